@@ -1,0 +1,177 @@
+"""The lbc command line: the root app, its global options, and the one error boundary.
+
+Global options (--db, --lang, --debug) are taken from anywhere on the command line, so
+`lbc child list --db village.db` works as well as `lbc --db village.db child list`.
+"""
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from lbc_cli import __version__, console, i18n
+from lbc_cli.cli import admin, children, data, helpers
+from lbc_cli.cli.options import state
+from lbc_cli.errors import ExitCode, LbcError
+
+_ = i18n.bi
+
+app = typer.Typer(
+    name="lbc",
+    help=_(
+        "lbc:农村留守儿童关爱工作台账。登记儿童、结对帮扶、记录联系、考核奖励、计划与总结。",
+        "lbc: the care-work register for rural left-behind children (农村留守儿童): "
+        "enrol, pair with helpers, log contacts, assess, plan and report.",
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.out(f"lbc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help=_(
+                "SQLite 文件路径或 SQLAlchemy URL(环境变量 LBC_DB;默认在用户数据目录)",
+                "SQLite file path or SQLAlchemy URL (env LBC_DB; default: lbc.db in the user data folder)",
+            ),
+            metavar="TARGET",
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help=_("界面语言 zh 或 en(环境变量 LBC_LANG)", "language zh or en (env LBC_LANG)"),
+            metavar="zh|en",
+        ),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help=_("出错时显示完整的回溯", "show a full traceback on errors"))
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help=_("显示版本", "show the version"))
+    ] = False,
+) -> None:
+    # The global options were taken off the command line in main(); these repeat them for --help.
+    if db is not None:
+        state.db_target = db
+    if lang is not None:
+        i18n.set_lang(lang)
+    state.debug = state.debug or debug
+
+
+app.command(
+    help=_("创建或升级数据库;--example 载入示例数据", "create or upgrade the database; --example loads the demo data")
+)(admin.init)
+app.command(
+    help=_("登记一名留守儿童,输出新编号", "register one left-behind child; prints the new id"),
+    context_settings={"max_content_width": 120},
+)(children.enroll)
+app.add_typer(children.app, name="child")
+app.add_typer(helpers.app, name="helper")
+app.add_typer(admin.config_app, name="config")
+app.add_typer(admin.db_app, name="db")
+app.command(
+    help=_(
+        "导出整张表(CSV/JSON),默认遮蔽电话与身份证号", "export a whole table (CSV/JSON), phones and id numbers masked"
+    )
+)(data.export)
+
+_GLOBAL_WITH_VALUE = ("--db", "--lang")
+
+
+def _take_globals(args: list[str]) -> list[str]:
+    """Remove --db/--lang/--debug from anywhere before '--' and apply them."""
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name, eq, value = arg.partition("=")
+        if name in _GLOBAL_WITH_VALUE and (eq or i + 1 < len(args)):
+            if not eq:
+                value = args[i + 1]
+                i += 1
+            if name == "--db":
+                state.db_target = value
+            else:
+                i18n.set_lang(value)
+        elif arg == "--debug":
+            state.debug = True
+        else:
+            rest.append(arg)
+        i += 1
+    return rest
+
+
+def _command_path(args: list[str]) -> str:
+    words = []
+    for arg in args:
+        if arg.startswith("-") or len(words) == 2:
+            break
+        words.append(arg)
+    return " ".join(["lbc", *words[:2]]) if words else "lbc"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit code. Every error becomes one line on stderr."""
+    from typer.exceptions import Abort, Exit, TyperException
+
+    from lbc_cli import context
+
+    state.db_target = None
+    state.debug = False
+    if os.environ.get("LBC_LANG"):
+        i18n.set_lang(os.environ["LBC_LANG"])
+    args = _take_globals(list(sys.argv[1:] if argv is None else argv))
+    context.command = _command_path(args)
+    try:
+        result = app(args=args, prog_name="lbc", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except LbcError as exc:
+        if state.debug:
+            raise
+        console.error(exc.message)
+        for line in exc.details:
+            sys.stderr.write(f"  {line}\n")
+        return exc.code
+    except Exit as exc:
+        return exc.exit_code
+    except TyperException as exc:
+        # Click's own usage errors (unknown option, missing argument): exit 2.
+        if hasattr(exc, "show"):
+            exc.show()
+        else:
+            console.error(exc.format_message())
+        return int(ExitCode.USAGE)
+    except (Abort, KeyboardInterrupt):
+        console.error(i18n.t("interrupted"))
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`lbc child list | head`): not an error.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
+    except Exception as exc:
+        if state.debug:
+            raise
+        console.error(i18n.t("internal", kind=type(exc).__name__))
+        return int(ExitCode.REFUSED)
+
+
+def run() -> None:
+    sys.exit(main())

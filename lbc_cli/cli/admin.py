@@ -1,0 +1,154 @@
+"""init, config and db: the database itself and the rule parameters kept in it."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lbc_cli import console, i18n
+from lbc_cli.cli.options import FormatOpt, check_format, database, state
+from lbc_cli.errors import ExitCode, LbcError
+
+_ = i18n.bi
+config_app = typer.Typer(help=_("规则参数与目标:列出、查看、设置", "rule parameters and targets: list, get, set"))
+db_app = typer.Typer(help=_("数据库:位置、备份、检查", "the database: path, backup, check"))
+
+
+def init(
+    example: Annotated[
+        bool,
+        typer.Option(
+            help=_("载入示例数据(三个村约 40 名儿童)", "load the demo data (three villages, about 40 children)")
+        ),
+    ] = False,
+) -> None:
+    """Create the database, or upgrade it to this version of lbc."""
+    from lbc_cli.db import Database, resolve_target
+
+    db = Database(resolve_target(state.db_target))
+    existed = db.path is None or (db.path.exists() and db.path.stat().st_size > 0)
+    db.open(create=True)
+    if not existed:
+        console.info(i18n.t("db_created", target=db.display))
+    elif db.upgraded_from is None:
+        from lbc_cli.models import SCHEMA_VERSION
+
+        console.info(i18n.t("db_ready", target=db.display, version=SCHEMA_VERSION))
+    if example:
+        from lbc_cli import example as demo
+
+        counts = demo.load(db)
+        console.info(i18n.t("example_loaded", **counts))
+
+
+@config_app.command(
+    "list",
+    help=_("列出全部规则参数与目标、当前值和默认值", "every rule parameter and target, its value and its default"),
+)
+def config_list(fmt: FormatOpt = "table") -> None:
+    """Every rule parameter and target, its value and its default."""
+    from lbc_cli import render, settings, store
+
+    fmt = check_format(fmt, render.FORMATS)
+    with database().session() as session:
+        values = store.rule_values(session=session)
+    rows = [
+        {
+            "key": key,
+            "value": settings.show(values[key]),
+            "default": settings.show(s.default),
+            "description": s.description(),
+        }
+        for key, s in settings.SETTINGS.items()
+    ]
+    render.render(rows, ["key", "value", "default", "description"], fmt)
+
+
+@config_app.command("get", help=_("输出一个参数的值", "print one setting's value"))
+def config_get(key: Annotated[str, typer.Argument(help=_("参数名", "setting name"))]) -> None:
+    """Print one setting's value."""
+    from lbc_cli import settings, store
+
+    setting = settings.lookup(key)
+    with database().session() as session:
+        values = store.rule_values(session=session)
+    console.out(settings.show(values[setting.key]))
+
+
+@config_app.command(
+    "set",
+    help=_(
+        "设置参数(会校验,如间隔天数不能为负)",
+        "set a rule parameter or target (checked: a negative interval is refused)",
+    ),
+)
+def config_set(
+    key: Annotated[str, typer.Argument(help=_("参数名", "setting name"))],
+    value: Annotated[str, typer.Argument(help=_("新值", "new value"))],
+) -> None:
+    """Set a rule parameter or target (checked: a negative interval is refused)."""
+    from lbc_cli import settings, store
+
+    setting = settings.lookup(key)
+    parsed = setting.parse(value)
+    with database().session(write=True) as session:
+        store.set_setting(setting.key, settings.show(parsed), session=session)
+    console.info(i18n.t("config_set", key=setting.key, value=settings.show(parsed)))
+
+
+@db_app.command(
+    "path",
+    help=_(
+        "输出将使用的数据库(--db、LBC_DB 或默认位置)",
+        "print the database this command would use (--db, LBC_DB, or the default)",
+    ),
+)
+def db_path() -> None:
+    """Print the database this command would use (--db, LBC_DB, or the default)."""
+    from lbc_cli.db import Database, resolve_target
+
+    console.out(Database(resolve_target(state.db_target)).display)
+
+
+@db_app.command(
+    "backup",
+    help=_(
+        "在线备份(他人使用时也安全),备份文件权限 0600",
+        "an online backup (safe while others use the database); the copy is mode 0600",
+    ),
+)
+def db_backup(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help=_(
+                "备份文件(默认在数据库旁的 backups 目录)", "backup file (default: a backups folder beside the database)"
+            )
+        ),
+    ] = None,
+) -> None:
+    """An online backup (safe while others use the database); the copy is mode 0600."""
+    db = database()
+    if db.path is None:
+        raise LbcError(i18n.t("backup_pg"))
+    if file is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        folder = db.path.parent / "backups"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        file = folder / f"{db.path.stem}-{stamp}.db"
+    written = db.backup(file)
+    console.out(str(written))
+    console.info(i18n.t("backup_done", file=written))
+
+
+@db_app.command(
+    "check",
+    help=_("完整性与外键检查;有问题时退出码 1", "integrity and foreign-key checks; exit 1 when something is wrong"),
+)
+def db_check() -> None:
+    """SQLite's integrity check and foreign-key check; exit 1 when something is wrong."""
+    problems = database().check()
+    if problems:
+        raise LbcError(i18n.t("check_failed"), ExitCode.REFUSED, details=problems[:50])
+    console.info(i18n.t("check_ok"))

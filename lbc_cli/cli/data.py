@@ -1,0 +1,56 @@
+"""export: every table to CSV or JSON, streamed, masked unless --reveal."""
+
+from typing import Annotated
+
+import typer
+
+from lbc_cli import console, i18n
+from lbc_cli.cli.options import RevealOpt, check_format, database
+from lbc_cli.errors import ExitCode, LbcError
+
+_ = i18n.bi
+
+EXPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "scores")
+
+
+def export(
+    table: Annotated[str, typer.Argument(help=_("表:", "table: ") + ", ".join(EXPORT_TABLES), metavar="TABLE")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help=_("csv(默认)、json 或 jsonl", "csv (default), json or jsonl"), metavar="FORMAT"
+        ),
+    ] = "csv",
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out", "-o", help=_("写入文件(默认标准输出)", "write to FILE (default: stdout)"), metavar="FILE"
+        ),
+    ] = None,
+    bom: Annotated[
+        bool, typer.Option(help=_("加 UTF-8 BOM,便于 Excel/WPS 打开", "start with a UTF-8 BOM for Excel/WPS"))
+    ] = False,
+    reveal: RevealOpt = False,
+) -> None:
+    """Write a whole table with the columns of the spec; phone and id numbers masked unless --reveal."""
+    from sqlalchemy import select
+
+    from lbc_cli import io, models
+
+    fmt = check_format(fmt, ("csv", "json", "jsonl"))
+    name = table.strip().lower()
+    if name not in EXPORT_TABLES:
+        raise LbcError(i18n.t("export_unknown", table=table, choices=", ".join(EXPORT_TABLES)), ExitCode.USAGE)
+    if name == "scores":
+        raise LbcError(i18n.t("export_later"), ExitCode.USAGE)
+    model = models.TABLES[name]
+    columns = models.export_columns(model)
+    db = database()
+    hide = io.masker(columns, reveal)
+    query = select(*(model.__table__.c[c] for c in columns)).order_by(model.__table__.c.id)
+    with db.engine.connect() as conn, io.output(out, bom=bom) as stream:
+        result = conn.execution_options(stream_results=True, yield_per=2000).execute(query)
+        rows = (hide(dict(zip(columns, row, strict=True))) for row in result)
+        n = io.WRITERS[fmt](rows, columns, stream)
+    if out:
+        console.info(i18n.t("exported", n=n, file=out))

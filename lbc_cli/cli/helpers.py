@@ -1,0 +1,165 @@
+"""The helper group (帮扶人): add, list, show, update."""
+
+from typing import Annotated
+
+import typer
+
+from lbc_cli import console, i18n
+from lbc_cli.cli.options import AsOfOpt, FormatOpt, RevealOpt, check_format, database, opt_slug, today
+from lbc_cli.errors import ExitCode, LbcError
+
+_ = i18n.bi
+app = typer.Typer(help=_("帮扶人:新增、名单、详情、修改", "helpers (帮扶人): add, list, show, update"))
+
+HELPER_COLUMNS = ["id", "name", "role", "phone", "organization", "village", "active", "children"]
+HELPER_ENUMS = {"role": "role"}
+
+RoleOpt = Annotated[str | None, typer.Option(help=_("角色:", "role: ") + i18n.choices("role"), metavar="SLUG")]
+PhoneOpt = Annotated[str | None, typer.Option(help=_("电话", "phone"))]
+OrgOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--org", help=_("所在单位(学校、妇联、团委……)", "organization (school, women's federation...)"), metavar="TEXT"
+    ),
+]
+VillageOpt = Annotated[str | None, typer.Option(help=_("所在村", "village"))]
+
+
+def _values(name, role, phone, org, village) -> dict:
+    from lbc_cli import validate
+
+    raw = {"name": name, "phone": phone, "organization": org, "village": village}
+    raw = {k: v for k, v in raw.items() if v is not None}
+    if role is not None:
+        raw["role"] = opt_slug("role", role, "--role")
+    return validate.clean_record(validate.HELPER_FIELDS, raw, today=today())
+
+
+@app.command(help=_("新增帮扶人,输出新编号", "add a helper; prints the new id"))
+def add(
+    name: Annotated[str, typer.Argument(help=_("帮扶人姓名", "the helper's name"))],
+    role: RoleOpt = None,
+    phone: PhoneOpt = None,
+    org: OrgOpt = None,
+    village: VillageOpt = None,
+) -> None:
+    """Add a helper; prints the new id."""
+    from lbc_cli import store, validate
+    from lbc_cli.errors import Invalid
+    from lbc_cli.models import Helper
+
+    if role is None:
+        raise Invalid("--role", i18n.t("required"), ExitCode.USAGE)
+    values = _values(name, role, phone, org, village)
+    validate.check_required(values, validate.HELPER_REQUIRED)
+    with database().session(write=True) as session:
+        helper = store.insert_row(Helper, values, session=session)
+    console.out(str(helper.id))
+
+
+@app.command(
+    "list",
+    help=_(
+        "帮扶人名单(按拼音排序)及各自结对儿童数",
+        "helpers in pinyin order, with the number of children each looks after",
+    ),
+)
+def list_(
+    role: RoleOpt = None,
+    village: VillageOpt = None,
+    all_: Annotated[bool, typer.Option("--all", help=_("包括已不在岗的", "include inactive helpers"))] = False,
+    as_of: AsOfOpt = None,
+    reveal: RevealOpt = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Helpers in pinyin order, with the number of children each looks after."""
+    from lbc_cli import io, render, store
+
+    fmt = check_format(fmt, render.FORMATS)
+    slug = opt_slug("role", role, "--role")
+    now = today(as_of)
+    with database().session() as session:
+        helpers = store.list_helpers(session=session, role=slug, village=village, include_inactive=all_)
+        counts = store.paired_counts(session=session, as_of=now)
+    hide = io.masker(HELPER_COLUMNS, reveal)
+    rows = (
+        hide(
+            {
+                "id": h.id,
+                "name": h.name,
+                "role": h.role,
+                "phone": h.phone,
+                "organization": h.organization,
+                "village": h.village,
+                "active": h.active,
+                "children": counts.get(h.id, 0),
+            }
+        )
+        for h in helpers
+    )
+    render.render(rows, HELPER_COLUMNS, fmt, enums=HELPER_ENUMS)
+
+
+@app.command(help=_("一名帮扶人及其结对儿童", "one helper and the children they are paired with"))
+def show(
+    ref: Annotated[str, typer.Argument(help=_("编号或姓名", "id or name"))],
+    reveal: RevealOpt = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """One helper and the children they are paired with."""
+    from lbc_cli import io, models, render, store
+    from lbc_cli.models import Helper
+
+    fmt = check_format(fmt, ("table", "json", "md"))
+    with database().session() as session:
+        helper = store.resolve(Helper, ref, session=session)
+        pairings = store.pairings_of(session=session, helper_id=helper.id)
+    columns = models.export_columns(Helper)
+    raw = io.masker(columns, reveal)({c: getattr(helper, c) for c in columns})
+    data = {k: io.cell(v) for k, v in raw.items()}
+    fields = [(i18n.field(c), render.display(raw[c], c, HELPER_ENUMS)) for c in columns if c != "uid"]
+    kids = []
+    data["pairings"] = []
+    for pairing, child, _helper in pairings:
+        end = pairing.end_date.isoformat() if pairing.end_date else ""
+        kids.append((f"{child.name}({child.id})", f"{pairing.start_date.isoformat()} – {end}"))
+        data["pairings"].append(
+            {
+                "child_id": child.id,
+                "child": child.name,
+                "start_date": pairing.start_date.isoformat(),
+                "end_date": end or None,
+            }
+        )
+    render.render_card(
+        [(i18n.t("helper_title") + f" · {helper.name}", fields), (i18n.t("pairings"), kids or [(i18n.t("none"), "")])],
+        fmt,
+        data,
+    )
+
+
+@app.command(help=_("修改帮扶人信息", "change a helper's fields"))
+def update(
+    ref: Annotated[str, typer.Argument(help=_("编号或姓名", "id or name"))],
+    name: Annotated[str | None, typer.Option(help=_("新姓名", "new name"))] = None,
+    role: RoleOpt = None,
+    phone: PhoneOpt = None,
+    org: OrgOpt = None,
+    village: VillageOpt = None,
+    active: Annotated[
+        bool | None, typer.Option("--active/--inactive", help=_("在岗或不再在岗", "still helping, or not any more"))
+    ] = None,
+) -> None:
+    """Change a helper's fields."""
+    from lbc_cli import store
+    from lbc_cli.models import Helper
+
+    changes = _values(name, role, phone, org, village)
+    if active is not None:
+        changes["active"] = active
+    if not changes:
+        raise LbcError(i18n.t("nothing_to_update"), ExitCode.USAGE)
+    with database().session(write=True) as session:
+        helper = store.resolve(Helper, ref, session=session)
+        changed = store.update_row(helper, changes, session=session)
+    console.info(i18n.t("updated", what=i18n.t("what_helper"), id=helper.id, fields=", ".join(changed) or "-"))

@@ -1,0 +1,123 @@
+"""Options shared by many commands, defined once: --format, --as-of, --reveal, value parsers, the database."""
+
+import inspect
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from lbc_cli import i18n, validate
+from lbc_cli.errors import ExitCode, Invalid
+
+_ = i18n.bi
+
+
+class State:
+    """Global options of this invocation (set by the root callback)."""
+
+    db_target: str | None = None
+    debug: bool = False
+
+
+state = State()
+
+
+def database(*, create: bool = False):
+    """The opened database of --db / LBC_DB / the default, checked and upgraded."""
+    from lbc_cli.db import Database, resolve_target
+
+    return Database(resolve_target(state.db_target)).open(create=create)
+
+
+# ---- value parsers: a value that does not parse is a usage error (exit 2) ---------------------
+
+
+def usage(exc: Invalid) -> Invalid:
+    exc.code = int(ExitCode.USAGE)
+    return exc
+
+
+def opt_date(value: str | None, option: str, today: date | None = None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return validate.parse_date(value, option, today)
+    except Invalid as exc:
+        raise usage(exc) from None
+
+
+def opt_slug(enum: str, value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return validate.parse_slug(enum, value, option)
+    except Invalid as exc:
+        raise usage(exc) from None
+
+
+def opt_slugs(enum: str, values: list[str] | None, option: str) -> str | None:
+    if values is None:
+        return None
+    try:
+        return validate.parse_slug_set(enum, values, option)
+    except Invalid as exc:
+        raise usage(exc) from None
+
+
+def today(as_of: str | None = None) -> date:
+    return opt_date(as_of, "--as-of") if as_of else date.today()
+
+
+# ---- reusable option types ------------------------------------------------------------------
+
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        help=_("输出格式:table、csv、json、jsonl 或 md", "output format: table, csv, json, jsonl or md"),
+        metavar="FORMAT",
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help=_("以该日期为“今天”计算(默认今天)", "compute as if today were DATE (default: today)"),
+        metavar="DATE",
+    ),
+]
+RevealOpt = Annotated[
+    bool,
+    typer.Option(
+        "--reveal",
+        help=_("显示完整的电话和身份证号(默认遮蔽)", "show phone and id numbers in full (masked by default)"),
+    ),
+]
+
+
+def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
+    value = fmt.strip().lower()
+    if value not in allowed:
+        raise Invalid("--format", i18n.t("bad_choice", value=fmt, choices=", ".join(allowed)), ExitCode.USAGE)
+    return value
+
+
+def with_options(extra: Callable) -> Callable[[Callable], Callable]:
+    """Give the decorated command every keyword option of ``extra`` too; they arrive in ``**fields``.
+
+    Lets ``enroll`` and ``child update`` share one definition of the child's fields.
+    """
+
+    def decorate(func: Callable) -> Callable:
+        own = [p for p in inspect.signature(func).parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        more = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in inspect.signature(extra).parameters.values()]
+        own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) if p.default is not p.empty else p for p in own]
+        positional = [p for p in own if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+        keyword = [p for p in own if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        func.__signature__ = inspect.Signature(positional + keyword + more)
+        func.__annotations__ = {**getattr(extra, "__annotations__", {}), **func.__annotations__}
+        return func
+
+    return decorate

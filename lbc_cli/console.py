@@ -1,0 +1,42 @@
+"""stdout carries data only; every message goes to stderr through these few functions."""
+
+import os
+import sys
+
+from lbc_cli import i18n
+
+quiet = False
+
+
+def _colour(stream) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _emit(prefix: str, text: str, colour: str) -> None:
+    stream = sys.stderr
+    if _colour(stream) and prefix:
+        prefix = f"\x1b[{colour}m{prefix}\x1b[0m"
+    stream.write(f"{prefix}{text}\n")
+    stream.flush()
+
+
+def info(text: str) -> None:
+    if not quiet:
+        _emit("", text, "0")
+
+
+def warn(text: str) -> None:
+    _emit(i18n.t("warning") + ": ", text, "33")
+
+
+def error(text: str) -> None:
+    _emit("lbc: " + i18n.t("error") + ": ", text, "31")
+
+
+def out(text: str = "") -> None:
+    """One line of data on stdout."""
+    sys.stdout.write(text + "\n")
+
+
+def stdout_is_tty() -> bool:
+    return sys.stdout.isatty()

@@ -1,0 +1,4 @@
+"""What this process is doing, for the audit log: set by the CLI, read by the store."""
+
+# The command being run ("lbc child update"): never its arguments, which may hold personal data.
+command = "lbc"

@@ -1,0 +1,35 @@
+"""The one error class a command raises on purpose, and the exit codes of SPEC section 2."""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    REFUSED = 1  # not found, ambiguous, validation failure, duplicate: nothing written
+    USAGE = 2  # bad option or bad option value
+    DATABASE = 3  # unavailable, locked past the timeout, not a database, newer schema
+    DUE = 4  # only `remind --fail-if-due` with something due
+
+
+class LbcError(Exception):
+    """A refusal the user should read: one line, an exit code, nothing written."""
+
+    def __init__(self, message: str, code: int = ExitCode.REFUSED, details: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = int(code)
+        self.details = details or []
+
+
+class Invalid(LbcError):
+    """A value that breaks a rule (phone, id number, date range...): names the field and the problem."""
+
+    def __init__(self, field: str, problem: str, code: int = ExitCode.REFUSED):
+        super().__init__(f"{field}: {problem}", code)
+        self.field = field
+        self.problem = problem
+
+
+class DatabaseError(LbcError):
+    def __init__(self, message: str):
+        super().__init__(message, ExitCode.DATABASE)

@@ -1,0 +1,378 @@
+"""Chinese and English: every slug's label, every field label and every message, in one catalog.
+
+Importing this module costs nothing: it is plain dictionaries. The language is chosen once per
+process (``--lang``, then ``LBC_LANG``, then the locale) and can be changed by ``set_lang``.
+"""
+
+import os
+import sys
+
+LANGS = ("zh", "en")
+
+# Slug -> (Chinese label, English label). Slugs are the fixed names of SPEC section 4.
+ENUMS: dict[str, dict[str, tuple[str, str]]] = {
+    "gender": {"F": ("女", "female"), "M": ("男", "male")},
+    "guardian_relation": {
+        "grandparent": ("祖父母", "grandparent"),
+        "maternal-grandparent": ("外祖父母", "maternal grandparent"),
+        "parent": ("父/母(在家一方)", "parent at home"),
+        "relative": ("其他亲属", "other relative"),
+        "other": ("其他", "other"),
+        "none": ("无", "none"),
+    },
+    "flag": {
+        "problem": ("问题留守儿童", "problem"),
+        "hardship": ("困难留守儿童", "hardship"),
+        "single-parent": ("单亲", "single parent"),
+        "dropout-risk": ("辍学风险", "dropout risk"),
+        "lives-alone": ("独居", "lives alone"),
+    },
+    "schooling": {
+        "not-in-preschool": ("未入园", "not in preschool"),
+        "preschool": ("幼儿园", "preschool"),
+        "primary": ("小学", "primary"),
+        "junior": ("初中", "junior secondary"),
+        "senior": ("高中", "senior secondary"),
+        "vocational": ("中职", "vocational"),
+        "dropout": ("辍学", "dropped out"),
+        "not-in-school": ("不在学", "not in school"),
+    },
+    "health": {"healthy": ("健康", "healthy"), "disabled": ("残疾", "disabled"), "ill": ("患病", "ill")},
+    "guardian_rating": {"good": ("较好", "good"), "fair": ("一般", "fair"), "poor": ("差", "poor")},
+    "assistance": {
+        "dibao": ("低保", "dibao"),
+        "tekun": ("特困", "tekun"),
+        "temporary": ("临时救助", "temporary relief"),
+        "medical": ("医疗救助", "medical aid"),
+        "housing": ("住房救助", "housing aid"),
+        "other": ("其他", "other"),
+    },
+    "role": {
+        "village-official": ("大学生村官", "village official"),
+        "children-director": ("儿童主任", "children's director"),
+        "village-cadre": ("村干部", "village cadre"),
+        "party-member": ("党员", "party member"),
+        "class-teacher": ("班主任", "class teacher"),
+        "volunteer": ("牵手扶助志愿者", "volunteer"),
+        "loving-mother": ("爱心妈妈", "loving mother"),
+        "proxy-parent": ("代理家长", "proxy parent"),
+        "temp-dad": ("临时爸爸", "temporary dad"),
+        "other": ("其他", "other"),
+    },
+    "kind": {
+        "video-call": ("亲情视频", "video call"),
+        "phone-call": ("亲情电话", "phone call"),
+        "home-visit": ("家访", "home visit"),
+        "school-visit": ("到校了解", "school visit"),
+        "parent-feedback": ("向父母反馈", "feedback to parents"),
+        "activity": ("活动", "activity"),
+        "aid": ("物资帮扶", "material aid"),
+        "counseling": ("心理辅导", "counselling"),
+        "parent-meeting": ("家长会", "parents' meeting"),
+        "mandatory-report": ("强制报告", "mandatory report"),
+    },
+    "with": {
+        "parent": ("父母", "parent"),
+        "guardian": ("监护人", "guardian"),
+        "child": ("儿童", "child"),
+        "teacher": ("老师", "teacher"),
+    },
+    "status": {"active": ("在册", "active"), "exited": ("已退出", "exited")},
+    "exit_reason": {
+        "aged-out": ("年满退出", "aged out"),
+        "parents-returned": ("父母返乡", "parents returned"),
+        "moved": ("迁出", "moved away"),
+        "other": ("其他", "other"),
+    },
+    "away": {
+        "both": ("父母均外出", "both parents"),
+        "father": ("父亲外出", "father"),
+        "mother": ("母亲外出", "mother"),
+    },
+}
+
+# Field name -> (Chinese, English): table headers, card labels, error messages.
+FIELDS: dict[str, tuple[str, str]] = {
+    "id": ("编号", "id"),
+    "uid": ("UID", "uid"),
+    "name": ("姓名", "name"),
+    "gender": ("性别", "gender"),
+    "ethnicity": ("民族", "ethnicity"),
+    "birth_date": ("出生日期", "birth date"),
+    "age": ("年龄", "age"),
+    "id_number": ("身份证号", "id number"),
+    "village": ("村", "village"),
+    "village_group": ("村民组", "group"),
+    "address": ("住址", "address"),
+    "school": ("学校", "school"),
+    "grade": ("年级", "grade"),
+    "class_name": ("班级", "class"),
+    "schooling": ("就学情况", "schooling"),
+    "boarding": ("寄宿", "boarding"),
+    "health": ("健康状况", "health"),
+    "guardian_name": ("监护人", "guardian"),
+    "guardian_relation": ("与儿童关系", "guardian relation"),
+    "guardian_phone": ("监护人电话", "guardian phone"),
+    "guardian_rating": ("监护情况", "guardian rating"),
+    "care_agreement_on": ("委托照护确认日期", "care agreement on"),
+    "consent_on": ("监护人同意日期", "consent on"),
+    "father_away": ("父亲外出", "father away"),
+    "father_work_place": ("父亲务工地点", "father's work place"),
+    "father_phone": ("父亲电话", "father's phone"),
+    "mother_away": ("母亲外出", "mother away"),
+    "mother_work_place": ("母亲务工地点", "mother's work place"),
+    "mother_phone": ("母亲电话", "mother's phone"),
+    "flags": ("类别标记", "flags"),
+    "assistance": ("救助帮扶", "assistance"),
+    "hobbies": ("爱好特长", "hobbies"),
+    "family_notes": ("家庭情况", "family notes"),
+    "status": ("状态", "status"),
+    "exit_reason": ("退出原因", "exit reason"),
+    "exit_date": ("退出日期", "exit date"),
+    "enrolled_on": ("建档日期", "enrolled on"),
+    "reviewed_on": ("核查日期", "reviewed on"),
+    "role": ("角色", "role"),
+    "phone": ("电话", "phone"),
+    "organization": ("单位", "organization"),
+    "active": ("在岗", "active"),
+    "helpers": ("帮扶人", "helpers"),
+    "children": ("帮扶儿童", "children"),
+    "child_id": ("儿童编号", "child id"),
+    "helper_id": ("帮扶人编号", "helper id"),
+    "start_date": ("开始日期", "start date"),
+    "end_date": ("结束日期", "end date"),
+    "note": ("备注", "note"),
+    "kind": ("方式", "kind"),
+    "date": ("日期", "date"),
+    "with_whom": ("对象", "with"),
+    "minutes": ("分钟", "minutes"),
+    "follow_up_date": ("跟进日期", "follow-up date"),
+    "no_answer": ("未接通", "no answer"),
+    "school_year": ("学年", "school year"),
+    "term": ("学期", "term"),
+    "class_rank": ("班级名次", "class rank"),
+    "class_size": ("班级人数", "class size"),
+    "total_score": ("总分", "total score"),
+    "merit_student": ("三好学生", "merit student"),
+    "serious_violation": ("严重违纪", "serious violation"),
+    "key": ("参数", "key"),
+    "value": ("取值", "value"),
+    "default": ("默认值", "default"),
+    "description": ("说明", "description"),
+    "candidates": ("候选", "candidates"),
+    "reason": ("原因", "reason"),
+    "priority": ("重点帮扶", "priority"),
+}
+
+# Message key -> (Chinese, English). str.format placeholders.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "error": ("错误", "error"),
+    "warning": ("警告", "warning"),
+    "internal": (
+        "内部错误({kind});加 --debug 重新运行可查看详情,数据库未作改动",
+        "internal error ({kind}); rerun with --debug for details; nothing was written",
+    ),
+    "interrupted": ("已中断,数据库未作改动", "interrupted; nothing was written"),
+    "bad_date": (
+        "“{value}”不是日期(可用 YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYY年MM月DD日 或 today)",
+        "'{value}' is not a date (use YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年MM月DD日 or today)",
+    ),
+    "bad_choice": ("“{value}”不是可选值;可选:{choices}", "'{value}' is not one of: {choices}"),
+    "bad_int": ("“{value}”不是整数", "'{value}' is not a whole number"),
+    "bad_number": ("“{value}”不是数字", "'{value}' is not a number"),
+    "bad_bool": ("“{value}”不是是/否(1/0)", "'{value}' is not yes/no (1/0)"),
+    "bad_phone": (
+        "“{value}”不是电话号码(11 位手机号,可带 +86;或 0区号-号码 的座机)",
+        "'{value}' is not a phone number (11-digit mobile, optional +86, or landline 0AREA-NUMBER)",
+    ),
+    "bad_id_number": (
+        "“{value}”不是有效的身份证号({why})",
+        "'{value}' is not a valid id number ({why})",
+    ),
+    "id_length": ("应为 18 位", "must be 18 characters"),
+    "id_chars": ("前 17 位应为数字,末位为数字或 X", "17 digits then a digit or X"),
+    "id_check": ("校验码应为 {expected}", "check digit should be {expected}"),
+    "id_birth": (
+        "其中的出生日期 {found} 与 --birth {birth} 不符",
+        "its birth date {found} does not match --birth {birth}",
+    ),
+    "id_birth_bad": ("其中的出生日期无效", "its birth date is not a real date"),
+    "id_gender": (
+        "身份证号第 17 位表示性别为{found},与登记的性别不符,请核对",
+        "the id number's 17th digit says {found}, not the gender given; please check",
+    ),
+    "future_date": ("{value} 晚于今天 {today}", "{value} is after today ({today})"),
+    "before_birth": ("{value} 早于出生日期 {birth}", "{value} is before the birth date {birth}"),
+    "too_old": (
+        "{birth} 出生,到 {on} 已满 {limit} 周岁,不属于留守儿童(age_limit={limit})",
+        "born {birth}, the child is {limit} or older on {on}: not a left-behind child (age_limit={limit})",
+    ),
+    "empty": ("不能为空", "must not be empty"),
+    "too_long": ("过长(最多 {n} 个字符)", "is too long (at most {n} characters)"),
+    "control_chars": ("含有控制字符", "contains control characters"),
+    "required": ("必须填写", "is required"),
+    "duplicate": (
+        "已有同一儿童的档案:{who}(加 --force 仍然登记)",
+        "this child is already registered: {who} (use --force to register anyway)",
+    ),
+    "likely_duplicate": ("可能与已有档案重复:{who}", "may duplicate an existing record: {who}"),
+    "not_found": ("找不到{what}“{ref}”", "no {what} '{ref}'"),
+    "ambiguous": (
+        "“{ref}”对应多个{what},请用编号指定:",
+        "'{ref}' matches several {what}; give the id instead:",
+    ),
+    "what_child": ("儿童", "child"),
+    "what_children": ("儿童", "children"),
+    "what_helper": ("帮扶人", "helper"),
+    "what_helpers": ("帮扶人", "helpers"),
+    "no_db": (
+        "数据库 {target} 不存在;先运行 lbc init(或用 --db 指定)",
+        "no database at {target}; run `lbc init` first (or give --db)",
+    ),
+    "not_a_db": (
+        "{target} 不是 lbc 数据库(文件未改动)",
+        "{target} is not an lbc database (the file was left untouched)",
+    ),
+    "db_unavailable": (
+        "无法打开数据库 {target}:{why}",
+        "cannot open the database {target}: {why}",
+    ),
+    "db_locked": (
+        "数据库正忙(另一个 lbc 正在写入),等待超时;请稍后重试",
+        "the database is busy (another lbc is writing) and the wait timed out; try again shortly",
+    ),
+    "db_newer": (
+        "数据库版本 {found} 比本程序支持的 {supported} 新;请升级 lbc(文件未改动)",
+        "the database has schema version {found}, newer than this lbc supports ({supported}); "
+        "upgrade lbc (the file was left untouched)",
+    ),
+    "db_upgraded": (
+        "数据库已从版本 {old} 升级到 {new};升级前的备份:{backup}",
+        "upgraded the database from schema {old} to {new}; backup before the upgrade: {backup}",
+    ),
+    "db_created": ("已创建数据库 {target}", "created the database {target}"),
+    "db_ready": ("数据库 {target} 已是最新版本 {version}", "the database {target} is up to date (schema {version})"),
+    "db_tightened": (
+        "{target} 的权限过宽,已改为仅本人可读写(0600)",
+        "{target} was readable by others; its mode is now 0600 (owner only)",
+    ),
+    "example_loaded": (
+        "已载入示例数据:{children} 名儿童、{helpers} 名帮扶人、{pairs} 个结对、{contacts} 条联系记录、{exams} 条成绩",
+        "loaded the example: {children} children, {helpers} helpers, {pairs} pairings, {contacts} contacts, "
+        "{exams} exam records",
+    ),
+    "example_not_empty": (
+        "数据库中已有儿童档案,示例数据只能载入空数据库",
+        "the database already holds children; the example loads only into an empty database",
+    ),
+    "backup_done": ("已备份到 {file}", "backed up to {file}"),
+    "backup_exists": ("{file} 已存在,不会覆盖", "{file} already exists; it is not overwritten"),
+    "backup_pg": (
+        "PostgreSQL 数据库请用 pg_dump 备份",
+        "back up a PostgreSQL database with pg_dump",
+    ),
+    "check_ok": ("数据库完好:完整性与外键检查均通过", "the database is sound: integrity and foreign keys check out"),
+    "check_failed": ("数据库检查发现问题:", "the database check found problems:"),
+    "updated": ("已更新 {what} {id}:{fields}", "updated {what} {id}: {fields}"),
+    "nothing_to_update": ("没有要修改的字段", "nothing to change: give at least one field option"),
+    "exited": ("{name}(编号 {id})已于 {date} 退出关爱名单", "{name} (id {id}) left the programme on {date}"),
+    "already_exited": ("编号 {id} 已于 {date} 退出", "id {id} already left on {date}"),
+    "reviewed": ("已记录核查:编号 {id},{date}", "recorded the review of id {id} on {date}"),
+    "exit_before_enrol": (
+        "退出日期 {date} 早于建档日期 {enrolled}",
+        "exit date {date} is before enrolment on {enrolled}",
+    ),
+    "no_duplicates": ("没有发现疑似重复的档案", "no likely duplicates found"),
+    "config_unknown": ("没有参数“{key}”;可用:lbc config list", "no setting '{key}'; see `lbc config list`"),
+    "config_min": ("应不小于 {min}", "must be at least {min}"),
+    "config_max": ("应不大于 {max}", "must be at most {max}"),
+    "config_set": ("{key} = {value}", "{key} = {value}"),
+    "exported": ("已导出 {n} 行到 {file}", "exported {n} rows to {file}"),
+    "export_unknown": ("不能导出“{table}”;可选:{choices}", "cannot export '{table}'; choose from: {choices}"),
+    "export_later": (
+        "scores 导出随考核功能提供(lbc score)",
+        "exporting scores comes with the assessment (lbc score)",
+    ),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "none": ("(无)", "(none)"),
+    "pairings": ("结对帮扶", "Pairings"),
+    "card_title": ("留守儿童档案", "Left-behind child record"),
+    "helper_title": ("帮扶人", "Helper"),
+    "no_rows": ("(没有记录)", "(no rows)"),
+}
+
+
+def _detect() -> str:
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return _normal(argv[i + 1])
+        if arg.startswith("--lang="):
+            return _normal(arg.split("=", 1)[1])
+    if os.environ.get("LBC_LANG"):
+        return _normal(os.environ["LBC_LANG"])
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def _normal(value: str) -> str:
+    return "zh" if value.lower().startswith("zh") or value.startswith("中") else "en"
+
+
+_lang = _detect()
+
+
+def lang() -> str:
+    return _lang
+
+
+def set_lang(value: str) -> None:
+    global _lang
+    _lang = _normal(value)
+
+
+def t(key: str, **kwargs: object) -> str:
+    zh, en = MESSAGES[key]
+    text = zh if _lang == "zh" else en
+    return text.format(**kwargs) if kwargs else text
+
+
+def bi(zh: str, en: str) -> str:
+    """Pick the text of the current language; for help strings written beside the option."""
+    return zh if _lang == "zh" else en
+
+
+def field(name: str) -> str:
+    pair = FIELDS.get(name)
+    if pair is None:
+        return name
+    return pair[0] if _lang == "zh" else pair[1]
+
+
+def label(enum: str, slug: str | None) -> str:
+    """The display label of a slug in the current language (the slug itself if unknown)."""
+    if slug is None or slug == "":
+        return ""
+    pair = ENUMS[enum].get(slug)
+    if pair is None:
+        return slug
+    return pair[0] if _lang == "zh" else pair[1]
+
+
+def labels(enum: str, slugs: str | None) -> str:
+    """Labels of a ';'-joined slug set."""
+    if not slugs:
+        return ""
+    sep = "、" if _lang == "zh" else ", "
+    return sep.join(label(enum, s) for s in slugs.split(";") if s)
+
+
+def choices(enum: str) -> str:
+    """The choices of an enum for help text: 'slug (label)' pairs."""
+    return ", ".join(f"{slug} ({pair[0]})" for slug, pair in ENUMS[enum].items())

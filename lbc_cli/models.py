@@ -1,0 +1,228 @@
+"""Every table of lbc: the schema in one place.
+
+Calendar facts are ``date``; the one timestamp kind (audit, schema history) is timezone-aware UTC.
+Sets of slugs (flags, assistance) are ';'-joined text. Every row has an integer ``id`` and a ``uid``.
+``name_pinyin`` and ``name_initials`` are derived from ``name`` on every write: they give rosters
+their Chinese order and let ``zsf`` find 张三丰 with an index instead of a scan.
+"""
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, Index, String, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+
+def new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC timestamp stored as ISO 8601 text, identical on SQLite and PostgreSQL."""
+
+    impl = String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: lbc stores timezone-aware UTC timestamps only")
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else datetime.fromisoformat(value)
+
+
+def _uid_field() -> str:
+    return Field(default_factory=new_uid, max_length=36, unique=True)
+
+
+class Child(SQLModel, table=True):
+    __tablename__ = "children"
+    __table_args__ = (
+        Index("ix_children_name_birth", "name", "birth_date"),
+        Index("ix_children_status_village", "status", "village"),
+        Index("ix_children_pinyin", "name_pinyin", "name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = _uid_field()
+    name: str = Field(index=False)
+    gender: str = Field(max_length=1)
+    ethnicity: str | None = None
+    birth_date: date
+    id_number: str | None = Field(default=None, index=True)
+    village: str | None = None
+    village_group: str | None = None
+    address: str | None = None
+    school: str | None = None
+    grade: int | None = None
+    class_name: str | None = None
+    schooling: str | None = None
+    boarding: bool = False
+    health: str | None = None
+    guardian_name: str | None = None
+    guardian_relation: str | None = None
+    guardian_phone: str | None = None
+    guardian_rating: str | None = None
+    care_agreement_on: date | None = None
+    consent_on: date | None = None
+    father_away: bool = True
+    father_work_place: str | None = None
+    father_phone: str | None = None
+    mother_away: bool = True
+    mother_work_place: str | None = None
+    mother_phone: str | None = None
+    flags: str = ""
+    assistance: str = ""
+    hobbies: str | None = None
+    family_notes: str | None = None
+    status: str = "active"
+    exit_reason: str | None = None
+    exit_date: date | None = None
+    enrolled_on: date
+    reviewed_on: date | None = None
+    name_pinyin: str = ""
+    name_initials: str = Field(default="", index=True)
+
+
+class Helper(SQLModel, table=True):
+    __tablename__ = "helpers"
+    __table_args__ = (Index("ix_helpers_pinyin", "name_pinyin", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = _uid_field()
+    name: str = Field(index=True)
+    role: str
+    phone: str | None = None
+    organization: str | None = None
+    village: str | None = None
+    active: bool = True
+    name_pinyin: str = ""
+    name_initials: str = Field(default="", index=True)
+
+
+class Pairing(SQLModel, table=True):
+    __tablename__ = "pairings"
+    __table_args__ = (
+        Index("ix_pairings_child", "child_id", "end_date"),
+        Index("ix_pairings_helper", "helper_id", "end_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = _uid_field()
+    child_id: int = Field(foreign_key="children.id")
+    helper_id: int = Field(foreign_key="helpers.id")
+    start_date: date
+    end_date: date | None = None
+    note: str | None = None
+
+
+class Contact(SQLModel, table=True):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        # Every reminder asks "the last contact of this kind for this child": this index answers it.
+        Index("ix_contacts_child_kind_date", "child_id", "kind", "date"),
+        Index("ix_contacts_date", "date"),
+        Index("ix_contacts_helper_date", "helper_id", "date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = _uid_field()
+    child_id: int = Field(foreign_key="children.id")
+    helper_id: int | None = Field(default=None, foreign_key="helpers.id")
+    kind: str
+    date: date
+    with_whom: str | None = None
+    minutes: int | None = None
+    note: str | None = None
+    follow_up_date: date | None = None
+    # An attempt that reached nobody (--no-answer): it is kept but satisfies no reminder.
+    no_answer: bool = False
+
+
+class Exam(SQLModel, table=True):
+    __tablename__ = "exams"
+    __table_args__ = (UniqueConstraint("child_id", "school_year", "term", name="uq_exams_child_year_term"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = _uid_field()
+    child_id: int = Field(foreign_key="children.id")
+    school_year: int
+    term: int
+    class_rank: int
+    class_size: int | None = None
+    total_score: float | None = None
+    merit_student: bool = False
+    serious_violation: bool = False
+
+
+class Setting(SQLModel, table=True):
+    __tablename__ = "settings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = _uid_field()
+    key: str = Field(unique=True)
+    value: str
+
+
+class ScheduleItem(SQLModel, table=True):
+    """One line of the year's work schedule (the seed's 工作安排), by calendar month."""
+
+    __tablename__ = "schedule_items"
+    __table_args__ = (Index("ix_schedule_month", "month", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = _uid_field()
+    month: int
+    position: int = 0
+    text: str
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_row", "table_name", "row_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = _uid_field()
+    at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+    os_user: str
+    command: str
+    table_name: str
+    row_id: int | None = None
+    action: str  # insert, update, delete, purge
+    old_values: str | None = None  # JSON object of the changed fields before
+    new_values: str | None = None  # JSON object of the changed fields after
+
+
+class SchemaVersion(SQLModel, table=True):
+    __tablename__ = "schema_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = _uid_field()
+    version: int
+    applied_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+
+
+# Export name (SPEC section 3) -> table model.
+TABLES = {
+    "children": Child,
+    "helpers": Helper,
+    "pairs": Pairing,
+    "contacts": Contact,
+    "exams": Exam,
+}
+
+# Columns derived from others on every write; not part of the export contract.
+DERIVED = {"name_pinyin", "name_initials"}
+
+
+def export_columns(model: type[SQLModel]) -> list[str]:
+    return [c.name for c in model.__table__.columns if c.name not in DERIVED]

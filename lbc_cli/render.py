@@ -1,0 +1,128 @@
+"""The one place that turns rows into table / csv / json / jsonl / md on stdout.
+
+csv and json carry the raw values (slugs, ISO dates, 1/0) under the fixed column names; table and md
+are for people: localized headers and labels. A Rich table only on a terminal; plain aligned text in a pipe.
+"""
+
+import sys
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from lbc_cli import i18n, io
+
+FORMATS = ("table", "csv", "json", "jsonl", "md")
+
+
+def display(value: Any, column: str, enums: dict[str, str]) -> str:
+    """A cell for a person: labels for slugs, yes/no for booleans, '' for nothing."""
+    if value is None or value == "":
+        return ""
+    enum = enums.get(column)
+    if enum:
+        return i18n.labels(enum, value) if enum in ("flag", "assistance") else i18n.label(enum, value)
+    if isinstance(value, bool):
+        return i18n.t("yes") if value else i18n.t("no")
+    value = io.cell(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def render(
+    rows: Iterable[dict],
+    columns: list[str],
+    fmt: str = "table",
+    *,
+    enums: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    title: str | None = None,
+) -> int:
+    """Write the rows; returns how many."""
+    enums = enums or {}
+    if fmt in io.WRITERS:
+        return io.WRITERS[fmt](rows, columns, sys.stdout)
+    heads = [(headers or {}).get(c) or i18n.field(c) for c in columns]
+    body = [[display(row.get(c), c, enums) for c in columns] for row in rows]
+    if fmt == "md":
+        _markdown(heads, body, title)
+    elif sys.stdout.isatty():
+        _rich(heads, body, title)
+    else:
+        _plain(heads, body)
+    return len(body)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _plain(heads: list[str], body: list[list[str]]) -> None:
+    rows = [heads] + [[c.replace("\n", " ") for c in r] for r in body]
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(heads))]
+    for row in rows:
+        cells = [c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)]
+        sys.stdout.write("  ".join(cells).rstrip() + "\n")
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "<br>")
+
+
+def _markdown(heads: list[str], body: list[list[str]], title: str | None) -> None:
+    if title:
+        sys.stdout.write(f"## {title}\n\n")
+    sys.stdout.write("| " + " | ".join(_md_escape(h) for h in heads) + " |\n")
+    sys.stdout.write("|" + "|".join("---" for _ in heads) + "|\n")
+    for row in body:
+        sys.stdout.write("| " + " | ".join(_md_escape(c) for c in row) + " |\n")
+
+
+def _rich(heads: list[str], body: list[list[str]], title: str | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, header_style="bold", show_lines=False)
+    for head in heads:
+        table.add_column(head, overflow="fold")
+    for row in body:
+        table.add_row(*row)
+    Console(highlight=False).print(table)
+
+
+def render_card(sections: list[tuple[str, list[tuple[str, str]]]], fmt: str, data: dict) -> None:
+    """A record as labelled sections for people (table/md), or ``data`` as one JSON object."""
+    if fmt in ("json", "jsonl"):
+        import json
+
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=None if fmt == "jsonl" else 2) + "\n")
+        return
+    if fmt == "csv":
+        io.write_csv([{"field": k, "value": data[k]} for k in data], ["field", "value"], sys.stdout)
+        return
+    if fmt == "md":
+        for title, pairs in sections:
+            sys.stdout.write(f"## {title}\n\n| | |\n|---|---|\n")
+            for key, value in pairs:
+                sys.stdout.write(f"| {_md_escape(key)} | {_md_escape(value)} |\n")
+            sys.stdout.write("\n")
+        return
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(highlight=False)
+        for title, pairs in sections:
+            table = Table(title=title, show_header=False, title_justify="left")
+            table.add_column(style="bold")
+            table.add_column(overflow="fold")
+            for key, value in pairs:
+                table.add_row(key, value)
+            console.print(table)
+        return
+    for title, pairs in sections:
+        sys.stdout.write(f"[{title}]\n")
+        width = max((_width(k) for k, _ in pairs), default=0)
+        for key, value in pairs:
+            sys.stdout.write(f"{key}{' ' * (width - _width(key))}  {value}\n")
+        sys.stdout.write("\n")

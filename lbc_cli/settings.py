@@ -1,0 +1,81 @@
+"""The rule parameters and targets kept by `lbc config`: their types, defaults, bounds and meaning.
+
+The database stores only the values a user set; everything else is the default here.
+"""
+
+from dataclasses import dataclass
+
+from lbc_cli import i18n, validate
+from lbc_cli.errors import Invalid
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    kind: type  # int or float
+    default: int | float
+    minimum: int | float
+    maximum: int | float | None
+    zh: str
+    en: str
+
+    def parse(self, raw: object) -> int | float:
+        if self.kind is int:
+            return validate.parse_int(raw, self.key, minimum=int(self.minimum), maximum=self.maximum)
+        return validate.parse_number(raw, self.key, minimum=self.minimum, maximum=self.maximum)
+
+    def description(self) -> str:
+        return self.zh if i18n.lang() == "zh" else self.en
+
+
+_ALL = [
+    # Assessment, SPEC section 5 (the seed's 考核及奖励 blanks).
+    Setting("rank_step", int, 1, 1, None, "每上升几个名次计一次加分", "ranks gained per scoring step"),
+    Setting("points_per_step", int, 1, 0, None, "每一步加几分", "points per step"),
+    Setting("top_keep_rank", int, 10, 1, None, "保持在班级前几名", "keep-top rank (stay within the top N)"),
+    Setting("top_keep_points", int, 5, 0, None, "保持前列的加分", "points for staying in the top N"),
+    Setting("no_violation_points", int, 2, 0, None, "无严重违纪违法行为的加分", "points for no serious violation"),
+    Setting("merit_student_points", int, 5, 0, None, "获得三好学生称号的加分", "points for a merit student (三好学生)"),
+    Setting("yuan_per_point", float, 1, 0, None, "每分奖励多少元", "yuan per assessment point"),
+    Setting("first_place_yuan", float, 100, 0, None, "班级第一名奖励(元)", "first place award (yuan)"),
+    Setting("excellence_max_rank", int, 5, 2, None, "优秀奖的最低名次(第 2 名至此)", "excellence award: ranks 2..N"),
+    Setting("excellence_yuan", float, 50, 0, None, "优秀奖(元)", "excellence award (yuan)"),
+    Setting("progress_min_ranks", int, 5, 1, None, "进步奖需进步的名次数", "ranks gained for the progress award"),
+    Setting("progress_yuan", float, 30, 0, None, "进步奖(元)", "progress award (yuan)"),
+    Setting("age_limit", int, 16, 1, 18, "留守儿童年龄上限(不满几周岁)", "age limit (a child is under this age)"),
+    # Reminders, SPEC section 6.
+    Setting("video_call_days", int, 7, 1, None, "与父母视频/通话的间隔天数", "days between parent video calls"),
+    Setting("parent_feedback_days", int, 30, 1, None, "向父母反馈的间隔天数", "days between feedback to parents"),
+    Setting("priority_visit_days", int, 30, 1, None, "重点儿童家访间隔天数", "days between visits, priority children"),
+    Setting("visit_days", int, 90, 1, None, "其他儿童家访间隔天数", "days between home visits, other children"),
+    Setting("review_days", int, 180, 1, None, "档案核查间隔天数", "days between record reviews"),
+    # Targets of the work plan, SPEC section 7 (percent).
+    Setting("target_archive_rate", float, 100, 0, 100, "建档率目标(%)", "target archive rate (%)"),
+    Setting("target_in_school_rate", float, 100, 0, 100, "入学率目标(%)", "target school enrolment rate (%)"),
+    Setting("target_retention_rate", float, 100, 0, 100, "巩固率目标(%)", "target retention rate (%)"),
+]
+
+SETTINGS: dict[str, Setting] = {s.key: s for s in _ALL}
+
+
+def lookup(key: str) -> Setting:
+    setting = SETTINGS.get(key.strip().replace("-", "_"))
+    if setting is None:
+        raise Invalid("key", i18n.t("config_unknown", key=key))
+    return setting
+
+
+def show(value: int | float) -> str:
+    """A setting value as text: 50.0 -> '50', 0.5 -> '0.5'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def resolve(stored: dict[str, str]) -> dict[str, int | float]:
+    """Every setting's value: the stored one where set, else the default."""
+    values: dict[str, int | float] = {}
+    for key, setting in SETTINGS.items():
+        raw = stored.get(key)
+        values[key] = setting.parse(raw) if raw is not None else setting.default
+    return values

@@ -1,0 +1,324 @@
+"""Dates, phones, id numbers, slugs and text: one place, used by the commands and by import alike.
+
+Every function takes the raw value and either returns the clean value or raises ``Invalid`` naming
+the field and the problem. None of them raises anything else, whatever the input.
+"""
+
+import re
+from datetime import date
+
+from lbc_cli import i18n
+from lbc_cli.errors import Invalid
+
+_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+_MOBILE_RE = re.compile(r"^1\d{10}$")
+_LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+MAX_TEXT = 200
+MAX_LONG_TEXT = 4000
+
+
+def parse_date(value: object, field: str, today: date | None = None) -> date:
+    """ISO ``YYYY-MM-DD``; also ``YYYY/MM/DD``, ``YYYY.MM.DD``, ``YYYY年MM月DD日`` and ``today``."""
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if text.lower() in ("today", "今天"):
+        return today or date.today()
+    match = _DATE_RE.match(text)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    raise Invalid(field, i18n.t("bad_date", value=_show(text)))
+
+
+def parse_slug(enum: str, value: object, field: str) -> str:
+    """The slug for an English slug, a Chinese label or an English label (case and spaces ignored)."""
+    text = str(value).strip()
+    table = i18n.ENUMS[enum]
+    if text in table:
+        return text
+    folded = text.casefold().replace("_", "-")
+    for slug, (zh, en) in table.items():
+        if folded in (slug.casefold(), en.casefold(), en.casefold().replace(" ", "-")) or text == zh:
+            return slug
+    raise Invalid(field, i18n.t("bad_choice", value=_show(text), choices=i18n.choices(enum)))
+
+
+def parse_slug_set(enum: str, values: object, field: str) -> str:
+    """A set of slugs from a list or a ';'/','/'、'-joined string, returned ';'-joined in catalog order."""
+    if values is None:
+        return ""
+    items = values if isinstance(values, list | tuple) else [values]
+    found: set[str] = set()
+    for item in items:
+        for part in re.split(r"[;,,;、]", str(item)):
+            if part.strip():
+                found.add(parse_slug(enum, part, field))
+    return ";".join(slug for slug in i18n.ENUMS[enum] if slug in found)
+
+
+def parse_phone(value: object, field: str) -> str | None:
+    """A Chinese mobile (stored as 11 digits) or a landline ``0AREA-NUMBER`` (stored as given, spaces removed)."""
+    text = re.sub(r"[\s\u3000]", "", str(value))
+    if text == "":
+        return None
+    if text.startswith("+86"):
+        text = text[3:]
+    digits = text.replace("-", "")
+    if _MOBILE_RE.match(digits):
+        return digits
+    if _LANDLINE_RE.match(text):
+        return text
+    raise Invalid(field, i18n.t("bad_phone", value=_show(str(value))))
+
+
+def id_check_digit(first17: str) -> str:
+    """The GB 11643-1999 check character for the first 17 digits."""
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def parse_id_number(value: object, field: str, birth: date | None = None) -> str | None:
+    """An 18-character resident id number with a valid check digit whose birth date matches ``birth``."""
+    text = str(value).strip().upper()
+    if text == "":
+        return None
+    shown = _mask_for_error(text)
+    if len(text) != 18:
+        raise Invalid(field, i18n.t("bad_id_number", value=shown, why=i18n.t("id_length")))
+    if not (text[:17].isascii() and text[:17].isdigit()) or not (text[17].isdigit() or text[17] == "X"):
+        raise Invalid(field, i18n.t("bad_id_number", value=shown, why=i18n.t("id_chars")))
+    expected = id_check_digit(text[:17])
+    if text[17] != expected:
+        raise Invalid(field, i18n.t("bad_id_number", value=shown, why=i18n.t("id_check", expected=expected)))
+    try:
+        born = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        raise Invalid(field, i18n.t("bad_id_number", value=shown, why=i18n.t("id_birth_bad"))) from None
+    if birth is not None and born != birth:
+        why = i18n.t("id_birth", found=born.isoformat(), birth=birth.isoformat())
+        raise Invalid(field, i18n.t("bad_id_number", value=shown, why=why))
+    return text
+
+
+def id_number_gender(id_number: str) -> str:
+    """'M' or 'F' from the 17th digit (odd is male)."""
+    return "M" if int(id_number[16]) % 2 else "F"
+
+
+def parse_text(value: object, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str | None:
+    """Trimmed text; control characters and overlong values are refused. Newlines are allowed in long text."""
+    text = "" if value is None else str(value).strip()
+    if text == "":
+        if required:
+            raise Invalid(field, i18n.t("empty"))
+        return None
+    if _CONTROL_RE.search(text) or (limit <= MAX_TEXT and ("\n" in text or "\r" in text)):
+        raise Invalid(field, i18n.t("control_chars"))
+    if len(text) > limit:
+        raise Invalid(field, i18n.t("too_long", n=limit))
+    return text
+
+
+def parse_int(value: object, field: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    if isinstance(value, bool):
+        raise Invalid(field, i18n.t("bad_int", value=value))
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip()
+        if not re.fullmatch(r"[+-]?\d{1,12}", text):
+            raise Invalid(field, i18n.t("bad_int", value=_show(text)))
+        number = int(text)
+    if minimum is not None and number < minimum:
+        raise Invalid(field, i18n.t("config_min", min=minimum))
+    if maximum is not None and number > maximum:
+        raise Invalid(field, i18n.t("config_max", max=maximum))
+    return number
+
+
+def parse_number(value: object, field: str, *, minimum: float | None = None, maximum: float | None = None) -> float:
+    text = str(value).strip()
+    if not re.fullmatch(r"[+-]?(\d{1,12}(\.\d{0,6})?|\.\d{1,6})", text):
+        raise Invalid(field, i18n.t("bad_number", value=_show(text)))
+    number = float(text)
+    if minimum is not None and number < minimum:
+        raise Invalid(field, i18n.t("config_min", min=minimum))
+    if maximum is not None and number > maximum:
+        raise Invalid(field, i18n.t("config_max", max=maximum))
+    return number
+
+
+def parse_bool(value: object, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in ("1", "true", "yes", "y", "是", "t"):
+        return True
+    if text in ("0", "false", "no", "n", "否", "f", ""):
+        return False
+    raise Invalid(field, i18n.t("bad_bool", value=_show(text)))
+
+
+def age_on(birth: date, on: date) -> int:
+    """Completed years (周岁) on a date."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def birthday(birth: date, years: int) -> date:
+    """The date a child born on ``birth`` turns ``years``; 29 February counts from 1 March."""
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:
+        return date(birth.year + years, 3, 1)
+
+
+def not_future(value: date, field: str, today: date) -> date:
+    if value > today:
+        raise Invalid(field, i18n.t("future_date", value=value.isoformat(), today=today.isoformat()))
+    return value
+
+
+def _show(text: str) -> str:
+    """A value quoted back in a message: short, printable."""
+    clean = _CONTROL_RE.sub("?", text)
+    return clean if len(clean) <= 40 else clean[:37] + "..."
+
+
+def _mask_for_error(text: str) -> str:
+    # An id number is personal data: messages never echo it whole.
+    return mask(text) if len(text) > 7 else "*" * len(text)
+
+
+def mask(value: str | None) -> str | None:
+    """Keep the first 3 and the last 4 characters; the middle becomes '*'."""
+    if value is None or value == "":
+        return value
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+# ---- whole records: one definition per table, used by the commands and by import ------------
+
+# field -> (kind, argument): kind is text, longtext, slug, slugs, date, pastdate, phone, id, int, bool.
+CHILD_FIELDS: dict[str, tuple[str, str | None]] = {
+    "name": ("text", None),
+    "gender": ("slug", "gender"),
+    "ethnicity": ("text", None),
+    "birth_date": ("pastdate", None),
+    "id_number": ("id", None),
+    "village": ("text", None),
+    "village_group": ("text", None),
+    "address": ("text", None),
+    "school": ("text", None),
+    "grade": ("int", None),
+    "class_name": ("text", None),
+    "schooling": ("slug", "schooling"),
+    "boarding": ("bool", None),
+    "health": ("slug", "health"),
+    "guardian_name": ("text", None),
+    "guardian_relation": ("slug", "guardian_relation"),
+    "guardian_phone": ("phone", None),
+    "guardian_rating": ("slug", "guardian_rating"),
+    "care_agreement_on": ("pastdate", None),
+    "consent_on": ("pastdate", None),
+    "father_away": ("bool", None),
+    "father_work_place": ("text", None),
+    "father_phone": ("phone", None),
+    "mother_away": ("bool", None),
+    "mother_work_place": ("text", None),
+    "mother_phone": ("phone", None),
+    "flags": ("slugs", "flag"),
+    "assistance": ("slugs", "assistance"),
+    "hobbies": ("text", None),
+    "family_notes": ("longtext", None),
+    "status": ("slug", "status"),
+    "exit_reason": ("slug", "exit_reason"),
+    "exit_date": ("pastdate", None),
+    "enrolled_on": ("pastdate", None),
+    "reviewed_on": ("pastdate", None),
+}
+CHILD_REQUIRED = ("name", "gender", "birth_date", "enrolled_on")
+
+HELPER_FIELDS: dict[str, tuple[str, str | None]] = {
+    "name": ("text", None),
+    "role": ("slug", "role"),
+    "phone": ("phone", None),
+    "organization": ("text", None),
+    "village": ("text", None),
+    "active": ("bool", None),
+}
+HELPER_REQUIRED = ("name", "role")
+
+
+def clean_field(kind: str, arg: str | None, field: str, value: object, today: date) -> object:
+    """One raw value (text from a file or an option) as the value stored in its column."""
+    if value is None or (isinstance(value, str) and value.strip() == "" and kind not in ("slugs", "bool")):
+        return None
+    if kind == "text":
+        return parse_text(value, field)
+    if kind == "longtext":
+        return parse_text(value, field, limit=MAX_LONG_TEXT)
+    if kind == "slug":
+        return parse_slug(arg, value, field)
+    if kind == "slugs":
+        return parse_slug_set(arg, value, field)
+    if kind == "date":
+        return parse_date(value, field, today)
+    if kind == "pastdate":
+        return not_future(parse_date(value, field, today), field, today)
+    if kind == "phone":
+        return parse_phone(value, field)
+    if kind == "id":
+        return parse_id_number(value, field)
+    if kind == "int":
+        return parse_int(value, field, minimum=0, maximum=99)
+    if kind == "bool":
+        return parse_bool(value, field)
+    raise AssertionError(kind)
+
+
+def clean_record(spec: dict, raw: dict, *, today: date) -> dict:
+    """Parse every field of ``raw`` present in ``spec``; unknown keys are ignored."""
+    return {key: clean_field(*spec[key], key, value, today) for key, value in raw.items() if key in spec}
+
+
+def check_required(values: dict, required: tuple[str, ...]) -> None:
+    for key in required:
+        if values.get(key) in (None, ""):
+            raise Invalid(key, i18n.t("required"))
+
+
+def check_child(values: dict, *, today: date, age_limit: int, check_age: bool = True) -> list[str]:
+    """Rules across fields of a whole child record; returns warnings (raises on a refusal)."""
+    warnings: list[str] = []
+    check_required(values, CHILD_REQUIRED)
+    birth, enrolled = values["birth_date"], values["enrolled_on"]
+    not_future(birth, "birth_date", today)
+    if enrolled < birth:
+        raise Invalid("enrolled_on", i18n.t("before_birth", value=enrolled.isoformat(), birth=birth.isoformat()))
+    if check_age and birthday(birth, age_limit) <= enrolled:
+        raise Invalid(
+            "birth_date", i18n.t("too_old", birth=birth.isoformat(), on=enrolled.isoformat(), limit=age_limit)
+        )
+    for key in ("care_agreement_on", "consent_on", "exit_date", "reviewed_on"):
+        if values.get(key) is not None and values[key] < birth:
+            raise Invalid(key, i18n.t("before_birth", value=values[key].isoformat(), birth=birth.isoformat()))
+    if values.get("exit_date") is not None and values["exit_date"] < enrolled:
+        raise Invalid(
+            "exit_date",
+            i18n.t("exit_before_enrol", date=values["exit_date"].isoformat(), enrolled=enrolled.isoformat()),
+        )
+    if values.get("id_number"):
+        parse_id_number(values["id_number"], "id_number", birth)
+        if values.get("gender") and id_number_gender(values["id_number"]) != values["gender"]:
+            found = i18n.label("gender", id_number_gender(values["id_number"]))
+            warnings.append("id_number: " + i18n.t("id_gender", found=found))
+    return warnings
