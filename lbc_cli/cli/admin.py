@@ -19,7 +19,8 @@ def init(
     example: Annotated[
         bool,
         typer.Option(
-            help=_("载入示例数据(三个村约 40 名儿童)", "load the demo data (three villages, about 40 children)")
+            "--example",
+            help=_("载入示例数据(三个村约 40 名儿童)", "load the demo data (three villages, about 40 children)"),
         ),
     ] = False,
 ) -> None:

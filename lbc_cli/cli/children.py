@@ -309,10 +309,10 @@ def list_(
         str, typer.Option(help=_("状态:active(默认)、exited 或 all", "status: active (default), exited or all"))
     ] = "active",
     unpaired: Annotated[
-        bool, typer.Option(help=_("只列尚无结对帮扶人的", "only children with no active pairing"))
+        bool, typer.Option("--unpaired", help=_("只列尚无结对帮扶人的", "only children with no active pairing"))
     ] = False,
     priority: Annotated[
-        bool, typer.Option(help=_("只列重点帮扶对象", "only priority children (重点帮扶对象)"))
+        bool, typer.Option("--priority", help=_("只列重点帮扶对象", "only priority children (重点帮扶对象)"))
     ] = False,
     as_of: AsOfOpt = None,
     reveal: RevealOpt = False,

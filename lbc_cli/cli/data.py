@@ -28,7 +28,7 @@ def export(
         ),
     ] = None,
     bom: Annotated[
-        bool, typer.Option(help=_("加 UTF-8 BOM,便于 Excel/WPS 打开", "start with a UTF-8 BOM for Excel/WPS"))
+        bool, typer.Option("--bom", help=_("加 UTF-8 BOM,便于 Excel/WPS 打开", "start with a UTF-8 BOM for Excel/WPS"))
     ] = False,
     reveal: RevealOpt = False,
 ) -> None:
