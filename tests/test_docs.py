@@ -43,5 +43,11 @@ def test_command_reference_is_current():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     committed = readme.split(START, 1)[1].split(END, 1)[0].lstrip("\n")
     assert committed == generated, "README command reference is stale: run `python -m lbc_cli.docs`"
-    for command in ("lbc enroll NAME", "lbc child list", "lbc helper add NAME", "lbc config set KEY VALUE", "lbc db backup"):
+    for command in (
+        "lbc enroll NAME",
+        "lbc child list",
+        "lbc helper add NAME",
+        "lbc config set KEY VALUE",
+        "lbc db backup",
+    ):
         assert f"### `{command}" in generated

@@ -128,6 +128,34 @@ def _command_path(args: list[str]) -> str:
     return " ".join(["lbc", *words[:2]]) if words else "lbc"
 
 
+def _localize_help() -> None:
+    """Typer's own help words (panel titles, the help option) in Chinese. Best effort: these are
+    Typer internals, so a Typer that moves them just leaves those few words in English."""
+    try:
+        from typer import rich_utils
+        from typer._click import core
+
+        rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
+        rich_utils.OPTIONS_PANEL_TITLE = "选项"
+        rich_utils.COMMANDS_PANEL_TITLE = "命令"
+        rich_utils.REQUIRED_LONG_STRING = "[必填]"
+        rich_utils.DEFAULT_STRING = "[默认:{}]"
+        original = core.Command.get_help_option
+        if getattr(original, "_lbc", False):
+            return
+
+        def get_help_option(self, ctx):
+            option = original(self, ctx)
+            if option is not None:
+                option.help = "显示本帮助并退出"
+            return option
+
+        get_help_option._lbc = True
+        core.Command.get_help_option = get_help_option
+    except (ImportError, AttributeError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code. Every error becomes one line on stderr."""
     from typer.exceptions import Abort, Exit, TyperException
@@ -140,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         i18n.set_lang(os.environ["LBC_LANG"])
     args = _take_globals(list(sys.argv[1:] if argv is None else argv))
     context.command = _command_path(args)
+    if i18n.lang() == "zh" and (not args or "--help" in args or "-h" in args):
+        _localize_help()
     try:
         result = app(args=args, prog_name="lbc", standalone_mode=False)
         return result if isinstance(result, int) else 0
