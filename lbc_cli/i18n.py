@@ -207,6 +207,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{birth} 出生,到 {on} 已满 {limit} 周岁,不属于留守儿童(age_limit={limit})",
         "born {birth}, the child is {limit} or older on {on}: not a left-behind child (age_limit={limit})",
     ),
+    "no_consent": (
+        "未登记监护人同意日期(--consent-on):不满 14 周岁儿童的信息须经监护人同意后采集",
+        "no guardian consent date (--consent-on): a child under 14's data needs the guardian's consent (PIPL §31)",
+    ),
     "empty": ("不能为空", "must not be empty"),
     "too_long": ("过长(最多 {n} 个字符)", "is too long (at most {n} characters)"),
     "control_chars": ("含有控制字符", "contains control characters"),

@@ -5,14 +5,15 @@ the field and the problem. None of them raises anything else, whatever the input
 """
 
 import re
+import unicodedata
 from datetime import date
 
 from lbc_cli import i18n
 from lbc_cli.errors import Invalid
 
-_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
-_MOBILE_RE = re.compile(r"^1\d{10}$")
-_LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*(?:日\s*)?$", re.ASCII)
+_MOBILE_RE = re.compile(r"^1[0-9]{10}$")
+_LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -25,7 +26,7 @@ def parse_date(value: object, field: str, today: date | None = None) -> date:
     """ISO ``YYYY-MM-DD``; also ``YYYY/MM/DD``, ``YYYY.MM.DD``, ``YYYY年MM月DD日`` and ``today``."""
     if isinstance(value, date):
         return value
-    text = str(value).strip()
+    text = _halfwidth(str(value)).strip()
     if text.lower() in ("today", "今天"):
         return today or date.today()
     match = _DATE_RE.match(text)
@@ -65,7 +66,7 @@ def parse_slug_set(enum: str, values: object, field: str) -> str:
 
 def parse_phone(value: object, field: str) -> str | None:
     """A Chinese mobile (stored as 11 digits) or a landline ``0AREA-NUMBER`` (stored as given, spaces removed)."""
-    text = re.sub(r"[\s\u3000]", "", str(value))
+    text = re.sub(r"\s", "", _halfwidth(str(value)))
     if text == "":
         return None
     if text.startswith("+86"):
@@ -86,7 +87,7 @@ def id_check_digit(first17: str) -> str:
 
 def parse_id_number(value: object, field: str, birth: date | None = None) -> str | None:
     """An 18-character resident id number with a valid check digit whose birth date matches ``birth``."""
-    text = str(value).strip().upper()
+    text = _halfwidth(str(value)).strip().upper()
     if text == "":
         return None
     shown = _mask_for_error(text)
@@ -183,6 +184,11 @@ def not_future(value: date, field: str, today: date) -> date:
     if value > today:
         raise Invalid(field, i18n.t("future_date", value=value.isoformat(), today=today.isoformat()))
     return value
+
+
+def _halfwidth(text: str) -> str:
+    """Full-width digits and signs typed on a Chinese keyboard (１３８, －, ＋) as ASCII."""
+    return unicodedata.normalize("NFKC", text) if not text.isascii() else text
 
 
 def _show(text: str) -> str:
@@ -316,6 +322,8 @@ def check_child(values: dict, *, today: date, age_limit: int, check_age: bool = 
             "exit_date",
             i18n.t("exit_before_enrol", date=values["exit_date"].isoformat(), enrolled=enrolled.isoformat()),
         )
+    if values.get("consent_on") is None and age_on(birth, enrolled) < 14:
+        warnings.append("consent_on: " + i18n.t("no_consent"))
     if values.get("id_number"):
         parse_id_number(values["id_number"], "id_number", birth)
         if values.get("gender") and id_number_gender(values["id_number"]) != values["gender"]:
