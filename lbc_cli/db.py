@@ -93,8 +93,6 @@ class Database:
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             cur.execute("PRAGMA foreign_keys = ON")
-            # WAL lets cron read while a person writes; it must be set outside any transaction.
-            cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
             cur.close()
 
@@ -114,9 +112,13 @@ class Database:
             self._check_file(create)
         try:
             version = self._schema_version()
+            if version is None and not create:
+                raise DatabaseError(i18n.t("no_db", target=self.display))
+            # Only now is the file known to be ours (or new): tighten it and switch it to WAL.
+            if self.path is not None:
+                self._tighten()
+                self._set_wal()
             if version is None:
-                if not create:
-                    raise DatabaseError(i18n.t("no_db", target=self.display))
                 self._create_schema()
             else:
                 self._upgrade_if_needed(version)
@@ -148,12 +150,27 @@ class Database:
             raise DatabaseError(i18n.t("no_db", target=self.display))
         if head and head != SQLITE_MAGIC:
             raise DatabaseError(i18n.t("not_a_db", target=self.display))
-        mode = path.stat().st_mode & 0o777
-        if mode & 0o077 and path.stat().st_uid == os.getuid():
-            os.chmod(path, 0o600)
+
+    def _tighten(self) -> None:
+        """Children's data: a database file readable by others is made owner-only, with a warning."""
+        assert self.path is not None
+        info = self.path.stat()
+        if info.st_mode & 0o077 and info.st_uid == os.getuid():
+            os.chmod(self.path, 0o600)
             from lbc_cli import console
 
             console.warn(i18n.t("db_tightened", target=self.display))
+
+    def _set_wal(self) -> None:
+        """WAL lets cron read while a person writes. It is set outside any transaction, once: it persists."""
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cur.execute("PRAGMA journal_mode = WAL")
+            cur.close()
+        finally:
+            raw.close()
 
     def _schema_version(self) -> int | None:
         """The stored schema version; None for an empty database. Not ours → DatabaseError."""

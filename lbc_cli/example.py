@@ -274,7 +274,7 @@ def load(db) -> dict[str, int]:
     """Insert the example into an opened, empty database (one transaction). Returns the counts."""
     from sqlalchemy import func, select
 
-    from lbc_cli import context, models
+    from lbc_cli import context, models, store
     from lbc_cli.errors import LbcError
 
     data = build()
@@ -295,9 +295,9 @@ def load(db) -> dict[str, int]:
         for model, key in order:
             conn.execute(model.__table__.insert(), data[key])
             audit.append(
-                {"uid": models.new_uid(), "at": models.utc_now(), "os_user": "lbc", "command": context.command,
-                 "table_name": model.__tablename__, "row_id": None, "action": "example",
-                 "old_values": None, "new_values": json.dumps({"rows": len(data[key])})}
+                {"uid": models.new_uid(), "at": models.utc_now(), "os_user": store.os_user(),
+                 "command": context.command, "table_name": model.__tablename__, "row_id": None,
+                 "action": "example", "old_values": None, "new_values": json.dumps({"rows": len(data[key])})}
             )  # fmt: skip
         conn.execute(models.AuditEntry.__table__.insert(), audit)
     return {

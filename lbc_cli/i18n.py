@@ -281,6 +281,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nothing_to_update": ("没有要修改的字段", "nothing to change: give at least one field option"),
     "exited": ("{name}(编号 {id})已于 {date} 退出关爱名单", "{name} (id {id}) left the programme on {date}"),
     "already_exited": ("编号 {id} 已于 {date} 退出", "id {id} already left on {date}"),
+    "review_before_enrol": (
+        "核查日期 {date} 早于建档日期 {enrolled}",
+        "review date {date} is before enrolment on {enrolled}",
+    ),
     "reviewed": ("已记录核查:编号 {id},{date}", "recorded the review of id {id} on {date}"),
     "exit_before_enrol": (
         "退出日期 {date} 早于建档日期 {enrolled}",
@@ -341,7 +345,7 @@ def set_lang(value: str) -> None:
     _lang = _normal(value)
 
 
-def t(key: str, **kwargs: object) -> str:
+def t(key: str, /, **kwargs: object) -> str:
     zh, en = MESSAGES[key]
     text = zh if _lang == "zh" else en
     return text.format(**kwargs) if kwargs else text

@@ -17,7 +17,7 @@ from lbc_cli.errors import LbcError
 from lbc_cli.models import AuditEntry, Child, Helper, Pairing, Setting
 
 
-def _os_user() -> str:
+def os_user() -> str:
     try:
         return getpass.getuser()
     except Exception:  # no login name (containers, cron without USER)
@@ -38,7 +38,7 @@ def _values(obj: SQLModel, names: list[str] | None = None) -> dict[str, Any]:
 def audit(session: Session, table: str, row_id: int | None, action: str, old: dict | None, new: dict | None) -> None:
     session.add(
         AuditEntry(
-            os_user=_os_user(),
+            os_user=os_user(),
             command=context.command,
             table_name=table,
             row_id=row_id,
@@ -149,9 +149,10 @@ def child_duplicates(values: dict[str, Any], *, session: Session, exclude_id: in
     exact = list(session.execute(query).scalars())
     exact_ids = {c.id for c in exact}
     key, _initials = pinyin.name_keys(name)
-    query = select(Child).where(Child.birth_date == birth)
-    if values.get("village"):
-        query = query.where(Child.village == values["village"])
+    village = values.get("village")
+    query = select(Child).where(
+        Child.birth_date == birth, Child.village == village if village else Child.village.is_(None)
+    )
     likely = [
         c
         for c in session.execute(query).scalars()
@@ -233,11 +234,21 @@ def pairings_of(*, session: Session, child_id: int | None = None, helper_id: int
 
 
 def duplicate_groups(*, session: Session) -> list[list[Child]]:
-    """Groups of records that are probably one child: same id number, or same birth date and village
-    with the same pinyin or a name one character apart."""
+    """Groups of records that are probably one child: linked by the same id number, or by the same
+    birth date and village with the same pinyin or a name one character apart (the rule enroll warns by).
+    A link chains: if A matches B and B matches C, all three are one group."""
     children = list(session.execute(select(Child).order_by(Child.birth_date, Child.id)).scalars())
-    groups: list[list[Child]] = []
-    seen: set[int] = set()
+    parent = {c.id: c.id for c in children}
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def link(a: Child, b: Child) -> None:
+        parent[root(a.id)] = root(b.id)
+
     by_id_number: dict[str, list[Child]] = {}
     by_birth: dict[tuple, list[Child]] = {}
     for child in children:
@@ -245,22 +256,18 @@ def duplicate_groups(*, session: Session) -> list[list[Child]]:
             by_id_number.setdefault(child.id_number, []).append(child)
         by_birth.setdefault((child.birth_date, child.village), []).append(child)
     for group in by_id_number.values():
-        if len(group) > 1:
-            groups.append(group)
-            seen.update(c.id for c in group)
+        for other in group[1:]:
+            link(group[0], other)
     for bucket in by_birth.values():
         for i, first in enumerate(bucket):
-            if first.id in seen:
-                continue
-            group = [first] + [
-                other
-                for other in bucket[i + 1 :]
-                if other.id not in seen and (other.name_pinyin == first.name_pinyin or _similar(other.name, first.name))
-            ]
-            if len(group) > 1:
-                groups.append(group)
-                seen.update(c.id for c in group)
-    return groups
+            for other in bucket[i + 1 :]:
+                if other.name_pinyin == first.name_pinyin or _similar(other.name, first.name):
+                    link(first, other)
+    groups: dict[int, list[Child]] = {}
+    for child in children:
+        groups.setdefault(root(child.id), []).append(child)
+    found = [sorted(g, key=lambda c: c.id) for g in groups.values() if len(g) > 1]
+    return sorted(found, key=lambda g: g[0].id)
 
 
 # ---- helpers -------------------------------------------------------------------------------

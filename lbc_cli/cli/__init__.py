@@ -120,12 +120,13 @@ def _take_globals(args: list[str]) -> list[str]:
 
 
 def _command_path(args: list[str]) -> str:
-    words = []
-    for arg in args:
-        if arg.startswith("-") or len(words) == 2:
-            break
-        words.append(arg)
-    return " ".join(["lbc", *words[:2]]) if words else "lbc"
+    """'lbc child update' for the audit log: command words only, never an argument (a name is personal data)."""
+    groups = {group.name for group in app.registered_groups}
+    if not args or args[0].startswith("-"):
+        return "lbc"
+    if args[0] in groups and len(args) > 1 and not args[1].startswith("-"):
+        return f"lbc {args[0]} {args[1]}"
+    return f"lbc {args[0]}"
 
 
 def _localize_help() -> None:

@@ -79,6 +79,7 @@ def config_get(key: Annotated[str, typer.Argument(help=_("参数名", "setting n
 
 @config_app.command(
     "set",
+    context_settings={"ignore_unknown_options": True},
     help=_(
         "设置参数(会校验,如间隔天数不能为负)",
         "set a rule parameter or target (checked: a negative interval is refused)",

@@ -475,7 +475,8 @@ def update(
         key = column.strip().replace("-", "_")
         if key not in validate.CHILD_FIELDS or key in validate.CHILD_REQUIRED or key in ("status",):
             raise Invalid("--clear", i18n.t("bad_choice", value=column, choices="field names"), ExitCode.USAGE)
-        changes[key] = "" if key in ("flags", "assistance") else (False if key == "boarding" else None)
+        kind = validate.CHILD_FIELDS[key][0]
+        changes[key] = "" if kind == "slugs" else (False if kind == "bool" else None)
     if not changes:
         raise LbcError(i18n.t("nothing_to_update"), ExitCode.USAGE)
     with database().session(write=True) as session:
@@ -549,8 +550,8 @@ def review(
     when = validate.not_future(opt_date(date_, "--date", now) or now, "--date", now)
     with database().session(write=True) as session:
         child = store.resolve(Child, ref, session=session)
-        if when < child.birth_date:
-            raise Invalid("--date", i18n.t("before_birth", value=when, birth=child.birth_date))
+        if when < child.enrolled_on:
+            raise Invalid("--date", i18n.t("review_before_enrol", date=when, enrolled=child.enrolled_on))
         store.update_row(child, {"reviewed_on": when}, session=session)
     console.info(i18n.t("reviewed", id=child.id, date=when.isoformat()))
 

@@ -1,0 +1,790 @@
+"""init, config, db path/backup/check, database safety, global options, exit codes and the audit log.
+
+SPEC sections 2, 3, 5, 6 and 8. Every expected value is written out by hand from the spec.
+"""
+
+import csv
+import gc
+import io
+import json
+import os
+import random
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import rows
+
+import lbc_cli.db as lbc_db
+import lbc_cli.models as lbc_models
+
+# SPEC section 5 and 6: every rule key with its default.
+SPEC_DEFAULTS = {
+    "rank_step": "1",
+    "points_per_step": "1",
+    "top_keep_rank": "10",
+    "top_keep_points": "5",
+    "no_violation_points": "2",
+    "merit_student_points": "5",
+    "yuan_per_point": "1",
+    "first_place_yuan": "100",
+    "excellence_max_rank": "5",
+    "excellence_yuan": "50",
+    "progress_min_ranks": "5",
+    "progress_yuan": "30",
+    "age_limit": "16",
+    "video_call_days": "7",
+    "parent_feedback_days": "30",
+    "priority_visit_days": "30",
+    "visit_days": "90",
+    "review_days": "180",
+}
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def snapshot(path: Path) -> tuple[bytes, bytes]:
+    """The file's bytes and its WAL's, once every connection lbc left behind has been closed."""
+    gc.collect()
+    wal = Path(f"{path}-wal")
+    return path.read_bytes(), wal.read_bytes() if wal.exists() else b""
+
+
+def sidecars(path: Path) -> list[Path]:
+    return [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")) if p.exists()]
+
+
+def enroll(lbc, name: str, birth: str = "2015-03-04", *extra: str) -> str:
+    result = lbc("enroll", name, "--gender", "M", "--birth", birth, "--enrolled-on", "2024-09-01", *extra)
+    assert result.code == 0, result.err
+    return result.out.strip()
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def cli(args: list[str], cwd: Path, *, env: dict | None = None, code: str | None = None) -> subprocess.CompletedProcess:
+    """Run lbc in a fresh interpreter (`python -m lbc_cli ARGS`, or `python -c CODE ARGS`)."""
+    full_env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
+    command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "lbc_cli"]
+    return subprocess.run(
+        [*command, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+# ---- init ------------------------------------------------------------------------------------
+
+
+def test_init_creates_a_private_wal_database_with_a_schema_version(run, tmp_path):
+    path = tmp_path / "township" / "lbc.db"
+    result = run("init", db=path)
+    assert result.code == 0, result.err
+    assert result.out == ""
+    assert path.is_file()
+    assert mode(path) == 0o600
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        conn.close()
+    assert rows(path, "SELECT version FROM schema_version") == [(1,)]
+    for sidecar in sidecars(path):
+        assert mode(sidecar) & 0o077 == 0, sidecar
+
+
+def test_init_twice_is_fine_and_keeps_the_data(run, lbc, db):
+    enroll(lbc, "王小明")
+    again = run("init", db=db)
+    assert again.code == 0, again.err
+    assert rows(db, "SELECT name FROM children") == [("王小明",)]
+    assert rows(db, "SELECT version FROM schema_version") == [(1,)]
+    assert mode(db) == 0o600
+
+
+def test_init_example_loads_the_demo_into_a_new_database(run, tmp_path):
+    path = tmp_path / "demo.db"
+    result = run("init", "--example", db=path)
+    assert result.code == 0, result.err
+    assert rows(path, "SELECT COUNT(*) FROM children") == [(40,)]
+    assert rows(path, "SELECT COUNT(*) FROM helpers") == [(12,)]
+    assert rows(path, "SELECT COUNT(DISTINCT village) FROM children") == [(3,)]
+    assert mode(path) == 0o600
+    check = run("db", "check", db=path)
+    assert check.code == 0, check.err
+
+
+def test_init_example_loads_into_an_initialised_empty_database(run, db):
+    result = run("init", "--example", db=db)
+    assert result.code == 0, result.err
+    assert rows(db, "SELECT COUNT(*) FROM children") == [(40,)]
+    assert rows(db, "SELECT COUNT(*) FROM helpers") == [(12,)]
+
+
+def test_init_example_refuses_when_children_exist(run, lbc, db):
+    enroll(lbc, "王小明")
+    tables = ("children", "helpers", "pairings", "contacts", "exams", "audit_log")
+    before = {t: rows(db, f"SELECT * FROM {t}") for t in tables}
+    result = run("init", "--example", db=db)
+    assert result.code == 1
+    assert result.out == ""
+    assert "children" in result.err
+    assert {t: rows(db, f"SELECT * FROM {t}") for t in tables} == before
+
+
+def test_init_example_audit_rows_name_the_os_user(run, tmp_path, monkeypatch):
+    for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(var, "cunguan")
+    path = tmp_path / "demo.db"
+    assert run("init", "--example", db=path).code == 0
+    users = rows(path, "SELECT DISTINCT os_user FROM audit_log")
+    assert users == [("cunguan",)]
+
+
+# ---- opening a database: missing, not a database, not ours, newer, older -------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["child", "list"],
+        ["helper", "list"],
+        ["helper", "add", "张老师", "--role", "other"],
+        ["enroll", "王小明", "--gender", "M", "--birth", "2015-03-04"],
+        ["config", "list"],
+        ["config", "get", "age_limit"],
+        ["db", "check"],
+    ],
+)
+def test_a_missing_database_exits_3_with_one_line_and_is_not_created(run, tmp_path, args):
+    path = tmp_path / "nowhere" / "lbc.db"
+    result = run(*args, db=path)
+    assert result.code == 3
+    assert result.out == ""
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert "lbc init" in result.err
+    assert "Traceback" not in result.err
+    assert not path.exists()
+    assert not path.parent.exists()
+
+
+def test_a_missing_database_is_not_created_beside_an_existing_folder(run, tmp_path):
+    path = tmp_path / "lbc.db"
+    result = run("helper", "list", db=path)
+    assert result.code == 3
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_backup_of_a_missing_database_exits_3_and_writes_nothing(run, tmp_path):
+    result = run("db", "backup", str(tmp_path / "copy.db"), db=tmp_path / "lbc.db")
+    assert result.code == 3
+    assert list(tmp_path.iterdir()) == []
+
+
+NOT_SQLITE = {
+    "text": b"hello world, not sqlite",
+    "random": random.Random(20230901).randbytes(5000),
+    "sqlite-magic-then-garbage": b"SQLite format 3\x00" + random.Random(7).randbytes(4080),
+}
+
+
+@pytest.mark.parametrize("content", NOT_SQLITE.values(), ids=NOT_SQLITE.keys())
+@pytest.mark.parametrize("args", [["child", "list"], ["init"], ["helper", "add", "张老师", "--role", "other"]])
+def test_a_file_that_is_not_a_database_exits_3_and_is_left_untouched(run, tmp_path, content, args):
+    path = tmp_path / "notes.db"
+    path.write_bytes(content)
+    os.chmod(path, 0o600)
+    result = run(*args, db=path)
+    assert result.code == 3
+    assert result.out == ""
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert "not an lbc database" in result.err
+    assert "Traceback" not in result.err
+    assert snapshot(path) == (content, b"")
+    assert sidecars(path) == []
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "text",
+        "random",
+        "sqlite-magic-then-garbage",
+        "foreign-sqlite",
+    ],
+)
+def test_a_refused_file_keeps_its_mode(run, tmp_path, kind):
+    path = tmp_path / "other.db"
+    if kind == "foreign-sqlite":
+        _foreign_database(path)
+    else:
+        path.write_bytes(NOT_SQLITE[kind])
+    os.chmod(path, 0o644)
+    result = run("child", "list", db=path)
+    assert result.code == 3
+    assert mode(path) == 0o644
+    assert "0600" not in result.err
+
+
+def _foreign_database(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY, title TEXT)")
+    conn.execute("INSERT INTO recipes (title) VALUES ('红烧肉')")
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize("args", [["child", "list"], ["init"]])
+def test_a_sqlite_database_of_another_program_exits_3(run, tmp_path, args):
+    path = tmp_path / "recipes.db"
+    _foreign_database(path)
+    result = run(*args, db=path)
+    assert result.code == 3
+    assert "not an lbc database" in result.err
+    assert rows(path, "SELECT name FROM sqlite_master WHERE type = 'table'") == [("recipes",)]
+    assert rows(path, "SELECT title FROM recipes") == [("红烧肉",)]
+
+
+@pytest.mark.parametrize("args", [["child", "list"], ["init"]])
+def test_a_sqlite_database_of_another_program_is_left_byte_for_byte_untouched(run, tmp_path, args):
+    path = tmp_path / "recipes.db"
+    _foreign_database(path)
+    os.chmod(path, 0o600)
+    before = snapshot(path)
+    result = run(*args, db=path)
+    assert result.code == 3
+    assert snapshot(path) == before
+
+
+def _stamp_newer(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO schema_version (uid, version, applied_at) VALUES ('future', 999, '2030-01-01T00:00:00+00:00')"
+    )
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    "args", [["child", "list"], ["init"], ["helper", "add", "张老师", "--role", "other"], ["config", "list"]]
+)
+def test_a_database_of_a_newer_schema_exits_3_and_is_left_untouched(run, lbc, db, args):
+    enroll(lbc, "王小明")
+    _stamp_newer(db)
+    before = snapshot(db)
+    result = run(*args, db=db)
+    assert result.code == 3
+    assert result.out == ""
+    assert "999" in result.err
+    assert "Traceback" not in result.err
+    assert snapshot(db) == before
+    assert rows(db, "SELECT COUNT(*) FROM helpers") == [(0,)]
+    assert rows(db, "SELECT MAX(version) FROM schema_version") == [(999,)]
+
+
+def _columns(path: Path, table: str) -> list[str]:
+    return [r[1] for r in rows(path, f"PRAGMA table_info({table})")]
+
+
+@pytest.mark.parametrize("args", [["child", "list", "--format", "csv"], ["init"]])
+def test_an_older_schema_is_backed_up_then_upgraded(run, lbc, db, tmp_path, monkeypatch, args):
+    enroll(lbc, "王小明")
+    enroll(lbc, "李小红", "2014-06-01")
+    assert lbc("helper", "add", "张老师", "--role", "班主任").code == 0
+    children = rows(db, "SELECT * FROM children ORDER BY id")
+    helpers = rows(db, "SELECT * FROM helpers ORDER BY id")
+    audit = rows(db, "SELECT * FROM audit_log ORDER BY id")
+    assert len(children) == 2
+    gc.collect()
+    before = set(tmp_path.iterdir())
+
+    def add_nickname(conn) -> None:
+        conn.exec_driver_sql("ALTER TABLE children ADD COLUMN nickname TEXT")
+
+    monkeypatch.setattr(lbc_models, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(lbc_db, "MIGRATIONS", {1: add_nickname})
+    result = run(*args, db=db)
+    assert result.code == 0, result.err
+    gc.collect()
+
+    own = {db.name, f"{db.name}-wal", f"{db.name}-shm", f"{db.name}-journal"}
+    new_files = [p for p in set(tmp_path.iterdir()) - before if p.name not in own]
+    assert len(new_files) == 1, new_files
+    backup = new_files[0]
+    assert backup.parent == db.parent
+    assert backup.name in result.err
+    assert mode(backup) == 0o600
+    assert rows(backup, "SELECT version FROM schema_version") == [(1,)]
+    assert "nickname" not in _columns(backup, "children")
+    assert rows(backup, "SELECT * FROM children ORDER BY id") == children
+    assert rows(backup, "SELECT * FROM helpers ORDER BY id") == helpers
+
+    assert rows(db, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,)]
+    assert _columns(db, "children")[-1] == "nickname"
+    assert [r[:-1] for r in rows(db, "SELECT * FROM children ORDER BY id")] == children
+    assert rows(db, "SELECT nickname FROM children") == [(None,), (None,)]
+    assert rows(db, "SELECT * FROM helpers ORDER BY id") == helpers
+    assert rows(db, "SELECT * FROM audit_log ORDER BY id")[: len(audit)] == audit
+
+    # Upgraded once: the next command neither upgrades nor backs up again.
+    again = run("child", "list", db=db)
+    assert again.code == 0, again.err
+    gc.collect()
+    assert [p for p in set(tmp_path.iterdir()) - before if p.name not in own] == [backup]
+    assert rows(db, "SELECT COUNT(*) FROM schema_version") == [(2,)]
+
+
+def test_an_existing_database_readable_by_others_is_tightened_with_a_warning(lbc, db):
+    enroll(lbc, "王小明")
+    os.chmod(db, 0o644)
+    result = lbc("child", "list", "--format", "csv")
+    assert result.code == 0, result.err
+    assert mode(db) == 0o600
+    assert "0600" in result.err
+    assert "王小明" in result.out
+    assert "0600" not in result.out
+
+
+def test_a_private_database_gives_no_permission_warning(lbc, db):
+    result = lbc("child", "list")
+    assert result.code == 0, result.err
+    assert result.err == ""
+
+
+# ---- config ----------------------------------------------------------------------------------
+
+
+def test_config_list_has_every_rule_key_with_the_spec_default(lbc):
+    result = lbc("config", "list", "--format", "csv")
+    assert result.code == 0, result.err
+    table = csv_rows(result.out)
+    assert table[0][:3] == ["key", "value", "default"]
+    listed = {r[0]: (r[1], r[2]) for r in table[1:]}
+    for key, default in SPEC_DEFAULTS.items():
+        assert listed.get(key) == (default, default), key
+
+
+def test_config_list_json_has_the_same_keys(lbc):
+    result = lbc("config", "list", "--format", "json")
+    assert result.code == 0, result.err
+    listed = {item["key"]: item for item in json.loads(result.out)}
+    assert set(SPEC_DEFAULTS) <= set(listed)
+    assert listed["video_call_days"]["value"] == "7"
+    assert listed["review_days"]["default"] == "180"
+
+
+def test_config_get_prints_each_default(lbc):
+    for key, default in SPEC_DEFAULTS.items():
+        result = lbc("config", "get", key)
+        assert (result.code, result.out) == (0, default + "\n"), key
+
+
+def test_config_set_succeeds(lbc):
+    result = lbc("config", "set", "video_call_days", "14")
+    assert "internal error" not in result.err
+    assert result.code == 0
+
+
+def test_config_set_stores_the_value_and_audits_it(lbc, db):
+    lbc("config", "set", "video_call_days", "14")  # exit code: see test_config_set_succeeds
+    assert lbc("config", "get", "video_call_days").out == "14\n"
+    assert rows(db, "SELECT key, value FROM settings") == [("video_call_days", "14")]
+    listed = {r[0]: (r[1], r[2]) for r in csv_rows(lbc("config", "list", "--format", "csv").out)[1:]}
+    assert listed["video_call_days"] == ("14", "7")
+    [(command, table, action, old, new)] = rows(
+        db, "SELECT command, table_name, action, old_values, new_values FROM audit_log WHERE table_name = 'settings'"
+    )
+    assert (command, table, action, old) == ("lbc config set", "settings", "insert", None)
+    assert (json.loads(new)["key"], json.loads(new)["value"]) == ("video_call_days", "14")
+
+    lbc("config", "set", "video_call_days", "10")
+    assert lbc("config", "get", "video_call_days").out == "10\n"
+    audit = rows(db, "SELECT action, old_values, new_values FROM audit_log WHERE table_name = 'settings' ORDER BY id")
+    action, old, new = audit[-1]
+    assert (action, json.loads(old), json.loads(new)) == ("update", {"value": "14"}, {"value": "10"})
+
+
+def test_config_set_a_money_value_with_decimals(lbc):
+    lbc("config", "set", "yuan_per_point", "1.5")
+    assert lbc("config", "get", "yuan_per_point").out == "1.5\n"
+
+
+def test_config_set_negative_interval_is_refused_with_exit_1(lbc, db):
+    result = lbc("config", "set", "video_call_days", "-3")
+    assert rows(db, "SELECT COUNT(*) FROM settings") == [(0,)]
+    assert result.code == 1
+    assert "video_call_days" in result.err
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["video_call_days", "--", "-3"], "at least 1"),
+        (["video_call_days", "0"], "at least 1"),
+        (["review_days", "--", "-180"], "at least 1"),
+        (["video_call_days", "abc"], "not a whole number"),
+        (["video_call_days", "7.5"], "not a whole number"),
+        (["video_call_days", ""], "not a whole number"),
+        (["yuan_per_point", "abc"], "not a number"),
+        (["first_place_yuan", "一百"], "not a number"),
+    ],
+)
+def test_config_set_bad_values_are_refused_and_nothing_is_written(lbc, db, args, problem):
+    result = lbc("config", "set", *args)
+    assert result.code == 1
+    assert args[0] in result.err
+    assert problem in result.err
+    assert rows(db, "SELECT COUNT(*) FROM settings") == [(0,)]
+    assert rows(db, "SELECT COUNT(*) FROM audit_log") == [(0,)]
+    assert lbc("config", "get", args[0]).out == SPEC_DEFAULTS[args[0]] + "\n"
+
+
+def test_config_set_unknown_key_is_refused_and_nothing_is_written(lbc, db):
+    result = lbc("config", "set", "holiday_days", "3")
+    assert result.code == 1
+    assert rows(db, "SELECT COUNT(*) FROM settings") == [(0,)]
+    assert rows(db, "SELECT COUNT(*) FROM audit_log") == [(0,)]
+
+
+@pytest.mark.parametrize("args", [["set", "holiday_days", "3"], ["get", "holiday_days"]])
+def test_config_unknown_key_message_names_the_key(lbc, args):
+    result = lbc("config", *args)
+    assert result.code == 1
+    assert "internal error" not in result.err
+    assert "holiday_days" in result.err
+
+
+def test_age_limit_change_applies_to_enrolment(lbc, db):
+    # Born 2010-02-01: 15 on 2025-06-01, under the default age_limit 16.
+    assert lbc("enroll", "王小明", "--gender", "M", "--birth", "2010-02-01", "--enrolled-on", "2025-06-01").code == 0
+    lbc("config", "set", "age_limit", "14")
+    assert lbc("config", "get", "age_limit").out == "14\n"
+    result = lbc("enroll", "李小红", "--gender", "F", "--birth", "2010-03-01", "--enrolled-on", "2025-06-01")
+    assert result.code == 1
+    assert "14" in result.err
+    assert result.out == ""
+    assert rows(db, "SELECT name FROM children") == [("王小明",)]
+    # 13 on 2025-06-01: still a left-behind child under age_limit 14.
+    assert lbc("enroll", "陈小刚", "--gender", "M", "--birth", "2012-01-01", "--enrolled-on", "2025-06-01").code == 0
+
+
+# ---- db path ---------------------------------------------------------------------------------
+
+
+def test_db_path_prints_the_db_option_and_creates_nothing(run, tmp_path):
+    target = tmp_path / "county" / "village.db"
+    result = run("db", "path", db=target)
+    assert (result.code, result.out) == (0, f"{target}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_db_path_uses_lbc_db_from_the_environment(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("LBC_DB", str(tmp_path / "from-env.db"))
+    result = run("db", "path")
+    assert (result.code, result.out) == (0, f"{tmp_path / 'from-env.db'}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_db_option_wins_over_lbc_db(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("LBC_DB", str(tmp_path / "from-env.db"))
+    result = run("db", "path", db=tmp_path / "given.db")
+    assert result.out == f"{tmp_path / 'given.db'}\n"
+
+
+def test_db_path_default_is_lbc_db_in_the_xdg_data_dir(run, tmp_path, monkeypatch):
+    data_home = tmp_path / "xdg-data"
+    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+    result = run("db", "path")
+    assert result.code == 0, result.err
+    printed = Path(result.out.strip())
+    assert printed.name == "lbc.db"
+    assert printed.is_relative_to(data_home)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_db_path_default_is_under_home_without_xdg(run, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    result = run("db", "path")
+    assert result.code == 0, result.err
+    printed = Path(result.out.strip())
+    assert printed.name == "lbc.db"
+    assert printed.is_relative_to(home)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---- db backup -------------------------------------------------------------------------------
+
+
+def test_db_backup_to_a_file_is_a_private_lbc_copy(run, lbc, db, tmp_path):
+    enroll(lbc, "王小明")
+    enroll(lbc, "李小红", "2014-06-01", "--village", "李家村")
+    target = tmp_path / "copies" / "before-import.db"
+    target.parent.mkdir()
+    result = lbc("db", "backup", str(target))
+    assert result.code == 0, result.err
+    assert result.out == f"{target}\n"
+    assert mode(target) == 0o600
+    assert rows(target, "SELECT * FROM children ORDER BY id") == rows(db, "SELECT * FROM children ORDER BY id")
+    assert rows(target, "SELECT version FROM schema_version") == [(1,)]
+    original = run("child", "list", "--format", "csv", db=db)
+    copy = run("child", "list", "--format", "csv", db=target)
+    assert copy.code == 0, copy.err
+    assert copy.out == original.out
+    assert "李小红" in copy.out
+
+
+def test_db_backup_refuses_to_overwrite_a_file(lbc, tmp_path):
+    enroll(lbc, "王小明")
+    target = tmp_path / "keep.db"
+    target.write_bytes(b"keep me")
+    result = lbc("db", "backup", str(target))
+    assert result.code == 1
+    assert result.out == ""
+    assert str(target) in result.err
+    assert target.read_bytes() == b"keep me"
+
+
+def test_db_backup_without_a_file_prints_where_it_wrote(lbc, db):
+    enroll(lbc, "王小明")
+    result = lbc("db", "backup")
+    assert result.code == 0, result.err
+    written = Path(result.out.strip())
+    assert len(result.out.strip().splitlines()) == 1
+    assert written.is_file()
+    assert written.resolve() != db.resolve()
+    assert mode(written) == 0o600
+    assert rows(written, "SELECT name FROM children") == [("王小明",)]
+
+
+# ---- db check --------------------------------------------------------------------------------
+
+
+def test_db_check_on_a_sound_database_exits_0(lbc):
+    enroll(lbc, "王小明")
+    result = lbc("db", "check")
+    assert result.code == 0, result.err
+    assert result.out == ""
+
+
+def test_db_check_finds_a_dangling_foreign_key(lbc, db):
+    enroll(lbc, "王小明")
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute(
+        "INSERT INTO contacts (uid, child_id, kind, date, no_answer)"
+        " VALUES ('orphan', 42, 'video-call', '2025-01-01', 0)"
+    )
+    conn.commit()
+    conn.close()
+    result = lbc("db", "check")
+    assert result.code == 1
+    assert "contacts" in result.err
+    assert "children" in result.err
+    assert "Traceback" not in result.err
+
+
+# ---- global options --------------------------------------------------------------------------
+
+
+def test_db_option_works_anywhere_on_the_line(run, lbc, db):
+    enroll(lbc, "王小明")
+    enroll(lbc, "李小红", "2014-06-01")
+    first = run("--db", str(db), "child", "list", "--format", "csv")
+    last = run("child", "list", "--format", "csv", "--db", str(db))
+    middle = run("child", "--db", str(db), "list", "--format", "csv")
+    equals = run("child", "list", f"--db={db}", "--format", "csv")
+    assert first.code == last.code == middle.code == equals.code == 0
+    assert "李小红" in first.out and "王小明" in first.out
+    assert last.out == middle.out == equals.out == first.out
+
+
+def test_lang_zh_gives_chinese_messages(run, tmp_path):
+    english = run("child", "list", db=tmp_path / "missing.db")
+    assert english.code == 3
+    assert "no database" in english.err
+    for args in (["--lang", "zh", "child", "list"], ["child", "list", "--lang", "zh"], ["child", "list", "--lang=zh"]):
+        result = run(*args, db=tmp_path / "missing.db")
+        assert result.code == 3
+        assert "不存在" in result.err, args
+        assert "no database" not in result.err
+
+
+def test_lbc_lang_environment_gives_chinese_messages(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("LBC_LANG", "zh")
+    result = run("child", "list", db=tmp_path / "missing.db")
+    assert result.code == 3
+    assert "不存在" in result.err
+    overridden = run("--lang", "en", "child", "list", db=tmp_path / "missing.db")
+    assert "no database" in overridden.err
+
+
+def test_version(run):
+    result = run("--version")
+    assert (result.code, result.out) == (0, "lbc 0.1.0\n")
+
+
+def test_python_m_lbc_cli_help(tmp_path):
+    result = cli(["--help"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    for word in ("Usage", "init", "enroll", "child", "helper", "config", "db", "--db", "--lang"):
+        assert word in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_lbc_script_help(tmp_path):
+    script = Path(sys.executable).parent / "lbc"
+    found = str(script) if script.exists() else shutil.which("lbc")
+    assert found, "the lbc entry point is not installed"
+    result = subprocess.run(
+        [found, "--help"],
+        cwd=tmp_path,
+        env={**os.environ, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "enroll" in result.stdout
+
+
+def test_help_in_chinese(tmp_path):
+    by_env = cli(["--help"], tmp_path, env={"LBC_LANG": "zh"})
+    assert by_env.returncode == 0, by_env.stderr
+    assert "关爱工作台账" in by_env.stdout
+    assert "登记一名留守儿童" in by_env.stdout
+    by_option = cli(["--lang", "zh", "--help"], tmp_path, env={"LBC_LANG": "en"})
+    assert by_option.returncode == 0, by_option.stderr
+    assert "关爱工作台账" in by_option.stdout
+    english = cli(["--help"], tmp_path, env={"LBC_LANG": "en"})
+    assert "关爱工作台账" not in english.stdout
+    assert "register one left-behind child" in english.stdout
+
+
+HELP_IMPORTS = """
+import json, sys
+from lbc_cli.cli import main
+codes = [main(['--help']), main(['helper', 'add', '--help'])]
+heavy = sorted(m for m in ('sqlmodel', 'jinja2', 'pypinyin') if m in sys.modules)
+with open(sys.argv[1], 'w') as fh:
+    json.dump({'codes': codes, 'heavy': heavy}, fh)
+"""
+
+
+def test_help_does_not_import_the_heavy_libraries(tmp_path):
+    report = tmp_path / "report.json"
+    result = cli([str(report)], tmp_path, code=HELP_IMPORTS)
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout
+    assert json.loads(report.read_text()) == {"codes": [0, 0], "heavy": []}
+
+
+# ---- exit codes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["helper", "list", "--bogus"],
+        ["child", "list", "--colour", "red"],
+        ["frobnicate"],
+        ["helper", "list", "--format", "xml"],
+        ["config", "get"],
+    ],
+)
+def test_usage_errors_exit_2(lbc, args):
+    result = lbc(*args)
+    assert result.code == 2
+    assert result.out == ""
+    assert "Traceback" not in result.err
+
+
+INJECT_FAULT = """
+import sys
+from lbc_cli import store
+
+def boom(**kwargs):
+    raise RuntimeError('injected fault')
+
+store.list_helpers = boom
+from lbc_cli.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_internal_error_traceback_only_with_debug(db, tmp_path):
+    quiet = cli(["--db", str(db), "helper", "list"], tmp_path, code=INJECT_FAULT)
+    assert quiet.returncode == 1
+    assert "Traceback" not in quiet.stderr
+    assert "injected fault" not in quiet.stderr
+    assert "RuntimeError" in quiet.stderr
+    assert len(quiet.stderr.strip().splitlines()) == 1
+    loud = cli(["--db", str(db), "helper", "list", "--debug"], tmp_path, code=INJECT_FAULT)
+    assert loud.returncode != 0
+    assert "Traceback" in loud.stderr
+    assert "RuntimeError: injected fault" in loud.stderr
+
+
+# ---- the audit log ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def os_user(monkeypatch) -> str:
+    for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(var, "cunguan")
+    return "cunguan"
+
+
+def _audit(db) -> list[tuple]:
+    return rows(db, "SELECT at, os_user, command, table_name, row_id, action, old_values, new_values FROM audit_log")
+
+
+def test_audit_log_records_enroll_and_update(lbc, db, os_user):
+    child_id = enroll(lbc, "王小明", "2015-03-04", "--village", "李家村", "--guardian-phone", "13812345678")
+    assert child_id == "1"
+    [(at, user, _command, table, row_id, action, old, new)] = _audit(db)
+    assert at.endswith("+00:00")
+    assert (user, table, row_id, action, old) == ("cunguan", "children", 1, "insert", None)
+    inserted = json.loads(new)
+    assert (inserted["name"], inserted["birth_date"], inserted["village"], inserted["enrolled_on"]) == (
+        "王小明",
+        "2015-03-04",
+        "李家村",
+        "2024-09-01",
+    )
+
+    assert lbc("child", "update", "王小明", "--village", "王庄村").code == 0
+    at, user, command, table, row_id, action, old, new = _audit(db)[-1]
+    assert (user, command, table, row_id, action) == ("cunguan", "lbc child update", "children", 1, "update")
+    assert (json.loads(old), json.loads(new)) == ({"village": "李家村"}, {"village": "王庄村"})
+
+
+def test_audit_command_of_enroll_holds_no_arguments(lbc, db):
+    enroll(lbc, "王小明")
+    assert rows(db, "SELECT command FROM audit_log") == [("lbc enroll",)]
+
+
+def test_audit_command_of_group_commands_holds_no_arguments(lbc, db):
+    assert lbc("helper", "add", "张老师", "--role", "班主任", "--phone", "13800001234").code == 0
+    assert lbc("helper", "update", "张老师", "--village", "王庄村").code == 0
+    # Options first, then the name: also the bare command.
+    assert lbc("enroll", "--gender", "M", "--birth", "2015-03-04", "王小明").code == 0
+    commands = [c for (c,) in rows(db, "SELECT command FROM audit_log ORDER BY id")]
+    assert commands == ["lbc helper add", "lbc helper update", "lbc enroll"]
+
+
+def test_refused_commands_leave_no_audit_rows(lbc, db):
+    enroll(lbc, "王小明")
+    before = _audit(db)
+    assert lbc("enroll", "王小明", "--gender", "M", "--birth", "2015-03-04", "--enrolled-on", "2024-09-01").code == 1
+    assert lbc("helper", "add", "张老师", "--role", "班主任", "--phone", "12").code == 1
+    assert lbc("child", "update", "王五", "--village", "王庄村").code == 1
+    assert _audit(db) == before
