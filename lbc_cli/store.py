@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel
 
 from lbc_cli import context, i18n, pinyin
 from lbc_cli.errors import LbcError
-from lbc_cli.models import AuditEntry, Child, Helper, Pairing, Setting
+from lbc_cli.models import DERIVED, AuditEntry, Child, Helper, Pairing, Setting
 
 
 def os_user() -> str:
@@ -31,7 +31,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _values(obj: SQLModel, names: list[str] | None = None) -> dict[str, Any]:
-    cols = names or [c.name for c in obj.__table__.columns]
+    cols = names or [c.name for c in obj.__table__.columns if c.name not in DERIVED]
     return {name: _jsonable(getattr(obj, name)) for name in cols}
 
 
@@ -75,7 +75,7 @@ def update_row(obj: SQLModel, changes: dict[str, Any], *, session: Session) -> d
         setattr(obj, key, new)
     session.add(obj)
     session.flush()
-    visible = {k: v for k, v in changed.items() if k not in ("name_pinyin", "name_initials")}
+    visible = {k: v for k, v in changed.items() if k not in DERIVED}
     audit(
         session,
         obj.__tablename__,
