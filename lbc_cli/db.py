@@ -81,7 +81,9 @@ class Database:
         if not self.is_sqlite:
             try:
                 return create_engine(self.target, pool_pre_ping=True)
-            except Exception as exc:  # bad URL, missing driver
+            except ModuleNotFoundError as exc:
+                raise DatabaseError(i18n.t("db_driver", module=exc.name)) from exc
+            except Exception as exc:  # a malformed URL
                 raise DatabaseError(i18n.t("db_unavailable", target=self.display, why=type(exc).__name__)) from exc
         url = f"sqlite:///{self.path}" if self.path is not None else self.target
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
@@ -139,6 +141,8 @@ class Database:
             except OSError as exc:
                 raise DatabaseError(i18n.t("db_unavailable", target=self.display, why=exc.strerror)) from exc
             return
+        if path.is_dir():
+            raise DatabaseError(i18n.t("db_is_dir", target=self.display))
         if not path.is_file():
             raise DatabaseError(i18n.t("not_a_db", target=self.display))
         try:
@@ -147,7 +151,7 @@ class Database:
         except OSError as exc:
             raise DatabaseError(i18n.t("db_unavailable", target=self.display, why=exc.strerror)) from exc
         if not head and not create:
-            raise DatabaseError(i18n.t("no_db", target=self.display))
+            raise DatabaseError(i18n.t("db_empty", target=self.display))
         if head and head != SQLITE_MAGIC:
             raise DatabaseError(i18n.t("not_a_db", target=self.display))
 

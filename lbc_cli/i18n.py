@@ -78,6 +78,7 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "teacher": ("老师", "teacher"),
     },
     "status": {"active": ("在册", "active"), "exited": ("已退出", "exited")},
+    "status_filter": {"active": ("在册", "active"), "exited": ("已退出", "exited"), "all": ("全部", "all")},
     "exit_reason": {
         "aged-out": ("年满退出", "aged out"),
         "parents-returned": ("父母返乡", "parents returned"),
@@ -301,6 +302,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "scores 导出随考核功能提供(lbc score)",
         "exporting scores comes with the assessment (lbc score)",
     ),
+    "no_such_option": ("没有选项 {option}", "no such option {option}"),
+    "did_you_mean": ("(是不是 {options}?)", "(did you mean {options}?)"),
+    "missing_param": ("缺少 {name}", "missing {name}"),
+    "bad_param": ("{name} 的值无效:{why}", "bad value for {name}: {why}"),
+    "no_such_command": ("没有命令“{name}”", "no such command '{name}'"),
+    "see_help": ("见 {command} --help", "see {command} --help"),
+    "bad_lang": ("“{value}”不是可选语言;可选:zh, en", "'{value}' is not a language lbc speaks: zh or en"),
+    "cannot_write": ("无法写入 {file}:{why}", "cannot write {file}: {why}"),
+    "db_empty": ("{target} 是空文件;先运行 lbc init", "{target} is an empty file; run `lbc init` first"),
+    "db_is_dir": ("{target} 是一个文件夹,不是数据库文件", "{target} is a folder, not a database file"),
+    "db_driver": (
+        "缺少数据库驱动 {module};PostgreSQL 请先安装:pip install 'lbc[postgres]'",
+        "the database driver {module} is not installed; for PostgreSQL: pip install 'lbc[postgres]'",
+    ),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "none": ("(无)", "(none)"),
@@ -333,6 +348,12 @@ def _normal(value: str) -> str:
     return "zh" if value.lower().startswith("zh") or value.startswith("中") else "en"
 
 
+def known(value: str) -> bool:
+    """A --lang value lbc understands: zh, en, or a locale-like zh_CN / en-US."""
+    folded = value.strip().lower()
+    return folded[:2] in ("zh", "en") or folded in ("中文", "英文")
+
+
 _lang = _detect()
 
 
@@ -361,6 +382,14 @@ def field(name: str) -> str:
     if pair is None:
         return name
     return pair[0] if _lang == "zh" else pair[1]
+
+
+def field_list(names) -> str:
+    """Changed fields for a message: their labels in Chinese, their column names in English."""
+    names = list(names)
+    if not names:
+        return "-"
+    return "、".join(field(n) for n in names) if _lang == "zh" else ", ".join(names)
 
 
 def label(enum: str, slug: str | None) -> str:

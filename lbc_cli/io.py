@@ -111,8 +111,16 @@ def output(path: str | None, *, bom: bool = False) -> Iterator[IO[str]]:
         yield sys.stdout
         sys.stdout.flush()
         return
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
     target = Path(path).expanduser()
-    fd, tmp = tempfile.mkstemp(prefix=".lbc-", dir=target.parent or Path("."))
+    if target.is_dir():
+        raise LbcError(i18n.t("cannot_write", file=target, why=os.strerror(21)))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".lbc-", dir=target.parent)
+    except OSError as exc:
+        raise LbcError(i18n.t("cannot_write", file=target, why=exc.strerror)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
             yield fh

@@ -133,8 +133,9 @@ def describe(row: Any) -> str:
 
 
 def _similar(a: str, b: str) -> bool:
-    """Same length and at most one character different (张小明 / 张晓明)."""
-    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    """Three or more characters, same length, at most one different (张小明 / 张晓明). Two-character
+    names sharing a surname differ in one character all the time (钱七 / 钱八): only same pinyin counts there."""
+    return len(a) == len(b) >= 3 and sum(x != y for x, y in zip(a, b, strict=True)) <= 1
 
 
 def child_duplicates(values: dict[str, Any], *, session: Session, exclude_id: int | None = None) -> tuple[list, list]:

@@ -9,7 +9,11 @@ import unicodedata
 from datetime import date
 
 from lbc_cli import i18n
-from lbc_cli.errors import Invalid
+from lbc_cli.errors import ExitCode, Invalid
+
+# A value that does not parse at all (date, slug, number, yes/no) is a usage error; one that parses
+# but breaks a rule (a phone that is no phone, a date in the future) is a refusal.
+USAGE = ExitCode.USAGE
 
 _DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*(?:日\s*)?$", re.ASCII)
 _MOBILE_RE = re.compile(r"^1[0-9]{10}$")
@@ -35,7 +39,7 @@ def parse_date(value: object, field: str, today: date | None = None) -> date:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             pass
-    raise Invalid(field, i18n.t("bad_date", value=_show(text)))
+    raise Invalid(field, i18n.t("bad_date", value=_show(text)), USAGE)
 
 
 def parse_slug(enum: str, value: object, field: str) -> str:
@@ -48,7 +52,7 @@ def parse_slug(enum: str, value: object, field: str) -> str:
     for slug, (zh, en) in table.items():
         if folded in (slug.casefold(), en.casefold(), en.casefold().replace(" ", "-")) or text == zh:
             return slug
-    raise Invalid(field, i18n.t("bad_choice", value=_show(text), choices=i18n.choices(enum)))
+    raise Invalid(field, i18n.t("bad_choice", value=_show(text), choices=i18n.choices(enum)), USAGE)
 
 
 def parse_slug_set(enum: str, values: object, field: str) -> str:
@@ -129,13 +133,13 @@ def parse_text(value: object, field: str, *, required: bool = False, limit: int 
 
 def parse_int(value: object, field: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
     if isinstance(value, bool):
-        raise Invalid(field, i18n.t("bad_int", value=value))
+        raise Invalid(field, i18n.t("bad_int", value=value), USAGE)
     if isinstance(value, int):
         number = value
     else:
-        text = str(value).strip()
-        if not re.fullmatch(r"[+-]?\d{1,12}", text):
-            raise Invalid(field, i18n.t("bad_int", value=_show(text)))
+        text = _halfwidth(str(value)).strip()
+        if not re.fullmatch(r"[+-]?[0-9]{1,12}", text):
+            raise Invalid(field, i18n.t("bad_int", value=_show(text)), USAGE)
         number = int(text)
     if minimum is not None and number < minimum:
         raise Invalid(field, i18n.t("config_min", min=minimum))
@@ -145,9 +149,9 @@ def parse_int(value: object, field: str, *, minimum: int | None = None, maximum:
 
 
 def parse_number(value: object, field: str, *, minimum: float | None = None, maximum: float | None = None) -> float:
-    text = str(value).strip()
-    if not re.fullmatch(r"[+-]?(\d{1,12}(\.\d{0,6})?|\.\d{1,6})", text):
-        raise Invalid(field, i18n.t("bad_number", value=_show(text)))
+    text = _halfwidth(str(value)).strip()
+    if not re.fullmatch(r"[+-]?([0-9]{1,12}(\.[0-9]{0,6})?|\.[0-9]{1,6})", text):
+        raise Invalid(field, i18n.t("bad_number", value=_show(text)), USAGE)
     number = float(text)
     if minimum is not None and number < minimum:
         raise Invalid(field, i18n.t("config_min", min=minimum))
@@ -164,7 +168,7 @@ def parse_bool(value: object, field: str) -> bool:
         return True
     if text in ("0", "false", "no", "n", "否", "f", ""):
         return False
-    raise Invalid(field, i18n.t("bad_bool", value=_show(text)))
+    raise Invalid(field, i18n.t("bad_bool", value=_show(text)), USAGE)
 
 
 def age_on(birth: date, on: date) -> int:
@@ -213,7 +217,8 @@ def mask(value: str | None) -> str | None:
 
 # ---- whole records: one definition per table, used by the commands and by import ------------
 
-# field -> (kind, argument): kind is text, longtext, slug, slugs, date, pastdate, phone, id, int, bool.
+# field -> (kind, argument): kind is text, longtext, slug, slugs, date, pastdate, phone, id, int, bool;
+# the argument is the enum of a slug kind, the maximum of an int.
 CHILD_FIELDS: dict[str, tuple[str, str | None]] = {
     "name": ("text", None),
     "gender": ("slug", "gender"),
@@ -224,7 +229,7 @@ CHILD_FIELDS: dict[str, tuple[str, str | None]] = {
     "village_group": ("text", None),
     "address": ("text", None),
     "school": ("text", None),
-    "grade": ("int", None),
+    "grade": ("int", "12"),
     "class_name": ("text", None),
     "schooling": ("slug", "schooling"),
     "boarding": ("bool", None),
@@ -285,7 +290,7 @@ def clean_field(kind: str, arg: str | None, field: str, value: object, today: da
     if kind == "id":
         return parse_id_number(value, field)
     if kind == "int":
-        return parse_int(value, field, minimum=0, maximum=99)
+        return parse_int(value, field, minimum=0, maximum=int(arg) if arg else None)
     if kind == "bool":
         return parse_bool(value, field)
     raise AssertionError(kind)

@@ -375,8 +375,8 @@ def test_config_list_json_has_the_same_keys(lbc):
     assert result.code == 0, result.err
     listed = {item["key"]: item for item in json.loads(result.out)}
     assert set(SPEC_DEFAULTS) <= set(listed)
-    assert listed["video_call_days"]["value"] == "7"
-    assert listed["review_days"]["default"] == "180"
+    assert listed["video_call_days"]["value"] == 7
+    assert listed["review_days"]["default"] == 180
 
 
 def test_config_get_prints_each_default(lbc):
@@ -423,21 +423,22 @@ def test_config_set_negative_interval_is_refused_with_exit_1(lbc, db):
 
 
 @pytest.mark.parametrize(
-    ("args", "problem"),
+    ("args", "problem", "code"),
     [
-        (["video_call_days", "--", "-3"], "at least 1"),
-        (["video_call_days", "0"], "at least 1"),
-        (["review_days", "--", "-180"], "at least 1"),
-        (["video_call_days", "abc"], "not a whole number"),
-        (["video_call_days", "7.5"], "not a whole number"),
-        (["video_call_days", ""], "not a whole number"),
-        (["yuan_per_point", "abc"], "not a number"),
-        (["first_place_yuan", "一百"], "not a number"),
+        # a value out of range is refused (1); one that is not a number at all is a usage error (2)
+        (["video_call_days", "--", "-3"], "at least 1", 1),
+        (["video_call_days", "0"], "at least 1", 1),
+        (["review_days", "--", "-180"], "at least 1", 1),
+        (["video_call_days", "abc"], "not a whole number", 2),
+        (["video_call_days", "7.5"], "not a whole number", 2),
+        (["video_call_days", ""], "not a whole number", 2),
+        (["yuan_per_point", "abc"], "not a number", 2),
+        (["first_place_yuan", "一百"], "not a number", 2),
     ],
 )
-def test_config_set_bad_values_are_refused_and_nothing_is_written(lbc, db, args, problem):
+def test_config_set_bad_values_are_refused_and_nothing_is_written(lbc, db, args, problem, code):
     result = lbc("config", "set", *args)
-    assert result.code == 1
+    assert result.code == code
     assert args[0] in result.err
     assert problem in result.err
     assert rows(db, "SELECT COUNT(*) FROM settings") == [(0,)]

@@ -109,8 +109,10 @@ def _take_globals(args: list[str]) -> list[str]:
                 i += 1
             if name == "--db":
                 state.db_target = value
-            else:
+            elif i18n.known(value):
                 i18n.set_lang(value)
+            else:
+                state.bad_lang = value
         elif arg == "--debug":
             state.debug = True
         else:
@@ -165,9 +167,13 @@ def main(argv: list[str] | None = None) -> int:
 
     state.db_target = None
     state.debug = False
+    state.bad_lang = None
     if os.environ.get("LBC_LANG"):
         i18n.set_lang(os.environ["LBC_LANG"])
     args = _take_globals(list(sys.argv[1:] if argv is None else argv))
+    if state.bad_lang is not None:
+        console.error("--lang: " + i18n.t("bad_lang", value=state.bad_lang))
+        return int(ExitCode.USAGE)
     context.command = _command_path(args)
     if i18n.lang() == "zh" and (not args or "--help" in args or "-h" in args):
         _localize_help()
@@ -177,31 +183,75 @@ def main(argv: list[str] | None = None) -> int:
     except LbcError as exc:
         if state.debug:
             raise
-        console.error(exc.message)
+        console.error(_message(exc))
         for line in exc.details:
             sys.stderr.write(f"  {line}\n")
         return exc.code
     except Exit as exc:
         return exc.exit_code
     except TyperException as exc:
-        # Click's own usage errors (unknown option, missing argument): exit 2.
-        if hasattr(exc, "show"):
-            exc.show()
-        else:
-            console.error(exc.format_message())
+        # Click's own usage errors (unknown option, missing argument...): one line, exit 2.
+        if state.debug:
+            raise
+        console.error(_usage_line(exc))
         return int(ExitCode.USAGE)
     except (Abort, KeyboardInterrupt):
         console.error(i18n.t("interrupted"))
         return 130
     except BrokenPipeError:
-        # The reader went away (`lbc child list | head`): not an error.
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-        return 0
+        return _reader_gone()
+    except SystemExit:
+        # Typer turns a broken pipe into exit(1) after wrapping stdout; it is no error here.
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            return _reader_gone()
+        raise
     except Exception as exc:
         if state.debug:
             raise
         console.error(i18n.t("internal", kind=type(exc).__name__))
         return int(ExitCode.REFUSED)
+
+
+def _reader_gone() -> int:
+    """The reader of stdout went away (`lbc child list | head`): not an error, and no noise at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    return 0
+
+
+def _message(exc: LbcError) -> str:
+    """An error's line; a field is named by its label too in Chinese (监护人电话 guardian_phone)."""
+    from lbc_cli.errors import Invalid
+
+    if isinstance(exc, Invalid) and not exc.field.startswith("-") and i18n.lang() == "zh":
+        label = i18n.field(exc.field)
+        name = f"{label}({exc.field})" if label != exc.field else exc.field
+        return f"{name}: {exc.problem}"
+    return exc.message
+
+
+def _usage_line(exc: Exception) -> str:
+    """Click's usage error as one line in the user's language, with where to look for help."""
+    from typer._click import exceptions as cx
+
+    text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    try:
+        if isinstance(exc, cx.NoSuchOption):
+            text = i18n.t("no_such_option", option=exc.option_name)
+            if exc.possibilities:
+                text += " " + i18n.t("did_you_mean", options=", ".join(sorted(exc.possibilities)))
+        elif isinstance(exc, cx.MissingParameter) and exc.param is not None:
+            text = i18n.t("missing_param", name=exc.param.get_error_hint().replace("'", ""))
+        elif isinstance(exc, cx.BadParameter) and exc.param is not None:
+            text = i18n.t("bad_param", name=exc.param.get_error_hint().replace("'", ""), why=exc.message)
+        elif text.startswith("No such command"):
+            text = i18n.t("no_such_command", name=text.split("'")[1] if "'" in text else text)
+    except (AttributeError, IndexError, TypeError):
+        pass
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        text += "; " + i18n.t("see_help", command=ctx.command_path)
+    return text
 
 
 def run() -> None:

@@ -32,7 +32,7 @@ def init(
     db.open(create=True)
     if not existed:
         console.info(i18n.t("db_created", target=db.display))
-    elif db.upgraded_from is None:
+    elif db.upgraded_from is None and not example:
         from lbc_cli.models import SCHEMA_VERSION
 
         console.info(i18n.t("db_ready", target=db.display, version=SCHEMA_VERSION))
@@ -57,8 +57,8 @@ def config_list(fmt: FormatOpt = "table") -> None:
     rows = [
         {
             "key": key,
-            "value": settings.show(values[key]),
-            "default": settings.show(s.default),
+            "value": values[key],
+            "default": s.default,
             "description": s.description(),
         }
         for key, s in settings.SETTINGS.items()

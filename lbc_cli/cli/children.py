@@ -6,7 +6,9 @@ import typer
 
 from lbc_cli import console, i18n
 from lbc_cli.cli.options import (
+    CARD_FORMATS,
     AsOfOpt,
+    CardFormatOpt,
     FormatOpt,
     RevealOpt,
     check_format,
@@ -36,28 +38,39 @@ P_CARE = _("类别与救助", "Flags and assistance")
 
 def child_fields(
     gender: Annotated[
-        str | None, typer.Option(help=_("性别:F(女)或 M(男)", "gender: F or M (女/男)"), rich_help_panel=P_CHILD)
+        str | None,
+        typer.Option(metavar="F|M", help=_("性别:F(女)或 M(男)", "gender: F or M (女/男)"), rich_help_panel=P_CHILD),
     ] = None,
     birth: Annotated[
         str | None, typer.Option(help=_("出生日期", "birth date"), metavar="DATE", rich_help_panel=P_CHILD)
     ] = None,
-    ethnicity: Annotated[str | None, typer.Option(help=_("民族", "ethnicity"), rich_help_panel=P_CHILD)] = None,
+    ethnicity: Annotated[
+        str | None, typer.Option(metavar="TEXT", help=_("民族", "ethnicity"), rich_help_panel=P_CHILD)
+    ] = None,
     id_number: Annotated[
         str | None,
         typer.Option(
+            metavar="TEXT",
             help=_(
                 "18 位身份证号(校验码与出生日期会核对)", "18-character id number (check digit and birth date checked)"
             ),
             rich_help_panel=P_CHILD,
         ),
     ] = None,
-    village: Annotated[str | None, typer.Option(help=_("所在村", "village"), rich_help_panel=P_CHILD)] = None,
-    group: Annotated[str | None, typer.Option(help=_("村民组", "village group"), rich_help_panel=P_CHILD)] = None,
-    address: Annotated[str | None, typer.Option(help=_("住址", "address"), rich_help_panel=P_CHILD)] = None,
+    village: Annotated[
+        str | None, typer.Option(metavar="TEXT", help=_("所在村", "village"), rich_help_panel=P_CHILD)
+    ] = None,
+    group: Annotated[
+        str | None, typer.Option(metavar="TEXT", help=_("村民组", "village group"), rich_help_panel=P_CHILD)
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option(metavar="TEXT", help=_("住址", "address"), rich_help_panel=P_CHILD)
+    ] = None,
     away: Annotated[
         str | None,
         typer.Option(
-            help=_("外出务工的是谁:both(默认)、father、mother", "who works away: both (default), father, mother"),
+            metavar="SLUG",
+            help=_("外出务工的是谁(默认 both):", "who works away (default both): ") + i18n.choices("away"),
             rich_help_panel=P_FAMILY,
         ),
     ] = None,
@@ -66,17 +79,18 @@ def child_fields(
         typer.Option(help=_("父亲务工地点", "father's place of work"), metavar="PLACE", rich_help_panel=P_FAMILY),
     ] = None,
     father_phone: Annotated[
-        str | None, typer.Option(help=_("父亲电话", "father's phone"), rich_help_panel=P_FAMILY)
+        str | None, typer.Option(metavar="TEXT", help=_("父亲电话", "father's phone"), rich_help_panel=P_FAMILY)
     ] = None,
     mother_work: Annotated[
         str | None,
         typer.Option(help=_("母亲务工地点", "mother's place of work"), metavar="PLACE", rich_help_panel=P_FAMILY),
     ] = None,
     mother_phone: Annotated[
-        str | None, typer.Option(help=_("母亲电话", "mother's phone"), rich_help_panel=P_FAMILY)
+        str | None, typer.Option(metavar="TEXT", help=_("母亲电话", "mother's phone"), rich_help_panel=P_FAMILY)
     ] = None,
     note: Annotated[
-        str | None, typer.Option(help=_("家庭情况备注", "notes on the family"), rich_help_panel=P_FAMILY)
+        str | None,
+        typer.Option(metavar="TEXT", help=_("家庭情况备注", "notes on the family"), rich_help_panel=P_FAMILY),
     ] = None,
     guardian: Annotated[
         str | None,
@@ -93,7 +107,7 @@ def child_fields(
         ),
     ] = None,
     guardian_phone: Annotated[
-        str | None, typer.Option(help=_("监护人电话", "guardian's phone"), rich_help_panel=P_GUARDIAN)
+        str | None, typer.Option(metavar="TEXT", help=_("监护人电话", "guardian's phone"), rich_help_panel=P_GUARDIAN)
     ] = None,
     guardian_rating: Annotated[
         str | None,
@@ -119,8 +133,12 @@ def child_fields(
             rich_help_panel=P_GUARDIAN,
         ),
     ] = None,
-    school: Annotated[str | None, typer.Option(help=_("学校", "school"), rich_help_panel=P_SCHOOL)] = None,
-    grade: Annotated[int | None, typer.Option(help=_("年级", "grade"), metavar="N", rich_help_panel=P_SCHOOL)] = None,
+    school: Annotated[
+        str | None, typer.Option(metavar="TEXT", help=_("学校", "school"), rich_help_panel=P_SCHOOL)
+    ] = None,
+    grade: Annotated[
+        str | None, typer.Option(help=_("年级(0–12)", "grade (0–12)"), metavar="N", rich_help_panel=P_SCHOOL)
+    ] = None,
     class_: Annotated[
         str | None, typer.Option("--class", help=_("班级", "class"), metavar="TEXT", rich_help_panel=P_SCHOOL)
     ] = None,
@@ -140,7 +158,9 @@ def child_fields(
             help=_("健康状况:", "health: ") + i18n.choices("health"), metavar="SLUG", rich_help_panel=P_SCHOOL
         ),
     ] = None,
-    hobbies: Annotated[str | None, typer.Option(help=_("爱好特长", "hobbies"), rich_help_panel=P_SCHOOL)] = None,
+    hobbies: Annotated[
+        str | None, typer.Option(metavar="TEXT", help=_("爱好特长", "hobbies"), rich_help_panel=P_SCHOOL)
+    ] = None,
     flag: Annotated[
         list[str] | None,
         typer.Option(
@@ -214,21 +234,23 @@ def _field_values(opts: dict, as_of) -> dict:
 def _clean(raw: dict, as_of) -> dict:
     from lbc_cli import validate
 
-    values = validate.clean_record(validate.CHILD_FIELDS, raw, today=as_of)
-    for key in ("grade",):
-        if key in raw and raw[key] is not None and not 0 <= int(raw[key]) <= 12:
-            raise Invalid(key, i18n.t("config_max", max=12))
-    return values
+    return validate.clean_record(validate.CHILD_FIELDS, raw, today=as_of)
 
 
-def _warn_duplicates(values: dict, force: bool, *, session, exclude_id=None) -> None:
+def _check_duplicates(values: dict, force: bool, *, session, exclude_id=None) -> list[str]:
+    """Refuse the same child twice (unless --force); return warnings for likely duplicates."""
     from lbc_cli import store
 
     exact, likely = store.child_duplicates(values, session=session, exclude_id=exclude_id)
     if exact and not force:
         raise LbcError(i18n.t("duplicate", who="; ".join(store.describe(c) for c in exact)))
-    for other in likely:
-        console.warn(i18n.t("likely_duplicate", who=store.describe(other)))
+    return [i18n.t("likely_duplicate", who=store.describe(other)) for other in likely]
+
+
+def _warn(warnings: list[str]) -> None:
+    """Warnings are printed once the record is saved: a refusal stays one line."""
+    for warning in warnings:
+        console.warn(warning)
 
 
 @with_options(child_fields)
@@ -263,11 +285,11 @@ def enroll(
     db = database()
     with db.session(write=True) as session:
         limit = int(store.rule_values(session=session)["age_limit"])
-        for warning in validate.check_child(values, today=now, age_limit=limit):
-            console.warn(warning)
-        _warn_duplicates(values, force, session=session)
+        warnings = validate.check_child(values, today=now, age_limit=limit)
+        warnings += _check_duplicates(values, force, session=session)
         values["reviewed_on"] = values["enrolled_on"]
         child = store.insert_row(Child, values, session=session)
+    _warn(warnings)
     console.out(str(child.id))
 
 
@@ -300,13 +322,17 @@ CHILD_ENUMS = {
 
 @app.command("list", help=_("名单(按姓名拼音排序)", "the roster, in pinyin order of names"))
 def list_(
-    village: Annotated[str | None, typer.Option(help=_("只列该村", "only this village"))] = None,
+    village: Annotated[str | None, typer.Option(metavar="TEXT", help=_("只列该村", "only this village"))] = None,
     flag: Annotated[
         list[str] | None,
         typer.Option(help=_("只列有该标记的(可多次)", "only children with this flag (repeatable)"), metavar="SLUG"),
     ] = None,
     status: Annotated[
-        str, typer.Option(help=_("状态:active(默认)、exited 或 all", "status: active (default), exited or all"))
+        str,
+        typer.Option(
+            help=_("状态:active(在册,默认)、exited(已退出)或 all(全部)", "status: active (default), exited or all"),
+            metavar="STATUS",
+        ),
     ] = "active",
     unpaired: Annotated[
         bool, typer.Option("--unpaired", help=_("只列尚无结对帮扶人的", "only children with no active pairing"))
@@ -324,7 +350,8 @@ def list_(
     fmt = check_format(fmt, render.FORMATS)
     now = today(as_of)
     flags = (opt_slugs("flag", flag, "--flag") or "").split(";") if flag else None
-    wanted = None if status.strip().lower() == "all" else opt_slug("status", status, "--status")
+    wanted = opt_slug("status_filter", status, "--status")
+    wanted = None if wanted == "all" else wanted
     db = database()
     with db.session() as session:
         children = store.list_children(
@@ -426,13 +453,13 @@ def show(
     ],
     as_of: AsOfOpt = None,
     reveal: RevealOpt = False,
-    fmt: FormatOpt = "table",
+    fmt: CardFormatOpt = "table",
 ) -> None:
     """One child's archive card (档案)."""
     from lbc_cli import render, store
     from lbc_cli.models import Child
 
-    fmt = check_format(fmt, ("table", "json", "md"))
+    fmt = check_format(fmt, CARD_FORMATS)
     now = today(as_of)
     with database().session() as session:
         child = store.resolve(Child, ref, session=session)
@@ -444,7 +471,9 @@ def show(
 @with_options(child_fields)
 def update(
     ref: Annotated[str, typer.Argument(help=_("编号或姓名", "id or name"))],
-    name: Annotated[str | None, typer.Option(help=_("新姓名", "new name"), rich_help_panel=P_CHILD)] = None,
+    name: Annotated[
+        str | None, typer.Option(metavar="TEXT", help=_("新姓名", "new name"), rich_help_panel=P_CHILD)
+    ] = None,
     enrolled_on: Annotated[
         str | None, typer.Option(help=_("建档日期", "enrolment date"), metavar="DATE", rich_help_panel=P_CHILD)
     ] = None,
@@ -474,7 +503,8 @@ def update(
     for column in clear or []:
         key = column.strip().replace("-", "_")
         if key not in validate.CHILD_FIELDS or key in validate.CHILD_REQUIRED or key in ("status",):
-            raise Invalid("--clear", i18n.t("bad_choice", value=column, choices="field names"), ExitCode.USAGE)
+            clearable = [k for k in validate.CHILD_FIELDS if k not in validate.CHILD_REQUIRED and k != "status"]
+            raise Invalid("--clear", i18n.t("bad_choice", value=column, choices=", ".join(clearable)), ExitCode.USAGE)
         kind = validate.CHILD_FIELDS[key][0]
         changes[key] = "" if kind == "slugs" else (False if kind == "bool" else None)
     if not changes:
@@ -484,14 +514,12 @@ def update(
         merged = {c.name: getattr(child, c.name) for c in Child.__table__.columns} | changes
         age_changed = "birth_date" in changes or "enrolled_on" in changes
         limit = int(store.rule_values(session=session)["age_limit"])
-        for warning in validate.check_child(merged, today=now, age_limit=limit, check_age=age_changed):
-            console.warn(warning)
+        warnings = validate.check_child(merged, today=now, age_limit=limit, check_age=age_changed)
         if {"name", "birth_date", "id_number"} & changes.keys():
-            _warn_duplicates(merged, force, session=session, exclude_id=child.id)
+            warnings += _check_duplicates(merged, force, session=session, exclude_id=child.id)
         changed = store.update_row(child, changes, session=session)
-    console.info(
-        i18n.t("updated", what=i18n.t("what_child"), id=child.id, fields=", ".join(changed) if changed else "-")
-    )
+    _warn(warnings)
+    console.info(i18n.t("updated", what=i18n.t("what_child"), id=child.id, fields=i18n.field_list(changed)))
 
 
 app.command(

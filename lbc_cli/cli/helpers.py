@@ -5,7 +5,17 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import AsOfOpt, FormatOpt, RevealOpt, check_format, database, opt_slug, today
+from lbc_cli.cli.options import (
+    CARD_FORMATS,
+    AsOfOpt,
+    CardFormatOpt,
+    FormatOpt,
+    RevealOpt,
+    check_format,
+    database,
+    opt_slug,
+    today,
+)
 from lbc_cli.errors import ExitCode, LbcError
 
 _ = i18n.bi
@@ -15,14 +25,14 @@ HELPER_COLUMNS = ["id", "name", "role", "phone", "organization", "village", "act
 HELPER_ENUMS = {"role": "role"}
 
 RoleOpt = Annotated[str | None, typer.Option(help=_("角色:", "role: ") + i18n.choices("role"), metavar="SLUG")]
-PhoneOpt = Annotated[str | None, typer.Option(help=_("电话", "phone"))]
+PhoneOpt = Annotated[str | None, typer.Option(metavar="TEXT", help=_("电话", "phone"))]
 OrgOpt = Annotated[
     str | None,
     typer.Option(
         "--org", help=_("所在单位(学校、妇联、团委……)", "organization (school, women's federation...)"), metavar="TEXT"
     ),
 ]
-VillageOpt = Annotated[str | None, typer.Option(help=_("所在村", "village"))]
+VillageOpt = Annotated[str | None, typer.Option(metavar="TEXT", help=_("所在村", "village"))]
 
 
 def _values(name, role, phone, org, village) -> dict:
@@ -104,13 +114,13 @@ def list_(
 def show(
     ref: Annotated[str, typer.Argument(help=_("编号或姓名", "id or name"))],
     reveal: RevealOpt = False,
-    fmt: FormatOpt = "table",
+    fmt: CardFormatOpt = "table",
 ) -> None:
     """One helper and the children they are paired with."""
     from lbc_cli import io, models, render, store
     from lbc_cli.models import Helper
 
-    fmt = check_format(fmt, ("table", "json", "md"))
+    fmt = check_format(fmt, CARD_FORMATS)
     with database().session() as session:
         helper = store.resolve(Helper, ref, session=session)
         pairings = store.pairings_of(session=session, helper_id=helper.id)
@@ -141,7 +151,7 @@ def show(
 @app.command(help=_("修改帮扶人信息", "change a helper's fields"))
 def update(
     ref: Annotated[str, typer.Argument(help=_("编号或姓名", "id or name"))],
-    name: Annotated[str | None, typer.Option(help=_("新姓名", "new name"))] = None,
+    name: Annotated[str | None, typer.Option(metavar="TEXT", help=_("新姓名", "new name"))] = None,
     role: RoleOpt = None,
     phone: PhoneOpt = None,
     org: OrgOpt = None,
@@ -162,4 +172,4 @@ def update(
     with database().session(write=True) as session:
         helper = store.resolve(Helper, ref, session=session)
         changed = store.update_row(helper, changes, session=session)
-    console.info(i18n.t("updated", what=i18n.t("what_helper"), id=helper.id, fields=", ".join(changed) or "-"))
+    console.info(i18n.t("updated", what=i18n.t("what_helper"), id=helper.id, fields=i18n.field_list(changed)))

@@ -18,6 +18,7 @@ class State:
 
     db_target: str | None = None
     debug: bool = False
+    bad_lang: str | None = None
 
 
 state = State()
@@ -80,6 +81,13 @@ FormatOpt = Annotated[
         metavar="FORMAT",
     ),
 ]
+CardFormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", help=_("输出格式:table、json 或 md", "output format: table, json or md"), metavar="FORMAT"
+    ),
+]
+CARD_FORMATS = ("table", "json", "md")
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
