@@ -54,6 +54,7 @@ class Database:
         self.path = None if self.url_mode else Path(target).expanduser()
         self._engine: Engine | None = None
         self.upgraded_from: int | None = None
+        self.created = False  # open() made the schema just now
 
     # ---- what it is ---------------------------------------------------------------------
     @property
@@ -122,6 +123,7 @@ class Database:
                 self._set_wal()
             if version is None:
                 self._create_schema()
+                self.created = True
             else:
                 self._upgrade_if_needed(version)
         except LbcError:

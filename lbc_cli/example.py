@@ -235,7 +235,9 @@ def build() -> dict[str, list[dict]]:
             month_day += timedelta(days=30 + rng.randrange(0, 6))
         visits = 3 if child["guardian_rating"] == "poor" or "hardship" in child["flags"] else 1
         for v in range(visits):
-            contact(child, "home-visit", child["enrolled_on"] + timedelta(days=10 + v * 40), "guardian", 45)
+            visit_day = child["enrolled_on"] + timedelta(days=10 + v * 35)
+            if visit_day <= last:
+                contact(child, "home-visit", visit_day, "guardian", 45)
         if child["school"]:
             contact(child, "school-visit", date(2026, 11, 14), "teacher", 30)
         if "hardship" in child["flags"]:
@@ -320,6 +322,10 @@ def main(argv: list[str]) -> int:
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     db = Database(str(path)).open(create=True)
+    from lbc_cli import store
+
+    with db.session(write=True) as session:
+        store.seed_schedule(session=session, lang="zh")
     counts = load(db)
     raw = db.engine.raw_connection()
     try:

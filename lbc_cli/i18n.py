@@ -85,11 +85,51 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "moved": ("迁出", "moved away"),
         "other": ("其他", "other"),
     },
+    "rule": {
+        "no-guardian": ("无人监护", "no guardian"),
+        "video-call": ("亲情视频/通话", "parent video call"),
+        "parent-feedback": ("向父母反馈", "feedback to parents"),
+        "home-visit": ("家访", "home visit"),
+        "care-agreement": ("委托照护确认", "care agreement"),
+        "record-review": ("档案核查", "record review"),
+        "unpaired": ("尚未结对", "no helper yet"),
+        "age-out": ("即将年满", "ages out"),
+        "schedule": ("本月工作安排", "this month's plan"),
+    },
+    "priority": {"urgent": ("紧急", "urgent"), "high": ("重要", "high"), "normal": ("一般", "normal")},
     "away": {
         "both": ("父母均外出", "both parents"),
         "father": ("父亲外出", "father"),
         "mother": ("母亲外出", "mother"),
     },
+}
+
+# The year's work schedule seeded at `lbc init` (the seed plan's 工作安排, in lbc's own words):
+# calendar month -> items, each (Chinese, English). Editable with `lbc schedule`.
+SCHEDULE: dict[int, list[tuple[str, str]]] = {
+    3: [
+        ("成立村级关爱工作领导小组,逐户摸清留守儿童底数", "set up the village care team and survey every household"),
+        ("为每名留守儿童建立基本信息档案", "open a record for every left-behind child"),
+        ("组织“爱心妈妈”等结对帮扶", "pair children with helpers (loving mothers and others)"),
+    ],
+    6: [
+        ("更新留守儿童信息,核对监护人和联系方式", "update the records: guardians and phone numbers"),
+        ("与学校共同组建关爱留守儿童工作专班", "form a joint care team with the schools"),
+    ],
+    9: [
+        ("组织留守儿童国庆主题活动", "hold a National Day activity for the children"),
+        ("查漏补缺结对关系,更新档案信息", "fill gaps in the pairings and update the records"),
+        ("开通亲情电话,有条件的开通亲情视频", "open family phone lines, and video calls where possible"),
+    ],
+    11: [
+        ("召开一次留守儿童家长会", "hold a meeting of the children's parents and guardians"),
+        ("继续开展结对帮扶", "keep the pairings going"),
+    ],
+    12: [
+        ("撰写年度留守儿童工作总结", "write the year's work summary"),
+        ("整理归档留守儿童工作档案", "put the year's records in order"),
+        ("交流工作经验,撰写经验文章", "share what worked and write it up"),
+    ],
 }
 
 # Field name -> (Chinese, English): table headers, card labels, error messages.
@@ -316,10 +356,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "缺少数据库驱动 {module};PostgreSQL 请先安装:pip install 'lbc[postgres]'",
         "the database driver {module} is not installed; for PostgreSQL: pip install 'lbc[postgres]'",
     ),
+    "paired": ("{child} 与 {helper} 结对,自 {date} 起", "paired {child} with {helper} from {date}"),
+    "already_paired": (
+        "{child} 与 {helper} 已在结对中(自 {date} 起)",
+        "{child} is already paired with {helper} (since {date})",
+    ),
+    "not_paired": ("{child} 与 {helper} 没有进行中的结对", "{child} and {helper} have no pairing in force"),
+    "pair_ended": ("{child} 与 {helper} 的结对于 {date} 结束", "ended the pairing of {child} and {helper} on {date}"),
+    "end_before_start": ("结束日期 {date} 早于开始日期 {start}", "end date {date} is before the start {start}"),
+    "class_format": ("应写作 学校/班级,如 镇中心小学/3班", "use SCHOOL/CLASS, e.g. 镇中心小学/3班"),
+    "class_empty": ("{school} {class_name} 没有在册儿童", "{school} {class_name} has no active children"),
+    "class_paired": (
+        "{helper} 与 {school} {class_name} 的 {n} 名儿童结对;{skipped} 名原已结对",
+        "paired {helper} with {n} children of {school} {class_name}; {skipped} were already paired",
+    ),
+    "not_class_teacher": ("{helper} 的角色不是班主任", "{helper}'s role is not class-teacher"),
+    "no_children_given": (
+        "请给出儿童(编号或姓名),或用 --village / --helper 选定一批儿童",
+        "name the children (ids or names), or pick them with --village or --helper",
+    ),
+    "no_children_found": ("没有符合条件的在册儿童", "no active children match"),
+    "contact_after_exit": (
+        "{name} 已于 {date} 退出,不能记录之后的联系",
+        "{name} left on {date}: no contacts after that",
+    ),
+    "contact_before_birth": ("{date} 早于 {name} 的出生日期", "{date} is before {name} was born"),
+    "follow_up_before": (
+        "跟进日期 {follow} 早于联系日期 {date}",
+        "follow-up {follow} is before the contact date {date}",
+    ),
+    "logged": ("已记录 {n} 条联系", "logged {n} contacts"),
+    "mandatory_report_note": (
+        "强制报告:儿童独居或失踪须立即报告公安机关和乡镇政府",
+        "mandatory report: a child living alone or missing must be reported to the police and township at once",
+    ),
+    "schedule_added": ("已添加 {month} 月工作安排", "added to the plan for month {month}"),
+    "schedule_removed": ("已删除工作安排 {id}", "removed schedule item {id}"),
+    "schedule_unknown": ("没有编号为 {id} 的工作安排", "no schedule item {id}"),
+    "remind_none": ("截至 {date},没有到期的关爱工作", "nothing is due as of {date}"),
+    "remind_title": ("关爱工作提醒({date})", "Care work due ({date})"),
+    "remind_unpaired": ("尚未结对的儿童", "Children with no helper"),
+    "remind_schedule": ("本月工作安排", "This month's plan"),
+    "remind_overdue": ("已逾期 {n} 天", "{n} days overdue"),
+    "remind_overdue_1": ("已逾期 1 天", "1 day overdue"),
+    "remind_upcoming_1": ("1 天后到期", "due tomorrow"),
+    "remind_today": ("今天到期", "due today"),
+    "remind_upcoming": ("{n} 天后到期", "due in {n} days"),
+    "remind_items": ("共 {n} 项", "{n} items"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "none": ("(无)", "(none)"),
     "pairings": ("结对帮扶", "Pairings"),
+    "contacts_title": ("联系记录(最近)", "Latest contacts"),
     "card_title": ("留守儿童档案", "Left-behind child record"),
     "helper_title": ("帮扶人", "Helper"),
     "no_rows": ("(没有记录)", "(no rows)"),

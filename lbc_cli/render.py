@@ -37,19 +37,21 @@ def render(
     enums: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
     title: str | None = None,
+    stream=None,
 ) -> int:
-    """Write the rows; returns how many."""
+    """Write the rows to stdout (or ``stream``); returns how many."""
     enums = enums or {}
+    out = stream or sys.stdout
     if fmt in io.WRITERS:
-        return io.WRITERS[fmt](rows, columns, sys.stdout)
+        return io.WRITERS[fmt](rows, columns, out)
     heads = [(headers or {}).get(c) or i18n.field(c) for c in columns]
     body = [[display(row.get(c), c, enums) for c in columns] for row in rows]
     if fmt == "md":
-        _markdown(heads, body, title)
-    elif sys.stdout.isatty():
+        _markdown(heads, body, title, out)
+    elif out.isatty():
         _rich(heads, body, title)
     else:
-        _plain(heads, body)
+        _plain(heads, body, out)
     return len(body)
 
 
@@ -57,25 +59,25 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _plain(heads: list[str], body: list[list[str]]) -> None:
+def _plain(heads: list[str], body: list[list[str]], out) -> None:
     rows = [heads] + [[c.replace("\n", " ") for c in r] for r in body]
     widths = [max(_width(r[i]) for r in rows) for i in range(len(heads))]
     for row in rows:
         cells = [c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)]
-        sys.stdout.write("  ".join(cells).rstrip() + "\n")
+        out.write("  ".join(cells).rstrip() + "\n")
 
 
 def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "<br>")
 
 
-def _markdown(heads: list[str], body: list[list[str]], title: str | None) -> None:
+def _markdown(heads: list[str], body: list[list[str]], title: str | None, out) -> None:
     if title:
-        sys.stdout.write(f"## {title}\n\n")
-    sys.stdout.write("| " + " | ".join(_md_escape(h) for h in heads) + " |\n")
-    sys.stdout.write("|" + "|".join("---" for _ in heads) + "|\n")
+        out.write(f"## {title}\n\n")
+    out.write("| " + " | ".join(_md_escape(h) for h in heads) + " |\n")
+    out.write("|" + "|".join("---" for _ in heads) + "|\n")
     for row in body:
-        sys.stdout.write("| " + " | ".join(_md_escape(c) for c in row) + " |\n")
+        out.write("| " + " | ".join(_md_escape(c) for c in row) + " |\n")
 
 
 def _rich(heads: list[str], body: list[list[str]], title: str | None) -> None:

@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel
 
 from lbc_cli import context, i18n, pinyin
 from lbc_cli.errors import LbcError
-from lbc_cli.models import DERIVED, AuditEntry, Child, Helper, Pairing, Setting
+from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Helper, Pairing, ScheduleItem, Setting
 
 
 def os_user() -> str:
@@ -316,3 +316,216 @@ def set_setting(key: str, value: str, *, session: Session) -> None:
 
 def count(model: type[SQLModel], *, session: Session) -> int:
     return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+# ---- pairings and contacts -----------------------------------------------------------------
+
+
+def open_pairing(child_id: int, helper_id: int, *, session: Session) -> Pairing | None:
+    """The pairing of this child and helper that has not ended, if any."""
+    query = select(Pairing).where(
+        Pairing.child_id == child_id, Pairing.helper_id == helper_id, Pairing.end_date.is_(None)
+    )
+    return session.execute(query).scalars().first()
+
+
+def class_children(school: str, class_name: str, *, session: Session) -> list[Child]:
+    """Active children of one class, in pinyin order."""
+    query = (
+        select(Child)
+        .where(Child.status == "active", Child.school == school, Child.class_name == class_name)
+        .order_by(Child.name_pinyin, Child.id)
+    )
+    return list(session.execute(query).scalars())
+
+
+def helper_children(helper_id: int, *, session: Session, as_of: date) -> list[Child]:
+    """Active children paired with a helper on ``as_of``."""
+    query = (
+        select(Child)
+        .join(Pairing, Pairing.child_id == Child.id)
+        .where(Pairing.helper_id == helper_id, active_pairing(as_of), Child.status == "active")
+        .order_by(Child.name_pinyin, Child.id)
+    )
+    return list(session.execute(query).scalars())
+
+
+def list_pairings(
+    *, session: Session, as_of: date, child_id: int | None = None, helper_id: int | None = None, ended: bool = False
+) -> list[tuple]:
+    """(pairing, child name, helper name, helper role) rows; only those in force on ``as_of`` unless ``ended``."""
+    query = (
+        select(Pairing, Child.name, Helper.name, Helper.role)
+        .join(Child, Child.id == Pairing.child_id)
+        .join(Helper, Helper.id == Pairing.helper_id)
+        .order_by(Helper.name_pinyin, Child.name_pinyin, Pairing.start_date, Pairing.id)
+    )
+    if not ended:
+        query = query.where(active_pairing(as_of))
+    if child_id is not None:
+        query = query.where(Pairing.child_id == child_id)
+    if helper_id is not None:
+        query = query.where(Pairing.helper_id == helper_id)
+    return list(session.execute(query).all())
+
+
+def list_contacts(
+    *,
+    session: Session,
+    child_id: int | None = None,
+    helper_id: int | None = None,
+    kind: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int | None = None,
+) -> list[tuple]:
+    """(contact, child name, helper name or None) rows, newest first."""
+    query = (
+        select(Contact, Child.name, Helper.name)
+        .join(Child, Child.id == Contact.child_id)
+        .outerjoin(Helper, Helper.id == Contact.helper_id)
+        .order_by(Contact.date.desc(), Contact.id.desc())
+    )
+    if child_id is not None:
+        query = query.where(Contact.child_id == child_id)
+    if helper_id is not None:
+        query = query.where(Contact.helper_id == helper_id)
+    if kind is not None:
+        query = query.where(Contact.kind == kind)
+    if start is not None:
+        query = query.where(Contact.date >= start)
+    if end is not None:
+        query = query.where(Contact.date <= end)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.execute(query).all())
+
+
+# ---- reminders -----------------------------------------------------------------------------
+
+PARENT_CALL_KINDS = ("video-call", "phone-call")
+
+
+def active_on(as_of: date):
+    """SQL condition: a child in the programme on ``as_of`` (enrolled, and not yet left)."""
+    return and_(
+        Child.enrolled_on <= as_of,
+        or_(Child.status == "active", and_(Child.exit_date.is_not(None), Child.exit_date > as_of)),
+    )
+
+
+def _last_contact(kinds: tuple[str, ...], as_of: date, *, with_parent: bool = False):
+    """Correlated MAX(date) of a child's contacts that reached someone: one index seek per child
+    on contacts (child_id, kind, date)."""
+    query = select(func.max(Contact.date)).where(
+        Contact.child_id == Child.id,
+        Contact.kind.in_(kinds),
+        Contact.date <= as_of,
+        Contact.no_answer.is_(False),
+    )
+    if with_parent:
+        query = query.where(Contact.with_whom == "parent")
+    return query.scalar_subquery()
+
+
+def reminder_facts(*, session: Session, as_of: date, helper_id: int | None = None) -> list:
+    """One row of facts per child in the programme on ``as_of``, from one set-based query."""
+    from lbc_cli.rules.reminders import ChildFacts
+
+    paired = exists().where(Pairing.child_id == Child.id, active_pairing(as_of))
+    query = select(
+        Child.id,
+        Child.name,
+        Child.birth_date,
+        Child.enrolled_on,
+        Child.flags,
+        Child.guardian_rating,
+        Child.guardian_relation,
+        Child.guardian_name,
+        Child.care_agreement_on,
+        Child.reviewed_on,
+        _last_contact(PARENT_CALL_KINDS, as_of, with_parent=True),
+        _last_contact(("parent-feedback",), as_of),
+        _last_contact(("home-visit",), as_of),
+        paired,
+    ).where(active_on(as_of))
+    if helper_id is not None:
+        query = query.where(
+            exists().where(Pairing.child_id == Child.id, Pairing.helper_id == helper_id, active_pairing(as_of))
+        )
+    helpers = active_helper_names(session=session, as_of=as_of)
+    facts = []
+    for row in session.execute(query):
+        flags = set((row.flags or "").split(";"))
+        facts.append(
+            ChildFacts(
+                id=row.id,
+                name=row.name,
+                birth_date=row.birth_date,
+                enrolled_on=row.enrolled_on,
+                priority=bool(flags & {"problem", "hardship", "lives-alone"}) or row.guardian_rating == "poor",
+                no_guardian=row.guardian_relation == "none" or not row.guardian_name or "lives-alone" in flags,
+                care_agreement_on=row.care_agreement_on,
+                reviewed_on=row.reviewed_on,
+                last_parent_call=row[10],
+                last_feedback=row[11],
+                last_visit=row[12],
+                paired=bool(row[13]),
+                helpers=tuple(helpers.get(row.id, ())),
+            )
+        )
+    return facts
+
+
+def active_helper_names(*, session: Session, as_of: date) -> dict[int, list[str]]:
+    """child id -> names of the helpers paired with it on ``as_of`` (pinyin order)."""
+    query = (
+        select(Pairing.child_id, Helper.name)
+        .join(Helper, Helper.id == Pairing.helper_id)
+        .where(active_pairing(as_of))
+        .order_by(Helper.name_pinyin, Helper.id)
+    )
+    result: dict[int, list[str]] = {}
+    for child_id, name in session.execute(query):
+        result.setdefault(child_id, []).append(name)
+    return result
+
+
+def helper_roles(*, session: Session) -> dict[str, str]:
+    """helper name -> role, for headings."""
+    return dict(session.execute(select(Helper.name, Helper.role)).all())
+
+
+# ---- schedule ------------------------------------------------------------------------------
+
+
+def schedule_items(*, session: Session, months: list[int] | None = None) -> list[ScheduleItem]:
+    query = select(ScheduleItem).order_by(ScheduleItem.month, ScheduleItem.position, ScheduleItem.id)
+    if months is not None:
+        query = query.where(ScheduleItem.month.in_(months))
+    return list(session.execute(query).scalars())
+
+
+def delete_row(obj: SQLModel, *, session: Session) -> None:
+    old = _values(obj)
+    session.delete(obj)
+    session.flush()
+    audit(session, obj.__tablename__, obj.id, "delete", old, None)
+
+
+def seed_schedule(*, session: Session, lang: str) -> int:
+    """The year's schedule of a new database: the plan's monthly blocks, in the given language.
+
+    Seeded items have fixed uids (the same item in every village's file), so that combining
+    village files later recognises them as one."""
+    import uuid
+
+    n = 0
+    for month, items in i18n.SCHEDULE.items():
+        for position, (zh, en) in enumerate(items, 1):
+            text = zh if lang == "zh" else en
+            uid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"lbc:schedule:{lang}:{month}:{position}"))
+            # part of creating the database, like the schema: not a user's change, so not audited
+            session.add(ScheduleItem(uid=uid, month=month, position=position, text=text))
+            n += 1
+    return n

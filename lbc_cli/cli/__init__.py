@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import __version__, console, i18n
-from lbc_cli.cli import admin, children, data, helpers
+from lbc_cli.cli import admin, care, children, data, helpers, remind
 from lbc_cli.cli.options import state
 from lbc_cli.errors import ExitCode, LbcError
 
@@ -81,6 +81,22 @@ app.command(
     context_settings={"max_content_width": 120},
 )(children.enroll)
 app.add_typer(children.app, name="child")
+app.add_typer(care.pair_app, name="pair")
+app.command(
+    "log-contact",
+    help=_(
+        "记录一次联系;一次活动可记给多名儿童(或 --village、--helper 选定的一批);输出新编号",
+        "log a contact; one activity with many children (or --village, --helper) logs one each; prints the ids",
+    ),
+)(care.log_contact)
+app.add_typer(care.contact_app, name="contact")
+app.command(
+    help=_(
+        "到期和逾期的关爱工作,按帮扶人分组;--fail-if-due 有到期事项时退出码 4",
+        "due and overdue care work, grouped by helper; --fail-if-due exits 4 when anything is due",
+    )
+)(remind.remind)
+app.add_typer(care.schedule_app, name="schedule")
 app.add_typer(helpers.app, name="helper")
 app.add_typer(admin.config_app, name="config")
 app.add_typer(admin.db_app, name="db")

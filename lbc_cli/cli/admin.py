@@ -30,6 +30,11 @@ def init(
     db = Database(resolve_target(state.db_target))
     existed = db.path is None or (db.path.exists() and db.path.stat().st_size > 0)
     db.open(create=True)
+    if db.created:
+        from lbc_cli import store
+
+        with db.session(write=True) as session:
+            store.seed_schedule(session=session, lang=i18n.lang())
     if not existed:
         console.info(i18n.t("db_created", target=db.display))
     elif db.upgraded_from is None and not example:

@@ -387,7 +387,10 @@ def list_(
     render.render(rows, CHILD_LIST_COLUMNS, fmt, enums=CHILD_ENUMS)
 
 
-def _card(child, helpers_rows, now, reveal: bool) -> tuple[list, dict]:
+CARD_CONTACTS = 30  # the card shows the latest contacts; `lbc contact list --child` shows them all
+
+
+def _card(child, helpers_rows, contacts, now, reveal: bool) -> tuple[list, dict]:
     from lbc_cli import io, models, render, validate
 
     columns = models.export_columns(models.Child)
@@ -443,6 +446,28 @@ def _card(child, helpers_rows, now, reveal: bool) -> tuple[list, dict]:
             }
         )
     sections.append((i18n.t("pairings"), pairs or [(i18n.t("none"), "")]))
+    history = []
+    data["contacts"] = []
+    for contact, _child_name, helper_name in contacts:
+        what = i18n.label("kind", contact.kind)
+        if contact.with_whom:
+            what += f" · {i18n.label('with', contact.with_whom)}"
+        if contact.no_answer:
+            what += f" · {i18n.field('no_answer')}"
+        detail = " · ".join(x for x in (helper_name, contact.note) if x)
+        history.append((contact.date.isoformat(), f"{what}  {detail}".strip()))
+        data["contacts"].append(
+            {
+                "id": contact.id,
+                "date": contact.date.isoformat(),
+                "kind": contact.kind,
+                "with_whom": contact.with_whom,
+                "helper": helper_name,
+                "no_answer": int(contact.no_answer),
+                "note": contact.note,
+            }
+        )
+    sections.append((i18n.t("contacts_title"), history or [(i18n.t("none"), "")]))
     return sections, data
 
 
@@ -464,7 +489,8 @@ def show(
     with database().session() as session:
         child = store.resolve(Child, ref, session=session)
         pairings = store.pairings_of(session=session, child_id=child.id)
-        sections, data = _card(child, pairings, now, reveal)
+        contacts = store.list_contacts(session=session, child_id=child.id, limit=CARD_CONTACTS)
+        sections, data = _card(child, pairings, contacts, now, reveal)
     render.render_card(sections, fmt, data)
 
 

@@ -1,0 +1,159 @@
+"""remind: what care work is due or overdue, grouped by helper, for people and for cron."""
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from lbc_cli import i18n
+from lbc_cli.cli.options import AsOfOpt, check_format, database, today
+from lbc_cli.errors import ExitCode
+
+_ = i18n.bi
+
+REMIND_COLUMNS = ["child_id", "name", "rule", "due_date", "days_overdue", "priority", "helpers"]
+REMIND_FORMATS = ("text", "md", "csv", "json", "jsonl", "table")
+
+
+def remind(
+    as_of: AsOfOpt = None,
+    within: Annotated[
+        int,
+        typer.Option(
+            help=_("把今后几天内到期的也列出", "also list what falls due within DAYS from now"), metavar="DAYS", min=0
+        ),
+    ] = 0,
+    helper: Annotated[
+        str | None, typer.Option(help=_("只列该帮扶人负责的儿童", "only this helper's children"), metavar="HELPER")
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help=_("text(默认)、md、csv、json、jsonl 或 table", "text (default), md, csv, json, jsonl or table"),
+            metavar="FORMAT",
+        ),
+    ] = "text",
+    out: Annotated[
+        str | None,
+        typer.Option("--out", "-o", help=_("写入文件(原子写入)", "write to FILE (atomically)"), metavar="FILE"),
+    ] = None,
+    fail_if_due: Annotated[
+        bool,
+        typer.Option(
+            "--fail-if-due", help=_("有到期事项时退出码为 4(用于监控)", "exit 4 when anything is due (for monitoring)")
+        ),
+    ] = False,
+) -> int:
+    """Due and overdue care work as of a date; text and Markdown are grouped by helper."""
+    from lbc_cli import io, render, store
+    from lbc_cli.models import Helper
+    from lbc_cli.rules import reminders
+
+    fmt = check_format(fmt, REMIND_FORMATS)
+    now = today(as_of)
+    with database().session() as session:
+        helper_row = store.resolve(Helper, helper, session=session) if helper else None
+        facts = store.reminder_facts(session=session, as_of=now, helper_id=helper_row.id if helper_row else None)
+        rules = store.rule_values(session=session)
+        months = reminders.months_between(now, now + timedelta(days=within))
+        plan = store.schedule_items(session=session, months=sorted({m for _y, m in months}))
+        roles = store.helper_roles(session=session)
+    items = reminders.due_reminders(facts, rules, now, within)
+    if helper_row is not None:
+        items = [
+            reminders.Reminder(i.child_id, i.name, i.rule, i.due_date, i.days_overdue, i.priority, (helper_row.name,))
+            for i in items
+        ]
+    schedule = []
+    for year, month in months:
+        end = reminders.month_end(year, month)
+        for entry in plan:
+            if entry.month == month:
+                schedule.append(reminders.Reminder(None, entry.text, "schedule", end, (now - end).days, "normal"))
+    with io.output(out) as stream:
+        if fmt in ("text", "md"):
+            stream.write(_grouped(items, schedule, roles, now, markdown=fmt == "md", only=helper_row))
+        else:
+            rows = [
+                {
+                    "child_id": i.child_id,
+                    "name": i.name,
+                    "rule": i.rule,
+                    "due_date": i.due_date,
+                    "days_overdue": i.days_overdue,
+                    "priority": i.priority,
+                    "helpers": ";".join(i.helpers),
+                }
+                for i in [*items, *schedule]
+            ]
+            render.render(rows, REMIND_COLUMNS, fmt, enums={"rule": "rule", "priority": "priority"}, stream=stream)
+    if fail_if_due and items:
+        return int(ExitCode.DUE)
+    return 0
+
+
+def _when(item) -> str:
+    if item.days_overdue == 1:
+        return i18n.t("remind_overdue_1")
+    if item.days_overdue > 0:
+        return i18n.t("remind_overdue", n=item.days_overdue)
+    if item.days_overdue == 0:
+        return i18n.t("remind_today")
+    if item.days_overdue == -1:
+        return i18n.t("remind_upcoming_1")
+    return i18n.t("remind_upcoming", n=-item.days_overdue)
+
+
+def _grouped(items, schedule, roles, as_of, *, markdown: bool, only=None) -> str:
+    """Each helper's own list (a child with two helpers is on both), then unpaired children, then the plan."""
+    groups: dict[str, list] = {}
+    for item in items:
+        names = item.helpers or ("",)
+        for name in names:
+            if only is None or name == only.name:
+                groups.setdefault(name, []).append(item)
+    order = sorted((name for name in groups if name), key=lambda n: min(_rank(i) for i in groups[n]))
+    if "" in groups:
+        order.append("")
+    lines: list[str] = []
+    h1, h2, bullet = ("# ", "## ", "- ") if markdown else ("", "", "  ")
+    lines.append(f"{h1}{i18n.t('remind_title', date=as_of.isoformat())}")
+    lines.append("")
+    if not items:
+        lines.append(i18n.t("remind_none", date=as_of.isoformat()))
+        lines.append("")
+    for name in order:
+        if name:
+            heading = f"{name}({i18n.label('role', roles.get(name))})" if roles.get(name) else name
+        else:
+            heading = i18n.t("remind_unpaired")
+        group = groups[name]
+        lines.append(f"{h2}{heading} · {i18n.t('remind_items', n=len(group))}")
+        if markdown:
+            lines.append("")
+        for item in group:
+            mark = "**" if markdown and item.priority == "urgent" else ""
+            lines.append(
+                f"{bullet}{mark}[{i18n.label('priority', item.priority)}]{mark} {item.name}({item.child_id}):"
+                f"{i18n.label('rule', item.rule)},{item.due_date.isoformat()},{_when(item)}"
+                if i18n.lang() == "zh"
+                else f"{bullet}{mark}[{i18n.label('priority', item.priority)}]{mark} {item.name} ({item.child_id}): "
+                f"{i18n.label('rule', item.rule)}, {item.due_date.isoformat()}, {_when(item)}"
+            )
+        lines.append("")
+    if schedule:
+        lines.append(f"{h2}{i18n.t('remind_schedule')}")
+        if markdown:
+            lines.append("")
+        for item in schedule:
+            lines.append(f"{bullet}{item.name}")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _rank(item) -> tuple:
+    from lbc_cli.rules.reminders import sort_key
+
+    return sort_key(item)
