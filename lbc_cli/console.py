@@ -5,8 +5,6 @@ import sys
 
 from lbc_cli import i18n
 
-quiet = False
-
 
 def _colour(stream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
@@ -21,8 +19,7 @@ def _emit(prefix: str, text: str, colour: str) -> None:
 
 
 def info(text: str) -> None:
-    if not quiet:
-        _emit("", text, "0")
+    _emit("", text, "0")
 
 
 def warn(text: str) -> None:
@@ -36,7 +33,3 @@ def error(text: str) -> None:
 def out(text: str = "") -> None:
     """One line of data on stdout."""
     sys.stdout.write(text + "\n")
-
-
-def stdout_is_tty() -> bool:
-    return sys.stdout.isatty()

@@ -52,6 +52,13 @@ class Database:
         self.target = target
         self.url_mode = is_url(target)
         self.path = None if self.url_mode else Path(target).expanduser()
+        if self.url_mode and target.startswith("sqlite") and "memory" not in target:
+            # sqlite:///FILE is a file like any other: same checks, same 0600, same WAL
+            from sqlalchemy.engine import make_url
+
+            database = make_url(target).database
+            if database:
+                self.path = Path(database).expanduser()
         self._engine: Engine | None = None
         self.upgraded_from: int | None = None
         self.created = False  # open() made the schema just now
@@ -117,6 +124,8 @@ class Database:
             version = self._schema_version()
             if version is None and not create:
                 raise DatabaseError(i18n.t("no_db", target=self.display))
+            if version is not None:
+                self._refuse_newer(version)
             # Only now is the file known to be ours (or new): tighten it and switch it to WAL.
             if self.path is not None:
                 self._tighten()
@@ -202,11 +211,15 @@ class Database:
             SQLModel.metadata.create_all(conn)
             conn.execute(models.SchemaVersion.__table__.insert(), [_version_row(models.SCHEMA_VERSION)])
 
-    def _upgrade_if_needed(self, version: int) -> None:
+    def _refuse_newer(self, version: int) -> None:
         from lbc_cli import models
 
         if version > models.SCHEMA_VERSION:
             raise DatabaseError(i18n.t("db_newer", found=version, supported=models.SCHEMA_VERSION))
+
+    def _upgrade_if_needed(self, version: int) -> None:
+        from lbc_cli import models
+
         if version == models.SCHEMA_VERSION:
             return
         backup = self.backup(self._upgrade_backup_path(version)) if self.path is not None else None
@@ -240,7 +253,11 @@ class Database:
             raise
         except Exception as exc:
             session.rollback()
-            raise translate(exc, self.display) from exc
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if isinstance(exc, SQLAlchemyError | sqlite3.Error):
+                raise translate(exc, self.display) from exc
+            raise
         finally:
             session.close()
 
@@ -251,7 +268,10 @@ class Database:
         dest = Path(dest).expanduser()
         if dest.exists():
             raise LbcError(i18n.t("backup_exists", file=dest))
-        _private_file(dest)
+        try:
+            _private_file(dest)
+        except OSError as exc:
+            raise LbcError(i18n.t("cannot_write", file=dest, why=exc.strerror)) from None
         try:
             src = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
             try:

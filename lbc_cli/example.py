@@ -274,8 +274,6 @@ def build() -> dict[str, list[dict]]:
 
 def load(db) -> dict[str, int]:
     """Insert the example into an opened, empty database (one transaction). Returns the counts."""
-    from sqlalchemy import func, select
-
     from lbc_cli import context, models, store
     from lbc_cli.errors import LbcError
 
@@ -290,8 +288,9 @@ def load(db) -> dict[str, int]:
         (models.Contact, "contacts"),
         (models.Exam, "exams"),
     ]
-    with db.engine.execution_options(lbc_write=True).begin() as conn:
-        if conn.execute(select(func.count()).select_from(models.Child)).scalar_one():
+    with db.session(write=True) as session:
+        conn = session.connection()
+        if any(store.count(model, session=session) for model, _key in order):
             raise LbcError(i18n.t("example_not_empty"))
         audit = []
         for model, key in order:

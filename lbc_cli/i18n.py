@@ -307,8 +307,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{exams} exam records",
     ),
     "example_not_empty": (
-        "数据库中已有儿童档案,示例数据只能载入空数据库",
-        "the database already holds children; the example loads only into an empty database",
+        "数据库中已有数据,示例数据只能载入空数据库",
+        "the database already holds records; the example loads only into an empty database",
     ),
     "backup_done": ("已备份到 {file}", "backed up to {file}"),
     "backup_exists": ("{file} 已存在,不会覆盖", "{file} already exists; it is not overwritten"),
@@ -321,6 +321,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "updated": ("已更新 {what} {id}:{fields}", "updated {what} {id}: {fields}"),
     "nothing_to_update": ("没有要修改的字段", "nothing to change: give at least one field option"),
     "exited": ("{name}(编号 {id})已于 {date} 退出关爱名单", "{name} (id {id}) left the programme on {date}"),
+    "pairings_ended": ("其 {n} 个结对随之结束", "its {n} pairings ended with it"),
+    "exit_fields_needed": ("已退出儿童的 {field} 不能清空", "an exited child's {field} cannot be emptied"),
     "already_exited": ("编号 {id} 已于 {date} 退出", "id {id} already left on {date}"),
     "review_before_enrol": (
         "核查日期 {date} 早于建档日期 {enrolled}",

@@ -48,6 +48,7 @@ class Child(SQLModel, table=True):
     __tablename__ = "children"
     __table_args__ = (
         Index("ix_children_name_birth", "name", "birth_date"),
+        Index("ix_children_birth_village", "birth_date", "village"),
         Index("ix_children_status_village", "status", "village"),
         Index("ix_children_pinyin", "name_pinyin", "name"),
     )

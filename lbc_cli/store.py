@@ -203,22 +203,6 @@ def priority_clause():
     )
 
 
-def active_helpers(child_ids: list[int] | None, *, session: Session, as_of: date) -> dict[int, list[Helper]]:
-    """child id -> helpers paired with it on ``as_of``."""
-    query = (
-        select(Pairing.child_id, Helper)
-        .join(Helper, Helper.id == Pairing.helper_id)
-        .where(active_pairing(as_of))
-        .order_by(Helper.name_pinyin, Helper.id)
-    )
-    if child_ids is not None:
-        query = query.where(Pairing.child_id.in_(child_ids))
-    result: dict[int, list[Helper]] = {}
-    for child_id, helper in session.execute(query):
-        result.setdefault(child_id, []).append(helper)
-    return result
-
-
 def pairings_of(*, session: Session, child_id: int | None = None, helper_id: int | None = None) -> list[tuple]:
     """(pairing, child, helper) rows, newest first."""
     query = (
@@ -289,11 +273,25 @@ def list_helpers(
 
 def paired_counts(*, session: Session, as_of: date) -> dict[int, int]:
     """helper id -> number of children paired with them on ``as_of``."""
-    query = select(Pairing.helper_id, func.count()).where(active_pairing(as_of)).group_by(Pairing.helper_id)
+    query = (
+        select(Pairing.helper_id, func.count())
+        .join(Child, Child.id == Pairing.child_id)
+        .where(active_pairing(as_of), active_on(as_of))
+        .group_by(Pairing.helper_id)
+    )
     return dict(session.execute(query).all())
 
 
 # ---- settings ------------------------------------------------------------------------------
+
+
+def stream_rows(model: type[SQLModel], columns: list[str], *, session: Session):
+    """Every row of a table as dicts of the given columns, in id order, fetched in chunks."""
+    table = model.__table__
+    query = select(*(table.c[c] for c in columns)).order_by(table.c.id)
+    result = session.execute(query, execution_options={"yield_per": 2000})
+    for row in result:
+        yield dict(zip(columns, row, strict=True))
 
 
 def stored_settings(*, session: Session) -> dict[str, str]:
@@ -327,6 +325,15 @@ def open_pairing(child_id: int, helper_id: int, *, session: Session) -> Pairing 
         Pairing.child_id == child_id, Pairing.helper_id == helper_id, Pairing.end_date.is_(None)
     )
     return session.execute(query).scalars().first()
+
+
+def end_pairings(child_id: int, end: date, *, session: Session) -> int:
+    """End every pairing of a child still in force (the child left the programme on ``end``)."""
+    query = select(Pairing).where(Pairing.child_id == child_id, Pairing.end_date.is_(None))
+    pairings = list(session.execute(query).scalars())
+    for pairing in pairings:
+        update_row(pairing, {"end_date": max(end, pairing.start_date)}, session=session)
+    return len(pairings)
 
 
 def class_children(school: str, class_name: str, *, session: Session) -> list[Child]:
@@ -432,22 +439,21 @@ def reminder_facts(*, session: Session, as_of: date, helper_id: int | None = Non
     """One row of facts per child in the programme on ``as_of``, from one set-based query."""
     from lbc_cli.rules.reminders import ChildFacts
 
-    paired = exists().where(Pairing.child_id == Child.id, active_pairing(as_of))
     query = select(
         Child.id,
         Child.name,
         Child.birth_date,
         Child.enrolled_on,
         Child.flags,
-        Child.guardian_rating,
         Child.guardian_relation,
         Child.guardian_name,
         Child.care_agreement_on,
         Child.reviewed_on,
-        _last_contact(PARENT_CALL_KINDS, as_of, with_parent=True),
-        _last_contact(("parent-feedback",), as_of),
-        _last_contact(("home-visit",), as_of),
-        paired,
+        priority_clause().label("priority"),
+        _last_contact(PARENT_CALL_KINDS, as_of, with_parent=True).label("last_parent_call"),
+        _last_contact(("parent-feedback",), as_of).label("last_feedback"),
+        _last_contact(("home-visit",), as_of).label("last_visit"),
+        exists().where(Pairing.child_id == Child.id, active_pairing(as_of)).label("paired"),
     ).where(active_on(as_of))
     if helper_id is not None:
         query = query.where(
@@ -463,14 +469,14 @@ def reminder_facts(*, session: Session, as_of: date, helper_id: int | None = Non
                 name=row.name,
                 birth_date=row.birth_date,
                 enrolled_on=row.enrolled_on,
-                priority=bool(flags & {"problem", "hardship", "lives-alone"}) or row.guardian_rating == "poor",
+                priority=bool(row.priority),
                 no_guardian=row.guardian_relation == "none" or not row.guardian_name or "lives-alone" in flags,
                 care_agreement_on=row.care_agreement_on,
                 reviewed_on=row.reviewed_on,
-                last_parent_call=row[10],
-                last_feedback=row[11],
-                last_visit=row[12],
-                paired=bool(row[13]),
+                last_parent_call=row.last_parent_call,
+                last_feedback=row.last_feedback,
+                last_visit=row.last_visit,
+                paired=bool(row.paired),
                 helpers=tuple(helpers.get(row.id, ())),
             )
         )

@@ -80,7 +80,7 @@ def parse_phone(value: object, field: str) -> str | None:
         return digits
     if _LANDLINE_RE.match(text):
         return text
-    raise Invalid(field, i18n.t("bad_phone", value=_show(str(value))))
+    raise Invalid(field, i18n.t("bad_phone", value=_mask_for_error(_show(str(value)))))
 
 
 def id_check_digit(first17: str) -> str:

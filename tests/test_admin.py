@@ -134,7 +134,7 @@ def test_init_example_refuses_when_children_exist(run, lbc, db):
     result = run("init", "--example", db=db)
     assert result.code == 1
     assert result.out == ""
-    assert "children" in result.err
+    assert "already holds records" in result.err
     assert {t: rows(db, f"SELECT * FROM {t}") for t in tables} == before
 
 

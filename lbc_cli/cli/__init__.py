@@ -147,32 +147,45 @@ def _command_path(args: list[str]) -> str:
     return f"lbc {args[0]}"
 
 
-def _localize_help() -> None:
-    """Typer's own help words (panel titles, the help option) in Chinese. Best effort: these are
-    Typer internals, so a Typer that moves them just leaves those few words in English."""
+_HELP_WORDS_ZH = {
+    "ARGUMENTS_PANEL_TITLE": "参数",
+    "OPTIONS_PANEL_TITLE": "选项",
+    "COMMANDS_PANEL_TITLE": "命令",
+    "REQUIRED_LONG_STRING": "[必填]",
+    "DEFAULT_STRING": "[默认:{}]",
+}
+
+
+def _localize_help():
+    """Typer's own help words (panel titles, the help option) in Chinese for one --help; returns the
+    function that puts them back. Best effort: these are Typer internals, so a Typer that moves them
+    just leaves those few words in English."""
     try:
         from typer import rich_utils
         from typer._click import core
+    except ImportError:
+        return None
+    saved = {name: getattr(rich_utils, name) for name in _HELP_WORDS_ZH if hasattr(rich_utils, name)}
+    original = getattr(core.Command, "get_help_option", None)
+    if original is None:
+        return None
+    for name in saved:
+        setattr(rich_utils, name, _HELP_WORDS_ZH[name])
 
-        rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
-        rich_utils.OPTIONS_PANEL_TITLE = "选项"
-        rich_utils.COMMANDS_PANEL_TITLE = "命令"
-        rich_utils.REQUIRED_LONG_STRING = "[必填]"
-        rich_utils.DEFAULT_STRING = "[默认:{}]"
-        original = core.Command.get_help_option
-        if getattr(original, "_lbc", False):
-            return
+    def get_help_option(self, ctx):
+        option = original(self, ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出"
+        return option
 
-        def get_help_option(self, ctx):
-            option = original(self, ctx)
-            if option is not None:
-                option.help = "显示本帮助并退出"
-            return option
+    core.Command.get_help_option = get_help_option
 
-        get_help_option._lbc = True
-        core.Command.get_help_option = get_help_option
-    except (ImportError, AttributeError):
-        pass
+    def restore() -> None:
+        for name, value in saved.items():
+            setattr(rich_utils, name, value)
+        core.Command.get_help_option = original
+
+    return restore
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,14 +204,15 @@ def main(argv: list[str] | None = None) -> int:
         console.error("--lang: " + i18n.t("bad_lang", value=state.bad_lang))
         return int(ExitCode.USAGE)
     context.command = _command_path(args)
-    if i18n.lang() == "zh" and (not args or "--help" in args or "-h" in args):
-        _localize_help()
+    if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
+        # Data is UTF-8 whatever the locale (a GBK console locale would fail on 𠮷 and mangle CSV).
+        sys.stdout.reconfigure(encoding="utf-8")
+    restore = _localize_help() if i18n.lang() == "zh" and (not args or "--help" in args or "-h" in args) else None
     try:
-        result = app(args=args, prog_name="lbc", standalone_mode=False)
-        return result if isinstance(result, int) else 0
+        app(args=args, prog_name="lbc", standalone_mode=False)
+        return 0
     except LbcError as exc:
-        if state.debug:
-            raise
+        _debug_traceback()
         console.error(_message(exc))
         for line in exc.details:
             sys.stderr.write(f"  {line}\n")
@@ -207,8 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except TyperException as exc:
         # Click's own usage errors (unknown option, missing argument...): one line, exit 2.
-        if state.debug:
-            raise
+        _debug_traceback()
         console.error(_usage_line(exc))
         return int(ExitCode.USAGE)
     except (Abort, KeyboardInterrupt):
@@ -218,14 +231,26 @@ def main(argv: list[str] | None = None) -> int:
         return _reader_gone()
     except SystemExit:
         # Typer turns a broken pipe into exit(1) after wrapping stdout; it is no error here.
-        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+        from typer._click.utils import PacifyFlushWrapper
+
+        if isinstance(sys.stdout, PacifyFlushWrapper):
             return _reader_gone()
         raise
     except Exception as exc:
-        if state.debug:
-            raise
+        _debug_traceback()
         console.error(i18n.t("internal", kind=type(exc).__name__))
         return int(ExitCode.REFUSED)
+    finally:
+        if restore is not None:
+            restore()
+
+
+def _debug_traceback() -> None:
+    """--debug: the traceback of the error being handled, before its one-line message; the exit code stays."""
+    if state.debug:
+        import traceback
+
+        traceback.print_exc()
 
 
 def _reader_gone() -> int:

@@ -363,7 +363,7 @@ def list_(
             unpaired=unpaired,
             priority=priority,
         )
-        helpers = store.active_helpers(None, session=session, as_of=now)
+        helpers = store.active_helper_names(session=session, as_of=now)
     hide = io.masker(CHILD_LIST_COLUMNS, reveal)
     rows = (
         hide(
@@ -378,7 +378,7 @@ def list_(
                 "guardian_name": c.guardian_name,
                 "guardian_phone": c.guardian_phone,
                 "flags": c.flags,
-                "helpers": ";".join(h.name for h in helpers.get(c.id, [])),
+                "helpers": ";".join(helpers.get(c.id, [])),
                 "status": c.status,
             }
         )
@@ -510,18 +510,33 @@ def update(
             metavar="FIELD",
         ),
     ] = None,
+    add_flag: Annotated[
+        list[str] | None,
+        typer.Option(
+            help=_("加上该标记(保留原有标记)", "add this flag, keeping the others"),
+            metavar="SLUG",
+            rich_help_panel=P_CARE,
+        ),
+    ] = None,
+    remove_flag: Annotated[
+        list[str] | None,
+        typer.Option(help=_("去掉该标记", "remove this flag"), metavar="SLUG", rich_help_panel=P_CARE),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help=_("即使与其他档案重复也保存", "save even if it duplicates another record"))
     ] = False,
     **opts,
 ) -> None:
-    """Change a child's fields; every change goes to the audit log."""
+    """Change a child's fields; every change goes to the audit log. --flag replaces the set of flags;
+    --add-flag and --remove-flag change one flag and keep the rest."""
     from lbc_cli import store, validate
     from lbc_cli.models import Child
 
     now = today()
     raw = _field_values(opts, now)
     if name is not None:
+        if not name.strip():
+            raise Invalid("--name", i18n.t("empty"))
         raw["name"] = name
     if enrolled_on is not None:
         raw["enrolled_on"] = opt_date(enrolled_on, "--enrolled-on", now)
@@ -533,10 +548,19 @@ def update(
             raise Invalid("--clear", i18n.t("bad_choice", value=column, choices=", ".join(clearable)), ExitCode.USAGE)
         kind = validate.CHILD_FIELDS[key][0]
         changes[key] = "" if kind == "slugs" else (False if kind == "bool" else None)
-    if not changes:
+    adding = set((opt_slugs("flag", add_flag, "--add-flag") or "").split(";")) - {""}
+    removing = set((opt_slugs("flag", remove_flag, "--remove-flag") or "").split(";")) - {""}
+    if not changes and not adding and not removing:
         raise LbcError(i18n.t("nothing_to_update"), ExitCode.USAGE)
     with database().session(write=True) as session:
         child = store.resolve(Child, ref, session=session)
+        if adding or removing:
+            current = set((changes.get("flags", child.flags) or "").split(";")) - {""}
+            changes["flags"] = validate.parse_slug_set("flag", sorted((current | adding) - removing), "flags")
+        if child.status == "exited":
+            for key in ("exit_reason", "exit_date"):
+                if key in changes and changes[key] is None:
+                    raise Invalid("--clear", i18n.t("exit_fields_needed", field=key))
         merged = {c.name: getattr(child, c.name) for c in Child.__table__.columns} | changes
         age_changed = "birth_date" in changes or "enrolled_on" in changes
         limit = int(store.rule_values(session=session)["age_limit"])
@@ -584,7 +608,10 @@ def exit_(
         if when < child.enrolled_on:
             raise Invalid("--date", i18n.t("exit_before_enrol", date=when, enrolled=child.enrolled_on))
         store.update_row(child, {"status": "exited", "exit_reason": slug, "exit_date": when}, session=session)
+        ended = store.end_pairings(child.id, when, session=session)
     console.info(i18n.t("exited", name=child.name, id=child.id, date=when.isoformat()))
+    if ended:
+        console.info(i18n.t("pairings_ended", n=ended))
 
 
 @app.command(

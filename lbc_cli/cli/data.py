@@ -33,9 +33,7 @@ def export(
     reveal: RevealOpt = False,
 ) -> None:
     """Write a whole table with the columns of the spec; phone and id numbers masked unless --reveal."""
-    from sqlalchemy import select
-
-    from lbc_cli import io, models
+    from lbc_cli import io, models, store
 
     fmt = check_format(fmt, ("csv", "json", "jsonl"))
     name = table.strip().lower()
@@ -45,12 +43,9 @@ def export(
         raise LbcError(i18n.t("export_later"), ExitCode.USAGE)
     model = models.TABLES[name]
     columns = models.export_columns(model)
-    db = database()
     hide = io.masker(columns, reveal)
-    query = select(*(model.__table__.c[c] for c in columns)).order_by(model.__table__.c.id)
-    with db.engine.connect() as conn, io.output(out, bom=bom) as stream:
-        result = conn.execution_options(stream_results=True, yield_per=2000).execute(query)
-        rows = (hide(dict(zip(columns, row, strict=True))) for row in result)
+    with database().session() as session, io.output(out, bom=bom) as stream:
+        rows = (hide(row) for row in store.stream_rows(model, columns, session=session))
         n = io.WRITERS[fmt](rows, columns, stream)
     if out:
         console.info(i18n.t("exported", n=n, file=out))

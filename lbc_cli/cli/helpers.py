@@ -16,7 +16,7 @@ from lbc_cli.cli.options import (
     opt_slug,
     today,
 )
-from lbc_cli.errors import ExitCode, LbcError
+from lbc_cli.errors import ExitCode, Invalid, LbcError
 
 _ = i18n.bi
 app = typer.Typer(help=_("帮扶人:新增、名单、详情、修改", "helpers (帮扶人): add, list, show, update"))
@@ -55,7 +55,6 @@ def add(
 ) -> None:
     """Add a helper; prints the new id."""
     from lbc_cli import store, validate
-    from lbc_cli.errors import Invalid
     from lbc_cli.models import Helper
 
     if role is None:
@@ -169,6 +168,8 @@ def update(
         changes["active"] = active
     if not changes:
         raise LbcError(i18n.t("nothing_to_update"), ExitCode.USAGE)
+    if name is not None and not name.strip():
+        raise Invalid("--name", i18n.t("empty"))
     with database().session(write=True) as session:
         helper = store.resolve(Helper, ref, session=session)
         changed = store.update_row(helper, changes, session=session)

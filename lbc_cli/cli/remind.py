@@ -45,7 +45,7 @@ def remind(
             "--fail-if-due", help=_("有到期事项时退出码为 4(用于监控)", "exit 4 when anything is due (for monitoring)")
         ),
     ] = False,
-) -> int:
+) -> None:
     """Due and overdue care work as of a date; text and Markdown are grouped by helper."""
     from lbc_cli import io, render, store
     from lbc_cli.models import Helper
@@ -90,8 +90,7 @@ def remind(
             ]
             render.render(rows, REMIND_COLUMNS, fmt, enums={"rule": "rule", "priority": "priority"}, stream=stream)
     if fail_if_due and items:
-        return int(ExitCode.DUE)
-    return 0
+        raise typer.Exit(int(ExitCode.DUE))
 
 
 def _when(item) -> str:
