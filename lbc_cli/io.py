@@ -23,8 +23,11 @@ SENSITIVE = frozenset({"id_number", "guardian_phone", "father_phone", "mother_ph
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+_FIRST = frozenset("=+-@\t\r'")
+
+
 def neutralise(text: str) -> str:
-    if text and text.lstrip("'").startswith(_TRIGGERS):
+    if text and text[0] in _FIRST and text.lstrip("'").startswith(_TRIGGERS):
         return "'" + text
     return text
 
@@ -45,9 +48,14 @@ def cell(value: Any) -> Any:
 
 
 def csv_text(value: Any) -> str:
-    value = cell(value)
+    kind = value.__class__
+    if kind is str:  # the common case first: this runs once per cell of every export
+        return neutralise(value)
     if value is None:
         return ""
+    if kind is int:
+        return str(value)
+    value = cell(value)
     if isinstance(value, str):
         return neutralise(value)
     if isinstance(value, float) and value.is_integer():

@@ -129,8 +129,9 @@ class Pairing(SQLModel, table=True):
 class Contact(SQLModel, table=True):
     __tablename__ = "contacts"
     __table_args__ = (
-        # Every reminder asks "the last contact of this kind for this child": this index answers it.
-        Index("ix_contacts_child_kind_date", "child_id", "kind", "date"),
+        # Every reminder asks "the last contact of this kind for this child that reached someone":
+        # this index answers it alone (covering), one seek per child: no row is read.
+        Index("ix_contacts_child_kind_date", "child_id", "kind", "no_answer", "date", "with_whom"),
         Index("ix_contacts_date", "date"),
         Index("ix_contacts_helper_date", "helper_id", "date"),
     )

@@ -1,0 +1,771 @@
+"""lbc remind (SPEC sections 2, 3 and 6): every rule, its due date, the boundaries, the formats and the exit code.
+
+Every expected due date and days-overdue value is worked out by hand in the comments, from the spec's rules and
+its default intervals (video_call_days 7, parent_feedback_days 30, priority_visit_days 30, visit_days 90,
+review_days 180, age_limit 16); nothing is computed by calling lbc's own code.
+"""
+
+import csv
+import io
+import json
+import sqlite3
+from datetime import date
+
+import pytest
+
+from lbc_cli.cli import main
+from lbc_cli.rules.reminders import ChildFacts, child_reminders, due_reminders
+
+# SPEC section 6 defaults, written out here (not read from lbc_cli.settings).
+DEFAULTS = {
+    "video_call_days": 7,
+    "parent_feedback_days": 30,
+    "priority_visit_days": 30,
+    "visit_days": 90,
+    "review_days": 180,
+    "age_limit": 16,
+}
+COLUMNS = ["child_id", "name", "rule", "due_date", "days_overdue", "priority", "helpers"]
+ENROLLED = "2024-03-01"
+AS_OF = "2024-05-15"  # May: no schedule items are seeded for May
+# 2024-03-01 -> 2024-05-15: 30 days to 31 March, 30 more to 30 April, 15 more = 75 days.
+OVERDUE_SINCE_ENROLMENT = "75"
+
+# The English schedule items `lbc init` seeds (written out by hand from the plan's months 3 and 6).
+MARCH_ITEMS = [
+    "set up the village care team and survey every household",
+    "open a record for every left-behind child",
+    "pair children with helpers (loving mothers and others)",
+]
+JUNE_ITEMS = [
+    "update the records: guardians and phone numbers",
+    "form a joint care team with the schools",
+]
+
+
+# ---- pure rules ------------------------------------------------------------------------------
+
+
+def facts(**changes) -> ChildFacts:
+    """A paired, non-priority child with a guardian and a care agreement, enrolled and reviewed 2024-03-01,
+    who turns 16 on 2030-03-10 and has never been contacted."""
+    values = {
+        "id": 1,
+        "name": "张小明",
+        "birth_date": date(2014, 3, 10),
+        "enrolled_on": date(2024, 3, 1),
+        "priority": False,
+        "no_guardian": False,
+        "care_agreement_on": date(2024, 3, 1),
+        "reviewed_on": date(2024, 3, 1),
+        "last_parent_call": None,
+        "last_feedback": None,
+        "last_visit": None,
+        "paired": True,
+        "helpers": ("李妈妈",),
+    }
+    values.update(changes)
+    return ChildFacts(**values)
+
+
+def by_rule(items) -> dict[str, tuple]:
+    return {r.rule: (r.due_date, r.days_overdue, r.priority) for r in items}
+
+
+def test_rules_never_contacted_child_is_due_from_its_enrolment_date():
+    items = child_reminders(facts(), DEFAULTS, date(2024, 5, 15))
+    # never called, never fed back, never visited: each due on the enrolment date, 75 days before 2024-05-15;
+    # record-review 2024-03-01 + 180 = 2024-08-28 is not yet due; paired, agreement, guardian: nothing else.
+    assert by_rule(items) == {
+        "video-call": (date(2024, 3, 1), 75, "normal"),
+        "parent-feedback": (date(2024, 3, 1), 75, "normal"),
+        "home-visit": (date(2024, 3, 1), 75, "normal"),
+    }
+    assert {r.child_id for r in items} == {1}
+    assert {r.name for r in items} == {"张小明"}
+    assert {r.helpers for r in items} == {("李妈妈",)}
+
+
+def test_rules_intervals_after_the_last_contacts():
+    child = facts(
+        last_parent_call=date(2024, 5, 8),  # + 7 = 2024-05-15: due today, 0 days overdue
+        last_feedback=date(2024, 4, 10),  # + 30 = 2024-05-10: 5 days overdue
+        last_visit=date(2024, 2, 20),  # + 90 = 2024-05-20 (9 days of Feb 2024, 31, 30, 20): not yet due
+    )
+    assert by_rule(child_reminders(child, DEFAULTS, date(2024, 5, 15))) == {
+        "video-call": (date(2024, 5, 15), 0, "normal"),
+        "parent-feedback": (date(2024, 5, 10), 5, "normal"),
+    }
+    # the day before, the call is not due yet (2024-05-15 > 2024-05-14); the feedback is 4 days overdue
+    assert by_rule(child_reminders(child, DEFAULTS, date(2024, 5, 14))) == {
+        "parent-feedback": (date(2024, 5, 10), 4, "normal"),
+    }
+
+
+def test_rules_within_lists_what_falls_due_in_the_next_days():
+    child = facts(last_parent_call=date(2024, 5, 12), last_feedback=date(2024, 5, 1), last_visit=date(2024, 5, 1))
+    # call due 2024-05-19 (4 days ahead), feedback 2024-05-31 (16 ahead), visit 2024-07-30 (76 ahead)
+    assert by_rule(child_reminders(child, DEFAULTS, date(2024, 5, 15), within=3)) == {}
+    assert by_rule(child_reminders(child, DEFAULTS, date(2024, 5, 15), within=4)) == {
+        "video-call": (date(2024, 5, 19), -4, "normal"),
+    }
+    assert by_rule(child_reminders(child, DEFAULTS, date(2024, 5, 15), within=16)) == {
+        "video-call": (date(2024, 5, 19), -4, "normal"),
+        "parent-feedback": (date(2024, 5, 31), -16, "normal"),
+    }
+
+
+def test_rules_priority_child_is_visited_every_30_days():
+    visited = date(2024, 4, 20)
+    # priority: 2024-04-20 + 30 = 2024-05-20 (10 days of April, 20 of May); others: + 90 = 2024-07-19
+    priority = facts(priority=True, last_visit=visited, last_parent_call=date(2024, 5, 20), last_feedback=visited)
+    other = facts(last_visit=visited, last_parent_call=date(2024, 5, 20), last_feedback=visited)
+    assert by_rule(child_reminders(priority, DEFAULTS, date(2024, 5, 20))) == {
+        "parent-feedback": (date(2024, 5, 20), 0, "high"),
+        "home-visit": (date(2024, 5, 20), 0, "high"),
+    }
+    assert by_rule(child_reminders(other, DEFAULTS, date(2024, 5, 20))) == {
+        "parent-feedback": (date(2024, 5, 20), 0, "normal"),
+    }
+    assert by_rule(child_reminders(other, DEFAULTS, date(2024, 7, 19)))["home-visit"] == (
+        date(2024, 7, 19),
+        0,
+        "normal",
+    )
+    assert "home-visit" not in by_rule(child_reminders(other, DEFAULTS, date(2024, 7, 18)))
+
+
+def test_rules_care_agreement_unpaired_and_review():
+    child = facts(
+        care_agreement_on=None,
+        paired=False,
+        helpers=(),
+        reviewed_on=date(2023, 11, 1),  # + 180 = 2024-04-29 (30, 31, 31, 29, 31 days to 1 April, then 28)
+        last_parent_call=date(2024, 5, 15),
+        last_feedback=date(2024, 5, 15),
+        last_visit=date(2024, 5, 15),
+    )
+    assert by_rule(child_reminders(child, DEFAULTS, date(2024, 5, 15))) == {
+        "care-agreement": (date(2024, 3, 1), 75, "high"),
+        "record-review": (date(2024, 4, 29), 16, "normal"),
+        "unpaired": (date(2024, 3, 1), 75, "high"),
+    }
+
+
+def test_rules_no_reviewed_on_counts_from_the_enrolment():
+    seen = date(2024, 8, 28)
+    child = facts(reviewed_on=None, last_parent_call=seen, last_feedback=seen, last_visit=seen)
+    # 2024-03-01 + 180 = 2024-08-28 (31, 30, 31, 30, 31, 31 days to 1 September = 184; 184 - 4 = 180 -> 28 August)
+    assert by_rule(child_reminders(child, DEFAULTS, date(2024, 8, 28))) == {
+        "record-review": (date(2024, 8, 28), 0, "normal"),
+    }
+    assert by_rule(child_reminders(child, DEFAULTS, date(2024, 8, 27))) == {}
+
+
+def test_rules_age_out_is_listed_from_30_days_before_the_16th_birthday():
+    child = facts(
+        birth_date=date(2008, 6, 14),  # turns 16 on 2024-06-14; 30 days before is 2024-05-15
+        last_parent_call=date(2024, 5, 14),
+        last_feedback=date(2024, 5, 1),
+        last_visit=date(2024, 5, 1),
+    )
+    assert by_rule(child_reminders(child, DEFAULTS, date(2024, 5, 14))) == {}
+    assert by_rule(child_reminders(child, DEFAULTS, date(2024, 5, 15))) == {
+        "age-out": (date(2024, 6, 14), -30, "normal"),
+    }
+    assert by_rule(child_reminders(child, DEFAULTS, date(2024, 5, 14), within=1)) == {
+        "age-out": (date(2024, 6, 14), -31, "normal"),
+    }
+
+
+def test_rules_age_limit_from_the_settings_and_29_february():
+    # born 2008-02-29, age_limit 15: no 29 February in 2023, so the 15th birthday counts from 2023-03-01;
+    # listed from 2023-03-01 - 30 days = 2023-01-30 (January has 31 days: 1 March - 1 = 28 Feb, - 29 = 30 Jan)
+    child = facts(
+        birth_date=date(2008, 2, 29),
+        enrolled_on=date(2022, 9, 1),
+        reviewed_on=date(2022, 12, 1),
+        care_agreement_on=date(2022, 9, 1),
+        last_parent_call=date(2023, 1, 29),
+        last_feedback=date(2023, 1, 20),
+        last_visit=date(2023, 1, 20),
+    )
+    settings = {**DEFAULTS, "age_limit": 15}
+    assert by_rule(child_reminders(child, settings, date(2023, 1, 29))) == {}
+    assert by_rule(child_reminders(child, settings, date(2023, 1, 30))) == {
+        "age-out": (date(2023, 3, 1), -30, "normal"),
+    }
+
+
+def test_rules_no_guardian_is_due_at_once_and_urgent():
+    seen = date(2024, 6, 1)
+    child = facts(no_guardian=True, last_parent_call=seen, last_feedback=seen, last_visit=seen)
+    assert by_rule(child_reminders(child, DEFAULTS, date(2024, 6, 1))) == {
+        "no-guardian": (date(2024, 6, 1), 0, "urgent"),
+    }
+    assert by_rule(child_reminders(child, DEFAULTS, date(2024, 6, 3))) == {
+        "no-guardian": (date(2024, 6, 3), 0, "urgent"),
+    }
+
+
+def test_rules_interval_settings_move_the_due_dates():
+    child = facts(last_parent_call=date(2024, 5, 8), last_feedback=date(2024, 4, 15), last_visit=date(2024, 2, 20))
+    settings = {**DEFAULTS, "video_call_days": 14, "parent_feedback_days": 45, "visit_days": 60, "review_days": 90}
+    # call 05-08 + 14 = 05-22; feedback 04-15 + 45 = 05-30; visit 02-20 + 60 = 04-20; review 03-01 + 90 = 05-30
+    assert by_rule(child_reminders(child, settings, date(2024, 5, 15), within=30)) == {
+        "video-call": (date(2024, 5, 22), -7, "normal"),
+        "parent-feedback": (date(2024, 5, 30), -15, "normal"),
+        "home-visit": (date(2024, 4, 20), 25, "normal"),
+        "record-review": (date(2024, 5, 30), -15, "normal"),
+    }
+
+
+def test_due_reminders_puts_urgent_first_then_the_most_overdue():
+    late = facts(id=1, name="甲")  # three items 75 days overdue
+    recent = facts(id=2, name="乙", enrolled_on=date(2024, 5, 1), reviewed_on=date(2024, 5, 1))  # 14 days
+    alone = facts(
+        id=3,
+        name="丙",
+        no_guardian=True,
+        last_parent_call=date(2024, 5, 15),
+        last_feedback=date(2024, 5, 15),
+        last_visit=date(2024, 5, 15),
+    )
+    items = due_reminders([recent, late, alone], DEFAULTS, date(2024, 5, 15))
+    assert [(r.child_id, r.rule, r.days_overdue) for r in items][:1] == [(3, "no-guardian", 0)]
+    assert [r.days_overdue for r in items[1:]] == [75, 75, 75, 14, 14, 14]
+    assert [r.child_id for r in items[1:]] == [1, 1, 1, 2, 2, 2]
+
+
+# ---- CLI helpers -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def _initialised(tmp_path_factory):
+    """One `lbc init` (English) for the module; each test gets its own copy."""
+    path = tmp_path_factory.mktemp("template") / "lbc.db"
+    assert main(["--db", str(path), "--lang", "en", "init"]) == 0
+    return path
+
+
+@pytest.fixture
+def db(tmp_path, _initialised):
+    """Overrides conftest's db: a fresh initialised database, copied with SQLite's backup API."""
+    path = tmp_path / "lbc.db"
+    src, dst = sqlite3.connect(_initialised), sqlite3.connect(path)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return path
+
+
+def ok(result) -> str:
+    assert result.code == 0, result.err
+    return result.out.strip()
+
+
+def enroll(lbc, name: str, *extra: str, birth: str = "2014-03-10", on: str = ENROLLED, guardian: bool = True) -> str:
+    """Enrol a child with a guardian, a care agreement and consent (unless guardian=False); returns its id."""
+    args = ["enroll", name, "--gender", "M", "--birth", birth, "--enrolled-on", on, "--consent-on", on]
+    if guardian:
+        args += ["--care-agreement-on", on, "--guardian", "张奶奶", "--guardian-relation", "grandparent"]
+        args += ["--guardian-phone", "13800001111"]
+    return ok(lbc(*args, *extra))
+
+
+def helper(lbc, name: str, role: str = "loving-mother") -> str:
+    return ok(lbc("helper", "add", name, "--role", role))
+
+
+def pair(lbc, child: str, helper_ref: str, since: str = ENROLLED) -> None:
+    ok(lbc("pair", child, helper_ref, "--since", since))
+
+
+def contact(lbc, child: str, kind: str, when: str, *extra: str) -> None:
+    ok(lbc("log-contact", child, "--kind", kind, "--date", when, *extra))
+
+
+def up_to_date(lbc, child: str, when: str) -> None:
+    """A parent video call, a feedback and a home visit on ``when``."""
+    contact(lbc, child, "video-call", when, "--with", "parent")
+    contact(lbc, child, "parent-feedback", when)
+    contact(lbc, child, "home-visit", when)
+
+
+def csv_all(lbc, as_of: str, *extra: str) -> list[tuple]:
+    result = lbc("remind", "--as-of", as_of, "--format", "csv", *extra)
+    assert result.code == 0, result.err
+    table = list(csv.reader(io.StringIO(result.out)))
+    assert table[0] == COLUMNS
+    return [tuple(r) for r in table[1:]]
+
+
+def items(lbc, as_of: str, *extra: str) -> set[tuple]:
+    """The child rows (schedule rows left out) as tuples of the CSV's seven columns."""
+    return {r for r in csv_all(lbc, as_of, *extra) if r[2] != "schedule"}
+
+
+def rule_rows(lbc, as_of: str, rule: str, *extra: str) -> set[tuple]:
+    return {r for r in items(lbc, as_of, *extra) if r[2] == rule}
+
+
+def groups(text: str, *, markdown: bool) -> tuple[str, list[tuple[str, list[str]]]]:
+    """(title, [(heading, item lines)]) of remind's text or Markdown output."""
+    lines = text.splitlines()
+    title = lines[0]
+    out: list[tuple[str, list[str]]] = []
+    for line in lines[1:]:
+        if not line.strip():
+            continue
+        if markdown:
+            if line.startswith("## "):
+                out.append((line[3:], []))
+            else:
+                assert line.startswith("- "), line
+                out[-1][1].append(line[2:])
+        elif line.startswith("  "):
+            out[-1][1].append(line.strip())
+        else:
+            out.append((line, []))
+    return title, out
+
+
+def group_of(found: list[tuple[str, list[str]]], name: str) -> list[str]:
+    matches = [lines for heading, lines in found if heading.startswith(name)]
+    assert len(matches) == 1, (name, [h for h, _ in found])
+    return matches[0]
+
+
+# ---- every rule, through the commands ----------------------------------------------------------
+
+
+def test_csv_never_contacted_child(lbc):
+    child = enroll(lbc, "张小明")
+    helper(lbc, "李妈妈")
+    pair(lbc, child, "李妈妈")
+    # never called, fed back or visited: due on the enrolment date 2024-03-01, 75 days before 2024-05-15
+    assert set(csv_all(lbc, AS_OF)) == {
+        (child, "张小明", "video-call", ENROLLED, "75", "normal", "李妈妈"),
+        (child, "张小明", "parent-feedback", ENROLLED, "75", "normal", "李妈妈"),
+        (child, "张小明", "home-visit", ENROLLED, "75", "normal", "李妈妈"),
+    }
+
+
+def test_json_has_the_csv_keys(lbc):
+    child = enroll(lbc, "张小明")
+    helper(lbc, "李妈妈")
+    helper(lbc, "王老师", "class-teacher")
+    pair(lbc, child, "李妈妈")
+    pair(lbc, child, "王老师")
+    up_to_date(lbc, child, "2024-05-10")
+    result = lbc("remind", "--as-of", AS_OF, "--format", "json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    # call 2024-05-10 + 7 = 2024-05-17, feedback + 30, visit + 90: nothing due; review 2024-08-28
+    assert data == []
+    result = lbc("remind", "--as-of", "2024-05-18", "--format", "json")
+    data = json.loads(result.out)
+    assert [list(d) for d in data] == [COLUMNS]
+    row = data[0]
+    assert {k: row[k] for k in COLUMNS if k not in ("child_id", "days_overdue")} == {
+        "name": "张小明",
+        "rule": "video-call",
+        "due_date": "2024-05-17",
+        "priority": "normal",
+        "helpers": "李妈妈;王老师",
+    }
+    assert str(row["child_id"]) == child
+    assert int(row["days_overdue"]) == 1
+
+
+def test_video_call_due_seven_days_after_the_last_parent_call(lbc):
+    child = enroll(lbc, "张小明")
+    helper(lbc, "李妈妈")
+    pair(lbc, child, "李妈妈")
+    contact(lbc, child, "video-call", "2024-05-08", "--with", "parent")
+    # 2024-05-08 + 7 = 2024-05-15
+    assert rule_rows(lbc, "2024-05-14", "video-call") == set()
+    assert rule_rows(lbc, "2024-05-15", "video-call") == {
+        (child, "张小明", "video-call", "2024-05-15", "0", "normal", "李妈妈")
+    }
+    assert rule_rows(lbc, "2024-05-17", "video-call") == {
+        (child, "张小明", "video-call", "2024-05-15", "2", "normal", "李妈妈")
+    }
+
+
+def test_phone_call_with_a_parent_counts_as_the_call(lbc):
+    child = enroll(lbc, "张小明")
+    contact(lbc, child, "phone-call", "2024-05-10", "--with", "parent")
+    # 2024-05-10 + 7 = 2024-05-17
+    assert rule_rows(lbc, "2024-05-16", "video-call") == set()
+    assert {r[3:5] for r in rule_rows(lbc, "2024-05-17", "video-call")} == {("2024-05-17", "0")}
+
+
+def test_phone_call_with_the_guardian_is_not_a_parent_contact(lbc):
+    child = enroll(lbc, "张小明")
+    contact(lbc, child, "phone-call", "2024-05-10", "--with", "guardian")
+    contact(lbc, child, "video-call", "2024-05-11", "--with", "guardian")
+    # no call with a parent: still due on the enrolment date
+    assert {r[3:5] for r in rule_rows(lbc, AS_OF, "video-call")} == {(ENROLLED, OVERDUE_SINCE_ENROLMENT)}
+
+
+def test_a_contact_after_the_as_of_date_does_not_count(lbc):
+    child = enroll(lbc, "张小明")
+    contact(lbc, child, "video-call", "2024-05-20", "--with", "parent")
+    assert {r[3:5] for r in rule_rows(lbc, AS_OF, "video-call")} == {(ENROLLED, OVERDUE_SINCE_ENROLMENT)}
+
+
+def test_no_answer_satisfies_nothing(lbc):
+    missed = enroll(lbc, "张小明")
+    reached = enroll(lbc, "李小红", birth="2013-07-01")
+    helper(lbc, "李妈妈")
+    pair(lbc, missed, "李妈妈")
+    pair(lbc, reached, "李妈妈")
+    for kind in ("video-call", "phone-call", "parent-feedback", "home-visit"):
+        contact(lbc, missed, kind, "2024-05-14", "--with", "parent", "--no-answer")
+        contact(lbc, reached, kind, "2024-05-14", "--with", "parent")
+    # the missed child: every attempt reached nobody, so all three are due from the enrolment date;
+    # the reached child: call due 2024-05-21, feedback 2024-06-13, visit 2024-08-12: nothing
+    assert items(lbc, AS_OF) == {
+        (missed, "张小明", "video-call", ENROLLED, "75", "normal", "李妈妈"),
+        (missed, "张小明", "parent-feedback", ENROLLED, "75", "normal", "李妈妈"),
+        (missed, "张小明", "home-visit", ENROLLED, "75", "normal", "李妈妈"),
+    }
+
+
+def test_parent_feedback_due_30_days_after_the_last(lbc):
+    child = enroll(lbc, "张小明")
+    helper(lbc, "李妈妈")
+    pair(lbc, child, "李妈妈")
+    contact(lbc, child, "parent-feedback", "2024-04-15")
+    # 2024-04-15 + 30 = 2024-05-15 (15 days to 30 April, 15 of May)
+    assert rule_rows(lbc, "2024-05-14", "parent-feedback") == set()
+    assert rule_rows(lbc, "2024-05-15", "parent-feedback") == {
+        (child, "张小明", "parent-feedback", "2024-05-15", "0", "normal", "李妈妈")
+    }
+
+
+def test_home_visit_due_90_days_after_the_last(lbc):
+    child = enroll(lbc, "张小明")
+    helper(lbc, "李妈妈")
+    pair(lbc, child, "李妈妈")
+    contact(lbc, child, "home-visit", "2024-02-20", "--with", "guardian")
+    # 2024-02-20 + 90 = 2024-05-20 (9 days of February 2024, 31 of March, 30 of April, 20 of May)
+    assert rule_rows(lbc, "2024-05-19", "home-visit") == set()
+    assert rule_rows(lbc, "2024-05-20", "home-visit") == {
+        (child, "张小明", "home-visit", "2024-05-20", "0", "normal", "李妈妈")
+    }
+
+
+@pytest.mark.parametrize("extra", [["--flag", "hardship"], ["--flag", "problem"], ["--guardian-rating", "poor"]])
+def test_priority_child_is_visited_every_30_days(lbc, extra):
+    child = enroll(lbc, "张小明", *extra)
+    other = enroll(lbc, "李小红", birth="2013-07-01")
+    helper(lbc, "李妈妈")
+    for kid in (child, other):
+        pair(lbc, kid, "李妈妈")
+        contact(lbc, kid, "home-visit", "2024-04-20")
+    # priority: 2024-04-20 + 30 = 2024-05-20; the other child: + 90 = 2024-07-19 (10 + 31 + 30 + 19)
+    assert rule_rows(lbc, "2024-05-19", "home-visit") == set()
+    assert rule_rows(lbc, "2024-05-20", "home-visit") == {
+        (child, "张小明", "home-visit", "2024-05-20", "0", "high", "李妈妈")
+    }
+    assert {r[0] for r in rule_rows(lbc, "2024-07-18", "home-visit")} == {child}
+    assert {(r[0], r[3]) for r in rule_rows(lbc, "2024-07-19", "home-visit")} == {
+        (child, "2024-05-20"),
+        (other, "2024-07-19"),
+    }
+
+
+def test_care_agreement_missing_is_due_from_the_enrolment(lbc):
+    child = enroll(lbc, "张小明", "--guardian", "张奶奶", "--guardian-relation", "grandparent", guardian=False)
+    helper(lbc, "李妈妈")
+    pair(lbc, child, "李妈妈")
+    up_to_date(lbc, child, "2024-05-15")
+    assert items(lbc, AS_OF) == {(child, "张小明", "care-agreement", ENROLLED, "75", "high", "李妈妈")}
+    ok(lbc("child", "update", child, "--care-agreement-on", "2024-05-15"))
+    assert items(lbc, AS_OF) == set()
+
+
+def test_record_review_due_180_days_after_enrolment_or_the_last_review(lbc):
+    child = enroll(lbc, "张小明")
+    helper(lbc, "李妈妈")
+    pair(lbc, child, "李妈妈")
+    # 2024-03-01 + 180 = 2024-08-28 (31 + 30 + 31 + 30 + 31 days to 1 August = 153, + 27 = 180)
+    assert rule_rows(lbc, "2024-08-27", "record-review") == set()
+    assert rule_rows(lbc, "2024-08-28", "record-review") == {
+        (child, "张小明", "record-review", "2024-08-28", "0", "normal", "李妈妈")
+    }
+    ok(lbc("child", "review", child, "--date", "2024-06-01"))
+    # 2024-06-01 + 180 = 2024-11-28 (30 + 31 + 31 + 30 + 31 days to 1 November = 153, + 27 = 180)
+    assert rule_rows(lbc, "2024-08-28", "record-review") == set()
+    assert rule_rows(lbc, "2024-11-27", "record-review") == set()
+    assert rule_rows(lbc, "2024-11-28", "record-review") == {
+        (child, "张小明", "record-review", "2024-11-28", "0", "normal", "李妈妈")
+    }
+
+
+def test_unpaired_child_is_due_from_the_enrolment_until_a_pairing_starts(lbc):
+    child = enroll(lbc, "张小明")
+    helper(lbc, "李妈妈")
+    pair(lbc, child, "李妈妈", since="2024-04-01")
+    up_to_date(lbc, child, "2024-03-31")
+    # 2024-03-01 -> 2024-03-31: 30 days; the pairing starts only on 1 April
+    assert items(lbc, "2024-03-31") == {(child, "张小明", "unpaired", ENROLLED, "30", "high", "")}
+    assert rule_rows(lbc, "2024-04-01", "unpaired") == set()
+
+
+def test_an_ended_pairing_makes_the_child_unpaired(lbc):
+    child = enroll(lbc, "张小明")
+    helper(lbc, "李妈妈")
+    helper(lbc, "王老师", "class-teacher")
+    pair(lbc, child, "李妈妈")
+    pair(lbc, child, "王老师")
+    ok(lbc("pair", "end", child, "王老师", "--date", "2024-04-10"))
+    up_to_date(lbc, child, "2024-05-10")
+    # call due 2024-05-17: with --within 2 from 2024-05-15 it is listed, with only the helper still paired
+    assert items(lbc, AS_OF, "--within", "2") == {
+        (child, "张小明", "video-call", "2024-05-17", "-2", "normal", "李妈妈")
+    }
+    ok(lbc("pair", "end", child, "李妈妈", "--date", "2024-05-01"))
+    assert rule_rows(lbc, "2024-04-30", "unpaired") == set()
+    # no pairing in force on 2024-05-15: unpaired, due the enrolment date, 75 days; no helpers
+    assert items(lbc, AS_OF) == {(child, "张小明", "unpaired", ENROLLED, "75", "high", "")}
+    result = lbc("remind", "--as-of", AS_OF)
+    _title, found = groups(ok(result), markdown=False)
+    assert [h.split(" · ")[0] for h, _ in found] == ["Children with no helper"]
+
+
+def test_age_out_listed_from_30_days_before_the_16th_birthday(lbc):
+    child = enroll(lbc, "张小明", birth="2008-06-14")
+    helper(lbc, "李妈妈")
+    pair(lbc, child, "李妈妈")
+    up_to_date(lbc, child, "2024-05-14")
+    # turns 16 on 2024-06-14; 30 days before is 2024-05-15 (14 days of June back to 31 May, 16 more of May)
+    assert rule_rows(lbc, "2024-05-14", "age-out") == set()
+    assert rule_rows(lbc, "2024-05-14", "age-out", "--within", "1") == {
+        (child, "张小明", "age-out", "2024-06-14", "-31", "normal", "李妈妈")
+    }
+    assert rule_rows(lbc, "2024-05-15", "age-out") == {
+        (child, "张小明", "age-out", "2024-06-14", "-30", "normal", "李妈妈")
+    }
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--guardian-relation", "none"],  # relation none, no name
+        ["--guardian-relation", "grandparent"],  # no guardian name
+        ["--guardian", "张奶奶", "--guardian-relation", "grandparent", "--flag", "lives-alone"],
+    ],
+    ids=["relation-none", "no-name", "lives-alone"],
+)
+def test_no_guardian_is_urgent_and_due_at_once(lbc, extra):
+    child = enroll(lbc, "张小明", "--care-agreement-on", ENROLLED, *extra, guardian=False)
+    helper(lbc, "李妈妈")
+    pair(lbc, child, "李妈妈")
+    assert rule_rows(lbc, AS_OF, "no-guardian") == {(child, "张小明", "no-guardian", AS_OF, "0", "urgent", "李妈妈")}
+    assert rule_rows(lbc, "2024-03-01", "no-guardian") == {
+        (child, "张小明", "no-guardian", "2024-03-01", "0", "urgent", "李妈妈")
+    }
+
+
+def test_exited_children_are_never_listed(lbc):
+    gone = enroll(lbc, "张小明")
+    stays = enroll(lbc, "李小红", birth="2013-07-01")
+    helper(lbc, "李妈妈")
+    pair(lbc, gone, "李妈妈")
+    pair(lbc, stays, "李妈妈")
+    ok(lbc("child", "exit", gone, "--reason", "parents-returned", "--date", "2024-04-30"))
+    for as_of in ("2024-04-30", AS_OF, "2024-06-20"):
+        assert {r[0] for r in items(lbc, as_of)} == {stays}, as_of
+    _title, found = groups(ok(lbc("remind", "--as-of", AS_OF)), markdown=False)
+    assert "张小明" not in "\n".join(line for _h, lines in found for line in lines)
+
+
+def test_a_child_is_not_listed_before_its_enrolment(lbc):
+    enroll(lbc, "张小明", on="2024-04-01")
+    assert items(lbc, "2024-03-31") == set()
+
+
+# ---- --within, config --------------------------------------------------------------------------
+
+
+def test_within_lists_items_falling_due_in_the_next_days(lbc):
+    child = enroll(lbc, "张小明")
+    helper(lbc, "李妈妈")
+    pair(lbc, child, "李妈妈")
+    contact(lbc, child, "video-call", "2024-05-14", "--with", "parent")
+    contact(lbc, child, "parent-feedback", "2024-04-25")
+    contact(lbc, child, "home-visit", "2024-05-01")
+    # call 2024-05-21 (6 days after 2024-05-15), feedback 2024-05-25 (10 days), visit 2024-07-30 (76 days)
+    assert items(lbc, AS_OF) == set()
+    assert items(lbc, AS_OF, "--within", "5") == set()
+    assert items(lbc, AS_OF, "--within", "6") == {
+        (child, "张小明", "video-call", "2024-05-21", "-6", "normal", "李妈妈")
+    }
+    assert items(lbc, AS_OF, "--within", "10") == {
+        (child, "张小明", "video-call", "2024-05-21", "-6", "normal", "李妈妈"),
+        (child, "张小明", "parent-feedback", "2024-05-25", "-10", "normal", "李妈妈"),
+    }
+
+
+CONFIG_CASES = {
+    # call 2024-05-08: + 7 = 2024-05-15; + 14 = 2024-05-22
+    "video_call_days": ("14", [], ("video-call", "2024-05-08"), "video-call", "2024-05-15", "2024-05-22"),
+    # feedback 2024-04-15: + 30 = 2024-05-15; + 45 = 2024-05-30
+    "parent_feedback_days": ("45", [], ("parent-feedback", "2024-04-15"), "parent-feedback", AS_OF, "2024-05-30"),
+    # visit 2024-02-20: + 90 = 2024-05-20; + 60 = 2024-04-20 (9 + 31 + 20)
+    "visit_days": ("60", [], ("home-visit", "2024-02-20"), "home-visit", "2024-05-20", "2024-04-20"),
+    # priority child, visit 2024-04-20: + 30 = 2024-05-20; + 14 = 2024-05-04
+    "priority_visit_days": (
+        "14",
+        ["--flag", "hardship"],
+        ("home-visit", "2024-04-20"),
+        "home-visit",
+        "2024-05-20",
+        "2024-05-04",
+    ),
+    # enrolled 2024-03-01: + 180 = 2024-08-28; + 90 = 2024-05-30 (31 + 30 + 29)
+    "review_days": ("90", [], None, "record-review", "2024-08-28", "2024-05-30"),
+    # born 2009-06-14: 16 on 2025-06-14, 15 on 2024-06-14
+    "age_limit": ("15", [], None, "age-out", "2025-06-14", "2024-06-14"),
+}
+
+
+@pytest.mark.parametrize("key", list(CONFIG_CASES))
+def test_config_changes_move_due_dates(lbc, key):
+    value, extra, setup, rule, default_due, new_due = CONFIG_CASES[key]
+    child = enroll(lbc, "张小明", *extra, birth="2009-06-14" if key == "age_limit" else "2014-03-10")
+    if setup:
+        contact(lbc, child, *setup)
+    # --within 400 from 2024-05-15 reaches 2025-06-19: every due date here is listed
+    assert {r[3] for r in rule_rows(lbc, AS_OF, rule, "--within", "400")} == {default_due}
+    ok(lbc("config", "set", key, value))
+    assert {r[3] for r in rule_rows(lbc, AS_OF, rule, "--within", "400")} == {new_due}
+
+
+# ---- --helper, schedule, --fail-if-due -----------------------------------------------------------
+
+
+@pytest.fixture
+def network(lbc):
+    """李妈妈: 张小明 and 刘小刚; 王老师: 张小明 and 陈小花; 赵小红 unpaired. Returns the child ids."""
+    ids = {
+        "张小明": enroll(lbc, "张小明"),
+        "刘小刚": enroll(lbc, "刘小刚", "--flag", "lives-alone", birth="2013-05-05", on="2024-04-01"),
+        "陈小花": enroll(lbc, "陈小花", birth="2012-09-09"),
+        "赵小红": enroll(lbc, "赵小红", birth="2015-01-01"),
+    }
+    helper(lbc, "李妈妈")
+    helper(lbc, "王老师", "class-teacher")
+    pair(lbc, ids["张小明"], "李妈妈")
+    pair(lbc, ids["张小明"], "王老师")
+    pair(lbc, ids["刘小刚"], "李妈妈", since="2024-04-01")
+    pair(lbc, ids["陈小花"], "王老师")
+    contact(lbc, ids["张小明"], "video-call", "2024-05-01", "--with", "parent")  # due 2024-05-08: 7 days overdue
+    return ids
+
+
+def test_helper_option_restricts_to_that_helpers_children(lbc, network):
+    assert {r[0] for r in items(lbc, AS_OF)} == set(network.values())
+    assert {r[0] for r in items(lbc, AS_OF, "--helper", "李妈妈")} == {network["张小明"], network["刘小刚"]}
+    assert {r[0] for r in items(lbc, AS_OF, "--helper", "王老师")} == {network["张小明"], network["陈小花"]}
+    title, found = groups(ok(lbc("remind", "--as-of", AS_OF, "--helper", "王老师")), markdown=False)
+    assert [h.split(" · ")[0] for h, _ in found] == ["王老师(class teacher)"]
+    assert lbc("remind", "--as-of", AS_OF, "--helper", "没有这个人").code == 1
+
+
+def test_text_is_grouped_by_helper_urgent_first_then_most_overdue(lbc, network):
+    result = lbc("remind", "--as-of", AS_OF)
+    title, found = groups(ok(result), markdown=False)
+    assert title == "Care work due (2024-05-15)"
+    assert {h.split(" · ")[0] for h, _ in found} == {
+        "李妈妈(loving mother)",
+        "王老师(class teacher)",
+        "Children with no helper",
+    }
+    mother = group_of(found, "李妈妈")
+    teacher = group_of(found, "王老师")
+    unpaired = group_of(found, "Children with no helper")
+    # 张小明 (two helpers) is under both; 刘小刚 only under 李妈妈, 陈小花 only under 王老师, 赵小红 only unpaired
+    assert {line.split(" (")[0].split("] ")[1] for line in mother} == {"张小明", "刘小刚"}
+    assert {line.split(" (")[0].split("] ")[1] for line in teacher} == {"张小明", "陈小花"}
+    assert {line.split(" (")[0].split("] ")[1] for line in unpaired} == {"赵小红"}
+    # urgent first: 刘小刚 lives alone, due today (2024-05-15)
+    assert mother[0] == f"[urgent] 刘小刚 ({network['刘小刚']}): no guardian, 2024-05-15, due today"
+    assert not any("[urgent]" in line for line in mother[1:])
+    # 张小明's items: feedback and visit 75 days overdue, then the call due 2024-05-08, 7 days overdue
+    zhang = [line for line in mother if "张小明" in line]
+    assert zhang == [
+        f"[normal] 张小明 ({network['张小明']}): feedback to parents, 2024-03-01, 75 days overdue",
+        f"[normal] 张小明 ({network['张小明']}): home visit, 2024-03-01, 75 days overdue",
+        f"[normal] 张小明 ({network['张小明']}): parent video call, 2024-05-08, 7 days overdue",
+    ]
+    assert [line for line in teacher if "张小明" in line] == zhang
+    assert f"[high] 赵小红 ({network['赵小红']}): no helper yet, 2024-03-01, 75 days overdue" in unpaired
+
+
+def test_markdown_headings_per_helper(lbc, network):
+    result = lbc("remind", "--as-of", AS_OF, "--format", "md")
+    text = ok(result)
+    assert text.splitlines()[0] == "# Care work due (2024-05-15)"
+    assert sum(1 for line in text.splitlines() if line.startswith("# ")) == 1
+    _title, found = groups(text, markdown=True)
+    assert {h.split(" · ")[0] for h, _ in found} == {
+        "李妈妈(loving mother)",
+        "王老师(class teacher)",
+        "Children with no helper",
+    }
+    mother = group_of(found, "李妈妈")
+    assert "刘小刚" in mother[0] and "urgent" in mother[0] and "no guardian" in mother[0]
+    assert sum("张小明" in line for line in group_of(found, "王老师")) == 3
+    # 赵小红: call, feedback, visit and unpaired
+    assert sum("赵小红" in line for line in group_of(found, "Children with no helper")) == 4
+
+
+def test_schedule_items_of_the_as_of_month(lbc):
+    march = csv_all(lbc, "2024-03-15")
+    assert [(r[0], r[1], r[2], r[6]) for r in march] == [("", text, "schedule", "") for text in MARCH_ITEMS]
+    assert all(r[3].startswith("2024-03-") for r in march)
+    assert csv_all(lbc, AS_OF) == []
+    # 2024-05-25 + 10 days reaches June
+    june = csv_all(lbc, "2024-05-25", "--within", "10")
+    assert [(r[0], r[1], r[2]) for r in june] == [("", text, "schedule") for text in JUNE_ITEMS]
+    data = json.loads(ok(lbc("remind", "--as-of", "2024-03-15", "--format", "json")))
+    assert [list(d) for d in data] == [COLUMNS] * 3
+    assert [(d["child_id"], d["name"], d["rule"]) for d in data] == [(None, t, "schedule") for t in MARCH_ITEMS]
+    text = ok(lbc("remind", "--as-of", "2024-03-15"))
+    for item in MARCH_ITEMS:
+        assert item in text
+
+
+def test_fail_if_due_exits_0_when_nothing_is_due(lbc):
+    child = enroll(lbc, "张小明", on=AS_OF)
+    helper(lbc, "李妈妈")
+    pair(lbc, child, "李妈妈", since=AS_OF)
+    up_to_date(lbc, child, AS_OF)
+    result = lbc("remind", "--as-of", AS_OF, "--fail-if-due", "--format", "csv")
+    assert result.code == 0, result.err
+    assert list(csv.reader(io.StringIO(result.out))) == [COLUMNS]
+
+
+def test_fail_if_due_ignores_schedule_items(lbc):
+    result = lbc("remind", "--as-of", "2024-03-15", "--fail-if-due", "--format", "csv")
+    assert result.code == 0, result.err
+    assert len(result.out.splitlines()) == 1 + len(MARCH_ITEMS)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: lbc_cli/cli/__init__.py main() discards the code click returns for typer.Exit(4) "
+    "in standalone_mode=False and returns 0",
+)
+@pytest.mark.parametrize("fmt", ["text", "csv"])
+def test_fail_if_due_exits_4_when_a_child_item_is_due(lbc, fmt):
+    enroll(lbc, "张小明")
+    result = lbc("remind", "--as-of", AS_OF, "--fail-if-due", "--format", fmt)
+    assert "张小明" in result.out
+    assert result.code == 4
