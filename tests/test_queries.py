@@ -1,0 +1,30 @@
+"""The whole-table queries use the indexes built for them (EXPLAIN QUERY PLAN), so they stay set-based."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from lbc_cli import store
+from lbc_cli.db import Database
+from lbc_cli.models import Child
+
+
+def _plan(db_path, statement) -> str:
+    database = Database(str(db_path)).open()
+    with database.session() as session:
+        connection = session.connection()
+        compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").fetchall()
+    database.dispose()
+    return "\n".join(str(row[-1]) for row in rows)
+
+
+def test_last_contact_of_each_rule_is_one_covering_index_seek_per_child(db):
+    as_of = date(2026, 11, 27)
+    rules = ((store.PARENT_CALL_KINDS, True), (("parent-feedback",), False), (("home-visit",), False))
+    for kinds, with_parent in rules:
+        statement = select(Child.id, store._last_contact(kinds, as_of, with_parent=with_parent))
+        plan = _plan(db, statement)
+        assert "CORRELATED SCALAR SUBQUERY" in plan
+        assert "SEARCH contacts USING COVERING INDEX ix_contacts_child_kind_date" in plan, plan
+        assert "no_answer=?" in plan  # the attempt filter is part of the seek, not a row check
