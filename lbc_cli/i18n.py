@@ -363,6 +363,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{child} 与 {helper} 已在结对中(自 {date} 起)",
         "{child} is already paired with {helper} (since {date})",
     ),
+    "pair_exited": ("{name} 已于 {date} 退出关爱名单,不能结对", "{name} left the programme on {date}: not paired"),
     "not_paired": ("{child} 与 {helper} 没有进行中的结对", "{child} and {helper} have no pairing in force"),
     "pair_ended": ("{child} 与 {helper} 的结对于 {date} 结束", "ended the pairing of {child} and {helper} on {date}"),
     "end_before_start": ("结束日期 {date} 早于开始日期 {start}", "end date {date} is before the start {start}"),

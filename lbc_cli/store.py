@@ -344,6 +344,16 @@ def count(model: type[SQLModel], *, session: Session) -> int:
 # ---- pairings and contacts -----------------------------------------------------------------
 
 
+def overlapping_pairing(child_id: int, helper_id: int, start: date, *, session: Session) -> Pairing | None:
+    """A pairing of this child and helper still in force on or after ``start`` (a new one would overlap it)."""
+    query = select(Pairing).where(
+        Pairing.child_id == child_id,
+        Pairing.helper_id == helper_id,
+        or_(Pairing.end_date.is_(None), Pairing.end_date > start),
+    )
+    return session.execute(query.order_by(Pairing.start_date.desc())).scalars().first()
+
+
 def open_pairing(child_id: int, helper_id: int, *, session: Session) -> Pairing | None:
     """The pairing of this child and helper that has not ended, if any."""
     query = select(Pairing).where(

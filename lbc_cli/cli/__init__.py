@@ -139,10 +139,13 @@ def _take_globals(args: list[str]) -> list[str]:
 
 def _command_path(args: list[str]) -> str:
     """'lbc child update' for the audit log: command words only, never an argument (a name is personal data)."""
-    groups = {group.name for group in app.registered_groups}
+    groups = {
+        group.name: {command.name or command.callback.__name__ for command in group.typer_instance.registered_commands}
+        for group in app.registered_groups
+    }
     if not args or args[0].startswith("-"):
         return "lbc"
-    if args[0] in groups and len(args) > 1 and not args[1].startswith("-"):
+    if len(args) > 1 and args[1] in groups.get(args[0], ()):
         return f"lbc {args[0]} {args[1]}"
     return f"lbc {args[0]}"
 

@@ -108,22 +108,24 @@ def pair_add(
             kids = store.class_children(school.strip(), class_name.strip(), session=session)
             if not kids:
                 raise LbcError(i18n.t("class_empty", school=school, class_name=class_name))
-            added = 0
+            added = []
             for kid in kids:
-                if store.open_pairing(kid.id, teacher_row.id, session=session) is None:
+                if store.overlapping_pairing(kid.id, teacher_row.id, start, session=session) is None:
+                    _check_pairable(kid, start)
                     values = {"child_id": kid.id, "helper_id": teacher_row.id, "start_date": start, "note": note}
-                    store.insert_row(Pairing, values, session=session)
-                    added += 1
+                    added.append(store.insert_row(Pairing, values, session=session).id)
+        for pairing_id in added:
+            console.out(str(pairing_id))
         if teacher_row.role != "class-teacher":
             console.warn(i18n.t("not_class_teacher", helper=teacher_row.name))
         console.info(
             i18n.t(
                 "class_paired",
                 helper=teacher_row.name,
-                n=added,
+                n=len(added),
                 school=school,
                 class_name=class_name,
-                skipped=len(kids) - added,
+                skipped=len(kids) - len(added),
             )
         )
         return
@@ -132,7 +134,8 @@ def pair_add(
     with database().session(write=True) as session:
         kid = store.resolve(Child, child, session=session)
         helper_row = store.resolve(Helper, helper, session=session)
-        existing = store.open_pairing(kid.id, helper_row.id, session=session)
+        _check_pairable(kid, start)
+        existing = store.overlapping_pairing(kid.id, helper_row.id, start, session=session)
         if existing is not None:
             raise LbcError(
                 i18n.t("already_paired", child=kid.name, helper=helper_row.name, date=existing.start_date.isoformat())
@@ -141,6 +144,14 @@ def pair_add(
         pairing = store.insert_row(Pairing, values, session=session)
     console.out(str(pairing.id))
     console.info(i18n.t("paired", child=kid.name, helper=helper_row.name, date=start.isoformat()))
+
+
+def _check_pairable(kid, start) -> None:
+    """Only a child in the programme is paired, and not from before its birth."""
+    if kid.status != "active":
+        raise LbcError(i18n.t("pair_exited", name=kid.name, date=kid.exit_date))
+    if start < kid.birth_date:
+        raise Invalid("--since", i18n.t("contact_before_birth", date=start.isoformat(), name=kid.name))
 
 
 @pair_app.command("end", help=_("结束一个结对(记录保留)", "end a pairing (the record is kept)"))
