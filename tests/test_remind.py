@@ -681,11 +681,6 @@ def test_helper_option_restricts_to_that_helpers_children(lbc, network):
     assert lbc("remind", "--as-of", AS_OF, "--helper", "没有这个人").code == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: lbc_cli/cli/remind.py remind() rewrites helpers to only the --helper's name; "
-    "SPEC section 6: helpers = names of the child's active helpers",
-)
 def test_helper_option_keeps_the_helpers_column_whole(lbc, network):
     # 张小明 is paired with 李妈妈 and 王老师 on 2024-05-15: the column names both (pinyin order: li, wang)
     found = {r[6] for r in items(lbc, AS_OF, "--helper", "李妈妈") if r[0] == network["张小明"]}
@@ -778,11 +773,6 @@ def test_fail_if_due_ignores_schedule_items(lbc):
     assert len(result.out.splitlines()) == 1 + len(MARCH_ITEMS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: lbc_cli/cli/__init__.py main() discards the code click returns for typer.Exit(4) "
-    "in standalone_mode=False and returns 0",
-)
 @pytest.mark.parametrize("fmt", ["text", "csv"])
 def test_fail_if_due_exits_4_when_a_child_item_is_due(lbc, fmt):
     enroll(lbc, "张小明")

@@ -212,8 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.reconfigure(encoding="utf-8")
     restore = _localize_help() if i18n.lang() == "zh" and (not args or "--help" in args or "-h" in args) else None
     try:
-        app(args=args, prog_name="lbc", standalone_mode=False)
-        return 0
+        # without standalone mode, Typer returns the code of a `typer.Exit` (remind --fail-if-due: 4)
+        code = app(args=args, prog_name="lbc", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except LbcError as exc:
         _debug_traceback()
         console.error(_message(exc))

@@ -61,11 +61,6 @@ def remind(
         plan = store.schedule_items(session=session, months=sorted({m for _y, m in months}))
         roles = store.helper_roles(session=session)
     items = reminders.due_reminders(facts, rules, now, within)
-    if helper_row is not None:
-        items = [
-            reminders.Reminder(i.child_id, i.name, i.rule, i.due_date, i.days_overdue, i.priority, (helper_row.name,))
-            for i in items
-        ]
     schedule = []
     for year, month in months:
         end = reminders.month_end(year, month)

@@ -118,14 +118,21 @@ def _priority(rule: str, facts: ChildFacts) -> str:
 
 
 def due_reminders(children: list[ChildFacts], settings: dict, as_of: date, within: int = 0) -> list[Reminder]:
-    """Every child's reminders, most pressing first: urgent, then high, then by days overdue."""
+    """Every child's reminders, most pressing first: urgent items, then the rest by days overdue."""
     items = [r for facts in children for r in child_reminders(facts, settings, as_of, within)]
     return sorted(items, key=sort_key)
 
 
 def sort_key(item: Reminder) -> tuple:
-    return (PRIORITY_ORDER[item.priority], -item.days_overdue, item.name, item.child_id or 0, RULES.index(item.rule)
-            if item.rule in RULES else len(RULES))  # fmt: skip
+    rule = RULES.index(item.rule) if item.rule in RULES else len(RULES)
+    return (
+        item.priority != "urgent",
+        -item.days_overdue,
+        PRIORITY_ORDER[item.priority],
+        item.name,
+        item.child_id or 0,
+        rule,
+    )
 
 
 def months_between(start: date, end: date) -> list[tuple[int, int]]:
