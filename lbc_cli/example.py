@@ -1,8 +1,9 @@
 """The demo data of `lbc init --example` and of the committed lbc.example.db, made deterministically.
 
 Three villages of one township, 40 children covering every flag, schooling, guardian case, health
-and assistance slug, a helper of every role, pairings (one ended, some children still unpaired),
-the autumn term of school year 2026 in contacts (1 Sep – 27 Nov 2026), and exam ranks for school
+and assistance slug, enrolled in September 2025, a helper of every role, pairings since then (one
+ended, some children still unpaired), the autumn term of school year 2026 in contacts
+(1 Sep – 27 Nov 2026), and exam ranks for school
 years 2024 (term 2) and 2025 (both terms): `lbc score --year 2025` has first- and second-year
 pupils. Same seed, same rows, same uids: `python -m lbc_cli.example FILE` rebuilds the committed
 file, and a test checks that it is current.
@@ -21,6 +22,7 @@ from pathlib import Path
 from lbc_cli import i18n, pinyin, validate
 
 SEED = 2023
+ENROL_START = date(2025, 9, 1)  # the survey and the first records: a year before the term shown
 TERM_START = date(2026, 9, 1)
 TERM_END = date(2026, 11, 27)
 VILLAGES = ["李家村", "王庄村", "陈湾村"]
@@ -118,7 +120,8 @@ def build() -> dict[str, list[dict]]:
             grade = 7 + (age - 12) % 3
         elif schooling in ("senior", "vocational"):
             grade = 10
-        enrolled = TERM_START + timedelta(days=rng.randrange(0, 20))
+        enrolled = ENROL_START + timedelta(days=rng.randrange(0, 20))
+        reviewed = TERM_START + timedelta(days=rng.randrange(0, 20))
         complete = i % 8 != 5  # a few records still miss fields: the archive rate is below 100%
         guardian_name = None if relation == "none" else (name[0] + ("奶奶" if i % 3 else "爷爷"))
         children.append(
@@ -159,7 +162,7 @@ def build() -> dict[str, list[dict]]:
                 "exit_reason": None,
                 "exit_date": None,
                 "enrolled_on": enrolled,
-                "reviewed_on": enrolled,
+                "reviewed_on": reviewed,
             }
         )
     # Two children left the programme during the term.
@@ -219,7 +222,7 @@ def build() -> dict[str, list[dict]]:
             last = child["exit_date"]
         else:
             last = TERM_END
-        day = child["enrolled_on"] + timedelta(days=3)
+        day = TERM_START + timedelta(days=3 + i % 5)
         lapse = i % 4 == 1  # some families are called less often: the reminders show them overdue
         while day <= last:
             if rng.random() < 0.08:
@@ -229,13 +232,13 @@ def build() -> dict[str, list[dict]]:
                     child, rng.choice(["video-call", "video-call", "phone-call"]), day, "parent", rng.randrange(8, 40)
                 )
             day += timedelta(days=rng.randrange(14, 30) if lapse else rng.randrange(6, 9))
-        month_day = child["enrolled_on"] + timedelta(days=25)
+        month_day = TERM_START + timedelta(days=20 + i % 10)
         while month_day <= last - timedelta(days=10 if i % 3 == 0 else 0):
             contact(child, "parent-feedback", month_day, "parent", 15, "学习和生活情况")
             month_day += timedelta(days=30 + rng.randrange(0, 6))
         visits = 3 if child["guardian_rating"] == "poor" or "hardship" in child["flags"] else 1
         for v in range(visits):
-            visit_day = child["enrolled_on"] + timedelta(days=10 + v * 35)
+            visit_day = TERM_START + timedelta(days=10 + i % 10 + v * 35)
             if visit_day <= last:
                 contact(child, "home-visit", visit_day, "guardian", 45)
         if child["school"]:

@@ -97,6 +97,12 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "schedule": ("本月工作安排", "this month's plan"),
     },
     "priority": {"urgent": ("紧急", "urgent"), "high": ("重要", "high"), "normal": ("一般", "normal")},
+    "award": {
+        "first-place": ("班级第一名奖", "first place"),
+        "excellence": ("优秀奖", "excellence"),
+        "progress": ("越位进步奖", "progress"),
+    },
+    "note": {"no-baseline": ("无比较基数", "no baseline"), "missing-rank": ("缺第二学期名次", "missing term-2 rank")},
     "away": {
         "both": ("父母均外出", "both parents"),
         "father": ("父亲外出", "father"),
@@ -203,6 +209,15 @@ FIELDS: dict[str, tuple[str, str]] = {
     "candidates": ("候选", "candidates"),
     "reason": ("原因", "reason"),
     "priority": ("重点帮扶", "priority"),
+    "baseline_rank": ("基数名次", "baseline rank"),
+    "rank": ("名次", "rank"),
+    "rank_points": ("进步分", "rank points"),
+    "keep_points": ("保持分", "keep points"),
+    "conduct_points": ("守纪分", "conduct points"),
+    "merit_points": ("三好分", "merit points"),
+    "score": ("考核分", "score"),
+    "yuan": ("奖金(元)", "yuan"),
+    "award": ("奖项", "award"),
 }
 
 # Message key -> (Chinese, English). str.format placeholders.
@@ -340,10 +355,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "config_set": ("{key} = {value}", "{key} = {value}"),
     "exported": ("已导出 {n} 行到 {file}", "exported {n} rows to {file}"),
     "export_unknown": ("不能导出“{table}”;可选:{choices}", "cannot export '{table}'; choose from: {choices}"),
-    "export_later": (
-        "scores 导出随考核功能提供(lbc score)",
-        "exporting scores comes with the assessment (lbc score)",
-    ),
     "no_such_option": ("没有选项 {option}", "no such option {option}"),
     "did_you_mean": ("(是不是 {options}?)", "(did you mean {options}?)"),
     "missing_param": ("缺少 {name}", "missing {name}"),
@@ -406,6 +417,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "remind_today": ("今天到期", "due today"),
     "remind_upcoming": ("{n} 天后到期", "due in {n} days"),
     "remind_items": ("共 {n} 项", "{n} items"),
+    "bad_term": ("学期应为 1 或 2,不是 {value}", "the term is 1 or 2, not {value}"),
+    "rank_over_size": ("名次 {rank} 大于班级人数 {size}", "rank {rank} is larger than the class ({size})"),
+    "bad_school_year": (
+        "学年 {year} 不在 {low}–{high} 之间(学年从 9 月 1 日算起)",
+        "school year {year} is not between {low} and {high} (a school year starts on 1 September)",
+    ),
+    "exam_exists": (
+        "{name} 的 {year} 学年第 {term} 学期已有名次 {rank}(加 --replace 替换)",
+        "{name} already has rank {rank} for {year} term {term} (use --replace to replace it)",
+    ),
+    "exam_saved": (
+        "已记录 {name} {year} 学年第 {term} 学期名次 {rank}",
+        "recorded {name}: {year} term {term}, rank {rank}",
+    ),
+    "score_view_needed": (
+        "--format {fmt} 需要指定 --view children、helpers 或 awards",
+        "--format {fmt} needs --view children, helpers or awards",
+    ),
+    "bad_set": ("应写作 KEY=VALUE,如 --set top_keep_rank=5", "use KEY=VALUE, e.g. --set top_keep_rank=5"),
+    "score_title_children": ("{year} 学年学生考核", "Pupils' assessment, school year {year}"),
+    "score_title_helpers": ("{year} 学年帮扶人考核", "Helpers' assessment, school year {year}"),
+    "score_title_awards": ("{year} 学年学生奖励", "Pupils' awards, school year {year}"),
+    "export_year_needed": ("导出 scores 需要 --year", "exporting scores needs --year"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "none": ("(无)", "(none)"),

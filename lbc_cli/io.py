@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -39,11 +40,13 @@ def unneutralise(text: str) -> str:
 
 
 def cell(value: Any) -> Any:
-    """A database value as a plain Python value for any output: dates ISO, booleans 1/0, None kept."""
+    """A value as a plain JSON-able value for any output: dates ISO, booleans 1/0, money as a number."""
     if isinstance(value, bool):
         return 1 if value else 0
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
     return value
 
 
@@ -55,6 +58,8 @@ def csv_text(value: Any) -> str:
         return ""
     if kind is int:
         return str(value)
+    if kind is Decimal:
+        return str(value)  # money keeps its two places in a spreadsheet: 12.50
     value = cell(value)
     if isinstance(value, str):
         return neutralise(value)

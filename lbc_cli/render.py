@@ -23,6 +23,8 @@ def display(value: Any, column: str, enums: dict[str, str]) -> str:
         return i18n.labels(enum, value) if enum in ("flag", "assistance") else i18n.label(enum, value)
     if isinstance(value, bool):
         return i18n.t("yes") if value else i18n.t("no")
+    if value.__class__.__name__ == "Decimal":
+        return str(value)
     value = io.cell(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

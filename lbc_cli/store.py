@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel
 
 from lbc_cli import context, i18n, pinyin
 from lbc_cli.errors import LbcError
-from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Helper, Pairing, ScheduleItem, Setting
+from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Exam, Helper, Pairing, ScheduleItem, Setting
 
 
 def os_user() -> str:
@@ -583,3 +583,74 @@ def seed_schedule(*, session: Session, lang: str) -> int:
             session.add(ScheduleItem(uid=uid, month=month, position=position, text=text))
             n += 1
     return n
+
+
+# ---- exams and the assessment --------------------------------------------------------------
+
+
+def find_exam(child_id: int, school_year: int, term: int, *, session: Session) -> Exam | None:
+    query = select(Exam).where(Exam.child_id == child_id, Exam.school_year == school_year, Exam.term == term)
+    return session.execute(query).scalars().first()
+
+
+def list_exams(*, session: Session, child_id: int | None = None, school_year: int | None = None) -> list[tuple]:
+    """(exam, child name) rows by school year, term, then class rank."""
+    query = select(Exam, Child.name).join(Child, Child.id == Exam.child_id)
+    if child_id is not None:
+        query = query.where(Exam.child_id == child_id)
+    if school_year is not None:
+        query = query.where(Exam.school_year == school_year)
+    query = query.order_by(Exam.school_year, Exam.term, Child.name_pinyin, Exam.id)
+    return list(session.execute(query).all())
+
+
+def exam_facts(year: int, *, session: Session) -> list:
+    """What the assessment of school year ``year`` needs: one ExamFacts per child with an exam in the
+    year who was still in the programme when term 2 ended (not exited before 1 July of year + 1)."""
+    from lbc_cli.rules.scoring import ExamFacts
+
+    exams = select(
+        Exam.child_id, Exam.school_year, Exam.term, Exam.class_rank, Exam.merit_student, Exam.serious_violation
+    ).where(Exam.school_year.in_([year - 1, year]))
+    by_child: dict[int, dict] = {}
+    for child_id, school_year, term, rank, merit, violation in raw_rows(exams, session=session):
+        record = by_child.setdefault(child_id, {"merit": False, "violation": False, "in_year": False})
+        if school_year == year:
+            record[f"term{term}"] = rank
+            record["in_year"] = True
+            record["merit"] = record["merit"] or bool(merit)
+            record["violation"] = record["violation"] or bool(violation)
+        elif term == 2:
+            record["last"] = rank
+    term2_end = date(year + 1, 7, 1)
+    children = select(Child.id, Child.name, Child.name_pinyin).where(
+        or_(Child.status == "active", Child.exit_date >= term2_end)
+    )
+    facts = []
+    for child_id, name, _key in sorted(raw_rows(children, session=session), key=lambda r: (r[2], r[0])):
+        record = by_child.get(child_id)
+        if record is None or not record["in_year"]:
+            continue
+        facts.append(
+            ExamFacts(
+                child_id,
+                name,
+                record.get("term1"),
+                record.get("term2"),
+                record.get("last"),
+                record["violation"],
+                record["merit"],
+            )
+        )
+    return facts
+
+
+def year_pairings(year: int, *, session: Session) -> list[tuple]:
+    """(helper id, name, role, child id) for every pairing in force at any time in school year ``year``."""
+    start, end = date(year, 9, 1), date(year + 1, 8, 31)
+    query = (
+        select(Helper.id, Helper.name, Helper.role, Pairing.child_id, Helper.name_pinyin)
+        .join(Helper, Helper.id == Pairing.helper_id)
+        .where(Pairing.start_date <= end, or_(Pairing.end_date.is_(None), Pairing.end_date > start))
+    )
+    return [row[:4] for row in sorted(raw_rows(query, session=session), key=lambda r: (r[4], r[0], r[3]))]

@@ -291,6 +291,8 @@ def clean_field(kind: str, arg: str | None, field: str, value: object, today: da
         return parse_id_number(value, field)
     if kind == "int":
         return parse_int(value, field, minimum=0, maximum=int(arg) if arg else None)
+    if kind == "number":
+        return parse_number(value, field, minimum=0)
     if kind == "bool":
         return parse_bool(value, field)
     raise AssertionError(kind)
@@ -335,3 +337,39 @@ def check_child(values: dict, *, today: date, age_limit: int, check_age: bool = 
             found = i18n.label("gender", id_number_gender(values["id_number"]))
             warnings.append("id_number: " + i18n.t("id_gender", found=found))
     return warnings
+
+
+EXAM_FIELDS: dict[str, tuple[str, str | None]] = {
+    "school_year": ("int", "2100"),
+    "term": ("int", "2"),
+    "class_rank": ("int", "1000"),
+    "class_size": ("int", "1000"),
+    "total_score": ("number", None),
+    "merit_student": ("bool", None),
+    "serious_violation": ("bool", None),
+}
+EXAM_REQUIRED = ("school_year", "term", "class_rank")
+SCHOOL_YEARS_BACK = 10
+
+
+def school_year_of(day: date) -> int:
+    """The school year a date falls in: it starts on 1 September."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def check_exam(values: dict, *, today: date) -> None:
+    """A term 1 or 2, a rank within the class, a school year not in the future nor long past."""
+    check_required(values, EXAM_REQUIRED)
+    if values["term"] not in (1, 2):
+        raise Invalid("term", i18n.t("bad_term", value=values["term"]))
+    if values["class_rank"] < 1:
+        raise Invalid("class_rank", i18n.t("config_min", min=1))
+    size = values.get("class_size")
+    if size is not None and values["class_rank"] > size:
+        raise Invalid("class_rank", i18n.t("rank_over_size", rank=values["class_rank"], size=size))
+    current = school_year_of(today)
+    if not current - SCHOOL_YEARS_BACK <= values["school_year"] <= current:
+        raise Invalid(
+            "school_year",
+            i18n.t("bad_school_year", year=values["school_year"], low=current - SCHOOL_YEARS_BACK, high=current),
+        )

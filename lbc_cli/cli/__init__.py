@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import __version__, console, i18n
-from lbc_cli.cli import admin, care, children, data, helpers, remind
+from lbc_cli.cli import admin, care, children, data, exams, helpers, remind
 from lbc_cli.cli.options import state
 from lbc_cli.errors import ExitCode, LbcError
 
@@ -97,6 +97,13 @@ app.command(
     )
 )(remind.remind)
 app.add_typer(care.schedule_app, name="schedule")
+app.add_typer(exams.exam_app, name="exam")
+app.command(
+    help=_(
+        "学年考核:学生得分、帮扶人与班主任得分、学生奖励(--view children/helpers/awards)",
+        "the school year's assessment: pupils' scores, helpers' and class teachers' scores, awards",
+    )
+)(exams.score)
 app.add_typer(helpers.app, name="helper")
 app.add_typer(admin.config_app, name="config")
 app.add_typer(admin.db_app, name="db")

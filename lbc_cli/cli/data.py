@@ -11,6 +11,26 @@ from lbc_cli.errors import ExitCode, LbcError
 _ = i18n.bi
 
 EXPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "scores")
+# The payroll sheet of a school year: one row per helper (their assessment and its yuan) and one per
+# pupil's award. No phone or id number is in it.
+SCORE_EXPORT_COLUMNS = ["school_year", "kind", "id", "name", "role", "award", "score", "yuan"]
+
+
+def payroll_rows(year: int) -> list[dict]:
+    from lbc_cli.cli.exams import assessment
+
+    _children, helpers, prizes, _rules = assessment(year, {})
+    rows = [
+        {"school_year": year, "kind": "helper", "id": h.helper_id, "name": h.name, "role": h.role, "award": None,
+         "score": h.score, "yuan": h.yuan}
+        for h in helpers
+    ]  # fmt: skip
+    rows += [
+        {"school_year": year, "kind": "child", "id": a.child_id, "name": a.name, "role": None, "award": a.award,
+         "score": None, "yuan": a.yuan}
+        for a in prizes
+    ]  # fmt: skip
+    return rows
 
 
 def export(
@@ -31,6 +51,9 @@ def export(
         bool, typer.Option("--bom", help=_("加 UTF-8 BOM,便于 Excel/WPS 打开", "start with a UTF-8 BOM for Excel/WPS"))
     ] = False,
     reveal: RevealOpt = False,
+    year: Annotated[
+        int | None, typer.Option("--year", help=_("学年(导出 scores 时必填)", "school year (needed for scores)"))
+    ] = None,
 ) -> None:
     """Write a whole table with the columns of the spec; phone and id numbers masked unless --reveal."""
     from lbc_cli import io, models, store
@@ -40,7 +63,13 @@ def export(
     if name not in EXPORT_TABLES:
         raise LbcError(i18n.t("export_unknown", table=table, choices=", ".join(EXPORT_TABLES)), ExitCode.USAGE)
     if name == "scores":
-        raise LbcError(i18n.t("export_later"), ExitCode.USAGE)
+        if year is None:
+            raise LbcError(i18n.t("export_year_needed"), ExitCode.USAGE)
+        with io.output(out, bom=bom) as stream:
+            n = io.WRITERS[fmt](payroll_rows(year), SCORE_EXPORT_COLUMNS, stream)
+        if out:
+            console.info(i18n.t("exported", n=n, file=out))
+        return
     model = models.TABLES[name]
     columns = models.export_columns(model)
     hide = io.masker(columns, reveal)

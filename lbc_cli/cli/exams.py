@@ -1,0 +1,209 @@
+"""exam add/list and score: exam ranks in, the year's assessment (考核及奖励) out."""
+
+from typing import Annotated
+
+import typer
+
+from lbc_cli import console, i18n
+from lbc_cli.cli.options import FormatOpt, check_format, database, today
+from lbc_cli.errors import ExitCode, Invalid, LbcError
+
+_ = i18n.bi
+
+exam_app = typer.Typer(help=_("考试名次与品行记录", "exam ranks and conduct"))
+
+CHILD_SCORE_COLUMNS = [
+    "child_id",
+    "name",
+    "school_year",
+    "baseline_rank",
+    "rank",
+    "rank_points",
+    "keep_points",
+    "conduct_points",
+    "merit_points",
+    "score",
+    "note",
+]
+HELPER_SCORE_COLUMNS = ["helper_id", "name", "role", "children", "score", "yuan"]
+AWARD_COLUMNS = ["child_id", "name", "award", "yuan"]
+EXAM_COLUMNS = [
+    "id",
+    "child_id",
+    "name",
+    "school_year",
+    "term",
+    "class_rank",
+    "class_size",
+    "total_score",
+    "merit_student",
+    "serious_violation",
+]
+SCORE_ENUMS = {"role": "role", "award": "award", "note": "note"}
+YearOpt = Annotated[
+    int, typer.Option("--year", help=_("学年(从该年 9 月 1 日起)", "school year (starting 1 September)"))
+]
+
+
+@exam_app.command("add", help=_("记录一次期末名次与品行", "record a term's class rank and conduct"))
+def exam_add(
+    child: Annotated[str, typer.Argument(help=_("儿童:编号、姓名或拼音首字母", "child: id, name or pinyin initials"))],
+    year: YearOpt,
+    term: Annotated[
+        int, typer.Option(help=_("学期:1(1 月期末)或 2(7 月期末)", "term: 1 (ends in January) or 2 (July)"))
+    ],
+    rank: Annotated[int, typer.Option(help=_("班级名次(1 为第一名)", "class rank (1 is the top)"))],
+    class_size: Annotated[int | None, typer.Option(help=_("班级人数", "pupils in the class"))] = None,
+    total: Annotated[
+        str | None, typer.Option(help=_("考试总分", "total exam score"), metavar="X", show_default=False)
+    ] = None,
+    merit_student: Annotated[
+        bool, typer.Option("--merit-student", help=_("获“三好学生”称号", "named a merit student (三好学生)"))
+    ] = False,
+    serious_violation: Annotated[
+        bool,
+        typer.Option(
+            "--serious-violation", help=_("有严重违纪违法行为", "a serious violation of school rules or the law")
+        ),
+    ] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help=_("替换已有的同学期记录", "replace the record of that term"))
+    ] = False,
+) -> None:
+    from lbc_cli import store, validate
+    from lbc_cli.models import Child, Exam
+
+    now = today()
+    raw = {"school_year": year, "term": term, "class_rank": rank, "class_size": class_size, "total_score": total}
+    values = validate.clean_record(validate.EXAM_FIELDS, {k: v for k, v in raw.items() if v is not None}, today=now)
+    values["merit_student"] = merit_student
+    values["serious_violation"] = serious_violation
+    validate.check_exam(values, today=now)
+    with database().session(write=True) as session:
+        kid = store.resolve(Child, child, session=session)
+        existing = store.find_exam(kid.id, year, term, session=session)
+        if existing is not None and not replace:
+            raise LbcError(i18n.t("exam_exists", name=kid.name, year=year, term=term, rank=existing.class_rank))
+        if existing is not None:
+            full = {"class_size": None, "total_score": None, **values}
+            store.update_row(existing, full, session=session)
+            exam_id = existing.id
+        else:
+            exam_id = store.insert_row(Exam, {**values, "child_id": kid.id}, session=session).id
+    console.out(str(exam_id))
+    console.info(i18n.t("exam_saved", name=kid.name, year=year, term=term, rank=rank))
+
+
+@exam_app.command("list", help=_("列出考试记录", "list exam records"))
+def exam_list(
+    child: Annotated[str | None, typer.Option(help=_("只列该儿童的", "only this child's"), metavar="CHILD")] = None,
+    year: Annotated[int | None, typer.Option(help=_("只列该学年", "only this school year"))] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    from lbc_cli import render, store
+    from lbc_cli.models import Child
+
+    fmt = check_format(fmt, render.FORMATS)
+    with database().session() as session:
+        child_id = store.resolve(Child, child, session=session).id if child else None
+        found = store.list_exams(session=session, child_id=child_id, school_year=year)
+    rows = [
+        {
+            "id": e.id,
+            "child_id": e.child_id,
+            "name": name,
+            "school_year": e.school_year,
+            "term": e.term,
+            "class_rank": e.class_rank,
+            "class_size": e.class_size,
+            "total_score": e.total_score,
+            "merit_student": e.merit_student,
+            "serious_violation": e.serious_violation,
+        }
+        for e, name in found
+    ]
+    render.render(rows, EXAM_COLUMNS, fmt)
+
+
+def parse_overrides(pairs: list[str] | None) -> dict:
+    """--set KEY=VALUE pairs, each checked like `lbc config set`."""
+    from lbc_cli import settings
+
+    values = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise Invalid("--set", i18n.t("bad_set"), ExitCode.USAGE)
+        setting = settings.lookup(key)
+        values[setting.key] = setting.parse(value)
+    return values
+
+
+def assessment(year: int, overrides: dict):
+    """(children, helpers, awards, rules) of a school year, with --set values over the stored ones."""
+    from lbc_cli import store
+    from lbc_cli.rules import scoring
+
+    with database().session() as session:
+        rules = {**store.rule_values(session=session), **overrides}
+        records = store.exam_facts(year, session=session)
+        pairings = store.year_pairings(year, session=session)
+    return (*scoring.assess(records, pairings, rules), rules)
+
+
+def score_rows(year: int, children, helpers, prizes) -> dict[str, list[dict]]:
+    return {
+        "children": [{**c._asdict(), "school_year": year} for c in children],
+        "helpers": [h._asdict() for h in helpers],
+        "awards": [a._asdict() for a in prizes],
+    }
+
+
+VIEWS = {"children": CHILD_SCORE_COLUMNS, "helpers": HELPER_SCORE_COLUMNS, "awards": AWARD_COLUMNS}
+
+
+def score(
+    year: YearOpt,
+    view: Annotated[
+        str | None,
+        typer.Option(
+            help=_("children、helpers 或 awards(默认三者都列)", "children, helpers or awards (default: all three)")
+        ),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help=_(
+                "临时改用某规则值试算(不保存),如 --set top_keep_rank=5",
+                "try another rule value without saving it, e.g. --set top_keep_rank=5",
+            ),
+            metavar="KEY=VALUE",
+        ),
+    ] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    import json
+    import sys
+
+    from lbc_cli import io, render
+
+    fmt = check_format(fmt, render.FORMATS)
+    if view is not None and view not in VIEWS:
+        raise Invalid("--view", i18n.t("bad_choice", value=view, choices=", ".join(VIEWS)), ExitCode.USAGE)
+    children, helpers, prizes, _rules = assessment(year, parse_overrides(set_))
+    rows = score_rows(year, children, helpers, prizes)
+    views = [view] if view else list(VIEWS)
+    if len(views) > 1 and fmt in ("csv", "jsonl"):
+        raise Invalid("--view", i18n.t("score_view_needed", fmt=fmt), ExitCode.USAGE)
+    if len(views) > 1 and fmt == "json":
+        data = {name: [{c: io.cell(r.get(c)) for c in VIEWS[name]} for r in rows[name]] for name in views}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    for name in views:
+        title = i18n.t(f"score_title_{name}", year=year) if len(views) > 1 or fmt in ("table", "md") else None
+        if title and fmt == "table":
+            sys.stdout.write(f"{title}\n")
+        render.render(rows[name], VIEWS[name], fmt, enums=SCORE_ENUMS, title=title if fmt == "md" else None)
+        if len(views) > 1:
+            sys.stdout.write("\n")
