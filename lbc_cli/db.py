@@ -305,6 +305,18 @@ class Database:
             self._engine.dispose()
 
 
+def sync_sequences(connection, table: str) -> None:
+    """After rows were inserted with their own ids: on PostgreSQL move the table's id sequence past
+    them, so the next insert does not collide. SQLite needs nothing (it takes MAX(id) + 1)."""
+    if connection.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    connection.execute(
+        text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))")
+    )
+
+
 def _version_row(version: int) -> dict:
     from lbc_cli import models
 

@@ -6,6 +6,7 @@ process (``--lang``, then ``LBC_LANG``, then the locale) and can be changed by `
 
 import os
 import sys
+from contextlib import contextmanager
 
 LANGS = ("zh", "en")
 
@@ -445,6 +446,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_month": ("“{value}”不是月份(YYYY-MM)", "'{value}' is not a month (YYYY-MM)"),
     "report_written": ("已写入 {file}", "wrote {file}"),
     "period_order": ("--from {start} 晚于 --to {end}", "--from {start} is after --to {end}"),
+    "import_bad": ("{file} 有 {n} 处错误,未导入任何数据:", "{file} has {n} problems; nothing was imported:"),
+    "import_more": ("……另有 {n} 处", "... and {n} more"),
+    "import_unknown_column": ("不认识的列", "unknown column"),
+    "import_id_taken": ("编号 {id} 已被占用", "id {id} is taken"),
+    "import_uid_taken": ("UID 已存在", "this uid is already in the database or the file"),
+    "bad_uid": ("“{value}”不是 UUID", "'{value}' is not a UUID"),
+    "import_no_child": ("没有编号为 {id} 的儿童", "no child with id {id}"),
+    "import_no_helper": ("没有编号为 {id} 的帮扶人", "no helper with id {id}"),
+    "import_dup_db": (
+        "与已有档案(编号 {id})重复(加 --force 仍然导入)",
+        "duplicates child {id} (use --force to import anyway)",
+    ),
+    "import_dup_row": ("与第 {row} 行重复(加 --force 仍然导入)", "duplicates row {row} (use --force to import anyway)"),
+    "import_encoding": (
+        "文件不是 {encoding} 编码(第 {position} 字节);WPS/Excel 存的 CSV 请加 --encoding gbk",
+        "the file is not {encoding} (byte {position}); for a CSV saved by WPS or Excel try --encoding gbk",
+    ),
+    "import_open": ("无法打开 {file}:{why}", "cannot open {file}: {why}"),
+    "import_cells": ("有 {found} 个单元格,表头有 {expected} 列", "{found} cells where the header has {expected}"),
+    "import_csv": ("CSV 格式错误:{why}", "not valid CSV: {why}"),
+    "import_json": ("JSON 格式错误:{why}", "not valid JSON: {why}"),
+    "import_xlsx": ("{file} 不是 Excel 工作簿(.xlsx)", "{file} is not an Excel workbook (.xlsx)"),
+    "xlsx_missing": ("处理 xlsx 需要 openpyxl:pip install openpyxl", "xlsx needs openpyxl: pip install openpyxl"),
+    "imported": ("已导入 {n} 行到 {table}", "imported {n} rows into {table}"),
+    "import_checked": (
+        "检查通过:{n} 行可以导入(--dry-run,未写入)",
+        "all {n} rows are good (--dry-run: nothing written)",
+    ),
+    "import_not_table": ("不能导入“{table}”;可选:{choices}", "cannot import '{table}'; choose from: {choices}"),
+    "xlsx_needs_file": (
+        "xlsx 需要 --out 文件,或重定向到文件",
+        "xlsx needs --out FILE (or stdout redirected to a file)",
+    ),
+    "importing": ("正在检查 {table}", "checking {table}"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "none": ("(无)", "(none)"),
@@ -494,6 +529,17 @@ def lang() -> str:
 def set_lang(value: str) -> None:
     global _lang
     _lang = _normal(value)
+
+
+@contextmanager
+def using(value: str):
+    """Speak one language for a while (the national form is Chinese whatever --lang says)."""
+    global _lang
+    saved, _lang = _lang, _normal(value)
+    try:
+        yield
+    finally:
+        _lang = saved
 
 
 def t(key: str, /, **kwargs: object) -> str:

@@ -114,7 +114,32 @@ WRITERS = {"csv": write_csv, "json": write_json, "jsonl": write_jsonl}
 
 
 @contextmanager
-def output(path: str | None, *, bom: bool = False) -> Iterator[IO[str]]:
+def progress(label: str):
+    """A Rich progress line on stderr while rows are counted, only when a person watches (a TTY);
+    yields the function to call once per row. Elsewhere it costs one call that does nothing."""
+    import sys
+    import time
+
+    if not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    state = {"n": 0, "shown": time.monotonic()}
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,}"),
+                  TimeElapsedColumn(), transient=True, console=None) as bar:  # fmt: skip
+        task = bar.add_task(label, total=None)
+
+        def advance() -> None:
+            state["n"] += 1
+            if state["n"] % 1000 == 0:
+                bar.update(task, completed=state["n"])
+
+        yield advance
+
+
+@contextmanager
+def output(path: str | None, *, bom: bool = False, binary: bool = False) -> Iterator[IO[str]]:
     """stdout, or a file written atomically (a temp file renamed into place, 0600) when ``path`` is given."""
     import sys
 
@@ -135,10 +160,165 @@ def output(path: str | None, *, bom: bool = False) -> Iterator[IO[str]]:
     except OSError as exc:
         raise LbcError(i18n.t("cannot_write", file=target, why=exc.strerror)) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
-            yield fh
+        if binary:
+            with os.fdopen(fd, "wb") as fh:
+                yield fh
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+                yield fh
         os.chmod(tmp, 0o600)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# ---- reading files -------------------------------------------------------------------------
+
+ENCODINGS = ("utf-8", "utf-8-sig", "gbk")
+
+
+def file_format(path: str, given: str | None) -> str:
+    """csv, json, jsonl or xlsx: as given, else from the file name (stdin: csv)."""
+    if given:
+        return given
+    suffix = Path(path).suffix.lower().lstrip(".") if path != "-" else ""
+    return {"json": "json", "jsonl": "jsonl", "ndjson": "jsonl", "xlsx": "xlsx"}.get(suffix, "csv")
+
+
+def _binary(path: str):
+    import sys
+
+    return sys.stdin.buffer if path == "-" else open(Path(path).expanduser(), "rb")  # noqa: SIM115
+
+
+def _text(data: bytes, encoding: str | None) -> str:
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
+    if encoding is None:
+        # A BOM says UTF-8; otherwise try UTF-8 and tell the user about GBK if it fails.
+        encoding = "utf-8-sig"
+    try:
+        text = data.decode("utf-8-sig" if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf") else encoding)
+    except UnicodeDecodeError as exc:
+        shown = "UTF-8" if encoding.startswith("utf") else encoding.upper()
+        raise LbcError(i18n.t("import_encoding", encoding=shown, position=exc.start)) from None
+    return text
+
+
+def read_rows(path: str, fmt: str, encoding: str | None = None) -> Iterator[tuple[int, dict]]:
+    """(row number as a spreadsheet shows it, {header: value}) for every data row of a file."""
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
+    try:
+        handle = _binary(path)
+    except OSError as exc:
+        raise LbcError(i18n.t("import_open", file=path, why=exc.strerror)) from None
+    with handle:
+        if fmt == "xlsx":
+            yield from _read_xlsx(handle, path)
+            return
+        text = _text(handle.read(), encoding)
+    if fmt == "csv":
+        reader = csv.reader(io_lines(text))
+        try:
+            headers = next(reader, None)
+            if headers is None:
+                return
+            for number, cells in enumerate(reader, start=2):
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) != len(headers):
+                    raise LbcError(
+                        f"{path}:{number}: " + i18n.t("import_cells", found=len(cells), expected=len(headers))
+                    )
+                yield number, dict(zip(headers, cells, strict=True))
+        except csv.Error as exc:
+            raise LbcError(f"{path}:{reader.line_num}: " + i18n.t("import_csv", why=str(exc))) from None
+    elif fmt == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise LbcError(f"{path}:{exc.lineno}: " + i18n.t("import_json", why=exc.msg)) from None
+        if not isinstance(data, list):
+            raise LbcError(f"{path}:1: " + i18n.t("import_json", why="not an array of objects"))
+        for number, item in enumerate(data, start=1):
+            if not isinstance(item, dict):
+                raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
+            yield number, item
+    elif fmt == "jsonl":
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why=exc.msg)) from None
+            if not isinstance(item, dict):
+                raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
+            yield number, item
+
+
+def io_lines(text: str) -> Iterator[str]:
+    """CSV lines keeping quoted newlines intact (csv needs the raw line endings)."""
+    import io as stdlib_io
+
+    return iter(stdlib_io.StringIO(text, newline=""))
+
+
+def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
+    try:
+        from openpyxl import load_workbook
+
+        book = load_workbook(handle, read_only=True, data_only=True)
+    except ImportError:
+        raise LbcError(i18n.t("xlsx_missing")) from None
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise LbcError(i18n.t("import_xlsx", file=path)) from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    headers = next(rows, None)
+    if headers is None:
+        return
+    headers = ["" if h is None else str(h) for h in headers]
+    for number, values in enumerate(rows, start=2):
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        yield number, {h: _xlsx_value(v) for h, v in zip(headers, values, strict=False) if h}
+    book.close()
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def write_xlsx(rows: Iterable[dict], columns: list[str], stream, headers: list[str] | None = None) -> int:
+    """A one-sheet workbook. Text stays text (a phone keeps its leading digits; `=x` is not a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("lbc")
+    sheet.append(headers or columns)
+    n = 0
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = cell(row.get(column))
+            item = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                item.data_type = "s"
+            cells.append(item)
+        sheet.append(cells)
+        n += 1
+    book.save(stream)
+    return n

@@ -310,10 +310,25 @@ def paired_counts(*, session: Session, as_of: date) -> dict[int, int]:
 # ---- settings ------------------------------------------------------------------------------
 
 
-def stream_rows(model: type[SQLModel], columns: list[str], *, session: Session):
-    """Every row of a table as dicts of the given columns, in id order, fetched in chunks."""
+def stream_rows(
+    model: type[SQLModel],
+    columns: list[str],
+    *,
+    session: Session,
+    equal: dict | None = None,
+    start: date | None = None,
+    end: date | None = None,
+):
+    """Every row of a table as dicts of the given columns, in id order, fetched in chunks; ``equal``
+    keeps rows whose columns hold those values, ``start``/``end`` bound a table's ``date`` column."""
     table = model.__table__
     query = select(*(table.c[c] for c in columns)).order_by(table.c.id)
+    for column, value in (equal or {}).items():
+        query = query.where(table.c[column] == value)
+    if start is not None:
+        query = query.where(table.c.date >= start)
+    if end is not None:
+        query = query.where(table.c.date <= end)
     result = session.execute(query, execution_options={"yield_per": 2000})
     for row in result:
         yield dict(zip(columns, row, strict=True))

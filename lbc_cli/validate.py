@@ -271,6 +271,10 @@ HELPER_REQUIRED = ("name", "role")
 
 def clean_field(kind: str, arg: str | None, field: str, value: object, today: date) -> object:
     """One raw value (text from a file or an option) as the value stored in its column."""
+    if kind == "slugs" and value is None:
+        return ""  # an empty set, as an empty cell of a file says
+    if kind == "bool" and value is None:
+        return False
     if value is None or (isinstance(value, str) and value.strip() == "" and kind not in ("slugs", "bool")):
         return None
     if kind == "text":

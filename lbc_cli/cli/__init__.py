@@ -110,9 +110,17 @@ app.add_typer(admin.config_app, name="config")
 app.add_typer(admin.db_app, name="db")
 app.command(
     help=_(
-        "导出整张表(CSV/JSON),默认遮蔽电话与身份证号", "export a whole table (CSV/JSON), phones and id numbers masked"
+        "导出整张表(CSV/JSON/JSONL/Excel),默认遮蔽电话与身份证号",
+        "export a whole table (CSV/JSON/JSONL/Excel), phones and id numbers masked",
     )
 )(data.export)
+app.command(
+    "import",
+    help=_(
+        "批量导入(csv/json/jsonl/xlsx):逐行检查,全部正确才一次写入",
+        "bulk import (csv/json/jsonl/xlsx): every row checked, all written at once or nothing",
+    ),
+)(data.import_)
 
 _GLOBAL_WITH_VALUE = ("--db", "--lang")
 

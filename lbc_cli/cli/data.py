@@ -1,19 +1,54 @@
-"""export: every table to CSV or JSON, streamed, masked unless --reveal."""
+"""export and import: every table to CSV, JSON, JSON lines or Excel and back, masked unless --reveal."""
 
 from typing import Annotated
 
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import RevealOpt, check_format, database
+from lbc_cli.cli.options import RevealOpt, check_format, database, opt_date, opt_slug, today
 from lbc_cli.errors import ExitCode, LbcError
 
 _ = i18n.bi
 
 EXPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "scores")
+IMPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams")
+FILE_FORMATS = ("csv", "json", "jsonl", "xlsx")
 # The payroll sheet of a school year: one row per helper (their assessment and its yuan) and one per
 # pupil's award. No phone or id number is in it.
 SCORE_EXPORT_COLUMNS = ["school_year", "kind", "id", "name", "role", "award", "score", "yuan"]
+# The 2016 national form (农村留守儿童基本情况登记表), as far as lbc holds its fields: (header, column, enum).
+REGISTRATION_FORM = [
+    ("序号", "id", None),
+    ("姓名", "name", None),
+    ("性别", "gender", "gender"),
+    ("民族", "ethnicity", None),
+    ("出生日期", "birth_date", None),
+    ("公民身份号码", "id_number", None),
+    ("所在村", "village", None),
+    ("村民组", "village_group", None),
+    ("家庭住址", "address", None),
+    ("就学情况", "schooling", "schooling"),
+    ("就读学校", "school", None),
+    ("年级", "grade", None),
+    ("班级", "class_name", None),
+    ("是否寄宿", "boarding", "yesno"),
+    ("健康状况", "health", "health"),
+    ("父亲是否外出务工", "father_away", "yesno"),
+    ("父亲务工地点", "father_work_place", None),
+    ("父亲联系电话", "father_phone", None),
+    ("母亲是否外出务工", "mother_away", "yesno"),
+    ("母亲务工地点", "mother_work_place", None),
+    ("母亲联系电话", "mother_phone", None),
+    ("监护人姓名", "guardian_name", None),
+    ("与儿童关系", "guardian_relation", "guardian_relation"),
+    ("监护人联系电话", "guardian_phone", None),
+    ("监护情况", "guardian_rating", "guardian_rating"),
+    ("委托照护确认日期", "care_agreement_on", None),
+    ("类别", "flags", "flag"),
+    ("已获救助情况", "assistance", "assistance"),
+    ("建档日期", "enrolled_on", None),
+    ("备注", "family_notes", None),
+]
 
 
 def payroll_rows(year: int) -> list[dict]:
@@ -33,12 +68,50 @@ def payroll_rows(year: int) -> list[dict]:
     return rows
 
 
+def _registration_form(rows):
+    """Children's rows as the national form's columns, with Chinese labels for the coded values."""
+    with i18n.using("zh"):
+        for row in rows:
+            out = {}
+            for header, column, enum in REGISTRATION_FORM:
+                value = row.get(column)
+                if enum == "yesno":
+                    value = i18n.t("yes") if value else i18n.t("no")
+                elif enum in ("flag", "assistance"):
+                    value = i18n.labels(enum, value)
+                elif enum:
+                    value = i18n.label(enum, value)
+                out[header] = value
+            yield out
+
+
+def _write(fmt: str, rows, columns: list[str], out: str | None, bom: bool, headers: list[str] | None = None) -> int:
+    import sys
+
+    from lbc_cli import io
+
+    if fmt == "xlsx":
+        if out is None:
+            if sys.stdout.isatty():
+                raise LbcError(i18n.t("xlsx_needs_file"), ExitCode.USAGE)
+            n = io.write_xlsx(rows, columns, sys.stdout.buffer, headers)
+            sys.stdout.buffer.flush()
+            return n
+        with io.output(out, binary=True) as stream:
+            return io.write_xlsx(rows, columns, stream, headers)
+    with io.output(out, bom=bom) as stream:
+        return io.WRITERS[fmt](rows, columns, stream)
+
+
 def export(
     table: Annotated[str, typer.Argument(help=_("表:", "table: ") + ", ".join(EXPORT_TABLES), metavar="TABLE")],
     fmt: Annotated[
         str,
         typer.Option(
-            "--format", "-f", help=_("csv(默认)、json 或 jsonl", "csv (default), json or jsonl"), metavar="FORMAT"
+            "--format",
+            "-f",
+            help=_("csv(默认)、json、jsonl 或 xlsx", "csv (default), json, jsonl or xlsx"),
+            metavar="FORMAT",
         ),
     ] = "csv",
     out: Annotated[
@@ -54,27 +127,129 @@ def export(
     year: Annotated[
         int | None, typer.Option("--year", help=_("学年(导出 scores 时必填)", "school year (needed for scores)"))
     ] = None,
+    village: Annotated[
+        str | None, typer.Option(help=_("只导出该村的儿童", "children of this village only"), metavar="TEXT")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help=_("只导出该状态的儿童:active 或 exited", "children of this status only: active or exited"),
+            metavar="STATUS",
+        ),
+    ] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help=_("联系记录起始日期", "contacts from this date"), metavar="DATE")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help=_("联系记录截止日期", "contacts up to this date"), metavar="DATE")
+    ] = None,
+    layout: Annotated[
+        str | None,
+        typer.Option(
+            help=_(
+                "registration-form:按全国农村留守儿童基本情况登记表的列(中文表头)",
+                "registration-form: the national registration form's columns, Chinese headers",
+            ),
+            metavar="LAYOUT",
+        ),
+    ] = None,
 ) -> None:
     """Write a whole table with the columns of the spec; phone and id numbers masked unless --reveal."""
     from lbc_cli import io, models, store
 
-    fmt = check_format(fmt, ("csv", "json", "jsonl"))
+    fmt = check_format(fmt, FILE_FORMATS)
     name = table.strip().lower()
     if name not in EXPORT_TABLES:
         raise LbcError(i18n.t("export_unknown", table=table, choices=", ".join(EXPORT_TABLES)), ExitCode.USAGE)
     if name == "scores":
         if year is None:
             raise LbcError(i18n.t("export_year_needed"), ExitCode.USAGE)
-        with io.output(out, bom=bom) as stream:
-            n = io.WRITERS[fmt](payroll_rows(year), SCORE_EXPORT_COLUMNS, stream)
+        n = _write(fmt, payroll_rows(year), SCORE_EXPORT_COLUMNS, out, bom)
         if out:
             console.info(i18n.t("exported", n=n, file=out))
         return
+    if layout is not None and (layout != "registration-form" or name != "children"):
+        raise LbcError(i18n.t("bad_choice", value=layout, choices="registration-form (children)"), ExitCode.USAGE)
     model = models.TABLES[name]
     columns = models.export_columns(model)
+    filters = {}
+    if village is not None:
+        filters["village"] = village
+    if status is not None:
+        filters["status"] = opt_slug("status", status, "--status")
+    start, end = opt_date(from_, "--from", today()), opt_date(to, "--to", today())
     hide = io.masker(columns, reveal)
-    with database().session() as session, io.output(out, bom=bom) as stream:
-        rows = (hide(row) for row in store.stream_rows(model, columns, session=session))
-        n = io.WRITERS[fmt](rows, columns, stream)
+    with database().session() as session:
+        rows = (
+            hide(row) for row in store.stream_rows(model, columns, session=session, equal=filters, start=start, end=end)
+        )
+        if layout:
+            headers = [h for h, _c, _e in REGISTRATION_FORM]
+            n = _write(fmt, _registration_form(rows), headers, out, bom)
+        else:
+            n = _write(fmt, rows, columns, out, bom)
     if out:
         console.info(i18n.t("exported", n=n, file=out))
+
+
+def import_(
+    table: Annotated[str, typer.Argument(help=_("表:", "table: ") + ", ".join(IMPORT_TABLES), metavar="TABLE")],
+    file: Annotated[
+        str,
+        typer.Argument(
+            help=_("文件(csv/json/jsonl/xlsx);- 表示标准输入", "file (csv/json/jsonl/xlsx); - for stdin"),
+            metavar="FILE",
+        ),
+    ],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help=_("文件格式(默认按扩展名)", "file format (default: from the name)"), metavar="FORMAT"
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            help=_(
+                "文本编码:utf-8、utf-8-sig 或 gbk(BOM 会自动识别)",
+                "text encoding: utf-8, utf-8-sig or gbk (a BOM is detected)",
+            ),
+            metavar="ENC",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help=_("只检查,不写入", "check every row, write nothing"))
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help=_("同名同生日或同身份证号的儿童也导入", "import children that duplicate a record")
+        ),
+    ] = False,
+) -> None:
+    """Bulk load a table: every row checked first; all of it written in one transaction, or nothing."""
+    from lbc_cli import importer, io
+
+    name = table.strip().lower()
+    if name not in IMPORT_TABLES:
+        raise LbcError(i18n.t("import_not_table", table=table, choices=", ".join(IMPORT_TABLES)), ExitCode.USAGE)
+    fmt = check_format(io.file_format(file, fmt), FILE_FORMATS)
+    if encoding is not None:
+        encoding = check_format(encoding, io.ENCODINGS)
+    table_name, spec, _required = importer.TABLES[name]
+    columns = [*spec, "id", "uid"]
+    source = "<stdin>" if file == "-" else file
+
+    def mapped():
+        mapping = None
+        for number, raw in io.read_rows(file, fmt, encoding):
+            if mapping is None:
+                mapping = importer.header_map(list(raw), columns)
+            yield number, {mapping.get(k, k): v for k, v in raw.items()}
+
+    now = today()
+    with database().session(write=True) as session, io.progress(i18n.t("importing", table=name)) as advance:
+        n = importer.load(
+            name, mapped(), source=source, session=session, today=now, dry_run=dry_run, force=force, progress=advance
+        )
+    console.info(i18n.t("import_checked", n=n) if dry_run else i18n.t("imported", n=n, table=table_name))
