@@ -179,7 +179,9 @@ def summary_context(session, *, start: date, end: date, as_of: date, year: int |
 
     assessed_year = year - 1 if year is not None else validate.school_year_of(reference) - 1
     scores = scoring.assess(
-        store.exam_facts(assessed_year, session=session), store.year_pairings(assessed_year, session=session), rules
+        store.exam_facts(assessed_year, session=session, as_of=reference),
+        store.year_pairings(assessed_year, session=session),
+        rules,
     )
     helper_names = store.active_helper_names(session=session, as_of=reference)
     priority = [

@@ -6,7 +6,7 @@ its old and new values, and derived columns (pinyin) stay current.
 
 import getpass
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, false, func, or_, select
@@ -619,9 +619,10 @@ def list_exams(*, session: Session, child_id: int | None = None, school_year: in
     return list(session.execute(query).all())
 
 
-def exam_facts(year: int, *, session: Session) -> list:
+def exam_facts(year: int, *, session: Session, as_of: date | None = None) -> list:
     """What the assessment of school year ``year`` needs: one ExamFacts per child with an exam in the
-    year who was still in the programme when term 2 ended (not exited before 1 July of year + 1)."""
+    year who was still in the programme when term 2 ended (not exited before 1 July of year + 1), or
+    on ``as_of`` if that is earlier."""
     from lbc_cli.rules.scoring import ExamFacts
 
     exams = select(
@@ -638,6 +639,8 @@ def exam_facts(year: int, *, session: Session) -> list:
         elif term == 2:
             record["last"] = rank
     term2_end = date(year + 1, 7, 1)
+    if as_of is not None and as_of < term2_end:
+        term2_end = as_of + timedelta(days=1)
     children = select(Child.id, Child.name, Child.name_pinyin).where(
         or_(Child.status == "active", Child.exit_date >= term2_end)
     )

@@ -838,10 +838,6 @@ def test_export_scores_needs_a_year(lbc):
     assert result.code == 2 and result.out == "" and "Traceback" not in result.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: SPEC section 2 fixes --as-of DATE on score; lbc_cli/cli/exams.py score() has no --as-of (exit 2)",
-)
 def test_score_takes_as_of(lbc, scenario):
     plain = _ok(lbc("score", "--year", str(Y), "--view", "helpers", "--format", "csv"))
     dated = lbc("score", "--year", str(Y), "--view", "helpers", "--format", "csv", "--as-of", TODAY.isoformat())

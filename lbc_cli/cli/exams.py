@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import FormatOpt, check_format, database, today
+from lbc_cli.cli.options import AsOfOpt, FormatOpt, check_format, database, today
 from lbc_cli.errors import ExitCode, Invalid, LbcError
 
 _ = i18n.bi
@@ -139,14 +139,14 @@ def parse_overrides(pairs: list[str] | None) -> dict:
     return values
 
 
-def assessment(year: int, overrides: dict):
+def assessment(year: int, overrides: dict, as_of=None):
     """(children, helpers, awards, rules) of a school year, with --set values over the stored ones."""
     from lbc_cli import store
     from lbc_cli.rules import scoring
 
     with database().session() as session:
         rules = {**store.rule_values(session=session), **overrides}
-        records = store.exam_facts(year, session=session)
+        records = store.exam_facts(year, session=session, as_of=as_of)
         pairings = store.year_pairings(year, session=session)
     return (*scoring.assess(records, pairings, rules), rules)
 
@@ -181,6 +181,7 @@ def score(
             metavar="KEY=VALUE",
         ),
     ] = None,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     import json
@@ -191,7 +192,7 @@ def score(
     fmt = check_format(fmt, render.FORMATS)
     if view is not None and view not in VIEWS:
         raise Invalid("--view", i18n.t("bad_choice", value=view, choices=", ".join(VIEWS)), ExitCode.USAGE)
-    children, helpers, prizes, _rules = assessment(year, parse_overrides(set_))
+    children, helpers, prizes, _rules = assessment(year, parse_overrides(set_), today(as_of))
     rows = score_rows(year, children, helpers, prizes)
     views = [view] if view else list(VIEWS)
     if len(views) > 1 and fmt in ("csv", "jsonl"):
