@@ -8,13 +8,20 @@ chunks inside one transaction. Every bad row is reported as `FILE:ROW: column: p
 import uuid
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from lbc_cli import i18n, io, pinyin, validate
 from lbc_cli.errors import ExitCode, Invalid, LbcError
 
 CHUNK = 5000
+EMPTY = {"slugs": "", "bool": False}  # what an empty cell means, by field kind (others: nothing)
 MAX_REPORTED = 50
+
+DATE_COLUMNS = frozenset(
+    {
+        "birth_date", "care_agreement_on", "consent_on", "exit_date", "enrolled_on", "reviewed_on",
+        "start_date", "end_date", "date", "follow_up_date",
+    }
+)  # fmt: skip
 
 # Export name -> (table name, field specs, required fields)
 TABLES = {
@@ -110,9 +117,14 @@ def _clean_row(table: str, raw: dict, spec: dict, required: tuple, today: date, 
     for column, value in raw.items():
         if column in ("id", "uid"):
             continue
-        if isinstance(value, str):
+        kind, arg = spec[column]
+        if value is None or value == "":
+            # most cells of a roster are empty: no parsing for them
+            values[column] = EMPTY.get(kind)
+            continue
+        if value.__class__ is str and value[0] == "'":
             value = io.unneutralise(value)
-        values[column] = validate.clean_field(*spec[column], column, value, today)
+        values[column] = validate.clean_field(kind, arg, column, value, today)
     if raw.get("id") not in (None, ""):
         values["id"] = validate.parse_int(raw["id"], "id", minimum=1)
     if raw.get("uid") not in (None, ""):
@@ -257,10 +269,14 @@ def _insert(session, table, columns: list[str], rows: list[dict]) -> None:
             keys = columns if with_id else [c for c in columns if c != "id"]
             statement = table.insert().compile(dialect=connection.dialect, column_keys=keys)
             order = list(statement.positiontup) if statement.positiontup is not None else keys
+            dates = [i for i, name in enumerate(order) if name in DATE_COLUMNS] if as_text else []
             for start in range(0, len(batch), CHUNK):
                 params = []
                 for row in batch[start : start + CHUNK]:
-                    values = [_db_value(row.get(name), as_text) for name in order]
+                    values = [row.get(name) for name in order]
+                    for index in dates:
+                        if values[index] is not None:
+                            values[index] = values[index].isoformat()
                     params.append(
                         values if statement.positiontup is not None else dict(zip(order, values, strict=True))
                     )
@@ -268,9 +284,3 @@ def _insert(session, table, columns: list[str], rows: list[dict]) -> None:
     finally:
         cursor.close()
     db.sync_sequences(connection, table.name)
-
-
-def _db_value(value: Any, as_text: bool) -> Any:
-    if as_text and isinstance(value, date):
-        return value.isoformat()
-    return value

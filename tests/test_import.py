@@ -1,0 +1,742 @@
+"""lbc import (and export as its other half): round trips of every table and format, formula
+neutralising, masking, BOM and GBK, Chinese headers and labels, every kind of bad row, dry run, stdin."""
+
+import csv
+import io
+import json
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import rows
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lbc_cli.cli import main
+
+TABLES = ["children", "helpers", "pairs", "contacts", "exams"]  # the order an import must follow
+DB_TABLE = {"pairs": "pairings"}
+FORMATS = ["csv", "json", "jsonl", "xlsx"]
+
+# Worked by hand (GB 11643): 11010520150304001? weighted sum 115, 115 % 11 = 5 -> check character '7'.
+ID_NUMBER = "110105201503040017"
+ID_NUMBER_BAD_CHECK = "110105201503040018"
+
+REGISTRATION_HEADERS = [
+    "序号", "姓名", "性别", "民族", "出生日期", "公民身份号码", "所在村", "村民组", "家庭住址", "就学情况",
+    "就读学校", "年级", "班级", "是否寄宿", "健康状况", "父亲是否外出务工", "父亲务工地点", "父亲联系电话",
+    "母亲是否外出务工", "母亲务工地点", "母亲联系电话", "监护人姓名", "与儿童关系", "监护人联系电话", "监护情况",
+    "委托照护确认日期", "类别", "已获救助情况", "建档日期", "备注",
+]  # fmt: skip
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def table_rows(path: Path, table: str) -> list[tuple]:
+    """Every row of a table, every column, with each value's Python type, in id order."""
+    name = DB_TABLE.get(table, table)
+    return [tuple((type(v).__name__, v) for v in row) for row in rows(path, f"SELECT * FROM {name} ORDER BY id")]
+
+
+def count(path: Path, table: str) -> int:
+    return rows(path, f"SELECT count(*) FROM {DB_TABLE.get(table, table)}")[0][0]
+
+
+def snapshot(path: Path) -> dict[str, int]:
+    """Row counts of every data table and of the audit log."""
+    return {t: count(path, t) for t in [*TABLES, "audit_log"]}
+
+
+def csv_dicts(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def error_lines(err: str) -> list[str]:
+    """The indented `FILE:ROW: column: problem` lines of a refused import."""
+    return [line.strip() for line in err.splitlines() if line.startswith("  ")]
+
+
+def xlsx_sheet(path: Path) -> list[list]:
+    book = openpyxl.load_workbook(path)
+    try:
+        return [[c.value for c in row] for row in book.worksheets[0].iter_rows()]
+    finally:
+        book.close()
+
+
+@pytest.fixture(scope="module")
+def example_db(tmp_path_factory) -> Path:
+    """The demo database, made once; tests only read it."""
+    path = tmp_path_factory.mktemp("example") / "example.db"
+    assert main(["--db", str(path), "--lang", "en", "init", "--example"]) == 0
+    return path
+
+
+@pytest.fixture
+def fresh(run, tmp_path):
+    """A factory of fresh, initialised, empty databases."""
+    made = iter(range(1000))
+
+    def make() -> Path:
+        path = tmp_path / f"fresh{next(made)}.db"
+        result = run("init", db=path)
+        assert result.code == 0, result.err
+        return path
+
+    return make
+
+
+@pytest.fixture
+def child(lbc):
+    """One child with every sensitive number filled in; returns its id."""
+    result = lbc(
+        "enroll", "张小明", "--gender", "M", "--birth", "2015-03-04", "--village", "李家村", "--group", "3组",
+        "--address", "李家村3组8号", "--ethnicity", "汉族", "--school", "镇中心小学", "--grade", "5",
+        "--class", "2班", "--schooling", "primary", "--boarding", "--health", "healthy",
+        "--guardian", "张奶奶", "--guardian-relation", "grandparent", "--guardian-phone", "13812345678",
+        "--guardian-rating", "good", "--care-agreement-on", "2026-09-01", "--consent-on", "2026-09-01",
+        "--away", "father", "--father-work", "广东东莞", "--father-phone", "13900001111",
+        "--mother-phone", "0731-84561234", "--flag", "hardship", "--flag", "独居", "--assistance", "dibao",
+        "--note", "奶奶年迈", "--enrolled-on", "2026-09-01",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    return int(result.out)
+
+
+# ---- round trips -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_table_round_trips_exactly_through_every_format(run, example_db, fresh, tmp_path, fmt):
+    target = fresh()
+    for table in TABLES:
+        path = tmp_path / f"{table}.{fmt}"
+        result = run("export", table, "--reveal", "--format", fmt, "--out", str(path), db=example_db)
+        assert result.code == 0, result.err
+    for table in TABLES:
+        result = run("import", table, str(tmp_path / f"{table}.{fmt}"), db=target)
+        assert result.code == 0, f"{table}: {result.err}"
+    expected_counts = {"children": 40, "helpers": 12, "pairs": 64}
+    for table in TABLES:
+        source, copy = table_rows(example_db, table), table_rows(target, table)
+        assert len(copy) == len(source) and len(copy) >= expected_counts.get(table, 1)
+        for before, after in zip(source, copy, strict=True):
+            assert after == before, table
+    # one audit entry per imported file
+    assert count(target, "audit_log") == 5
+
+
+def test_ids_continue_after_an_import_that_kept_them(run, example_db, fresh, tmp_path):
+    target = fresh()
+    path = tmp_path / "children.csv"
+    assert run("export", "children", "--reveal", "--out", str(path), db=example_db).code == 0
+    assert run("import", "children", str(path), db=target).code == 0
+    result = run("enroll", "新来的", "--gender", "F", "--birth", "2018-01-01", "--enrolled-on", "2026-09-01", db=target)
+    assert result.code == 0, result.err
+    assert int(result.out) == 41  # the example's children are ids 1..40
+
+
+def test_export_piped_into_import_on_stdin(run, example_db, fresh, monkeypatch):
+    exported = run("export", "children", "--reveal", db=example_db)
+    assert exported.code == 0
+    target = fresh()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(exported.out.encode("utf-8")), encoding="utf-8"))
+    result = run("import", "children", "-", db=target)
+    assert result.code == 0, result.err
+    assert table_rows(target, "children") == table_rows(example_db, "children")
+
+
+def test_stdin_takes_json_with_format(lbc, db, monkeypatch):
+    data = json.dumps([{"name": "刘一", "gender": "女", "birth_date": "2016-02-03", "enrolled_on": "2026-09-01"}])
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data.encode("utf-8")), encoding="utf-8"))
+    result = lbc("import", "children", "-", "--format", "json")
+    assert result.code == 0, result.err
+    assert rows(db, "SELECT name, gender, birth_date FROM children") == [("刘一", "F", "2016-02-03")]
+
+
+def test_bad_rows_on_stdin_are_reported_as_stdin(lbc, db, monkeypatch):
+    data = "name,gender,birth_date\n刘一,F,2016-02-03\n刘二,Q,2016-02-03\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data.encode("utf-8")), encoding="utf-8"))
+    result = lbc("import", "children", "-")
+    assert result.code == 1
+    [line] = error_lines(result.err)
+    assert line.startswith("<stdin>:3: gender: 'Q' is not one of")
+    assert count(db, "children") == 0
+
+
+# Text a spreadsheet could take for a formula, quotes, commas, tabs, line breaks and any Unicode besides
+# the control characters validate.parse_text refuses (and surrogates, which no file can hold).
+_REFUSED = "".join(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_LONG_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters=_REFUSED)
+_SHORT_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters=_REFUSED + "\n\r")
+_PREFIXES = st.sampled_from(["", "=", "+", "-", "@", "'", "''", "'=", "'+", "\t=", '"', ",", "=HYPERLINK(", "-1"])
+
+
+def _text(chars, max_size):
+    body = st.text(chars, max_size=max_size) | st.text(st.sampled_from(list("\"',\t;=+-@ 甲乙\u3000é")), max_size=6)
+    return st.builds(lambda prefix, text: prefix + text, _PREFIXES, body)
+
+
+_NAME = st.text(st.sampled_from(list("张王李赵陈刘杨黄吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤明伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛超平刚桂ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzéü·")), min_size=1, max_size=6)  # fmt: skip
+_CHILD = st.fixed_dictionaries(
+    {
+        "name": _NAME,
+        "gender": st.sampled_from(["F", "M", "女", "男"]),
+        "birth_date": st.dates(min_value=date(2010, 1, 1), max_value=date(2020, 12, 31)).map(str),
+        "hobbies": _text(_SHORT_CHARS, 30),
+        "address": _text(_SHORT_CHARS, 30),
+        "family_notes": _text(_LONG_CHARS, 60),
+        "village": _text(_SHORT_CHARS, 8),
+    }
+)  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(children=st.lists(_CHILD, min_size=1, max_size=4, unique_by=lambda c: (c["name"], c["birth_date"])))
+def test_generated_children_round_trip_exactly_through_csv(run, children):
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        first, second = tmp / "first.db", tmp / "second.db"
+        assert run("init", db=first).code == 0 and run("init", db=second).code == 0
+        source = tmp / "children.json"
+        records = [{**c, "enrolled_on": "2024-09-01", "consent_on": "2024-09-01"} for c in children]
+        source.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+        loaded = run("import", "children", str(source), db=first)
+        assert loaded.code == 0, loaded.err
+        assert count(first, "children") == len(children)
+        exported = tmp / "children.csv"
+        assert run("export", "children", "--reveal", "--out", str(exported), db=first).code == 0
+        result = run("import", "children", str(exported), db=second)
+        assert result.code == 0, result.err
+        assert table_rows(second, "children") == table_rows(first, "children")
+        # text that needs no neutralising (no quote before a trigger) went in exactly as written, trimmed
+        stored = rows(first, "SELECT name, hobbies, address, family_notes FROM children ORDER BY id")
+        for record, (name, hobbies, address, notes) in zip(children, stored, strict=True):
+            assert name == record["name"]
+            for given_text, kept in ((record["hobbies"], hobbies), (record["address"], address),
+                                     (record["family_notes"], notes)):  # fmt: skip
+                if not given_text.strip().startswith("'"):
+                    assert kept == (given_text.strip() or None)
+
+
+# ---- formulas ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def formula_child(lbc):
+    result = lbc("enroll", "公式", "--gender", "F", "--birth", "2016-06-01", "--hobbies", "=1+1",
+                 "--address", "@home", "--note", "-2+3", "--enrolled-on", "2026-09-01")  # fmt: skip
+    assert result.code == 0, result.err
+    return int(result.out)
+
+
+def test_formula_text_is_neutralised_in_csv_only(lbc, formula_child, tmp_path):
+    [row] = csv_dicts(lbc("export", "children").out)
+    assert (row["hobbies"], row["address"], row["family_notes"]) == ("'=1+1", "'@home", "'-2+3")
+    [obj] = json.loads(lbc("export", "children", "--format", "json").out)
+    assert (obj["hobbies"], obj["address"], obj["family_notes"]) == ("=1+1", "@home", "-2+3")
+    [line] = lbc("export", "children", "--format", "jsonl").out.splitlines()
+    assert json.loads(line)["hobbies"] == "=1+1"
+    path = tmp_path / "c.xlsx"
+    assert lbc("export", "children", "--format", "xlsx", "--out", str(path)).code == 0
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("hobbies") + 1)
+    assert cell.value == "=1+1" and cell.data_type == "s"
+    assert sheet.cell(row=2, column=header.index("family_notes") + 1).data_type == "s"
+    book.close()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_formula_text_imports_back_unchanged(lbc, formula_child, fresh, run, tmp_path, fmt):
+    path = tmp_path / f"c.{fmt}"
+    assert lbc("export", "children", "--format", fmt, "--out", str(path)).code == 0
+    target = fresh()
+    result = run("import", "children", str(path), db=target)
+    assert result.code == 0, result.err
+    assert rows(target, "SELECT hobbies, address, family_notes FROM children") == [("=1+1", "@home", "-2+3")]
+
+
+def test_quoted_formula_text_round_trips_through_csv(lbc, fresh, run, tmp_path):
+    assert lbc("enroll", "引号", "--gender", "M", "--birth", "2016-06-01", "--hobbies", "'=A1",
+               "--note", "''+x", "--enrolled-on", "2026-09-01").code == 0  # fmt: skip
+    [row] = csv_dicts(lbc("export", "children").out)
+    assert (row["hobbies"], row["family_notes"]) == ("''=A1", "'''+x")
+    path = tmp_path / "c.csv"
+    assert lbc("export", "children", "--out", str(path)).code == 0
+    target = fresh()
+    assert run("import", "children", str(path), db=target).code == 0
+    assert rows(target, "SELECT hobbies, family_notes FROM children") == [("'=A1", "''+x")]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: import strips a leading ' before = + - @ from every format, though only CSV export adds one; "
+    "JSON/JSONL/xlsx text \"'=A1\" comes back as \"=A1\"",
+)
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "xlsx"])
+def test_quoted_formula_text_round_trips_through_json_and_xlsx(lbc, fresh, run, tmp_path, fmt):
+    assert lbc("enroll", "引号", "--gender", "M", "--birth", "2016-06-01", "--hobbies", "'=A1",
+               "--enrolled-on", "2026-09-01").code == 0  # fmt: skip
+    path = tmp_path / f"c.{fmt}"
+    assert lbc("export", "children", "--format", fmt, "--out", str(path)).code == 0
+    target = fresh()
+    assert run("import", "children", str(path), db=target).code == 0
+    assert rows(target, "SELECT hobbies FROM children") == [("'=A1",)]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: the JSONL reader splits lines with str.splitlines(), which also breaks at U+2028/U+2029/U+0085 "
+    "that json.dumps(ensure_ascii=False) writes raw inside a string; the import fails 'not valid JSON'",
+)
+def test_jsonl_round_trips_text_with_unicode_line_separators(lbc, fresh, run, tmp_path):
+    assert lbc("enroll", "分隔", "--gender", "F", "--birth", "2016-06-01", "--note", "第一段\u2028第二段",
+               "--hobbies", "a\u0085b", "--enrolled-on", "2026-09-01").code == 0  # fmt: skip
+    path = tmp_path / "c.jsonl"
+    assert lbc("export", "children", "--format", "jsonl", "--reveal", "--out", str(path)).code == 0
+    target = fresh()
+    result = run("import", "children", str(path), db=target)
+    assert result.code == 0, result.err
+    assert rows(target, "SELECT family_notes, hobbies FROM children") == [("第一段\u2028第二段", "a\u0085b")]
+
+
+# ---- masking -----------------------------------------------------------------------------------
+
+MASKED = {
+    "id_number": "110***********0017",
+    "guardian_phone": "138****5678",
+    "father_phone": "139****1111",
+    "mother_phone": "073******1234",
+}
+REVEALED = {
+    "id_number": ID_NUMBER,
+    "guardian_phone": "13812345678",
+    "father_phone": "13900001111",
+    "mother_phone": "0731-84561234",
+}
+
+
+def _exported(lbc, tmp_path, table: str, fmt: str, *extra: str) -> list[dict]:
+    """One table exported in one format, read back as a list of {column: text}."""
+    if fmt == "xlsx":
+        path = tmp_path / f"{table}.xlsx"
+        assert lbc("export", table, "--format", "xlsx", "--out", str(path), *extra).code == 0
+        header, *body = xlsx_sheet(path)
+        return [{h: ("" if v is None else str(v)) for h, v in zip(header, values, strict=True)} for values in body]
+    result = lbc("export", table, "--format", fmt, *extra)
+    assert result.code == 0, result.err
+    if fmt == "csv":
+        return csv_dicts(result.out)
+    items = json.loads(result.out) if fmt == "json" else [json.loads(x) for x in result.out.splitlines()]
+    return [{k: ("" if v is None else str(v)) for k, v in item.items()} for item in items]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_numbers_are_masked_in_every_format_unless_revealed(lbc, child, tmp_path, fmt):
+    assert lbc("helper", "add", "周老师", "--role", "class-teacher", "--phone", "13698765432").code == 0
+    [masked] = _exported(lbc, tmp_path, "children", fmt)
+    assert {k: masked[k] for k in MASKED} == MASKED
+    [shown] = _exported(lbc, tmp_path, "children", fmt, "--reveal")
+    assert {k: shown[k] for k in REVEALED} == REVEALED
+    assert _exported(lbc, tmp_path, "helpers", fmt)[0]["phone"] == "136****5432"
+    assert _exported(lbc, tmp_path, "helpers", fmt, "--reveal")[0]["phone"] == "13698765432"
+
+
+def test_a_masked_export_does_not_import_as_data(lbc, child, fresh, run, tmp_path):
+    path = tmp_path / "masked.csv"
+    assert lbc("export", "children", "--out", str(path)).code == 0
+    target = fresh()
+    result = run("import", "children", str(path), db=target)
+    assert result.code == 1
+    [line] = error_lines(result.err)
+    assert line.startswith(f"{path}:2: id_number: ")  # the first masked cell of the row refuses it
+    assert count(target, "children") == 0
+
+
+# ---- encodings ---------------------------------------------------------------------------------
+
+
+def test_bom_csv_starts_with_a_bom_and_imports_back(lbc, db, child, fresh, run, tmp_path):
+    out = lbc("export", "children", "--bom", "--reveal")
+    assert out.code == 0 and out.out.startswith("\ufeffid,uid,name,")
+    path = tmp_path / "bom.csv"
+    assert lbc("export", "children", "--bom", "--reveal", "--out", str(path)).code == 0
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfid,uid,")
+    for encoding in (None, "utf-8", "utf-8-sig"):
+        target = fresh()
+        args = ["import", "children", str(path)] + (["--encoding", encoding] if encoding else [])
+        result = run(*args, db=target)
+        assert result.code == 0, (encoding, result.err)
+        assert table_rows(target, "children") == table_rows(db, "children")
+
+
+GBK_CSV = (
+    "姓名,性别,出生日期,所在村,就学情况,类别,监护人,与儿童关系,监护人电话,建档日期\r\n"
+    "王小红,女,2016年3月5日,李家村,小学,困难留守儿童、独居,王奶奶,祖父母,13812345678,2026-09-01\r\n"
+    "赵小刚,男,2014/11/20,赵庄村,初中,,赵爷爷,外祖父母,,2026/09/02\r\n"
+)
+GBK_EXPECTED = [
+    ("王小红", "F", "2016-03-05", "李家村", "primary", "hardship;lives-alone", "王奶奶", "grandparent", "13812345678",
+     "2026-09-01"),
+    ("赵小刚", "M", "2014-11-20", "赵庄村", "junior", "", "赵爷爷", "maternal-grandparent", None, "2026-09-02"),
+]  # fmt: skip
+GBK_SQL = (
+    "SELECT name, gender, birth_date, village, schooling, flags, guardian_name, guardian_relation, guardian_phone, "
+    "enrolled_on FROM children ORDER BY id"
+)
+
+
+def test_gbk_csv_with_chinese_headers_and_labels(lbc, db, tmp_path):
+    path = tmp_path / "花名册.csv"
+    path.write_bytes(GBK_CSV.encode("gbk"))
+    refused = lbc("import", "children", str(path))
+    assert refused.code == 1
+    assert "gbk" in refused.err and "Traceback" not in refused.err
+    assert count(db, "children") == 0 and count(db, "audit_log") == 0
+    result = lbc("import", "children", str(path), "--encoding", "gbk")
+    assert result.code == 0, result.err
+    assert rows(db, GBK_SQL) == GBK_EXPECTED
+
+
+def test_chinese_headers_and_labels_in_utf8_xlsx(lbc, db, tmp_path):
+    path = tmp_path / "花名册.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in GBK_CSV.splitlines():
+        sheet.append(line.split(","))
+    book.save(path)
+    result = lbc("import", "children", str(path))
+    assert result.code == 0, result.err
+    assert rows(db, GBK_SQL) == GBK_EXPECTED
+
+
+# ---- bad rows ----------------------------------------------------------------------------------
+
+
+def test_every_bad_row_is_reported_and_nothing_written(lbc, db, tmp_path):
+    assert lbc("enroll", "王一", "--gender", "M", "--birth", "2016-05-05", "--enrolled-on", "2026-09-01").code == 0
+    before = snapshot(db)
+    path = tmp_path / "bad.csv"
+    lines = [
+        "id,name,gender,birth_date,schooling,guardian_phone,id_number,family_notes,enrolled_on",
+        ",李一,F,2015-03-04,primary,13812345678,,,2026-09-01",  # 2: good
+        ",李二,F,2015-02-30,,,,,2026-09-01",  # 3: no such date
+        ',李三,M,2099-01-01,,,,"two\nlines",2026-09-01',  # 4: a birth in the future; one row over two lines
+        ",李四,M,2015-01-01,university,,,,2026-09-01",  # 5: unknown slug
+        ",李五,M,2015-01-01,,12345,,,2026-09-01",  # 6: not a phone
+        f",李六,M,2015-03-04,,,{ID_NUMBER_BAD_CHECK},,2026-09-01",  # 7: wrong check digit
+        ",李七,F,2014-06-06,小学,,,,2026-09-01",  # 8: good
+        ",李七,F,2014-06-06,,,,,2026-09-01",  # 9: same name and birth as row 8
+        "1,李八,F,2014-06-07,,,,,2026-09-01",  # 10: id 1 is 王一's
+        ",王一,M,2016-05-05,,,,,2026-09-01",  # 11: same name and birth as child 1
+        ",李九,F,2016-01-01,,,,,2026-13-01",  # 12: no such month
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = lbc("import", "children", str(path))
+    assert result.code == 1
+    assert f"{path} has 10 problems; nothing was imported" in result.err
+    got = error_lines(result.err)
+    expected_starts = [
+        f"{path}:3: birth_date: '2015-02-30' is not a date",
+        f"{path}:4: birth_date: 2099-01-01 is after today",
+        f"{path}:5: schooling: 'university' is not one of",
+        f"{path}:6: guardian_phone: '*****' is not a phone number",
+        f"{path}:7: id_number: '110***********0018' is not a valid id number (check digit should be 7)",
+        f"{path}:9: name: duplicates row 8",
+        f"{path}:10: id: id 1 is taken",
+        f"{path}:11: name: duplicates child 1",
+        f"{path}:12: enrolled_on: '2026-13-01' is not a date",
+    ]
+    assert len(got) == 10
+    got_without_row_2 = [line for line in got if not line.startswith(f"{path}:2:")]
+    assert len(got_without_row_2) == 9, got
+    for line, start in zip(got_without_row_2, expected_starts, strict=True):
+        assert line.startswith(start), (line, start)
+    assert snapshot(db) == before
+
+
+@pytest.fixture
+def small_db(lbc, db):
+    """One child (id 1) and one helper (id 1)."""
+    assert lbc("enroll", "王一", "--gender", "M", "--birth", "2016-05-05", "--enrolled-on", "2026-09-01").code == 0
+    assert lbc("helper", "add", "李老师", "--role", "班主任").code == 0
+    return db
+
+
+@pytest.mark.parametrize(
+    ("table", "text", "expected"),
+    [
+        (
+            "contacts",
+            "child_id,helper_id,kind,date,with_whom\n1,1,家访,2026-10-01,guardian\n77,1,video-call,2026-10-02,parent\n",
+            ":3: child_id: no child with id 77",
+        ),
+        (
+            "pairs",
+            "child_id,helper_id,start_date\n1,1,2026-09-01\n1,99,2026-09-01\n",
+            ":3: helper_id: no helper with id 99",
+        ),
+        (
+            "exams",
+            "child_id,school_year,term,class_rank,class_size\n1,2025,1,3,40\n5,2025,1,3,40\n",
+            ":3: child_id: no child with id 5",
+        ),
+        (
+            "contacts",
+            "child_id,kind,date\n1,home-visit,2026-10-01\n1,phone-call,2099-10-01\n",
+            ":3: date: 2099-10-01 is after today",
+        ),
+        (
+            "helpers",
+            "name,role,phone\n张三,volunteer,\n李四,astronaut,\n",
+            ":3: role: 'astronaut' is not one of",
+        ),
+    ],
+)
+def test_foreign_keys_and_rules_of_other_tables(lbc, small_db, tmp_path, table, text, expected):
+    before = snapshot(small_db)
+    path = tmp_path / f"{table}.csv"
+    path.write_text(text, encoding="utf-8")
+    result = lbc("import", table, str(path))
+    assert result.code == 1
+    [line] = error_lines(result.err)
+    assert line.startswith(f"{path}{expected}"), line
+    assert snapshot(small_db) == before
+
+
+def test_an_unknown_column_is_a_problem_of_every_row(lbc, db, tmp_path):
+    path = tmp_path / "extra.csv"
+    path.write_text("name,gender,birth_date,nickname\n甲,F,2016-01-01,小甲\n乙,M,2016-01-02,\n", encoding="utf-8")
+    result = lbc("import", "children", str(path))
+    assert result.code == 1
+    assert error_lines(result.err) == [f"{path}:2: nickname: unknown column", f"{path}:3: nickname: unknown column"]
+    assert count(db, "children") == 0
+
+
+def test_an_unknown_key_in_one_json_object_is_that_rows_problem(lbc, db, tmp_path):
+    path = tmp_path / "c.json"
+    items = [
+        {"name": "甲", "gender": "F", "birth_date": "2016-01-01"},
+        {"name": "乙", "gender": "M", "birth_date": "2016-01-02", "nickname": "小乙"},
+    ]
+    path.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    result = lbc("import", "children", str(path))
+    assert result.code == 1
+    assert error_lines(result.err) == [f"{path}:2: nickname: unknown column"]
+    assert count(db, "children") == 0
+
+
+def test_a_row_with_the_wrong_number_of_cells_refuses_the_file(lbc, db, tmp_path):
+    path = tmp_path / "cells.csv"
+    path.write_text("name,gender,birth_date\n甲,F,2016-01-01\n乙,M\n", encoding="utf-8")
+    result = lbc("import", "children", str(path))
+    assert result.code == 1
+    assert f"{path}:3: 2 cells where the header has 3" in result.err
+    assert count(db, "children") == 0 and count(db, "audit_log") == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a CSV row with the wrong number of cells aborts reading at once (io.read_rows raises), so the "
+    "other bad rows of the file are not reported",
+)
+def test_a_wrong_cell_count_is_reported_with_the_other_bad_rows(lbc, db, tmp_path):
+    path = tmp_path / "cells.csv"
+    path.write_text("name,gender,birth_date\n甲,Q,2016-01-01\n乙,M\n丙,F,2016-02-30\n", encoding="utf-8")
+    result = lbc("import", "children", str(path))
+    assert result.code == 1
+    got = error_lines(result.err)
+    assert [line.split(": ")[0] for line in got] == [f"{path}:2", f"{path}:3", f"{path}:4"]
+    assert count(db, "children") == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: exams duplicating (child_id, school_year, term), in the file or in the database, pass the checks "
+    "and hit the unique constraint: 'internal error (IntegrityError)' instead of a FILE:ROW report",
+)
+def test_a_duplicate_exam_term_is_a_bad_row(lbc, small_db, tmp_path):
+    assert lbc("exam", "add", "1", "--year", "2025", "--term", "1", "--rank", "3").code == 0
+    before = snapshot(small_db)
+    path = tmp_path / "exams.csv"
+    path.write_text("child_id,school_year,term,class_rank\n1,2025,2,4\n1,2025,1,5\n", encoding="utf-8")
+    result = lbc("import", "exams", str(path))
+    assert result.code == 1
+    assert "internal error" not in result.err
+    assert [line.split(": ")[0] for line in error_lines(result.err)] == [f"{path}:3"]
+    assert snapshot(small_db) == before
+
+
+def test_more_than_fifty_bad_rows_are_capped_with_a_count(lbc, db, tmp_path):
+    path = tmp_path / "many.csv"
+    good = [f"好{i},F,2016-01-{i + 1:02d}" for i in range(5)]  # rows 2..6
+    bad = [f"坏{i},X,2016-01-01" for i in range(60)]  # rows 7..66
+    path.write_text("name,gender,birth_date\n" + "\n".join(good + bad) + "\n", encoding="utf-8")
+    result = lbc("import", "children", str(path))
+    assert result.code == 1
+    assert f"{path} has 60 problems" in result.err
+    got = error_lines(result.err)
+    assert len(got) == 51
+    assert [line.split(": ")[0] for line in got[:50]] == [f"{path}:{n}" for n in range(7, 57)]
+    assert all(": gender: 'X' is not one of" in line for line in got[:50])
+    assert got[50] == "... and 10 more"
+    assert count(db, "children") == 0
+
+
+def test_xlsx_bad_rows_use_the_sheets_row_numbers(lbc, db, tmp_path):
+    path = tmp_path / "bad.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["name", "gender", "birth_date"])
+    sheet.append(["甲", "F", "2016-01-01"])
+    sheet.append([None, None, None])  # an empty row 3 is skipped but still counted
+    sheet.append(["乙", "M", "2016-02-30"])
+    book.save(path)
+    result = lbc("import", "children", str(path))
+    assert result.code == 1
+    [line] = error_lines(result.err)
+    assert line.startswith(f"{path}:4: birth_date: '2016-02-30' is not a date")
+    assert count(db, "children") == 0
+
+
+def test_a_file_that_is_no_workbook_is_one_line_exit_1(lbc, db, tmp_path):
+    path = tmp_path / "名单.xlsx"
+    path.write_bytes(bytes(range(256)) * 8)
+    result = lbc("import", "children", str(path))
+    assert result.code == 1
+    assert result.err.strip().splitlines() == [f"lbc: error: {path} is not an Excel workbook (.xlsx)"]
+    assert count(db, "children") == 0
+
+
+def test_invalid_json_names_its_line(lbc, db, tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text('[\n  {"name": "甲", "gender": "F", "birth_date": "2016-01-01"},\n  {"name" "乙"}\n]\n')
+    result = lbc("import", "children", str(path))
+    assert result.code == 1
+    assert result.err.strip().splitlines() == [f"lbc: error: {path}:3: not valid JSON: Expecting ':' delimiter"]
+    assert count(db, "children") == 0
+
+
+def test_invalid_jsonl_names_its_line(lbc, db, tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"name": "甲", "gender": "F", "birth_date": "2016-01-01"}\n{"name": \n', encoding="utf-8")
+    result = lbc("import", "children", str(path))
+    assert result.code == 1
+    assert result.err.startswith(f"lbc: error: {path}:2: not valid JSON")
+    assert count(db, "children") == 0
+
+
+# ---- dry run -------------------------------------------------------------------------------------
+
+
+def test_dry_run_checks_a_good_file_and_writes_nothing(lbc, db, tmp_path):
+    path = tmp_path / "good.csv"
+    path.write_text("name,gender,birth_date,enrolled_on\n甲,F,2016-01-01,2026-09-01\n乙,男,2015-05-05,2026-09-01\n")
+    before = snapshot(db)
+    result = lbc("import", "children", str(path), "--dry-run")
+    assert result.code == 0, result.err
+    assert "all 2 rows are good" in result.err
+    assert snapshot(db) == before
+    assert lbc("import", "children", str(path)).code == 0
+    assert rows(db, "SELECT name, gender FROM children ORDER BY id") == [("甲", "F"), ("乙", "M")]
+
+
+def test_dry_run_still_reports_bad_rows(lbc, db, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("name,gender,birth_date\n甲,F,2016-01-01\n乙,M,someday\n")
+    result = lbc("import", "children", str(path), "--dry-run")
+    assert result.code == 1
+    [line] = error_lines(result.err)
+    assert line.startswith(f"{path}:3: birth_date: 'someday' is not a date")
+
+
+# ---- export filters and layouts ----------------------------------------------------------------
+
+
+def test_children_filters_village_and_status(lbc, db):
+    for name, village in (("甲", "李家村"), ("乙", "王庄村"), ("丙", "李家村")):
+        result = lbc("enroll", name, "--gender", "F", "--birth", "2016-01-01", "--village", village,
+                     "--enrolled-on", "2026-09-01")  # fmt: skip
+        assert result.code == 0, result.err
+    assert lbc("child", "exit", "丙", "--reason", "moved", "--date", "2026-10-01").code == 0
+    village = csv_dicts(lbc("export", "children", "--village", "李家村").out)
+    assert [r["name"] for r in village] == ["甲", "丙"]
+    exited = csv_dicts(lbc("export", "children", "--status", "exited").out)
+    assert [(r["name"], r["exit_reason"], r["exit_date"]) for r in exited] == [("丙", "moved", "2026-10-01")]
+    both = csv_dicts(lbc("export", "children", "--village", "李家村", "--status", "active").out)
+    assert [r["name"] for r in both] == ["甲"]
+    assert lbc("export", "children", "--status", "已退出").out == lbc("export", "children", "--status", "exited").out
+
+
+def test_contacts_from_to_bounds_are_inclusive(lbc, db):
+    assert lbc("enroll", "甲", "--gender", "F", "--birth", "2016-01-01", "--enrolled-on", "2026-09-01").code == 0
+    for day in ("2026-09-30", "2026-10-01", "2026-10-15", "2026-10-31", "2026-11-01"):
+        result = lbc("log-contact", "甲", "--kind", "phone-call", "--date", day, "--note", day)
+        assert result.code == 0, result.err
+    got = csv_dicts(lbc("export", "contacts", "--from", "2026-10-01", "--to", "2026-10-31").out)
+    assert [r["date"] for r in got] == ["2026-10-01", "2026-10-15", "2026-10-31"]
+    lines = lbc("export", "contacts", "--from", "2026/10/16", "--format", "jsonl").out.splitlines()
+    assert [json.loads(x)["date"] for x in lines] == ["2026-10-31", "2026-11-01"]
+    assert lbc("export", "contacts", "--from", "2026-13-01").code == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: --from/--to on a table without a `date` column (children, pairs) crashes with "
+    "'internal error (AttributeError)' exit 1; --status on contacts crashes with KeyError",
+)
+def test_filters_on_tables_they_do_not_fit_are_usage_errors(run, example_db):
+    for args in (("pairs", "--from", "2026-01-01"), ("children", "--to", "2026-01-01"), ("contacts", "--status", "active")):
+        result = run("export", *args, db=example_db)
+        assert result.code == 2 and "internal error" not in result.err, args
+
+
+def test_registration_form_layout(lbc, child, tmp_path):
+    result = lbc("export", "children", "--layout", "registration-form")
+    assert result.code == 0, result.err
+    header, row = list(csv.reader(io.StringIO(result.out)))
+    assert header == REGISTRATION_HEADERS
+    assert row == [
+        str(child), "张小明", "男", "汉族", "2015-03-04", "110***********0017", "李家村", "3组", "李家村3组8号", "小学",
+        "镇中心小学", "5", "2班", "是", "健康", "是", "广东东莞", "139****1111", "否", "", "073******1234",
+        "张奶奶", "祖父母", "138****5678", "较好", "2026-09-01", "困难留守儿童、独居", "低保", "2026-09-01", "奶奶年迈",
+    ]  # fmt: skip
+    [shown] = json.loads(lbc("export", "children", "--layout", "registration-form", "--reveal", "--format", "json").out)
+    assert list(shown) == REGISTRATION_HEADERS
+    assert (shown["公民身份号码"], shown["监护人联系电话"], shown["母亲联系电话"]) == (
+        ID_NUMBER,
+        "13812345678",
+        "0731-84561234",
+    )
+    path = tmp_path / "登记表.xlsx"
+    assert lbc("export", "children", "--layout", "registration-form", "--format", "xlsx", "--out", str(path)).code == 0
+    sheet = xlsx_sheet(path)
+    assert sheet[0] == REGISTRATION_HEADERS and sheet[1][2] == "男" and sheet[1][5] == "110***********0017"
+    assert lbc("export", "helpers", "--layout", "registration-form").code == 2
+
+
+def test_scores_export_as_a_workbook(lbc, db, tmp_path):
+    assert lbc("enroll", "甲", "--gender", "F", "--birth", "2014-01-01", "--enrolled-on", "2025-09-01").code == 0
+    assert lbc("helper", "add", "志愿者", "--role", "volunteer").code == 0
+    assert lbc("pair", "甲", "志愿者", "--since", "2025-09-01").code == 0
+    assert lbc("exam", "add", "甲", "--year", "2025", "--term", "1", "--rank", "10", "--class-size", "40").code == 0
+    assert lbc("exam", "add", "甲", "--year", "2025", "--term", "2", "--rank", "4", "--class-size", "40").code == 0
+    path = tmp_path / "scores.xlsx"
+    result = lbc("export", "scores", "--year", "2025", "--format", "xlsx", "--out", str(path))
+    assert result.code == 0, result.err
+    header, *body = xlsx_sheet(path)
+    assert header == ["school_year", "kind", "id", "name", "role", "award", "score", "yuan"]
+    # baseline is term 1's rank 10: 6 places up = 6, kept in the top 10 = 5, no violation = 2 -> 13
+    assert body[0] == [2025, "helper", 1, "志愿者", "volunteer", None, 13, 13]
+    # term-2 rank 4 is an excellence award (ranks 2..5), 10 -> 4 is progress of 6 >= 5 places
+    assert sorted((r[1], r[2], r[3], r[5], r[7]) for r in body[1:]) == [
+        ("child", 1, "甲", "excellence", 50),
+        ("child", 1, "甲", "progress", 30),
+    ]
+    assert lbc("export", "scores", "--format", "xlsx", "--out", str(path)).code == 2  # --year is needed
