@@ -71,6 +71,15 @@ def _figures(session, as_of: date) -> dict:
 # ---- the work plan -------------------------------------------------------------------------
 
 
+def _targets(rules: dict) -> dict:
+    """The plan's targets as fractions 0..1, like the rates they are measured against."""
+    return {
+        "archive_rate": rules["target_archive_rate"] / 100,
+        "in_school_rate": rules["target_in_school_rate"] / 100,
+        "retention_rate": rules["target_retention_rate"] / 100,
+    }
+
+
 def plan_context(session, *, year: int, as_of: date) -> dict:
     rules = store.rule_values(session=session)
     figures = _figures(session, as_of)
@@ -83,11 +92,7 @@ def plan_context(session, *, year: int, as_of: date) -> dict:
         "year": year,
         "as_of": as_of.isoformat(),
         **figures,
-        "targets": {
-            "archive_rate": settings.show(rules["target_archive_rate"]),
-            "in_school_rate": settings.show(rules["target_in_school_rate"]),
-            "retention_rate": settings.show(rules["target_retention_rate"]),
-        },
+        "targets": _targets(rules),
         "rules": {key: settings.show(value) for key, value in rules.items()},
         "schedule": [{"month": month, "items": items} for month, items in sorted(schedule.items())],
     }
@@ -177,7 +182,8 @@ def summary_context(session, *, start: date, end: date, as_of: date, year: int |
     )
     aid_contacts, aid_children = session.execute(aid).one()
 
-    assessed_year = year - 1 if year is not None else validate.school_year_of(reference) - 1
+    # the last school year whose term 2 (ending in July) was over by the reference date
+    assessed_year = reference.year - 1 if reference.month >= 8 else reference.year - 2
     scores = scoring.assess(
         store.exam_facts(assessed_year, session=session, as_of=reference),
         store.year_pairings(assessed_year, session=session),
@@ -217,11 +223,7 @@ def summary_context(session, *, start: date, end: date, as_of: date, year: int |
             "retained": result.retained,
             "paired": result.paired,
         },
-        "targets": {
-            "archive_rate": rules["target_archive_rate"] / 100,
-            "in_school_rate": rules["target_in_school_rate"] / 100,
-            "retention_rate": rules["target_retention_rate"] / 100,
-        },
+        "targets": _targets(rules),
         "by_village": _counts(r["village"] or "" for r in records),
         "by_gender": _counts(r["gender"] for r in records),
         "by_flag": _counts(f for r in records for f in (r["flags"] or "").split(";") if f),
@@ -350,7 +352,18 @@ def month_context(session, *, year: int, month: int, as_of: date) -> dict:
 
 
 def _pct(value) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    """0.95 -> '95%', 0.8684 -> '86.8%', None -> '—'."""
+    if value is None:
+        return "—"
+    text = f"{value * 100:.1f}"
+    return (text[:-2] if text.endswith(".0") else text) + "%"
+
+
+def _one_line(value):
+    """Every value printed by a template stays inside its table cell: `|` escaped, line breaks joined."""
+    if isinstance(value, str):
+        return value.replace("|", "\\|").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return value
 
 
 def environment(templates: str | None):
@@ -372,6 +385,7 @@ def environment(templates: str | None):
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        finalize=_one_line,
     )
     env.filters["pct"] = _pct
     env.filters["label"] = lambda slug, enum: i18n.label(enum, slug)
@@ -395,9 +409,12 @@ def render_markdown(report: str, context: dict, templates: str | None) -> str:
         raise LbcError(i18n.t("template_error", file=exc.filename or name, line=exc.lineno, why=exc.message)) from None
     except jinja2.TemplateNotFound as exc:
         raise LbcError(i18n.t("template_error", file=exc.name, line=0, why="not found")) from None
-    except jinja2.TemplateError as exc:
+    except LbcError:
+        raise
+    except Exception as exc:  # any error raised while a template runs: name its file and line
         file, line = _where(exc, name)
-        raise LbcError(i18n.t("template_error", file=file, line=line, why=str(exc))) from None
+        why = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+        raise LbcError(i18n.t("template_error", file=file, line=line, why=why)) from None
 
 
 def _where(exc: Exception, default: str) -> tuple[str, int]:
