@@ -6,7 +6,7 @@ its old and new values, and derived columns (pinyin) stay current.
 
 import getpass
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, false, func, or_, select
@@ -672,3 +672,74 @@ def year_pairings(year: int, *, session: Session) -> list[tuple]:
         .where(Pairing.start_date <= end, or_(Pairing.end_date.is_(None), Pairing.end_date > start))
     )
     return [row[:4] for row in sorted(raw_rows(query, session=session), key=lambda r: (r[4], r[0], r[3]))]
+
+
+# ---- audit and purge -----------------------------------------------------------------------
+
+
+def _mentions_child(child_id: int):
+    """SQL condition: an audit entry about this child (its own row, or a row that names it)."""
+    pattern_mid, pattern_end = f'%"child_id": {child_id},%', f'%"child_id": {child_id}}}%'
+    return or_(
+        and_(AuditEntry.table_name == "children", AuditEntry.row_id == child_id),
+        AuditEntry.new_values.like(pattern_mid),
+        AuditEntry.new_values.like(pattern_end),
+        AuditEntry.old_values.like(pattern_mid),
+        AuditEntry.old_values.like(pattern_end),
+    )
+
+
+def audit_entries(
+    *, session: Session, child_id: int | None = None, since: date | None = None, table: str | None = None
+) -> list[AuditEntry]:
+    query = select(AuditEntry).order_by(AuditEntry.id)
+    if child_id is not None:
+        query = query.where(_mentions_child(child_id))
+    if since is not None:
+        query = query.where(AuditEntry.at >= datetime.combine(since, datetime.min.time(), UTC))
+    if table is not None:
+        query = query.where(AuditEntry.table_name == table)
+    return list(session.execute(query).scalars())
+
+
+# What a purge keeps of a child: the anonymous facts the counts are made of.
+PURGE_KEEP = {"id", "uid", "gender", "village", "schooling", "health", "flags", "assistance", "guardian_relation",
+              "guardian_rating", "father_away", "mother_away", "boarding", "status", "exit_reason", "exit_date",
+              "enrolled_on", "reviewed_on", "grade"}  # fmt: skip
+
+
+def purge_child(child: Child, today: date, *, session: Session) -> dict[str, int]:
+    """Erase a child's personal data everywhere (PIPL §47), keeping anonymous counts: the record keeps
+    its id, village, gender, schooling, flags and dates of care; the name, birth day, id number, phones,
+    addresses, guardian, parents' work places and every free text go, in its contacts, pairings and in
+    the audit log's old and new values too."""
+    from sqlalchemy import update
+
+    changes: dict[str, Any] = {}
+    for column in Child.__table__.columns:
+        name = column.name
+        if name in PURGE_KEEP:
+            continue
+        if name == "name":
+            changes[name] = f"#{child.id}"
+        elif name == "birth_date":
+            changes[name] = date(child.birth_date.year, 1, 1)  # the age band survives, the birthday does not
+        elif name in ("name_pinyin", "name_initials"):
+            changes[name] = ""
+        elif not column.nullable:
+            continue
+        else:
+            changes[name] = None
+    if child.status == "active":
+        changes.update(status="exited", exit_reason="other", exit_date=max(today, child.enrolled_on))
+    for key, value in changes.items():
+        setattr(child, key, value)
+    session.add(child)
+    contacts = session.execute(update(Contact).where(Contact.child_id == child.id).values(note=None)).rowcount
+    pairings = session.execute(update(Pairing).where(Pairing.child_id == child.id).values(note=None)).rowcount
+    scrubbed = session.execute(
+        update(AuditEntry).where(_mentions_child(child.id)).values(old_values=None, new_values=None)
+    ).rowcount
+    session.flush()
+    audit(session, "children", child.id, "purge", None, None)
+    return {"contacts": contacts, "pairings": pairings, "audit": scrubbed}

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import __version__, console, i18n
-from lbc_cli.cli import admin, care, children, data, exams, helpers, remind, reports
+from lbc_cli.cli import admin, audit, care, children, data, exams, helpers, remind, reports
 from lbc_cli.cli.options import state
 from lbc_cli.errors import ExitCode, LbcError
 
@@ -99,6 +99,12 @@ app.command(
 app.add_typer(care.schedule_app, name="schedule")
 app.add_typer(exams.exam_app, name="exam")
 app.add_typer(reports.report_app, name="report")
+app.command(
+    help=_(
+        "审计日志:谁在何时改了什么(原值 → 新值);--child 看一名儿童的变化(含监护人变化)",
+        "the audit log: who changed what and when (old → new); --child for one child's history",
+    )
+)(audit.audit)
 app.command(
     help=_(
         "学年考核:学生得分、帮扶人与班主任得分、学生奖励(--view children/helpers/awards)",

@@ -666,3 +666,30 @@ def duplicates(fmt: FormatOpt = "table") -> None:
         enums=CHILD_ENUMS,
         headers={"group": _("组", "group")},
     )
+
+
+@app.command(
+    help=_(
+        "永久删除一名儿童的个人信息(个人信息保护法第 47 条),只保留匿名统计;需 --yes 确认",
+        "erase a child's personal data for good (PIPL §47), keeping anonymous counts; asks first, or --yes",
+    )
+)
+def purge(
+    ref: Annotated[str, typer.Argument(help=_("编号或姓名", "id or name"))],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=_("不再询问", "do not ask"))] = False,
+) -> None:
+    import sys
+
+    from lbc_cli import store
+    from lbc_cli.models import Child
+
+    now = today()
+    with database().session(write=True) as session:
+        child = store.resolve(Child, ref, session=session)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise LbcError(i18n.t("purge_needs_yes"))
+            if not typer.confirm(i18n.t("purge_confirm", name=child.name, id=child.id), default=False, err=True):
+                raise LbcError(i18n.t("purge_aborted"))
+        counts = store.purge_child(child, now, session=session)
+    console.info(i18n.t("purged", id=child.id, **counts))
