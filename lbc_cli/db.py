@@ -262,28 +262,36 @@ class Database:
             session.close()
 
     def backup(self, dest: Path) -> Path:
-        """An online, consistent copy (SQLite backup API) into a new 0600 file."""
+        """An online, consistent copy (SQLite backup API) into a new 0600 file.
+
+        The copy is made under a hidden temporary name and renamed into place only when complete,
+        so a backup killed half-way never leaves a file that looks like a backup."""
         if self.path is None:
             raise LbcError(i18n.t("backup_pg"))
         dest = Path(dest).expanduser()
         if dest.exists():
             raise LbcError(i18n.t("backup_exists", file=dest))
+        partial = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
         try:
-            _private_file(dest)
+            _private_file(partial)
         except OSError as exc:
             raise LbcError(i18n.t("cannot_write", file=dest, why=exc.strerror)) from None
         try:
             src = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
             try:
-                out = sqlite3.connect(dest)
+                out = sqlite3.connect(partial)
                 try:
                     src.backup(out)
+                    out.execute("PRAGMA journal_mode = DELETE")  # a backup is one file, whole by itself
                 finally:
                     out.close()
             finally:
                 src.close()
-        except sqlite3.Error as exc:
-            dest.unlink(missing_ok=True)
+            os.replace(partial, dest)
+        except (sqlite3.Error, OSError) as exc:
+            partial.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise LbcError(i18n.t("cannot_write", file=dest, why=exc.strerror)) from None
             raise translate(exc, self.display) from exc
         return dest
 

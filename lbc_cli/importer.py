@@ -112,7 +112,9 @@ class Problems:
             raise LbcError(i18n.t("import_bad", n=self.count, file=self.source), ExitCode.REFUSED, details=details)
 
 
-def _clean_row(table: str, raw: dict, spec: dict, required: tuple, today: date, age_limit: int) -> dict:
+def _clean_row(
+    table: str, raw: dict, spec: dict, required: tuple, today: date, age_limit: int, csv_quotes: bool
+) -> dict:
     values = {}
     for column, value in raw.items():
         if column in ("id", "uid"):
@@ -122,8 +124,8 @@ def _clean_row(table: str, raw: dict, spec: dict, required: tuple, today: date, 
             # most cells of a roster are empty: no parsing for them
             values[column] = EMPTY.get(kind)
             continue
-        if value.__class__ is str and value[0] == "'":
-            value = io.unneutralise(value)
+        if csv_quotes and value.__class__ is str and value[0] == "'":
+            value = io.unneutralise(value)  # the quote CSV export put before a formula-like cell
         values[column] = validate.clean_field(kind, arg, column, value, today)
     if raw.get("id") not in (None, ""):
         values["id"] = validate.parse_int(raw["id"], "id", minimum=1)
@@ -175,12 +177,13 @@ def load(
     dry_run: bool = False,
     force: bool = False,
     progress=None,
+    csv_quotes: bool = False,
 ) -> int:
     """Check every row of an import, then (unless ``dry_run``) insert them all. Returns the row count."""
     from sqlalchemy import select
 
     from lbc_cli import store
-    from lbc_cli.models import Child, Helper, SQLModel
+    from lbc_cli.models import Child, Exam, Helper, Pairing, SQLModel
 
     table_name, spec, required = TABLES[name]
     table = SQLModel.metadata.tables[table_name]
@@ -202,16 +205,29 @@ def load(
             seen_keys[("name", cname, str(birth))] = -cid
             if id_number:
                 seen_keys[("id", id_number)] = -cid
+    exam_keys: dict[tuple, int] = {}
+    if name == "exams":
+        for key in store.raw_rows(select(Exam.child_id, Exam.school_year, Exam.term), session=session):
+            exam_keys[tuple(key)] = 0
+    spans: dict[tuple, list[tuple]] = {}
+    if name == "pairs":
+        for child, helper, start, end in store.raw_rows(
+            select(Pairing.child_id, Pairing.helper_id, Pairing.start_date, Pairing.end_date), session=session
+        ):
+            spans.setdefault((child, helper), []).append((store.as_date(start), store.as_date(end), 0))
     clean: list[dict] = []
     for row_number, raw in rows:
         if progress is not None:
             progress()
+        if io.BAD_CELLS in raw:
+            problems.add(row_number, "-", raw[io.BAD_CELLS])
+            continue
         unknown = [k for k in raw if k not in spec and k not in ("id", "uid")]
         if unknown:
             problems.add(row_number, unknown[0], i18n.t("import_unknown_column"))
             continue
         try:
-            values = _clean_row(name, raw, spec, required, today, age_limit)
+            values = _clean_row(name, raw, spec, required, today, age_limit, csv_quotes)
         except Invalid as exc:
             problems.add(row_number, exc.field, exc.problem)
             continue
@@ -242,6 +258,27 @@ def load(
                 continue
             for key in keys:
                 seen_keys[key] = row_number
+        if name == "exams":
+            key = (values["child_id"], values["school_year"], values["term"])
+            if key in exam_keys:
+                where = (
+                    i18n.t("import_exam_db") if exam_keys[key] == 0 else i18n.t("import_dup_row", row=exam_keys[key])
+                )
+                problems.add(row_number, "term", where)
+                continue
+            exam_keys[key] = row_number
+        if name == "pairs":
+            couple = (values["child_id"], values["helper_id"])
+            start, end = values["start_date"], values.get("end_date")
+            clash = next(
+                (row for s, e, row in spans.get(couple, []) if (e is None or start < e) and (end is None or s < end)),
+                None,
+            )
+            if clash is not None:
+                where = i18n.t("import_pair_db") if clash == 0 else i18n.t("import_dup_row", row=clash)
+                problems.add(row_number, "start_date", where)
+                continue
+            spans.setdefault(couple, []).append((start, end, row_number))
         if name in ("children", "helpers"):
             values["name_pinyin"], values["name_initials"] = pinyin.name_keys(values["name"])
         clean.append(values)

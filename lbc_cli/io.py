@@ -176,6 +176,7 @@ def output(path: str | None, *, bom: bool = False, binary: bool = False) -> Iter
 # ---- reading files -------------------------------------------------------------------------
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk")
+BAD_CELLS = "\x00cells"  # the key of a row read with the wrong number of cells (no header can be it)
 
 
 def file_format(path: str, given: str | None) -> str:
@@ -231,9 +232,9 @@ def read_rows(path: str, fmt: str, encoding: str | None = None) -> Iterator[tupl
                 if not any(cell.strip() for cell in cells):
                     continue
                 if len(cells) != len(headers):
-                    raise LbcError(
-                        f"{path}:{number}: " + i18n.t("import_cells", found=len(cells), expected=len(headers))
-                    )
+                    # reported with the file's other bad rows, not alone
+                    yield number, {BAD_CELLS: i18n.t("import_cells", found=len(cells), expected=len(headers))}
+                    continue
                 yield number, dict(zip(headers, cells, strict=True))
         except csv.Error as exc:
             raise LbcError(f"{path}:{reader.line_num}: " + i18n.t("import_csv", why=str(exc))) from None
@@ -242,6 +243,8 @@ def read_rows(path: str, fmt: str, encoding: str | None = None) -> Iterator[tupl
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise LbcError(f"{path}:{exc.lineno}: " + i18n.t("import_json", why=exc.msg)) from None
+        except RecursionError:
+            raise LbcError(f"{path}:1: " + i18n.t("import_json", why="nested too deeply")) from None
         if not isinstance(data, list):
             raise LbcError(f"{path}:1: " + i18n.t("import_json", why="not an array of objects"))
         for number, item in enumerate(data, start=1):
@@ -249,13 +252,16 @@ def read_rows(path: str, fmt: str, encoding: str | None = None) -> Iterator[tupl
                 raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
             yield number, item
     elif fmt == "jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
+        # "\n" only: str.splitlines() would also break at U+2028 inside a JSON string
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
                 item = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why=exc.msg)) from None
+            except RecursionError:
+                raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="nested too deeply")) from None
             if not isinstance(item, dict):
                 raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
             yield number, item
@@ -280,17 +286,20 @@ def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
         raise LbcError(i18n.t("xlsx_missing")) from None
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise LbcError(i18n.t("import_xlsx", file=path)) from None
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    headers = next(rows, None)
-    if headers is None:
+    try:
+        # the sheet is parsed as it is read: a broken one fails here, not at opening
+        table = list(book.worksheets[0].iter_rows(values_only=True))
+    except Exception:
+        raise LbcError(i18n.t("import_xlsx", file=path)) from None
+    finally:
+        book.close()
+    if not table:
         return
-    headers = ["" if h is None else str(h) for h in headers]
-    for number, values in enumerate(rows, start=2):
+    headers = ["" if h is None else str(h) for h in table[0]]
+    for number, values in enumerate(table[1:], start=2):
         if all(v is None or str(v).strip() == "" for v in values):
             continue
         yield number, {h: _xlsx_value(v) for h, v in zip(headers, values, strict=False) if h}
-    book.close()
 
 
 def _xlsx_value(value: Any) -> Any:

@@ -135,6 +135,8 @@ def parse_int(value: object, field: str, *, minimum: int | None = None, maximum:
     if isinstance(value, bool):
         raise Invalid(field, i18n.t("bad_int", value=value), USAGE)
     if isinstance(value, int):
+        if abs(value) >= 10**12:
+            raise Invalid(field, i18n.t("bad_int", value=_show(str(value))), USAGE)
         number = value
     else:
         text = _halfwidth(str(value)).strip()
@@ -196,13 +198,14 @@ def _halfwidth(text: str) -> str:
 
 
 def _show(text: str) -> str:
-    """A value quoted back in a message: short, printable."""
-    clean = _CONTROL_RE.sub("?", text)
+    """A value quoted back in a message: short, printable, one line."""
+    clean = re.sub(r"[\x00-\x1f\x7f]", "?", text)
     return clean if len(clean) <= 40 else clean[:37] + "..."
 
 
 def _mask_for_error(text: str) -> str:
-    # An id number is personal data: messages never echo it whole.
+    # An id number or a phone is personal data: messages never echo it whole, nor at any length.
+    text = _show(text) if len(text) <= 40 else _show(text[:24]) + "..."
     return mask(text) if len(text) > 7 else "*" * len(text)
 
 

@@ -222,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     state.db_target = None
     state.debug = False
     state.bad_lang = None
+    state.opened = []
     if os.environ.get("LBC_LANG"):
         i18n.set_lang(os.environ["LBC_LANG"])
     args = _take_globals(list(sys.argv[1:] if argv is None else argv))
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         _debug_traceback()
         console.error(_message(exc))
         for line in exc.details:
-            sys.stderr.write(f"  {line}\n")
+            console.detail(line)
         return exc.code
     except Exit as exc:
         return exc.exit_code
@@ -269,6 +270,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if restore is not None:
             restore()
+        # Close every connection this command opened: a process that runs main() again (tests, a
+        # Python caller) must not keep SQLite handles whose POSIX locks a later open() would drop.
+        for db in state.opened:
+            db.dispose()
+        state.opened = []
 
 
 def _debug_traceback() -> None:

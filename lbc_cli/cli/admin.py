@@ -28,6 +28,7 @@ def init(
     from lbc_cli.db import Database, resolve_target
 
     db = Database(resolve_target(state.db_target))
+    state.opened.append(db)
     existed = db.path is None or (db.path.exists() and db.path.stat().st_size > 0)
     db.open(create=True)
     if db.created:

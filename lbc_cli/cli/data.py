@@ -170,6 +170,10 @@ def export(
         return
     if layout is not None and (layout != "registration-form" or name != "children"):
         raise LbcError(i18n.t("bad_choice", value=layout, choices="registration-form (children)"), ExitCode.USAGE)
+    if (village is not None or status is not None) and name != "children":
+        raise LbcError(i18n.t("filter_table", option="--village/--status", table="children"), ExitCode.USAGE)
+    if (from_ is not None or to is not None) and name != "contacts":
+        raise LbcError(i18n.t("filter_table", option="--from/--to", table="contacts"), ExitCode.USAGE)
     model = models.TABLES[name]
     columns = models.export_columns(model)
     filters = {}
@@ -243,6 +247,9 @@ def import_(
     def mapped():
         mapping = None
         for number, raw in io.read_rows(file, fmt, encoding):
+            if io.BAD_CELLS in raw:
+                yield number, raw
+                continue
             if mapping is None:
                 mapping = importer.header_map(list(raw), columns)
             yield number, {mapping.get(k, k): v for k, v in raw.items()}
@@ -250,6 +257,14 @@ def import_(
     now = today()
     with database().session(write=True) as session, io.progress(i18n.t("importing", table=name)) as advance:
         n = importer.load(
-            name, mapped(), source=source, session=session, today=now, dry_run=dry_run, force=force, progress=advance
+            name,
+            mapped(),
+            source=source,
+            session=session,
+            today=now,
+            dry_run=dry_run,
+            force=force,
+            progress=advance,
+            csv_quotes=fmt == "csv",
         )
     console.info(i18n.t("import_checked", n=n) if dry_run else i18n.t("imported", n=n, table=table_name))

@@ -19,16 +19,19 @@ class State:
     db_target: str | None = None
     debug: bool = False
     bad_lang: str | None = None
+    opened: list = []  # databases this command opened: main() closes their connections
 
 
 state = State()
 
 
 def database(*, create: bool = False):
-    """The opened database of --db / LBC_DB / the default, checked and upgraded."""
+    """The opened database of --db / LBC_DB / the default, checked and upgraded (closed by main())."""
     from lbc_cli.db import Database, resolve_target
 
-    return Database(resolve_target(state.db_target)).open(create=create)
+    db = Database(resolve_target(state.db_target))
+    state.opened.append(db)
+    return db.open(create=create)
 
 
 # ---- value parsers: a value that does not parse is a usage error (exit 2) ---------------------
