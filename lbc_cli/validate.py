@@ -34,7 +34,7 @@ def parse_date(value: object, field: str, today: date | None = None) -> date:
     if text.lower() in ("today", "今天"):
         return today or date.today()
     match = _DATE_RE.match(text)
-    if match:
+    if match and 1900 <= int(match[1]) <= 2199:  # any birth, any plan; no date arithmetic falls off the calendar
         try:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:

@@ -125,7 +125,10 @@ def export(
     ] = False,
     reveal: RevealOpt = False,
     year: Annotated[
-        int | None, typer.Option("--year", help=_("学年(导出 scores 时必填)", "school year (needed for scores)"))
+        int | None,
+        typer.Option(
+            "--year", help=_("学年(导出 scores 时必填)", "school year (needed for scores)"), min=1900, max=2199
+        ),
     ] = None,
     village: Annotated[
         str | None, typer.Option(help=_("只导出该村的儿童", "children of this village only"), metavar="TEXT")
@@ -239,7 +242,7 @@ def import_(
         raise LbcError(i18n.t("import_not_table", table=table, choices=", ".join(IMPORT_TABLES)), ExitCode.USAGE)
     fmt = check_format(io.file_format(file, fmt), FILE_FORMATS)
     if encoding is not None:
-        encoding = check_format(encoding, io.ENCODINGS)
+        encoding = check_format(encoding, io.ENCODINGS, "--encoding")
     table_name, spec, _required = importer.TABLES[name]
     columns = [*spec, "id", "uid"]
     source = "<stdin>" if file == "-" else file

@@ -41,7 +41,10 @@ EXAM_COLUMNS = [
 ]
 SCORE_ENUMS = {"role": "role", "award": "award", "note": "note"}
 YearOpt = Annotated[
-    int, typer.Option("--year", help=_("学年(从该年 9 月 1 日起)", "school year (starting 1 September)"))
+    int,
+    typer.Option(
+        "--year", help=_("学年(从该年 9 月 1 日起)", "school year (starting 1 September)"), min=1900, max=2199
+    ),
 ]
 
 

@@ -108,10 +108,10 @@ RevealOpt = Annotated[
 ]
 
 
-def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
+def check_format(fmt: str, allowed: tuple[str, ...], option: str = "--format") -> str:
     value = fmt.strip().lower()
     if value not in allowed:
-        raise Invalid("--format", i18n.t("bad_choice", value=fmt, choices=", ".join(allowed)), ExitCode.USAGE)
+        raise Invalid(option, i18n.t("bad_choice", value=fmt, choices=", ".join(allowed)), ExitCode.USAGE)
     return value
 
 

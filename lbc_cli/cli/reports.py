@@ -35,7 +35,9 @@ TemplatesOpt = Annotated[
         metavar="DIR",
     ),
 ]
-YearOpt = Annotated[int | None, typer.Option("--year", help=_("年度(默认今年)", "year (default: this year)"))]
+YearOpt = Annotated[
+    int | None, typer.Option("--year", help=_("年度(默认今年)", "year (default: this year)"), min=1900, max=2199)
+]
 REPORT_FORMATS = ("md", "json", "html")
 
 
