@@ -490,6 +490,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "xlsx needs --out FILE (or stdout redirected to a file)",
     ),
     "importing": ("正在检查 {table}", "checking {table}"),
+    "exporting": ("正在导出 {table}", "exporting {table}"),
     "purge_confirm": (
         "将永久删除 {name}(编号 {id})的全部个人信息,只保留匿名统计。继续吗?",
         "erase every piece of personal data of {name} (id {id}) for good, keeping only anonymous counts?",

@@ -186,9 +186,11 @@ def export(
         filters["status"] = opt_slug("status", status, "--status")
     start, end = opt_date(from_, "--from", today()), opt_date(to, "--to", today())
     hide = io.masker(columns, reveal)
-    with database().session() as session:
+    with database().session() as session, io.progress(i18n.t("exporting", table=name)) as advance:
         rows = (
-            hide(row) for row in store.stream_rows(model, columns, session=session, equal=filters, start=start, end=end)
+            hide(row)
+            for row in store.stream_rows(model, columns, session=session, equal=filters, start=start, end=end)
+            if advance() is None  # counts the row on a terminal's progress line; keeps every row
         )
         if layout:
             headers = [h for h, _c, _e in REGISTRATION_FORM]
