@@ -337,6 +337,8 @@ MIGRATIONS: dict = {}
 
 def translate(exc: BaseException, target: str) -> LbcError:
     """A database driver error as the one-line refusal a user reads (no SQL, no parameters, no data)."""
+    if isinstance(getattr(exc, "orig", exc), UnicodeDecodeError):
+        return DatabaseError(i18n.t("not_a_db", target=target))  # damaged text in the schema or a row
     text = str(getattr(exc, "orig", exc)).lower()
     if "locked" in text or "busy" in text:
         return DatabaseError(i18n.t("db_locked"))

@@ -115,11 +115,21 @@ def test_parse_date_refuses_impossible_or_garbage_dates_naming_the_field(text):
 
 
 @PROPERTY
-@given(day=st.dates(min_value=date(1000, 1, 1)), form=st.sampled_from(["{y}-{m}-{d}", "{y}/{m}/{d}", "{y}.{m}.{d}"]))
+@given(
+    day=st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)),
+    form=st.sampled_from(["{y}-{m}-{d}", "{y}/{m}/{d}", "{y}.{m}.{d}"]),
+)
 def test_parse_date_round_trips_every_real_date(day, form):
+    # every real date lbc accepts: 1900 to 2199 (any birth, any plan)
     y, m, d = f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}"
     assert parse_date(form.format(y=y, m=m, d=d), "date") == day
     assert parse_date(f"{y}年{m}月{d}日", "date") == day
+
+
+def test_parse_date_refuses_years_off_its_calendar():
+    for text in ("1899-12-31", "2200-01-01", "0001-01-01", "9999-12-31"):
+        with pytest.raises(Invalid):
+            parse_date(text, "date")
 
 
 def test_parse_date_refuses_a_date_followed_by_spaces_and_junk():
