@@ -44,13 +44,30 @@ def run(capsys):
     return invoke
 
 
-@pytest.fixture
-def db(tmp_path, run) -> Path:
-    """A fresh, initialised database file."""
-    path = tmp_path / "lbc.db"
-    result = run("init", db=path)
-    assert result.code == 0, result.err
+def copy_db(source: Path, target: Path) -> Path:
+    """A private copy of a template database (SQLite's backup API: its WAL included), mode 0600."""
+    target.touch(mode=0o600)  # lbc warns about, and tightens, a database others can read
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return target
+
+
+@pytest.fixture(scope="session")
+def _initialised(tmp_path_factory) -> Path:
+    """One `lbc init` (English) for the whole run; each test gets its own copy."""
+    path = tmp_path_factory.mktemp("template") / "lbc.db"
+    assert main(["--db", str(path), "--lang", "en", "init"]) == 0
     return path
+
+
+@pytest.fixture
+def db(tmp_path, _initialised) -> Path:
+    """A fresh, initialised database file."""
+    return copy_db(_initialised, tmp_path / "lbc.db")
 
 
 @pytest.fixture

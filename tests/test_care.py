@@ -26,12 +26,10 @@ Pinyin order, used by the lists: 李四 < 刘洋 < 钱七 < 王小明 < 张三 <
 import csv
 import io
 import json
-import os
-import sqlite3
 from datetime import date, timedelta
 
 import pytest
-from conftest import rows
+from conftest import copy_db, rows
 
 from lbc_cli.cli import main
 
@@ -77,16 +75,7 @@ def _world(tmp_path_factory):
     return path
 
 
-def _copy(source, path):
-    """A copy of a database file with SQLite's backup API (a template's WAL included)."""
-    src, dst = sqlite3.connect(source), sqlite3.connect(path)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    os.chmod(path, 0o600)
-    return path
+_copy = copy_db
 
 
 def _build(template, path, commands: list[list[str]]):

@@ -7,15 +7,11 @@ masks of 3 + stars + 4); nothing is computed by calling lbc's own code.
 import csv
 import io
 import json
-import os
 import re
-import sqlite3
 from datetime import date, timedelta
 
 import pytest
 from conftest import rows
-
-from lbc_cli.cli import main
 
 ENROLLED = "2024-09-01"
 
@@ -27,29 +23,6 @@ SPEC_CHILD_COLUMNS = (
     "assistance,hobbies,family_notes,status,exit_reason,exit_date,enrolled_on,reviewed_on"
 ).split(",")
 LIST_HEADER = "id,name,gender,birth_date,age,village,schooling,guardian_name,guardian_phone,flags,helpers,status"
-
-
-@pytest.fixture(scope="module")
-def _initialised(tmp_path_factory):
-    """One `lbc init` for the module; each test gets its own copy (running init per test doubles the time)."""
-    path = tmp_path_factory.mktemp("template") / "lbc.db"
-    assert main(["--db", str(path), "init"]) == 0
-    return path
-
-
-@pytest.fixture
-def db(tmp_path, _initialised):
-    """Overrides conftest's db: a fresh initialised database file, copied with SQLite's backup API."""
-    path = tmp_path / "lbc.db"
-    src, dst = sqlite3.connect(_initialised), sqlite3.connect(path)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    os.chmod(path, 0o600)
-    assert rows(path, "SELECT count(*) FROM children") == [(0,)]
-    return path
 
 
 # ---- GB 11643-1999 resident id numbers, written out independently of lbc ------------------------------

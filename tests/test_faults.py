@@ -33,7 +33,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import rows
+from conftest import copy_db, rows
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -161,15 +161,7 @@ def seeded_template(tmp_path_factory) -> Path:
 @pytest.fixture
 def seeded(seeded_template, tmp_path) -> Path:
     """A private copy of the seeded database for one test."""
-    path = tmp_path / "lbc.db"
-    source, target = sqlite3.connect(seeded_template), sqlite3.connect(path)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    path.chmod(0o600)
-    return path
+    return copy_db(seeded_template, tmp_path / "lbc.db")
 
 
 def sound(run, db: Path) -> None:

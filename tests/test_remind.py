@@ -8,12 +8,10 @@ review_days 180, age_limit 16); nothing is computed by calling lbc's own code.
 import csv
 import io
 import json
-import sqlite3
 from datetime import date
 
 import pytest
 
-from lbc_cli.cli import main
 from lbc_cli.rules.reminders import ChildFacts, child_reminders, due_reminders
 
 # SPEC section 6 defaults, written out here (not read from lbc_cli.settings).
@@ -240,27 +238,6 @@ def test_due_reminders_puts_urgent_first_then_the_most_overdue():
 
 
 # ---- CLI helpers -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def _initialised(tmp_path_factory):
-    """One `lbc init` (English) for the module; each test gets its own copy."""
-    path = tmp_path_factory.mktemp("template") / "lbc.db"
-    assert main(["--db", str(path), "--lang", "en", "init"]) == 0
-    return path
-
-
-@pytest.fixture
-def db(tmp_path, _initialised):
-    """Overrides conftest's db: a fresh initialised database, copied with SQLite's backup API."""
-    path = tmp_path / "lbc.db"
-    src, dst = sqlite3.connect(_initialised), sqlite3.connect(path)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    return path
 
 
 def ok(result) -> str:

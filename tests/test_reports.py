@@ -20,11 +20,11 @@ The roster (``ROSTER``; children enrolled 2024-01-10 with consent 2024-01-05 unl
 import json
 import re
 import shlex
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import copy_db
 from markdown_it import MarkdownIt
 
 # ---- the roster --------------------------------------------------------------------------------
@@ -111,14 +111,7 @@ def roster_commands() -> list[list[str]]:
 PERIOD = ["--from", "2024-03-01", "--to", "2024-05-31", "--as-of", "2024-06-30"]
 
 
-def _copy_db(source: Path, target: Path) -> None:
-    target.touch(mode=0o600)  # lbc warns about a database others can read
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
+_copy_db = copy_db
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,12 @@
 import csv
 import io
 import json
-import os
 import re
-import sqlite3
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from conftest import rows
+from conftest import copy_db, rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -640,13 +638,7 @@ def scenario(run, db, tmp_path_factory):
         assert run("init", db=path).code == 0
         _SCENARIO["ids"] = _build_scenario(lambda *args: run(*args, db=path))
         _SCENARIO["path"] = path
-    source, target = sqlite3.connect(_SCENARIO["path"]), sqlite3.connect(db)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    os.chmod(db, 0o600)
+    copy_db(_SCENARIO["path"], db)
     return _SCENARIO["ids"]
 
 
