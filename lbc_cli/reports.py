@@ -27,21 +27,19 @@ AGE_BANDS = ((0, 5), (6, 11), (12, 14), (15, 17))
 
 
 def _children(session, as_of: date) -> list[dict]:
-    """Every child in the programme on ``as_of``, as a plain record (all columns)."""
+    """Every child in the programme on ``as_of``, as a plain record (all columns, and ``priority``
+    from the one definition of a priority child, store.priority_clause)."""
     columns = [c.name for c in Child.__table__.columns]
-    query = select(*(Child.__table__.c[c] for c in columns)).where(store.active_on(as_of))
+    query = select(*(Child.__table__.c[c] for c in columns), store.priority_clause().label("priority"))
+    query = query.where(store.active_on(as_of))
     records = []
     for row in store.raw_rows(query.order_by(Child.name_pinyin, Child.id), session=session):
-        record = dict(zip(columns, row, strict=True))
+        record = dict(zip([*columns, "priority"], row, strict=True))
+        record["priority"] = bool(record["priority"])
         for key in ("birth_date", "enrolled_on", "care_agreement_on", "exit_date", "reviewed_on", "consent_on"):
             record[key] = store.as_date(record[key])
         records.append(record)
     return records
-
-
-def _is_priority(record: dict) -> bool:
-    flags = set((record.get("flags") or "").split(";"))
-    return bool(flags & {"problem", "hardship", "lives-alone"}) or record.get("guardian_rating") == "poor"
 
 
 def _counts(values) -> list[dict]:
@@ -60,7 +58,7 @@ def _figures(session, as_of: date) -> dict:
     villages = sorted({r["village"] for r in records if r["village"]})
     return {
         "children_active": len(records),
-        "children_priority": sum(1 for r in records if _is_priority(r)),
+        "children_priority": sum(1 for r in records if r["priority"]),
         "helpers_active": helpers,
         "pairings_active": pairings,
         "villages": villages,
@@ -201,7 +199,7 @@ def summary_context(session, *, start: date, end: date, as_of: date, year: int |
             "helpers": helper_names.get(r["id"], []),
         }
         for r in records
-        if _is_priority(r)
+        if r["priority"]
     ]
     incomplete = [{"id": r["id"], "name": r["name"], "missing": rates.missing_fields(r)} for r in records]
     return {
@@ -289,7 +287,7 @@ def child_context(session, *, child, as_of: date, reveal: bool) -> dict:
         "as_of": as_of.isoformat(),
         "child": record,
         "age": validate.age_on(child.birth_date, as_of),
-        "priority": _is_priority(record),
+        "priority": store.is_priority(child.id, session=session),
         "missing": rates.missing_fields({**record, "father_away": child.father_away, "mother_away": child.mother_away}),
         "pairings": pairings,
         "contacts": contacts,

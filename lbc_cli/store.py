@@ -547,6 +547,11 @@ def reminder_facts(*, session: Session, as_of: date, helper_id: int | None = Non
     return facts
 
 
+def is_priority(child_id: int, *, session: Session) -> bool:
+    query = select(priority_clause()).where(Child.id == child_id)
+    return bool(session.execute(query).scalar())
+
+
 def active_helper_names(*, session: Session, as_of: date) -> dict[int, list[str]]:
     """child id -> names of the helpers paired with it on ``as_of`` (pinyin order).
 
