@@ -7,6 +7,7 @@ are for people: localized headers and labels. A Rich table only on a terminal; p
 import sys
 import unicodedata
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from lbc_cli import i18n, io
@@ -23,8 +24,8 @@ def display(value: Any, column: str, enums: dict[str, str]) -> str:
         return i18n.labels(enum, value) if enum in ("flag", "assistance") else i18n.label(enum, value)
     if isinstance(value, bool):
         return i18n.t("yes") if value else i18n.t("no")
-    if value.__class__.__name__ == "Decimal":
-        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)  # money keeps its two places
     value = io.cell(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

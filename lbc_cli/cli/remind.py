@@ -102,13 +102,15 @@ def _when(item) -> str:
 
 def _grouped(items, schedule, roles, as_of, *, markdown: bool, only=None) -> str:
     """Each helper's own list (a child with two helpers is on both), then unpaired children, then the plan."""
+    from lbc_cli.rules.reminders import sort_key
+
     groups: dict[str, list] = {}
     for item in items:
         names = item.helpers or ("",)
         for name in names:
             if only is None or name == only.name:
                 groups.setdefault(name, []).append(item)
-    order = sorted((name for name in groups if name), key=lambda n: min(_rank(i) for i in groups[n]))
+    order = sorted((name for name in groups if name), key=lambda n: min(sort_key(i) for i in groups[n]))
     if "" in groups:
         order.append("")
     lines: list[str] = []
@@ -145,9 +147,3 @@ def _grouped(items, schedule, roles, as_of, *, markdown: bool, only=None) -> str
             lines.append(f"{bullet}{item.name}")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def _rank(item) -> tuple:
-    from lbc_cli.rules.reminders import sort_key
-
-    return sort_key(item)
