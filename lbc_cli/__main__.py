@@ -1,5 +1,3 @@
-import sys
+from lbc_cli.entry import run
 
-from lbc_cli.cli import main
-
-sys.exit(main())
+run()

@@ -1,10 +1,16 @@
-"""lbc import: read a whole file, check every row, then write all of it in one transaction or nothing.
+"""lbc import: check every row of a file and write all of it in one transaction, or nothing.
 
-Validation runs first, over every row, with the same rules as the single-row commands
-(validate.py); only a file without a bad row is written, through the DB-API `executemany` in
-chunks inside one transaction. Every bad row is reported as `FILE:ROW: column: problem`.
+Rows stream from the file in chunks (a CSV file's as io.Block lists of cells), are checked column
+by column with the same rules as the single-row commands (validate.py: each distinct cell of a
+chunk parsed once), and the good ones are written through the DB-API `executemany` inside one
+transaction; any bad row rolls it all back. Every bad row is reported as `FILE:ROW: column: problem`,
+with its first problem only.
 """
 
+import functools
+import operator
+import os
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import date
@@ -12,7 +18,9 @@ from datetime import date
 from lbc_cli import i18n, io, pinyin, validate
 from lbc_cli.errors import ExitCode, Invalid, LbcError
 
-CHUNK = 5000
+CHUNK = 1000  # rows per executemany; small enough that a chunk's garbage does not pin memory
+BULK_ROWS = 20000  # from this many rows on, an import rebuilds the table's plain indexes at the end
+CACHE_KIB = 32768  # SQLite page cache of an import's connection
 EMPTY = {"slugs": "", "bool": False}  # what an empty cell means, by field kind (others: nothing)
 MAX_REPORTED = 50
 
@@ -96,80 +104,567 @@ class Problems:
 
     def __init__(self, source: str):
         self.source = source
-        self.lines: list[str] = []
+        self.lines: list[tuple[int, str]] = []
         self.count = 0
 
     def add(self, row: int, column: str, problem: str) -> None:
         self.count += 1
         if len(self.lines) < MAX_REPORTED:
-            self.lines.append(f"{self.source}:{row}: {column}: {problem}")
+            self.lines.append((row, f"{self.source}:{row}: {column}: {problem}"))
 
     def raise_if_any(self) -> None:
         if self.count:
-            details = list(self.lines)
+            # in file order: a row the database refused is found when its chunk is written
+            details = [line for _row, line in sorted(self.lines, key=lambda item: item[0])]
             if self.count > len(self.lines):
                 details.append(i18n.t("import_more", n=self.count - len(self.lines)))
             raise LbcError(i18n.t("import_bad", n=self.count, file=self.source), ExitCode.REFUSED, details=details)
 
 
-def _clean_row(
-    table: str, raw: dict, spec: dict, required: tuple, today: date, age_limit: int, csv_quotes: bool
-) -> dict:
-    values = {}
-    for column, value in raw.items():
-        if column in ("id", "uid"):
-            continue
-        kind, arg = spec[column]
+_ABSENT = object()  # a key a JSON object lacks: unlike an empty cell, it takes the column's default
+_REFUSED = object()  # the stand-in value of a cell that did not parse
+
+# What a column a row does not have at all means (an empty cell means EMPTY's value instead).
+DEFAULTS = {
+    "children": {"flags": "", "assistance": "", "father_away": True, "mother_away": True, "boarding": False,
+                 "status": "active"},
+    "helpers": {"active": True},
+    "contacts": {"no_answer": False},
+    "exams": {"merit_student": False, "serious_violation": False},
+}  # fmt: skip
+
+_CANONICAL_UID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_CANONICAL_UIDS = re.compile(r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12},)*")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_OFFSET = 48 * sum(_ID_WEIGHTS)  # what the ASCII codes of 17 digits add to their weighted sum
+
+
+class _Column:
+    """How one column's raw cells become clean values: ``parse`` is the rule for one cell (empty
+    cell, CSV export's formula quote, then validate.clean_field); ``parse_distinct`` applies it to
+    the distinct cells of a chunk, through a fast path for the common shapes that gives exactly
+    what ``parse`` gives, and ``parse`` for the rest."""
+
+    def __init__(self, column: str, kind: str, arg: str | None, today: date, csv_quotes: bool):
+        self.column = column
+        self.kind = kind
+        self.empty = EMPTY.get(kind)
+        self.csv_quotes = csv_quotes
+        self.clean = functools.partial(validate.clean_field, kind, arg, column, today=today)
+        self.today = today
+        self.limit = validate.MAX_LONG_TEXT if kind == "longtext" else validate.MAX_TEXT
+        self.maximum = int(arg) if kind == "int" and arg else None
+        self.fast = {
+            "text": self._fast_text, "longtext": self._fast_text, "int": self._fast_int, "phone": self._fast_phone,
+            "id": self._fast_id, "date": self._fast_date, "pastdate": self._fast_date,
+        }.get(kind)  # fmt: skip
+
+    def parse(self, value):
         if value is None or value == "":
-            # most cells of a roster are empty: no parsing for them
-            values[column] = EMPTY.get(kind)
-            continue
-        if csv_quotes and value.__class__ is str and value[0] == "'":
+            return self.empty  # most cells of a roster are empty: no parsing for them
+        if self.csv_quotes and value[0] == "'":
             value = io.unneutralise(value)  # the quote CSV export put before a formula-like cell
-        values[column] = validate.clean_field(kind, arg, column, value, today)
-    if raw.get("id") not in (None, ""):
-        values["id"] = validate.parse_int(raw["id"], "id", minimum=1)
-    if raw.get("uid") not in (None, ""):
-        text = str(raw["uid"]).strip()
+        return self.clean(value)
+
+    def parse_distinct(self, values) -> tuple[dict, dict]:
+        """({cell: clean value}, {cell: Invalid}) for a set of cells, all text (or None, _ABSENT)."""
+        parsed: dict = {}
+        bad: dict = {}
+        rest = self.fast(values, parsed) if self.fast is not None else values
+        for value in rest:
+            if value is _ABSENT:
+                parsed[value] = _ABSENT
+                continue
+            try:
+                parsed[value] = self.parse(value)
+            except Invalid as exc:
+                parsed[value] = _REFUSED
+                bad[value] = exc
+        return parsed, bad
+
+    # Each fast path takes the cells it can vouch for into ``parsed`` and returns the others.
+
+    def _fast_text(self, values, parsed):
+        # Printable text has no control character nor line break, and no space but ' ': it only
+        # needs trimming. A leading quote may be an export's: the full rule.
+        rest = []
+        limit = self.limit
+        for value in values:
+            if value.__class__ is str and value.isprintable() and len(value) <= limit and value[:1] != "'":
+                parsed[value] = value.strip() or None
+            else:
+                rest.append(value)
+        return rest
+
+    def _fast_int(self, values, parsed):
+        # ids and counts: plain ASCII digits, checked for the whole chunk at once
+        digits = [v for v in values if v.__class__ is str and v]
+        joined = "".join(digits)
+        if digits and joined.isdigit() and joined.isascii() and max(map(len, digits)) <= 12:
+            numbers = list(map(int, digits))
+            if self.maximum is None or max(numbers) <= self.maximum:
+                parsed.update(zip(digits, numbers, strict=True))
+                return [v for v in values if v.__class__ is not str or not v]
+        return values
+
+    def _fast_phone(self, values, parsed):
+        rest = []
+        for value in values:
+            if value.__class__ is str and len(value) == 11 and value[0] == "1" and value.isdigit() and value.isascii():
+                parsed[value] = value  # a mobile number as stored
+            else:
+                rest.append(value)
+        return rest
+
+    def _fast_id(self, values, parsed):
+        # validate.parse_id_number's own common case, its check digit summed from the ASCII codes
+        rest = []
+        for value in values:
+            if (
+                value.__class__ is str
+                and len(value) == 18
+                and value.isascii()
+                and value[:17].isdigit()
+                and value[17]
+                == validate._ID_CHECK[(sum(map(operator.mul, value[:17].encode(), _ID_WEIGHTS)) - _ID_OFFSET) % 11]
+            ):
+                try:
+                    date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+                    parsed[value] = value
+                    continue
+                except ValueError:
+                    pass
+            rest.append(value)
+        return rest
+
+    def _fast_date(self, values, parsed):
+        rest = []
+        past = self.kind == "pastdate"
+        today = self.today
+        for value in values:
+            if (
+                value.__class__ is str
+                and len(value) == 10
+                and value[4] == "-"
+                and value[7] == "-"
+                and value.isascii()
+                and value[:4].isdigit()
+                and value[5:7].isdigit()
+                and value[8:].isdigit()
+            ):
+                try:
+                    day = date(int(value[:4]), int(value[5:7]), int(value[8:]))
+                except ValueError:
+                    day = None
+                if day is not None and 1900 <= day.year <= 2199 and not (past and day > today):
+                    parsed[value] = day
+                    continue
+            rest.append(value)  # the other spellings, and every problem, by the full rule
+        return rest
+
+
+def _id_key(id_number: str) -> int | str:
+    """An id number as the integer its 18 characters spell in hex (the check character X as A)."""
+    if len(id_number) == 18 and id_number[:17].isdigit() and id_number.isascii():
         try:
-            values["uid"] = str(uuid.UUID(text))
+            return int(id_number.replace("X", "A"), 16)
         except ValueError:
-            raise Invalid("uid", i18n.t("bad_uid", value=text[:40])) from None
-    for key in required:
-        if values.get(key) in (None, "") and not (table == "children" and key == "enrolled_on"):
-            raise Invalid(key, i18n.t("required"))
-    if table == "children":
-        if values.get("enrolled_on") is None:
-            values["enrolled_on"] = today  # a roster typed without it is enrolled on the day it is imported
-        values.setdefault("flags", "")
-        values.setdefault("assistance", "")
-        values.setdefault("father_away", True)
-        values.setdefault("mother_away", True)
-        values.setdefault("boarding", False)
-        values.setdefault("status", "active")
-        values.setdefault("reviewed_on", values["enrolled_on"])
-        validate.check_child(values, today=today, age_limit=age_limit, check_age=values["status"] == "active")
-    elif table == "helpers":
-        values.setdefault("active", True)
-    elif table == "pairs":
-        if values.get("end_date") is not None and values["end_date"] < values["start_date"]:
-            raise Invalid("end_date", i18n.t("end_before_start", date=values["end_date"], start=values["start_date"]))
-    elif table == "contacts":
-        values.setdefault("no_answer", False)
-        if values.get("follow_up_date") is not None and values["follow_up_date"] < values["date"]:
-            raise Invalid(
-                "follow_up_date", i18n.t("follow_up_before", follow=values["follow_up_date"], date=values["date"])
+            pass
+    return id_number
+
+
+def _row_id(value):
+    if value.__class__ is str and value.isdigit() and value.isascii() and len(value) <= 12 and int(value) >= 1:
+        return int(value)
+    return validate.parse_int(value, field="id", minimum=1)
+
+
+def _uid(value) -> str:
+    if value.__class__ is str and _CANONICAL_UID.fullmatch(value):
+        return value  # the form lbc writes: nothing to normalise
+    text = str(value).strip()
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise Invalid("uid", i18n.t("bad_uid", value=text[:40])) from None
+
+
+def _new_uids(n: int) -> list[str]:
+    """n random (version 4) uids, as uuid.uuid4 makes them, without a Python call for each."""
+    data = bytearray(os.urandom(16 * n))
+    data[6::16] = data[6::16].translate(_VERSION_4)
+    data[8::16] = data[8::16].translate(_VARIANT)
+    return list(map("-".join, _UID_PARTS.findall(data.hex())))
+
+
+_VERSION_4 = bytes((b & 0x0F) | 0x40 for b in range(256))
+_VARIANT = bytes((b & 0x3F) | 0x80 for b in range(256))
+_UID_PARTS = re.compile(r"(.{8})(.{4})(.{4})(.{4})(.{12})")
+
+
+class _Loader:
+    """The checks of an import, a chunk of rows at a time, column by column; rows found good go to
+    the writer. Each row's first problem is the one reported, in the order the row-by-row rules
+    had them: its cells in column order, then id, uid, required fields, the table's own rules,
+    the rows it refers to, and last what it repeats (earlier rows, or the database)."""
+
+    def __init__(self, name: str, session, today: date, age_limit: int, csv_quotes: bool, force: bool, problems):
+        from sqlalchemy import select
+
+        from lbc_cli import store
+        from lbc_cli.models import Child, Exam, Helper, Pairing
+
+        self.name = name
+        _table, self.spec, self.required = TABLES[name]
+        self.today = today
+        self.age_limit = age_limit
+        self.force = force
+        self.problems = problems
+        self.columns = {
+            column: _Column(column, kind, arg, today, csv_quotes) for column, (kind, arg) in self.spec.items()
+        }
+        self.child_ids = self.helper_ids = None
+        if name in ("pairs", "contacts", "exams"):
+            self.child_ids = {r[0] for r in store.raw_rows(select(Child.id), session=session)}
+        if name in ("pairs", "contacts"):
+            self.helper_ids = {r[0] for r in store.raw_rows(select(Helper.id), session=session)}
+        # Children already known, by name and birth and by id number: -id for the database's, else
+        # the row. A county's 100,000 keys are kept compact: "name\0birth" as UTF-8 bytes (half the
+        # size of the text), an id number as one integer.
+        self.by_name: dict[bytes, int] = {}
+        self.by_id_number: dict[int | str, int] = {}
+        if name == "children" and not force:
+            for cid, cname, birth, id_number in store.raw_rows(
+                select(Child.id, Child.name, Child.birth_date, Child.id_number), session=session
+            ):
+                self.by_name[f"{cname}\0{birth}".encode()] = -cid
+                if id_number:
+                    self.by_id_number[_id_key(id_number)] = -cid
+        self.exam_keys: dict[tuple, int] = {}
+        if name == "exams":
+            for key in store.raw_rows(select(Exam.child_id, Exam.school_year, Exam.term), session=session):
+                self.exam_keys[tuple(key)] = 0
+        self.spans: dict[tuple, list[tuple]] = {}
+        if name == "pairs":
+            for child, helper, start, end in store.raw_rows(
+                select(Pairing.child_id, Pairing.helper_id, Pairing.start_date, Pairing.end_date), session=session
+            ):
+                self.spans.setdefault((child, helper), []).append((store.as_date(start), store.as_date(end), 0))
+
+    def _unknown(self, keys) -> str | None:
+        return next((k for k in keys if k not in self.spec and k not in ("id", "uid")), None)
+
+    def block(self, block: io.Block):
+        """A CSV block: every row has the header's keys, so its columns are taken whole."""
+        unknown = self._unknown(block.keys)
+        if unknown is not None:
+            for number in block.numbers:
+                self.problems.add(number, unknown, i18n.t("import_unknown_column"))
+            return None
+        cells = list(zip(*block.rows, strict=True))
+        # a header naming a column twice: the last one's cells, at the first one's place (as a dict has it)
+        last = {key: position for position, key in enumerate(block.keys)}
+        columns = {key: cells[last[key]] for key in block.keys}
+        return self.check(block.numbers, columns, None)
+
+    def dicts(self, items: list[tuple[int, dict]]):
+        """Rows of a JSON, JSONL or XLSX file: each its own keys; a key it lacks is _ABSENT."""
+        numbers, raws = [], []
+        for number, raw in items:
+            unknown = self._unknown(raw)
+            if unknown is not None:
+                self.problems.add(number, unknown, i18n.t("import_unknown_column"))
+                continue
+            numbers.append(number)
+            raws.append(raw)
+        keys = dict.fromkeys(key for raw in raws for key in raw)
+        columns = {key: [raw.get(key, _ABSENT) for raw in raws] for key in keys}
+        return self.check(numbers, columns, raws)
+
+    def check(self, numbers, columns: dict, raws: list[dict] | None):
+        """-> (row numbers, {column: clean values}) of the good rows; the bad ones are reported."""
+        n = len(numbers)
+        failed: dict[int, tuple[str, str]] = {}  # row index -> (column, problem): its first
+        values = {}
+        for key, cells in columns.items():
+            if key not in ("id", "uid"):
+                values[key] = self._parse(key, cells, failed, raws)
+        ids = self._ids(columns.get("id"), failed) if "id" in columns else None
+        values["uid"] = self._uids(columns.get("uid"), n, failed)
+        self._defaults(values, n)
+        self._required(values, n, failed)
+        if len(failed) < n:  # (a required column the file lacks fails every row: none left to check)
+            self._rules(values, n, failed)
+            self._references(values, failed)
+            self._repeats(numbers, values, n, failed)
+        if self.name in ("children", "helpers") and len(failed) < n:
+            names = values["name"]
+            keys = {name: pinyin.name_keys(name) for name in set(names) if name.__class__ is str}
+            values["name_pinyin"] = [keys.get(name, (None, None))[0] for name in names]
+            values["name_initials"] = [keys.get(name, (None, None))[1] for name in names]
+        for index, (column, problem) in failed.items():
+            self.problems.add(numbers[index], column, problem)
+        if failed:
+            keep = [i for i in range(n) if i not in failed]
+            numbers = [numbers[i] for i in keep]
+            values = {key: [column[i] for i in keep] for key, column in values.items()}
+            ids = [ids[i] for i in keep] if ids is not None else None
+        return numbers, values, ids
+
+    def _parse(self, key: str, cells, failed: dict, raws) -> list:
+        column = self.columns[key]
+        try:
+            distinct = set(cells)
+        except TypeError:  # a JSON list or object
+            distinct = None
+        # A set takes 1, 1.0 and True for one value: only text goes by distinct values.
+        if distinct is not None and (
+            raws is None or all(v.__class__ is str or v is None or v is _ABSENT for v in distinct)
+        ):
+            parsed, bad = column.parse_distinct(distinct)
+            out = list(map(parsed.__getitem__, cells))
+            if bad:
+                for index, value in enumerate(cells):
+                    if value in bad:
+                        self._fail(failed, index, bad[value], raws)
+            return out
+        out = []
+        for index, value in enumerate(cells):
+            try:
+                out.append(value if value is _ABSENT else column.parse(value))
+            except Invalid as exc:
+                out.append(_REFUSED)
+                self._fail(failed, index, exc, raws)
+        return out
+
+    @staticmethod
+    def _fail(failed: dict, index: int, exc: Invalid, raws) -> None:
+        if index not in failed:
+            failed[index] = (exc.field, exc.problem)
+        elif raws is not None:  # a JSON object's own key order says which of its cells comes first
+            order = list(raws[index])
+            if order.index(exc.field) < order.index(failed[index][0]):
+                failed[index] = (exc.field, exc.problem)
+
+    def _ids(self, cells, failed: dict) -> list:
+        out = []
+        for index, value in enumerate(cells):
+            if value is None or value == "" or value is _ABSENT:
+                out.append(None)
+                continue
+            try:
+                out.append(_row_id(value))
+            except Invalid as exc:
+                out.append(None)
+                failed.setdefault(index, (exc.field, exc.problem))
+        return out
+
+    def _uids(self, cells, n: int, failed: dict) -> list:
+        if cells is None:
+            return _new_uids(n)
+        try:
+            text = ",".join(cells) + ","  # one regular expression over the chunk's uids
+        except TypeError:  # not all text (JSON)
+            text = ""
+        if text and _CANONICAL_UIDS.fullmatch(text):
+            return list(cells)  # the form lbc writes, every one: nothing to normalise
+        out = []
+        for index, value in enumerate(cells):
+            if value is None or value == "" or value is _ABSENT:
+                out.append(None)
+                continue
+            try:
+                out.append(_uid(value))
+            except Invalid as exc:
+                out.append(None)
+                failed.setdefault(index, (exc.field, exc.problem))
+        missing = [i for i, value in enumerate(out) if value is None]
+        for index, uid in zip(missing, _new_uids(len(missing)), strict=True):
+            out[index] = uid
+        return out
+
+    def _defaults(self, values: dict, n: int) -> None:
+        """A column a row lacks takes its default; an empty cell keeps what it parsed to."""
+        if self.name == "children":
+            enrolled = values.get("enrolled_on")
+            # a roster typed without it is enrolled on the day it is imported
+            values["enrolled_on"] = (
+                [self.today] * n
+                if enrolled is None
+                else [self.today if v is None or v is _ABSENT else v for v in enrolled]
             )
-    elif table == "exams":
-        values.setdefault("merit_student", False)
-        values.setdefault("serious_violation", False)
-        validate.check_exam(values, today=today)
-    return values
+        for key, default in DEFAULTS.get(self.name, {}).items():
+            column = values.get(key)
+            if column is None:
+                values[key] = [default] * n
+            elif _ABSENT in column:
+                values[key] = [default if v is _ABSENT else v for v in column]
+        if self.name == "children":
+            reviewed = values.get("reviewed_on")
+            if reviewed is None:
+                values["reviewed_on"] = values["enrolled_on"]
+            elif _ABSENT in reviewed:
+                values["reviewed_on"] = [
+                    e if v is _ABSENT else v for v, e in zip(reviewed, values["enrolled_on"], strict=True)
+                ]
+        for key, column in values.items():
+            if _ABSENT in column:
+                values[key] = [None if v is _ABSENT else v for v in column]
+
+    def _required(self, values: dict, n: int, failed: dict) -> None:
+        for key in self.required:
+            if self.name == "children" and key == "enrolled_on":
+                continue
+            column = values.get(key)
+            if column is None:
+                for index in range(n):
+                    failed.setdefault(index, (key, i18n.t("required")))
+            elif None in column or "" in column or _REFUSED in column:
+                for index, value in enumerate(column):
+                    if value is None or value == "" or value is _REFUSED:
+                        failed.setdefault(index, (key, i18n.t("required")))
+
+    def _rules(self, values: dict, n: int, failed: dict) -> None:
+        """The table's rules across fields; the rows that might break one are checked by the rule itself."""
+        name = self.name
+        if name == "children":
+            self._child_rules(values, n, failed)
+        elif name == "pairs":
+            for index, (start, end) in enumerate(
+                zip(values["start_date"], values.get("end_date") or [None] * n, strict=True)
+            ):
+                if end is not None and index not in failed and end < start:
+                    failed[index] = ("end_date", i18n.t("end_before_start", date=end, start=start))
+        elif name == "contacts":
+            follow_ups = values.get("follow_up_date")
+            for index, (day, follow_up) in enumerate(zip(values["date"], follow_ups or [None] * n, strict=True)):
+                if follow_up is not None and index not in failed and follow_up < day:
+                    failed[index] = ("follow_up_date", i18n.t("follow_up_before", follow=follow_up, date=day))
+        elif name == "exams":
+            current = validate.school_year_of(self.today)
+            low = current - validate.SCHOOL_YEARS_BACK
+            sizes = values.get("class_size") or [None] * n
+            for index, (year, term, rank, size) in enumerate(
+                zip(values["school_year"], values["term"], values["class_rank"], sizes, strict=True)
+            ):
+                if index in failed or (
+                    (term == 1 or term == 2) and rank >= 1 and (size is None or rank <= size) and low <= year <= current
+                ):
+                    continue
+                try:
+                    validate.check_exam(self._row(values, index), today=self.today)
+                except Invalid as exc:
+                    failed[index] = (exc.field, exc.problem)
+
+    def _child_rules(self, values: dict, n: int, failed: dict) -> None:
+        births, enrolled, statuses = values["birth_date"], values["enrolled_on"], values["status"]
+        limits = {b: validate.birthday(b, self.age_limit) for b in set(births) if b.__class__ is date}
+        no_dates = [None] * n
+        later = [values.get(k) or no_dates for k in ("care_agreement_on", "consent_on", "exit_date", "reviewed_on")]
+        id_numbers = values.get("id_number") or no_dates
+        for index, (birth, enrol, status, care, consent, exit_on, reviewed, id_number) in enumerate(
+            zip(births, enrolled, statuses, *later, id_numbers, strict=True)
+        ):
+            if index in failed:
+                continue
+            # what validate.check_child refuses, tested cheaply; a row that might break a rule goes to it
+            if (
+                enrol < birth
+                or (status == "active" and limits[birth] <= enrol)
+                or (care is not None and care < birth)
+                or (consent is not None and consent < birth)
+                or (exit_on is not None and (exit_on < birth or exit_on < enrol))
+                or (reviewed is not None and reviewed < birth)
+                or (id_number and id_number[6:14] != f"{birth.year:04d}{birth.month:02d}{birth.day:02d}")
+            ):
+                row = self._row(values, index)
+                try:  # its warnings are not an import's business
+                    validate.check_child(row, today=self.today, age_limit=self.age_limit, check_age=status == "active")
+                except Invalid as exc:
+                    failed[index] = (exc.field, exc.problem)
+
+    @staticmethod
+    def _row(values: dict, index: int) -> dict:
+        return {key: column[index] for key, column in values.items()}
+
+    def _references(self, values: dict, failed: dict) -> None:
+        """A child and a helper named by id must be in the database."""
+        if self.child_ids is not None:
+            children = values["child_id"]
+            unknown = set(children) - self.child_ids
+            if unknown:
+                for index, child in enumerate(children):
+                    if child in unknown:
+                        failed.setdefault(index, ("child_id", i18n.t("import_no_child", id=child)))
+        helpers = values.get("helper_id")
+        if self.helper_ids is not None and helpers is not None:
+            unknown = set(helpers) - self.helper_ids - {None}
+            if unknown:
+                for index, helper in enumerate(helpers):
+                    if helper in unknown:
+                        failed.setdefault(index, ("helper_id", i18n.t("import_no_helper", id=helper)))
+
+    def _repeats(self, numbers, values: dict, n: int, failed: dict) -> None:
+        """What a good row repeats: an earlier row's or the database's child, exam term, pairing."""
+        if self.name == "children" and not self.force:
+            by_name, by_id_number = self.by_name, self.by_id_number
+            iso = {b: b.isoformat() for b in set(values["birth_date"]) if b.__class__ is date}
+            id_numbers = values.get("id_number") or [None] * n
+            for index, (name, birth, id_number) in enumerate(
+                zip(values["name"], values["birth_date"], id_numbers, strict=True)
+            ):
+                if index in failed:
+                    continue
+                key = f"{name}\0{iso[birth]}".encode()
+                id_key = _id_key(id_number) if id_number else None
+                clash = by_name.get(key)
+                if clash is None and id_key is not None:
+                    clash = by_id_number.get(id_key)
+                if clash is not None:
+                    where = i18n.t("import_dup_db", id=-clash) if clash < 0 else i18n.t("import_dup_row", row=clash)
+                    failed[index] = ("name", where)
+                    continue
+                by_name[key] = numbers[index]
+                if id_key is not None:
+                    by_id_number[id_key] = numbers[index]
+        elif self.name == "exams":
+            exam_keys = self.exam_keys
+            for index, key in enumerate(zip(values["child_id"], values["school_year"], values["term"], strict=True)):
+                if index in failed:
+                    continue
+                if key in exam_keys:
+                    row = exam_keys[key]
+                    failed[index] = (
+                        "term",
+                        i18n.t("import_exam_db") if row == 0 else i18n.t("import_dup_row", row=row),
+                    )
+                    continue
+                exam_keys[key] = numbers[index]
+        elif self.name == "pairs":
+            spans = self.spans
+            ends = values.get("end_date") or [None] * n
+            for index, couple in enumerate(zip(values["child_id"], values["helper_id"], strict=True)):
+                if index in failed:
+                    continue
+                start, end = values["start_date"][index], ends[index]
+                clash = next(
+                    (
+                        row
+                        for s, e, row in spans.get(couple, [])
+                        if (e is None or start < e) and (end is None or s < end)
+                    ),
+                    None,
+                )
+                if clash is not None:
+                    where = i18n.t("import_pair_db") if clash == 0 else i18n.t("import_dup_row", row=clash)
+                    failed[index] = ("start_date", where)
+                    continue
+                spans.setdefault(couple, []).append((start, end, numbers[index]))
 
 
 def load(
     name: str,
-    rows: Iterable[tuple[int, dict]],
+    rows: Iterable[tuple[int, object]],
     *,
     source: str,
     session,
@@ -179,145 +674,190 @@ def load(
     progress=None,
     csv_quotes: bool = False,
 ) -> int:
-    """Check every row of an import, then (unless ``dry_run``) insert them all. Returns the row count."""
-    from sqlalchemy import select
+    """Check every row of an import and insert the good ones as it goes, in chunks, inside the
+    session's one transaction; any bad row (or ``dry_run``) rolls all of it back. Returns the row count.
 
+    ``rows`` is what io.read_rows yields: (row number, dict), or (first row number, io.Block) for a
+    CSV file. Rows stream from the file to the database: memory stays flat whatever the file's size.
+    The database itself finds an id or uid already taken (its unique indexes), in the file or before."""
     from lbc_cli import store
-    from lbc_cli.models import Child, Exam, Helper, Pairing, SQLModel
+    from lbc_cli.models import SQLModel
 
-    table_name, spec, required = TABLES[name]
+    table_name = TABLES[name][0]
     table = SQLModel.metadata.tables[table_name]
-    columns = [c.name for c in table.columns]
     age_limit = int(store.rule_values(session=session)["age_limit"])
     problems = Problems(source)
-    existing_ids = {r[0] for r in store.raw_rows(select(table.c.id), session=session)}
-    existing_uids = {r[0] for r in store.raw_rows(select(table.c.uid), session=session)}
-    child_ids = helper_ids = None
-    if name in ("pairs", "contacts", "exams"):
-        child_ids = {r[0] for r in store.raw_rows(select(Child.id), session=session)}
-    if name in ("pairs", "contacts"):
-        helper_ids = {r[0] for r in store.raw_rows(select(Helper.id), session=session)}
-    seen_keys: dict[tuple, int] = {}
-    if name == "children":
-        for cid, cname, birth, id_number in store.raw_rows(
-            select(Child.id, Child.name, Child.birth_date, Child.id_number), session=session
-        ):
-            seen_keys[("name", cname, str(birth))] = -cid
-            if id_number:
-                seen_keys[("id", id_number)] = -cid
-    exam_keys: dict[tuple, int] = {}
-    if name == "exams":
-        for key in store.raw_rows(select(Exam.child_id, Exam.school_year, Exam.term), session=session):
-            exam_keys[tuple(key)] = 0
-    spans: dict[tuple, list[tuple]] = {}
-    if name == "pairs":
-        for child, helper, start, end in store.raw_rows(
-            select(Pairing.child_id, Pairing.helper_id, Pairing.start_date, Pairing.end_date), session=session
-        ):
-            spans.setdefault((child, helper), []).append((store.as_date(start), store.as_date(end), 0))
-    clean: list[dict] = []
-    for row_number, raw in rows:
-        if progress is not None:
-            progress()
-        if io.BAD_CELLS in raw:
-            problems.add(row_number, "-", raw[io.BAD_CELLS])
-            continue
-        unknown = [k for k in raw if k not in spec and k not in ("id", "uid")]
-        if unknown:
-            problems.add(row_number, unknown[0], i18n.t("import_unknown_column"))
-            continue
-        try:
-            values = _clean_row(name, raw, spec, required, today, age_limit, csv_quotes)
-        except Invalid as exc:
-            problems.add(row_number, exc.field, exc.problem)
-            continue
-        if "id" in values:
-            if values["id"] in existing_ids:
-                problems.add(row_number, "id", i18n.t("import_id_taken", id=values["id"]))
-                continue
-            existing_ids.add(values["id"])
-        values.setdefault("uid", str(uuid.uuid4()))
-        if values["uid"] in existing_uids:
-            problems.add(row_number, "uid", i18n.t("import_uid_taken"))
-            continue
-        existing_uids.add(values["uid"])
-        if child_ids is not None and values["child_id"] not in child_ids:
-            problems.add(row_number, "child_id", i18n.t("import_no_child", id=values["child_id"]))
-            continue
-        if helper_ids is not None and values.get("helper_id") is not None and values["helper_id"] not in helper_ids:
-            problems.add(row_number, "helper_id", i18n.t("import_no_helper", id=values["helper_id"]))
-            continue
-        if name == "children" and not force:
-            keys = [("name", values["name"], values["birth_date"].isoformat())]
-            if values.get("id_number"):
-                keys.append(("id", values["id_number"]))
-            clash = next((seen_keys[k] for k in keys if k in seen_keys), None)
-            if clash is not None:
-                where = i18n.t("import_dup_db", id=-clash) if clash < 0 else i18n.t("import_dup_row", row=clash)
-                problems.add(row_number, "name", where)
-                continue
-            for key in keys:
-                seen_keys[key] = row_number
-        if name == "exams":
-            key = (values["child_id"], values["school_year"], values["term"])
-            if key in exam_keys:
-                where = (
-                    i18n.t("import_exam_db") if exam_keys[key] == 0 else i18n.t("import_dup_row", row=exam_keys[key])
-                )
-                problems.add(row_number, "term", where)
-                continue
-            exam_keys[key] = row_number
-        if name == "pairs":
-            couple = (values["child_id"], values["helper_id"])
-            start, end = values["start_date"], values.get("end_date")
-            clash = next(
-                (row for s, e, row in spans.get(couple, []) if (e is None or start < e) and (end is None or s < end)),
-                None,
-            )
-            if clash is not None:
-                where = i18n.t("import_pair_db") if clash == 0 else i18n.t("import_dup_row", row=clash)
-                problems.add(row_number, "start_date", where)
-                continue
-            spans.setdefault(couple, []).append((start, end, row_number))
-        if name in ("children", "helpers"):
-            values["name_pinyin"], values["name_initials"] = pinyin.name_keys(values["name"])
-        clean.append(values)
+    loader = _Loader(name, session, today, age_limit, csv_quotes, force, problems)
+    writer = _Writer(session, table, problems)
+    pending: list[tuple[int, dict]] = []
+    for number, raw in rows:
+        if raw.__class__ is io.Block:
+            if pending:
+                writer.add(*loader.dicts(pending))
+                pending = []
+            if progress is not None:
+                progress(len(raw.rows))
+            writer.add(*loader.block(raw) or ((), {}, None))
+        elif io.BAD_CELLS in raw:
+            if progress is not None:
+                progress()
+            problems.add(number, "-", raw[io.BAD_CELLS])
+        else:
+            if progress is not None:
+                progress()
+            pending.append((number, raw))
+            if len(pending) >= CHUNK:
+                writer.add(*loader.dicts(pending))
+                pending = []
+    if pending:
+        writer.add(*loader.dicts(pending))
+    n = writer.close()
     problems.raise_if_any()
-    if dry_run or not clean:
-        return len(clean)
-    _insert(session, table, columns, clean)
-    store.audit(session, table_name, None, "import", None, {"rows": len(clean), "file": source})
-    return len(clean)
+    if dry_run:
+        session.rollback()  # every row was checked by the database too; none of it is kept
+        return n
+    if n:
+        store.audit(session, table_name, None, "import", None, {"rows": n, "file": source})
+    return n
 
 
-def _insert(session, table, columns: list[str], rows: list[dict]) -> None:
-    """executemany in chunks on the session's own connection (one transaction), explicit ids kept."""
-    from lbc_cli import db
+class _Writer:
+    """Rows into a table through the DB-API ``executemany``, CHUNK at a time, on the session's own
+    connection and transaction. A chunk the database refuses (an id or uid taken) is rolled back to
+    its savepoint and written again row by row, so that each refused row is named and the rest kept."""
 
-    connection = session.connection()
-    # SQLite keeps dates as ISO text (as SQLAlchemy's Date writes them); PostgreSQL's driver takes dates
-    as_text = connection.dialect.name == "sqlite"
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
+    def __init__(self, session, table, problems: Problems):
+        from lbc_cli import db
+
+        self._sync = functools.partial(db.sync_sequences, session.connection(), table.name)
+        connection = session.connection()
+        self.dialect = connection.dialect
+        self.problems = problems
+        self.cursor = connection.connection.dbapi_connection.cursor()
+        self.as_text = connection.dialect.name == "sqlite"  # SQLite keeps dates as ISO text, like SQLAlchemy
+        self.table = table
+        self.statements = {}
         for with_id in (True, False):
-            batch = [r for r in rows if ("id" in r) == with_id]
-            if not batch:
-                continue
-            keys = columns if with_id else [c for c in columns if c != "id"]
-            statement = table.insert().compile(dialect=connection.dialect, column_keys=keys)
-            order = list(statement.positiontup) if statement.positiontup is not None else keys
-            dates = [i for i, name in enumerate(order) if name in DATE_COLUMNS] if as_text else []
-            for start in range(0, len(batch), CHUNK):
-                params = []
-                for row in batch[start : start + CHUNK]:
-                    values = [row.get(name) for name in order]
-                    for index in dates:
-                        if values[index] is not None:
-                            values[index] = values[index].isoformat()
-                    params.append(
-                        values if statement.positiontup is not None else dict(zip(order, values, strict=True))
-                    )
-                cursor.executemany(str(statement), params)
-    finally:
-        cursor.close()
-    db.sync_sequences(connection, table.name)
+            keys = [c.name for c in table.columns if with_id or c.name != "id"]
+            compiled = table.insert().compile(dialect=connection.dialect, column_keys=keys)
+            order = list(compiled.positiontup) if compiled.positiontup is not None else keys
+            named = compiled.positiontup is None
+            dates = {i for i, key in enumerate(order) if key in DATE_COLUMNS} if self.as_text else set()
+            self.statements[with_id] = (str(compiled), order, named, dates)
+        self.pending: dict[bool, tuple[list, list]] = {True: ([], []), False: ([], [])}  # row numbers, params
+        self.count = 0
+        self.explicit_ids = False
+        self.connection = connection
+        self.existing = connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table.name}").scalar() or 0
+        self.dropped: list = []
+        if self.as_text:
+            # Room for the indexes being written (the default 2 MiB thrashes at a county's size);
+            # this connection is this command's own and ends with it.
+            self.cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+
+    def add(self, numbers, values: dict, ids: list | None) -> None:
+        """Good rows of a chunk, as columns: rows with an id and rows without go by their own statement."""
+        if not len(numbers):
+            return
+        if ids is None:
+            self._add(False, numbers, values, None)
+        elif None not in ids:
+            self._add(True, numbers, values, ids)
+        else:
+            for with_id in (True, False):
+                keep = [i for i, row_id in enumerate(ids) if (row_id is not None) == with_id]
+                if keep:
+                    subset = {key: [column[i] for i in keep] for key, column in values.items()}
+                    self._add(with_id, [numbers[i] for i in keep], subset, [ids[i] for i in keep])
+
+    def _add(self, with_id: bool, numbers, values: dict, ids) -> None:
+        sql, order, named, dates = self.statements[with_id]
+        n = len(numbers)
+        columns = []
+        for position, key in enumerate(order):
+            column = ids if key == "id" else values.get(key)
+            if column is None:
+                column = [None] * n
+            elif position in dates:
+                iso = {day: day.isoformat() for day in set(column) if day is not None}
+                iso[None] = None
+                column = list(map(iso.__getitem__, column))
+            columns.append(column)
+        params = list(zip(*columns, strict=True))
+        if named:
+            params = [dict(zip(order, row, strict=True)) for row in params]
+        pending_numbers, pending = self.pending[with_id]
+        pending_numbers.extend(numbers)
+        pending.extend(params)
+        while len(pending) >= CHUNK:
+            self._flush(with_id)
+
+    def close(self) -> int:
+        try:
+            for with_id in (True, False):
+                while self.pending[with_id][1]:
+                    self._flush(with_id)
+        finally:
+            self.cursor.close()
+        for index in self.dropped:  # sorted once, instead of one random insert per row
+            index.create(self.connection)
+        if self.explicit_ids:
+            self._sync()
+        return self.count
+
+    def _id_of(self, params, with_id: bool):
+        if not with_id:
+            return ""
+        _sql, order, named, _dates = self.statements[True]
+        return params["id"] if named else params[order.index("id")]
+
+    def _flush(self, with_id: bool) -> None:
+        """The first CHUNK pending rows (or fewer: all there are)."""
+        pending_numbers, pending = self.pending[with_id]
+        batch = list(zip(pending_numbers[:CHUNK], pending[:CHUNK], strict=True))
+        del pending_numbers[:CHUNK], pending[:CHUNK]
+        if not batch:
+            return
+        sql = self.statements[with_id][0]
+        refused = self.dialect.dbapi.IntegrityError
+        self.cursor.execute("SAVEPOINT lbc_chunk")
+        try:
+            self.cursor.executemany(sql, [params for _row, params in batch])
+            self.count += len(batch)
+        except refused:
+            self.cursor.execute("ROLLBACK TO SAVEPOINT lbc_chunk")
+            for row_number, params in batch:  # the rare case: find each refused row
+                self.cursor.execute("SAVEPOINT lbc_row")
+                try:
+                    self.cursor.execute(sql, params)
+                    self.count += 1
+                except refused as exc:
+                    self.cursor.execute("ROLLBACK TO SAVEPOINT lbc_row")
+                    self.problems.add(row_number, *_refusal(exc, self._id_of(params, with_id)))
+                self.cursor.execute("RELEASE SAVEPOINT lbc_row")
+        self.cursor.execute("RELEASE SAVEPOINT lbc_chunk")
+        self.explicit_ids = self.explicit_ids or with_id
+        if not self.dropped and self.count >= BULK_ROWS and self.count >= self.existing:
+            self._drop_indexes()
+
+    def _drop_indexes(self) -> None:
+        """A bulk load (at least BULK_ROWS, and at least as many as the table held) drops the
+        table's plain indexes and builds them again at the end, in the same transaction. Unique
+        indexes stay: they are what finds an id or uid taken."""
+        self.dropped = [index for index in self.table.indexes if not index.unique]
+        for index in self.dropped:
+            index.drop(self.connection)
+
+
+def _refusal(exc: Exception, row_id) -> tuple[str, str]:
+    """(column, problem) for a row the database refused: which unique index it broke."""
+    text = str(exc).lower()
+    if "null" in text:  # a value every row is given: not the user's doing
+        return "-", i18n.t("internal", kind=type(exc).__name__)
+    if "uid" in text:
+        return "uid", i18n.t("import_uid_taken")
+    if "uq_exams" in text or "exams.term" in text or "school_year" in text:
+        return "term", i18n.t("import_exam_db")
+    if "foreign key" in text:
+        return "-", i18n.t("internal", kind="foreign key")
+    return "id", i18n.t("import_id_taken", id=row_id)

@@ -4,15 +4,16 @@ Rows stream: a writer takes an iterator and writes as it goes, so memory stays f
 """
 
 import csv
+import itertools
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from lbc_cli.validate import mask
 
@@ -85,8 +86,28 @@ def write_csv(rows: Iterable[dict], columns: list[str], stream: IO[str]) -> int:
     writer.writerow(columns)
     n = 0
     for row in rows:
-        writer.writerow([csv_text(row.get(c)) for c in columns])
+        # csv.writer itself writes None as an empty cell and an int as its digits; a text that
+        # cannot be a formula goes as it is: csv_text only for the rest
+        writer.writerow(
+            [
+                v if v is None or v.__class__ is int or (v.__class__ is str and v[:1] not in _FIRST) else csv_text(v)
+                for v in map(row.get, columns)
+            ]
+        )
         n += 1
+    return n
+
+
+def write_csv_lines(chunks: Iterable[list[str]], columns: list[str], stream: IO[str], advance=None) -> int:
+    """CSV already made line by line (sqlcsv.csv_lines): the header, then each chunk of lines."""
+    csv.writer(stream, lineterminator="\r\n").writerow(columns)
+    n = 0
+    for lines in chunks:
+        stream.write("\r\n".join(lines))
+        stream.write("\r\n")
+        n += len(lines)
+        if advance is not None:
+            advance(len(lines))
     return n
 
 
@@ -121,7 +142,7 @@ def progress(label: str):
     import time
 
     if not sys.stderr.isatty():
-        yield lambda: None
+        yield lambda n=1: None
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -130,9 +151,10 @@ def progress(label: str):
                   TimeElapsedColumn(), transient=True, console=None) as bar:  # fmt: skip
         task = bar.add_task(label, total=None)
 
-        def advance() -> None:
-            state["n"] += 1
-            if state["n"] % 1000 == 0:
+        def advance(n: int = 1) -> None:
+            before = state["n"]
+            state["n"] += n
+            if before // 1000 != state["n"] // 1000:
                 bar.update(task, completed=state["n"])
 
         yield advance
@@ -208,8 +230,11 @@ def _text(data: bytes, encoding: str | None) -> str:
     return text
 
 
-def read_rows(path: str, fmt: str, encoding: str | None = None) -> Iterator[tuple[int, dict]]:
-    """(row number as a spreadsheet shows it, {header: value}) for every data row of a file."""
+def read_rows(path: str, fmt: str, encoding: str | None = None, rename=None) -> Iterator[tuple[int, Any]]:
+    """(row number as a spreadsheet shows it, {header: value}) for every data row of a JSON, JSONL
+    or XLSX file; a CSV file's rows come in blocks instead: (first row number, Block).
+
+    ``rename(headers) -> keys`` names a CSV file's columns once, for all its rows."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
 
@@ -221,24 +246,11 @@ def read_rows(path: str, fmt: str, encoding: str | None = None) -> Iterator[tupl
         if fmt == "xlsx":
             yield from _read_xlsx(handle, path)
             return
+        if fmt == "csv":
+            yield from _read_csv(handle, path, encoding, rename)
+            return
         text = _text(handle.read(), encoding)
-    if fmt == "csv":
-        reader = csv.reader(io_lines(text))
-        try:
-            headers = next(reader, None)
-            if headers is None:
-                return
-            for number, cells in enumerate(reader, start=2):
-                if not any(cell.strip() for cell in cells):
-                    continue
-                if len(cells) != len(headers):
-                    # reported with the file's other bad rows, not alone
-                    yield number, {BAD_CELLS: i18n.t("import_cells", found=len(cells), expected=len(headers))}
-                    continue
-                yield number, dict(zip(headers, cells, strict=True))
-        except csv.Error as exc:
-            raise LbcError(f"{path}:{reader.line_num}: " + i18n.t("import_csv", why=str(exc))) from None
-    elif fmt == "json":
+    if fmt == "json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -267,11 +279,71 @@ def read_rows(path: str, fmt: str, encoding: str | None = None) -> Iterator[tupl
             yield number, item
 
 
-def io_lines(text: str) -> Iterator[str]:
-    """CSV lines keeping quoted newlines intact (csv needs the raw line endings)."""
+CSV_BLOCK = 1000  # rows of a CSV file handed on together (more saves no time, costs memory)
+
+
+class Block(NamedTuple):
+    """Rows of a CSV file handed on together, as lists of cells under the file's (renamed) header.
+
+    At a county's size a dict per row costs more than every check of its cells: the importer takes
+    a block's columns whole instead (``zip(*rows)``)."""
+
+    keys: list[str]
+    numbers: Sequence[int]  # each row's number, as a spreadsheet shows it
+    rows: list[list[str]]
+
+
+def _read_csv(handle, path: str, encoding: str | None, rename) -> Iterator[tuple[int, Any]]:
+    """A CSV file read as a stream, CSV_BLOCK rows at a time: a file of a million rows is never whole
+    in memory. Yields (first row number, Block), and (row number, {BAD_CELLS: problem}) for a row
+    with the wrong number of cells; blank lines and rows of empty cells are skipped but counted."""
     import io as stdlib_io
 
-    return iter(stdlib_io.StringIO(text, newline=""))
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
+    # A BOM says UTF-8 whatever was asked; without one, UTF-8 unless told otherwise.
+    head = handle.peek(3)[:3] if hasattr(handle, "peek") else b""
+    if encoding is None or (encoding == "utf-8" and head == b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    text = stdlib_io.TextIOWrapper(handle, encoding=encoding, newline="")
+    reader = csv.reader(text)
+    try:
+        headers = next(reader, None)
+        if headers is None:
+            return
+        keys = rename(headers) if rename is not None else headers
+        width = len(headers)
+        number = 2
+        while rows := list(itertools.islice(reader, CSV_BLOCK)):
+            start, number = number, number + len(rows)
+            # the usual block, checked whole in C: every row as wide as the header, none blank
+            if set(map(len, rows)) == {width} and all(map(str.strip, map("".join, rows))):
+                yield start, Block(keys, range(start, number), rows)
+                continue
+            numbers: list[int] = []
+            good: list[list[str]] = []
+            for row_number, cells in enumerate(rows, start=start):
+                if not "".join(cells).strip():
+                    continue  # a blank line, or a row of empty cells
+                if len(cells) != width:
+                    if good:  # the rows before it first: the file's order is kept
+                        yield numbers[0], Block(keys, numbers, good)
+                        numbers, good = [], []
+                    # reported with the file's other bad rows, not alone
+                    yield row_number, {BAD_CELLS: i18n.t("import_cells", found=len(cells), expected=width)}
+                    continue
+                numbers.append(row_number)
+                good.append(cells)
+            if good:
+                yield numbers[0], Block(keys, numbers, good)
+    except csv.Error as exc:
+        raise LbcError(f"{path}:{reader.line_num}: " + i18n.t("import_csv", why=str(exc))) from None
+    except UnicodeDecodeError as exc:
+        shown = "UTF-8" if encoding.startswith("utf") else encoding.upper()
+        raise LbcError(i18n.t("import_encoding", encoding=shown, position=exc.start)) from None
+    finally:
+        text.detach()
 
 
 def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:

@@ -1,8 +1,9 @@
 """Pinyin of names: the order a Chinese reader expects (陈 < 李 < 张) and initials (zsf -> 张三丰).
 
 pypinyin's full package takes about 0.3 s to import and 50 µs a name; a roster of 100,000 needs
-neither. This reads pypinyin's own character table (its JSON file) once, in about 30 ms, and maps a
-name character by character, with the usual readings of polyphonic surnames (曾 zeng, 单 shan...).
+neither. This reads pypinyin's own character table (its JSON file) once, in about 30 ms, converts
+a character's reading when it is first met, and maps a name character by character, with the
+usual readings of polyphonic surnames (曾 zeng, 单 shan...).
 """
 
 import importlib.util
@@ -54,12 +55,19 @@ _SURNAMES = {
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, str]:
+    """pypinyin's table as it is stored: code point (decimal text) -> readings, comma-separated."""
     spec = importlib.util.find_spec("pypinyin")
     if spec is None or not spec.submodule_search_locations:
         return {}
     path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    return {chr(int(code)): _plain(readings.split(",")[0]) for code, readings in raw.items()}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=65536)
+def _reading(ch: str) -> str | None:
+    """The first reading of one character, without tone marks; converted when first asked for."""
+    readings = _table().get(str(ord(ch)))
+    return _plain(readings.split(",")[0]) if readings else None
 
 
 def _plain(syllable: str) -> str:
@@ -69,11 +77,10 @@ def _plain(syllable: str) -> str:
 
 def syllables(name: str) -> list[str]:
     """One syllable per Han character; other runs (Latin letters, digits) kept lower-cased as words."""
-    table = _table()
     out: list[str] = []
     word = ""
     for index, ch in enumerate(name.strip()):
-        reading = (_SURNAMES.get(ch) if index == 0 else None) or table.get(ch)
+        reading = (_SURNAMES.get(ch) if index == 0 else None) or _reading(ch)
         if reading:
             if word:
                 out.append(word)

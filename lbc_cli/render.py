@@ -8,6 +8,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from lbc_cli import i18n, io
@@ -22,6 +23,11 @@ def display(value: Any, column: str, enums: dict[str, str]) -> str:
     enum = enums.get(column)
     if enum:
         return i18n.labels(enum, value) if enum in ("flag", "assistance") else i18n.label(enum, value)
+    kind = value.__class__
+    if kind is str:  # the common cells first: a table of 100,000 rows asks a million times
+        return value
+    if kind is int:
+        return str(value)
     if isinstance(value, bool):
         return i18n.t("yes") if value else i18n.t("no")
     if isinstance(value, Decimal):
@@ -58,16 +64,22 @@ def render(
     return len(body)
 
 
+@lru_cache(maxsize=65536)
 def _width(text: str) -> int:
+    """Columns a text takes in a terminal: two for each wide (CJK) character."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _plain(heads: list[str], body: list[list[str]], out) -> None:
-    rows = [heads] + [[c.replace("\n", " ") for c in r] for r in body]
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(heads))]
-    for row in rows:
-        cells = [c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)]
-        out.write("  ".join(cells).rstrip() + "\n")
+    rows = [heads] + [[c.replace("\n", " ") if "\n" in c else c for c in r] for r in body]
+    measured = [list(map(_width, r)) for r in rows]
+    widths = [max(column) for column in zip(*measured, strict=True)]
+    write = out.write
+    for row, sizes in zip(rows, measured, strict=True):
+        cells = [c + " " * (w - n) for c, w, n in zip(row, widths, sizes, strict=True)]
+        write("  ".join(cells).rstrip() + "\n")
 
 
 def _md_escape(text: str) -> str:

@@ -26,17 +26,22 @@ AGE_BANDS = ((0, 5), (6, 11), (12, 14), (15, 17))
 # ---- shared pieces -------------------------------------------------------------------------
 
 
-def _children(session, as_of: date) -> list[dict]:
-    """Every child in the programme on ``as_of``, as a plain record (all columns, and ``priority``
-    from the one definition of a priority child, store.priority_clause)."""
-    columns = [c.name for c in Child.__table__.columns]
+_DATES = ("birth_date", "enrolled_on", "care_agreement_on", "exit_date", "reviewed_on", "consent_on")
+
+
+def _children(session, as_of: date, columns: list[str] | None = None) -> list[dict]:
+    """Every child in the programme on ``as_of``, as a plain record (all columns, or just
+    ``columns``, and ``priority`` from the one definition of a priority child, store.priority_clause)."""
+    columns = columns or [c.name for c in Child.__table__.columns]
     query = select(*(Child.__table__.c[c] for c in columns), store.priority_clause().label("priority"))
     query = query.where(store.active_on(as_of))
+    keys = [*columns, "priority"]
+    dates = [key for key in _DATES if key in columns]
     records = []
     for row in store.raw_rows(query.order_by(Child.name_pinyin, Child.id), session=session):
-        record = dict(zip([*columns, "priority"], row, strict=True))
+        record = dict(zip(keys, row, strict=True))
         record["priority"] = bool(record["priority"])
-        for key in ("birth_date", "enrolled_on", "care_agreement_on", "exit_date", "reviewed_on", "consent_on"):
+        for key in dates:
             record[key] = store.as_date(record[key])
         records.append(record)
     return records
@@ -48,9 +53,17 @@ def _counts(values) -> list[dict]:
     return [{"key": key, "count": n} for key, n in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))]
 
 
+# What the plan and the summary read of each child: a county's 100,000 records, so only these.
+FIGURE_COLUMNS = sorted(
+    {"id", "name", "gender", "birth_date", "village", "schooling", "flags", "assistance", "guardian_rating"}
+    | {"enrolled_on", "father_away", "mother_away", "father_work_place", "mother_work_place"}
+    | set(rates.REQUIRED)
+)
+
+
 def _figures(session, as_of: date) -> dict:
     """The current figures the plan and the summary both quote."""
-    records = _children(session, as_of)
+    records = _children(session, as_of, FIGURE_COLUMNS)
     helpers = session.execute(select(func.count()).select_from(Helper).where(Helper.active.is_(True))).scalar_one()
     pairings = session.execute(
         select(func.count()).select_from(Pairing).where(store.active_pairing(as_of))
@@ -130,11 +143,13 @@ def summary_context(session, *, start: date, end: date, as_of: date, year: int |
     figures = _figures(session, reference)
     records = figures.pop("_records")
     ages = {r["id"]: validate.age_on(r["birth_date"], reference) for r in records}
-    paired_ids = set(store.active_helper_names(session=session, as_of=reference))
+    helper_names = store.active_helper_names(session=session, as_of=reference)
+    paired_ids = set(helper_names)
     # the retention base: children in the programme when the period began, as they were then
-    started = [r for r in _children(session, start)] if start <= reference else []
+    started = _children(session, start, ["id", "enrolled_on", "schooling"]) if start <= reference else []
     at_start, dropped = _schooling_history(session, start, reference, started)
-    result = rates.compute(records, ages, paired_ids, at_start, dropped)
+    missing = {r["id"]: rates.missing_fields(r) for r in records}
+    result = rates.compute(records, ages, paired_ids, at_start, dropped, missing)
 
     # contacts that reached someone, by kind and by month; attempts apart
     grouped = select(Contact.date, Contact.kind, Contact.no_answer, func.count()).where(
@@ -187,7 +202,6 @@ def summary_context(session, *, start: date, end: date, as_of: date, year: int |
         store.year_pairings(assessed_year, session=session),
         rules,
     )
-    helper_names = store.active_helper_names(session=session, as_of=reference)
     priority = [
         {
             "id": r["id"],
@@ -201,7 +215,7 @@ def summary_context(session, *, start: date, end: date, as_of: date, year: int |
         for r in records
         if r["priority"]
     ]
-    incomplete = [{"id": r["id"], "name": r["name"], "missing": rates.missing_fields(r)} for r in records]
+    incomplete = [{"id": r["id"], "name": r["name"], "missing": missing[r["id"]]} for r in records]
     return {
         "report": "summary",
         "year": year,

@@ -201,8 +201,11 @@ def list_children(
     status: str | None = "active",
     unpaired: bool = False,
     priority: bool = False,
-) -> list[Child]:
-    query = select(Child)
+    columns: list[str] | None = None,
+) -> list:
+    """Children in pinyin order of names: whole records, or with ``columns`` plain tuples of those
+    (the roster of a county: 100,000 rows without an ORM object each)."""
+    query = select(Child) if columns is None else select(*(Child.__table__.c[c] for c in columns))
     if status:
         query = query.where(Child.status == status)
     if village:
@@ -214,6 +217,8 @@ def list_children(
     if unpaired:
         query = query.where(~exists().where(Pairing.child_id == Child.id, active_pairing(as_of)))
     query = query.order_by(Child.name_pinyin, Child.name, Child.id)
+    if columns is not None:
+        return raw_rows(query, session=session)
     return list(session.execute(query).scalars())
 
 
@@ -485,10 +490,9 @@ def _last_contact(kinds: tuple[str, ...], as_of: date, *, with_parent: bool = Fa
     return query.scalar_subquery()
 
 
-def reminder_facts(*, session: Session, as_of: date, helper_id: int | None = None) -> list:
-    """One row of facts per child in the programme on ``as_of``, from one set-based query."""
-    from lbc_cli.rules.reminders import ChildFacts
-
+def reminder_query(as_of: date, *, helper_id: int | None = None, village: str | None = None):
+    """The one set-based query behind ``remind``: a row of facts per child in the programme on
+    ``as_of``; ``village`` keeps a village, or every village whose name starts with it (a township)."""
     query = select(
         Child.id,
         Child.name,
@@ -509,7 +513,22 @@ def reminder_facts(*, session: Session, as_of: date, helper_id: int | None = Non
         query = query.where(
             exists().where(Pairing.child_id == Child.id, Pairing.helper_id == helper_id, active_pairing(as_of))
         )
-    helpers = active_helper_names(session=session, as_of=as_of)
+    if village:
+        query = query.where(village_clause(village))
+    return query
+
+
+def village_clause(village: str):
+    """A village by its name, or all the villages whose names start with it: 石桥镇 takes 石桥镇柳河村."""
+    return and_(Child.village >= village, Child.village < village + "\U0010ffff")
+
+
+def reminder_facts(*, session: Session, as_of: date, helper_id: int | None = None, village: str | None = None) -> list:
+    """One row of facts per child in the programme on ``as_of`` (``reminder_query``)."""
+    from lbc_cli.rules.reminders import ChildFacts
+
+    query = reminder_query(as_of, helper_id=helper_id, village=village)
+    helpers = active_helper_names(session=session, as_of=as_of, village=village)
     facts = []
     for (
         child_id,
@@ -552,17 +571,22 @@ def is_priority(child_id: int, *, session: Session) -> bool:
     return bool(session.execute(query).scalar())
 
 
-def active_helper_names(*, session: Session, as_of: date) -> dict[int, list[str]]:
+def active_helper_names(*, session: Session, as_of: date, village: str | None = None) -> dict[int, list[str]]:
     """child id -> names of the helpers paired with it on ``as_of`` (pinyin order).
 
-    Two plain queries instead of a sorted join: the helpers are few, the pairings many."""
-    names = select(Helper.id, Helper.name_pinyin, Helper.name)
-    helpers = {hid: (key, name) for hid, key, name in raw_rows(names, session=session)}
-    by_child: dict[int, list[tuple]] = {}
-    pairs = select(Pairing.child_id, Pairing.helper_id).where(active_pairing(as_of))
-    for child_id, helper_id in raw_rows(pairs, session=session):
-        by_child.setdefault(child_id, []).append((*helpers[helper_id], helper_id))
-    return {child_id: [name for _key, name, _id in sorted(found)] for child_id, found in by_child.items()}
+    The pairings come sorted by their helper's pinyin, so each child's list is built in order."""
+    pairs = (
+        select(Pairing.child_id, Helper.name)
+        .join(Helper, Helper.id == Pairing.helper_id)
+        .where(active_pairing(as_of))
+        .order_by(Helper.name_pinyin, Helper.name, Helper.id)
+    )
+    if village:  # the village's children first (a few thousand), then their pairings by child_id
+        pairs = pairs.where(Pairing.child_id.in_(select(Child.id).where(village_clause(village))))
+    by_child: dict[int, list[str]] = {}
+    for child_id, name in raw_rows(pairs, session=session):
+        by_child.setdefault(child_id, []).append(name)
+    return by_child
 
 
 def helper_roles(*, session: Session) -> dict[str, str]:

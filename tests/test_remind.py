@@ -756,3 +756,19 @@ def test_fail_if_due_exits_4_when_a_child_item_is_due(lbc, fmt):
     result = lbc("remind", "--as-of", AS_OF, "--fail-if-due", "--format", fmt)
     assert "张小明" in result.out
     assert result.code == 4
+
+
+def test_village_keeps_one_village_or_a_whole_township(lbc):
+    a = enroll(lbc, "甲", "--village", "北塘乡彭寨村")
+    b = enroll(lbc, "乙", "--village", "北塘乡上铺村")
+    c = enroll(lbc, "丙", "--village", "石桥镇柳河村")
+    d = enroll(lbc, "丁", "--village", "北塘")  # a shorter name is not inside 北塘乡
+    for child in (a, b, c, d):
+        pair(lbc, child, helper(lbc, f"帮扶人{child}"))
+    everyone = {r[0] for r in items(lbc, AS_OF)}
+    assert everyone == {a, b, c, d}
+    township = items(lbc, AS_OF, "--village", "北塘乡")
+    assert {r[0] for r in township} == {a, b}
+    assert {r[6] for r in township} == {f"帮扶人{a}", f"帮扶人{b}"}  # each child's own helper, no other
+    assert {r[0] for r in items(lbc, AS_OF, "--village", "北塘乡彭寨村")} == {a}
+    assert items(lbc, AS_OF, "--village", "北塘乡柳河村") == set()

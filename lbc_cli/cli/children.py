@@ -307,6 +307,8 @@ CHILD_LIST_COLUMNS = [
     "helpers",
     "status",
 ]
+# The roster's stored columns (age and helpers are worked out from them)
+ROSTER_COLUMNS = [c for c in CHILD_LIST_COLUMNS if c not in ("age", "helpers")]
 CHILD_ENUMS = {
     "gender": "gender",
     "schooling": "schooling",
@@ -362,29 +364,19 @@ def list_(
             status=wanted,
             unpaired=unpaired,
             priority=priority,
+            columns=ROSTER_COLUMNS,
         )
         helpers = store.active_helper_names(session=session, as_of=now)
     hide = io.masker(CHILD_LIST_COLUMNS, reveal)
-    rows = (
-        hide(
-            {
-                "id": c.id,
-                "name": c.name,
-                "gender": c.gender,
-                "birth_date": c.birth_date,
-                "age": validate.age_on(c.birth_date, now),
-                "village": c.village,
-                "schooling": c.schooling,
-                "guardian_name": c.guardian_name,
-                "guardian_phone": c.guardian_phone,
-                "flags": c.flags,
-                "helpers": ";".join(helpers.get(c.id, [])),
-                "status": c.status,
-            }
-        )
-        for c in children
-    )
-    render.render(rows, CHILD_LIST_COLUMNS, fmt, enums=CHILD_ENUMS)
+
+    def rows():
+        for child in children:
+            row = dict(zip(ROSTER_COLUMNS, child, strict=True))
+            row["age"] = validate.age_on(store.as_date(row["birth_date"]), now)
+            row["helpers"] = ";".join(helpers.get(row["id"], ()))
+            yield hide(row)
+
+    render.render(rows(), CHILD_LIST_COLUMNS, fmt, enums=CHILD_ENUMS)
 
 
 CARD_CONTACTS = 30  # the card shows the latest contacts; `lbc contact list --child` shows them all

@@ -158,7 +158,7 @@ def export(
     ] = None,
 ) -> None:
     """Write a whole table with the columns of the spec; phone and id numbers masked unless --reveal."""
-    from lbc_cli import io, models, store
+    from lbc_cli import io, models, sqlcsv, store
 
     fmt = check_format(fmt, FILE_FORMATS)
     name = table.strip().lower()
@@ -187,6 +187,17 @@ def export(
     start, end = opt_date(from_, "--from", today()), opt_date(to, "--to", today())
     hide = io.masker(columns, reveal)
     with database().session() as session, io.progress(i18n.t("exporting", table=name)) as advance:
+        lines = None
+        if fmt == "csv" and not layout:  # SQLite makes the CSV lines itself where it can
+            lines = sqlcsv.csv_lines(
+                model, columns, session=session, reveal=reveal, equal=filters, start=start, end=end
+            )
+        if lines is not None:
+            with io.output(out, bom=bom) as stream:
+                n = io.write_csv_lines(lines, columns, stream, advance)
+            if out:
+                console.info(i18n.t("exported", n=n, file=out))
+            return
         rows = (
             hide(row)
             for row in store.stream_rows(model, columns, session=session, equal=filters, start=start, end=end)
@@ -249,7 +260,14 @@ def import_(
     columns = [*spec, "id", "uid"]
     source = "<stdin>" if file == "-" else file
 
+    def rename(headers: list[str]) -> list[str]:
+        mapping = importer.header_map(headers, columns)
+        return [mapping.get(h, h) for h in headers]
+
     def mapped():
+        if fmt == "csv":  # named once, from the header
+            yield from io.read_rows(file, fmt, encoding, rename)
+            return
         mapping = None
         for number, raw in io.read_rows(file, fmt, encoding):
             if io.BAD_CELLS in raw:

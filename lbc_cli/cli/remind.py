@@ -26,6 +26,16 @@ def remind(
     helper: Annotated[
         str | None, typer.Option(help=_("只列该帮扶人负责的儿童", "only this helper's children"), metavar="HELPER")
     ] = None,
+    village: Annotated[
+        str | None,
+        typer.Option(
+            help=_(
+                "只列该村的儿童;也可写乡镇名,列出名称以它开头的各村",
+                "only this village's children; a township's name takes every village whose name starts with it",
+            ),
+            metavar="TEXT",
+        ),
+    ] = None,
     fmt: Annotated[
         str,
         typer.Option(
@@ -55,7 +65,9 @@ def remind(
     now = today(as_of)
     with database().session() as session:
         helper_row = store.resolve(Helper, helper, session=session) if helper else None
-        facts = store.reminder_facts(session=session, as_of=now, helper_id=helper_row.id if helper_row else None)
+        facts = store.reminder_facts(
+            session=session, as_of=now, helper_id=helper_row.id if helper_row else None, village=village
+        )
         rules = store.rule_values(session=session)
         months = reminders.months_between(now, now + timedelta(days=within))
         plan = store.schedule_items(session=session, months=sorted({m for _y, m in months}))
@@ -76,7 +88,7 @@ def remind(
                     "child_id": i.child_id,
                     "name": i.name,
                     "rule": i.rule,
-                    "due_date": i.due_date,
+                    "due_date": i.due_date.isoformat(),
                     "days_overdue": i.days_overdue,
                     "priority": i.priority,
                     "helpers": ";".join(i.helpers),

@@ -62,11 +62,15 @@ def compute(
     paired_ids: set[int],
     schooling_at_start: dict[int, str | None],
     dropped_ids: set[int],
+    missing: dict[int, list[str]] | None = None,
 ) -> Rates:
     """``records``: the active children; ``ages``: id -> age on the reference date;
     ``schooling_at_start``: id -> schooling when the period began, for the children in the programme
-    then; ``dropped_ids``: children recorded as dropping out during the period."""
-    complete = sum(1 for r in records if not missing_fields(r))
+    then; ``dropped_ids``: children recorded as dropping out during the period; ``missing``: each
+    child's missing_fields, when the caller has them already."""
+    if missing is None:
+        missing = {r["id"]: missing_fields(r) for r in records}
+    complete = sum(1 for r in records if not missing[r["id"]])
     school_age = [r for r in records if SCHOOL_AGE[0] <= ages[r["id"]] <= SCHOOL_AGE[1]]
     in_school = sum(1 for r in school_age if r.get("schooling") in IN_SCHOOL)
     at_start = {cid for cid, schooling in schooling_at_start.items() if schooling in IN_SCHOOL}
