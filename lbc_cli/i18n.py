@@ -109,6 +109,16 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "father": ("父亲外出", "father"),
         "mother": ("母亲外出", "mother"),
     },
+    "prefer": {"mine": ("本库", "mine"), "theirs": ("对方", "theirs")},
+    "table": {
+        "helpers": ("帮扶人", "helpers"),
+        "children": ("儿童", "children"),
+        "pairings": ("结对", "pairings"),
+        "contacts": ("联系记录", "contacts"),
+        "exams": ("成绩", "exams"),
+        "schedule_items": ("工作安排", "schedule items"),
+        "settings": ("参数", "settings"),
+    },
 }
 
 # The year's work schedule seeded at `lbc init` (the seed plan's 工作安排, in lbc's own words):
@@ -226,6 +236,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "score": ("考核分", "score"),
     "yuan": ("奖金(元)", "yuan"),
     "award": ("奖项", "award"),
+    "added": ("新增", "added"),
+    "identical": ("相同", "identical"),
+    "conflicts": ("冲突", "conflicts"),
+    "overwritten": ("采用对方", "taken from theirs"),
 }
 
 # Message key -> (Chinese, English). str.format placeholders.
@@ -336,8 +350,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "backup_done": ("已备份到 {file}", "backed up to {file}"),
     "backup_exists": ("{file} 已存在,不会覆盖", "{file} already exists; it is not overwritten"),
     "backup_pg": (
-        "PostgreSQL 数据库请用 pg_dump 备份",
-        "back up a PostgreSQL database with pg_dump",
+        "找不到 pg_dump:备份 PostgreSQL 数据库需要安装 PostgreSQL 客户端工具(如 postgresql-client)",
+        "pg_dump was not found: backing up a PostgreSQL database needs the PostgreSQL client tools "
+        "(e.g. postgresql-client)",
+    ),
+    "backup_failed": ("pg_dump 备份失败:{why}", "pg_dump could not back up the database: {why}"),
+    "backup_unsupported": (
+        "只能备份 SQLite 文件或 PostgreSQL 数据库",
+        "lbc backs up SQLite files and PostgreSQL databases only",
+    ),
+    "upgrade_no_backup": (
+        "找不到 pg_dump,升级前未备份;升级在一个事务中完成,失败时数据库保持原样",
+        "pg_dump was not found, so no backup was taken before the upgrade; the upgrade is one "
+        "transaction and leaves the database as it was if it fails",
     ),
     "check_ok": ("数据库完好:完整性与外键检查均通过", "the database is sound: integrity and foreign keys check out"),
     "check_failed": ("数据库检查发现问题:", "the database check found problems:"),
@@ -510,6 +535,72 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "card_title": ("留守儿童档案", "Left-behind child record"),
     "helper_title": ("帮扶人", "Helper"),
     "no_rows": ("(没有记录)", "(no rows)"),
+    "merging": ("正在合并 {other}", "merging {other}"),
+    "merge_missing": ("没有文件 {file}", "no such file: {file}"),
+    "merge_older": (
+        "{other} 的数据库版本 {found} 比本程序的 {supported} 旧,合并不会改动它;请先升级:lbc --db {other} init,再合并",
+        "{other} has schema version {found}, older than this lbc's {supported}, and a merge does not change it: "
+        "upgrade it first with `lbc --db {other} init`, then merge",
+    ),
+    "merge_same": ("{other} 就是本库,无需合并", "{other} is this database: there is nothing to merge"),
+    "merge_damaged": (
+        "对方的 {table} {uid} 指向对方库中不存在的记录;请先对它运行 lbc db check",
+        "{table} {uid} of the other database points to a row it does not hold; run `lbc db check` on it first",
+    ),
+    "merge_diff": ("{field}:本库 {mine},对方 {theirs}", "{field}: here {mine}, theirs {theirs}"),
+    "merge_conflict": ("{table} {row}:{diffs}", "{table} {row}: {diffs}"),
+    "merge_duplicate": (
+        "{table} {row}:与本库的 {mine} 是同一记录({why});{diffs}",
+        "{table} {row}: the same record as {mine} here ({why}); {diffs}",
+    ),
+    "merge_why_id_number": ("身份证号相同", "same id number"),
+    "merge_why_name_birth": ("姓名和出生日期相同", "same name and birth date"),
+    "merge_why_name_phone": ("姓名和电话相同", "same name and phone"),
+    "merge_why_overlap": ("同一儿童与帮扶人的结对时间重叠", "the same child and helper, paired at the same time"),
+    "merge_why_term": ("同一儿童同一学年学期的名次", "the same child's rank for the same year and term"),
+    "merge_blocked_exam": (
+        "(采用对方会使该儿童同一学期有两个名次,请手工处理)",
+        "(taking theirs would give the child two ranks for one term: settle it by hand)",
+    ),
+    "merge_blocked_overlap": (
+        "(采用对方会与同一儿童和帮扶人的另一结对时间重叠,请手工处理)",
+        "(taking theirs would overlap another pairing of the same child and helper: settle it by hand)",
+    ),
+    "merge_erased": (
+        "{table} {row}:本库已删除其个人信息(lbc child purge),保持删除,不采用对方的 {fields}",
+        "{table} {row}: its personal data was erased here (lbc child purge) and stays erased; "
+        "theirs differs in {fields}, not taken",
+    ),
+    "merge_term": ("{year} 学年第 {term} 学期", "{year} term {term}"),
+    "merge_month": ("{month} 月", "month {month}"),
+    "merge_done": (
+        "已合并 {other}:新增 {added} 行,相同 {identical} 行,冲突 {conflicts} 行",
+        "merged {other}: {added} rows added, {identical} identical, {conflicts} conflicts",
+    ),
+    "merge_dry_run": (
+        "--dry-run:合并 {other} 将新增 {added} 行,相同 {identical} 行,冲突 {conflicts} 行;未写入任何数据",
+        "--dry-run: merging {other} would add {added} rows ({identical} identical, {conflicts} conflicts); "
+        "nothing was written",
+    ),
+    "merge_settled": ("{n} 处冲突已处理:", "{n} conflicts settled:"),
+    "merge_settled_theirs": (
+        "{n} 处冲突已采用对方的值(--prefer theirs):",
+        "{n} conflicts settled with theirs (--prefer theirs):",
+    ),
+    "merge_settled_mine": (
+        "{n} 处冲突保留本库的值(--prefer mine):",
+        "{n} conflicts kept as they are here (--prefer mine):",
+    ),
+    "merge_refused": (
+        "与 {other} 有 {n} 处冲突,未合并任何数据;请核对后用 --prefer mine(保留本库)或 --prefer theirs(采用对方),"
+        "或修改一方后再合并:",
+        "{n} conflicts with {other}; nothing was merged. Settle them with --prefer mine (keep these values) or "
+        "--prefer theirs (take {other}'s), or edit one side, and merge again:",
+    ),
+    "merge_refused_dry": (
+        "{n} 处冲突未解决:这次合并会被拒绝(--dry-run,未写入任何数据):",
+        "{n} conflicts left unsettled: this merge would be refused (--dry-run: nothing was written):",
+    ),
 }
 
 

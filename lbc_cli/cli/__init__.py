@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import __version__, console, i18n
-from lbc_cli.cli import admin, audit, care, children, data, exams, helpers, remind, reports
+from lbc_cli.cli import admin, audit, care, children, data, exams, helpers, merge, remind, reports
 from lbc_cli.cli.options import state
 from lbc_cli.errors import ExitCode, LbcError
 
@@ -127,6 +127,13 @@ app.command(
         "bulk import (csv/json/jsonl/xlsx): every row checked, all written at once or nothing",
     ),
 )(data.import_)
+app.command(
+    help=_(
+        "并入另一个 lbc 数据库(各村的文件):按 UID 新增、跳过相同、列出冲突;有未解决的冲突时不写入(退出码 1)",
+        "combine another lbc database (a village's file) into this one by uid: new rows added, identical ones "
+        "skipped, conflicts named; an unsettled conflict writes nothing (exit 1)",
+    )
+)(merge.merge)
 
 _GLOBAL_WITH_VALUE = ("--db", "--lang")
 

@@ -1,0 +1,581 @@
+"""lbc merge: the rows of another lbc database (a village's file) brought into this one, by uid.
+
+Every row carries a uid (SPEC section 8) so that files can be combined. A row of OTHER whose uid is
+not here is new: it is added, keeping its id when that id is free here and taking one past both
+databases' largest otherwise; the child and helper ids of its pairings, contacts and exams follow
+through the map built while the children and helpers were merged. A row whose uid is here is the
+same row: identical, or a conflict when a field differs. A row under another uid that is plainly the
+same thing is matched too, so that a merge never makes a duplicate: a child with the same id number
+(or the same name and birth date, unless their id numbers differ), a helper with the same name and
+phone, an exam of the same child, year and term, a pairing of the same child and helper in force at
+the same time, a setting of the same key.
+
+A conflict is settled by ``prefer``: "theirs" takes OTHER's values, "mine" keeps these; a child whose
+personal data was erased here (``lbc child purge``) stays erased whatever OTHER holds. Everything
+runs in one write transaction on this database, table by table in chunks; the caller rolls it back
+for a dry run or while a conflict is unsettled, so a dry run reports exactly what the merge would do,
+and a merge killed half-way leaves the database as it was. OTHER is only read (an SQLite file is
+opened read-only): it is never upgraded, tightened or switched to WAL.
+"""
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote
+
+from lbc_cli import i18n
+from lbc_cli.db import BUSY_TIMEOUT_S, Database, sync_sequences, translate
+from lbc_cli.errors import DatabaseError, LbcError
+
+# Rows of OTHER read, and rows of this database looked up, at a time (an IN list stays far below
+# SQLite's bound-parameter limit).
+CHUNK = 400
+
+# The merge order: a row's foreign keys point to rows of tables merged before it.
+ORDER = ("helpers", "children", "pairings", "contacts", "exams", "schedule_items", "settings")
+
+# Foreign key columns -> the table whose id map they go through.
+FOREIGN = {
+    "pairings": {"child_id": "children", "helper_id": "helpers"},
+    "contacts": {"child_id": "children", "helper_id": "helpers"},
+    "exams": {"child_id": "children"},
+}
+
+# What makes a row under another uid the same record (i18n keys of the reasons).
+WHY = {
+    "id": "merge_why_id_number",
+    "nb": "merge_why_name_birth",
+    "np": "merge_why_name_phone",
+    "pair": "merge_why_overlap",
+    "exam": "merge_why_term",
+}
+
+
+# ---- OTHER: opened for reading only ---------------------------------------------------------
+
+
+class Source(Database):
+    """The database merged from. Unlike ``Database.open()``, nothing here writes to it: an older
+    schema is refused rather than upgraded, and an SQLite file is opened read-only."""
+
+    def _make_engine(self):
+        if self.path is None:
+            return super()._make_engine()
+        from sqlalchemy import create_engine, event
+        from sqlalchemy.pool import NullPool
+
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+
+        def connect():
+            return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+
+        engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # SQLAlchemy's "begin" below starts the one read transaction
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            conn.exec_driver_sql("BEGIN")
+
+        return engine
+
+    def open(self, *, create: bool = False) -> "Source":
+        from lbc_cli import models
+
+        if self.path is not None:
+            if not self.path.exists():
+                raise DatabaseError(i18n.t("merge_missing", file=self.display))
+            if self.path.is_file() and self.path.stat().st_size == 0:
+                raise DatabaseError(i18n.t("not_a_db", target=self.display))
+            self._check_file(False)
+        try:
+            version = self._schema_version()
+        except LbcError:
+            raise
+        except Exception as exc:
+            raise translate(exc, self.display) from exc
+        if version is None:
+            raise DatabaseError(i18n.t("not_a_db", target=self.display))
+        self._refuse_newer(version)
+        if version < models.SCHEMA_VERSION:
+            raise DatabaseError(
+                i18n.t("merge_older", other=self.display, found=version, supported=models.SCHEMA_VERSION)
+            )
+        return self
+
+    @contextmanager
+    def reading(self):
+        """One read transaction over the whole merge: every table read from the same snapshot."""
+        engine = self.engine
+        if not self.is_sqlite:
+            engine = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with self.translated():
+            conn = engine.connect()
+        try:
+            with self.translated():
+                conn.begin()
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def translated(self):
+        """A driver error while reading OTHER, as the one-line refusal naming OTHER."""
+        try:
+            yield
+        except LbcError:
+            raise
+        except Exception as exc:
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if isinstance(exc, SQLAlchemyError | sqlite3.Error):
+                raise translate(exc, self.display) from exc
+            raise
+
+
+def same_database(a: Database, b: Database) -> bool:
+    """Whether two targets are one database (merging one into itself is refused before it is read)."""
+    if a.path is not None and b.path is not None:
+        try:
+            return os.path.samefile(a.path, b.path)
+        except OSError:
+            return False
+    return a.path is None and b.path is None and a.display == b.display
+
+
+# ---- what a merge found -----------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    table: str
+    added: int = 0
+    identical: int = 0
+    conflicts: int = 0
+    overwritten: int = 0
+
+    def row(self) -> dict:
+        return {
+            "table": self.table,
+            "added": self.added,
+            "identical": self.identical,
+            "conflicts": self.conflicts,
+            "overwritten": self.overwritten,
+        }
+
+
+@dataclass
+class Conflict:
+    """A row of OTHER that is a row here with other values."""
+
+    table: str
+    uid: str  # OTHER's uid (a setting: its key)
+    who: str  # the record, as a person tells it apart: name, village, birth date...
+    diffs: list[tuple[str, Any, Any]]  # (field, here, theirs)
+    mine_uid: str | None = None  # the row here, when it was matched by content under another uid
+    why: str | None = None  # i18n key: what made it the same record
+    blocked: str | None = None  # i18n key: why --prefer theirs could not settle it
+    settled: bool = False
+    erased: bool = False  # the child's personal data was erased here (lbc child purge): it stays erased
+
+    def line(self) -> str:
+        """One line naming the row and every field that differs, phone and id numbers masked."""
+        row = f"{self.uid} {self.who}" if self.who else self.uid
+        if self.erased:  # OTHER's values are the personal data erased here: the fields are named, not shown
+            fields = i18n.field_list(name for name, _mine, _theirs in self.diffs)
+            return i18n.t("merge_erased", table=self.table, row=row, fields=fields)
+        zh = i18n.lang() == "zh"
+        diffs = (";" if zh else "; ").join(
+            i18n.t(
+                "merge_diff",
+                field=i18n.field(name) if zh else name,
+                mine=_shown(name, mine),
+                theirs=_shown(name, theirs),
+            )
+            for name, mine, theirs in self.diffs
+        )
+        if self.mine_uid is not None and self.why is not None:
+            text = i18n.t(
+                "merge_duplicate", table=self.table, row=row, mine=self.mine_uid, why=i18n.t(self.why), diffs=diffs
+            )
+        else:
+            text = i18n.t("merge_conflict", table=self.table, row=row, diffs=diffs)
+        if self.blocked:
+            text += " " + i18n.t(self.blocked)
+        return text
+
+
+@dataclass
+class Outcome:
+    tallies: dict[str, Tally] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def unsettled(self) -> list[Conflict]:
+        return [c for c in self.conflicts if not c.settled]
+
+    def total(self, what: str) -> int:
+        return sum(getattr(t, what) for t in self.tallies.values())
+
+    def rows(self) -> list[dict]:
+        return [self.tallies[name].row() for name in ORDER if name in self.tallies]
+
+
+def _shown(column: str, value: Any) -> str:
+    from lbc_cli import io, validate
+
+    if value is None or value == "":
+        return i18n.t("none")
+    if isinstance(value, bool):
+        return i18n.t("yes") if value else i18n.t("no")
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    text = str(value)
+    if column in io.SENSITIVE:
+        return validate.mask(text)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+# ---- the merge ------------------------------------------------------------------------------
+
+
+def merge(other: Source, connection, session, *, prefer: str | None, force: bool = False, progress=None) -> Outcome:
+    """Bring every row of OTHER (read through ``connection``) into the session's database. Writes as
+    it goes, inside the session's transaction: the caller commits, or rolls back (dry run, unsettled)."""
+    merger = _Merger(other, connection, session, prefer, force, progress or (lambda: None))
+    for name in ORDER:
+        merger.merge_table(name)
+    merger.audit_additions(other.display)
+    return merger.outcome
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    """Two pairings of one child and helper in force at the same time (the rule `lbc pair` keeps)."""
+    return (a["end_date"] is None or b["start_date"] < a["end_date"]) and (
+        b["end_date"] is None or a["start_date"] < b["end_date"]
+    )
+
+
+def _jsonable(values: dict) -> dict:
+    return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in values.items()}
+
+
+class _Merger:
+    def __init__(self, other: Source, source, session, prefer: str | None, force: bool, progress):
+        self.other = other
+        self.source = source
+        self.session = session
+        self.target = session.connection()
+        self.prefer = prefer
+        self.force = force
+        self.progress = progress
+        self.outcome = Outcome()
+        # OTHER's id -> this database's id, for the tables others point to
+        self.ids: dict[str, dict[int, int]] = {"children": {}, "helpers": {}}
+        self.erased = self._erased_children()
+        self._names: dict[tuple[str, int], str] = {}
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def _erased_children(self) -> set[int]:
+        """Children whose personal data was erased here (PIPL §47): a merge must not bring it back."""
+        from sqlalchemy import select
+
+        from lbc_cli.models import AuditEntry
+
+        query = select(AuditEntry.row_id).where(AuditEntry.table_name == "children", AuditEntry.action == "purge")
+        return {row_id for (row_id,) in self.target.execute(query)}
+
+    def _rows(self, table, condition) -> list[dict]:
+        """Rows here, in id order: of two rows a row of OTHER could be, it is matched with the older."""
+        from sqlalchemy import select
+
+        columns = [c.name for c in table.columns]
+        result = self.target.execute(select(table).where(condition).order_by(table.c.id))
+        return [dict(zip(columns, row, strict=True)) for row in result]
+
+    def _theirs(self, table):
+        """OTHER's rows in id order, CHUNK at a time, as dicts."""
+        from sqlalchemy import select
+
+        columns = [c.name for c in table.columns]
+        with self.other.translated():
+            result = self.source.execution_options(yield_per=CHUNK).execute(select(table).order_by(table.c.id))
+            parts = result.partitions()
+        while True:
+            with self.other.translated():
+                part = next(parts, None)
+            if part is None:
+                return
+            yield [dict(zip(columns, row, strict=True)) for row in part]
+
+    # ---- one table -----------------------------------------------------------------------
+
+    def merge_table(self, name: str) -> None:
+        from sqlalchemy import func, select
+
+        from lbc_cli.models import DERIVED, SQLModel
+
+        table = SQLModel.metadata.tables[name]
+        compared = [c.name for c in table.columns if c.name not in ("id", "uid") and c.name not in DERIVED]
+        tally = self.outcome.tallies[name] = Tally(name)
+        mine_max = self.target.execute(select(func.max(table.c.id))).scalar() or 0
+        with self.other.translated():
+            their_max = self.source.execute(select(func.max(table.c.id))).scalar() or 0
+        self.next_id = max(mine_max, their_max) + 1  # a new id collides with neither side's
+        for chunk in self._theirs(table):
+            self._merge_chunk(name, table, compared, chunk, tally)
+        if tally.added:
+            sync_sequences(self.target, name)
+
+    def _merge_chunk(self, name: str, table, compared: list[str], chunk: list[dict], tally: Tally) -> None:
+        from sqlalchemy import select
+
+        rows = [self._mapped(name, row) for row in chunk]
+        if name in ("pairings", "contacts") and self.erased:
+            for row in rows:
+                if row["child_id"] in self.erased:
+                    row["note"] = None  # as the purge left every note about the child
+        by_uid = {r["uid"]: r for r in self._rows(table, table.c.uid.in_([r["uid"] for r in rows]))}
+        held = self.target.execute(select(table.c.id).where(table.c.id.in_([r["id"] for r in rows])))
+        ids_here = {i for (i,) in held}
+        index = self._index(name, table, rows, by_uid)
+        inserts: list[dict] = []
+        for row in rows:
+            self.progress()
+            mine = None if name == "settings" else by_uid.get(row["uid"])
+            why = None
+            if mine is None:
+                mine, why = self._same_record(name, row, index)
+            if mine is None:
+                values = dict(row)
+                if values["id"] in ids_here:
+                    values["id"] = self.next_id
+                    self.next_id += 1
+                if name == "settings" and values["uid"] in by_uid:
+                    from lbc_cli.models import new_uid
+
+                    values["uid"] = new_uid()
+                self._derive(name, values)
+                inserts.append(values)
+                self._remember(name, values, index)
+                if name in self.ids:
+                    self.ids[name][row["id"]] = values["id"]
+                tally.added += 1
+                continue
+            if name in self.ids:
+                self.ids[name][row["id"]] = mine["id"]
+            diffs = [(c, mine[c], row[c]) for c in compared if mine[c] != row[c]]
+            if not diffs:
+                tally.identical += 1
+                continue
+            tally.conflicts += 1
+            conflict = Conflict(
+                table=name,
+                uid=row["key"] if name == "settings" else row["uid"],
+                who=self._who(name, mine),
+                diffs=diffs,
+                mine_uid=mine["uid"] if why in WHY else None,
+                why=WHY.get(why),
+            )
+            if name == "children" and mine["id"] in self.erased:
+                conflict.erased = conflict.settled = True
+            elif self.prefer == "mine":
+                conflict.settled = True
+            elif self.prefer == "theirs":
+                changes = {c: theirs for c, _mine, theirs in diffs}
+                conflict.blocked = self._blocked(name, mine, changes, index)
+                if conflict.blocked is None:
+                    self._overwrite(name, table, mine, changes, index)
+                    conflict.settled = True
+                    tally.overwritten += 1
+            self.outcome.conflicts.append(conflict)
+        if inserts:
+            self.target.execute(table.insert(), inserts)
+
+    def _mapped(self, name: str, row: dict) -> dict:
+        """OTHER's row with its child and helper ids as they are here."""
+        for column, parent in FOREIGN.get(name, {}).items():
+            if row[column] is not None:
+                try:
+                    row[column] = self.ids[parent][row[column]]
+                except KeyError:
+                    raise LbcError(i18n.t("merge_damaged", table=name, uid=row["uid"])) from None
+        return row
+
+    @staticmethod
+    def _derive(name: str, values: dict) -> None:
+        if name in ("children", "helpers"):
+            from lbc_cli import pinyin
+
+            values["name_pinyin"], values["name_initials"] = pinyin.name_keys(values["name"])
+
+    # ---- the same record under another uid -----------------------------------------------
+
+    def _keys(self, name: str, row: dict) -> list[tuple]:
+        """The index keys a row is found by; an empty list for tables matched by uid alone."""
+        if name == "children" and not self.force:
+            keys = [("nb", row["name"], row["birth_date"])]
+            if row["id_number"]:
+                keys.insert(0, ("id", row["id_number"]))
+            return keys
+        if name == "helpers" and not self.force and row["phone"]:
+            return [("np", row["name"], row["phone"])]
+        if name == "pairings":
+            return [("pair", row["child_id"], row["helper_id"])]
+        if name == "exams":
+            return [("exam", row["child_id"], row["school_year"], row["term"])]
+        if name == "settings":
+            return [("key", row["key"])]
+        return []
+
+    def _index(self, name: str, table, rows: list[dict], by_uid: dict) -> dict[tuple, list[dict]]:
+        """The rows here that a row of the chunk could be the same record as, by key."""
+        from sqlalchemy import or_
+
+        c = table.c
+        if name == "children" and not self.force:
+            numbers = {r["id_number"] for r in rows if r["id_number"]}
+            condition = or_(c.name.in_({r["name"] for r in rows}), c.id_number.in_(numbers))
+        elif name == "helpers" and not self.force:
+            named = {r["name"] for r in rows if r["phone"]}
+            if not named:
+                return {}
+            condition = c.name.in_(named)
+        elif name in ("pairings", "exams"):
+            condition = c.child_id.in_({r["child_id"] for r in rows})
+        elif name == "settings":
+            condition = c.key.in_({r["key"] for r in rows})
+        else:
+            return {}
+        index: dict[tuple, list[dict]] = {}
+        known = {r["id"]: r for r in by_uid.values()}  # one dict per row here, whichever query found it
+        for found in self._rows(table, condition):
+            self._remember(name, known.setdefault(found["id"], found), index)
+        return index
+
+    def _remember(self, name: str, row: dict, index: dict) -> None:
+        for key in self._keys(name, row):
+            index.setdefault(key, []).append(row)
+
+    def _forget(self, name: str, row: dict, index: dict) -> None:
+        for key in self._keys(name, row):
+            index[key] = [r for r in index.get(key, []) if r is not row]
+
+    def _same_record(self, name: str, row: dict, index: dict) -> tuple[dict | None, str | None]:
+        for key in self._keys(name, row):
+            for mine in index.get(key, []):
+                if key[0] == "nb" and row["id_number"] and mine["id_number"] and row["id_number"] != mine["id_number"]:
+                    continue  # namesakes born the same day, told apart by their id numbers
+                if key[0] == "pair" and not _overlap(mine, row):
+                    continue
+                return mine, key[0]
+        return None, None
+
+    def _blocked(self, name: str, mine: dict, changes: dict, index: dict) -> str | None:
+        """Why taking theirs would break a rule of this database (None: it would not)."""
+        after = {**mine, **changes}
+        if name == "exams":
+            key = ("exam", after["child_id"], after["school_year"], after["term"])
+            if any(r["id"] != mine["id"] for r in index.get(key, [])):
+                return "merge_blocked_exam"
+        if name == "pairings":
+            key = ("pair", after["child_id"], after["helper_id"])
+            if any(r["id"] != mine["id"] and _overlap(r, after) for r in index.get(key, [])):
+                return "merge_blocked_overlap"
+        return None
+
+    # ---- writing -------------------------------------------------------------------------
+
+    def _overwrite(self, name: str, table, mine: dict, changes: dict, index: dict) -> None:
+        from sqlalchemy import update
+
+        from lbc_cli import store
+
+        old = {c: mine[c] for c in changes}
+        values = dict(changes)
+        if "name" in values:
+            self._derive(name, values)
+        self.target.execute(update(table).where(table.c.id == mine["id"]).values(**values))
+        store.audit(self.session, name, mine["id"], "update", _jsonable(old), _jsonable(changes))
+        self._forget(name, mine, index)
+        mine.update(values)
+        self._remember(name, mine, index)
+
+    def audit_additions(self, source_name: str) -> None:
+        """One audit entry per table rows were added to (as an import writes one per file)."""
+        from lbc_cli import store
+
+        for name in ORDER:
+            tally = self.outcome.tallies.get(name)
+            if tally is not None and tally.added:
+                store.audit(self.session, name, None, "merge", None, {"rows": tally.added, "source": source_name})
+
+    # ---- naming a record -----------------------------------------------------------------
+
+    def _name(self, table: str, row_id: int | None) -> str:
+        if row_id is None:
+            return "-"
+        key = (table, row_id)
+        if key not in self._names:
+            from sqlalchemy import select
+
+            from lbc_cli.models import SQLModel
+
+            t = SQLModel.metadata.tables[table]
+            self._names[key] = self.target.execute(select(t.c.name).where(t.c.id == row_id)).scalar() or "-"
+        return self._names[key]
+
+    def _who(self, name: str, mine: dict) -> str:
+        if name == "children":
+            return f"{mine['name']} ({mine['village'] or '-'}, {mine['birth_date'].isoformat()})"
+        if name == "helpers":
+            return f"{mine['name']} ({i18n.label('role', mine['role'])})"
+        if name == "pairings":
+            return f"{self._name('children', mine['child_id'])} – {self._name('helpers', mine['helper_id'])}"
+        if name == "contacts":
+            child = self._name("children", mine["child_id"])
+            return f"{child} ({mine['date'].isoformat()}, {i18n.label('kind', mine['kind'])})"
+        if name == "exams":
+            child = self._name("children", mine["child_id"])
+            return f"{child} ({i18n.t('merge_term', year=mine['school_year'], term=mine['term'])})"
+        if name == "schedule_items":
+            return i18n.t("merge_month", month=mine["month"])
+        return ""  # a setting: its key names it
+
+
+# ---- the whole command's work ----------------------------------------------------------------
+
+
+class _RolledBack(Exception):
+    """Ends the write transaction without committing it (a dry run, or a conflict left unsettled)."""
+
+
+def run(
+    target: Database,
+    source: Source,
+    *,
+    prefer: str | None,
+    force: bool = False,
+    dry_run: bool = False,
+    progress=None,
+) -> Outcome:
+    """Merge ``source`` into ``target`` in one write transaction: committed only when it is not a dry
+    run and no conflict is left unsettled."""
+    outcome = None
+    try:
+        with target.session(write=True) as session:
+            session.connection()  # this database's write lock first: a busy database is told as itself
+            with source.reading() as connection:
+                outcome = merge(source, connection, session, prefer=prefer, force=force, progress=progress)
+            if dry_run or outcome.unsettled:
+                raise _RolledBack
+    except _RolledBack:
+        pass
+    assert outcome is not None
+    return outcome
