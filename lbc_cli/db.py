@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = float(os.environ.get("LBC_BUSY_TIMEOUT", "10"))
+# PostgreSQL: the advisory lock every lbc writer holds for its transaction (SQLite's BEGIN IMMEDIATE)
+PG_WRITE_LOCK = 0x6C6263  # "lbc"
 
 
 def default_target() -> str:
@@ -88,11 +90,24 @@ class Database:
 
         if not self.is_sqlite:
             try:
-                return create_engine(self.target, pool_pre_ping=True)
+                # no pool_pre_ping: each command opens its own connections and closes them when it ends,
+                # so a ping would only add a round trip to every checkout
+                engine = create_engine(_with_driver(self.target))
             except ModuleNotFoundError as exc:
                 raise DatabaseError(i18n.t("db_driver", module=exc.name)) from exc
             except Exception as exc:  # a malformed URL
                 raise DatabaseError(i18n.t("db_unavailable", target=self.display, why=type(exc).__name__)) from exc
+            if engine.dialect.name == "postgresql":
+
+                @event.listens_for(engine, "begin")
+                def _on_pg_begin(conn):
+                    # Writers queue as on SQLite: one transaction-level lock, waited for up to the busy
+                    # timeout, so a check-then-insert (duplicates, pairings) is never raced by another writer.
+                    if conn.get_execution_options().get("lbc_write", False):
+                        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(BUSY_TIMEOUT_S * 1000))}")
+                        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+            return engine
         url = f"sqlite:///{self.path}" if self.path is not None else self.target
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
 
@@ -222,7 +237,7 @@ class Database:
 
         if version == models.SCHEMA_VERSION:
             return
-        backup = self.backup(self._upgrade_backup_path(version)) if self.path is not None else None
+        backup = self._upgrade_backup(version)
         with self.engine.execution_options(lbc_write=True).begin() as conn:
             for step in range(version, models.SCHEMA_VERSION):
                 MIGRATIONS[step](conn)
@@ -233,9 +248,41 @@ class Database:
         console.info(i18n.t("db_upgraded", old=version, new=models.SCHEMA_VERSION, backup=backup or "-"))
 
     def _upgrade_backup_path(self, version: int) -> Path:
-        assert self.path is not None
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        if self.path is None:
+            return self.default_backup(f".v{version}-{stamp}")
         return self.path.with_name(f"{self.path.stem}.v{version}-{stamp}.bak{self.path.suffix}")
+
+    def _upgrade_backup(self, version: int) -> Path | None:
+        """The copy taken before an upgrade. PostgreSQL upgrades in one transaction, DDL and all, so
+        without pg_dump it goes ahead with a warning: a failed upgrade leaves the database as it was."""
+        if self.path is not None:
+            return self.backup(self._upgrade_backup_path(version))
+        if not self.is_postgresql or _pg_dump_program() is None:
+            from lbc_cli import console
+
+            console.warn(i18n.t("upgrade_no_backup"))
+            return None
+        return self.backup(self._upgrade_backup_path(version))
+
+    @property
+    def is_postgresql(self) -> bool:
+        return not self.is_sqlite and self.target.split(":", 1)[0].split("+", 1)[0] in ("postgresql", "postgres")
+
+    def default_backup(self, label: str) -> Path:
+        """Where a backup goes when no file is named: a backups folder beside the SQLite file; for a
+        database on a server, the backups folder of the user data folder (a pg_dump archive, .dump)."""
+        if self.path is not None:
+            folder = self.path.parent / "backups"
+            name = f"{self.path.stem}{label}.db"
+        else:
+            from platformdirs import user_data_dir
+            from sqlalchemy.engine import make_url
+
+            folder = Path(user_data_dir("lbc", appauthor=False)) / "backups"
+            name = f"{make_url(self.target).database or 'lbc'}{label}.dump"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return folder / name
 
     # ---- work ---------------------------------------------------------------------------
     @contextmanager
@@ -262,11 +309,14 @@ class Database:
             session.close()
 
     def backup(self, dest: Path) -> Path:
-        """An online, consistent copy (SQLite backup API) into a new 0600 file.
+        """An online, consistent copy into a new 0600 file: SQLite's backup API, or for PostgreSQL a
+        ``pg_dump --format=custom`` archive (restored with ``pg_restore``).
 
         The copy is made under a hidden temporary name and renamed into place only when complete,
         so a backup killed half-way never leaves a file that looks like a backup."""
-        if self.path is None:
+        if self.path is None and not self.is_postgresql:
+            raise LbcError(i18n.t("backup_unsupported"))
+        if self.path is None and _pg_dump_program() is None:
             raise LbcError(i18n.t("backup_pg"))
         dest = Path(dest).expanduser()
         if dest.exists():
@@ -276,6 +326,17 @@ class Database:
             _private_file(partial)
         except OSError as exc:
             raise LbcError(i18n.t("cannot_write", file=dest, why=exc.strerror)) from None
+        if self.path is None:
+            try:
+                self._pg_dump(partial)
+                os.replace(partial, dest)
+            except OSError as exc:
+                partial.unlink(missing_ok=True)
+                raise LbcError(i18n.t("cannot_write", file=dest, why=exc.strerror)) from None
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
+            return dest
         try:
             src = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
             try:
@@ -295,11 +356,44 @@ class Database:
             raise translate(exc, self.display) from exc
         return dest
 
+    def _pg_dump(self, out: Path) -> None:
+        """pg_dump's custom format into ``out``: one consistent snapshot, taken while others write.
+        The password goes through the environment, never on a command line others can read."""
+        import subprocess
+
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.target)
+        env = dict(os.environ)
+        if url.password is not None:
+            env["PGPASSWORD"] = str(url.password)
+        conninfo = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+        try:
+            done = subprocess.run(
+                [_pg_dump_program(), "--format=custom", f"--file={out}", f"--dbname={conninfo}"],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                check=False,
+            )
+        except OSError as exc:
+            raise LbcError(i18n.t("backup_failed", why=exc.strerror)) from None
+        if done.returncode != 0:
+            lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+            why = lines[-1][:300] if lines else f"exit status {done.returncode}"
+            if url.password:
+                why = why.replace(str(url.password), "***")
+            raise LbcError(i18n.t("backup_failed", why=why))
+
     def check(self) -> list[str]:
-        """Problems found by SQLite's integrity and foreign-key checks (empty: sound)."""
+        """Problems found by the integrity and foreign-key checks (empty: sound). SQLite checks its file
+        and its foreign keys; on a server, which enforces both itself, every foreign key is checked by
+        query all the same (a constraint dropped or disabled by hand is found)."""
         problems: list[str] = []
         if not self.is_sqlite:
-            return problems
+            return self._orphans()
         with self.engine.connect() as conn:
             for (row,) in conn.exec_driver_sql("PRAGMA integrity_check"):
                 if row != "ok":
@@ -308,9 +402,51 @@ class Database:
                 problems.append(f"{table} row {rowid}: missing {parent} row")
         return problems
 
+    def _orphans(self) -> list[str]:
+        from sqlalchemy import inspect, select
+        from sqlmodel import SQLModel
+
+        from lbc_cli import models  # noqa: F401  (the tables)
+
+        problems: list[str] = []
+        with self.engine.connect() as conn:
+            present = set(inspect(conn).get_table_names())
+            for table in SQLModel.metadata.sorted_tables:
+                if table.name not in present:
+                    problems.append(f"{table.name}: table missing")
+                    continue
+                for fk in table.foreign_keys:
+                    parent = fk.column.table
+                    if parent.name not in present:
+                        continue
+                    query = (
+                        select(table.c.id)
+                        .where(fk.parent.isnot(None), ~select(fk.column).where(fk.column == fk.parent).exists())
+                        .order_by(table.c.id)
+                        .limit(50)
+                    )
+                    for (row_id,) in conn.execute(query):
+                        problems.append(f"{table.name} row {row_id}: missing {parent.name} row")
+        return problems
+
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+def _with_driver(target: str) -> str:
+    """postgresql:// (or postgres://) with no driver named means psycopg 3, the driver lbc[postgres] installs
+    (SQLAlchemy's own default is psycopg2, and it does not know postgres:// at all)."""
+    scheme, sep, rest = target.partition("://")
+    if scheme in ("postgresql", "postgres"):
+        return f"postgresql+psycopg{sep}{rest}"
+    return target
+
+
+def _pg_dump_program() -> str | None:
+    import shutil
+
+    return shutil.which("pg_dump")
 
 
 def sync_sequences(connection, table: str) -> None:
@@ -340,14 +476,37 @@ def translate(exc: BaseException, target: str) -> LbcError:
     if isinstance(getattr(exc, "orig", exc), UnicodeDecodeError):
         return DatabaseError(i18n.t("not_a_db", target=target))  # damaged text in the schema or a row
     text = str(getattr(exc, "orig", exc)).lower()
-    if "locked" in text or "busy" in text:
+    if "locked" in text or "busy" in text or "lock timeout" in text:  # the last: PostgreSQL's lock_timeout
         return DatabaseError(i18n.t("db_locked"))
     if "not a database" in text or "malformed" in text or "file is encrypted" in text:
         return DatabaseError(i18n.t("not_a_db", target=target))
     from sqlalchemy.exc import DBAPIError, OperationalError
 
     if isinstance(exc, OperationalError) or isinstance(exc, sqlite3.OperationalError):
-        return DatabaseError(i18n.t("db_unavailable", target=target, why=type(getattr(exc, "orig", exc)).__name__))
+        why = _server_problem(text) or type(getattr(exc, "orig", exc)).__name__
+        return DatabaseError(i18n.t("db_unavailable", target=target, why=why))
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return DatabaseError(i18n.t("db_unavailable", target=target, why="connection lost"))
     return LbcError(i18n.t("internal", kind=type(exc).__name__))
+
+
+# A database server's refusal, in a few words (never its whole text: it may quote the connection string).
+_SERVER_PROBLEMS = (
+    ("password authentication failed", "password authentication failed"),
+    ("no password supplied", "password authentication failed"),
+    ("authentication failed", "authentication failed"),
+    ("no pg_hba.conf entry", "this host or user may not connect (pg_hba.conf)"),
+    ("does not exist", "no such database or role"),
+    ("connection refused", "connection refused (is the server running?)"),
+    ("timeout expired", "connection timed out"),
+    ("could not translate host name", "unknown host"),
+    ("name or service not known", "unknown host"),
+    ("too many clients", "the server has too many connections"),
+    ("the database system is starting up", "the server is starting up"),
+    ("the database system is shutting down", "the server is shutting down"),
+    ("server closed the connection", "the server closed the connection"),
+)
+
+
+def _server_problem(text: str) -> str | None:
+    return next((why for clue, why in _SERVER_PROBLEMS if clue in text), None)

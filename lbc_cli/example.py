@@ -278,6 +278,7 @@ def build() -> dict[str, list[dict]]:
 def load(db) -> dict[str, int]:
     """Insert the example into an opened, empty database (one transaction). Returns the counts."""
     from lbc_cli import context, models, store
+    from lbc_cli.db import sync_sequences
     from lbc_cli.errors import LbcError
 
     data = build()
@@ -298,6 +299,7 @@ def load(db) -> dict[str, int]:
         audit = []
         for model, key in order:
             conn.execute(model.__table__.insert(), data[key])
+            sync_sequences(conn, model.__tablename__)  # the rows carry their ids: PostgreSQL's counter follows
             audit.append(
                 {"uid": models.new_uid(), "at": models.utc_now(), "os_user": store.os_user(),
                  "command": context.command, "table_name": model.__tablename__, "row_id": None,
@@ -320,10 +322,11 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         sys.stderr.write("usage: python -m lbc_cli.example FILE\n")
         return 2
-    path = Path(argv[0])
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    db = Database(str(path)).open(create=True)
+    path = argv[0]
+    if "://" not in path:  # a file is made anew; a server's database must be empty
+        for suffix in ("", "-wal", "-shm"):
+            Path(path + suffix).unlink(missing_ok=True)
+    db = Database(path).open(create=True)
     from lbc_cli import store
 
     with db.session(write=True) as session:
@@ -333,7 +336,8 @@ def main(argv: list[str]) -> int:
     try:
         # Fold the WAL into the file, so the committed file is whole by itself (it stays in WAL mode,
         # so opening it later does not rewrite its header).
-        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if db.is_sqlite:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         raw.close()
     db.dispose()

@@ -1,13 +1,33 @@
-"""Shared fixtures: a temp database and an in-process `lbc` runner with stdout and stderr apart."""
+"""Shared fixtures: a temp database and an in-process `lbc` runner with stdout and stderr apart.
 
+The backend under test is SQLite (a file per test) unless ``LBC_TEST_PG`` names a PostgreSQL server
+(``postgresql+psycopg://USER@HOST:PORT/DBNAME``, a role that may CREATE DATABASE; ``.ci/pg start``
+makes one): then every database a test uses is a PostgreSQL database of its own, made from a
+template (``CREATE DATABASE ... TEMPLATE``) and dropped when the test ends. A database is then
+named by its URL where it is a file path on SQLite; ``copy_db``, ``new_target``, ``new_db``,
+``rows`` and ``execute`` take and give either. Tests about the SQLite file itself are marked
+``sqlite_only("why")`` and skipped on PostgreSQL with that reason.
+"""
+
+import itertools
+import os
 import sqlite3
+import subprocess
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from lbc_cli import i18n
 from lbc_cli.cli import main
+
+PG_URL = os.environ.get("LBC_TEST_PG") or None
+ON_PG = PG_URL is not None
+BACKEND = "postgresql" if ON_PG else "sqlite"
 
 
 @dataclass
@@ -44,8 +64,165 @@ def run(capsys):
     return invoke
 
 
-def copy_db(source: Path, target: Path) -> Path:
-    """A private copy of a template database (SQLite's backup API: its WAL included), mode 0600."""
+# ---- the backend: SQLite files, or databases on a PostgreSQL server -----------------------------------------------
+
+
+def is_url(target) -> bool:
+    return "://" in str(target)
+
+
+class _Postgres:
+    """The server of LBC_TEST_PG: creates and drops this run's databases, and reads them for ``rows``.
+
+    Every database is named ``lbc_<pid>_<n>``, numbers spelt in letters (a test that looks for a phone's digits
+    in a message naming the database must not find them there); those made while a test runs are dropped
+    when it ends, those made by session- and module-scoped fixtures (templates) when the run ends."""
+
+    def __init__(self, url: str):
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        self.url = make_url(url)
+        if self.url.drivername == "postgresql":
+            self.url = self.url.set(drivername="postgresql+psycopg")
+        self.admin = psycopg.connect(self.conninfo(self.url.database), autocommit=True)
+        self.prefix = f"lbc_{_letters(os.getpid())}_"
+        self.numbers = itertools.count()
+        self.scopes: list[list[str]] = [[]]  # the run's databases, then the running test's
+        self.readers: dict[str, object] = {}  # database name -> the connection rows() reads with
+        # a small template is copied fastest file by file (PostgreSQL 15's default logs every page)
+        self.strategy = " STRATEGY FILE_COPY" if self.admin.info.server_version >= 150000 else ""
+
+    def conninfo(self, name: str) -> str:
+        return self.url.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+
+    def target(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    @staticmethod
+    def name_of(target) -> str:
+        from sqlalchemy.engine import make_url
+
+        return make_url(str(target)).database
+
+    def reader(self, target):
+        import psycopg
+
+        name = self.name_of(target)
+        conn = self.readers.get(name)
+        if conn is None or conn.closed:
+            conn = self.readers[name] = psycopg.connect(self.conninfo(name), autocommit=True)
+        return conn
+
+    def _release(self, name: str) -> None:
+        """No session may stay on a database that is copied or dropped: ours closed, others ended."""
+        conn = self.readers.pop(name, None)
+        if conn is not None:
+            conn.close()
+        # client sessions of our role only (an autovacuum worker is the server's: CREATE and DROP DATABASE end it)
+        self.admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+            " AND backend_type = 'client backend' AND usename = current_user",
+            (name,),
+        )
+
+    def create(self, template: str = "template0", *, keep: bool = False, name: str | None = None) -> str:
+        """A new database (a copy of ``template``); ``name``: made again under the name of one dropped."""
+        import psycopg
+
+        fresh = name is None
+        name = name or f"{self.prefix}{_letters(next(self.numbers))}"
+        for attempt in range(100):
+            if template != "template0":
+                self._release(template)
+            try:
+                self.admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{self.strategy}')
+                break
+            except psycopg.errors.ObjectInUse:  # a terminated session not gone yet
+                if attempt == 99:
+                    raise
+                time.sleep(0.02)
+        if fresh:
+            (self.scopes[0] if keep else self.scopes[-1]).append(name)
+        return self.target(name)
+
+    def drop(self, names: list[str]) -> None:
+        import psycopg
+
+        for name in names:
+            # not WITH (FORCE): that needs the right to end the server's own autovacuum workers, which a
+            # plain DROP ends by itself
+            for attempt in range(100):
+                self._release(name)
+                try:
+                    self.admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                    break
+                except psycopg.errors.ObjectInUse:
+                    if attempt == 99:
+                        raise
+                    time.sleep(0.02)
+
+
+def _letters(number: int) -> str:
+    """0 -> 'a', 25 -> 'z', 26 -> 'ba': a number with no digit in it."""
+    out = ""
+    while True:
+        number, digit = divmod(number, 26)
+        out = chr(ord("a") + digit) + out
+        if not number:
+            return out
+
+
+_PG = _Postgres(PG_URL) if ON_PG else None
+
+
+def pytest_report_header(config):
+    if _PG is not None:
+        return f"lbc backend: postgresql ({_PG.url.render_as_string(hide_password=True)})"
+    return "lbc backend: sqlite"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not ON_PG:
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            why = marker.args[0] if marker.args else marker.kwargs.get("reason", "a test of the SQLite file")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _PG is not None:
+        for scope in reversed(_PG.scopes):
+            _PG.drop(scope)
+        _PG.admin.close()
+
+
+@pytest.fixture(autouse=True)
+def _test_databases():
+    """PostgreSQL: the databases a test made are dropped when it ends."""
+    if _PG is None:
+        yield
+        return
+    _PG.scopes.append([])
+    try:
+        yield
+    finally:
+        _PG.drop(_PG.scopes.pop())
+
+
+def copy_db(source: Path | str, target: Path | str, *, keep: bool = False) -> Path | str:
+    """A private copy of a template database; use the copy it returns.
+
+    SQLite: the file ``target`` (SQLite's backup API: its WAL included), mode 0600. PostgreSQL: a new
+    database made from ``source`` (``keep``: kept to the end of the run, not of the test), or when
+    ``target`` is a database already, that database made again as a copy."""
+    if is_url(source):
+        if is_url(target):
+            _PG.drop([_PG.name_of(target)])
+            return _PG.create(_PG.name_of(source), name=_PG.name_of(target))
+        return _PG.create(_PG.name_of(source), keep=keep)
     target.touch(mode=0o600)  # lbc warns about, and tightens, a database others can read
     src, dst = sqlite3.connect(source), sqlite3.connect(target)
     try:
@@ -56,17 +233,34 @@ def copy_db(source: Path, target: Path) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def _initialised(tmp_path_factory) -> Path:
-    """One `lbc init` (English) for the whole run; each test gets its own copy."""
-    path = tmp_path_factory.mktemp("template") / "lbc.db"
-    assert main(["--db", str(path), "--lang", "en", "init"]) == 0
-    return path
+def new_target(path: Path, *, keep: bool = False) -> Path | str:
+    """Where a new database goes: the file ``path`` on SQLite (not created); a new empty PostgreSQL database."""
+    if _PG is None:
+        return path
+    return _PG.create(keep=keep)
 
 
 @pytest.fixture
-def db(tmp_path, _initialised) -> Path:
-    """A fresh, initialised database file."""
+def new_db(tmp_path):
+    """new_db(name="new.db") -> a target no database is at yet: tmp_path / name, or an empty PostgreSQL database."""
+
+    def make(name: str = "new.db") -> Path | str:
+        return new_target(tmp_path / name)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def _initialised(tmp_path_factory) -> Path | str:
+    """One `lbc init` (English) for the whole run; each test gets its own copy."""
+    target = new_target(tmp_path_factory.mktemp("template") / "lbc.db", keep=True)
+    assert main(["--db", str(target), "--lang", "en", "init"]) == 0
+    return target
+
+
+@pytest.fixture
+def db(tmp_path, _initialised) -> Path | str:
+    """A fresh, initialised database (a file on SQLite, a URL on PostgreSQL)."""
     return copy_db(_initialised, tmp_path / "lbc.db")
 
 
@@ -80,10 +274,93 @@ def lbc(run, db):
     return invoke
 
 
-def rows(path: Path, sql: str, *params) -> list[tuple]:
-    """Read the database directly, not through lbc."""
-    conn = sqlite3.connect(path)
+def _as_sqlite(value):
+    """A PostgreSQL value as SQLite returns it: dates as ISO text, booleans 0/1, whole numbers int."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _pg_sql(sql: str, params: tuple) -> tuple[str, tuple | None]:
+    """SQLite's ``?`` placeholders as psycopg's ``%s`` (a literal % doubled)."""
+    if not params:
+        return sql, None
+    return sql.replace("%", "%%").replace("?", "%s"), params
+
+
+def rows(target: Path | str, sql: str, *params) -> list[tuple]:
+    """Read the database directly, not through lbc (``?`` placeholders; values as SQLite gives them)."""
+    if is_url(target):
+        cursor = _PG.reader(target).execute(*_pg_sql(sql, params))
+        return [tuple(_as_sqlite(v) for v in row) for row in cursor.fetchall()]
+    conn = sqlite3.connect(target)
     try:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+def execute(target: Path | str, sql: str, *params) -> None:
+    """Change the database directly, behind lbc's back (one statement, committed)."""
+    if is_url(target):
+        _PG.reader(target).execute(*_pg_sql(sql, params))
+        return
+    conn = sqlite3.connect(target)
+    try:
+        with conn:
+            conn.execute(sql, params)
+    finally:
+        conn.close()
+
+
+def table_names(target: Path | str) -> list[str]:
+    """The database's tables, by name."""
+    if is_url(target):
+        sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    return [name for (name,) in rows(target, sql)]
+
+
+def restore_backup(backup: Path) -> Path | str:
+    """A backup `lbc db backup` wrote, as a database to read: the SQLite file itself, or on PostgreSQL a new
+    database that pg_restore filled from the pg_dump archive."""
+    if _PG is None:
+        return backup
+    target = _PG.create()
+    conninfo = _PG.conninfo(_PG.name_of(target))
+    subprocess.run(
+        ["pg_restore", "--exit-on-error", "--no-owner", f"--dbname={conninfo}", str(backup)],
+        check=True,
+        capture_output=True,
+    )
+    return target
+
+
+@contextmanager
+def write_lock_held(target: Path | str):
+    """The database's write lock held by another connection, as by another lbc writing."""
+    if is_url(target):
+        import psycopg
+
+        from lbc_cli.db import PG_WRITE_LOCK
+
+        holder = psycopg.connect(_PG.conninfo(_PG.name_of(target)))
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
+        try:
+            yield
+        finally:
+            holder.rollback()
+            holder.close()
+        return
+    holder = sqlite3.connect(target, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import rows
+from conftest import ON_PG, execute, is_url, new_target, restore_backup, rows, table_names
 
 import lbc_cli.db as lbc_db
 import lbc_cli.models as lbc_models
@@ -49,9 +49,12 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def snapshot(path: Path) -> tuple[bytes, bytes]:
-    """The file's bytes and its WAL's, once every connection lbc left behind has been closed."""
+def snapshot(path: Path | str) -> tuple[bytes, bytes] | dict:
+    """The file's bytes and its WAL's, once every connection lbc left behind has been closed
+    (PostgreSQL: every table's rows)."""
     gc.collect()
+    if is_url(path):
+        return {name: rows(path, f'SELECT * FROM "{name}" ORDER BY id') for name in table_names(path)}
     wal = Path(f"{path}-wal")
     return path.read_bytes(), wal.read_bytes() if wal.exists() else b""
 
@@ -82,6 +85,7 @@ def cli(args: list[str], cwd: Path, *, env: dict | None = None, code: str | None
 # ---- init ------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("the new file's mode 0600 and its WAL journal")
 def test_init_creates_a_private_wal_database_with_a_schema_version(run, tmp_path):
     path = tmp_path / "township" / "lbc.db"
     result = run("init", db=path)
@@ -105,17 +109,17 @@ def test_init_twice_is_fine_and_keeps_the_data(run, lbc, db):
     assert again.code == 0, again.err
     assert rows(db, "SELECT name FROM children") == [("王小明",)]
     assert rows(db, "SELECT version FROM schema_version") == [(1,)]
-    assert mode(db) == 0o600
+    assert is_url(db) or mode(db) == 0o600
 
 
-def test_init_example_loads_the_demo_into_a_new_database(run, tmp_path):
-    path = tmp_path / "demo.db"
+def test_init_example_loads_the_demo_into_a_new_database(run, new_db):
+    path = new_db("demo.db")
     result = run("init", "--example", db=path)
     assert result.code == 0, result.err
     assert rows(path, "SELECT COUNT(*) FROM children") == [(40,)]
     assert rows(path, "SELECT COUNT(*) FROM helpers") == [(12,)]
     assert rows(path, "SELECT COUNT(DISTINCT village) FROM children") == [(3,)]
-    assert mode(path) == 0o600
+    assert is_url(path) or mode(path) == 0o600
     check = run("db", "check", db=path)
     assert check.code == 0, check.err
 
@@ -138,10 +142,10 @@ def test_init_example_refuses_when_children_exist(run, lbc, db):
     assert {t: rows(db, f"SELECT * FROM {t}") for t in tables} == before
 
 
-def test_init_example_audit_rows_name_the_os_user(run, tmp_path, monkeypatch):
+def test_init_example_audit_rows_name_the_os_user(run, new_db, monkeypatch):
     for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
         monkeypatch.setenv(var, "cunguan")
-    path = tmp_path / "demo.db"
+    path = new_db("demo.db")
     assert run("init", "--example", db=path).code == 0
     users = rows(path, "SELECT DISTINCT os_user FROM audit_log")
     assert users == [("cunguan",)]
@@ -162,18 +166,53 @@ def test_init_example_audit_rows_name_the_os_user(run, tmp_path, monkeypatch):
         ["db", "check"],
     ],
 )
-def test_a_missing_database_exits_3_with_one_line_and_is_not_created(run, tmp_path, args):
-    path = tmp_path / "nowhere" / "lbc.db"
+def test_a_missing_database_exits_3_with_one_line_and_is_not_created(run, new_db, args):
+    path = new_db("nowhere/lbc.db")  # PostgreSQL: an empty database, where lbc has not been set up
     result = run(*args, db=path)
     assert result.code == 3
     assert result.out == ""
     assert len(result.err.strip().splitlines()) == 1, result.err
     assert "lbc init" in result.err
     assert "Traceback" not in result.err
-    assert not path.exists()
-    assert not path.parent.exists()
+    if is_url(path):
+        assert table_names(path) == []
+    else:
+        assert not path.exists()
+        assert not path.parent.exists()
 
 
+@pytest.mark.skipif(not ON_PG, reason="PostgreSQL only: a server's refusals")
+@pytest.mark.parametrize("problem", ["no-database", "no-server", "no-role"])
+def test_a_server_that_refuses_exits_3_in_one_line_without_the_password(run, db, problem):
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db).set(password="s3cret-pw")
+    if problem == "no-database":
+        url = url.set(database="lbc_no_such_database")
+    elif problem == "no-server":
+        url = url.set(port=1)
+    else:
+        url = url.set(username="lbc_no_such_role")
+    result = run("child", "list", db=url.render_as_string(hide_password=False))
+    assert result.code == 3, result.err
+    assert result.out == ""
+    [line] = result.err.splitlines()
+    assert line.startswith("lbc: error: cannot open the database ")
+    assert "s3cret-pw" not in line and "***" in line
+    why = {"no-database": "no such database", "no-server": "connection refused", "no-role": "no such database or role"}
+    assert why[problem] in line, line
+
+
+@pytest.mark.skipif(not ON_PG, reason="PostgreSQL only: a URL with no driver")
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
+def test_a_postgresql_url_without_a_driver_uses_psycopg(run, lbc, db, scheme):
+    enroll(lbc, "王小明")
+    result = run("child", "list", "--format", "csv", db=scheme + "://" + str(db).split("://", 1)[1])
+    assert result.code == 0, result.err
+    assert "王小明" in result.out
+
+
+@pytest.mark.sqlite_only("a database file not created in an existing folder")
 def test_a_missing_database_is_not_created_beside_an_existing_folder(run, tmp_path):
     path = tmp_path / "lbc.db"
     result = run("helper", "list", db=path)
@@ -181,6 +220,7 @@ def test_a_missing_database_is_not_created_beside_an_existing_folder(run, tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.sqlite_only("a missing database file")
 def test_backup_of_a_missing_database_exits_3_and_writes_nothing(run, tmp_path):
     result = run("db", "backup", str(tmp_path / "copy.db"), db=tmp_path / "lbc.db")
     assert result.code == 3
@@ -194,6 +234,7 @@ NOT_SQLITE = {
 }
 
 
+@pytest.mark.sqlite_only("a file that is not an SQLite database")
 @pytest.mark.parametrize("content", NOT_SQLITE.values(), ids=NOT_SQLITE.keys())
 @pytest.mark.parametrize("args", [["child", "list"], ["init"], ["helper", "add", "张老师", "--role", "other"]])
 def test_a_file_that_is_not_a_database_exits_3_and_is_left_untouched(run, tmp_path, content, args):
@@ -219,6 +260,7 @@ def test_a_file_that_is_not_a_database_exits_3_and_is_left_untouched(run, tmp_pa
         "foreign-sqlite",
     ],
 )
+@pytest.mark.sqlite_only("a refused file's mode")
 def test_a_refused_file_keeps_its_mode(run, tmp_path, kind):
     path = tmp_path / "other.db"
     if kind == "foreign-sqlite":
@@ -232,25 +274,24 @@ def test_a_refused_file_keeps_its_mode(run, tmp_path, kind):
     assert "0600" not in result.err
 
 
-def _foreign_database(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY, title TEXT)")
-    conn.execute("INSERT INTO recipes (title) VALUES ('红烧肉')")
-    conn.commit()
-    conn.close()
+def _foreign_database(path: Path | str) -> Path | str:
+    path = new_target(path)
+    execute(path, "CREATE TABLE recipes (id INTEGER PRIMARY KEY, title TEXT)")
+    execute(path, "INSERT INTO recipes (id, title) VALUES (1, '红烧肉')")
+    return path
 
 
 @pytest.mark.parametrize("args", [["child", "list"], ["init"]])
 def test_a_sqlite_database_of_another_program_exits_3(run, tmp_path, args):
-    path = tmp_path / "recipes.db"
-    _foreign_database(path)
+    path = _foreign_database(tmp_path / "recipes.db")
     result = run(*args, db=path)
     assert result.code == 3
     assert "not an lbc database" in result.err
-    assert rows(path, "SELECT name FROM sqlite_master WHERE type = 'table'") == [("recipes",)]
+    assert table_names(path) == ["recipes"]
     assert rows(path, "SELECT title FROM recipes") == [("红烧肉",)]
 
 
+@pytest.mark.sqlite_only("the file's bytes")
 @pytest.mark.parametrize("args", [["child", "list"], ["init"]])
 def test_a_sqlite_database_of_another_program_is_left_byte_for_byte_untouched(run, tmp_path, args):
     path = tmp_path / "recipes.db"
@@ -262,13 +303,11 @@ def test_a_sqlite_database_of_another_program_is_left_byte_for_byte_untouched(ru
     assert snapshot(path) == before
 
 
-def _stamp_newer(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    conn.execute(
-        "INSERT INTO schema_version (uid, version, applied_at) VALUES ('future', 999, '2030-01-01T00:00:00+00:00')"
+def _stamp_newer(path: Path | str) -> None:
+    execute(
+        path,
+        "INSERT INTO schema_version (uid, version, applied_at) VALUES ('future', 999, '2030-01-01T00:00:00+00:00')",
     )
-    conn.commit()
-    conn.close()
 
 
 @pytest.mark.parametrize(
@@ -288,7 +327,10 @@ def test_a_database_of_a_newer_schema_exits_3_and_is_left_untouched(run, lbc, db
     assert rows(db, "SELECT MAX(version) FROM schema_version") == [(999,)]
 
 
-def _columns(path: Path, table: str) -> list[str]:
+def _columns(path: Path | str, table: str) -> list[str]:
+    if is_url(path):
+        sql = "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position"
+        return [name for (name,) in rows(path, sql, table)]
     return [r[1] for r in rows(path, f"PRAGMA table_info({table})")]
 
 
@@ -301,6 +343,8 @@ def test_an_older_schema_is_backed_up_then_upgraded(run, lbc, db, tmp_path, monk
     helpers = rows(db, "SELECT * FROM helpers ORDER BY id")
     audit = rows(db, "SELECT * FROM audit_log ORDER BY id")
     assert len(children) == 2
+    backups = tmp_path / "data" / "lbc" / "backups"  # PostgreSQL's: in the user data folder
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     gc.collect()
     before = set(tmp_path.iterdir())
 
@@ -313,17 +357,21 @@ def test_an_older_schema_is_backed_up_then_upgraded(run, lbc, db, tmp_path, monk
     assert result.code == 0, result.err
     gc.collect()
 
-    own = {db.name, f"{db.name}-wal", f"{db.name}-shm", f"{db.name}-journal"}
-    new_files = [p for p in set(tmp_path.iterdir()) - before if p.name not in own]
-    assert len(new_files) == 1, new_files
-    backup = new_files[0]
-    assert backup.parent == db.parent
+    if is_url(db):
+        [backup] = backups.iterdir()
+        copy = restore_backup(backup)
+    else:
+        own = {db.name, f"{db.name}-wal", f"{db.name}-shm", f"{db.name}-journal"}
+        new_files = [p for p in set(tmp_path.iterdir()) - before if p.name not in own]
+        assert len(new_files) == 1, new_files
+        copy = backup = new_files[0]
+        assert backup.parent == db.parent
     assert backup.name in result.err
     assert mode(backup) == 0o600
-    assert rows(backup, "SELECT version FROM schema_version") == [(1,)]
-    assert "nickname" not in _columns(backup, "children")
-    assert rows(backup, "SELECT * FROM children ORDER BY id") == children
-    assert rows(backup, "SELECT * FROM helpers ORDER BY id") == helpers
+    assert rows(copy, "SELECT version FROM schema_version") == [(1,)]
+    assert "nickname" not in _columns(copy, "children")
+    assert rows(copy, "SELECT * FROM children ORDER BY id") == children
+    assert rows(copy, "SELECT * FROM helpers ORDER BY id") == helpers
 
     assert rows(db, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,)]
     assert _columns(db, "children")[-1] == "nickname"
@@ -336,10 +384,14 @@ def test_an_older_schema_is_backed_up_then_upgraded(run, lbc, db, tmp_path, monk
     again = run("child", "list", db=db)
     assert again.code == 0, again.err
     gc.collect()
-    assert [p for p in set(tmp_path.iterdir()) - before if p.name not in own] == [backup]
+    if is_url(db):
+        assert list(backups.iterdir()) == [backup]
+    else:
+        assert [p for p in set(tmp_path.iterdir()) - before if p.name not in own] == [backup]
     assert rows(db, "SELECT COUNT(*) FROM schema_version") == [(2,)]
 
 
+@pytest.mark.sqlite_only("the database file's mode")
 def test_an_existing_database_readable_by_others_is_tightened_with_a_warning(lbc, db):
     enroll(lbc, "王小明")
     os.chmod(db, 0o644)
@@ -485,6 +537,14 @@ def test_db_path_prints_the_db_option_and_creates_nothing(run, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_db_path_shows_a_url_without_its_password(run, monkeypatch):
+    url = "postgresql+psycopg://lbc:s3cret@db.example.org:5432/county"
+    monkeypatch.setenv("LBC_DB", url)
+    result = run("db", "path")
+    assert (result.code, result.out) == (0, "postgresql+psycopg://lbc:***@db.example.org:5432/county\n")
+    assert "s3cret" not in result.err
+
+
 def test_db_path_uses_lbc_db_from_the_environment(run, tmp_path, monkeypatch):
     monkeypatch.setenv("LBC_DB", str(tmp_path / "from-env.db"))
     result = run("db", "path")
@@ -533,10 +593,11 @@ def test_db_backup_to_a_file_is_a_private_lbc_copy(run, lbc, db, tmp_path):
     assert result.code == 0, result.err
     assert result.out == f"{target}\n"
     assert mode(target) == 0o600
-    assert rows(target, "SELECT * FROM children ORDER BY id") == rows(db, "SELECT * FROM children ORDER BY id")
-    assert rows(target, "SELECT version FROM schema_version") == [(1,)]
+    restored = restore_backup(target)  # PostgreSQL: a pg_dump archive, restored with pg_restore
+    assert rows(restored, "SELECT * FROM children ORDER BY id") == rows(db, "SELECT * FROM children ORDER BY id")
+    assert rows(restored, "SELECT version FROM schema_version") == [(1,)]
     original = run("child", "list", "--format", "csv", db=db)
-    copy = run("child", "list", "--format", "csv", db=target)
+    copy = run("child", "list", "--format", "csv", db=restored)
     assert copy.code == 0, copy.err
     assert copy.out == original.out
     assert "李小红" in copy.out
@@ -553,16 +614,31 @@ def test_db_backup_refuses_to_overwrite_a_file(lbc, tmp_path):
     assert target.read_bytes() == b"keep me"
 
 
-def test_db_backup_without_a_file_prints_where_it_wrote(lbc, db):
+def test_db_backup_without_a_file_prints_where_it_wrote(lbc, db, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # where PostgreSQL's backups go
     enroll(lbc, "王小明")
     result = lbc("db", "backup")
     assert result.code == 0, result.err
     written = Path(result.out.strip())
     assert len(result.out.strip().splitlines()) == 1
     assert written.is_file()
-    assert written.resolve() != db.resolve()
+    if is_url(db):
+        assert written.parent == tmp_path / "data" / "lbc" / "backups"
+    else:
+        assert written.resolve() != db.resolve()
+        assert written.parent == db.parent / "backups"
     assert mode(written) == 0o600
-    assert rows(written, "SELECT name FROM children") == [("王小明",)]
+    assert rows(restore_backup(written), "SELECT name FROM children") == [("王小明",)]
+
+
+@pytest.mark.skipif(not ON_PG, reason="PostgreSQL only: pg_dump")
+def test_db_backup_without_pg_dump_says_what_to_install(lbc, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = lbc("db", "backup", str(tmp_path / "copy.dump"))
+    assert result.code == 1
+    [line] = result.err.splitlines()
+    assert "pg_dump" in line
+    assert list(tmp_path.iterdir()) == []
 
 
 # ---- db check --------------------------------------------------------------------------------
@@ -577,14 +653,17 @@ def test_db_check_on_a_sound_database_exits_0(lbc):
 
 def test_db_check_finds_a_dangling_foreign_key(lbc, db):
     enroll(lbc, "王小明")
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA foreign_keys = OFF")
-    conn.execute(
-        "INSERT INTO contacts (uid, child_id, kind, date, no_answer)"
-        " VALUES ('orphan', 42, 'video-call', '2025-01-01', 0)"
-    )
-    conn.commit()
-    conn.close()
+    columns = "uid, child_id, kind, date, no_answer"
+    insert = f"INSERT INTO contacts ({columns}) VALUES ('orphan', 42, 'video-call', '2025-01-01', ?)"
+    if is_url(db):  # the server enforces foreign keys: only a constraint dropped by hand lets an orphan in
+        execute(db, "ALTER TABLE contacts DROP CONSTRAINT contacts_child_id_fkey")
+        execute(db, insert, False)
+    else:
+        conn = sqlite3.connect(db)
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute(insert, (0,))
+        conn.commit()
+        conn.close()
     result = lbc("db", "check")
     assert result.code == 1
     assert "contacts" in result.err
@@ -674,10 +753,32 @@ HELP_IMPORTS = """
 import json, sys
 from lbc_cli.cli import main
 codes = [main(['--help']), main(['helper', 'add', '--help'])]
-heavy = sorted(m for m in ('sqlmodel', 'jinja2', 'pypinyin') if m in sys.modules)
+heavy = sorted(m for m in ('sqlmodel', 'jinja2', 'pypinyin', 'openpyxl', 'sqlalchemy') if m in sys.modules)
 with open(sys.argv[1], 'w') as fh:
     json.dump({'codes': codes, 'heavy': heavy}, fh)
 """
+
+VERSION_IMPORTS = """
+import json, sys
+from lbc_cli import entry
+sys.argv = ['lbc', '--version']
+try:
+    entry.run()
+except SystemExit as exc:
+    code = exc.code
+with open(REPORT, 'w') as fh:
+    json.dump({'code': code, 'typer': 'typer' in sys.modules}, fh)
+"""
+
+
+def test_version_answers_before_typer_is_imported(tmp_path):
+    report = tmp_path / "report.json"
+    result = cli([], tmp_path, code=VERSION_IMPORTS.replace("REPORT", repr(str(report))))
+    assert result.returncode == 0, result.stderr
+    from lbc_cli import __version__
+
+    assert result.stdout == f"lbc {__version__}\n"
+    assert json.loads(report.read_text()) == {"code": 0, "typer": False}
 
 
 def test_help_does_not_import_the_heavy_libraries(tmp_path):
@@ -789,3 +890,12 @@ def test_refused_commands_leave_no_audit_rows(lbc, db):
     assert lbc("helper", "add", "张老师", "--role", "班主任", "--phone", "12").code == 1
     assert lbc("child", "update", "王五", "--village", "王庄村").code == 1
     assert _audit(db) == before
+
+
+def test_init_says_created_for_a_new_database_on_either_backend(run, new_db):
+    target = new_db()
+    first = run("init", db=target)
+    assert first.code == 0, first.err
+    assert first.err.startswith("created the database"), first.err
+    again = run("init", db=target)
+    assert again.code == 0 and "up to date (schema 1)" in again.err, again.err

@@ -29,7 +29,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from conftest import copy_db, rows
+from conftest import copy_db, new_target, rows
 
 from lbc_cli.cli import main
 
@@ -60,7 +60,7 @@ HELPERS = [
 @pytest.fixture(scope="module")
 def _world(tmp_path_factory):
     """The world above, built once per module; each test gets its own copy."""
-    path = tmp_path_factory.mktemp("care") / "lbc.db"
+    path = new_target(tmp_path_factory.mktemp("care") / "lbc.db", keep=True)
     base = ["--db", str(path), "--lang", "en"]
     assert main([*base, "init"]) == 0
     for name, gender, birth, village, school, class_name in CHILDREN:
@@ -80,7 +80,7 @@ _copy = copy_db
 
 def _build(template, path, commands: list[list[str]]):
     """A module-level database: a copy of ``template`` with the commands run on it."""
-    _copy(template, path)
+    path = _copy(template, path, keep=True)
     for command in commands:
         assert main(["--db", str(path), "--lang", "en", *command]) == 0, command
     return path
@@ -1073,8 +1073,8 @@ def test_schedule_list_one_month(lbc):
     assert lines(ok(lbc("schedule", "list", "--month", "10", "-f", "csv"))) == ["id,month,text"]
 
 
-def test_schedule_seeded_in_chinese_with_lang_zh(run, tmp_path):
-    path = tmp_path / "zh.db"
+def test_schedule_seeded_in_chinese_with_lang_zh(run, new_db):
+    path = new_db("zh.db")
     assert run("--lang", "zh", "init", db=path).code == 0
     data = json.loads(ok(run("schedule", "list", "--month", "3", "-f", "json", db=path)))
     assert [item["text"] for item in data] == [

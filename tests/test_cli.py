@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import rows
+from conftest import new_target, rows
 
 
 def one_line(err: str) -> str:
@@ -88,6 +88,7 @@ def test_export_to_a_missing_folder_or_a_folder_is_refused(lbc, tmp_path):
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".lbc-")]  # no temp file left
 
 
+@pytest.mark.sqlite_only("an empty file and a folder as the database file")
 def test_empty_file_and_folder_as_database(run, tmp_path):
     empty = tmp_path / "empty.db"
     empty.touch()
@@ -99,7 +100,7 @@ def test_empty_file_and_folder_as_database(run, tmp_path):
 
 
 def test_a_closed_pipe_is_not_an_error(tmp_path):
-    path = tmp_path / "demo.db"
+    path = new_target(tmp_path / "demo.db")
     env = {**os.environ, "LBC_LANG": "en"}
     subprocess.run([sys.executable, "-m", "lbc_cli", "--db", str(path), "init", "--example"], env=env, check=True)
     proc = subprocess.Popen(

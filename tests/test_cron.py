@@ -7,6 +7,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -17,6 +19,7 @@ def _crontab_line() -> str:
     return line
 
 
+@pytest.mark.sqlite_only("the README's crontab line names a database file")
 def test_readme_cron_line_writes_the_months_reminders(tmp_path):
     line = _crontab_line()
     fields = line.split(None, 5)

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from conftest import rows
+from conftest import new_target, rows
 
 from lbc_cli import example
 
@@ -19,7 +19,7 @@ def _content(path: Path) -> dict:
 
 
 def test_committed_example_is_current(tmp_path):
-    fresh = tmp_path / "example.db"
+    fresh = new_target(tmp_path / "example.db")  # PostgreSQL: the same rows as the committed SQLite file
     assert example.main([str(fresh)]) == 0
     assert _content(ROOT / "lbc.example.db") == _content(fresh), "run `python -m lbc_cli.example lbc.example.db`"
 
@@ -53,8 +53,8 @@ def test_example_is_deterministic_and_covers_every_case(tmp_path):
     json.dumps(first, default=str)  # plain data
 
 
-def test_init_example_loads_the_same_rows(run, tmp_path):
-    path = tmp_path / "demo.db"
+def test_init_example_loads_the_same_rows(run, new_db):
+    path = new_db("demo.db")
     result = run("init", "--example", db=path)
     assert result.code == 0, result.err
     assert rows(path, "SELECT count(*) FROM children") == [(40,)]

@@ -77,8 +77,8 @@ def test_reveal_shows_numbers_and_json_is_never_altered(lbc, child):
 
 
 @pytest.mark.parametrize("table", ["helpers", "pairs", "contacts", "exams"])
-def test_every_table_exports_the_spec_columns(run, tmp_path, table):
-    path = tmp_path / "demo.db"
+def test_every_table_exports_the_spec_columns(run, new_db, table):
+    path = new_db("demo.db")
     assert run("init", "--example", db=path).code == 0
     result = run("export", table, db=path)
     assert result.code == 0, result.err

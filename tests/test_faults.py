@@ -33,7 +33,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import copy_db, rows
+from conftest import copy_db, new_target, rows, table_names, write_lock_held
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -94,21 +94,16 @@ def kill(proc: subprocess.Popen) -> int:
     return proc.wait(timeout=30)
 
 
-def snapshot(path: Path) -> dict[str, tuple[int, str]]:
+def snapshot(path: Path | str) -> dict[str, tuple[int, str]]:
     """Every table (the audit log and settings included): its row count and a digest of all its rows."""
-    conn = sqlite3.connect(path)
-    try:
-        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        shot = {}
-        for name in names:
-            digest, n = hashlib.sha256(), 0
-            for row in conn.execute(f'SELECT * FROM "{name}" ORDER BY rowid'):
-                digest.update(repr(row).encode("utf-8", "surrogatepass"))
-                n += 1
-            shot[name] = (n, digest.hexdigest())
-        return shot
-    finally:
-        conn.close()
+    shot = {}
+    for name in table_names(path):
+        digest, n = hashlib.sha256(), 0
+        for row in rows(path, f'SELECT * FROM "{name}" ORDER BY id'):
+            digest.update(repr(row).encode("utf-8", "surrogatepass"))
+            n += 1
+        shot[name] = (n, digest.hexdigest())
+    return shot
 
 
 def count(path: Path, table: str) -> int:
@@ -152,7 +147,7 @@ SEED = [
 @pytest.fixture(scope="module")
 def seeded_template(tmp_path_factory) -> Path:
     """Three children, two helpers, a pairing, a contact and an exam: things for the inputs to refer to."""
-    path = tmp_path_factory.mktemp("seeded") / "lbc.db"
+    path = new_target(tmp_path_factory.mktemp("seeded") / "lbc.db", keep=True)
     for args in [["init"], *SEED]:
         assert main(["--db", str(path), "--lang", "en", *args]) == 0, args
     return path
@@ -359,13 +354,8 @@ def test_the_same_child_enrolled_by_four_processes_at_once_is_registered_once(db
 @pytest.fixture
 def locked(seeded):
     """The seeded database with its write lock held by another connection, as by another lbc writing."""
-    holder = sqlite3.connect(seeded, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    with write_lock_held(seeded):
         yield seeded
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
 
 
 def test_a_writer_past_the_busy_timeout_exits_3_in_one_line_and_writes_nothing(locked, tmp_path):
@@ -529,6 +519,7 @@ def good_backup(run, copy: Path, contacts: int) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only("lbc's own online backup of the SQLite file (PostgreSQL: pg_dump)")
 def test_a_killed_backup_leaves_the_database_as_it_was(run, big_db, tmp_path):
     gc.collect()
     before = snapshot(big_db)
@@ -547,6 +538,7 @@ def test_a_killed_backup_leaves_the_database_as_it_was(run, big_db, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only("lbc's own online backup of the SQLite file (PostgreSQL: pg_dump)")
 def test_a_killed_backup_leaves_no_file_that_looks_like_a_backup(run, big_db, tmp_path):
     gc.collect()
     contacts = count(big_db, "contacts")
@@ -796,6 +788,7 @@ def lbc_bytes(tmp_path_factory) -> bytes:
 DB_COMMANDS = [["child", "list"], ["db", "check"], ["init"], ["remind"], ["helper", "add", "某人", "--role", "other"]]
 
 
+@pytest.mark.sqlite_only("random bytes as the database file")
 @FUZZ
 @given(content=st.binary(max_size=4096), command=st.sampled_from(DB_COMMANDS))
 def test_random_bytes_as_the_database(run, content, command):
@@ -815,6 +808,7 @@ def test_random_bytes_as_the_database(run, content, command):
         assert [p.name for p in Path(folder).iterdir()] == ["random.db"]
 
 
+@pytest.mark.sqlite_only("a corrupted SQLite file as the database")
 @FUZZ
 @given(
     tail=st.binary(max_size=4096),
@@ -908,6 +902,7 @@ def test_a_year_at_the_edge_of_the_calendar_is_refused_cleanly(run, seeded, args
     check_outcome(result, before, seeded)
 
 
+@pytest.mark.sqlite_only("damaged bytes in the SQLite file")
 @pytest.mark.parametrize("command", DB_COMMANDS, ids=lambda command: " ".join(command[:2]))
 def test_a_database_with_damaged_text_is_refused_cleanly(run, lbc_bytes, tmp_path, command):
     at = lbc_bytes.index(b"tablechildrenchildren") + len(b"tablechildre")  # the name of the children table

@@ -3,10 +3,9 @@
 import csv
 import io
 import json
-import sqlite3
 
 import pytest
-from conftest import rows
+from conftest import execute, rows
 
 HELPER_CSV_COLUMNS = ["id", "name", "role", "phone", "organization", "village", "active", "children"]
 
@@ -233,18 +232,15 @@ def test_list_hides_inactive_helpers_unless_all(lbc, five):
 def test_list_counts_the_children_each_helper_looks_after(lbc, db, five):
     for name in ("王小明", "李小红", "陈小刚"):
         assert lbc("enroll", name, "--gender", "M", "--birth", "2015-03-04", "--enrolled-on", "2024-09-01").code == 0
-    conn = sqlite3.connect(db)
-    conn.executemany(
-        "INSERT INTO pairings (uid, child_id, helper_id, start_date, end_date) VALUES (?, ?, ?, ?, ?)",
-        [
-            ("p1", 1, 1, "2024-09-01", None),  # 张伟: 王小明, active
-            ("p2", 2, 1, "2024-09-01", None),  # 张伟: 李小红, active
-            ("p3", 3, 2, "2024-09-01", "2024-12-31"),  # 陈静: ended
-            ("p4", 3, 5, "2025-01-01", None),  # 李娜: 陈小刚, active
-        ],
-    )
-    conn.commit()
-    conn.close()
+    for pairing in [
+        ("p1", 1, 1, "2024-09-01", None),  # 张伟: 王小明, active
+        ("p2", 2, 1, "2024-09-01", None),  # 张伟: 李小红, active
+        ("p3", 3, 2, "2024-09-01", "2024-12-31"),  # 陈静: ended
+        ("p4", 3, 5, "2025-01-01", None),  # 李娜: 陈小刚, active
+    ]:
+        execute(
+            db, "INSERT INTO pairings (uid, child_id, helper_id, start_date, end_date) VALUES (?, ?, ?, ?, ?)", *pairing
+        )
     result = lbc("helper", "list", "--format", "csv")
     assert result.code == 0, result.err
     assert {r[1]: r[7] for r in csv_rows(result.out)[1:]} == {
@@ -295,12 +291,7 @@ def test_show_table_is_a_card_with_the_masked_phone(lbc):
 def test_show_lists_the_paired_children(lbc, db):
     add(lbc, "张晓燕", "爱心妈妈")
     assert lbc("enroll", "王小明", "--gender", "M", "--birth", "2015-03-04", "--enrolled-on", "2024-09-01").code == 0
-    conn = sqlite3.connect(db)
-    conn.execute(
-        "INSERT INTO pairings (uid, child_id, helper_id, start_date) VALUES ('p1', 1, 1, '2024-09-02')",
-    )
-    conn.commit()
-    conn.close()
+    execute(db, "INSERT INTO pairings (uid, child_id, helper_id, start_date) VALUES ('p1', 1, 1, '2024-09-02')")
     data = json.loads(lbc("helper", "show", "1", "--format", "json").out)
     assert data["pairings"] == [{"child_id": 1, "child": "王小明", "start_date": "2024-09-02", "end_date": None}]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import rows
+from conftest import new_target, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -71,7 +71,7 @@ def xlsx_sheet(path: Path) -> list[list]:
 @pytest.fixture(scope="module")
 def example_db(tmp_path_factory) -> Path:
     """The demo database, made once; tests only read it."""
-    path = tmp_path_factory.mktemp("example") / "example.db"
+    path = new_target(tmp_path_factory.mktemp("example") / "example.db", keep=True)
     assert main(["--db", str(path), "--lang", "en", "init", "--example"]) == 0
     return path
 
@@ -82,7 +82,7 @@ def fresh(run, tmp_path):
     made = iter(range(1000))
 
     def make() -> Path:
-        path = tmp_path / f"fresh{next(made)}.db"
+        path = new_target(tmp_path / f"fresh{next(made)}.db")
         result = run("init", db=path)
         assert result.code == 0, result.err
         return path
@@ -206,7 +206,7 @@ _CHILD = st.fixed_dictionaries(
 def test_generated_children_round_trip_exactly_through_csv(run, children):
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        first, second = tmp / "first.db", tmp / "second.db"
+        first, second = new_target(tmp / "first.db"), new_target(tmp / "second.db")
         assert run("init", db=first).code == 0 and run("init", db=second).code == 0
         source = tmp / "children.json"
         records = [{**c, "enrolled_on": "2024-09-01", "consent_on": "2024-09-01"} for c in children]

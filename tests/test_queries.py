@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from lbc_cli import store
@@ -19,6 +20,7 @@ def _plan(db_path, statement) -> str:
     return "\n".join(str(row[-1]) for row in rows)
 
 
+@pytest.mark.sqlite_only("SQLite's query plan (EXPLAIN QUERY PLAN)")
 def test_last_contact_of_each_rule_is_one_covering_index_seek_per_child(db):
     as_of = date(2026, 11, 27)
     rules = ((store.PARENT_CALL_KINDS, True), (("parent-feedback",), False), (("home-visit",), False))

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import copy_db
+from conftest import copy_db, new_target
 from markdown_it import MarkdownIt
 
 # ---- the roster --------------------------------------------------------------------------------
@@ -123,16 +123,13 @@ def _master(tmp_path_factory) -> dict:
 def roster(run, tmp_path, _master) -> Path:
     """A database holding the roster above (built once through the CLI, copied for each test)."""
     if _master["path"] is None:
-        building = _master["dir"] / "building.db"
+        building = new_target(_master["dir"] / "building.db", keep=True)
         assert run("init", db=building).code == 0
         for argv in roster_commands():
             result = run(*argv, db=building)
             assert result.code == 0, (argv, result.err)
-        _master["path"] = _master["dir"] / "master.db"
-        _copy_db(building, _master["path"])
-    path = tmp_path / "lbc.db"
-    _copy_db(_master["path"], path)
-    return path
+        _master["path"] = _copy_db(building, _master["dir"] / "master.db", keep=True)
+    return _copy_db(_master["path"], tmp_path / "lbc.db")
 
 
 @pytest.fixture
@@ -389,9 +386,9 @@ def test_plan_en_fills_every_blank(rep):
     assert "**January**" not in text
 
 
-def test_plan_zh_database_schedule_items(run, tmp_path):
+def test_plan_zh_database_schedule_items(run, new_db):
     """A database created in Chinese keeps the seed's schedule in Chinese, and the plan quotes it."""
-    path = tmp_path / "zh.db"
+    path = new_db("zh.db")
     assert run("--lang", "zh", "init", db=path).code == 0
     text = ok(run("--lang", "zh", "report", "plan", "--year", "2025", db=path)).out
     _no_blank_left(text)

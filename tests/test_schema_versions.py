@@ -22,6 +22,7 @@ def test_a_fixture_exists_for_every_released_version():
     assert versions == list(range(1, SCHEMA_VERSION + 1))
 
 
+@pytest.mark.sqlite_only("the released schema fixtures are SQLite files")
 @pytest.mark.parametrize("fixture", RELEASED, ids=lambda p: p.stem)
 def test_each_released_database_opens_with_every_row(run, tmp_path, fixture):
     path = tmp_path / fixture.name

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from conftest import copy_db, rows
+from conftest import copy_db, new_target, rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -634,7 +634,7 @@ def _build_scenario(lbc) -> dict:
 def scenario(run, db, tmp_path_factory):
     """The school year Y built once through the commands, copied into each test's fresh database."""
     if not _SCENARIO:
-        path = tmp_path_factory.mktemp("scoring") / "scenario.db"
+        path = new_target(tmp_path_factory.mktemp("scoring") / "scenario.db", keep=True)
         assert run("init", db=path).code == 0
         _SCENARIO["ids"] = _build_scenario(lambda *args: run(*args, db=path))
         _SCENARIO["path"] = path

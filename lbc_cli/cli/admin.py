@@ -29,14 +29,13 @@ def init(
 
     db = Database(resolve_target(state.db_target))
     state.opened.append(db)
-    existed = db.path is None or (db.path.exists() and db.path.stat().st_size > 0)
     db.open(create=True)
     if db.created:
         from lbc_cli import store
 
         with db.session(write=True) as session:
             store.seed_schedule(session=session, lang=i18n.lang())
-    if not existed:
+    if db.created:  # a new file, an empty one, or an empty database on a server
         console.info(i18n.t("db_created", target=db.display))
     elif db.upgraded_from is None and not example:
         from lbc_cli.models import SCHEMA_VERSION
@@ -122,8 +121,9 @@ def db_path() -> None:
 @db_app.command(
     "backup",
     help=_(
-        "在线备份(他人使用时也安全),备份文件权限 0600",
-        "an online backup (safe while others use the database); the copy is mode 0600",
+        "在线备份(他人使用时也安全),备份文件权限 0600;PostgreSQL 用 pg_dump 归档(pg_restore 恢复)",
+        "an online backup (safe while others use the database); the copy is mode 0600; "
+        "PostgreSQL: a pg_dump archive (restore with pg_restore)",
     ),
 )
 def db_backup(
@@ -131,20 +131,16 @@ def db_backup(
         Path | None,
         typer.Argument(
             help=_(
-                "备份文件(默认在数据库旁的 backups 目录)", "backup file (default: a backups folder beside the database)"
+                "备份文件(默认在数据库旁的 backups 目录;PostgreSQL 在用户数据目录的 backups 目录)",
+                "backup file (default: a backups folder beside the database; PostgreSQL: in the user data folder)",
             )
         ),
     ] = None,
 ) -> None:
     """An online backup (safe while others use the database); the copy is mode 0600."""
     db = database()
-    if db.path is None:
-        raise LbcError(i18n.t("backup_pg"))
     if file is None:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        folder = db.path.parent / "backups"
-        folder.mkdir(mode=0o700, exist_ok=True)
-        file = folder / f"{db.path.stem}-{stamp}.db"
+        file = db.default_backup("-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
     written = db.backup(file)
     console.out(str(written))
     console.info(i18n.t("backup_done", file=written))
