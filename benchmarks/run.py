@@ -1,0 +1,793 @@
+"""Time lbc's workloads at county scale against the plain tools that do the same job, and print the ratios.
+
+    python benchmarks/run.py [--children N] [--runs R] [--data DIR] [--work DIR] [--only NAME ...]
+                             [--check] [--write-readme [--readme FILE]]
+
+What it measures: each workload is timed as a whole process (start-up, imports, the work and the exit),
+the way a person or cron meets it: wall time from spawn to exit, and peak resident memory from the
+child's rusage (os.wait4). Every workload runs R times (the imports min(R, 3) times, sqlite-utils once), lbc and its
+baselines interleaved run by run so that a load on the machine touches them alike, and the table shows
+the medians, the peak memory (the largest of the runs) and lbc's median over each baseline's.
+
+Why these baselines: they are the floor for the same job. The sqlite3 CLI imports the same CSV into
+the same schema (foreign keys checked) with no validation; it exports the same table; it runs the very
+SQL that `lbc remind` runs (captured from lbc itself). sqlite-utils is the everyday Python tool for
+moving CSV in and out of SQLite. `python -c "import typer"` / `"import sqlmodel"` are what any command
+built on those libraries pays before doing anything. A baseline tool that is not installed shows as
+"n/a (not installed)". The targets are those of issue #8; the absolute times are meant for 100,000
+children and are only judged at that size.
+
+The data comes from benchmarks/gen.py (deterministic for a seed), generated into --data once and reused
+while its stamp (N, seed, the generator's hash) matches. The databases are built in --work with lbc
+itself (init, then import helpers, children, pairs, contacts and exams), and every run of a workload
+that writes starts from a fresh copy of its template. Standard library only; run it with the Python of
+the virtual environment lbc is installed in (lbc is the `lbc` script next to sys.executable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GEN = HERE / "gen.py"
+README = HERE / "README.md"
+START_MARK, END_MARK = "<!-- results:start -->", "<!-- results:end -->"
+
+SEED = 2025  # gen.py's default seed
+FULL_SCALE = 100_000  # the absolute time targets are for this many children
+SCHOOL_YEAR = 2025  # gen.py's school year: 1 Sep 2025 to 31 Aug 2026
+AS_OF = "2026-08-31"  # its last day: every generated date is on or before it
+SUMMARY_YEAR = 2026  # the calendar year of the school year's second term: as of AS_OF the summary
+# covers Jan-Aug 2026 and assesses school year 2025 (the last one whose term 2 is over)
+MEMORY_MIB = 150
+IMPORT_RUNS = 3  # the imports run min(--runs, 3) times
+SLOW_BASELINE_RUNS = 1  # sqlite-utils takes minutes over a county's imports: one run of it is enough
+IMPORT_CACHE_KIB = 32768  # the page cache lbc's import connection sets (importer.CACHE_KIB): the sqlite3 baseline's too
+ENV = {**os.environ, "LBC_LANG": "en"}  # stable messages; --db is always given
+ENV.pop("LBC_DB", None)
+ENV.pop("LBC_TEMPLATES", None)
+
+# Time spent in these methods of sqlite3's Connection and Cursor is the "query share" of a command.
+SQLITE_METHODS = ("execute", "executemany", "executescript", "fetchone", "fetchmany", "fetchall", "commit")
+
+# Run in a child Python (the venv's): lbc in-process under cProfile; writes {"code", "share"} as JSON.
+PROFILE_SCRIPT = """
+import contextlib, cProfile, json, pstats, sys
+from lbc_cli.cli import main
+result_path, out_path, methods, args = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4:]
+profiler = cProfile.Profile()
+with open(out_path, "w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
+    code = profiler.runcall(main, args)
+stats = pstats.Stats(profiler)
+inside = 0.0
+for (_file, _line, name), (_cc, _nc, tottime, _cumtime, _callers) in stats.stats.items():
+    if "of 'sqlite3." in name and name.split("'")[1] in methods:
+        inside += tottime
+with open(result_path, "w") as result:
+    json.dump({"code": code, "share": inside / stats.total_tt if stats.total_tt else 0.0}, result)
+"""
+
+# Run in a child Python: lbc in-process with SQLite's trace on every connection; writes the SELECT
+# statements it ran, parameters bound (sqlite3 traces the expanded SQL), as one script for the CLI.
+CAPTURE_SCRIPT = """
+import contextlib, os, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+statements = []
+event.listen(Engine, "connect", lambda connection, _record: connection.set_trace_callback(statements.append))
+from lbc_cli.cli import main
+sql_path, args = sys.argv[1], sys.argv[2:]
+with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+    code = main(args)
+if code:
+    sys.exit(code)
+selects = [s.strip() for s in statements if s.lstrip().upper().startswith("SELECT")]
+with open(sql_path, "w", encoding="utf-8") as script:
+    script.write("".join(s + ";\\n" for s in selects))
+"""
+
+
+class BenchError(Exception):
+    """A step failed: the runner stops and says which command, and what it wrote on stderr."""
+
+
+# ---- tools ----------------------------------------------------------------------------------------
+
+
+def venv_script(name: str) -> str | None:
+    """A console script of the running Python's environment, else one on PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which(name)
+
+
+@dataclass
+class Tools:
+    python: str = sys.executable
+    lbc: str | None = field(default_factory=lambda: venv_script("lbc"))
+    sqlite3: str | None = field(default_factory=lambda: shutil.which("sqlite3"))
+    sqlite_utils: str | None = field(default_factory=lambda: venv_script("sqlite-utils"))
+
+    def version(self, argv: list[str] | None) -> str:
+        if argv is None or argv[0] is None:
+            return "not installed"
+        done = subprocess.run(argv, capture_output=True, text=True, env=ENV)
+        words = (done.stdout or done.stderr).split()
+        return next((w for w in words if w[:1].isdigit()), "?")
+
+
+# ---- timing ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Command:
+    """One process to time: argv (or a function of the run number), its stdin and stdout files, and an
+    untimed step before each run (a fresh copy of a database). argv None: the tool is not installed."""
+
+    label: str
+    argv: Sequence[str] | Callable[[int], Sequence[str]] | None
+    stdin: Path | None = None
+    stdout: Path | None = None
+    prepare: Callable[[], None] | None = None
+    max_runs: int | None = None  # a baseline that takes minutes is timed this many times at most
+
+
+@dataclass
+class Timing:
+    label: str
+    seconds: list[float] = field(default_factory=list)
+    peaks_kib: list[int] = field(default_factory=list)
+    missing: bool = False
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def peak_mib(self) -> float:
+        return max(self.peaks_kib) / 1024
+
+
+def run_once(command: Command, run: int, work: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one whole process; a non-zero exit stops the runner."""
+    if command.prepare:
+        command.prepare()
+    argv = [str(a) for a in (command.argv(run) if callable(command.argv) else command.argv)]
+    errors = work / "stderr.txt"
+    with (
+        open(command.stdin or os.devnull, "rb") as stdin,
+        open(command.stdout or os.devnull, "wb") as stdout,
+        open(errors, "wb") as stderr,
+    ):
+        began = time.perf_counter()
+        process = subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=stderr, env=ENV, cwd=work)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - began
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        message = errors.read_text(encoding="utf-8", errors="replace").strip()
+        raise BenchError(f"exit {process.returncode}: {' '.join(argv)}\n{message}")
+    return seconds, usage.ru_maxrss  # KiB on Linux
+
+
+def measure(commands: list[Command], runs: int, work: Path) -> list[Timing]:
+    """Every command `runs` times, interleaved run by run."""
+    timings = [Timing(c.label, missing=c.argv is None) for c in commands]
+    for run in range(runs):
+        for command, timing in zip(commands, timings, strict=True):
+            if timing.missing or (command.max_runs is not None and run >= command.max_runs):
+                continue
+            seconds, peak = run_once(command, run, work)
+            timing.seconds.append(seconds)
+            timing.peaks_kib.append(peak)
+    return timings
+
+
+# ---- targets --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    name: str
+    lbc: Timing
+    baselines: list[Timing]
+    query_share: float | None = None
+
+    def baseline(self, label: str) -> Timing | None:
+        return next((b for b in self.baselines if b.label == label and not b.missing), None)
+
+
+@dataclass(frozen=True)
+class Target:
+    text: str
+
+    def met(self, result: Result, n: int) -> bool | None:  # None: cannot be judged here
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Within(Target):
+    seconds: float = 0.0
+
+    def met(self, result: Result, n: int) -> bool | None:
+        return result.lbc.median <= self.seconds if n == FULL_SCALE else None
+
+
+@dataclass(frozen=True)
+class Ratio(Target):
+    label: str = ""
+    limit: float = 0.0
+    strict: bool = False
+
+    def met(self, result: Result, n: int) -> bool | None:
+        base = result.baseline(self.label)
+        if base is None:
+            return None
+        ratio = result.lbc.median / base.median
+        return ratio < self.limit if self.strict else ratio <= self.limit
+
+
+@dataclass(frozen=True)
+class Memory(Target):
+    mib: float = MEMORY_MIB
+
+    def met(self, result: Result, n: int) -> bool | None:
+        return result.lbc.peak_mib <= self.mib
+
+
+def within(seconds: float) -> Within:
+    return Within(f"≤ {seconds:g} s", seconds)
+
+
+def times(label: str, limit: float) -> Ratio:
+    return Ratio(f"≤ {limit:g}× {label}", label, limit)
+
+
+def faster(label: str, factor: float = 1.0) -> Ratio:
+    if factor == 1.0:
+        return Ratio(f"faster than {label}", label, 1.0, strict=True)
+    return Ratio(f"≥ {factor:g}× faster than {label}", label, 1 / factor)
+
+
+MEMORY = Memory(f"≤ {MEMORY_MIB} MiB", MEMORY_MIB)
+
+
+# ---- the county: data and databases --------------------------------------------------------------
+
+
+def copy_db(source: Path, target: Path) -> None:
+    """A whole copy: templates are checkpointed (no -wal), and stale -wal/-shm of the target go first."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copy(source, target)
+
+
+def checkpoint(db: Path) -> None:
+    """Fold the WAL into the main file so that a copy of that one file is the whole database."""
+    with sqlite3.connect(db) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+
+
+def progress(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+class Bench:
+    """The data, the template databases and the tools of one session; each is made when first needed."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.n: int = args.children
+        self.seed: int = args.seed
+        self.runs: int = args.runs
+        self.import_runs = min(args.runs, IMPORT_RUNS)
+        self.data: Path = (args.data or HERE / "data" / str(self.n)).resolve()
+        self.work: Path = args.work.resolve()
+        self.db_dir = self.work / "db"
+        self.tools = Tools()
+        if self.tools.lbc is None:
+            raise BenchError(f"no lbc next to {sys.executable} nor on PATH: run this with lbc's virtualenv Python")
+
+    def lbc(self, db: Path | None, *args: str) -> list[str]:
+        return [self.tools.lbc, *(["--db", str(db)] if db else []), *args]
+
+    def out(self, name: str) -> Path:
+        return self.work / f"{name}.out"
+
+    def sqlite3_cli(self, *args: str) -> list[str] | None:
+        return [self.tools.sqlite3, "-batch", "-bail", "-init", os.devnull, *args] if self.tools.sqlite3 else None
+
+    def sqlite_utils(self, *args: str) -> list[str] | None:
+        return [self.tools.sqlite_utils, *args] if self.tools.sqlite_utils else None
+
+    def step(self, argv: list[str]) -> float:
+        """A step of building a template (not in the table); its seconds are for the progress log."""
+        seconds, _peak = run_once(Command("step", argv), 0, self.work)
+        return seconds
+
+    # ---- data --------------------------------------------------------------------------------
+    @cached_property
+    def files(self) -> dict[str, Path]:
+        stamp = {"children": self.n, "seed": self.seed, "gen": hashlib.sha256(GEN.read_bytes()).hexdigest()}
+        stamp_file = self.data / "stamp.json"
+        names = ("children", "helpers", "pairs", "contacts", "exams")
+        files = {name: self.data / f"{name}.csv" for name in names}
+        fresh = stamp_file.is_file() and json.loads(stamp_file.read_text()) == stamp
+        if not (fresh and all(f.is_file() for f in files.values())):
+            progress(f"generating {self.n} children (seed {self.seed}) into {self.data}")
+            stamp_file.unlink(missing_ok=True)
+            self.data.mkdir(parents=True, exist_ok=True)
+            argv = [sys.executable, str(GEN), "--out", str(self.data), "--children", str(self.n)]
+            done = subprocess.run([*argv, "--seed", str(self.seed)], capture_output=True, text=True)
+            if done.returncode != 0:
+                raise BenchError(f"exit {done.returncode}: {' '.join(argv)}\n{done.stderr.strip()}")
+            stamp_file.write_text(json.dumps(stamp))
+        return files
+
+    @cached_property
+    def township(self) -> str:
+        """The first township of the data: its first child's village up to the first 乡 or 镇."""
+        with open(self.files["children"], encoding="utf-8", newline="") as stream:
+            village = next(csv.DictReader(stream))["village"]
+        match = re.match(r".*?[乡镇]", village)
+        if not match:
+            raise BenchError(f"no township (…乡 or …镇) at the start of village {village!r}")
+        return match.group(0)
+
+    # ---- template databases, built with lbc ------------------------------------------------------
+    def _build(self, name: str, source: Path | None, tables: Sequence[str]) -> Path:
+        db = self.db_dir / f"{name}.db"
+        self.db_dir.mkdir(parents=True, exist_ok=True)
+        if source is None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            self.step(self.lbc(db, "init"))
+        else:
+            copy_db(source, db)
+        for table in tables:
+            seconds = self.step(self.lbc(db, "import", table, str(self.files[table])))
+            progress(f"  {name}.db: imported {table} in {seconds:.1f} s")
+        checkpoint(db)
+        return db
+
+    @cached_property
+    def empty_db(self) -> Path:
+        return self._build("empty", None, ())
+
+    @cached_property
+    def base_db(self) -> Path:
+        """helpers, children and pairs: the template for importing contacts."""
+        return self._build("base", self.empty_db, ("helpers", "children", "pairs"))
+
+    @cached_property
+    def full_db(self) -> Path:
+        return self._build("full", self.base_db, ("contacts", "exams"))
+
+    @cached_property
+    def active_child(self) -> tuple[int, str]:
+        """(id, village) of the first child in the programme, for the one-row commands."""
+        with sqlite3.connect(f"file:{self.full_db}?mode=ro", uri=True) as connection:
+            row = connection.execute("SELECT id, village FROM children WHERE status = 'active' ORDER BY id").fetchone()
+        connection.close()
+        return row
+
+    @cached_property
+    def one_row_db(self) -> Path:
+        """A copy of the county for the one-row writes (one a session: a row more or less changes nothing)."""
+        db = self.work / "one_row.db"
+        copy_db(self.full_db, db)
+        return db
+
+    # ---- baselines' inputs -------------------------------------------------------------------
+    def sqlite3_import_script(self, table: str, template: Path) -> Path:
+        """.import of the CSV into a TEMP table of the CSV's columns, then one INSERT … SELECT into the
+        real table: empty fields become NULL where the column allows it (as lbc reads them), the NOT NULL
+        columns lbc derives and the CSV does not carry get ''; foreign keys, synchronous and page cache as
+        lbc's import sets them."""
+        source = self.files[table]
+        with open(source, encoding="utf-8", newline="") as stream:
+            columns = next(csv.reader(stream))
+        target = {"pairs": "pairings"}.get(table, table)
+        with sqlite3.connect(f"file:{template}?mode=ro", uri=True) as connection:
+            info = connection.execute(f"PRAGMA table_info({target})").fetchall()
+        connection.close()
+        not_null = {name for _cid, name, _type, notnull, default, _pk in info if notnull and default is None}
+        derived = [name for _cid, name, *_ in info if name in not_null and name not in columns]
+        values = [c if c in not_null else f"NULLIF({c}, '')" for c in columns] + ["''"] * len(derived)
+        script = self.work / f"import_{table}.sqlite3.sql"
+        script.write_text(
+            "PRAGMA foreign_keys = ON;\n"
+            "PRAGMA synchronous = NORMAL;\n"
+            f"PRAGMA cache_size = -{IMPORT_CACHE_KIB};\n"
+            f"CREATE TEMP TABLE staging AS SELECT {', '.join(columns)} FROM main.{target} WHERE 0;\n"
+            f'.import --csv --skip 1 --schema temp "{source}" staging\n'
+            "BEGIN;\n"
+            f"INSERT INTO main.{target} ({', '.join(columns + derived)})\n"
+            f"SELECT {', '.join(values)} FROM temp.staging;\n"
+            "COMMIT;\n",
+            encoding="utf-8",
+        )
+        return script
+
+    def captured_sql(self, name: str, lbc_args: list[str]) -> Path:
+        """The SELECTs lbc runs for a command (captured from lbc itself), as a script for the sqlite3 CLI."""
+        script = self.work / f"{name}.sql"
+        argv = [sys.executable, "-c", CAPTURE_SCRIPT, str(script), *lbc_args]
+        done = subprocess.run(argv, capture_output=True, text=True, env=ENV, cwd=self.work)
+        if done.returncode != 0:
+            raise BenchError(f"exit {done.returncode}: capturing the SQL of lbc {' '.join(lbc_args)}\n{done.stderr}")
+        return script
+
+    def query_share(self, name: str, lbc_args: list[str]) -> float:
+        """The share of the command's in-process time spent inside sqlite3's execute and fetch methods."""
+        result = self.work / f"{name}.profile.json"
+        out = self.work / f"{name}.profile.out"
+        argv = [sys.executable, "-c", PROFILE_SCRIPT, str(result), str(out), ",".join(SQLITE_METHODS), *lbc_args]
+        done = subprocess.run(argv, capture_output=True, text=True, env=ENV, cwd=self.work)
+        measured = json.loads(result.read_text()) if done.returncode == 0 else {"code": done.returncode}
+        if measured["code"] != 0:
+            raise BenchError(f"exit {measured['code']}: profiling lbc {' '.join(lbc_args)}\n{done.stderr}")
+        return measured["share"]
+
+
+# ---- workloads ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """What a workload runs: lbc first, then its baselines; its targets; and the untimed extras."""
+
+    commands: list[Command]
+    targets: list[Target]
+    runs: int
+    profile: list[str] | None = None  # lbc's arguments for the query-share run
+    scratch: list[Path] = field(default_factory=list)  # databases to delete afterwards
+
+
+def fresh(template: Path, copy: Path) -> Callable[[], None]:
+    return lambda: copy_db(template, copy)
+
+
+def import_plan(b: Bench, table: str, template: Path, targets: list[Target]) -> Plan:
+    """lbc import, the sqlite3 CLI's .import into the same schema, and sqlite-utils insert, each on a
+    fresh copy of the template."""
+    copies = {label: b.work / f"import_{table}.{label}.db" for label in ("lbc", "sqlite3", "sqlite-utils")}
+    csv_file = b.files[table]
+    script = b.sqlite3_import_script(table, template) if b.tools.sqlite3 else None
+    # sqlite-utils: children go to a new table (it cannot fill lbc's derived name_pinyin and
+    # name_initials); contacts go into lbc's own table, empty fields as NULL (foreign keys unchecked).
+    su_args = (
+        ["children_su", str(csv_file), "--csv"]
+        if table == "children"
+        else [table, str(csv_file), "--csv", "--empty-null"]
+    )
+    commands = [
+        Command("lbc", b.lbc(copies["lbc"], "import", table, str(csv_file)), prepare=fresh(template, copies["lbc"])),
+        Command(
+            "sqlite3", b.sqlite3_cli(str(copies["sqlite3"])), stdin=script, prepare=fresh(template, copies["sqlite3"])
+        ),
+        Command(
+            "sqlite-utils",
+            b.sqlite_utils("insert", str(copies["sqlite-utils"]), *su_args),
+            prepare=fresh(template, copies["sqlite-utils"]),
+            max_runs=SLOW_BASELINE_RUNS,
+        ),
+    ]
+    scratch = [Path(f"{c}{s}") for c in copies.values() for s in ("", "-wal", "-shm")]
+    return Plan(commands, targets, b.import_runs, scratch=scratch)
+
+
+def import_children(b: Bench) -> Plan:
+    return import_plan(b, "children", b.empty_db, [times("sqlite3", 5), faster("sqlite-utils", 5), MEMORY])
+
+
+def import_contacts(b: Bench) -> Plan:
+    return import_plan(b, "contacts", b.base_db, [times("sqlite3", 3), faster("sqlite-utils", 5), MEMORY])
+
+
+def export_contacts(b: Bench) -> Plan:
+    db = b.full_db
+    commands = [
+        Command("lbc", b.lbc(db, "export", "contacts"), stdout=b.out("export_contacts.lbc")),
+        Command(
+            "sqlite3",
+            b.sqlite3_cli("-csv", "-header", str(db), "SELECT * FROM contacts"),
+            stdout=b.out("export_contacts.sqlite3"),
+        ),
+        Command(
+            "sqlite-utils",
+            b.sqlite_utils("rows", str(db), "contacts", "--csv"),
+            stdout=b.out("export_contacts.sqlite-utils"),
+        ),
+    ]
+    return Plan(commands, [times("sqlite3", 2.5), faster("sqlite-utils"), MEMORY], b.runs)
+
+
+def remind_plan(b: Bench, name: str, extra: list[str], limit: float) -> Plan:
+    """lbc remind, and the sqlite3 CLI running the SELECTs lbc runs for it."""
+    args = ["--db", str(b.full_db), "remind", "--as-of", AS_OF, "--format", "csv", *extra]
+    script = b.captured_sql(name, args) if b.tools.sqlite3 else None
+    commands = [
+        Command("lbc", [b.tools.lbc, *args], stdout=b.out(f"{name}.lbc")),
+        Command("sqlite3", b.sqlite3_cli(str(b.full_db)), stdin=script, stdout=b.out(f"{name}.sqlite3")),
+    ]
+    return Plan(commands, [within(limit)], b.runs)
+
+
+def remind_county(b: Bench) -> Plan:
+    return remind_plan(b, "remind_county", [], 1.0)
+
+
+def remind_township(b: Bench) -> Plan:
+    return remind_plan(b, "remind_township", ["--village", b.township], 0.6)
+
+
+def alone(b: Bench, name: str, args: list[str], limit: float) -> Plan:
+    """A read-only command with no baseline: an absolute target, and its query share."""
+    full = ["--db", str(b.full_db), *args]
+    return Plan([Command("lbc", [b.tools.lbc, *full], stdout=b.out(name))], [within(limit)], b.runs, profile=full)
+
+
+def score(b: Bench) -> Plan:
+    return alone(b, "score", ["score", "--year", str(SCHOOL_YEAR), "--as-of", AS_OF], 1.5)
+
+
+def report_summary(b: Bench) -> Plan:
+    return alone(b, "report_summary", ["report", "summary", "--year", str(SUMMARY_YEAR), "--as-of", AS_OF], 2.5)
+
+
+def child_list(b: Bench) -> Plan:
+    return alone(b, "child_list", ["child", "list", "--format", "csv", "--as-of", AS_OF], 2.0)
+
+
+def import_typer(b: Bench) -> Command:
+    return Command("python -c 'import typer'", [b.tools.python, "-c", "import typer"])
+
+
+def import_sqlmodel(b: Bench) -> Command:
+    return Command("python -c 'import sqlmodel'", [b.tools.python, "-c", "import sqlmodel"])
+
+
+def help_(b: Bench) -> Plan:
+    return Plan(
+        [Command("lbc", b.lbc(None, "--help")), import_typer(b)], [times("python -c 'import typer'", 2)], b.runs
+    )
+
+
+def version(b: Bench) -> Plan:
+    return Plan(
+        [Command("lbc", b.lbc(None, "--version")), import_typer(b)], [times("python -c 'import typer'", 2)], b.runs
+    )
+
+
+def enroll(b: Bench) -> Plan:
+    db = b.one_row_db
+    _child, village = b.active_child
+
+    def argv(run: int) -> list[str]:
+        return b.lbc(
+            db, "enroll", f"基准测试{run}", "--gender", "F", "--birth", "2015-03-04", "--village", village, "--force"
+        )
+
+    lbc = Command("lbc", argv)
+    return Plan([lbc, import_sqlmodel(b)], [times("python -c 'import sqlmodel'", 1.25)], b.runs)
+
+
+def log_contact(b: Bench) -> Plan:
+    db = b.one_row_db
+    child, _village = b.active_child
+    lbc = Command("lbc", b.lbc(db, "log-contact", str(child), "--kind", "phone-call", "--date", AS_OF))
+    return Plan([lbc, import_sqlmodel(b)], [times("python -c 'import sqlmodel'", 1.25)], b.runs)
+
+
+# name -> (what lbc runs, plan)
+WORKLOADS: dict[str, tuple[str, Callable[[Bench], Plan]]] = {
+    "import_children": ("lbc import children children.csv (N rows, validated)", import_children),
+    "import_contacts": ("lbc import contacts contacts.csv (10N rows, validated, foreign keys)", import_contacts),
+    "export_contacts": ("lbc export contacts > file (CSV)", export_contacts),
+    "remind_county": (f"lbc remind --as-of {AS_OF} --format csv", remind_county),
+    "remind_township": (f"lbc remind --as-of {AS_OF} --format csv --village TOWNSHIP", remind_township),
+    "score": (f"lbc score --year {SCHOOL_YEAR} --as-of {AS_OF}", score),
+    "report_summary": (f"lbc report summary --year {SUMMARY_YEAR} --as-of {AS_OF}", report_summary),
+    "child_list": (f"lbc child list --format csv --as-of {AS_OF}", child_list),
+    "help": ("lbc --help", help_),
+    "version": ("lbc --version", version),
+    "enroll": ("lbc enroll NAME --gender F --birth 2015-03-04 --village V --force", enroll),
+    "log_contact": (f"lbc log-contact ID --kind phone-call --date {AS_OF}", log_contact),
+}
+
+
+def run_workload(b: Bench, name: str) -> tuple[Result, list[Target]]:
+    plan = WORKLOADS[name][1](b)
+    progress(f"{name}: {plan.runs} run(s) of {', '.join(c.label for c in plan.commands if c.argv is not None)}")
+    try:
+        timings = measure(plan.commands, plan.runs, b.work)
+    except BenchError as exc:
+        raise BenchError(f"{name}: {exc}") from None
+    result = Result(name, timings[0], timings[1:])
+    if plan.profile:
+        result.query_share = b.query_share(name, plan.profile)
+    for path in plan.scratch:
+        path.unlink(missing_ok=True)
+    return result, plan.targets
+
+
+# ---- the report -----------------------------------------------------------------------------------
+
+
+def seconds_text(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def verdict(result: Result, targets: list[Target], n: int) -> str:
+    """yes / no (the missed targets); the targets that cannot be judged here are named apart."""
+    missed, unjudged = [], []
+    for target in targets:
+        met = target.met(result, n)
+        if met is None:
+            unjudged.append(target.text)
+        elif not met:
+            missed.append(target.text)
+    judged = len(targets) - len(unjudged)
+    text = ("no: " + "; ".join(missed)) if missed else ("yes" if judged else "—")
+    if unjudged:
+        text += f" (not judged: {'; '.join(unjudged)})"
+    return text
+
+
+def missed_any(results: list[tuple[Result, list[Target]]], n: int) -> bool:
+    return any(t.met(r, n) is False for r, targets in results for t in targets)
+
+
+def table(results: list[tuple[Result, list[Target]]], n: int) -> str:
+    lines = [
+        "| workload | lbc median s | peak MiB | baseline(s) median s (peak MiB) | ratio(s) | target | met? |",
+        "|---|---:|---:|---|---|---|---|",
+    ]
+    for result, targets in results:
+        bases, ratios = [], []
+        for base in result.baselines:
+            if base.missing:
+                bases.append(f"{base.label}: n/a (not installed)")
+                continue
+            bases.append(f"{base.label}: {seconds_text(base.median)} ({base.peak_mib:.0f})")
+            ratios.append(f"{result.lbc.median / base.median:.2f}× {base.label}")
+        if result.query_share is not None:
+            bases.append(f"— (query share {result.query_share:.0%})")
+        cells = [
+            f"`{result.name}`",
+            seconds_text(result.lbc.median),
+            f"{result.lbc.peak_mib:.0f}",
+            "<br>".join(bases) or "—",
+            "<br>".join(ratios) or "—",
+            "; ".join(t.text for t in targets),
+            verdict(result, targets, n),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    ram = "?"
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+        cpu = next(
+            (line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), cpu
+        )
+        kib = int(re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text()).group(1))
+        ram = f"{kib / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, AttributeError, ValueError):
+        pass
+    load = f", load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return f"{platform.platform()}; {cpu}; {os.cpu_count()} cores; {ram}{load}"
+
+
+def header(b: Bench, names: list[str]) -> str:
+    tools = b.tools
+    software = (
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version} (lbc's), "
+        f"sqlite3 CLI {tools.version([tools.sqlite3, '--version'])}, "
+        f"sqlite-utils {tools.version([tools.sqlite_utils, '--version'])}, "
+        f"lbc {tools.version([tools.lbc, '--version'])}"
+    )
+    runs = f"{b.runs} run{'s' if b.runs > 1 else ''} of each workload"
+    if b.import_runs != b.runs:
+        runs += f" ({b.import_runs} of the imports)"
+    scale = "" if b.n == FULL_SCALE else f"; absolute time targets are for {FULL_SCALE:,} children, not judged"
+    lines = [
+        f"- machine: {machine()}",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- software: {software}",
+        f"- data: N = {b.n:,} children, {10 * b.n:,} contacts (gen.py seed {b.seed}); {runs}; "
+        f"whole-process medians, peak = largest RSS of the runs{scale}",
+    ]
+    if len(names) < len(WORKLOADS):
+        lines.append(f"- workloads: {', '.join(names)} only")
+    return "\n".join(lines)
+
+
+def write_readme(path: Path, block: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(START_MARK), text.find(END_MARK)
+    if start < 0 or end < start:
+        raise BenchError(f"{path}: no {START_MARK} … {END_MARK} block to replace")
+    text = text[: start + len(START_MARK)] + "\n" + block + "\n" + text[end:]
+    path.write_text(text, encoding="utf-8")
+
+
+# ---- main -----------------------------------------------------------------------------------------
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Time lbc's workloads as whole processes against sqlite3, sqlite-utils and bare imports.",
+        epilog="workloads:\n" + "\n".join(f"  {name:16} {what}" for name, (what, _plan) in WORKLOADS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--children", type=int, default=FULL_SCALE, metavar="N", help="county size N (default 100000)")
+    parser.add_argument("--seed", type=int, default=SEED, metavar="S", help=f"gen.py seed (default {SEED})")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=5,
+        metavar="R",
+        help=f"runs of each workload (default 5; imports min(R, {IMPORT_RUNS}))",
+    )
+    parser.add_argument(
+        "--data", type=Path, metavar="DIR", help="folder of the generated CSV files (default benchmarks/data/N)"
+    )
+    parser.add_argument(
+        "--work", type=Path, default=HERE / "out", metavar="DIR", help="scratch folder (default benchmarks/out)"
+    )
+    parser.add_argument("--only", nargs="+", choices=list(WORKLOADS), metavar="NAME", help="run these workloads only")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--write-readme", action="store_true", help="put the results in the README's results block")
+    parser.add_argument(
+        "--readme", type=Path, default=README, metavar="FILE", help="the README to write (default benchmarks/README.md)"
+    )
+    args = parser.parse_args(argv)
+    if args.children < 1 or args.runs < 1:
+        parser.error("--children and --runs must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    names = args.only or list(WORKLOADS)
+    try:
+        args.work.mkdir(parents=True, exist_ok=True)
+        bench = Bench(args)
+        results = [run_workload(bench, name) for name in names]
+        report = header(bench, names) + "\n\n" + table(results, bench.n)
+        sys.stdout.write(report + "\n")
+        if args.write_readme:
+            write_readme(args.readme, report)
+            progress(f"results written to {args.readme}")
+    except BenchError as exc:
+        sys.stderr.write(f"run.py: {exc}\n")
+        return 2
+    return 1 if args.check and missed_any(results, bench.n) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""benchmarks/run.py works end to end on a small county (its timings are not checked here).
+
+The runner is run as it is meant to be, a subprocess of this environment's Python; sqlite3 and
+sqlite-utils are used when installed and shown as "n/a (not installed)" otherwise.
+"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNNER = ROOT / "benchmarks" / "run.py"
+WORKLOADS = (
+    "import_children",
+    "import_contacts",
+    "export_contacts",
+    "remind_county",
+    "remind_township",
+    "score",
+    "report_summary",
+    "child_list",
+    "help",
+    "version",
+    "enroll",
+    "log_contact",
+)
+
+
+def bench(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    argv = [
+        sys.executable,
+        str(RUNNER),
+        "--runs",
+        "1",
+        "--data",
+        str(tmp_path / "data"),
+        "--work",
+        str(tmp_path / "out"),
+    ]
+    return subprocess.run([*argv, *args], capture_output=True, text=True, cwd=tmp_path, timeout=600)
+
+
+def table_rows(out: str) -> dict[str, list[str]]:
+    """workload -> its cells, from the Markdown table on stdout."""
+    rows = {}
+    for line in out.splitlines():
+        match = re.match(r"\| `(\w+)` \|(.*)\|$", line)
+        if match:
+            rows[match.group(1)] = [cell.strip() for cell in match.group(2).split("|")]
+    return rows
+
+
+def test_runner_times_every_workload_on_a_small_county(tmp_path):
+    done = bench("--children", "1000", tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "- machine:" in done.stdout and "N = 1,000 children" in done.stdout
+    rows = table_rows(done.stdout)
+    assert list(rows) == list(WORKLOADS)
+    for name, (median, peak, baselines, _ratios, target, met) in rows.items():
+        assert float(median) > 0 and float(peak) > 0, name
+        assert baselines and target and met, name
+    assert "query share" in rows["score"][2]
+    assert "import typer" in rows["help"][2] and "import sqlmodel" in rows["enroll"][2]
+    assert "not judged" in rows["remind_county"][5]  # the absolute targets are for 100,000 children
+    # the data is generated once and reused while its stamp matches
+    assert (tmp_path / "data" / "stamp.json").is_file()
+    assert (tmp_path / "data" / "contacts.csv").read_text(encoding="utf-8").count("\n") == 10_001
+
+
+def test_write_readme_replaces_only_the_results_block(tmp_path):
+    readme = tmp_path / "README.md"
+    before = "# Benchmarks\n\ntext above\n\n<!-- results:start -->\nold results\n<!-- results:end -->\n\ntext below\n"
+    readme.write_text(before, encoding="utf-8")
+    done = bench("--only", "help", "--write-readme", "--readme", str(readme), tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    after = readme.read_text(encoding="utf-8")
+    head, rest = after.split("<!-- results:start -->\n")
+    block, tail = rest.split("<!-- results:end -->")
+    assert head == "# Benchmarks\n\ntext above\n\n"
+    assert tail == "\n\ntext below\n"
+    assert "old results" not in block
+    assert block.strip() == done.stdout.strip()
+    assert "| `help` |" in block and "- date:" in block
+    assert not (tmp_path / "data").exists()  # --help needs no county
+
+
+def test_write_readme_without_the_markers_is_an_error(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# no markers\n", encoding="utf-8")
+    done = bench("--only", "version", "--write-readme", "--readme", str(readme), tmp_path=tmp_path)
+    assert done.returncode == 2
+    assert "results:start" in done.stderr
+    assert readme.read_text(encoding="utf-8") == "# no markers\n"
