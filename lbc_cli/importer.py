@@ -818,6 +818,8 @@ class _Writer:
         del pending_numbers[:CHUNK], pending[:CHUNK]
         if not batch:
             return
+        if not self.dropped and self.existing == 0 and len(batch) >= CHUNK:
+            self._drop_indexes()  # a full chunk into an empty table: a bulk load from its first row
         sql = self.statements[with_id][0]
         refused = self.dialect.dbapi.IntegrityError
         self.cursor.execute("SAVEPOINT lbc_chunk")
@@ -841,8 +843,8 @@ class _Writer:
             self._drop_indexes()
 
     def _drop_indexes(self) -> None:
-        """A bulk load (at least BULK_ROWS, and at least as many as the table held) drops the
-        table's plain indexes and builds them again at the end, in the same transaction. Unique
+        """A bulk load (into an empty table, or at least BULK_ROWS and as many as the table held)
+        drops the table's plain indexes and builds them again at the end, in the same transaction. Unique
         indexes stay: they are what finds an id or uid taken."""
         self.dropped = [index for index in self.table.indexes if not index.unique]
         for index in self.dropped:
