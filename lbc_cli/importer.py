@@ -446,18 +446,23 @@ class _Loader:
             if order.index(exc.field) < order.index(failed[index][0]):
                 failed[index] = (exc.field, exc.problem)
 
-    def _ids(self, cells, failed: dict) -> list:
+    @staticmethod
+    def _each(cells, parse, failed: dict) -> list:
+        """``parse`` of every given cell; None for an empty or a bad one (its problem kept in ``failed``)."""
         out = []
         for index, value in enumerate(cells):
             if value is None or value == "" or value is _ABSENT:
                 out.append(None)
                 continue
             try:
-                out.append(_row_id(value))
+                out.append(parse(value))
             except Invalid as exc:
                 out.append(None)
                 failed.setdefault(index, (exc.field, exc.problem))
         return out
+
+    def _ids(self, cells, failed: dict) -> list:
+        return self._each(cells, _row_id, failed)
 
     def _uids(self, cells, n: int, failed: dict) -> list:
         if cells is None:
@@ -468,16 +473,7 @@ class _Loader:
             text = ""
         if text and _CANONICAL_UIDS.fullmatch(text):
             return list(cells)  # the form lbc writes, every one: nothing to normalise
-        out = []
-        for index, value in enumerate(cells):
-            if value is None or value == "" or value is _ABSENT:
-                out.append(None)
-                continue
-            try:
-                out.append(_uid(value))
-            except Invalid as exc:
-                out.append(None)
-                failed.setdefault(index, (exc.field, exc.problem))
+        out = self._each(cells, _uid, failed)
         missing = [i for i, value in enumerate(out) if value is None]
         for index, uid in zip(missing, _new_uids(len(missing)), strict=True):
             out[index] = uid

@@ -195,19 +195,17 @@ def export(
         if lines is not None:
             with io.output(out, bom=bom) as stream:
                 n = io.write_csv_lines(lines, columns, stream, advance)
-            if out:
-                console.info(i18n.t("exported", n=n, file=out))
-            return
-        rows = (
-            hide(row)
-            for row in store.stream_rows(model, columns, session=session, equal=filters, start=start, end=end)
-            if advance() is None  # counts the row on a terminal's progress line; keeps every row
-        )
-        if layout:
-            headers = [h for h, _c, _e in REGISTRATION_FORM]
-            n = _write(fmt, _registration_form(rows), headers, out, bom)
         else:
-            n = _write(fmt, rows, columns, out, bom)
+            rows = (
+                hide(row)
+                for row in store.stream_rows(model, columns, session=session, equal=filters, start=start, end=end)
+                if advance() is None  # counts the row on a terminal's progress line; keeps every row
+            )
+            if layout:
+                headers = [h for h, _c, _e in REGISTRATION_FORM]
+                n = _write(fmt, _registration_form(rows), headers, out, bom)
+            else:
+                n = _write(fmt, rows, columns, out, bom)
     if out:
         console.info(i18n.t("exported", n=n, file=out))
 
