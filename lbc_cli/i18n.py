@@ -292,6 +292,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "empty": ("不能为空", "must not be empty"),
     "too_long": ("过长(最多 {n} 个字符)", "is too long (at most {n} characters)"),
     "control_chars": ("含有控制字符", "contains control characters"),
+    "nul_text": (
+        "有文本值含 NUL 字符,PostgreSQL 无法保存",
+        "a text value holds a NUL character, which PostgreSQL cannot store",
+    ),
     "required": ("必须填写", "is required"),
     "duplicate": (
         "已有同一儿童的档案:{who}(加 --force 仍然登记)",

@@ -771,6 +771,23 @@ def test_random_option_values_of_other_commands(run, seeded, command, data, posi
     check_outcome(run(*argv, db=seeded), before, seeded)
 
 
+@pytest.mark.parametrize(
+    "argv, named",
+    [
+        (["child", "show", "\x00"], "argument 3"),  # after --db is taken: child, show, then the child
+        (["child", "update", "2", "--name", "王\x00五"], "--name"),
+        (["contact", "list", "--child", "a\x00"], "--child"),
+    ],
+)
+def test_a_nul_in_an_argument_is_a_usage_error_naming_it_and_nothing_is_done(run, seeded, argv, named):
+    """No shell can pass a NUL and PostgreSQL cannot store one: refused up front, alike on both backends."""
+    before = snapshot(seeded)
+    result = run(*argv, db=seeded)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"lbc: error: {named}: contains control characters (NUL)\n"
+    assert snapshot(seeded) == before
+
+
 @pytest.fixture(scope="module")
 def lbc_bytes(tmp_path_factory) -> bytes:
     """The bytes of a small lbc database, checkpointed into one file."""

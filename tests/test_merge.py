@@ -691,3 +691,22 @@ def test_a_child_erased_here_stays_erased_whatever_the_other_file_holds(run, do,
         line = f"children {uid_of(a, 'children', 1)} #1 (李家村, 2015-01-01): its personal data was erased here"
         assert line in result.err
         assert "张三" not in result.err and "138" not in result.err and "镇中心小学" not in result.err
+
+
+def test_a_nul_in_their_text_is_kept_on_sqlite_and_refused_by_postgresql_with_nothing_written(run, village, tmp_path):
+    """SQLite stores a NUL in text, PostgreSQL cannot: a file edited by another tool merges into a file, and into a
+    server database it is one usage line (exit 2), not an internal error, with the target untouched."""
+    a = village("a")
+    b = sqlite_file(tmp_path / "b.db", ["enroll", "钱二", "--gender", "M", "--birth", "2014-04-04", *ENROLLED])
+    with sqlite3.connect(b) as conn:
+        conn.execute("UPDATE children SET name = '钱' || char(0) || '二' WHERE name = '钱二'")
+    conn.close()
+    before = dump(a)
+    result = run("merge", b, "--format", "csv", db=a)
+    if is_url(a):
+        assert (result.code, result.out) == (2, "")
+        assert result.err == "lbc: error: a text value holds a NUL character, which PostgreSQL cannot store\n"
+        assert dump(a) == before
+    else:
+        assert result.code == 0, result.err
+        assert rows(a, "SELECT count(*) FROM children WHERE name = '钱' || char(0) || '二'") == [(1,)]

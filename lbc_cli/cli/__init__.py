@@ -236,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     if state.bad_lang is not None:
         console.error("--lang: " + i18n.t("bad_lang", value=state.bad_lang))
         return int(ExitCode.USAGE)
+    nul = next((i for i, arg in enumerate(args) if "\x00" in arg), None)
+    if nul is not None:  # no shell can pass one; PostgreSQL cannot store one: refused before any work
+        named = args[nul - 1] if nul and args[nul - 1].startswith("-") else f"argument {nul + 1}"
+        console.error(f"{named}: {i18n.t('control_chars')} (NUL)")
+        return int(ExitCode.USAGE)
     context.command = _command_path(args)
     if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
         # Data is UTF-8 whatever the locale (a GBK console locale would fail on 𠮷 and mangle CSV).
