@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lbc_cli import i18n
+from lbc_cli import i18n, validate
 from lbc_cli.errors import DatabaseError, ExitCode, LbcError
 
 if TYPE_CHECKING:
@@ -485,6 +485,8 @@ def translate(exc: BaseException, target: str) -> LbcError:
     if isinstance(exc, OperationalError) or isinstance(exc, sqlite3.OperationalError):
         why = _server_problem(text) or type(getattr(exc, "orig", exc)).__name__
         return DatabaseError(i18n.t("db_unavailable", target=target, why=why))
+    if "out of range" in text or "reached maximum value of sequence" in text:  # PostgreSQL's INTEGER ids
+        return LbcError(i18n.t("out_of_range", largest=validate.MAX_ID))
     if "nul (0x00)" in text:  # PostgreSQL's refusal of a NUL in text (from a file lbc did not write)
         return LbcError(i18n.t("nul_text"), code=ExitCode.USAGE)
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:

@@ -292,6 +292,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "empty": ("不能为空", "must not be empty"),
     "too_long": ("过长(最多 {n} 个字符)", "is too long (at most {n} characters)"),
     "control_chars": ("含有控制字符", "contains control characters"),
+    "out_of_range": (
+        "数字超出数据库能保存的范围(编号最大为 {largest})",
+        "a number is past what the database holds (the largest id is {largest})",
+    ),
     "nul_text": (
         "有文本值含 NUL 字符,PostgreSQL 无法保存",
         "a text value holds a NUL character, which PostgreSQL cannot store",
@@ -482,7 +486,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_month": ("“{value}”不是月份(YYYY-MM)", "'{value}' is not a month (YYYY-MM)"),
     "report_written": ("已写入 {file}", "wrote {file}"),
     "period_order": ("--from {start} 晚于 --to {end}", "--from {start} is after --to {end}"),
-    "import_bad": ("{file} 有 {n} 处错误,未导入任何数据:", "{file} has {n} problems; nothing was imported:"),
+    "import_bad": ("{file} 有 {n} 处错误,未导入任何数据:", "{file} has {n} problem{s}; nothing was imported:"),
     "import_more": ("……另有 {n} 处", "... and {n} more"),
     "import_unknown_column": ("不认识的列", "unknown column"),
     "import_id_taken": ("编号 {id} 已被占用", "id {id} is taken"),

@@ -118,7 +118,11 @@ class Problems:
             details = [line for _row, line in sorted(self.lines, key=lambda item: item[0])]
             if self.count > len(self.lines):
                 details.append(i18n.t("import_more", n=self.count - len(self.lines)))
-            raise LbcError(i18n.t("import_bad", n=self.count, file=self.source), ExitCode.REFUSED, details=details)
+            raise LbcError(
+                i18n.t("import_bad", n=self.count, s="" if self.count == 1 else "s", file=self.source),
+                ExitCode.REFUSED,
+                details=details,
+            )
 
 
 _ABSENT = object()  # a key a JSON object lacks: unlike an empty cell, it takes the column's default
@@ -274,9 +278,9 @@ def _id_key(id_number: str) -> int | str:
 
 
 def _row_id(value):
-    if value.__class__ is str and value.isdigit() and value.isascii() and len(value) <= 12 and int(value) >= 1:
+    if value.__class__ is str and value.isdigit() and value.isascii() and len(value) <= 9 and int(value) >= 1:
         return int(value)
-    return validate.parse_int(value, field="id", minimum=1)
+    return validate.parse_int(value, field="id", minimum=1, maximum=validate.MAX_ID)
 
 
 def _uid(value) -> str:

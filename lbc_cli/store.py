@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, exists, false, func, or_, select
 from sqlmodel import Session, SQLModel
 
-from lbc_cli import context, i18n, pinyin
+from lbc_cli import context, i18n, pinyin, validate
 from lbc_cli.errors import LbcError
 from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Exam, Helper, Pairing, ScheduleItem, Setting
 
@@ -115,11 +115,18 @@ def update_row(obj: SQLModel, changes: dict[str, Any], *, session: Session) -> d
 # ---- references ----------------------------------------------------------------------------
 
 
+def id_fits(number: int, *, session: Session) -> bool:
+    """Whether a number can be a row id here: a PostgreSQL INTEGER stops at 2**31 - 1 (asking it for a larger one is
+    an error, not "no row"); SQLite's ids go to 2**63 - 1."""
+    largest = 2**63 - 1 if session.get_bind().dialect.name == "sqlite" else validate.MAX_ID
+    return 0 < number <= largest
+
+
 def resolve(model: type[Child] | type[Helper], ref: str, *, session: Session) -> Any:
     """A row by numeric id, exact name, or (failing those) pinyin initials / full pinyin."""
     what, plural = ("child", "children") if model is Child else ("helper", "helpers")
     ref = str(ref).strip()
-    if ref.isdigit():
+    if ref.isdigit() and ref.isascii() and id_fits(int(ref), session=session):
         row = session.get(model, int(ref))
         if row is not None:
             return row

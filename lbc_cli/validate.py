@@ -15,6 +15,8 @@ from lbc_cli.errors import ExitCode, Invalid
 # A value that does not parse at all (date, slug, number, yes/no) is a usage error; one that parses
 # but breaks a rule (a phone that is no phone, a date in the future) is a refusal.
 USAGE = ExitCode.USAGE
+# The largest row id: a PostgreSQL INTEGER (SQLite's go further; one limit keeps a file and a server alike).
+MAX_ID = 2**31 - 1
 
 _DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*(?:日\s*)?$", re.ASCII)
 _MOBILE_RE = re.compile(r"^1[0-9]{10}$")

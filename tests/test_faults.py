@@ -919,6 +919,26 @@ def test_a_year_at_the_edge_of_the_calendar_is_refused_cleanly(run, seeded, args
     check_outcome(result, before, seeded)
 
 
+# 2**31 - 1 = 2147483647 is the largest id a PostgreSQL INTEGER holds; any number past it names no row.
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["child", "show", "2147483648"], "no child '2147483648'"),
+        (["child", "show", "99999999999999999999"], "no child '99999999999999999999'"),
+        (["helper", "show", "3000000000"], "no helper '3000000000'"),
+        (["pair", "1", "2147483648"], "no helper '2147483648'"),
+        (["contact", "list", "--child", "9223372036854775808"], "no child '9223372036854775808'"),
+        (["child", "show", "²"], "no child '²'"),  # a digit to str.isdigit, not to int()
+        (["schedule", "remove", "2147483648"], "no schedule item 2147483648"),
+    ],
+)
+def test_a_number_past_the_largest_id_is_no_such_row_on_either_backend(run, seeded, args, message):
+    before = snapshot(seeded)
+    result = run(*args, db=seeded)
+    assert (result.code, result.err) == (1, f"lbc: error: {message}\n")
+    assert snapshot(seeded) == before
+
+
 @pytest.mark.sqlite_only("damaged bytes in the SQLite file")
 @pytest.mark.parametrize("command", DB_COMMANDS, ids=lambda command: " ".join(command[:2]))
 def test_a_database_with_damaged_text_is_refused_cleanly(run, lbc_bytes, tmp_path, command):

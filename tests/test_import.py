@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import new_target, rows
+from conftest import is_url, new_target, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -616,6 +616,35 @@ def test_a_file_that_is_no_workbook_is_one_line_exit_1(lbc, db, tmp_path):
     assert result.code == 1
     assert result.err.strip().splitlines() == [f"lbc: error: {path} is not an Excel workbook (.xlsx)"]
     assert count(db, "children") == 0
+
+
+def test_an_id_past_the_largest_a_server_holds_is_refused_by_its_row_in_one_problem(lbc, db, tmp_path):
+    """2147483647 (2**31 - 1) fits a PostgreSQL INTEGER; one more does not, on a file either."""
+    path = tmp_path / "big.csv"
+    header = "id,name,gender,birth_date,village,enrolled_on,consent_on\n"
+    largest = "2147483647,赵大,M,2015-01-01,李家村,2024-01-01,2024-01-01\n"
+    path.write_text(header + largest + "2147483648,赵二,M,2015-01-02,李家村,2024-01-01,2024-01-01\n", encoding="utf-8")
+    result = lbc("import", "children", str(path))
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f"lbc: error: {path} has 1 problem; nothing was imported:",
+        f"  {path}:3: id: must be at most 2147483647",
+    ]
+    assert rows(db, "SELECT count(*) FROM children") == [(0,)]
+    path.write_text(header + largest, encoding="utf-8")
+    assert lbc("import", "children", str(path)).code == 0
+    assert rows(db, "SELECT id, name FROM children") == [(2147483647, "赵大")]
+    # the next id: past a server's INTEGER (one line, nothing written); a file's ids go on
+    enroll = lbc("enroll", "钱五", "--gender", "M", "--birth", "2015-01-01", "--consent-on", "2024-01-01")
+    if is_url(db):
+        assert (enroll.code, enroll.err) == (
+            1,
+            "lbc: error: a number is past what the database holds (the largest id is 2147483647)\n",
+        )
+        assert rows(db, "SELECT count(*) FROM children") == [(1,)]
+    else:
+        assert (enroll.code, enroll.out) == (0, "2147483648\n")
+        assert "钱五" in lbc("child", "show", "2147483648").out
 
 
 def test_invalid_json_names_its_line(lbc, db, tmp_path):

@@ -417,7 +417,7 @@ def schedule_remove(item_id: Annotated[int, typer.Argument(help=_("编号", "id"
     from lbc_cli.models import ScheduleItem
 
     with database().session(write=True) as session:
-        item = session.get(ScheduleItem, item_id)
+        item = session.get(ScheduleItem, item_id) if store.id_fits(item_id, session=session) else None
         if item is None:
             raise LbcError(i18n.t("schedule_unknown", id=item_id))
         store.delete_row(item, session=session)
