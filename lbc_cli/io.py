@@ -69,6 +69,17 @@ def csv_text(value: Any) -> str:
     return str(value)
 
 
+_QUOTE = frozenset(',"\r\n')
+
+
+def csv_cell(value: Any) -> str:
+    """One cell as ``write_csv`` writes it: ``csv_text``, quoted as csv.writer's QUOTE_MINIMAL quotes."""
+    text = csv_text(value)
+    if _QUOTE.isdisjoint(text):
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
 def masker(columns: list[str], reveal: bool) -> Callable[[dict], dict]:
     hidden = [] if reveal else [c for c in columns if c in SENSITIVE]
 

@@ -536,41 +536,44 @@ def reminder_facts(*, session: Session, as_of: date, helper_id: int | None = Non
 
     query = reminder_query(as_of, helper_id=helper_id, village=village)
     helpers = active_helper_names(session=session, as_of=as_of, village=village)
-    facts = []
-    for (
-        child_id,
-        name,
-        birth,
-        enrolled,
-        flags,
-        relation,
-        guardian,
-        agreement,
-        reviewed,
-        priority,
-        last_call,
-        last_feedback,
-        last_visit,
-        paired,
-    ) in raw_rows(query, session=session):
-        facts.append(
-            ChildFacts(
+    day = date.fromisoformat if session.get_bind().dialect.name == "sqlite" else as_date  # SQLite: ISO text
+    new, none = tuple.__new__, ()
+    return [
+        new(
+            ChildFacts,
+            (
                 child_id,
                 name,
-                as_date(birth),
-                as_date(enrolled),
+                day(birth),
+                day(enrolled),
                 bool(priority),
-                relation == "none" or not guardian or "lives-alone" in (flags or "").split(";"),
-                as_date(agreement),
-                as_date(reviewed),
-                as_date(last_call),
-                as_date(last_feedback),
-                as_date(last_visit),
+                relation == "none" or not guardian or (flags is not None and "lives-alone" in flags.split(";")),
+                agreement and day(agreement),
+                reviewed and day(reviewed),
+                last_call and day(last_call),
+                last_feedback and day(last_feedback),
+                last_visit and day(last_visit),
                 bool(paired),
-                tuple(helpers.get(child_id, ())),
-            )
+                tuple(helpers.get(child_id, none)),
+            ),
         )
-    return facts
+        for (
+            child_id,
+            name,
+            birth,
+            enrolled,
+            flags,
+            relation,
+            guardian,
+            agreement,
+            reviewed,
+            priority,
+            last_call,
+            last_feedback,
+            last_visit,
+            paired,
+        ) in raw_rows(query, session=session)
+    ]
 
 
 def is_priority(child_id: int, *, session: Session) -> bool:

@@ -754,8 +754,15 @@ import json, sys
 from lbc_cli.cli import main
 codes = [main(['--help']), main(['helper', 'add', '--help'])]
 heavy = sorted(m for m in ('sqlmodel', 'jinja2', 'pypinyin', 'openpyxl', 'sqlalchemy') if m in sys.modules)
+# Typer's help imports these for Markdown help and rich tracebacks, which lbc does not use
+unused = sorted(m for m in ('markdown_it', 'pygments') if m in sys.modules)
+# used after all, they are the real ones
+from rich.markdown import Markdown
+from rich.traceback import Traceback
+made = type(Markdown('# title')).__module__, Traceback.from_exception.__qualname__
+gc_on = __import__('gc').isenabled()
 with open(sys.argv[1], 'w') as fh:
-    json.dump({'codes': codes, 'heavy': heavy}, fh)
+    json.dump({'codes': codes, 'heavy': heavy, 'unused': unused, 'made': made, 'gc': gc_on}, fh)
 """
 
 VERSION_IMPORTS = """
@@ -786,7 +793,13 @@ def test_help_does_not_import_the_heavy_libraries(tmp_path):
     result = cli([str(report)], tmp_path, code=HELP_IMPORTS)
     assert result.returncode == 0, result.stderr
     assert "Usage" in result.stdout
-    assert json.loads(report.read_text()) == {"codes": [0, 0], "heavy": []}
+    assert json.loads(report.read_text()) == {
+        "codes": [0, 0],
+        "heavy": [],
+        "unused": [],
+        "made": ["rich.markdown", "Traceback.from_exception"],
+        "gc": True,  # paused for a command, on again after it
+    }
 
 
 # ---- exit codes ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Global options (--db, --lang, --debug) are taken from anywhere on the command li
 `lbc child list --db village.db` works as well as `lbc --db village.db child list`.
 """
 
+import gc
 import os
 import sys
 from typing import Annotated
@@ -188,6 +189,38 @@ _HELP_WORDS_ZH = {
 }
 
 
+class _Deferred(type):
+    """A class standing in for one of a module not imported yet: making one, or reading any attribute of the
+    class, imports the module and hands over to the real class."""
+
+    def __call__(cls, *args, **kwargs):
+        return cls.real()(*args, **kwargs)
+
+    def __getattr__(cls, attribute: str):
+        return getattr(cls.real(), attribute)
+
+
+def _defer_rich_extras() -> None:
+    """Typer's help module imports rich.markdown (with markdown-it) and rich.traceback (with pygments), a fifth
+    of `lbc --help`, for a markup mode lbc does not use and for tracebacks it does not show. Stand-ins take
+    their places in ``sys.modules`` until one of their classes is used: then the real module is imported."""
+    import importlib
+    import types
+
+    for name, attribute in (("rich.markdown", "Markdown"), ("rich.traceback", "Traceback")):
+        if name in sys.modules:
+            continue
+        stand_in = types.ModuleType(name, "a stand-in until first used (lbc_cli.cli._defer_rich_extras)")
+
+        def real(name=name, stand_in=stand_in, attribute=attribute):
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+            return getattr(importlib.import_module(name), attribute)
+
+        setattr(stand_in, attribute, _Deferred(attribute, (), {"real": staticmethod(real)}))
+        sys.modules[name] = stand_in
+
+
 def _localize_help():
     """Typer's own help words (panel titles, the help option) in Chinese for one --help; returns the
     function that puts them back. Best effort: these are Typer internals, so a Typer that moves them
@@ -245,7 +278,14 @@ def main(argv: list[str] | None = None) -> int:
     if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
         # Data is UTF-8 whatever the locale (a GBK console locale would fail on 𠮷 and mangle CSV).
         sys.stdout.reconfigure(encoding="utf-8")
-    restore = _localize_help() if i18n.lang() == "zh" and (not args or "--help" in args or "-h" in args) else None
+    helping = not args or "--help" in args or "-h" in args
+    if helping:
+        _defer_rich_extras()
+    restore = _localize_help() if helping and i18n.lang() == "zh" else None
+    collecting = gc.isenabled()
+    # Reference counting frees what a command drops; the cycle collector would rescan every row a county-scale
+    # command holds (a third of remind's time). Paused for the command, and back on after it (tests run many).
+    gc.disable()
     try:
         # without standalone mode, Typer returns the code of a `typer.Exit` (remind --fail-if-due: 4)
         code = app(args=args, prog_name="lbc", standalone_mode=False)
@@ -287,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
         for db in state.opened:
             db.dispose()
         state.opened = []
+        if collecting:
+            gc.enable()
 
 
 def _debug_traceback() -> None:

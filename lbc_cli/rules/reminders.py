@@ -17,6 +17,7 @@ contacts that happened.
 """
 
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import NamedTuple
 
 from lbc_cli.validate import birthday
@@ -63,76 +64,79 @@ class Reminder(NamedTuple):
     helpers: tuple[str, ...] = ()
 
 
-def _after(last: date | None, days: int, never: date) -> date:
-    return last + timedelta(days=days) if last is not None else never
-
-
 def child_reminders(facts: ChildFacts, settings: dict, as_of: date, within: int = 0) -> list[Reminder]:
     """The rules listed for one child: due on or before ``as_of + within`` (age-out: from 30 days before)."""
+    return _rules(settings, as_of, within)(facts)
+
+
+def _rules(settings: dict, as_of: date, within: int):
+    """The rule pass for one reference date, as a function of one child's facts (its constants worked out once:
+    a county runs it for 100,000 children).
+
+    A rule with an interval is due when ``last + days <= as_of + within``; a child never contacted is due from
+    the enrolment date. Priorities: urgent = no guardian (强制报告 territory); high = a priority child's work, a
+    missing care agreement (a legal duty of the parents, 未成年人保护法 §22) or no helper at all; normal = the rest."""
     horizon = as_of + timedelta(days=within)
-    due: dict[str, date] = {}
-    if facts.no_guardian:
-        due["no-guardian"] = as_of
-    due["video-call"] = _after(facts.last_parent_call, settings["video_call_days"], facts.enrolled_on)
-    due["parent-feedback"] = _after(facts.last_feedback, settings["parent_feedback_days"], facts.enrolled_on)
-    visit_days = settings["priority_visit_days"] if facts.priority else settings["visit_days"]
-    due["home-visit"] = _after(facts.last_visit, visit_days, facts.enrolled_on)
-    if facts.care_agreement_on is None:
-        due["care-agreement"] = facts.enrolled_on
-    due["record-review"] = (facts.reviewed_on or facts.enrolled_on) + timedelta(days=settings["review_days"])
-    if not facts.paired:
-        due["unpaired"] = facts.enrolled_on
-    turns = birthday(facts.birth_date, int(settings["age_limit"]))
-    out = []
-    for rule in RULES:
-        if rule == "age-out":
-            if turns - timedelta(days=AGE_OUT_NOTICE_DAYS) > horizon:
-                continue
-            when = turns
-        elif rule in due and due[rule] <= horizon:
-            when = due[rule]
-        else:
-            continue
-        out.append(
-            Reminder(
-                child_id=facts.id,
-                name=facts.name,
-                rule=rule,
-                due_date=when,
-                days_overdue=(as_of - when).days,
-                priority=_priority(rule, facts),
-                helpers=facts.helpers,
-            )
-        )
-    return out
+    call = timedelta(days=settings["video_call_days"])
+    feedback = timedelta(days=settings["parent_feedback_days"])
+    visit, priority_visit = timedelta(days=settings["visit_days"]), timedelta(days=settings["priority_visit_days"])
+    review = timedelta(days=settings["review_days"])
+    notice = horizon + timedelta(days=AGE_OUT_NOTICE_DAYS)  # age-out is listed from 30 days before the birthday
+    age_limit = int(settings["age_limit"])
+    new = tuple.__new__
 
+    def child(facts: ChildFacts) -> list[Reminder]:
+        out = []
+        ident, name, helpers, enrolled = facts.id, facts.name, facts.helpers, facts.enrolled_on
+        level = "high" if facts.priority else "normal"
+        due = [("no-guardian", as_of, "urgent")] if facts.no_guardian else []
+        last = facts.last_parent_call
+        due.append(("video-call", last + call if last is not None else enrolled, level))
+        last = facts.last_feedback
+        due.append(("parent-feedback", last + feedback if last is not None else enrolled, level))
+        last = facts.last_visit
+        if last is not None:
+            last += priority_visit if facts.priority else visit
+        due.append(("home-visit", last or enrolled, level))
+        if facts.care_agreement_on is None:
+            due.append(("care-agreement", enrolled, "high"))
+        due.append(("record-review", (facts.reviewed_on or enrolled) + review, level))
+        if not facts.paired:
+            due.append(("unpaired", enrolled, "high"))
+        turns = birthday(facts.birth_date, age_limit)
+        if turns <= notice:
+            due.append(("age-out", turns, level))
+        for rule, when, priority in due:
+            if when <= horizon or rule == "age-out":
+                out.append(new(Reminder, (ident, name, rule, when, (as_of - when).days, priority, helpers)))
+        return out
 
-def _priority(rule: str, facts: ChildFacts) -> str:
-    """urgent: no guardian (强制报告 territory); high: a priority child's work, a missing care agreement
-    (a legal duty of the parents, 未成年人保护法 §22) or no helper at all; normal: the rest."""
-    if rule == "no-guardian":
-        return "urgent"
-    if facts.priority or rule in ("care-agreement", "unpaired"):
-        return "high"
-    return "normal"
+    return child
 
 
 def due_reminders(children: list[ChildFacts], settings: dict, as_of: date, within: int = 0) -> list[Reminder]:
-    """Every child's reminders, most pressing first: urgent items, then the rest by days overdue."""
-    items = [r for facts in children for r in child_reminders(facts, settings, as_of, within)]
-    return sorted(items, key=sort_key)
+    """Every child's reminders, most pressing first (``sort_key``)."""
+    rules = _rules(settings, as_of, within)
+    ordered = sorted(children, key=_by_id)  # stable sorts on one plain key each: fast for 300,000 items
+    ordered.sort(key=_by_name)
+    items = [item for facts in ordered for item in rules(facts)]  # by name, child and rule already
+    items.sort(key=_pressing)
+    return items
+
+
+_RULE_ORDER = {rule: n for n, rule in enumerate(RULES)}
+_by_id = attrgetter("id")
+_by_name = attrgetter("name")
+
+
+def _pressing(item: Reminder) -> int:
+    """The first three parts of ``sort_key`` as one number: urgent first, most days overdue, then priority."""
+    return ((item.priority != "urgent") << 40) + ((2**30 - item.days_overdue) << 2) + PRIORITY_ORDER[item.priority]
 
 
 def sort_key(item: Reminder) -> tuple:
-    rule = RULES.index(item.rule) if item.rule in RULES else len(RULES)
-    return (
-        item.priority != "urgent",
-        -item.days_overdue,
-        PRIORITY_ORDER[item.priority],
-        item.name,
-        item.child_id or 0,
-        rule,
-    )
+    """Urgent items first, then the most days overdue, the higher priority, the name, the child, the rule."""
+    return (_pressing(item), item.name, item.child_id or 0, _RULE_ORDER.get(item.rule, len(RULES)))
 
 
 def months_between(start: date, end: date) -> list[tuple[int, int]]:
