@@ -115,3 +115,33 @@ def test_a_closed_pipe_is_not_an_error(tmp_path):
     proc.stderr.close()
     assert proc.wait() == 0
     assert "Traceback" not in err and "Exception" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "built"),
+    [
+        (["enroll", "孙悟能"], ["enroll"]),
+        (["log-contact", "1"], ["log-contact"]),
+        (["import", "children", "x.csv"], ["import"]),
+        (["child", "list"], ["child"]),
+        (["db", "check"], ["db"]),
+    ],
+)
+def test_a_command_is_run_from_an_app_holding_only_it(args, built):
+    """Typer builds the options of every command it holds before running one: a one-row command gets an app with
+    just its own command (or group); the root callback, and so the global options, stay."""
+    from typer.main import get_command
+
+    from lbc_cli.cli import _app_for, app
+
+    pruned = get_command(_app_for(args))
+    assert sorted(pruned.commands) == built
+    assert {p.name for p in pruned.params} >= {"db", "lang", "version"}
+    assert len(get_command(app).commands) > 15  # the whole app itself is untouched
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["chil", "list"], ["--version"]])
+def test_no_command_or_a_typo_gets_the_whole_app_for_its_help_or_suggestion(args):
+    from lbc_cli.cli import _app_for, app
+
+    assert _app_for(args) is app
