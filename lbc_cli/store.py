@@ -6,6 +6,8 @@ its old and new values, and derived columns (pinyin) stay current.
 
 import getpass
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -24,12 +26,9 @@ def os_user() -> str:
         return "unknown"
 
 
-def raw_rows(statement, *, session: Session) -> list[tuple]:
-    """A Core SELECT run straight on the DB-API cursor: plain tuples, no per-row type processing.
-
-    For the set-based queries over whole tables (100,000 children, 1,000,000 contacts), where
-    SQLAlchemy's row objects and date parsing would cost more than the query. Dates come back as
-    ISO text on SQLite and as ``date`` on PostgreSQL: read them with ``as_date``."""
+@contextmanager
+def _raw_cursor(statement, session: Session):
+    """A DB-API cursor on which the Core SELECT ``statement`` has been run; closed after the block."""
     connection = session.connection()
     compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.params
@@ -38,15 +37,45 @@ def raw_rows(statement, *, session: Session) -> list[tuple]:
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         cursor.execute(str(compiled), params)
-        return cursor.fetchall()
+        yield cursor
     finally:
         cursor.close()
+
+
+def raw_rows(statement, *, session: Session) -> list[tuple]:
+    """A Core SELECT run straight on the DB-API cursor: plain tuples, no per-row type processing.
+
+    For the set-based queries over whole tables (100,000 children, 1,000,000 contacts), where
+    SQLAlchemy's row objects and date parsing would cost more than the query. Dates come back as
+    ISO text on SQLite and as ``date`` on PostgreSQL: read them with ``as_date``."""
+    with _raw_cursor(statement, session) as cursor:
+        return cursor.fetchall()
+
+
+def raw_batches(statement, *, session: Session, size: int = 10_000) -> Iterator[list[tuple]]:
+    """``raw_rows`` a batch of ``size`` rows at a time: for a county's rows read into counts, which then
+    need not all be held at once."""
+    with _raw_cursor(statement, session) as cursor:
+        while batch := cursor.fetchmany(size):
+            yield batch
 
 
 def as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+def joined(expression, separator: str, *, session: Session):
+    """SQL aggregate: a group's values that are not NULL as one text, ``separator`` between them
+    (group_concat on SQLite, string_agg on PostgreSQL). A group's values come back in one row: a day
+    of a county's contacts as a few texts instead of thousands of rows."""
+    from sqlalchemy import String, cast
+
+    text = cast(expression, String)
+    if session.get_bind().dialect.name == "sqlite":
+        return func.group_concat(text, separator)
+    return func.string_agg(text, separator)
 
 
 def _jsonable(value: Any) -> Any:
@@ -212,6 +241,25 @@ def list_children(
 ) -> list:
     """Children in pinyin order of names: whole records, or with ``columns`` plain tuples of those
     (the roster of a county: 100,000 rows without an ORM object each)."""
+    query = children_query(
+        as_of=as_of, village=village, flags=flags, status=status, unpaired=unpaired, priority=priority, columns=columns
+    )
+    if columns is not None:
+        return raw_rows(query, session=session)
+    return list(session.execute(query).scalars())
+
+
+def children_query(
+    *,
+    as_of: date,
+    village: str | None = None,
+    flags: list[str] | None = None,
+    status: str | None = "active",
+    unpaired: bool = False,
+    priority: bool = False,
+    columns: list[str] | None = None,
+):
+    """The SELECT of ``list_children``: its filters and its order, over whole records or ``columns``."""
     query = select(Child) if columns is None else select(*(Child.__table__.c[c] for c in columns))
     if status:
         query = query.where(Child.status == status)
@@ -223,10 +271,7 @@ def list_children(
         query = query.where(priority_clause())
     if unpaired:
         query = query.where(~exists().where(Pairing.child_id == Child.id, active_pairing(as_of)))
-    query = query.order_by(Child.name_pinyin, Child.name, Child.id)
-    if columns is not None:
-        return raw_rows(query, session=session)
-    return list(session.execute(query).scalars())
+    return query.order_by(Child.name_pinyin, Child.name, Child.id)
 
 
 def priority_clause():
@@ -238,6 +283,31 @@ def priority_clause():
         padded.contains(";lives-alone;"),
         Child.guardian_rating == "poor",
     )
+
+
+def incomplete_clause():
+    """SQL condition: a child's record lacks a field the archive requires. rates.missing_fields is the
+    rule; this is the same rule built from its field lists, to pick the incomplete records of a county
+    without reading every record (empty: NULL, or '' in a text field)."""
+    from sqlalchemy import Date, true
+
+    from lbc_cli.rules import rates
+
+    def empty(column):
+        return column.is_(None) if isinstance(column.type, Date) else or_(column.is_(None), column == "")
+
+    columns = Child.__table__.c
+    return or_(
+        *(empty(columns[key]) for key in rates.REQUIRED),
+        *(and_(columns[away] == true(), empty(columns[place])) for away, place in rates.AWAY_PLACES),
+    )
+
+
+def paired_children(children, *, session: Session, as_of: date) -> tuple[set[int], dict[int, list[str]]]:
+    """(every child with a pairing in force on ``as_of``, ``active_helper_names`` of ``children`` only)."""
+    names = active_helper_names(session=session, as_of=as_of)
+    wanted = set(children)
+    return set(names), {child_id: found for child_id, found in names.items() if child_id in wanted}
 
 
 def pairings_of(*, session: Session, child_id: int | None = None, helper_id: int | None = None) -> list[tuple]:
@@ -584,19 +654,28 @@ def is_priority(child_id: int, *, session: Session) -> bool:
 def active_helper_names(*, session: Session, as_of: date, village: str | None = None) -> dict[int, list[str]]:
     """child id -> names of the helpers paired with it on ``as_of`` (pinyin order).
 
-    The pairings come sorted by their helper's pinyin, so each child's list is built in order."""
-    pairs = (
-        select(Pairing.child_id, Helper.name)
-        .join(Helper, Helper.id == Pairing.helper_id)
-        .where(active_pairing(as_of))
-        .order_by(Helper.name_pinyin, Helper.name, Helper.id)
-    )
+    Two plain reads instead of a join sorted by pinyin (a county's 150,000 pairings): the helpers in pinyin
+    order (a few thousand), then the pairings in force in table order; each child's few helpers are put in
+    order by their places."""
+    in_order = select(Helper.id, Helper.name).order_by(Helper.name_pinyin, Helper.name, Helper.id)
+    helpers = raw_rows(in_order, session=session)
+    place = {helper_id: n for n, (helper_id, _name) in enumerate(helpers)}
+    pairs = select(Pairing.child_id, Pairing.helper_id).where(active_pairing(as_of))
     if village:  # the village's children first (a few thousand), then their pairings by child_id
         pairs = pairs.where(Pairing.child_id.in_(select(Child.id).where(village_clause(village))))
-    by_child: dict[int, list[str]] = {}
-    for child_id, name in raw_rows(pairs, session=session):
-        by_child.setdefault(child_id, []).append(name)
-    return by_child
+    places: dict[int, list[int]] = {}
+    for batch in raw_batches(pairs, session=session):
+        for child_id, helper_id in batch:
+            n = place.get(helper_id)
+            if n is not None:  # as the join: a pairing with no helper row names nobody
+                places.setdefault(child_id, []).append(n)
+    return {child_id: [helpers[n][1] for n in sorted(found)] for child_id, found in places.items()}
+
+
+def active_helpers_joined(*, session: Session, as_of: date, village: str | None = None) -> dict[int, str]:
+    """child id -> ``active_helper_names`` joined by ';' (a roster's helpers cell)."""
+    names = active_helper_names(session=session, as_of=as_of, village=village)
+    return {child_id: ";".join(found) for child_id, found in names.items()}
 
 
 def helper_roles(*, session: Session) -> dict[str, str]:
@@ -658,59 +737,69 @@ def list_exams(*, session: Session, child_id: int | None = None, school_year: in
     return list(session.execute(query).all())
 
 
-def exam_facts(year: int, *, session: Session, as_of: date | None = None) -> list:
-    """What the assessment of school year ``year`` needs: one ExamFacts per child with an exam in the
-    year who was still in the programme when term 2 ended (not exited before 1 July of year + 1), or
-    on ``as_of`` if that is earlier."""
+def assessment_facts(year: int, *, session: Session, as_of: date | None = None) -> list:
+    """What the assessment of school year ``year`` needs, at county scale: the same ExamFacts in the same order
+    as the plain reading of the rules in tests/test_scoring.py, with each child's three
+    ranks looked up by the database on the (child, year, term) key instead of two years of exam rows
+    carried into Python."""
+    from operator import itemgetter
+
+    from sqlalchemy.orm import aliased
+
     from lbc_cli.rules.scoring import ExamFacts
 
-    exams = select(
-        Exam.child_id, Exam.school_year, Exam.term, Exam.class_rank, Exam.merit_student, Exam.serious_violation
-    ).where(Exam.school_year.in_([year - 1, year]))
-    by_child: dict[int, dict] = {}
-    for child_id, school_year, term, rank, merit, violation in raw_rows(exams, session=session):
-        record = by_child.setdefault(child_id, {"merit": False, "violation": False, "in_year": False})
-        if school_year == year:
-            record[f"term{term}"] = rank
-            record["in_year"] = True
-            record["merit"] = record["merit"] or bool(merit)
-            record["violation"] = record["violation"] or bool(violation)
-        elif term == 2:
-            record["last"] = rank
     term2_end = date(year + 1, 7, 1)
     if as_of is not None and as_of < term2_end:
         term2_end = as_of + timedelta(days=1)
-    children = select(Child.id, Child.name, Child.name_pinyin).where(
-        or_(Child.status == "active", Child.exit_date >= term2_end)
-    )
-    facts = []
-    for child_id, name, _key in sorted(raw_rows(children, session=session), key=lambda r: (r[2], r[0])):
-        record = by_child.get(child_id)
-        if record is None or not record["in_year"]:
-            continue
-        facts.append(
-            ExamFacts(
-                child_id,
-                name,
-                record.get("term1"),
-                record.get("term2"),
-                record.get("last"),
-                record["violation"],
-                record["merit"],
-            )
-        )
-    return facts
+    term1, term2, last = aliased(Exam), aliased(Exam), aliased(Exam)
 
+    def rank_in(exam, school_year: int, term: int):
+        return and_(exam.child_id == Child.id, exam.school_year == school_year, exam.term == term)
 
-def year_pairings(year: int, *, session: Session) -> list[tuple]:
-    """(helper id, name, role, child id) for every pairing in force at any time in school year ``year``."""
-    start, end = date(year, 9, 1), date(year + 1, 8, 31)
+    # an exam in the year: a term-1 or term-2 rank, else (looked for only then) a record of another term
+    other_term = select(Exam.id).where(Exam.child_id == Child.id, Exam.school_year == year, Exam.term.not_in([1, 2]))
+    in_year = or_(term1.id.is_not(None), term2.id.is_not(None), other_term.exists())
     query = (
-        select(Helper.id, Helper.name, Helper.role, Pairing.child_id, Helper.name_pinyin)
-        .join(Helper, Helper.id == Pairing.helper_id)
-        .where(Pairing.start_date <= end, or_(Pairing.end_date.is_(None), Pairing.end_date > start))
+        select(Child.name_pinyin, Child.id, Child.name, term1.class_rank, term2.class_rank, last.class_rank)
+        .select_from(Child)
+        .outerjoin(term1, rank_in(term1, year, 1))
+        .outerjoin(term2, rank_in(term2, year, 2))
+        .outerjoin(last, rank_in(last, year - 1, 2))
+        .where(or_(Child.status == "active", Child.exit_date >= term2_end), in_year)
+        .order_by(Child.id)  # free on SQLite: its scan runs in id order
     )
-    return [row[:4] for row in sorted(raw_rows(query, session=session), key=lambda r: (r[4], r[0], r[3]))]
+    marks = select(Exam.child_id, Exam.serious_violation, Exam.merit_student).where(
+        Exam.school_year == year, or_(Exam.serious_violation, Exam.merit_student)
+    )
+    violation, merit = set(), set()
+    for child_id, violated, merit_student in raw_rows(marks, session=session):
+        if violated:
+            violation.add(child_id)
+        if merit_student:
+            merit.add(child_id)
+    found = raw_rows(query, session=session)
+    found.sort(key=itemgetter(0))  # stable: by name_pinyin, then id, the roster's order
+    new = tuple.__new__
+    return [
+        new(ExamFacts, (child_id, name, rank1, rank2, last_rank2, child_id in violation, child_id in merit))
+        for _key, child_id, name, rank1, rank2, last_rank2 in found
+    ]
+
+
+def year_helpers(year: int, *, session: Session) -> list[tuple]:
+    """Every pairing in force at any time in school year ``year``, gathered by helper: (helper id, name, role,
+    child ids) for every helper paired
+    at any time in school year ``year``, in the pinyin order of their names."""
+    start, end = date(year, 9, 1), date(year + 1, 8, 31)
+    pairs = select(Pairing.helper_id, Pairing.child_id).where(
+        Pairing.start_date <= end, or_(Pairing.end_date.is_(None), Pairing.end_date > start)
+    )
+    kids: dict[int, list[int]] = {}
+    for helper_id, child_id in raw_rows(pairs, session=session):
+        kids.setdefault(helper_id, []).append(child_id)
+    helpers = raw_rows(select(Helper.name_pinyin, Helper.id, Helper.name, Helper.role), session=session)
+    helpers.sort()  # by name_pinyin, then id
+    return [(helper_id, name, role, kids[helper_id]) for _key, helper_id, name, role in helpers if helper_id in kids]
 
 
 # ---- audit and purge -----------------------------------------------------------------------

@@ -5,11 +5,11 @@ import csv
 import io
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from conftest import copy_db, new_target, rows
+from conftest import copy_db, execute, new_target, rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -835,3 +835,115 @@ def test_score_takes_as_of(lbc, scenario):
     dated = lbc("score", "--year", str(Y), "--view", "helpers", "--format", "csv", "--as-of", TODAY.isoformat())
     assert dated.code == 0, dated.err
     assert dated.out == plain.out
+
+
+# ---- what `score` reads: the county-scale queries agree with exam_facts and year_pairings ----------
+
+
+# The plain reading of the assessment's inputs, row by row: what the county-scale queries must give.
+def exam_facts(year: int, *, session, as_of: date | None = None) -> list:
+    """What the assessment of school year ``year`` needs: one ExamFacts per child with an exam in the
+    year who was still in the programme when term 2 ended (not exited before 1 July of year + 1), or
+    on ``as_of`` if that is earlier."""
+    from sqlalchemy import or_, select
+
+    from lbc_cli.models import Child, Exam
+    from lbc_cli.store import raw_rows
+
+    exams = select(
+        Exam.child_id, Exam.school_year, Exam.term, Exam.class_rank, Exam.merit_student, Exam.serious_violation
+    ).where(Exam.school_year.in_([year - 1, year]))
+    by_child: dict[int, dict] = {}
+    for child_id, school_year, term, rank, merit, violation in raw_rows(exams, session=session):
+        record = by_child.setdefault(child_id, {"merit": False, "violation": False, "in_year": False})
+        if school_year == year:
+            record[f"term{term}"] = rank
+            record["in_year"] = True
+            record["merit"] = record["merit"] or bool(merit)
+            record["violation"] = record["violation"] or bool(violation)
+        elif term == 2:
+            record["last"] = rank
+    term2_end = date(year + 1, 7, 1)
+    if as_of is not None and as_of < term2_end:
+        term2_end = as_of + timedelta(days=1)
+    children = select(Child.id, Child.name, Child.name_pinyin).where(
+        or_(Child.status == "active", Child.exit_date >= term2_end)
+    )
+    facts = []
+    for child_id, name, _key in sorted(raw_rows(children, session=session), key=lambda r: (r[2], r[0])):
+        record = by_child.get(child_id)
+        if record is None or not record["in_year"]:
+            continue
+        facts.append(
+            ExamFacts(
+                child_id,
+                name,
+                record.get("term1"),
+                record.get("term2"),
+                record.get("last"),
+                record["violation"],
+                record["merit"],
+            )
+        )
+    return facts
+
+
+def year_pairings(year: int, *, session) -> list[tuple]:
+    """(helper id, name, role, child id) for every pairing in force at any time in school year ``year``."""
+    from sqlalchemy import or_, select
+
+    from lbc_cli.models import Helper, Pairing
+    from lbc_cli.store import raw_rows
+
+    start, end = date(year, 9, 1), date(year + 1, 8, 31)
+    query = (
+        select(Helper.id, Helper.name, Helper.role, Pairing.child_id, Helper.name_pinyin)
+        .join(Helper, Helper.id == Pairing.helper_id)
+        .where(Pairing.start_date <= end, or_(Pairing.end_date.is_(None), Pairing.end_date > start))
+    )
+    return [row[:4] for row in sorted(raw_rows(query, session=session), key=lambda r: (r[4], r[0], r[3]))]
+
+
+def _plain_and_county(target, year: int, as_of=None):
+    from lbc_cli import store
+    from lbc_cli.db import Database, resolve_target
+    from lbc_cli.rules.scoring import assess, assess_paired
+
+    database = Database(resolve_target(str(target))).open()
+    try:
+        with database.session() as session:
+            facts = exam_facts(year, session=session, as_of=as_of)
+            pairings = year_pairings(year, session=session)
+            county = store.assessment_facts(year, session=session, as_of=as_of)
+            helpers = store.year_helpers(year, session=session)
+    finally:
+        database.dispose()
+    return (facts, pairings, assess(facts, pairings, RULES)), (county, helpers, assess_paired(county, helpers, RULES))
+
+
+def test_score_reads_what_exam_facts_and_year_pairings_read(lbc, db, scenario):
+    # behind lbc's back: a record of a term lbc never writes (an exam in Y all the same, with flags),
+    # for 邓小军 (who has a term-2 rank) and for a pupil with no other exam in Y
+    late = _enroll(lbc, "何小青")
+    _ok(lbc("exam", "add", str(late), "--year", str(Y - 1), "--term", "2", "--rank", "4"))
+    for child in (scenario["邓小军"], late):
+        execute(
+            db,
+            "INSERT INTO exams (uid, child_id, school_year, term, class_rank, merit_student, serious_violation)"
+            " VALUES (?, ?, ?, 3, 5, ?, ?)",
+            f"00000000-0000-4000-8000-{child:012d}",
+            child,
+            Y,
+            True,
+            True,
+        )
+    for year, as_of in ((Y, None), (Y, date(Y + 1, 3, 1)), (Y, date(Y + 1, 2, 28)), (Y - 1, None), (Y + 1, None)):
+        (facts, pairings, plain), (county, helpers, fast) = _plain_and_county(db, year, as_of)
+        assert county == facts and all(type(f) is ExamFacts for f in county), (year, as_of)
+        assert [(h, n, r, c) for h, n, r, kids in helpers for c in sorted(kids)] == pairings
+        assert fast == plain, (year, as_of)
+    (facts, _, (children, _, _)), _ = _plain_and_county(db, Y)
+    by_id = {f.child_id: f for f in facts}
+    assert by_id[scenario["邓小军"]][2:] == (None, 9, None, True, True)  # the flags of term 3 count
+    assert by_id[late][2:] == (None, None, 4, True, True)
+    assert next(c for c in children if c.child_id == late).note == "missing-rank"

@@ -1,5 +1,6 @@
 """exam add/list and score: exam ranks in, the year's assessment (考核及奖励) out."""
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -142,23 +143,32 @@ def parse_overrides(pairs: list[str] | None) -> dict:
     return values
 
 
-def assessment(year: int, overrides: dict, as_of=None):
-    """(children, helpers, awards, rules) of a school year, with --set values over the stored ones."""
+def assessment(year: int, overrides: dict, as_of=None, *, with_helpers: bool = True):
+    """(children, helpers, awards, rules) of a school year, with --set values over the stored ones;
+    no helpers unless ``with_helpers``."""
     from lbc_cli import store
     from lbc_cli.rules import scoring
 
     with database().session() as session:
         rules = {**store.rule_values(session=session), **overrides}
-        records = store.exam_facts(year, session=session, as_of=as_of)
-        pairings = store.year_pairings(year, session=session)
-    return (*scoring.assess(records, pairings, rules), rules)
+        records = store.assessment_facts(year, session=session, as_of=as_of)
+        helpers = store.year_helpers(year, session=session) if with_helpers else []
+    return (*scoring.assess_paired(records, helpers, rules), rules)
 
 
-def score_rows(year: int, children, helpers, prizes) -> dict[str, list[dict]]:
+def score_columns(year: int, children, helpers, prizes) -> dict[str, list[Sequence]]:
+    """Each view's values column by column, in the order of its columns (VIEWS)."""
+    from lbc_cli.rules import scoring
+
+    def columns(rows: list[tuple], kind, names: list[str], **constant) -> list[Sequence]:
+        by_field = dict(zip(kind._fields, zip(*rows, strict=True) if rows else [()] * len(kind._fields), strict=True))
+        by_field.update({field: [value] * len(rows) for field, value in constant.items()})
+        return [by_field[c] for c in names]
+
     return {
-        "children": [{**c._asdict(), "school_year": year} for c in children],
-        "helpers": [h._asdict() for h in helpers],
-        "awards": [a._asdict() for a in prizes],
+        "children": columns(children, scoring.ChildScore, CHILD_SCORE_COLUMNS, school_year=year),
+        "helpers": columns(helpers, scoring.HelperScore, HELPER_SCORE_COLUMNS),
+        "awards": columns(prizes, scoring.Award, AWARD_COLUMNS),
     }
 
 
@@ -187,27 +197,27 @@ def score(
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    import json
     import sys
 
-    from lbc_cli import io, render
+    from lbc_cli import render
 
     fmt = check_format(fmt, render.FORMATS)
     if view is not None and view not in VIEWS:
         raise Invalid("--view", i18n.t("bad_choice", value=view, choices=", ".join(VIEWS)), ExitCode.USAGE)
-    children, helpers, prizes, _rules = assessment(year, parse_overrides(set_), today(as_of))
-    rows = score_rows(year, children, helpers, prizes)
+    children, helpers, prizes, _rules = assessment(
+        year, parse_overrides(set_), today(as_of), with_helpers=view in (None, "helpers")
+    )
+    values = score_columns(year, children, helpers, prizes)
     views = [view] if view else list(VIEWS)
     if len(views) > 1 and fmt in ("csv", "jsonl"):
         raise Invalid("--view", i18n.t("score_view_needed", fmt=fmt), ExitCode.USAGE)
     if len(views) > 1 and fmt == "json":
-        data = {name: [{c: io.cell(r.get(c)) for c in VIEWS[name]} for r in rows[name]] for name in views}
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        render.write_json_views({name: (values[name], VIEWS[name]) for name in views})
         return
     for name in views:
         title = i18n.t(f"score_title_{name}", year=year) if len(views) > 1 or fmt in ("table", "md") else None
         if title and fmt == "table":
             sys.stdout.write(f"{title}\n")
-        render.render(rows[name], VIEWS[name], fmt, enums=SCORE_ENUMS, title=title if fmt == "md" else None)
+        render.render_columns(values[name], VIEWS[name], fmt, enums=SCORE_ENUMS, title=title if fmt == "md" else None)
         if len(views) > 1:
             sys.stdout.write("\n")

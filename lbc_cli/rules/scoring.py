@@ -22,6 +22,7 @@ Pupils' awards on Y's ranks: term-2 rank 1 -> `first-place`; ranks 2..excellence
 `excellence`; term-1 rank - term-2 rank >= progress_min_ranks -> `progress` (both may apply).
 """
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
@@ -72,49 +73,75 @@ def money(value) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def score_child(facts: ExamFacts, rules: dict) -> ChildScore:
-    if facts.term2_rank is None:
-        return ChildScore(facts.child_id, facts.name, None, None, None, None, None, None, None, "missing-rank")
-    rank = facts.term2_rank
-    baseline = facts.last_term2_rank if facts.last_term2_rank is not None else facts.term1_rank
-    conduct = 0 if facts.serious_violation else int(rules["no_violation_points"])
-    merit = int(rules["merit_student_points"]) if facts.merit_student else 0
-    if baseline is None:
-        return ChildScore(facts.child_id, facts.name, None, rank, 0, 0, conduct, merit, conduct + merit, "no-baseline")
-    steps = max(baseline - rank, 0) // int(rules["rank_step"])
-    rank_points = steps * int(rules["points_per_step"])
-    top = int(rules["top_keep_rank"])
-    keep = int(rules["top_keep_points"]) if baseline <= top and rank <= top else 0
-    total = rank_points + keep + conduct + merit
-    return ChildScore(facts.child_id, facts.name, baseline, rank, rank_points, keep, conduct, merit, total, "")
-
-
 def score_children(records: list[ExamFacts], rules: dict) -> list[ChildScore]:
-    return [score_child(facts, rules) for facts in records]
+    """Each pupil's score (one loop with the rule values read once: a county has 100,000 pupils)."""
+    no_violation_points = int(rules["no_violation_points"])
+    merit_student_points = int(rules["merit_student_points"])
+    rank_step = int(rules["rank_step"])
+    points_per_step = int(rules["points_per_step"])
+    top = int(rules["top_keep_rank"])
+    top_keep_points = int(rules["top_keep_points"])
+    new = tuple.__new__  # a NamedTuple without its Python-level __new__
+    out: list[ChildScore] = []
+    add = out.append
+    for child_id, name, term1, rank, last_term2, violation, merit_student in records:
+        if rank is None:
+            add(new(ChildScore, (child_id, name, None, None, None, None, None, None, None, "missing-rank")))
+            continue
+        baseline = last_term2 if last_term2 is not None else term1
+        conduct = 0 if violation else no_violation_points
+        merit = merit_student_points if merit_student else 0
+        if baseline is None:
+            add(new(ChildScore, (child_id, name, None, rank, 0, 0, conduct, merit, conduct + merit, "no-baseline")))
+            continue
+        rank_points = max(baseline - rank, 0) // rank_step * points_per_step
+        keep = top_keep_points if baseline <= top and rank <= top else 0
+        total = rank_points + keep + conduct + merit
+        add(new(ChildScore, (child_id, name, baseline, rank, rank_points, keep, conduct, merit, total, "")))
+    return out
+
+
+def score_child(facts: ExamFacts, rules: dict) -> ChildScore:
+    return score_children([facts], rules)[0]
+
+
+def helper_scorer(rules: dict) -> Callable[[int, str, str, list[int]], HelperScore]:
+    """A helper's score from the scores of their children (each child once, missing ranks left out)."""
+    per_point = Decimal(str(rules["yuan_per_point"]))
+
+    def score(helper_id: int, name: str, role: str, scores: list[int]) -> HelperScore:
+        if role == "class-teacher":
+            value = money(Decimal(sum(scores)) / len(scores)) if scores else money(0)
+        else:
+            value = money(sum(scores))
+        return HelperScore(helper_id, name, role, len(scores), value, money(value * per_point))
+
+    return score
 
 
 def score_helper(helper_id: int, name: str, role: str, child_scores: list[ChildScore], rules: dict) -> HelperScore:
     """``child_scores``: the scores of the children paired with the helper at any time in Y."""
     scores = [c.score for c in child_scores if c.score is not None]
-    if role == "class-teacher":
-        score = money(Decimal(sum(scores)) / len(scores)) if scores else money(0)
-    else:
-        score = money(sum(scores))
-    return HelperScore(helper_id, name, role, len(scores), score, money(score * Decimal(str(rules["yuan_per_point"]))))
+    return helper_scorer(rules)(helper_id, name, role, scores)
 
 
 def awards(records: list[ExamFacts], rules: dict) -> list[Award]:
+    excellence_max_rank = int(rules["excellence_max_rank"])
+    progress_min_ranks = int(rules["progress_min_ranks"])
+    first_place = money(rules["first_place_yuan"])
+    excellence = money(rules["excellence_yuan"])
+    progress = money(rules["progress_yuan"])
+    new = tuple.__new__
     out: list[Award] = []
-    for facts in records:
-        rank = facts.term2_rank
+    for child_id, name, term1, rank, _last, _violation, _merit in records:
         if rank is None:
             continue
         if rank == 1:
-            out.append(Award(facts.child_id, facts.name, "first-place", money(rules["first_place_yuan"])))
-        elif 2 <= rank <= int(rules["excellence_max_rank"]):
-            out.append(Award(facts.child_id, facts.name, "excellence", money(rules["excellence_yuan"])))
-        if facts.term1_rank is not None and facts.term1_rank - rank >= int(rules["progress_min_ranks"]):
-            out.append(Award(facts.child_id, facts.name, "progress", money(rules["progress_yuan"])))
+            out.append(new(Award, (child_id, name, "first-place", first_place)))
+        elif 2 <= rank <= excellence_max_rank:
+            out.append(new(Award, (child_id, name, "excellence", excellence)))
+        if term1 is not None and term1 - rank >= progress_min_ranks:
+            out.append(new(Award, (child_id, name, "progress", progress)))
     return out
 
 
@@ -123,13 +150,23 @@ def assess(
 ) -> tuple[list[ChildScore], list[HelperScore], list[Award]]:
     """The whole year: every pupil's score, every helper's (from ``pairings``: helper id, name, role,
     child id, each pairing in force at any time in the year) and the pupils' awards."""
-    children = score_children(records, rules)
-    by_child = {c.child_id: c for c in children}
-    paired: dict[tuple[int, str, str], dict[int, None]] = {}
+    paired: dict[tuple[int, str, str], list[int]] = {}
     for helper_id, name, role, child_id in pairings:
-        paired.setdefault((helper_id, name, role), {})[child_id] = None  # a child counts once per helper
-    helpers = [
-        score_helper(helper_id, name, role, [by_child[c] for c in kids if c in by_child], rules)
-        for (helper_id, name, role), kids in paired.items()
-    ]
-    return children, helpers, awards(records, rules)
+        paired.setdefault((helper_id, name, role), []).append(child_id)
+    return assess_paired(records, [(*helper, kids) for helper, kids in paired.items()], rules)
+
+
+def assess_paired(
+    records: list[ExamFacts], helpers: list[tuple[int, str, str, list[int]]], rules: dict
+) -> tuple[list[ChildScore], list[HelperScore], list[Award]]:
+    """``assess`` with the pairings gathered by helper: (helper id, name, role, ids of the children
+    paired with them at any time in the year), in the order the helpers are to be listed."""
+    children = score_children(records, rules)
+    score_of = {child_id: score for child_id, _, _, _, _, _, _, _, score, _ in children if score is not None}
+    score = helper_scorer(rules)
+    helper_scores = []
+    for helper_id, name, role, kids in helpers:
+        # a child counts once per helper; a child without a score (no exams, missing rank) not at all
+        scores = list(map(score_of.__getitem__, score_of.keys() & kids))
+        helper_scores.append(score(helper_id, name, role, scores))
+    return children, helper_scores, awards(records, rules)
