@@ -40,8 +40,13 @@ def unneutralise(text: str) -> str:
     return text
 
 
+_AS_THEY_ARE = frozenset({str, int, float, type(None)})  # not bool: its class is bool, not int
+
+
 def cell(value: Any) -> Any:
     """A value as a plain JSON-able value for any output: dates ISO, booleans 1/0, money as a number."""
+    if value.__class__ in _AS_THEY_ARE:  # most cells: one test instead of three (a million per export)
+        return value
     if isinstance(value, bool):
         return 1 if value else 0
     if isinstance(value, datetime | date):
@@ -114,6 +119,8 @@ def write_csv_lines(chunks: Iterable[list[str]], columns: list[str], stream: IO[
     csv.writer(stream, lineterminator="\r\n").writerow(columns)
     n = 0
     for lines in chunks:
+        if not lines:
+            continue  # no lines: nothing written (not an empty line)
         stream.write("\r\n".join(lines))
         stream.write("\r\n")
         n += len(lines)

@@ -347,36 +347,46 @@ def list_(
     fmt: FormatOpt = "table",
 ) -> None:
     """The roster, in pinyin order of names."""
-    from lbc_cli import io, render, store, validate
+    import sys
+
+    from lbc_cli import io, render, sqlcsv, store, validate
 
     fmt = check_format(fmt, render.FORMATS)
     now = today(as_of)
     flags = (opt_slugs("flag", flag, "--flag") or "").split(";") if flag else None
     wanted = opt_slug("status_filter", status, "--status")
     wanted = None if wanted == "all" else wanted
+    query = store.children_query(
+        as_of=now,
+        village=village,
+        flags=flags,
+        status=wanted,
+        unpaired=unpaired,
+        priority=priority,
+        columns=ROSTER_COLUMNS,
+    )
     db = database()
     with db.session() as session:
-        children = store.list_children(
-            session=session,
-            as_of=now,
-            village=village,
-            flags=flags,
-            status=wanted,
-            unpaired=unpaired,
-            priority=priority,
-            columns=ROSTER_COLUMNS,
-        )
-        helpers = store.active_helper_names(session=session, as_of=now)
-    hide = io.masker(CHILD_LIST_COLUMNS, reveal)
-
-    def rows():
-        for child in children:
-            row = dict(zip(ROSTER_COLUMNS, child, strict=True))
-            row["age"] = validate.age_on(store.as_date(row["birth_date"]), now)
-            row["helpers"] = ";".join(helpers.get(row["id"], ()))
-            yield hide(row)
-
-    render.render(rows(), CHILD_LIST_COLUMNS, fmt, enums=CHILD_ENUMS)
+        helpers = store.active_helpers_joined(session=session, as_of=now, village=village)
+        lines = None
+        if fmt == "csv":  # SQLite makes the CSV lines itself where it can
+            lines = sqlcsv.roster_lines(
+                query, CHILD_LIST_COLUMNS, helpers=helpers, session=session, as_of=now, reveal=reveal
+            )
+        children = store.raw_rows(query, session=session) if lines is None else []
+    if lines is not None:
+        io.write_csv_lines([lines], CHILD_LIST_COLUMNS, sys.stdout)
+        return
+    # the worked-out cells a column at a time: an age per birth date (a county's children share a few
+    # thousand), phone numbers masked as io.masker masks them
+    stored = zip(*children, strict=True) if children else [()] * len(ROSTER_COLUMNS)
+    values = dict(zip(ROSTER_COLUMNS, stored, strict=True))
+    ages = {birth: validate.age_on(store.as_date(birth), now) for birth in set(values["birth_date"])}
+    values["age"] = [ages[birth] for birth in values["birth_date"]]
+    values["helpers"] = [helpers.get(child_id, "") for child_id in values["id"]]
+    for name in [] if reveal else [c for c in CHILD_LIST_COLUMNS if c in io.SENSITIVE]:
+        values[name] = [validate.mask(str(v)) if v else v for v in values[name]]
+    render.render_columns([values[name] for name in CHILD_LIST_COLUMNS], CHILD_LIST_COLUMNS, fmt, enums=CHILD_ENUMS)
 
 
 CARD_CONTACTS = 30  # the card shows the latest contacts; `lbc contact list --child` shows them all
