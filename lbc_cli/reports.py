@@ -6,10 +6,12 @@ context the Markdown template receives, and `--format html` is that Markdown mad
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from lbc_cli import i18n, io, settings, store, validate
 from lbc_cli.errors import ExitCode, LbcError
@@ -26,56 +28,32 @@ AGE_BANDS = ((0, 5), (6, 11), (12, 14), (15, 17))
 # ---- shared pieces -------------------------------------------------------------------------
 
 
-_DATES = ("birth_date", "enrolled_on", "care_agreement_on", "exit_date", "reviewed_on", "consent_on")
+def _counts(counter: Counter, *, blank: bool = False, sets: bool = False) -> list[dict]:
+    """[{key, count}] by count then key, for tables and charts, from a Counter of column values;
+    ``blank``: no value counts as ""; ``sets``: each value is a ';'-joined set, counted once per member."""
+    counts: Counter = Counter()
+    for value, n in counter.items():
+        if sets:
+            for key in (value or "").split(";"):
+                if key:
+                    counts[key] += n
+        else:
+            counts[(value or "") if blank else value] += n
+    return [{"key": key, "count": n} for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))]
 
 
-def _children(session, as_of: date, columns: list[str] | None = None) -> list[dict]:
-    """Every child in the programme on ``as_of``, as a plain record (all columns, or just
-    ``columns``, and ``priority`` from the one definition of a priority child, store.priority_clause)."""
-    columns = columns or [c.name for c in Child.__table__.columns]
-    query = select(*(Child.__table__.c[c] for c in columns), store.priority_clause().label("priority"))
-    query = query.where(store.active_on(as_of))
-    keys = [*columns, "priority"]
-    dates = [key for key in _DATES if key in columns]
-    records = []
-    for row in store.raw_rows(query.order_by(Child.name_pinyin, Child.id), session=session):
-        record = dict(zip(keys, row, strict=True))
-        record["priority"] = bool(record["priority"])
-        for key in dates:
-            record[key] = store.as_date(record[key])
-        records.append(record)
-    return records
-
-
-def _counts(values) -> list[dict]:
-    """[{key, count}] by count then key: for tables and charts."""
-    counter = Counter(values)
-    return [{"key": key, "count": n} for key, n in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))]
-
-
-# What the plan and the summary read of each child: a county's 100,000 records, so only these.
-FIGURE_COLUMNS = sorted(
-    {"id", "name", "gender", "birth_date", "village", "schooling", "flags", "assistance", "guardian_rating"}
-    | {"enrolled_on", "father_away", "mother_away", "father_work_place", "mother_work_place"}
-    | set(rates.REQUIRED)
-)
-
-
-def _figures(session, as_of: date) -> dict:
-    """The current figures the plan and the summary both quote."""
-    records = _children(session, as_of, FIGURE_COLUMNS)
+def _figures(session, as_of: date, children: int, priority: int, villages: list[str]) -> dict:
+    """The current figures the plan and the summary both quote (the children's counted by the caller)."""
     helpers = session.execute(select(func.count()).select_from(Helper).where(Helper.active.is_(True))).scalar_one()
     pairings = session.execute(
         select(func.count()).select_from(Pairing).where(store.active_pairing(as_of))
     ).scalar_one()
-    villages = sorted({r["village"] for r in records if r["village"]})
     return {
-        "children_active": len(records),
-        "children_priority": sum(1 for r in records if r["priority"]),
+        "children_active": children,
+        "children_priority": priority,
         "helpers_active": helpers,
         "pairings_active": pairings,
         "villages": villages,
-        "_records": records,
     }
 
 
@@ -93,8 +71,10 @@ def _targets(rules: dict) -> dict:
 
 def plan_context(session, *, year: int, as_of: date) -> dict:
     rules = store.rule_values(session=session)
-    figures = _figures(session, as_of)
-    figures.pop("_records")
+    by_village = select(Child.village, func.count(), func.count(case((store.priority_clause(), 1))))
+    rows = store.raw_rows(by_village.where(store.active_on(as_of)).group_by(Child.village), session=session)
+    villages = sorted(village for village, _n, _priority in rows if village)
+    figures = _figures(session, as_of, sum(r[1] for r in rows), sum(r[2] for r in rows), villages)
     schedule = defaultdict(list)
     for item in store.schedule_items(session=session):
         schedule[item.month].append(item.text)
@@ -112,9 +92,10 @@ def plan_context(session, *, year: int, as_of: date) -> dict:
 # ---- the work summary ----------------------------------------------------------------------
 
 
-def _schooling_history(session, start: date, end: date, records: list[dict]) -> tuple[dict, set]:
-    """(schooling of each child when the period began, the children who dropped out during it),
-    read back from the audit log: an update's old value is what held before it."""
+def _schooling_history(session, start: date, end: date) -> tuple[dict, set]:
+    """(the schooling an update replaced first on or after ``start``, by child; the children who dropped
+    out between ``start`` and ``end``), read back from the audit log: an update's old value is what
+    held before it."""
     query = select(AuditEntry.row_id, AuditEntry.at, AuditEntry.old_values, AuditEntry.new_values).where(
         AuditEntry.table_name == "children",
         AuditEntry.action == "update",
@@ -130,92 +111,227 @@ def _schooling_history(session, start: date, end: date, records: list[dict]) -> 
             first_after[row_id] = old_value
         if begin <= at < finish and new_value == "dropout":
             dropped.add(row_id)
-    at_start = {}
-    for record in records:
-        if record["enrolled_on"] <= start:
-            at_start[record["id"]] = first_after.get(record["id"], record["schooling"])
+    return first_after, dropped
+
+
+def _schooling_at_start(session, start: date, reference: date) -> tuple[dict, set]:
+    """(the schooling of each child in the programme when the period began, as it was then; the children
+    who dropped out in the period): the retention rate's base."""
+    first_after, dropped = _schooling_history(session, start, reference)
+    if start > reference:
+        return {}, dropped
+    started = select(Child.id, Child.schooling).where(store.active_on(start))
+    at_start: dict[int, str | None] = {}
+    for rows in store.raw_batches(started, session=session):
+        at_start.update((cid, first_after.get(cid, was)) for cid, was in rows)
     return at_start, dropped
+
+
+class _Roster(NamedTuple):
+    """The children in the programme on the reference date, as the summary counts them."""
+
+    ids: set[int]
+    began: dict[int, int]  # child id -> the day number its part of the period began (the start, or enrolment)
+    age_of: dict  # birth date, as the database gives it -> age on the reference date
+    age_schooling: Counter  # (age, schooling) -> children
+    columns: dict[str, Counter]  # column -> its values' counts
+
+
+# The columns the summary counts (and the id, birth date and enrolment its rates need).
+COUNTED = ("village", "gender", "flags", "schooling", "guardian_relation", "assistance")
+
+
+def _roster(session, start: date, reference: date) -> _Roster:
+    """The children in the programme on ``reference``, read as columns a batch at a time and kept as
+    counts: a county's 100,000 records are counted, not carried."""
+    names = ("id", "birth_date", "enrolled_on", *COUNTED)
+    query = select(*(Child.__table__.c[c] for c in names)).where(store.active_on(reference))
+    age_of: dict = {}
+    first_day: dict = {}  # enrolment date -> the day number the child's part of the period began
+    began: dict[int, int] = {}
+    age_schooling: Counter = Counter()
+    columns = {name: Counter() for name in COUNTED}
+    for rows in store.raw_batches(query, session=session):
+        ids, births, enrolled, *counted = zip(*rows, strict=True)
+        for birth in set(births).difference(age_of):
+            age_of[birth] = validate.age_on(store.as_date(birth), reference)
+        for day in set(enrolled).difference(first_day):
+            first_day[day] = max(start, store.as_date(day)).toordinal()
+        began.update(zip(ids, map(first_day.__getitem__, enrolled), strict=True))
+        schooling = counted[COUNTED.index("schooling")]
+        age_schooling.update(zip(map(age_of.__getitem__, births), schooling, strict=True))
+        for name, values in zip(COUNTED, counted, strict=True):
+            columns[name].update(values)
+    return _Roster(set(began), began, age_of, age_schooling, columns)
+
+
+def _priority_children(session, listed, reference: date, roster: _Roster) -> tuple[list[dict], int]:
+    """(the priority children in pinyin order, the number of children in the roster with a pairing in force)."""
+    columns = (Child.village, Child.birth_date, Child.flags, Child.guardian_rating)
+    rows = store.raw_rows(listed.add_columns(*columns).where(store.priority_clause()), session=session)
+    paired, helpers = store.paired_children((row[0] for row in rows), session=session, as_of=reference)
+
+    def age(birth) -> int:  # a child enrolled since the roster was read is not in age_of
+        found = roster.age_of.get(birth)
+        return validate.age_on(store.as_date(birth), reference) if found is None else found
+
+    priority = [
+        {
+            "id": cid,
+            "name": name,
+            "village": village,
+            "age": age(birth),
+            "flags": flags,
+            "guardian_rating": rating,
+            "helpers": helpers.get(cid, []),
+        }
+        for cid, name, village, birth, flags, rating in rows
+    ]
+    return priority, len(paired & roster.ids)
+
+
+def _incomplete_records(session, listed) -> list[dict]:
+    """The children whose records miss a required field, in pinyin order, with the fields they miss."""
+    fields = ["id", *rates.ARCHIVE_FIELDS]
+    query = listed.with_only_columns(*(Child.__table__.c[c] for c in fields)).where(store.incomplete_clause())
+    incomplete = []
+    for row in store.raw_rows(query, session=session):
+        record = dict(zip(fields, row, strict=True))
+        missing = rates.missing_fields(record)
+        if missing:
+            incomplete.append({"id": record["id"], "name": record["name"], "missing": missing})
+    return incomplete
+
+
+# Between the values the database joins into one text (store.joined): in no slug and no number.
+SEPARATOR = "\x1f"
+
+
+def _contact_days(session, start: date, end: date) -> Iterator[tuple]:
+    """The contacts from ``start`` to ``end`` in one pass, a row a day in order (a county logs thousands
+    a day): (day, the kinds of the contacts that reached someone, the number that reached nobody, the
+    children whose parents were called, the children given material aid), the lists as joined texts."""
+    reached = Contact.no_answer.is_(False)
+    parent_call = and_(Contact.kind.in_(store.PARENT_CALL_KINDS), Contact.with_whom == "parent", reached)
+    aid = and_(Contact.kind == "aid", reached)
+    query = select(
+        Contact.date,
+        store.joined(case((reached, Contact.kind)), SEPARATOR, session=session),
+        func.count(case((Contact.no_answer.is_(True), 1))),
+        store.joined(case((parent_call, Contact.child_id)), SEPARATOR, session=session),
+        store.joined(case((aid, Contact.child_id)), SEPARATOR, session=session),
+    ).where(Contact.date >= start, Contact.date <= end)
+    for days in store.raw_batches(query.group_by(Contact.date).order_by(Contact.date), session=session, size=7):
+        yield from days
+
+
+def _split(text: str | None) -> list[str]:
+    return text.split(SEPARATOR) if text else []
+
+
+def _contacts(session, start: date, reference: date, interval: int, began: dict[int, int]) -> dict:
+    """The summary's contact figures: those that reached someone by kind and by month, the attempts, the
+    weekly parent calls (``interval`` days a week; ``began``: each child's start in the period), the aid."""
+    by_kind: Counter = Counter()
+    by_month: dict[str, Counter] = defaultdict(Counter)
+    attempts = aid_contacts = 0
+    aided: set[int] = set()
+    weeks: dict[int, set[int]] = defaultdict(set)  # week number -> the children called in it
+    opening = start.toordinal()
+    late = {cid for cid, first in began.items() if first > opening}  # enrolled in the period: weeks of their own
+    for day, kinds, unanswered, parents, aid in _contact_days(session, start, reference):
+        month = by_month[str(day)[:7]]
+        for kind, n in sorted(Counter(_split(kinds)).items()):  # a day's kinds in order, as GROUP BY gives them
+            by_kind[kind] += n
+            month[kind] += n
+        attempts += unanswered
+        today = store.as_date(day).toordinal()
+        called = set(map(int, _split(parents)))
+        weeks[(today - opening) // interval].update(called - late)
+        for cid in called & late:
+            weeks[(today - began[cid]) // interval].add(cid)
+        given = _split(aid)
+        aid_contacts += len(given)
+        aided.update(map(int, given))
+    last = reference.toordinal()
+    whole = {first: max(last - first + 1, 0) // interval for first in set(began.values())}
+    windows = dict(zip(began, map(whole.__getitem__, began.values()), strict=True))
+    months = [f"{y:04d}-{m:02d}" for y, m in reminders.months_between(start, reference)]
+    return {
+        "contacts_by_kind": {kind: by_kind[kind] for kind in i18n.ENUMS["kind"] if by_kind[kind]},
+        "contacts_total": sum(by_kind.values()),
+        "contacts_by_month": [{"month": m, "total": sum(by_month[m].values()), **by_month[m]} for m in months],
+        "contact_attempts": attempts,
+        "weekly_contact_rate": rates.weekly_compliance(windows, weeks),
+        "video_call_days": interval,
+        "aid_contacts": aid_contacts,
+        "aid_children": len(aided),
+    }
+
+
+def _assessment(session, reference: date, rules: dict) -> dict:
+    """The assessment of the last school year whose term 2 (ending in July) was over by ``reference``."""
+    year = reference.year - 1 if reference.month >= 8 else reference.year - 2
+    # the same reads and the same rule as `lbc score` (cli/exams.assessment)
+    children, helpers, awards = scoring.assess_paired(
+        store.assessment_facts(year, session=session, as_of=reference),
+        store.year_helpers(year, session=session),
+        rules,
+    )
+    return {
+        "assessment_year": year,
+        "assessment": {
+            "children": [c._asdict() for c in children],
+            "helpers": [{**h._asdict(), "score": io.cell(h.score), "yuan": io.cell(h.yuan)} for h in helpers],
+            "awards": [{**a._asdict(), "yuan": io.cell(a.yuan)} for a in awards],
+            "helper_yuan": io.cell(sum((h.yuan for h in helpers), scoring.money(0))),
+            "award_yuan": io.cell(sum((a.yuan for a in awards), scoring.money(0))),
+        },
+    }
+
+
+def _tables(roster: _Roster) -> dict:
+    """The tables of the children: by village, gender, age band, flag, guardian, schooling and assistance."""
+    ages: Counter = Counter()
+    for (age, _schooling), n in roster.age_schooling.items():
+        ages[age] += n
+    columns = roster.columns
+    return {
+        "by_village": _counts(columns["village"], blank=True),
+        "by_gender": _counts(columns["gender"]),
+        "by_flag": _counts(columns["flags"], sets=True),
+        "by_schooling": _counts(columns["schooling"], blank=True),
+        "by_guardian": _counts(columns["guardian_relation"], blank=True),
+        "by_age": [
+            {"band": f"{low}-{high}", "count": sum(n for age, n in ages.items() if low <= age <= high)}
+            for low, high in AGE_BANDS
+        ],
+        "by_assistance": _counts(columns["assistance"], sets=True),
+    }
 
 
 def summary_context(session, *, start: date, end: date, as_of: date, year: int | None) -> dict:
     rules = store.rule_values(session=session)
     reference = min(end, as_of)
-    figures = _figures(session, reference)
-    records = figures.pop("_records")
-    ages = {r["id"]: validate.age_on(r["birth_date"], reference) for r in records}
-    helper_names = store.active_helper_names(session=session, as_of=reference)
-    paired_ids = set(helper_names)
-    # the retention base: children in the programme when the period began, as they were then
-    started = _children(session, start, ["id", "enrolled_on", "schooling"]) if start <= reference else []
-    at_start, dropped = _schooling_history(session, start, reference, started)
-    missing = {r["id"]: rates.missing_fields(r) for r in records}
-    result = rates.compute(records, ages, paired_ids, at_start, dropped, missing)
-
-    # contacts that reached someone, by kind and by month; attempts apart
-    grouped = select(Contact.date, Contact.kind, Contact.no_answer, func.count()).where(
-        Contact.date >= start, Contact.date <= reference
+    roster = _roster(session, start, reference)
+    # The lists name children in pinyin order, and only the children listed are read. The order is by
+    # an expression, not the column: a few thousand rows sorted beat SQLite walking the pinyin index over all.
+    listed = select(Child.id, Child.name).where(store.active_on(reference))
+    listed = listed.order_by(Child.name_pinyin.concat(""), Child.id)
+    priority, paired = _priority_children(session, listed, reference, roster)
+    incomplete = _incomplete_records(session, listed)
+    villages = sorted(village for village in roster.columns["village"] if village)
+    figures = _figures(session, reference, len(roster.ids), len(priority), villages)
+    result = rates.compute(
+        len(roster.ids),
+        len(incomplete),
+        paired,
+        roster.age_schooling,
+        *_schooling_at_start(session, start, reference),
     )
-    by_kind: Counter = Counter()
-    by_month: dict[str, Counter] = defaultdict(Counter)
-    attempts = 0
-    for day, kind, no_answer, n in store.raw_rows(
-        grouped.group_by(Contact.date, Contact.kind, Contact.no_answer), session=session
-    ):
-        if no_answer:
-            attempts += n
-            continue
-        by_kind[kind] += n
-        by_month[str(day)[:7]][kind] += n
-    months = [f"{y:04d}-{m:02d}" for y, m in reminders.months_between(start, reference)]
-
-    # weekly parent contact: whole weeks each child was in the programme, and the weeks with a call
-    interval = int(rules["video_call_days"])
-    windows, began = [], {}
-    for r in records:
-        first = max(start, r["enrolled_on"])
-        began[r["id"]] = first
-        windows.append((r["id"], max((reference - first).days + 1, 0) // interval))
-    calls = select(Contact.child_id, Contact.date).where(
-        Contact.kind.in_(store.PARENT_CALL_KINDS),
-        Contact.with_whom == "parent",
-        Contact.no_answer.is_(False),
-        Contact.date >= start,
-        Contact.date <= reference,
-    )
-    weeks: dict[int, set[int]] = defaultdict(set)
-    for child_id, day in store.raw_rows(calls, session=session):
-        if child_id in began:
-            offset = (store.as_date(day) - began[child_id]).days
-            if offset >= 0:
-                weeks[child_id].add(offset // interval)
-    compliance = rates.weekly_compliance(windows, weeks)
-
-    aid = select(func.count(), func.count(func.distinct(Contact.child_id))).where(
-        Contact.kind == "aid", Contact.no_answer.is_(False), Contact.date >= start, Contact.date <= reference
-    )
-    aid_contacts, aid_children = session.execute(aid).one()
-
-    # the last school year whose term 2 (ending in July) was over by the reference date
-    assessed_year = reference.year - 1 if reference.month >= 8 else reference.year - 2
-    scores = scoring.assess(
-        store.exam_facts(assessed_year, session=session, as_of=reference),
-        store.year_pairings(assessed_year, session=session),
-        rules,
-    )
-    priority = [
-        {
-            "id": r["id"],
-            "name": r["name"],
-            "village": r["village"],
-            "age": ages[r["id"]],
-            "flags": r["flags"],
-            "guardian_rating": r["guardian_rating"],
-            "helpers": helper_names.get(r["id"], []),
-        }
-        for r in records
-        if r["priority"]
-    ]
-    incomplete = [{"id": r["id"], "name": r["name"], "missing": missing[r["id"]]} for r in records]
+    tables = _tables(roster)
+    contacts = _contacts(session, start, reference, int(rules["video_call_days"]), roster.began)
+    del roster  # the assessment reads the most: the roster's ids and days need not wait for it
     return {
         "report": "summary",
         "year": year,
@@ -236,33 +352,10 @@ def summary_context(session, *, start: date, end: date, as_of: date, year: int |
             "paired": result.paired,
         },
         "targets": _targets(rules),
-        "by_village": _counts(r["village"] or "" for r in records),
-        "by_gender": _counts(r["gender"] for r in records),
-        "by_flag": _counts(f for r in records for f in (r["flags"] or "").split(";") if f),
-        "by_schooling": _counts(r["schooling"] or "" for r in records),
-        "by_guardian": _counts(r["guardian_relation"] or "" for r in records),
-        "by_age": [
-            {"band": f"{low}-{high}", "count": sum(1 for r in records if low <= ages[r["id"]] <= high)}
-            for low, high in AGE_BANDS
-        ],
-        "by_assistance": _counts(a for r in records for a in (r["assistance"] or "").split(";") if a),
-        "incomplete_records": [c for c in incomplete if c["missing"]],
-        "contacts_by_kind": {kind: by_kind[kind] for kind in i18n.ENUMS["kind"] if by_kind[kind]},
-        "contacts_total": sum(by_kind.values()),
-        "contacts_by_month": [{"month": m, "total": sum(by_month[m].values()), **by_month[m]} for m in months],
-        "contact_attempts": attempts,
-        "weekly_contact_rate": compliance,
-        "video_call_days": interval,
-        "aid_contacts": aid_contacts,
-        "aid_children": aid_children,
-        "assessment_year": assessed_year,
-        "assessment": {
-            "children": [c._asdict() for c in scores[0]],
-            "helpers": [{**h._asdict(), "score": io.cell(h.score), "yuan": io.cell(h.yuan)} for h in scores[1]],
-            "awards": [{**a._asdict(), "yuan": io.cell(a.yuan)} for a in scores[2]],
-            "helper_yuan": io.cell(sum((h.yuan for h in scores[1]), scoring.money(0))),
-            "award_yuan": io.cell(sum((a.yuan for a in scores[2]), scoring.money(0))),
-        },
+        **tables,
+        "incomplete_records": incomplete,
+        **contacts,
+        **_assessment(session, reference, rules),
         "priority_children": priority,
     }
 
@@ -373,7 +466,7 @@ def _pct(value) -> str:
 
 def _one_line(value):
     """Every value printed by a template stays inside its table cell: `|` escaped, line breaks joined."""
-    if isinstance(value, str):
+    if isinstance(value, str) and ("|" in value or "\n" in value or "\r" in value):
         return value.replace("|", "\\|").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     return value
 
@@ -404,6 +497,7 @@ def environment(templates: str | None):
     env.filters["labels"] = lambda slugs, enum: i18n.labels(enum, slugs)
     env.filters["yesno"] = lambda v: i18n.t("yes") if v else i18n.t("no")
     env.filters["dash"] = lambda v: "—" if v in (None, "") else v
+    env.filters["fields"] = lambda names, sep: sep.join(map(i18n.field, names))
     env.globals["field"] = i18n.field
     env.globals["month_name"] = lambda m: f"{m}月" if lang == "zh" else date(2000, m, 1).strftime("%B")
     return env

@@ -24,8 +24,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import copy_db, new_target
+from conftest import copy_db, execute, new_target
 from markdown_it import MarkdownIt
+
+from lbc_cli.rules import rates
 
 # ---- the roster --------------------------------------------------------------------------------
 
@@ -307,6 +309,45 @@ def test_summary_year_assessment_and_awards(rep):
     zh = ok(rep("--lang", "zh", "report", "summary", "--year", "2024", "--as-of", "2025-01-15")).out
     assert zh.startswith("# 2024年农村留守儿童关爱工作总结")
     assert "学生奖金合计 130 元" in zh
+
+
+def test_summary_incomplete_records_empty_text_and_parents_away(rep, roster):
+    """An empty text is as missing as no value; a parent's work place is required only while the parent is away."""
+    execute(roster, "UPDATE children SET guardian_phone = '' WHERE name = '张小明'")
+    execute(roster, "UPDATE children SET father_work_place = '' WHERE name = '李小红'")  # her father is away
+    execute(roster, "UPDATE children SET village = '', guardian_name = NULL WHERE name = '周小宝'")
+    # 陈小军's mother comes home: her work place is no longer required
+    execute(roster, "UPDATE children SET mother_away = ?, mother_work_place = NULL WHERE name = '陈小军'", False)
+    ctx = as_json(rep("report", "summary", "--format", "json", *PERIOD))
+    # In pinyin order (li, sun, wang, zhang, zhao, zhou), the fields in the order of the national form;
+    # 王小刚, 赵小丽 and 孙小美 as in test_summary_figures_by_hand. Only 陈小军 is complete: 1 of 7.
+    assert [(c["name"], c["missing"]) for c in ctx["incomplete_records"]] == [
+        ("李小红", ["father_work_place"]),
+        ("孙小美", ["care_agreement_on"]),
+        ("王小刚", ["mother_work_place"]),
+        ("张小明", ["guardian_phone"]),
+        ("赵小丽", ["guardian_phone"]),
+        ("周小宝", ["village", "guardian_name"]),
+    ]
+    assert ctx["counts"]["archive_complete"] == 1
+    assert ctx["archive_complete_rate"] == pytest.approx(1 / 7)
+    md = ok(rep("report", "summary", *PERIOD)).out
+    assert "6 records still miss fields:\n- 李小红 (id 2): father's work place\n- 孙小美" in md
+    assert re.search(r"^- 周小宝 \(id \d+\): village, guardian$", md, re.M)
+    zh = ok(rep("--lang", "zh", "report", "summary", *PERIOD)).out
+    assert re.search(r"^- 周小宝\(编号 \d+\):村、监护人$", zh, re.M)
+
+
+def test_weekly_compliance_by_hand():
+    """Children 1 and 2 were in the programme all four weeks, child 3 only its last two (its weeks count
+    from its own start). Due: 4 + 4 + 2 = 10. Done: child 1 weeks 0 and 1 (its call in week 4 is after
+    its whole weeks); child 2 weeks 0 and 3; child 3 week 0 (week -1 is before its start, week 3 after its
+    two); child 9 is not in the programme. 5 of 10."""
+    windows = {1: 4, 2: 4, 3: 2}
+    calls = {0: {1, 2, 3}, 1: {1}, 3: {2, 3}, 4: {1}, -1: {3}, 2: {9}}
+    assert rates.weekly_compliance(windows, calls) == 0.5
+    assert rates.weekly_compliance(windows, {}) == 0.0
+    assert rates.weekly_compliance({}, {0: {1}}) is None
 
 
 def test_summary_bad_period_and_format(rep):
