@@ -97,9 +97,7 @@ def syllables(name: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=65536)
 def name_keys(name: str) -> tuple[str, str]:
-    """(sort key, initials): ('zhang san feng', 'zsf') for 张三丰. Kept for names met again: a county of 100,000
-    children has about 73,000 names."""
+    """(sort key, initials): ('zhang san feng', 'zsf') for 张三丰."""
     parts = syllables(name)
     return " ".join(parts), "".join(p[0] for p in parts if p)
