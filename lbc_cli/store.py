@@ -228,22 +228,10 @@ def active_pairing(as_of: date):
     return and_(Pairing.start_date <= as_of, or_(Pairing.end_date.is_(None), Pairing.end_date > as_of))
 
 
-def list_children(
-    *,
-    session: Session,
-    as_of: date,
-    village: str | None = None,
-    flags: list[str] | None = None,
-    status: str | None = "active",
-    unpaired: bool = False,
-    priority: bool = False,
-    columns: list[str] | None = None,
-) -> list:
-    """Children in pinyin order of names: whole records, or with ``columns`` plain tuples of those
-    (the roster of a county: 100,000 rows without an ORM object each)."""
-    query = children_query(
-        as_of=as_of, village=village, flags=flags, status=status, unpaired=unpaired, priority=priority, columns=columns
-    )
+def list_children(*, session: Session, columns: list[str] | None = None, **filters) -> list:
+    """Children in pinyin order of names (``children_query``'s filters): whole records, or with ``columns``
+    plain tuples of those (the roster of a county: 100,000 rows without an ORM object each)."""
+    query = children_query(columns=columns, **filters)
     if columns is not None:
         return raw_rows(query, session=session)
     return list(session.execute(query).scalars())
