@@ -22,6 +22,8 @@ from conftest import ON_PG, execute, is_url, new_target, restore_backup, rows, t
 import lbc_cli.db as lbc_db
 import lbc_cli.models as lbc_models
 
+ROOT = Path(__file__).resolve().parent.parent
+
 # SPEC section 5 and 6: every rule key with its default.
 SPEC_DEFAULTS = {
     "rank_step": "1",
@@ -720,11 +722,8 @@ def test_python_m_lbc_cli_help(tmp_path):
 
 
 def test_lbc_script_help(tmp_path):
-    script = Path(sys.executable).parent / "lbc"
-    found = str(script) if script.exists() else shutil.which("lbc")
-    assert found, "the lbc entry point is not installed"
     result = subprocess.run(
-        [found, "--help"],
+        [installed_script(), "--help"],
         cwd=tmp_path,
         env={**os.environ, "COLUMNS": "200"},
         capture_output=True,
@@ -734,6 +733,35 @@ def test_lbc_script_help(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "enroll" in result.stdout
+
+
+def installed_script() -> str:
+    script = Path(sys.executable).parent / "lbc"
+    found = str(script) if script.exists() else shutil.which("lbc")
+    assert found, "the lbc entry point is not installed"
+    return found
+
+
+@pytest.mark.sqlite_only("runs the installed script on a copy of the committed SQLite example")
+def test_lbc_script_ends_fast_without_losing_output_or_exit_code(run, tmp_path):
+    # The script ends with os._exit after flushing (entry.finish): every byte must still arrive, through a
+    # pipe as cron and `| head` read it, and the command's exit code must be the process's.
+    db = tmp_path / "example.db"
+    shutil.copyfile(ROOT / "lbc.example.db", db)
+    os.chmod(db, 0o600)
+    args = ["child", "list", "--format", "csv", "--as-of", "2026-11-27"]
+    expected = run(*args, db=db)
+    [(active,)] = rows(db, "SELECT count(*) FROM children WHERE status = 'active'")
+    assert expected.code == 0 and expected.out.count("\n") == 1 + active  # the header and the roster
+    env = {**os.environ, "LBC_LANG": "en"}
+    done = subprocess.run([installed_script(), "--db", str(db), *args], capture_output=True, env=env, timeout=60)
+    assert (done.returncode, done.stdout.decode("utf-8"), done.stderr) == (0, expected.out, b"")
+    missing = subprocess.run(
+        [installed_script(), "--db", str(tmp_path / "none.db"), "child", "list"], capture_output=True, env=env
+    )
+    assert missing.returncode == 3
+    assert b"lbc init" in missing.stderr and missing.stdout == b""
+    assert not (tmp_path / "none.db").exists()
 
 
 def test_help_in_chinese(tmp_path):
