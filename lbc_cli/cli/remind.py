@@ -1,7 +1,6 @@
 """remind: what care work is due or overdue, grouped by helper, for people and for cron."""
 
-from datetime import date, timedelta
-from functools import lru_cache
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -109,14 +108,17 @@ def _cells(item) -> tuple:
 
 def _csv_lines(items: list, chunk: int = 10000):
     """A county's 300,000 CSV lines, made here: only the names and helpers are free text (io.csv_cell); the
-    rest are numbers, dates and slugs. Names and helpers repeat, so each is worked out once."""
+    rest are numbers, dates and slugs. A child's three or four lines share its name and helpers, and a county
+    has a few hundred due dates: each distinct one is made into its cell once, then looked up."""
     from lbc_cli.io import csv_cell
 
-    text, day = lru_cache(maxsize=65536)(csv_cell), lru_cache(maxsize=None)(date.isoformat)
+    names = {name: csv_cell(name) for name in {item.name for item in items}}
+    helpers = {found: csv_cell(";".join(found)) for found in {item.helpers for item in items}}
+    days = {due: due.isoformat() for due in {item.due_date for item in items}}
     for start in range(0, len(items), chunk):
         yield [
-            f"{'' if child is None else child},{text(name)},{rule},{day(due)},{days},{priority},{text(helpers)}"
-            for child, name, rule, due, days, priority, helpers in map(_cells, items[start : start + chunk])
+            f"{'' if child is None else child},{names[name]},{rule},{days[due]},{overdue},{priority},{helpers[found]}"
+            for child, name, rule, due, overdue, priority, found in items[start : start + chunk]
         ]
 
 
