@@ -30,10 +30,20 @@ def finish(code: int) -> None:
     Python's own exit frees every module, class and object one by one, a quarter of a second once SQLModel
     is loaded, for a process that is ending anyway. Nothing is lost by skipping it: main() has closed every
     database connection, files written with --out are renamed into place inside the command, and lbc
-    registers no exit handlers. A reader that went away (`lbc child list | head`) is no error."""
+    registers no exit handlers. A reader that went away (`lbc child list | head`) is no error; output that
+    could not be written (a full disk) is, as it is during the command."""
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
-        except (BrokenPipeError, ValueError):  # ValueError: the stream was closed
+            if stream is not None:  # None: lbc was started with that descriptor closed
+                stream.flush()
+        except BrokenPipeError:
+            pass
+        except OSError as exc:
+            code = code or 1
+            if stream is sys.stdout:
+                from lbc_cli import console, i18n
+
+                console.error(i18n.t("no_room", why=exc.strerror))
+        except ValueError:  # the stream was closed
             pass
     os._exit(code)

@@ -251,6 +251,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "internal error ({kind}); rerun with --debug for details; nothing was written",
     ),
     "interrupted": ("已中断,数据库未作改动", "interrupted; nothing was written"),
+    "no_room": ("无法写出输出:{why}", "cannot write the output: {why}"),
     "bad_date": (
         "“{value}”不是日期(可用 YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYY年MM月DD日 或 today)",
         "'{value}' is not a date (use YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年MM月DD日 or today)",

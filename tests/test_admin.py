@@ -764,6 +764,40 @@ def test_lbc_script_ends_fast_without_losing_output_or_exit_code(run, tmp_path):
     assert not (tmp_path / "none.db").exists()
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_output_that_finds_no_room_is_one_line_and_exit_1(tmp_path):
+    # The disk fills while lbc writes: said as such on stderr (no "internal error"), exit 1, during the
+    # command (the roster) or at the script's last flush (entry.finish: a line still in the buffer).
+    db = tmp_path / "example.db"
+    shutil.copyfile(ROOT / "lbc.example.db", db)
+    os.chmod(db, 0o600)
+    env = {**os.environ, "LBC_LANG": "en"}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [installed_script(), "--db", str(db), "child", "list", "--as-of", "2026-11-27"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+        )
+        late = subprocess.run(
+            [sys.executable, "-c", "import sys; from lbc_cli import entry; print('x'); entry.finish(0)"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env={k: v for k, v in env.items() if k != "PYTHONUNBUFFERED"},  # the line waits in the buffer
+            timeout=60,
+        )
+    for result in (done, late):
+        assert result.returncode == 1
+        assert result.stderr.decode() == "lbc: error: cannot write the output: No space left on device\n"
+
+
+def test_finish_keeps_the_exit_code_when_stdout_was_closed_at_start():
+    code = "import sys; from lbc_cli import entry; sys.stdout = None; entry.finish(3)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert (done.returncode, done.stderr) == (3, b"")
+
+
 def test_help_in_chinese(tmp_path):
     by_env = cli(["--help"], tmp_path, env={"LBC_LANG": "zh"})
     assert by_env.returncode == 0, by_env.stderr

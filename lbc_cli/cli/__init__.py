@@ -5,6 +5,7 @@ Global options (--db, --lang, --debug) are taken from anywhere on the command li
 """
 
 import copy
+import errno
 import gc
 import os
 import sys
@@ -331,7 +332,10 @@ def main(argv: list[str] | None = None) -> int:
         raise
     except Exception as exc:
         _debug_traceback()
-        console.error(i18n.t("internal", kind=type(exc).__name__))
+        if isinstance(exc, OSError) and exc.errno in _NO_ROOM:  # `> /dev/full`, a full disk or quota
+            console.error(i18n.t("no_room", why=exc.strerror))
+        else:
+            console.error(i18n.t("internal", kind=type(exc).__name__))
         return int(ExitCode.REFUSED)
     finally:
         if restore is not None:
@@ -343,6 +347,10 @@ def main(argv: list[str] | None = None) -> int:
         state.opened = []
         if collecting:
             gc.enable()
+
+
+# Writing the output failed for want of room: said as such, not as an internal error.
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def _debug_traceback() -> None:
