@@ -258,7 +258,7 @@ def _contacts(session, start: date, reference: date, interval: int, began: dict[
     windows = dict(zip(began, map(whole.__getitem__, began.values()), strict=True))
     months = [f"{y:04d}-{m:02d}" for y, m in reminders.months_between(start, reference)]
     return {
-        "contacts_by_kind": {kind: by_kind[kind] for kind in i18n.ENUMS["kind"] if by_kind[kind]},
+        "contacts_by_kind": _by_kind(by_kind),
         "contacts_total": sum(by_kind.values()),
         "contacts_by_month": [{"month": m, "total": sum(by_month[m].values()), **by_month[m]} for m in months],
         "contact_attempts": attempts,
@@ -401,18 +401,38 @@ def child_context(session, *, child, as_of: date, reveal: bool) -> dict:
     }
 
 
+def _month_contacts(session, start: date, end: date) -> tuple[list[tuple], int]:
+    """The contacts from ``start`` to ``end`` counted by the database, not read a row each (a county logs
+    80,000 a month): (helper name or None, kind, reached nobody, contacts) groups, and the number of
+    children the contacts that reached someone were with."""
+    period = and_(Contact.date >= start, Contact.date <= end)
+    groups = (
+        select(Helper.name, Contact.kind, Contact.no_answer, func.count())
+        .select_from(Contact)
+        .outerjoin(Helper, Helper.id == Contact.helper_id)
+        .where(period)
+        .group_by(Helper.name, Contact.kind, Contact.no_answer)
+    )
+    reached = select(func.count(Contact.child_id.distinct())).where(period, Contact.no_answer.is_(False))
+    return store.raw_rows(groups, session=session), session.execute(reached).scalar_one()
+
+
+def _by_kind(counts: Counter) -> dict[str, int]:
+    """Counts of contacts by kind, the kinds in the order the spec lists them (calls first)."""
+    return {kind: counts[kind] for kind in i18n.ENUMS["kind"] if counts[kind]}
+
+
 def month_context(session, *, year: int, month: int, as_of: date) -> dict:
     start = date(year, month, 1)
     end = reminders.month_end(year, month)
-    rows = store.list_contacts(session=session, start=start, end=end)
+    groups, children_reached = _month_contacts(session, start, end)
     by_helper: dict[str, Counter] = defaultdict(Counter)
     attempts = 0
-    for contact, _child_name, helper_name in rows:
-        if contact.no_answer:
-            attempts += 1
+    for helper_name, kind, no_answer, n in groups:
+        if no_answer:
+            attempts += n
             continue
-        by_helper[helper_name or ""][contact.kind] += 1
-    children_reached = len({c.child_id for c, _n, _h in rows if not c.no_answer})
+        by_helper[helper_name or ""][kind] += n
     # what falls due next month: every reminder due by the end of next month, as of this month's end
     next_start = end + timedelta(days=1)
     next_end = reminders.month_end(next_start.year, next_start.month)
@@ -429,9 +449,9 @@ def month_context(session, *, year: int, month: int, as_of: date) -> dict:
         "contacts_total": sum(sum(c.values()) for c in by_helper.values()),
         "contact_attempts": attempts,
         "children_reached": children_reached,
-        "contacts_by_kind": dict(sum(by_helper.values(), Counter())),
+        "contacts_by_kind": _by_kind(sum(by_helper.values(), Counter())),
         "by_helper": [
-            {"helper": name, "total": sum(kinds.values()), "kinds": dict(kinds)}
+            {"helper": name, "total": sum(kinds.values()), "kinds": _by_kind(kinds)}
             for name, kinds in sorted(by_helper.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
         ],
         "plan": plan,

@@ -609,7 +609,8 @@ def test_month_by_helper_and_kind_and_due_next(rep):
     assert {"name": "李小红", "rule": "home-visit", "due_date": "2024-05-10"}.items() <= ctx["due_next"][0].items()
     assert all("2024-05-01" <= r["due_date"] <= "2024-05-31" for r in ctx["due_next"])
     en = ok(rep("report", "month", "--month", "2024-04", "--as-of", "2024-06-30")).out
-    assert "| 刘妈妈 | 2 |" in en
+    # a helper's kinds in the order SPEC section 4 lists them (home-visit before aid), whatever the log's order
+    assert "| 刘妈妈 | 2 | home visit 1, material aid 1 |" in en
     assert re.search(r"\| 李小红 \(2\) \| home visit \| 2024-05-10 \|", en)
     zh = ok(rep("--lang", "zh", "report", "month", "--month", "2024年4月", "--as-of", "2024-06-30")).out
     assert "本月联系 4 次,涉及 4 名儿童;另有未接通的尝试 1 次" in zh
