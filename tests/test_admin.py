@@ -742,13 +742,19 @@ def installed_script() -> str:
     return found
 
 
+def example_copy(tmp_path: Path) -> Path:
+    """A private copy of the committed demo database, for the installed script to run on."""
+    db = tmp_path / "example.db"
+    shutil.copyfile(ROOT / "lbc.example.db", db)
+    os.chmod(db, 0o600)
+    return db
+
+
 @pytest.mark.sqlite_only("runs the installed script on a copy of the committed SQLite example")
 def test_lbc_script_ends_fast_without_losing_output_or_exit_code(run, tmp_path):
     # The script ends with os._exit after flushing (entry.finish): every byte must still arrive, through a
     # pipe as cron and `| head` read it, and the command's exit code must be the process's.
-    db = tmp_path / "example.db"
-    shutil.copyfile(ROOT / "lbc.example.db", db)
-    os.chmod(db, 0o600)
+    db = example_copy(tmp_path)
     args = ["child", "list", "--format", "csv", "--as-of", "2026-11-27"]
     expected = run(*args, db=db)
     [(active,)] = rows(db, "SELECT count(*) FROM children WHERE status = 'active'")
@@ -768,9 +774,7 @@ def test_lbc_script_ends_fast_without_losing_output_or_exit_code(run, tmp_path):
 def test_output_that_finds_no_room_is_one_line_and_exit_1(tmp_path):
     # The disk fills while lbc writes: said as such on stderr (no "internal error"), exit 1, during the
     # command (the roster) or at the script's last flush (entry.finish: a line still in the buffer).
-    db = tmp_path / "example.db"
-    shutil.copyfile(ROOT / "lbc.example.db", db)
-    os.chmod(db, 0o600)
+    db = example_copy(tmp_path)
     env = {**os.environ, "LBC_LANG": "en"}
     with open("/dev/full", "w") as full:
         done = subprocess.run(
