@@ -19,6 +19,9 @@ def run() -> None:
     # classes and tables SQLAlchemy and SQLModel define while they are imported: a quarter of a one-row
     # command's time. main() keeps it off for the command too (and on again only if it was on here).
     gc.disable()
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:  # started with that descriptor closed (`lbc remind >&-`): it reads nothing
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # open until the process ends
     from lbc_cli.cli import main
 
     finish(main())
@@ -34,8 +37,7 @@ def finish(code: int) -> None:
     could not be written (a full disk) is, as it is during the command."""
     for stream in (sys.stdout, sys.stderr):
         try:
-            if stream is not None:  # None: lbc was started with that descriptor closed
-                stream.flush()
+            stream.flush()
         except BrokenPipeError:
             pass
         except OSError as exc:
@@ -43,7 +45,10 @@ def finish(code: int) -> None:
             if stream is sys.stdout:
                 from lbc_cli import console, i18n
 
-                console.error(i18n.t("no_room", why=exc.strerror))
+                try:
+                    console.error(i18n.t("no_room", why=exc.strerror or exc))
+                except OSError:  # stderr cannot take it either: the exit code says it
+                    pass
         except ValueError:  # the stream was closed
             pass
     os._exit(code)

@@ -418,8 +418,11 @@ def _month_contacts(session, start: date, end: date) -> tuple[list[tuple], int]:
 
 
 def _by_kind(counts: Counter) -> dict[str, int]:
-    """Counts of contacts by kind, the kinds in the order the spec lists them (calls first)."""
-    return {kind: counts[kind] for kind in i18n.ENUMS["kind"] if counts[kind]}
+    """Counts of contacts by kind, the kinds in the order the spec lists them (calls first); a kind it does not
+    list (a row written by another tool) after them, so that the counts still add up to the total."""
+    known = i18n.ENUMS["kind"]
+    order = [*known, *sorted(kind for kind in counts if kind not in known)]
+    return {kind: counts[kind] for kind in order if counts[kind]}
 
 
 def month_context(session, *, year: int, month: int, as_of: date) -> dict:

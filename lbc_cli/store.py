@@ -659,8 +659,8 @@ def active_helper_names(
         pairs = pairs.where(Pairing.child_id.in_(mine))
     places: dict[int, list[int]] = {}
     for batch in raw_batches(pairs, session=session):
-        for child_id, helper_id in batch:
-            n = place.get(helper_id)
+        for child_id, paired_with in batch:
+            n = place.get(paired_with)
             if n is not None:  # as the join: a pairing with no helper row names nobody
                 places.setdefault(child_id, []).append(n)
     return {child_id: [helpers[n][1] for n in sorted(found)] for child_id, found in places.items()}

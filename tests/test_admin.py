@@ -771,35 +771,40 @@ def test_lbc_script_ends_fast_without_losing_output_or_exit_code(run, tmp_path):
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
-def test_output_that_finds_no_room_is_one_line_and_exit_1(tmp_path):
-    # The disk fills while lbc writes: said as such on stderr (no "internal error"), exit 1, during the
-    # command (the roster) or at the script's last flush (entry.finish: a line still in the buffer).
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["child", "list", "--as-of", "2026-11-27"],  # a few lines: they fail at the script's last flush
+        ["remind", "--as-of", "2026-11-27", "--format", "csv"],  # more than a buffer: they fail in the command
+        ["--help"],
+    ],
+)
+def test_output_that_finds_no_room_is_one_line_and_exit_1(tmp_path, args):
+    # The disk fills while lbc writes: said once on stderr (no "internal error"), exit 1. Buffered as a user's
+    # lbc is (no PYTHONUNBUFFERED): what is still in the buffer must not fail, and be reported, a second time.
     db = example_copy(tmp_path)
-    env = {**os.environ, "LBC_LANG": "en"}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | {"LBC_LANG": "en"}
     with open("/dev/full", "w") as full:
         done = subprocess.run(
-            [installed_script(), "--db", str(db), "child", "list", "--as-of", "2026-11-27"],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            env=env,
-            timeout=60,
+            [installed_script(), "--db", str(db), *args], stdout=full, stderr=subprocess.PIPE, env=env, timeout=60
         )
-        late = subprocess.run(
-            [sys.executable, "-c", "import sys; from lbc_cli import entry; print('x'); entry.finish(0)"],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            env={k: v for k, v in env.items() if k != "PYTHONUNBUFFERED"},  # the line waits in the buffer
-            timeout=60,
-        )
-    for result in (done, late):
-        assert result.returncode == 1
-        assert result.stderr.decode() == "lbc: error: cannot write the output: No space left on device\n"
+    assert done.returncode == 1
+    assert done.stderr.decode() == "lbc: error: cannot write the output: No space left on device\n"
 
 
-def test_finish_keeps_the_exit_code_when_stdout_was_closed_at_start():
-    code = "import sys; from lbc_cli import entry; sys.stdout = None; entry.finish(3)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
-    assert (done.returncode, done.stderr) == (3, b"")
+def test_lbc_script_started_with_stdout_closed_runs_and_keeps_its_exit_code(tmp_path):
+    # `lbc remind --fail-if-due >&-` in a cron line: nothing to print to, and no traceback for it
+    db = example_copy(tmp_path)
+    env = {**os.environ, "LBC_LANG": "en"}
+    done = subprocess.run(
+        [installed_script(), "--db", str(db), "remind", "--as-of", "2026-11-27", "--fail-if-due"],
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),  # (in the child: its stdout closed before lbc starts)
+    )
+    assert (done.returncode, done.stderr) == (4, b"")
 
 
 def test_help_in_chinese(tmp_path):

@@ -617,6 +617,23 @@ def test_month_by_helper_and_kind_and_due_next(rep):
     assert "| 李小红(2) | 家访 | 2024-05-10 |" in zh
 
 
+def test_month_counts_a_kind_the_spec_does_not_list_after_the_others(rep, roster):
+    # a row another tool wrote with a kind of its own: still counted, after the spec's kinds, so that the
+    # kinds add up to the total (April has 4 contacts that reached someone, see above)
+    execute(
+        roster,
+        "INSERT INTO contacts (uid, child_id, kind, date, no_answer) "
+        "SELECT '00000000-0000-4000-8000-000000000001', id, 'home-call', '2024-04-30', ? FROM children "
+        "WHERE name = '张小明'",
+        False,
+    )
+    ctx = as_json(rep("report", "month", "--month", "2024-04", "--as-of", "2024-06-30", "--format", "json"))
+    assert ctx["contacts_total"] == 5
+    assert list(ctx["contacts_by_kind"].items()) == [
+        ("video-call", 1), ("home-visit", 1), ("activity", 1), ("aid", 1), ("home-call", 1),
+    ]  # fmt: skip
+
+
 def test_month_before_a_scheduled_month_lists_next_months_plan(rep):
     ctx = as_json(rep("report", "month", "--month", "2024-05", "--as-of", "2024-06-30", "--format", "json"))
     # May: 赵小丽 aid 05-05, 陈小军 feedback 05-10, 王小刚 aid 05-20

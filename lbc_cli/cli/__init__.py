@@ -334,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         _debug_traceback()
         if isinstance(exc, OSError) and exc.errno in _NO_ROOM:  # `> /dev/full`, a full disk or quota
             console.error(i18n.t("no_room", why=exc.strerror))
+            _discard_stdout()  # what is still buffered has nowhere to go either: said once, not again at exit
         else:
             console.error(i18n.t("internal", kind=type(exc).__name__))
         return int(ExitCode.REFUSED)
@@ -363,9 +364,15 @@ def _debug_traceback() -> None:
 
 def _reader_gone() -> int:
     """The reader of stdout went away (`lbc child list | head`): not an error, and no noise at exit."""
+    _discard_stdout()
+    return 0
+
+
+def _discard_stdout() -> None:
+    """Whatever is still to be written to stdout goes nowhere (its reader is gone, or its disk full)."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
-    return 0
+    os.close(devnull)
 
 
 def _message(exc: LbcError) -> str:
