@@ -43,10 +43,10 @@ def finish(code: int) -> None:
         except OSError as exc:
             code = code or 1
             if stream is sys.stdout:
-                from lbc_cli import console, i18n
+                from lbc_cli.cli import no_room
 
                 try:
-                    console.error(i18n.t("no_room", why=exc.strerror or exc))
+                    no_room(exc)
                 except OSError:  # stderr cannot take it either: the exit code says it
                     pass
         except ValueError:  # the stream was closed

@@ -333,8 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         _debug_traceback()
         if isinstance(exc, OSError) and exc.errno in _NO_ROOM:  # `> /dev/full`, a full disk or quota
-            console.error(i18n.t("no_room", why=exc.strerror))
-            _discard_stdout()  # what is still buffered has nowhere to go either: said once, not again at exit
+            no_room(exc)
         else:
             console.error(i18n.t("internal", kind=type(exc).__name__))
         return int(ExitCode.REFUSED)
@@ -366,6 +365,13 @@ def _reader_gone() -> int:
     """The reader of stdout went away (`lbc child list | head`): not an error, and no noise at exit."""
     _discard_stdout()
     return 0
+
+
+def no_room(exc: OSError) -> None:
+    """The output could not be written (a full disk): one line on stderr, and what is still buffered for
+    stdout is dropped, so that the exit's flush does not fail and say it again."""
+    console.error(i18n.t("no_room", why=exc.strerror or exc))
+    _discard_stdout()
 
 
 def _discard_stdout() -> None:
