@@ -6,7 +6,7 @@ context the Markdown template receives, and `--format html` is that Markdown mad
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -207,10 +207,11 @@ def _incomplete_records(session, listed) -> list[dict]:
 SEPARATOR = "\x1f"
 
 
-def _contact_days(session, start: date, end: date) -> Iterator[tuple]:
-    """The contacts from ``start`` to ``end`` in one pass, a row a day in order (a county logs thousands
-    a day): (day, the kinds of the contacts that reached someone, the number that reached nobody, the
-    children whose parents were called, the children given material aid), the lists as joined texts."""
+def _contact_days(session, start: date, end: date) -> Callable[[], list[tuple]]:
+    """The contacts from ``start`` to ``end`` summed a row a day, in order (a county logs thousands a
+    day), read aside (``store.raw_rows_aside``) while the roster is counted: (day, the kinds of the
+    contacts that reached someone, the number that reached nobody, the children whose parents were
+    called, the children given material aid), the lists as joined texts."""
     reached = Contact.no_answer.is_(False)
     parent_call = and_(Contact.kind.in_(store.PARENT_CALL_KINDS), Contact.with_whom == "parent", reached)
     aid = and_(Contact.kind == "aid", reached)
@@ -221,15 +222,14 @@ def _contact_days(session, start: date, end: date) -> Iterator[tuple]:
         store.joined(case((parent_call, Contact.child_id)), SEPARATOR, session=session),
         store.joined(case((aid, Contact.child_id)), SEPARATOR, session=session),
     ).where(Contact.date >= start, Contact.date <= end)
-    for days in store.raw_batches(query.group_by(Contact.date).order_by(Contact.date), session=session, size=7):
-        yield from days
+    return store.raw_rows_aside(query.group_by(Contact.date).order_by(Contact.date), session=session)
 
 
 def _split(text: str | None) -> list[str]:
     return text.split(SEPARATOR) if text else []
 
 
-def _contacts(session, start: date, reference: date, interval: int, began: dict[int, int]) -> dict:
+def _contacts(days: list[tuple], start: date, reference: date, interval: int, began: dict[int, int]) -> dict:
     """The summary's contact figures: those that reached someone by kind and by month, the attempts, the
     weekly parent calls (``interval`` days a week; ``began``: each child's start in the period), the aid."""
     by_kind: Counter = Counter()
@@ -239,7 +239,7 @@ def _contacts(session, start: date, reference: date, interval: int, began: dict[
     weeks: dict[int, set[int]] = defaultdict(set)  # week number -> the children called in it
     opening = start.toordinal()
     late = {cid for cid, first in began.items() if first > opening}  # enrolled in the period: weeks of their own
-    for day, kinds, unanswered, parents, aid in _contact_days(session, start, reference):
+    for day, kinds, unanswered, parents, aid in days:
         month = by_month[str(day)[:7]]
         for kind, n in sorted(Counter(_split(kinds)).items()):  # a day's kinds in order, as GROUP BY gives them
             by_kind[kind] += n
@@ -313,6 +313,7 @@ def _tables(roster: _Roster) -> dict:
 def summary_context(session, *, start: date, end: date, as_of: date, year: int | None) -> dict:
     rules = store.rule_values(session=session)
     reference = min(end, as_of)
+    days = _contact_days(session, start, reference)  # read while the roster is counted
     roster = _roster(session, start, reference)
     # The lists name children in pinyin order, and only the children listed are read. The order is by
     # an expression, not the column: a few thousand rows sorted beat SQLite walking the pinyin index over all.
@@ -330,7 +331,7 @@ def summary_context(session, *, start: date, end: date, as_of: date, year: int |
         *_schooling_at_start(session, start, reference),
     )
     tables = _tables(roster)
-    contacts = _contacts(session, start, reference, int(rules["video_call_days"]), roster.began)
+    contacts = _contacts(days(), start, reference, int(rules["video_call_days"]), roster.began)
     del roster  # the assessment reads the most: the roster's ids and days need not wait for it
     return {
         "report": "summary",

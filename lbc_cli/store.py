@@ -6,7 +6,7 @@ its old and new values, and derived columns (pinyin) stay current.
 
 import getpass
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -26,17 +26,23 @@ def os_user() -> str:
         return "unknown"
 
 
+def _compiled(statement, dialect) -> tuple[str, Any]:
+    """A Core statement as the DB-API takes it: its SQL text and parameters in the driver's style."""
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    if compiled.positiontup is not None:
+        params = tuple(compiled.params[name] for name in compiled.positiontup)
+    return str(compiled), params
+
+
 @contextmanager
 def _raw_cursor(statement, session: Session):
     """A DB-API cursor on which the Core SELECT ``statement`` has been run; closed after the block."""
     connection = session.connection()
-    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.params
-    if compiled.positiontup is not None:
-        params = tuple(compiled.params[name] for name in compiled.positiontup)
+    sql, params = _compiled(statement, connection.dialect)
     cursor = connection.connection.dbapi_connection.cursor()
     try:
-        cursor.execute(str(compiled), params)
+        cursor.execute(sql, params)
         yield cursor
     finally:
         cursor.close()
@@ -50,6 +56,50 @@ def raw_rows(statement, *, session: Session) -> list[tuple]:
     ISO text on SQLite and as ``date`` on PostgreSQL: read them with ``as_date``."""
     with _raw_cursor(statement, session) as cursor:
         return cursor.fetchall()
+
+
+def raw_rows_aside(statement, *, session: Session) -> Callable[[], list[tuple]]:
+    """``raw_rows`` read on a connection of its own, in a thread, while the command goes on with other
+    work; the function returned waits for the rows (or raises what the read raised).
+
+    For an aggregate that SQLite or PostgreSQL computes long and returns in few rows (a year of
+    contacts summed by day): the database works while Python does, since neither driver holds the
+    interpreter's lock while it waits for a row. A read of many rows gains nothing this way (each row
+    has to take the lock back). The thread reads what is committed when it starts."""
+    import threading
+
+    from sqlalchemy.pool import SingletonThreadPool, StaticPool
+
+    engine = session.get_bind()
+    if isinstance(engine.pool, SingletonThreadPool | StaticPool):  # an in-memory database: one connection
+        found = raw_rows(statement, session=session)
+        return lambda: found
+    sql, params = _compiled(statement, engine.dialect)
+    outcome: dict[str, Any] = {}
+
+    def read() -> None:
+        try:
+            connection = engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                cursor.execute(sql, params)
+                outcome["rows"] = cursor.fetchall()
+                cursor.close()
+            finally:
+                connection.close()
+        except BaseException as exc:  # handed to the caller, in its own thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=read, name="lbc-read", daemon=True)
+    thread.start()
+
+    def rows() -> list[tuple]:
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["rows"]
+
+    return rows
 
 
 def raw_batches(statement, *, session: Session, size: int = 10_000) -> Iterator[list[tuple]]:
