@@ -6,7 +6,8 @@
 What it measures: each workload is timed as a whole process (start-up, imports, the work and the exit),
 the way a person or cron meets it: wall time from spawn to exit, and peak resident memory from the
 child's rusage (os.wait4). Every workload runs R times (the imports min(R, 3) times, sqlite-utils once), lbc and its
-baselines interleaved run by run so that a load on the machine touches them alike, and the table shows
+baselines interleaved run by run so that a load on the machine touches them alike (each process started
+after os.sync(), so no run pays for the writes of the one before), and the table shows
 the medians, the peak memory (the largest of the runs) and lbc's median over each baseline's.
 
 Why these baselines: they are the floor for the same job. The sqlite3 CLI imports the same CSV into
@@ -175,6 +176,9 @@ def run_once(command: Command, run: int, work: Path) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one whole process; a non-zero exit stops the runner."""
     if command.prepare:
         command.prepare()
+    # What earlier runs wrote (a copied database, an import's pages) goes to disk before the clock starts,
+    # not in the background while the next process is timed.
+    os.sync()
     argv = [str(a) for a in (command.argv(run) if callable(command.argv) else command.argv)]
     errors = work / "stderr.txt"
     with (
