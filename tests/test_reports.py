@@ -712,6 +712,23 @@ def test_templates_option_overrides_one_file_per_language(rep, tmp_path):
     assert zh.startswith("# 2025年农村留守儿童关爱工作计划")
 
 
+def test_a_users_summary_template_reads_every_pupils_score(rep, tmp_path):
+    """The pupils' scores are in the summary's data for a template of one's own, as they are in its JSON."""
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "summary.md.j2").write_text(
+        "{{ assessment.children | length }} pupil(s):"
+        "{% for c in assessment.children %} {{ c.name }} {{ c['score'] }} (rank {{ c.rank }}){% endfor %};"
+        " first {{ assessment.children[0].child_id == assessment.children[:1][0]['child_id'] }}\n"
+    )
+    args = ("report", "summary", "--year", "2024", "--as-of", "2025-01-15")
+    out = ok(rep(*args, "--templates", str(folder))).out
+    # 张小明 alone has a rank in 2023: 7 rank points, keep 5, conduct 2, merit 5 = 19 (as the JSON test has it)
+    assert out == "1 pupil(s): 张小明 19 (rank 1); first True\n"
+    (child,) = as_json(rep(*args, "--format", "json"))["assessment"]["children"]
+    assert (child["name"], child["score"], child["rank"], child["note"]) == ("张小明", 19, 1, "")
+
+
 def test_templates_folder_root_overrides_both_languages(rep, tmp_path):
     folder = tmp_path / "tpl"
     folder.mkdir()
