@@ -6,7 +6,7 @@ context the Markdown template receives, and `--format html` is that Markdown mad
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -269,31 +269,6 @@ def _contacts(days: list[tuple], start: date, reference: date, interval: int, be
     }
 
 
-class Records(Sequence):
-    """Named tuples read as dicts, each dict made only when it is read. The summary's data holds every
-    pupil's score (a county has 70,000): JSON and a user's own template may read them, the packaged
-    Markdown does not, and 70,000 dicts made for nothing cost a tenth of a second and 25 MiB."""
-
-    def __init__(self, rows: list[tuple]):
-        self._rows = rows
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [row._asdict() for row in self._rows[index]]
-        return self._rows[index]._asdict()
-
-    def __iter__(self) -> Iterator[dict]:
-        return (row._asdict() for row in self._rows)
-
-
-def jsonable(value):
-    """``json.dumps``'s default for a report's data: Records as a list of objects, the rest as io.cell."""
-    return list(value) if isinstance(value, Records) else io.cell(value)
-
-
 def _assessment(session, reference: date, rules: dict) -> dict:
     """The assessment of the last school year whose term 2 (ending in July) was over by ``reference``."""
     year = reference.year - 1 if reference.month >= 8 else reference.year - 2
@@ -306,7 +281,7 @@ def _assessment(session, reference: date, rules: dict) -> dict:
     return {
         "assessment_year": year,
         "assessment": {
-            "children": Records(children),
+            "children": [c._asdict() for c in children],
             "helpers": [{**h._asdict(), "score": io.cell(h.score), "yuan": io.cell(h.yuan)} for h in helpers],
             "awards": [{**a._asdict(), "yuan": io.cell(a.yuan)} for a in awards],
             "helper_yuan": io.cell(sum((h.yuan for h in helpers), scoring.money(0))),

@@ -720,11 +720,14 @@ def test_a_users_summary_template_reads_every_pupils_score(rep, tmp_path):
         "{{ assessment.children | length }} pupil(s):"
         "{% for c in assessment.children %} {{ c.name }} {{ c['score'] }} (rank {{ c.rank }}){% endfor %};"
         " first {{ assessment.children[0].child_id == assessment.children[:1][0]['child_id'] }}\n"
+        "{{ assessment.children | tojson }}\n"
     )
     args = ("report", "summary", "--year", "2024", "--as-of", "2025-01-15")
     out = ok(rep(*args, "--templates", str(folder))).out
     # 张小明 alone has a rank in 2023: 7 rank points, keep 5, conduct 2, merit 5 = 19 (as the JSON test has it)
-    assert out == "1 pupil(s): 张小明 19 (rank 1); first True\n"
+    first, as_data = out.splitlines()
+    assert first == "1 pupil(s): 张小明 19 (rank 1); first True"
+    assert [(c["name"], c["score"]) for c in json.loads(as_data)] == [("张小明", 19)]
     (child,) = as_json(rep(*args, "--format", "json"))["assessment"]["children"]
     assert (child["name"], child["score"], child["rank"], child["note"]) == ("张小明", 19, 1, "")
 

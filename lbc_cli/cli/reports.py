@@ -49,7 +49,7 @@ def _emit(report: str, context: dict, fmt: str, out: str | None, templates: str 
     fmt = check_format(fmt, REPORT_FORMATS)
     templates = templates or os.environ.get("LBC_TEMPLATES") or None
     if fmt == "json":
-        text = json.dumps(context, ensure_ascii=False, indent=2, default=reports.jsonable) + "\n"
+        text = json.dumps(context, ensure_ascii=False, indent=2, default=io.cell) + "\n"
     else:
         text = reports.render_markdown(report, context, templates)
         if fmt == "html":
