@@ -6,7 +6,6 @@ context the Markdown template receives, and `--format html` is that Markdown mad
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -207,11 +206,10 @@ def _incomplete_records(session, listed) -> list[dict]:
 SEPARATOR = "\x1f"
 
 
-def _contact_days(session, start: date, end: date) -> Callable[[], list[tuple]]:
-    """The contacts from ``start`` to ``end`` summed a row a day, in order (a county logs thousands a
-    day), read aside (``store.raw_rows_aside``) while the roster is counted: (day, the kinds of the
-    contacts that reached someone, the number that reached nobody, the children whose parents were
-    called, the children given material aid), the lists as joined texts."""
+def _contact_days(session, start: date, end: date):
+    """SQL: the contacts from ``start`` to ``end`` summed a row a day, in order (a county logs thousands a
+    day): (day, the kinds of the contacts that reached someone, the number that reached nobody, the
+    children whose parents were called, the children given material aid), the lists as joined texts."""
     reached = Contact.no_answer.is_(False)
     parent_call = and_(Contact.kind.in_(store.PARENT_CALL_KINDS), Contact.with_whom == "parent", reached)
     aid = and_(Contact.kind == "aid", reached)
@@ -222,7 +220,7 @@ def _contact_days(session, start: date, end: date) -> Callable[[], list[tuple]]:
         store.joined(case((parent_call, Contact.child_id)), SEPARATOR, session=session),
         store.joined(case((aid, Contact.child_id)), SEPARATOR, session=session),
     ).where(Contact.date >= start, Contact.date <= end)
-    return store.raw_rows_aside(query.group_by(Contact.date).order_by(Contact.date), session=session)
+    return query.group_by(Contact.date).order_by(Contact.date)
 
 
 def _split(text: str | None) -> list[str]:
@@ -311,9 +309,15 @@ def _tables(roster: _Roster) -> dict:
 
 
 def summary_context(session, *, start: date, end: date, as_of: date, year: int | None) -> dict:
-    rules = store.rule_values(session=session)
     reference = min(end, as_of)
-    days = _contact_days(session, start, reference)  # read while the roster is counted
+    # The period's contacts are summed on a second connection while the roster is counted on this one;
+    # started first, so that its snapshot and the session's are taken together.
+    with store.raw_rows_aside(_contact_days(session, start, reference), session=session) as days:
+        return _summary(session, days, start=start, end=end, reference=reference, year=year)
+
+
+def _summary(session, days, *, start: date, end: date, reference: date, year: int | None) -> dict:
+    rules = store.rule_values(session=session)
     roster = _roster(session, start, reference)
     # The lists name children in pinyin order, and only the children listed are read. The order is by
     # an expression, not the column: a few thousand rows sorted beat SQLite walking the pinyin index over all.

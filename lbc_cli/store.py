@@ -58,35 +58,49 @@ def raw_rows(statement, *, session: Session) -> list[tuple]:
         return cursor.fetchall()
 
 
-def raw_rows_aside(statement, *, session: Session) -> Callable[[], list[tuple]]:
+@contextmanager
+def raw_rows_aside(statement, *, session: Session) -> Iterator[Callable[[], list[tuple]]]:
     """``raw_rows`` read on a connection of its own, in a thread, while the command goes on with other
-    work; the function returned waits for the rows (or raises what the read raised).
+    work: ``with raw_rows_aside(query, session=s) as rows: ...; found = rows()``. ``rows()`` waits for
+    the read and gives its rows, or raises what it raised (as SQLAlchemy's DBAPIError, which the
+    session reports). Leaving the block on an error stops a read still running and waits for its thread:
+    no connection is left open.
 
     For an aggregate that SQLite or PostgreSQL computes long and returns in few rows (a year of
     contacts summed by day): the database works while Python does, since neither driver holds the
-    interpreter's lock while it waits for a row. A read of many rows gains nothing this way (each row
-    has to take the lock back). The thread reads what is committed when it starts."""
+    interpreter's lock while the database computes. A read of many rows gains nothing this way (each row
+    has to take the lock back). The thread sees what is committed when its read begins, not what the
+    session has written and not committed; on SQLite its snapshot may be a moment apart from the
+    session's, so start it when the session starts."""
     import threading
 
+    from sqlalchemy.exc import DBAPIError
     from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
     engine = session.get_bind()
     if isinstance(engine.pool, SingletonThreadPool | StaticPool):  # an in-memory database: one connection
         found = raw_rows(statement, session=session)
-        return lambda: found
+        yield lambda: found
+        return
     sql, params = _compiled(statement, engine.dialect)
+    error = engine.dialect.loaded_dbapi.Error
     outcome: dict[str, Any] = {}
+    stop = threading.Event()
 
     def read() -> None:
         try:
             connection = engine.raw_connection()
             try:
+                outcome["driver"] = connection.dbapi_connection
+                if stop.is_set():
+                    return
                 cursor = connection.cursor()
-                cursor.execute(sql, params)
-                outcome["rows"] = cursor.fetchall()
+                outcome["rows"] = cursor.execute(sql, params).fetchall()
                 cursor.close()
             finally:
                 connection.close()
+        except error as exc:
+            outcome["error"] = DBAPIError.instance(sql, params, exc, error, dialect=engine.dialect)
         except BaseException as exc:  # handed to the caller, in its own thread
             outcome["error"] = exc
 
@@ -99,7 +113,20 @@ def raw_rows_aside(statement, *, session: Session) -> Callable[[], list[tuple]]:
             raise outcome["error"]
         return outcome["rows"]
 
-    return rows
+    try:
+        yield rows
+    except BaseException:
+        stop.set()
+        driver = outcome.get("driver")
+        if driver is not None and thread.is_alive():  # SQLite's interrupt(), psycopg's cancel(): thread-safe
+            cancel = getattr(driver, "interrupt", None) or getattr(driver, "cancel", None)
+            try:
+                cancel()
+            except Exception:  # the read ended meanwhile
+                pass
+        raise
+    finally:
+        thread.join()
 
 
 def raw_batches(statement, *, session: Session, size: int = 10_000) -> Iterator[list[tuple]]:
