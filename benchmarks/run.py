@@ -479,7 +479,7 @@ def fresh(template: Path, copy: Path) -> Callable[[], None]:
 
 def import_plan(b: Bench, table: str, template: Path, targets: list[Target], slow: int | None = None) -> Plan:
     """lbc import, the sqlite3 CLI's .import into the same schema, and sqlite-utils insert (at most ``slow``
-    times), each on a fresh copy of the template."""
+    times; None: every run), each on a fresh copy of the template."""
     copies = {label: b.work / f"import_{table}.{label}.db" for label in ("lbc", "sqlite3", "sqlite-utils")}
     csv_file = b.files[table]
     script = b.sqlite3_import_script(table, template) if b.tools.sqlite3 else None
