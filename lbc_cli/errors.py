@@ -20,6 +20,17 @@ class LbcError(Exception):
         self.code = int(code)
         self.details = details or []
 
+    def __reduce__(self):
+        # whole, whatever a subclass's arguments: a copy of the process hands its errors over (parallel)
+        return _rebuilt, (type(self), self.args, self.__dict__)
+
+
+def _rebuilt(cls: type, args: tuple, state: dict) -> LbcError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class Invalid(LbcError):
     """A value that breaks a rule (phone, id number, date range...): names the field and the problem."""

@@ -4,6 +4,7 @@ Every figure is computed here (or in rules/), never in a template: `--format jso
 context the Markdown template receives, and `--format html` is that Markdown made into a page.
 """
 
+import functools
 import json
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
@@ -310,13 +311,23 @@ def _tables(roster: _Roster) -> dict:
 
 def summary_context(session, *, start: date, end: date, as_of: date, year: int | None) -> dict:
     reference = min(end, as_of)
-    # The period's contacts are summed on a second connection while the roster is counted on this one;
-    # started first, so that its snapshot and the session's are taken together.
-    with store.raw_rows_aside(_contact_days(session, start, reference), session=session) as days:
-        return _summary(session, days, start=start, end=end, reference=reference, year=year)
+    # The assessment is made by a copy of this process, and the period's contacts summed on a second
+    # connection, while the roster and the lists are read on this one. Both start before the session's
+    # first read, so that the snapshots are taken together; the copy first (no thread may run at a fork).
+    work = functools.partial(_assessment_aside, reference=reference)
+    with (
+        store.computed_aside(work, session=session) as assessment,
+        store.raw_rows_aside(_contact_days(session, start, reference), session=session) as days,
+    ):
+        return _summary(session, days, assessment, start=start, end=end, reference=reference, year=year)
 
 
-def _summary(session, days, *, start: date, end: date, reference: date, year: int | None) -> dict:
+def _assessment_aside(session, *, reference: date) -> dict:
+    """The summary's assessment (it needs nothing else of the summary), for the copy of the process."""
+    return _assessment(session, reference, store.rule_values(session=session))
+
+
+def _summary(session, days, assessment, *, start: date, end: date, reference: date, year: int | None) -> dict:
     rules = store.rule_values(session=session)
     roster = _roster(session, start, reference)
     # The lists name children in pinyin order, and only the children listed are read. The order is by
@@ -360,7 +371,7 @@ def _summary(session, days, *, start: date, end: date, reference: date, year: in
         **tables,
         "incomplete_records": incomplete,
         **contacts,
-        **_assessment(session, reference, rules),
+        **assessment(),
         "priority_children": priority,
     }
 

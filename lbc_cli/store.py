@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, exists, false, func, or_, select
 from sqlmodel import Session, SQLModel
@@ -17,6 +17,8 @@ from sqlmodel import Session, SQLModel
 from lbc_cli import context, i18n, pinyin, validate
 from lbc_cli.errors import LbcError
 from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Exam, Helper, Pairing, ScheduleItem, Setting
+
+T = TypeVar("T")
 
 
 def os_user() -> str:
@@ -75,10 +77,9 @@ def raw_rows_aside(statement, *, session: Session) -> Iterator[Callable[[], list
     import threading
 
     from sqlalchemy.exc import DBAPIError
-    from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
     engine = session.get_bind()
-    if isinstance(engine.pool, SingletonThreadPool | StaticPool):  # an in-memory database: one connection
+    if _one_connection(engine):
         found = raw_rows(statement, session=session)
         yield lambda: found
         return
@@ -127,6 +128,57 @@ def raw_rows_aside(statement, *, session: Session) -> Iterator[Callable[[], list
         raise
     finally:
         thread.join()
+
+
+def _one_connection(engine) -> bool:
+    """An in-memory SQLite database: one connection holds it all, so no other can read it."""
+    from sqlalchemy.pool import SingletonThreadPool, StaticPool
+
+    return isinstance(engine.pool, SingletonThreadPool | StaticPool)
+
+
+@contextmanager
+def computed_aside(work: Callable[[Session], T], *, session: Session) -> Iterator[Callable[[], T]]:
+    """``work(session)`` computed by a copy of this process (``parallel.forked``), on a connection and
+    in a transaction of its own, while this process goes on: ``with computed_aside(f, session=s) as
+    result: ...; found = result()``. ``result()`` waits for the copy and gives what ``work`` returned.
+
+    For Python-heavy work over many rows, which a thread cannot overlap. Where no copy can be made
+    safely (see ``parallel``; also an in-memory database, or a session whose transaction has begun, whose
+    locks the copy would share) or the copy fails for any reason, ``result()`` runs ``work(session)``
+    here instead, so that an error is raised, and reported, as it would be without the copy. The copy
+    reads what is committed when it starts, like ``raw_rows_aside``; start it when the session starts."""
+    from lbc_cli import parallel
+
+    engine = session.get_bind()
+    state: dict[str, Any] = {}
+
+    def here() -> T:
+        if "value" not in state:
+            state["value"] = work(session)
+        return state["value"]
+
+    def in_the_copy() -> Iterator[T]:
+        state["kept"] = engine.pool  # the connections inherited: held, never used, never closed
+        engine.dispose(close=False)
+        with Session(bind=engine, expire_on_commit=False) as own:
+            yield work(own)
+
+    if _one_connection(engine) or session.in_transaction() or engine.pool.checkedout():
+        yield here
+        return
+    with parallel.forked(in_the_copy) as items:
+
+        def result() -> T:
+            if items is not None and "value" not in state:
+                try:
+                    state["value"] = next(items)
+                    next(items, None)  # its end: the copy is done
+                except parallel.CopyFailed:
+                    pass
+            return here()
+
+        yield result
 
 
 def raw_batches(statement, *, session: Session, size: int = 10_000) -> Iterator[list[tuple]]:

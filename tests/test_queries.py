@@ -1,6 +1,9 @@
 """The whole-table queries use the indexes built for them (EXPLAIN QUERY PLAN), so they stay set-based;
-a read aside (store.raw_rows_aside) runs on a connection of its own and leaves none open."""
+a read aside (store.raw_rows_aside) runs on a connection of its own and leaves none open, and so does work
+aside (store.computed_aside), done by a copy of the process."""
 
+import os
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -110,3 +113,81 @@ def test_a_read_aside_of_an_in_memory_database_is_read_in_place():
         with store.raw_rows_aside(EVERYONE, session=session) as aside:
             assert aside() == [(0,)]
     engine.dispose()
+
+
+# ---- work aside: a copy of the process (store.computed_aside) ---------------------------------------
+
+needs_fork = pytest.mark.skipif(sys.platform != "linux", reason="the copy is made on Linux only")
+
+
+def _pid_and_count(session) -> tuple[int, list]:
+    return os.getpid(), store.raw_rows(EVERYONE, session=session)
+
+
+@needs_fork
+def test_work_aside_is_done_by_a_copy_of_the_process_on_a_connection_of_its_own(lbc, db):
+    for name in ("王小明", "李小红"):
+        assert lbc("enroll", name, "--gender", "M", "--birth", "2015-03-01").code == 0
+    with _session(db) as session:
+        with store.computed_aside(_pid_and_count, session=session) as result:
+            assert store.raw_rows(EVERYONE, session=session) == [(2,)]  # the session reads meanwhile
+            pid, count = result()
+        assert result() == (pid, count)  # asked twice, the same answer
+        assert pid != os.getpid()
+        assert count == [(2,)]
+        assert session.get_bind().pool.checkedout() == 1  # the session's own: the copy's stayed in the copy
+
+
+@needs_fork
+def test_work_that_fails_in_the_copy_is_done_here_and_its_error_raised_here(db):
+    parent = os.getpid()
+
+    def only_here(session):
+        if os.getpid() != parent:
+            raise RuntimeError("the copy fails")
+        return "done here"
+
+    missing = select(func.count()).select_from(table("no_such_table"))
+    with _session(db) as session, store.computed_aside(only_here, session=session) as result:
+        assert result() == "done here"
+    with _session(db) as session:
+        with store.computed_aside(lambda s: store.raw_rows(missing, session=s), session=session) as failing:
+            driver_error = session.get_bind().dialect.loaded_dbapi.Error
+            with pytest.raises(driver_error, match="no_such_table"):  # as raw_rows raises it, for the session
+                failing()
+
+
+@needs_fork
+def test_leaving_work_aside_early_kills_the_copy(db, tmp_path):
+    started = tmp_path / "pid"
+
+    def slow(session):
+        started.write_text(str(os.getpid()))
+        time.sleep(60)
+
+    begun = time.monotonic()
+    with _session(db) as session, pytest.raises(KeyError), store.computed_aside(slow, session=session):
+        while not started.exists() or not started.read_text():
+            time.sleep(0.01)
+        raise KeyError("the command failed before it needed the result")
+    assert time.monotonic() - begun < 10
+    with pytest.raises(ProcessLookupError):  # killed and reaped: no such process any more
+        os.kill(int(started.read_text()), 0)
+
+
+def test_work_aside_is_done_in_place_where_no_copy_can_be_made(lbc, db):
+    """An in-memory database (one connection holds it), and a session whose transaction has begun (its
+    locks would be the copy's too)."""
+    from sqlalchemy import create_engine
+    from sqlmodel import Session, SQLModel
+
+    engine = create_engine("sqlite://")
+    SQLModel.metadata.create_all(engine, tables=[Child.__table__])
+    with Session(engine) as session, store.computed_aside(_pid_and_count, session=session) as result:
+        assert result() == (os.getpid(), [(0,)])
+    engine.dispose()
+    assert lbc("enroll", "王小明", "--gender", "M", "--birth", "2015-03-01").code == 0
+    with _session(db) as session:
+        assert store.raw_rows(EVERYONE, session=session) == [(1,)]
+        with store.computed_aside(_pid_and_count, session=session) as result:
+            assert result() == (os.getpid(), [(1,)])

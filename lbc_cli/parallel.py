@@ -1,0 +1,103 @@
+"""Work on the second core: a copy of this process (``os.fork``) that hands its results back through a pipe.
+
+Python runs one thread at a time, so work that is Python through and through (checking 100,000 rows of
+an import, scoring a county's pupils) gains nothing from a thread. A copy of the process can do it while
+this one goes on: it starts with everything already loaded and built here, so it pays no start-up, and
+each result comes back pickled. A copy is made only on Linux and only while no other thread runs (a fork
+copies the calling thread alone: a lock another thread held would stay held in the copy). Elsewhere
+``forked`` gives None and the caller does the work in place.
+
+The copy never touches a database connection it inherited: work that reads the database opens its own
+(``store.computed_aside``). It ends with ``os._exit``, so nothing inherited is flushed or closed twice.
+"""
+
+import os
+import pickle
+import signal
+import struct
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+_LENGTH = struct.Struct("<Q")
+
+
+class CopyFailed(Exception):
+    """The copy raised ``error`` (None: it died, or what it raised could not be handed over)."""
+
+    def __init__(self, error: BaseException | None):
+        super().__init__(repr(error))
+        self.error = error
+
+
+def available() -> bool:
+    return sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
+
+
+@contextmanager
+def forked(produce: Callable[[], Iterable[Any]]) -> Iterator[Iterator[Any] | None]:
+    """``with forked(f) as items:`` the items of ``f()``, made by a copy of this process, as they come;
+    None where no copy can be made. Iterating raises ``CopyFailed`` when the copy fails. Leaving the
+    block before the last item kills the copy; the copy is always waited for."""
+    if not available():
+        yield None
+        return
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the copy: it never returns from here
+        code = 1
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as pipe:
+                try:
+                    for item in produce():
+                        _send(pipe, ("item", item))
+                    _send(pipe, ("end", None))
+                except BaseException as exc:  # handed over, to be raised there
+                    _send(pipe, ("error", _portable(exc)))
+            code = 0
+        except BaseException:  # the pipe is gone: the process that asked has stopped waiting
+            pass
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    pipe = os.fdopen(read_end, "rb")
+    state = {"ended": False}
+
+    def items() -> Iterator[Any]:
+        while True:
+            header = pipe.read(_LENGTH.size)
+            if len(header) < _LENGTH.size:
+                raise CopyFailed(None)
+            kind, payload = pickle.loads(pipe.read(_LENGTH.unpack(header)[0]))
+            if kind == "end":
+                state["ended"] = True
+                return
+            if kind == "error":
+                raise CopyFailed(payload)
+            yield payload
+
+    try:
+        yield items()
+    finally:
+        pipe.close()
+        if not state["ended"]:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+def _send(pipe, message: tuple) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(_LENGTH.pack(len(data)))
+    pipe.write(data)
+    pipe.flush()  # each item as soon as it is made
+
+
+def _portable(exc: BaseException) -> BaseException | None:
+    """``exc`` if it survives pickling, else None."""
+    try:
+        return pickle.loads(pickle.dumps(exc, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        return None
