@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import date
 
-from lbc_cli import i18n, io, pinyin, validate
+from lbc_cli import i18n, io, parallel, pinyin, validate
 from lbc_cli.errors import ExitCode, Invalid, LbcError
 
 CHUNK = 1000  # rows per executemany; small enough that a chunk's garbage does not pin memory
@@ -111,6 +111,11 @@ class Problems:
         self.count += 1
         if len(self.lines) < MAX_REPORTED:
             self.lines.append((row, f"{self.source}:{row}: {column}: {problem}"))
+
+    def merge(self, other: "Problems") -> None:
+        """``other``'s problems too: the first MAX_REPORTED rows of both, in file order, are kept."""
+        self.count += other.count
+        self.lines = sorted(self.lines + other.lines, key=lambda item: item[0])[:MAX_REPORTED]
 
     def raise_if_any(self) -> None:
         if self.count:
@@ -401,11 +406,6 @@ class _Loader:
             self._rules(values, n, failed)
             self._references(values, failed)
             self._repeats(numbers, values, n, failed)
-        if self.name in ("children", "helpers") and len(failed) < n:
-            names = values["name"]
-            keys = {name: pinyin.name_keys(name) for name in set(names) if name.__class__ is str}
-            values["name_pinyin"] = [keys.get(name, (None, None))[0] for name in names]
-            values["name_initials"] = [keys.get(name, (None, None))[1] for name in names]
         for index, (column, problem) in failed.items():
             self.problems.add(numbers[index], column, problem)
         if failed:
@@ -414,6 +414,15 @@ class _Loader:
             values = {key: [column[i] for i in keep] for key, column in values.items()}
             ids = [ids[i] for i in keep] if ids is not None else None
         return numbers, values, ids
+
+    def named(self, values: dict) -> dict:
+        """``values`` of good rows with their derived columns: a child's or helper's pinyin and initials."""
+        names = values.get("name") if self.name in ("children", "helpers") else None
+        if names:
+            keys = {name: pinyin.name_keys(name) for name in set(names) if name.__class__ is str}
+            values["name_pinyin"] = [keys.get(name, (None, None))[0] for name in names]
+            values["name_initials"] = [keys.get(name, (None, None))[1] for name in names]
+        return values
 
     def _parse(self, key: str, cells, failed: dict, raws) -> list:
         column = self.columns[key]
@@ -686,31 +695,27 @@ def load(
     table_name = TABLES[name][0]
     table = SQLModel.metadata.tables[table_name]
     age_limit = int(store.rule_values(session=session)["age_limit"])
-    problems = Problems(source)
-    loader = _Loader(name, session, today, age_limit, csv_quotes, force, problems)
+    problems = Problems(source)  # the rows the database refuses; then the checks' too
+    loader = _Loader(name, session, today, age_limit, csv_quotes, force, Problems(source))
     writer = _Writer(session, table, problems)
-    pending: list[tuple[int, dict]] = []
-    for number, raw in rows:
-        if raw.__class__ is io.Block:
-            if pending:
-                writer.add(*loader.dicts(pending))
-                pending = []
-            if progress is not None:
-                progress(len(raw.rows))
-            writer.add(*loader.block(raw) or ((), {}, None))
-        elif io.BAD_CELLS in raw:
-            if progress is not None:
-                progress()
-            problems.add(number, "-", raw[io.BAD_CELLS])
-        else:
-            if progress is not None:
-                progress()
-            pending.append((number, raw))
-            if len(pending) >= CHUNK:
-                writer.add(*loader.dicts(pending))
-                pending = []
-    if pending:
-        writer.add(*loader.dicts(pending))
+    # The file is read and checked by a copy of this process (parallel.forked) while this one writes
+    # what it has checked: the checks are Python through and through, the writes mostly SQLite. The
+    # copy touches no database: what the checks need of it was read above.
+    checking = functools.partial(_checked, rows, loader)
+    with parallel.forked(checking) as from_copy:
+        try:
+            for kind, count, found in checking() if from_copy is None else from_copy:
+                if kind == "checked":
+                    problems.merge(found)
+                    continue
+                if progress is not None:
+                    progress(count)
+                numbers, values, ids = found
+                writer.add(numbers, loader.named(values), ids)  # the pinyin here: the copy has more to do
+        except parallel.CopyFailed as failed:
+            if failed.error is None:
+                raise LbcError(i18n.t("internal", kind="import")) from None
+            raise failed.error from None
     n = writer.close()
     problems.raise_if_any()
     if dry_run:
@@ -719,6 +724,32 @@ def load(
     if n:
         store.audit(session, table_name, None, "import", None, {"rows": n, "file": source})
     return n
+
+
+def _checked(rows: Iterable[tuple[int, object]], loader: "_Loader"):
+    """The rows checked: ("rows", rows read, (row numbers, {column: clean values}, ids)) for the good
+    rows of each chunk, and last ("checked", 0, the problems found)."""
+    none: tuple = ((), {}, None)
+    pending: list[tuple[int, dict]] = []
+    read = 0  # rows read since the last chunk went
+    for number, raw in rows:
+        if raw.__class__ is io.Block:
+            if pending:
+                yield "rows", read, loader.dicts(pending)
+                pending, read = [], 0
+            yield "rows", len(raw.rows), loader.block(raw) or none
+            continue
+        read += 1
+        if io.BAD_CELLS in raw:
+            loader.problems.add(number, "-", raw[io.BAD_CELLS])
+            continue
+        pending.append((number, raw))
+        if len(pending) >= CHUNK:
+            yield "rows", read, loader.dicts(pending)
+            pending, read = [], 0
+    if pending or read:
+        yield "rows", read, loader.dicts(pending) if pending else none
+    yield "checked", 0, loader.problems
 
 
 class _Writer:

@@ -165,15 +165,17 @@ def progress(label: str):
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     state = {"n": 0, "shown": time.monotonic()}
+    # Redrawn as rows are counted, not by a thread of Rich's own: an import's checks are done by a copy
+    # of the process (lbc_cli.parallel), which is made only while no other thread runs.
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,}"),
-                  TimeElapsedColumn(), transient=True, console=None) as bar:  # fmt: skip
+                  TimeElapsedColumn(), transient=True, console=None, auto_refresh=False) as bar:  # fmt: skip
         task = bar.add_task(label, total=None)
 
         def advance(n: int = 1) -> None:
             before = state["n"]
             state["n"] += n
             if before // 1000 != state["n"] // 1000:
-                bar.update(task, completed=state["n"])
+                bar.update(task, completed=state["n"], refresh=True)
 
         yield advance
 

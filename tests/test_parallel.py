@@ -1,11 +1,14 @@
 """A copy of the process (lbc_cli.parallel.forked) hands its items over in order, its errors as raised,
-and is always waited for."""
+and is always waited for; an import checked by a copy writes and reports exactly what one checked in
+place does."""
 
 import os
 import sys
 import threading
+import time
 
 import pytest
+from conftest import rows
 
 from lbc_cli import parallel
 from lbc_cli.errors import ExitCode, Invalid, LbcError
@@ -89,3 +92,65 @@ def test_no_copy_while_another_thread_runs():
         other.join()
     with parallel.forked(lambda: _pids(1)) as items:
         assert items is not None and list(items)[0][1] != os.getpid()
+
+
+# ---- an import checked by a copy -------------------------------------------------------------
+
+GOOD = [f"童{i},{'MF'[i % 2]},2016-01-{i % 28 + 1:02d},李家村,2024-09-01,2024-09-01\n" for i in range(2500)]
+HEADER = "name,gender,birth_date,village,enrolled_on,consent_on\n"
+
+
+def _fresh(run, new_db, name: str):
+    target = new_db(name)
+    assert run("--lang", "en", "init", db=target).code == 0
+    return target
+
+
+def _import(run, db, path, monkeypatch, *, copy: bool):
+    forks = []
+    fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
+    if not copy:
+        monkeypatch.setattr(parallel, "available", lambda: False)
+    result = run("--lang", "en", "import", "children", str(path), db=db)
+    monkeypatch.undo()
+    assert len(forks) == copy
+    return result
+
+
+def test_an_import_checked_by_a_copy_writes_what_one_checked_in_place_does(run, new_db, tmp_path, monkeypatch):
+    path = tmp_path / "children.csv"
+    path.write_text(HEADER + "".join(GOOD), encoding="utf-8")
+    tables = []
+    for copy in (True, False):
+        db = _fresh(run, new_db, f"{copy}.db")
+        result = _import(run, db, path, monkeypatch, copy=copy)
+        assert (result.code, result.err) == (0, "imported 2500 rows into children\n")
+        tables.append(rows(db, "SELECT id, name, name_pinyin, name_initials, gender, birth_date FROM children"))
+    assert tables[0] == tables[1]
+    assert len(tables[0]) == 2500
+    assert tables[0][1][:5] == (2, "童1", "tong 1", "t1", "F")  # the pinyin is made by the writing process
+    assert str(tables[0][1][5]) == "2016-01-02"
+
+
+def test_an_import_checked_by_a_copy_reports_what_one_checked_in_place_does(run, new_db, tmp_path, monkeypatch):
+    """Bad rows found by the checks (in the copy) and rows the database refuses (here: a uid taken) are
+    reported together in file order."""
+    uid = "7433da3c-d8a9-4456-b951-6754238508e6"
+    lines = ["uid," + HEADER, *("," + line for line in GOOD)]
+    lines[3] = f"{uid}," + GOOD[2]
+    lines[1500] = f"{uid}," + GOOD[1499]  # the same uid again: the database refuses it
+    lines[2000] = "," + GOOD[1999].replace(",李家村", ",").replace("2016-", "2099-")  # born in the future
+    path = tmp_path / "children.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    outcomes = []
+    for copy in (True, False):
+        db = _fresh(run, new_db, f"{copy}.db")
+        started = time.monotonic()
+        result = _import(run, db, path, monkeypatch, copy=copy)
+        outcomes.append((result.code, result.err, rows(db, "SELECT count(*) FROM children")))
+        assert time.monotonic() - started < 60
+    assert outcomes[0] == outcomes[1]
+    code, err, count = outcomes[0]
+    assert (code, count) == (1, [(0,)])
+    assert [line.split(": ")[0].strip() for line in err.splitlines()[1:]] == [f"{path}:1501", f"{path}:2001"]
