@@ -311,43 +311,44 @@ def _tables(roster: _Roster) -> dict:
 
 def summary_context(session, *, start: date, end: date, as_of: date, year: int | None) -> dict:
     reference = min(end, as_of)
-    # The assessment is made by a copy of this process, and the period's contacts summed on a second
-    # connection, while the roster and the lists are read on this one. Both start before the session's
-    # first read, so that the snapshots are taken together; the copy first (no thread may run at a fork).
-    work = functools.partial(_assessment_aside, reference=reference)
+    # The incomplete records and the assessment are made by a copy of this process, and the period's
+    # contacts summed on a second connection, while the roster and the priority children are read on
+    # this one. Both start before the session's first read, so that the snapshots are taken together;
+    # the copy first (no thread may be running at a fork).
+    work = functools.partial(_parts_aside, reference=reference)
     with (
-        store.computed_aside(work, session=session) as assessment,
+        store.computed_aside(work, session=session) as parts,
         store.raw_rows_aside(_contact_days(session, start, reference), session=session) as days,
     ):
-        return _summary(session, days, assessment, start=start, end=end, reference=reference, year=year)
+        return _summary(session, days, parts, start=start, end=end, reference=reference, year=year)
 
 
-def _assessment_aside(session, *, reference: date) -> dict:
-    """The summary's assessment (it needs nothing else of the summary), for the copy of the process."""
-    return _assessment(session, reference, store.rule_values(session=session))
+def _listed(reference: date):
+    """The children in the programme on ``reference`` (id, name) in pinyin order, the order of the lists.
+    The order is by an expression, not the column: a few thousand rows sorted beat SQLite walking the
+    pinyin index over all."""
+    listed = select(Child.id, Child.name).where(store.active_on(reference))
+    return listed.order_by(Child.name_pinyin.concat(""), Child.id)
 
 
-def _summary(session, days, assessment, *, start: date, end: date, reference: date, year: int | None) -> dict:
+def _parts_aside(session, *, reference: date) -> tuple[list[dict], dict]:
+    """The parts of the summary that need nothing else of it, for the copy of the process: (the
+    incomplete records, the assessment)."""
+    rules = store.rule_values(session=session)
+    return _incomplete_records(session, _listed(reference)), _assessment(session, reference, rules)
+
+
+def _summary(session, days, parts, *, start: date, end: date, reference: date, year: int | None) -> dict:
     rules = store.rule_values(session=session)
     roster = _roster(session, start, reference)
-    # The lists name children in pinyin order, and only the children listed are read. The order is by
-    # an expression, not the column: a few thousand rows sorted beat SQLite walking the pinyin index over all.
-    listed = select(Child.id, Child.name).where(store.active_on(reference))
-    listed = listed.order_by(Child.name_pinyin.concat(""), Child.id)
-    priority, paired = _priority_children(session, listed, reference, roster)
-    incomplete = _incomplete_records(session, listed)
+    priority, paired = _priority_children(session, _listed(reference), reference, roster)
     villages = sorted(village for village in roster.columns["village"] if village)
     figures = _figures(session, reference, len(roster.ids), len(priority), villages)
-    result = rates.compute(
-        len(roster.ids),
-        len(incomplete),
-        paired,
-        roster.age_schooling,
-        *_schooling_at_start(session, start, reference),
-    )
+    at_start = _schooling_at_start(session, start, reference)
     tables = _tables(roster)
     contacts = _contacts(days(), start, reference, int(rules["video_call_days"]), roster.began)
-    del roster  # the assessment reads the most: the roster's ids and days need not wait for it
+    incomplete, assessment = parts()
+    result = rates.compute(len(roster.ids), len(incomplete), paired, roster.age_schooling, *at_start)
     return {
         "report": "summary",
         "year": year,
@@ -371,7 +372,7 @@ def _summary(session, days, assessment, *, start: date, end: date, reference: da
         **tables,
         "incomplete_records": incomplete,
         **contacts,
-        **assessment(),
+        **assessment,
         "priority_children": priority,
     }
 
