@@ -228,6 +228,7 @@ class _Column:
     def _fast_id(self, values, parsed):
         # validate.parse_id_number's own common case, its check digit summed from the ASCII codes
         rest = []
+        iso = date.fromisoformat
         for value in values:
             if (
                 value.__class__ is str
@@ -238,7 +239,7 @@ class _Column:
                 == validate._ID_CHECK[(sum(map(operator.mul, value[:17].encode(), _ID_WEIGHTS)) - _ID_OFFSET) % 11]
             ):
                 try:
-                    date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+                    iso(value[6:14])  # the birth date in it, YYYYMMDD
                     parsed[value] = value
                     continue
                 except ValueError:
@@ -250,6 +251,7 @@ class _Column:
         rest = []
         past = self.kind == "pastdate"
         today = self.today
+        iso = date.fromisoformat  # in C; given only YYYY-MM-DD in ASCII digits, as checked first
         for value in values:
             if (
                 value.__class__ is str
@@ -262,7 +264,7 @@ class _Column:
                 and value[8:].isdigit()
             ):
                 try:
-                    day = date(int(value[:4]), int(value[5:7]), int(value[8:]))
+                    day = iso(value)
                 except ValueError:
                     day = None
                 if day is not None and 1900 <= day.year <= 2199 and not (past and day > today):
