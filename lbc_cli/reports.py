@@ -347,8 +347,10 @@ def _summary(session, days, parts, *, start: date, end: date, reference: date, y
     at_start = _schooling_at_start(session, start, reference)
     tables = _tables(roster)
     contacts = _contacts(days(), start, reference, int(rules["video_call_days"]), roster.began)
+    registered, age_schooling = len(roster.ids), roster.age_schooling
+    del roster  # its ids and days need not stay while the copy's results are read
     incomplete, assessment = parts()
-    result = rates.compute(len(roster.ids), len(incomplete), paired, roster.age_schooling, *at_start)
+    result = rates.compute(registered, len(incomplete), paired, age_schooling, *at_start)
     return {
         "report": "summary",
         "year": year,
