@@ -17,6 +17,7 @@ import signal
 import struct
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -45,7 +46,13 @@ def forked(produce: Callable[[], Iterable[Any]]) -> Iterator[Iterator[Any] | Non
         yield None
         return
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no room for another process (a process limit, memory): the work is done in place
+        os.close(read_end)
+        os.close(write_end)
+        yield None
+        return
     if pid == 0:  # the copy: it never returns from here
         code = 1
         try:
@@ -55,7 +62,8 @@ def forked(produce: Callable[[], Iterable[Any]]) -> Iterator[Iterator[Any] | Non
                     for item in produce():
                         _send(pipe, ("item", item))
                     _send(pipe, ("end", None))
-                except BaseException as exc:  # handed over, to be raised there
+                except BaseException as exc:  # handed over, to be raised there, with where it was raised
+                    exc.add_note(traceback.format_exc())
                     _send(pipe, ("error", _portable(exc)))
             code = 0
         except BaseException:  # the pipe is gone: the process that asked has stopped waiting
@@ -71,7 +79,14 @@ def forked(produce: Callable[[], Iterable[Any]]) -> Iterator[Iterator[Any] | Non
             header = pipe.read(_LENGTH.size)
             if len(header) < _LENGTH.size:
                 raise CopyFailed(None)
-            kind, payload = pickle.loads(pipe.read(_LENGTH.unpack(header)[0]))
+            size = _LENGTH.unpack(header)[0]
+            data = pipe.read(size)
+            if len(data) < size:  # the copy died while it handed an item over (killed, out of memory)
+                raise CopyFailed(None)
+            try:
+                kind, payload = pickle.loads(data)
+            except Exception:  # what it handed over does not unpickle here
+                raise CopyFailed(None) from None
             if kind == "end":
                 state["ended"] = True
                 return

@@ -2,7 +2,10 @@
 and is always waited for; an import checked by a copy writes and reports exactly what one checked in
 place does."""
 
+import errno
+import json
 import os
+import pickle
 import sys
 import threading
 import time
@@ -44,6 +47,9 @@ def test_an_error_in_the_copy_is_raised_here_whole(error):
             next(items)
     got = failed.value.error
     assert type(got) is type(error)
+    notes = got.__notes__  # where the copy raised it, for --debug
+    assert len(notes) == 1 and "Traceback" in notes[0] and "in _failing" in notes[0]
+    del got.__notes__
     assert (str(got), got.code, got.details, vars(got)) == (str(error), error.code, error.details, vars(error))
 
 
@@ -64,6 +70,32 @@ def test_a_copy_whose_error_cannot_be_handed_over_fails_with_none(produce):
         with pytest.raises(parallel.CopyFailed) as failed:
             next(items)
     assert failed.value.error is None
+
+
+def _cut_short(pipe, message: tuple) -> None:
+    """The copy killed while it hands an item over: the length says more than follows."""
+    data = pickle.dumps(message)
+    pipe.write(parallel._LENGTH.pack(len(data)))
+    pipe.write(data[: len(data) // 2])
+    pipe.flush()
+    os._exit(9)
+
+
+def test_a_copy_that_dies_while_it_hands_an_item_over_fails_with_none(monkeypatch):
+    monkeypatch.setattr(parallel, "_send", _cut_short)
+    with parallel.forked(lambda: _pids(3)) as items:
+        with pytest.raises(parallel.CopyFailed) as failed:
+            next(items)
+    assert failed.value.error is None
+
+
+def test_no_copy_where_the_system_makes_no_more_processes(monkeypatch):
+    def refused():
+        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    with parallel.forked(lambda: _pids(1)) as items:
+        assert items is None
 
 
 def _endless(started):
@@ -118,9 +150,15 @@ def _import(run, db, path, monkeypatch, *, copy: bool):
     return result
 
 
-def test_an_import_checked_by_a_copy_writes_what_one_checked_in_place_does(run, new_db, tmp_path, monkeypatch):
-    path = tmp_path / "children.csv"
-    path.write_text(HEADER + "".join(GOOD), encoding="utf-8")
+def _as_jsonl(lines: list[str]) -> str:
+    keys = HEADER.strip().split(",")
+    return "".join(json.dumps(dict(zip(keys, line.strip().split(","), strict=True))) + "\n" for line in lines)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])  # a CSV file's rows go in blocks, the others one by one
+def test_an_import_checked_by_a_copy_writes_what_one_checked_in_place_does(run, new_db, tmp_path, monkeypatch, fmt):
+    path = tmp_path / f"children.{fmt}"
+    path.write_text(HEADER + "".join(GOOD) if fmt == "csv" else _as_jsonl(GOOD), encoding="utf-8")
     tables = []
     for copy in (True, False):
         db = _fresh(run, new_db, f"{copy}.db")

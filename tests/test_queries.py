@@ -168,9 +168,10 @@ def test_leaving_work_aside_early_kills_the_copy(db, tmp_path):
     begun = time.monotonic()
     with _session(db) as session, pytest.raises(KeyError), store.computed_aside(slow, session=session):
         while not started.exists() or not started.read_text():
+            assert time.monotonic() - begun < 30, "no copy was made"
             time.sleep(0.01)
         raise KeyError("the command failed before it needed the result")
-    assert time.monotonic() - begun < 10
+    assert time.monotonic() - begun < 30
     with pytest.raises(ProcessLookupError):  # killed and reaped: no such process any more
         os.kill(int(started.read_text()), 0)
 
