@@ -157,14 +157,13 @@ def progress(label: str):
     """A Rich progress line on stderr while rows are counted, only when a person watches (a TTY);
     yields the function to call once per row. Elsewhere it costs one call that does nothing."""
     import sys
-    import time
 
     if not sys.stderr.isatty():
         yield lambda n=1: None
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    state = {"n": 0, "shown": time.monotonic()}
+    state = {"n": 0}
     # Redrawn as rows are counted, not by a thread of Rich's own: an import's checks are done by a copy
     # of the process (lbc_cli.parallel), which is made only while no other thread runs.
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,}"),
