@@ -237,6 +237,40 @@ def test_due_reminders_puts_urgent_first_then_the_most_overdue():
     assert [r.child_id for r in items[1:]] == [1, 1, 1, 2, 2, 2]
 
 
+def test_due_reminders_made_child_by_child_come_in_the_same_order():
+    """``make`` (remind's CSV lines) gets each child's items with its facts; what it makes comes back in the
+    order of the items themselves: urgent, most overdue, priority, then name, child and rule for ties."""
+    alone = facts(id=3, name="丙", no_guardian=True, last_parent_call=date(2024, 5, 15))
+    late = facts(id=1, name="甲")  # video-call, parent-feedback, home-visit: 75 days overdue
+    twin = facts(id=2, name="甲")  # the same name and items: after child 1
+    recent = facts(id=4, name="乙", enrolled_on=date(2024, 5, 1), reviewed_on=date(2024, 5, 1))  # 14 days
+    seen = []
+
+    def make(child, items):
+        seen.append(child.id)
+        assert all(item.child_id == child.id for item in items)
+        return [f"{child.id}:{item.rule}" for item in items]
+
+    got = due_reminders([recent, twin, alone, late], DEFAULTS, date(2024, 5, 15), make=make)
+    # 丙 (3): no-guardian, urgent, first; its feedback and visit are 75 days overdue, its call not yet due
+    assert got[0] == "3:no-guardian"
+    # 75 days overdue before 14; ties by name in code point order, 丙 (U+4E19) < 甲 (U+7532), then by child
+    assert got[1:] == [
+        "3:parent-feedback",
+        "3:home-visit",
+        "1:video-call",
+        "1:parent-feedback",
+        "1:home-visit",
+        "2:video-call",
+        "2:parent-feedback",
+        "2:home-visit",
+        "4:video-call",
+        "4:parent-feedback",
+        "4:home-visit",
+    ]
+    assert sorted(seen) == [1, 2, 3, 4]  # once each child that has anything due
+
+
 # ---- CLI helpers -----------------------------------------------------------------------------
 
 

@@ -72,7 +72,8 @@ def remind(
         months = reminders.months_between(now, now + timedelta(days=within))
         plan = store.schedule_items(session=session, months=sorted({m for _y, m in months}))
         roles = store.helper_roles(session=session)
-    items = reminders.due_reminders(facts, rules, now, within)
+    # CSV (cron's and a county's format): each child's lines made with its items (_line_maker)
+    items = reminders.due_reminders(facts, rules, now, within, make=_line_maker() if fmt == "csv" else None)
     schedule = []
     for year, month in months:
         end = reminders.month_end(year, month)
@@ -83,7 +84,8 @@ def remind(
         if fmt in ("text", "md"):
             stream.write(_grouped(items, schedule, roles, now, markdown=fmt == "md", only=helper_row))
         elif fmt == "csv":
-            io.write_csv_lines(_csv_lines([*items, *schedule]), REMIND_COLUMNS, stream)
+            chunks = (items[start : start + 10000] for start in range(0, len(items), 10000))
+            io.write_csv_lines([*chunks, [_csv_line(item) for item in schedule]], REMIND_COLUMNS, stream)
         else:
             rows = (
                 dict(zip(REMIND_COLUMNS, _cells(i), strict=True)) | {"due_date": i.due_date.isoformat()}
@@ -106,20 +108,38 @@ def _cells(item) -> tuple:
     )
 
 
-def _csv_lines(items: list, chunk: int = 10000):
-    """A county's 300,000 CSV lines, made here: only the names and helpers are free text (io.csv_cell); the
-    rest are numbers, dates and slugs. A child's three or four lines share its name and helpers, and a county
-    has a few hundred due dates: each distinct one is made into its cell once, then looked up."""
+def _line_maker():
+    """``make`` for ``due_reminders``: a child's items as CSV lines (``_csv_line``'s), for a county's 300,000.
+
+    Only the name and the helpers are free text (io.csv_cell): made once a child. The rest are numbers,
+    dates and slugs, and a county has a few hundred (rule, due date, priority)s: each made into text once."""
     from lbc_cli.io import csv_cell
 
-    names = {name: csv_cell(name) for name in {item.name for item in items}}
-    helpers = {found: csv_cell(";".join(found)) for found in {item.helpers for item in items}}
-    days = {due: due.isoformat() for due in {item.due_date for item in items}}
-    for start in range(0, len(items), chunk):
-        yield [
-            f"{'' if child is None else child},{names[name]},{rule},{days[due]},{overdue},{priority},{helpers[found]}"
-            for child, name, rule, due, overdue, priority, found in items[start : start + chunk]
-        ]
+    middles: dict[tuple, str] = {}
+
+    def make(facts, items: list) -> list[str]:
+        head = f"{facts.id},{csv_cell(facts.name)},"
+        tail = "," + csv_cell(";".join(facts.helpers))
+        lines = []
+        for item in items:
+            key = item[2:6]  # rule, due_date, days_overdue, priority
+            middle = middles.get(key)
+            if middle is None:
+                rule, due, overdue, priority = key
+                middle = middles[key] = f"{rule},{due.isoformat()},{overdue},{priority}"
+            lines.append(head + middle + tail)
+        return lines
+
+    return make
+
+
+def _csv_line(item) -> str:
+    """One item as csv.writer writes its ``_cells`` (io.csv_cell's text and quoting)."""
+    from lbc_cli.io import csv_cell
+
+    child, name, rule, due, overdue, priority, helpers = item
+    child = "" if child is None else child
+    return f"{child},{csv_cell(name)},{rule},{due.isoformat()},{overdue},{priority},{csv_cell(';'.join(helpers))}"
 
 
 def _when(item) -> str:

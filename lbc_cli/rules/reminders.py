@@ -16,6 +16,7 @@ Attempts that reached nobody (--no-answer) never count as a contact: the facts g
 contacts that happened.
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from operator import attrgetter
 from typing import NamedTuple
@@ -114,14 +115,32 @@ def _rules(settings: dict, as_of: date, within: int):
     return child
 
 
-def due_reminders(children: list[ChildFacts], settings: dict, as_of: date, within: int = 0) -> list[Reminder]:
-    """Every child's reminders, most pressing first (``sort_key``)."""
+def due_reminders(
+    children: list[ChildFacts], settings: dict, as_of: date, within: int = 0, make: Callable | None = None
+) -> list:
+    """Every child's reminders, most pressing first (``sort_key``).
+
+    ``make(facts, items)``, when given, turns one child's items into as many things (a county's CSV lines),
+    and those are returned in the same order instead: made child by child, while the child's facts are at
+    hand, rather than item by item once 300,000 items are in pressing order and scattered in memory."""
     rules = _rules(settings, as_of, within)
     ordered = sorted(children, key=_by_id)  # stable sorts on one plain key each: fast for 300,000 items
     ordered.sort(key=_by_name)
-    items = [item for facts in ordered for item in rules(facts)]  # by name, child and rule already
-    items.sort(key=_pressing)
-    return items
+    if make is None:
+        items = [item for facts in ordered for item in rules(facts)]  # by name, child and rule already
+        items.sort(key=_pressing)
+        return items
+    keys: list[int] = []
+    made: list = []
+    for facts in ordered:
+        items = rules(facts)
+        if items:
+            keys += map(_pressing, items)
+            made += make(facts, items)
+    # one int each to sort: the pressing key above the place in (name, child, rule) order, which breaks ties
+    shift = len(made).bit_length()
+    place = (1 << shift) - 1
+    return [made[key & place] for key in sorted((key << shift) | n for n, key in enumerate(keys))]
 
 
 _RULE_ORDER = {rule: n for n, rule in enumerate(RULES)}
