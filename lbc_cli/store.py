@@ -684,9 +684,12 @@ def _last_contact(kinds: tuple[str, ...], as_of: date, *, with_parent: bool = Fa
     return query.scalar_subquery()
 
 
-def reminder_query(as_of: date, *, helper_id: int | None = None, village: str | None = None):
+def reminder_query(
+    as_of: date, *, helper_id: int | None = None, village: str | None = None, names: tuple | None = None
+):
     """The one set-based query behind ``remind``: a row of facts per child in the programme on
-    ``as_of``; ``village`` keeps a village, or every village whose name starts with it (a township)."""
+    ``as_of``; ``village`` keeps a village, or every village whose name starts with it (a township);
+    ``names`` = (low, high) the children whose names sort from low (None: the first) to before high."""
     query = select(
         Child.id,
         Child.name,
@@ -709,7 +712,25 @@ def reminder_query(as_of: date, *, helper_id: int | None = None, village: str | 
         )
     if village:
         query = query.where(village_clause(village))
+    if names is not None:
+        low, high = names
+        if low is not None:
+            query = query.where(Child.name >= low)
+        if high is not None:
+            query = query.where(Child.name < high)
     return query
+
+
+def middle_name(*, session: Session, village: str | None = None) -> tuple[int, str | None]:
+    """How many children there are (of ``village``), and the name halfway through them in name order."""
+    query = select(func.count()).select_from(Child)
+    if village:
+        query = query.where(village_clause(village))
+    count = session.execute(query).scalar_one()
+    middle = select(Child.name).order_by(Child.name).offset(count // 2).limit(1)
+    if village:
+        middle = middle.where(village_clause(village))
+    return count, session.execute(middle).scalar()
 
 
 def village_clause(village: str):
@@ -717,11 +738,13 @@ def village_clause(village: str):
     return and_(Child.village >= village, Child.village < village + "\U0010ffff")
 
 
-def reminder_facts(*, session: Session, as_of: date, helper_id: int | None = None, village: str | None = None) -> list:
+def reminder_facts(
+    *, session: Session, as_of: date, helper_id: int | None = None, village: str | None = None, names=None
+) -> list:
     """One row of facts per child in the programme on ``as_of`` (``reminder_query``)."""
     from lbc_cli.rules.reminders import ChildFacts
 
-    query = reminder_query(as_of, helper_id=helper_id, village=village)
+    query = reminder_query(as_of, helper_id=helper_id, village=village, names=names)
     helpers = active_helper_names(session=session, as_of=as_of, village=village, helper_id=helper_id)
     day = date.fromisoformat if session.get_bind().dialect.name == "sqlite" else as_date  # SQLite: ISO text
     new, none = tuple.__new__, ()

@@ -698,6 +698,34 @@ def test_helper_option_keeps_the_helpers_column_whole(lbc, network):
     assert found == {"李妈妈;王老师"}
 
 
+def test_csv_made_in_two_halves_by_a_copy_of_the_process_is_the_csv_made_whole(lbc, db, network, monkeypatch):
+    """A county's CSV (SPLIT_AT children or more, on SQLite) is made in two halves of the children by name, the
+    first by a copy of the process: the same lines, in the same order, as one process makes them."""
+    import os
+    import sys
+
+    from lbc_cli.cli import remind as remind_cli
+
+    second = enroll(lbc, "张小明", birth="2014-06-01")  # a second 张小明: ties broken by child id, in a half
+    pair(lbc, second, "李妈妈")
+    first = enroll(lbc, "丁一", birth="2014-07-01")  # its items tie with the 张小明s' (75 days, normal)
+    pair(lbc, first, "王老师")
+    whole = csv_all(lbc, AS_OF)
+    forks = []
+    fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
+    monkeypatch.setattr(remind_cli, "SPLIT_AT", 2)
+    # code point order: 丁一 U+4E01, 刘小刚 U+5218, 张小明 ×2 U+5F20, 赵小红 U+8D75, 陈小花 U+9648; the name
+    # halfway (the 4th of 6) is 张小明: the copy makes 丁一's and 刘小刚's lines, this process the rest
+    halves = csv_all(lbc, AS_OF)
+    assert len(forks) == (sys.platform == "linux" and "://" not in str(db))
+    assert halves == whole
+    assert len({r[0] for r in whole if r[2] != "schedule"}) == 6
+    tied = [r[1] for r in whole if r[2] == "parent-feedback" and r[4] == OVERDUE_SINCE_ENROLMENT]
+    assert tied == ["丁一", "张小明", "张小明", "赵小红", "陈小花"]  # one tie across the halves: name order
+    assert [r[0] for r in whole if r[2] == "no-guardian"] == [network["刘小刚"]]  # lives alone: first, urgent
+
+
 def test_bad_options_are_usage_errors(lbc):
     assert lbc("remind", "--as-of", AS_OF, "--within", "-1").code == 2
     assert lbc("remind", "--as-of", AS_OF, "--format", "xml").code == 2

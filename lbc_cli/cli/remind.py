@@ -63,17 +63,25 @@ def remind(
 
     fmt = check_format(fmt, REMIND_FORMATS)
     now = today(as_of)
-    with database().session() as session:
+    db = database()
+    middle = None
+    with db.session() as session:
         helper_row = store.resolve(Helper, helper, session=session) if helper else None
-        facts = store.reminder_facts(
-            session=session, as_of=now, helper_id=helper_row.id if helper_row else None, village=village
-        )
+        helper_id = helper_row.id if helper_row else None
         rules = store.rule_values(session=session)
         months = reminders.months_between(now, now + timedelta(days=within))
         plan = store.schedule_items(session=session, months=sorted({m for _y, m in months}))
         roles = store.helper_roles(session=session)
-    # CSV (cron's and a county's format): each child's lines made with its items (_line_maker)
-    items = reminders.due_reminders(facts, rules, now, within, make=_line_maker() if fmt == "csv" else None)
+        if fmt == "csv" and helper_id is None and db.is_sqlite:
+            count, middle = store.middle_name(session=session, village=village)
+            middle = middle if count >= SPLIT_AT else None
+        elif fmt != "csv":
+            facts = store.reminder_facts(session=session, as_of=now, helper_id=helper_id, village=village)
+    if fmt == "csv":  # cron's and a county's format: each child's lines made with its items (_line_maker)
+        with db.session() as session:
+            items = _due_lines(session, rules, now, within, helper_id=helper_id, village=village, middle=middle)
+    else:
+        items = reminders.due_reminders(facts, rules, now, within)
     schedule = []
     for year, month in months:
         end = reminders.month_end(year, month)
@@ -106,6 +114,32 @@ def _cells(item) -> tuple:
         item.priority,
         ";".join(item.helpers),
     )
+
+
+SPLIT_AT = 20_000  # children: a county's CSV is made in two halves, one by a copy of the process
+
+
+def _due_lines(session, rules, now, within, *, helper_id, village, middle) -> list[str]:
+    """The CSV lines of the children's reminders, most pressing first.
+
+    With ``middle`` (a county on SQLite), in two halves of the children by name: those before it are made by
+    a copy of this process (store.computed_aside), on the other core, while this one makes the rest. The
+    copy's lines come first in (name, child, rule) order, so the two lists put together are the list one
+    process makes, and sort the same. (SQLite compares names by code point, as Python does; PostgreSQL by
+    its collation: it is not split.)"""
+    from lbc_cli import store
+    from lbc_cli.rules import reminders
+
+    def half(own, names=None) -> tuple[list[int], list[str]]:
+        facts = store.reminder_facts(session=own, as_of=now, helper_id=helper_id, village=village, names=names)
+        return reminders.made_by_child(facts, rules, now, within, _line_maker())
+
+    if middle is None:
+        return reminders.in_pressing_order(*half(session))
+    with store.computed_aside(lambda own: half(own, (None, middle)), session=session) as first:
+        keys, lines = half(session, (middle, None))
+        before, made = first()
+    return reminders.in_pressing_order(before + keys, made + lines)
 
 
 def _line_maker():

@@ -123,24 +123,42 @@ def due_reminders(
     ``make(facts, items)``, when given, turns one child's items into as many things (a county's CSV lines),
     and those are returned in the same order instead: made child by child, while the child's facts are at
     hand, rather than item by item once 300,000 items are in pressing order and scattered in memory."""
-    rules = _rules(settings, as_of, within)
-    ordered = sorted(children, key=_by_id)  # stable sorts on one plain key each: fast for 300,000 items
-    ordered.sort(key=_by_name)
     if make is None:
-        items = [item for facts in ordered for item in rules(facts)]  # by name, child and rule already
+        rules = _rules(settings, as_of, within)
+        items = [item for facts in _in_name_order(children) for item in rules(facts)]  # name, child, rule
         items.sort(key=_pressing)
         return items
+    return in_pressing_order(*made_by_child(children, settings, as_of, within, make))
+
+
+def made_by_child(
+    children: list[ChildFacts], settings: dict, as_of: date, within: int, make: Callable
+) -> tuple[list[int], list]:
+    """``make``'s things for every child's reminders, in (name, child, rule) order, and each item's pressing
+    key: ``in_pressing_order`` sorts them. The lists of children whose names all sort before another's
+    names are concatenated in that order (``cli.remind``'s two halves of a county)."""
+    rules = _rules(settings, as_of, within)
     keys: list[int] = []
     made: list = []
-    for facts in ordered:
+    for facts in _in_name_order(children):
         items = rules(facts)
         if items:
             keys += map(_pressing, items)
             made += make(facts, items)
-    # one int each to sort: the pressing key above the place in (name, child, rule) order, which breaks ties
+    return keys, made
+
+
+def in_pressing_order(keys: list[int], made: list) -> list:
+    """``made`` sorted by ``keys``, ties kept in their order: one int each to sort, the key above the place."""
     shift = len(made).bit_length()
     place = (1 << shift) - 1
     return [made[key & place] for key in sorted((key << shift) | n for n, key in enumerate(keys))]
+
+
+def _in_name_order(children: list[ChildFacts]) -> list[ChildFacts]:
+    ordered = sorted(children, key=_by_id)  # stable sorts on one plain key each: fast for 100,000 children
+    ordered.sort(key=_by_name)
+    return ordered
 
 
 _RULE_ORDER = {rule: n for n, rule in enumerate(RULES)}
