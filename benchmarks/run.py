@@ -94,6 +94,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 statements = []
 event.listen(Engine, "connect", lambda connection, _record: connection.set_trace_callback(statements.append))
+import lbc_cli.parallel
+lbc_cli.parallel.available = lambda: False  # no copy of the process: its statements would be traced in the copy
 from lbc_cli.cli import main
 sql_path, args = sys.argv[1], sys.argv[2:]
 with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):

@@ -726,16 +726,19 @@ def names_clause(low: str | None, high: str | None) -> list:
     return ([] if low is None else [name >= low]) + ([] if high is None else [name < high])
 
 
-def middle_name(*, session: Session, village: str | None = None) -> tuple[int, str | None]:
-    """How many children there are (of ``village``), and the name halfway through them in name order."""
+def middle_name(*, session: Session, village: str | None = None, at_least: int = 0) -> str | None:
+    """The name halfway through the children (of ``village``) in name order; None when there are fewer
+    than ``at_least`` children, or none."""
     query = select(func.count()).select_from(Child)
     if village:
         query = query.where(village_clause(village))
     count = session.execute(query).scalar_one()
+    if count < at_least or count == 0:
+        return None
     middle = select(Child.name).order_by(Child.name).offset(count // 2).limit(1)
     if village:
         middle = middle.where(village_clause(village))
-    return count, session.execute(middle).scalar()
+    return session.execute(middle).scalar()
 
 
 def village_clause(village: str):

@@ -73,8 +73,7 @@ def remind(
         plan = store.schedule_items(session=session, months=sorted({m for _y, m in months}))
         roles = store.helper_roles(session=session)
         if fmt == "csv" and helper_id is None and db.is_sqlite:
-            count, middle = store.middle_name(session=session, village=village)
-            middle = middle if count >= SPLIT_AT else None
+            middle = store.middle_name(session=session, village=village, at_least=SPLIT_AT)
         elif fmt != "csv":
             facts = store.reminder_facts(session=session, as_of=now, helper_id=helper_id, village=village)
     if fmt == "csv":  # cron's and a county's format: each child's lines made with its items (_line_maker)
