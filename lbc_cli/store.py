@@ -720,15 +720,16 @@ def reminder_query(
 def names_clause(low: str | None, high: str | None) -> list:
     """SQL conditions: a child's name sorts from ``low`` (None: the first) to before ``high`` (None: the last).
 
-    On ``name || ''``, which no index serves: the children are then read in id order, as the contacts index
-    keeps them (through the name index, half a county's facts took twice as long as in id order)."""
+    On ``name || ''``, which no index serves, so that SQLite reads the children in table (id) order, as the
+    contacts index keeps them: through the name index, half a county's facts took twice as long."""
     name = Child.name.concat("")
     return ([] if low is None else [name >= low]) + ([] if high is None else [name < high])
 
 
 def middle_name(*, session: Session, village: str | None = None, at_least: int = 0) -> str | None:
     """The name halfway through the children (of ``village``) in name order; None when there are fewer
-    than ``at_least`` children, or none."""
+    than ``at_least`` children, or none. Every child on record counts, in the programme or not: a
+    balance for ``remind``'s two halves, not a figure."""
     query = select(func.count()).select_from(Child)
     if village:
         query = query.where(village_clause(village))

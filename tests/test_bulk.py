@@ -188,8 +188,14 @@ def test_a_hand_made_csv_field_is_what_csv_writer_writes_between_other_cells(tex
     assert lbc_io.csv_cell(text) == _expected_cell(text)
 
 
-def test_remind_csv_lines_read_back_as_its_json_rows(lbc, db):
-    """The county path of remind --format csv against its JSON rows, names with commas, quotes and a formula."""
+@pytest.mark.parametrize("split", [False, True])
+def test_remind_csv_lines_read_back_as_its_json_rows(lbc, db, split, monkeypatch):
+    """The county path of remind --format csv against its JSON rows, names with commas, quotes and a formula;
+    also made in two halves of the children by name, as for a county (SQLite)."""
+    from lbc_cli.cli import remind as remind_cli
+
+    if split:
+        monkeypatch.setattr(remind_cli, "SPLIT_AT", 1)
     for i, name in enumerate(["王,一", '李"二"', "=张三"]):
         args = ["enroll", name, "--gender", "F", "--birth", f"2015-01-0{i + 1}", "--consent-on", "2024-01-01"]
         assert lbc(*args, "--enrolled-on", "2024-01-01").code == 0, name

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from lbc_cli.rules.reminders import ChildFacts, child_reminders, due_reminders
+from lbc_cli.rules.reminders import ChildFacts, child_reminders, due_reminders, in_pressing_order, made_by_child
 
 # SPEC section 6 defaults, written out here (not read from lbc_cli.settings).
 DEFAULTS = {
@@ -238,8 +238,8 @@ def test_due_reminders_puts_urgent_first_then_the_most_overdue():
 
 
 def test_due_reminders_made_child_by_child_come_in_the_same_order():
-    """``make`` (remind's CSV lines) gets each child's items with its facts; what it makes comes back in the
-    order of the items themselves: urgent, most overdue, priority, then name, child and rule for ties."""
+    """``make`` (remind's CSV lines) gets each child's items with its facts; what it makes comes back, once
+    sorted, in the order of the items themselves: urgent, most overdue, priority, then name, child and rule."""
     alone = facts(id=3, name="丙", no_guardian=True, last_parent_call=date(2024, 5, 15))
     late = facts(id=1, name="甲")  # video-call, parent-feedback, home-visit: 75 days overdue
     twin = facts(id=2, name="甲")  # the same name and items: after child 1
@@ -251,7 +251,9 @@ def test_due_reminders_made_child_by_child_come_in_the_same_order():
         assert all(item.child_id == child.id for item in items)
         return [f"{child.id}:{item.rule}" for item in items]
 
-    got = due_reminders([recent, twin, alone, late], DEFAULTS, date(2024, 5, 15), make=make)
+    children = [recent, twin, alone, late]
+    got = in_pressing_order(*made_by_child(children, DEFAULTS, date(2024, 5, 15), 0, make))
+    assert got == [f"{item.child_id}:{item.rule}" for item in due_reminders(children, DEFAULTS, date(2024, 5, 15))]
     # 丙 (3): no-guardian, urgent, first; its feedback and visit are 75 days overdue, its call not yet due
     assert got[0] == "3:no-guardian"
     # 75 days overdue before 14; ties by name in code point order, 丙 (U+4E19) < 甲 (U+7532), then by child
@@ -702,8 +704,8 @@ def test_csv_made_in_two_halves_by_a_copy_of_the_process_is_the_csv_made_whole(l
     """A county's CSV (SPLIT_AT children or more, on SQLite) is made in two halves of the children by name, the
     first by a copy of the process: the same lines, in the same order, as one process makes them."""
     import os
-    import sys
 
+    from lbc_cli import parallel, store
     from lbc_cli.cli import remind as remind_cli
 
     second = enroll(lbc, "张小明", birth="2014-06-01")  # a second 张小明: ties broken by child id, in a half
@@ -711,15 +713,27 @@ def test_csv_made_in_two_halves_by_a_copy_of_the_process_is_the_csv_made_whole(l
     first = enroll(lbc, "丁一", birth="2014-07-01")  # its items tie with the 张小明s' (75 days, normal)
     pair(lbc, first, "王老师")
     whole = csv_all(lbc, AS_OF)
+    whole_within = csv_all(lbc, AS_OF, "--within", "30")
     forks = []
     fork = os.fork
     monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
     monkeypatch.setattr(remind_cli, "SPLIT_AT", 2)
+    read = []  # the halves whose facts this process reads: its own, and the copy's if the copy failed
+    reminder_facts = store.reminder_facts
+    monkeypatch.setattr(store, "reminder_facts", lambda **kw: read.append(kw["names"]) or reminder_facts(**kw))
     # code point order: 丁一 U+4E01, 刘小刚 U+5218, 张小明 ×2 U+5F20, 赵小红 U+8D75, 陈小花 U+9648; the name
     # halfway (the 4th of 6) is 张小明: the copy makes 丁一's and 刘小刚's lines, this process the rest
     halves = csv_all(lbc, AS_OF)
-    assert len(forks) == (sys.platform == "linux" and "://" not in str(db))
+    split = "://" not in str(db)  # SQLite: split; PostgreSQL compares names by its collation: not split
+    assert len(forks) == (split and parallel.available())
+    if not split:
+        assert read == [None]
+    elif parallel.available():
+        assert read == [("张小明", None)]  # the copy read the first half
+    else:  # no copy: the first half read in place, after the second
+        assert read == [("张小明", None), (None, "张小明")]
     assert halves == whole
+    assert csv_all(lbc, AS_OF, "--within", "30") == whole_within != whole
     assert len({r[0] for r in whole if r[2] != "schedule"}) == 6
     tied = [r[1] for r in whole if r[2] == "parent-feedback" and r[4] == OVERDUE_SINCE_ENROLMENT]
     assert tied == ["丁一", "张小明", "张小明", "赵小红", "陈小花"]  # one tie across the halves: name order

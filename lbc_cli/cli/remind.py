@@ -64,7 +64,7 @@ def remind(
     fmt = check_format(fmt, REMIND_FORMATS)
     now = today(as_of)
     db = database()
-    middle = None
+    facts, middle = [], None
     with db.session() as session:
         helper_row = store.resolve(Helper, helper, session=session) if helper else None
         helper_id = helper_row.id if helper_row else None
@@ -72,11 +72,11 @@ def remind(
         months = reminders.months_between(now, now + timedelta(days=within))
         plan = store.schedule_items(session=session, months=sorted({m for _y, m in months}))
         roles = store.helper_roles(session=session)
-        if fmt == "csv" and helper_id is None and db.is_sqlite:
-            middle = store.middle_name(session=session, village=village, at_least=SPLIT_AT)
-        elif fmt != "csv":
+        if fmt != "csv":
             facts = store.reminder_facts(session=session, as_of=now, helper_id=helper_id, village=village)
-    if fmt == "csv":  # cron's and a county's format: each child's lines made with its items (_line_maker)
+        elif helper_id is None and db.is_sqlite:
+            middle = store.middle_name(session=session, village=village, at_least=SPLIT_AT)
+    if fmt == "csv":  # cron's and a county's format: the lines themselves, in order (_due_lines)
         with db.session() as session:
             items = _due_lines(session, rules, now, within, helper_id=helper_id, village=village, middle=middle)
     else:
@@ -119,13 +119,15 @@ SPLIT_AT = 20_000  # children: a county's CSV is made in two halves, one by a co
 
 
 def _due_lines(session, rules, now, within, *, helper_id, village, middle) -> list[str]:
-    """The CSV lines of the children's reminders, most pressing first.
+    """The CSV lines of the children's reminders, most pressing first (``due_reminders``'s order).
 
     With ``middle`` (a county on SQLite), in two halves of the children by name: those before it are made by
     a copy of this process (store.computed_aside), on the other core, while this one makes the rest. The
     copy's lines come first in (name, child, rule) order, so the two lists put together are the list one
     process makes, and sort the same. (SQLite compares names by code point, as Python does; PostgreSQL by
-    its collation: it is not split.)"""
+    its collation: it is not split.) The two halves are read in two transactions a moment apart, as the
+    summary's parts are: a write committed in between (a child renamed across ``middle``, a contact
+    logged) may be seen by one half only."""
     from lbc_cli import store
     from lbc_cli.rules import reminders
 
@@ -142,7 +144,8 @@ def _due_lines(session, rules, now, within, *, helper_id, village, middle) -> li
 
 
 def _line_maker():
-    """``make`` for ``due_reminders``: a child's items as CSV lines (``_csv_line``'s), for a county's 300,000.
+    """``make`` for ``reminders.made_by_child``: a child's items as CSV lines (``_csv_line``'s), for a
+    county's 300,000.
 
     Only the name and the helpers are free text (io.csv_cell): made once a child. The rest are numbers,
     dates and slugs, and a county has a few hundred (rule, due date, priority)s: each made into text once."""

@@ -115,28 +115,24 @@ def _rules(settings: dict, as_of: date, within: int):
     return child
 
 
-def due_reminders(
-    children: list[ChildFacts], settings: dict, as_of: date, within: int = 0, make: Callable | None = None
-) -> list:
-    """Every child's reminders, most pressing first (``sort_key``).
-
-    ``make(facts, items)``, when given, turns one child's items into as many things (a county's CSV lines),
-    and those are returned in the same order instead: made child by child, while the child's facts are at
-    hand, rather than item by item once 300,000 items are in pressing order and scattered in memory."""
-    if make is None:
-        rules = _rules(settings, as_of, within)
-        items = [item for facts in _in_name_order(children) for item in rules(facts)]  # name, child, rule
-        items.sort(key=_pressing)
-        return items
-    return in_pressing_order(*made_by_child(children, settings, as_of, within, make))
+def due_reminders(children: list[ChildFacts], settings: dict, as_of: date, within: int = 0) -> list[Reminder]:
+    """Every child's reminders, most pressing first (``sort_key``)."""
+    rules = _rules(settings, as_of, within)
+    items = [item for facts in _in_name_order(children) for item in rules(facts)]  # name, child, rule
+    items.sort(key=_pressing)
+    return items
 
 
 def made_by_child(
     children: list[ChildFacts], settings: dict, as_of: date, within: int, make: Callable
 ) -> tuple[list[int], list]:
-    """``make``'s things for every child's reminders, in (name, child, rule) order, and each item's pressing
-    key: ``in_pressing_order`` sorts them. The lists of children whose names all sort before another's
-    names are concatenated in that order (``cli.remind``'s two halves of a county)."""
+    """What ``make(facts, items)`` turns each child's reminders into (as many things as items: a county's
+    CSV lines), in (name, child, rule) order, and each item's pressing key; ``in_pressing_order`` then
+    puts them in ``due_reminders``'s order. Made child by child, while the child's facts are at hand,
+    rather than item by item once 300,000 items are sorted and scattered in memory.
+
+    The lists made for children whose names all sort before the others' names, put before theirs, are
+    the lists made for all the children at once (``cli.remind``'s two halves of a county)."""
     rules = _rules(settings, as_of, within)
     keys: list[int] = []
     made: list = []
