@@ -710,35 +710,33 @@ def reminder_query(
         query = query.where(
             exists().where(Pairing.child_id == Child.id, Pairing.helper_id == helper_id, active_pairing(as_of))
         )
-    if village:
-        query = query.where(village_clause(village))
+    return query.where(*children_scope(village, names))
+
+
+def children_scope(village: str | None, names: tuple | None = None) -> list:
+    """SQL conditions on the children: those of ``village`` (``village_clause``), and those whose names sort
+    from ``names[0]`` (None: the first) to before ``names[1]`` (None: the last); none for None.
+
+    The names are compared as ``name || ''``, which no index serves, so that SQLite reads the children in
+    table (id) order, as the contacts index keeps them: through the name index, half a county's reminder
+    facts took twice as long."""
+    scope = [village_clause(village)] if village else []
     if names is not None:
-        query = query.where(*names_clause(*names))
-    return query
-
-
-def names_clause(low: str | None, high: str | None) -> list:
-    """SQL conditions: a child's name sorts from ``low`` (None: the first) to before ``high`` (None: the last).
-
-    On ``name || ''``, which no index serves, so that SQLite reads the children in table (id) order, as the
-    contacts index keeps them: through the name index, half a county's facts took twice as long."""
-    name = Child.name.concat("")
-    return ([] if low is None else [name >= low]) + ([] if high is None else [name < high])
+        low, high = names
+        name = Child.name.concat("")
+        scope += ([] if low is None else [name >= low]) + ([] if high is None else [name < high])
+    return scope
 
 
 def middle_name(*, session: Session, village: str | None = None, at_least: int = 0) -> str | None:
     """The name halfway through the children (of ``village``) in name order; None when there are fewer
     than ``at_least`` children, or none. Every child on record counts, in the programme or not: a
     balance for ``remind``'s two halves, not a figure."""
-    query = select(func.count()).select_from(Child)
-    if village:
-        query = query.where(village_clause(village))
-    count = session.execute(query).scalar_one()
+    scope = children_scope(village)
+    count = session.execute(select(func.count()).select_from(Child).where(*scope)).scalar_one()
     if count < at_least or count == 0:
         return None
-    middle = select(Child.name).order_by(Child.name).offset(count // 2).limit(1)
-    if village:
-        middle = middle.where(village_clause(village))
+    middle = select(Child.name).where(*scope).order_by(Child.name).offset(count // 2).limit(1)
     return session.execute(middle).scalar()
 
 
@@ -805,7 +803,7 @@ def active_helper_names(
 ) -> dict[int, list[str]]:
     """child id -> names of the helpers paired with it on ``as_of`` (pinyin order); only the children of
     ``village`` (or a township), or only those paired with ``helper_id`` on ``as_of``, or only those whose
-    names are in the range ``names`` (``names_clause``), when given.
+    names are in the range ``names`` (``children_scope``), when given.
 
     Two plain reads instead of a join sorted by pinyin (a county's 150,000 pairings): the helpers in pinyin
     order (a few thousand), then the pairings in force in table order; each child's few helpers are put in
@@ -814,10 +812,9 @@ def active_helper_names(
     helpers = raw_rows(in_order, session=session)
     place = {helper_id: n for n, (helper_id, _name) in enumerate(helpers)}
     pairs = select(Pairing.child_id, Pairing.helper_id).where(active_pairing(as_of))
-    if village:  # the village's children first (a few thousand), then their pairings by child_id
-        pairs = pairs.where(Pairing.child_id.in_(select(Child.id).where(village_clause(village))))
-    if names is not None:
-        pairs = pairs.where(Pairing.child_id.in_(select(Child.id).where(*names_clause(*names))))
+    scope = children_scope(village, names)
+    if scope:  # the village's (or the half's) children first, then their pairings by child_id
+        pairs = pairs.where(Pairing.child_id.in_(select(Child.id).where(*scope)))
     if helper_id is not None:  # the helper's few dozen children, then every helper of theirs
         mine = select(Pairing.child_id).where(Pairing.helper_id == helper_id, active_pairing(as_of))
         pairs = pairs.where(Pairing.child_id.in_(mine))

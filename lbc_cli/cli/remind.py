@@ -154,15 +154,13 @@ def _line_maker():
     middles: dict[tuple, str] = {}
 
     def make(facts, items: list) -> list[str]:
-        head = f"{facts.id},{csv_cell(facts.name)},"
-        tail = "," + csv_cell(";".join(facts.helpers))
+        head, tail = _head(facts.id, facts.name, csv_cell), _tail(facts.helpers, csv_cell)
         lines = []
         for item in items:
             key = item[2:6]  # rule, due_date, days_overdue, priority
             middle = middles.get(key)
             if middle is None:
-                rule, due, overdue, priority = key
-                middle = middles[key] = f"{rule},{due.isoformat()},{overdue},{priority}"
+                middle = middles[key] = _middle(*key)
             lines.append(head + middle + tail)
         return lines
 
@@ -173,9 +171,20 @@ def _csv_line(item) -> str:
     """One item as csv.writer writes its ``_cells`` (io.csv_cell's text and quoting)."""
     from lbc_cli.io import csv_cell
 
-    child, name, rule, due, overdue, priority, helpers = item
-    child = "" if child is None else child
-    return f"{child},{csv_cell(name)},{rule},{due.isoformat()},{overdue},{priority},{csv_cell(';'.join(helpers))}"
+    return _head(item.child_id, item.name, csv_cell) + _middle(*item[2:6]) + _tail(item.helpers, csv_cell)
+
+
+# A line's three parts: the child, what is due, the helpers (``cell``: io.csv_cell, imported by the caller once)
+def _head(child: int | None, name: str, cell) -> str:
+    return f"{'' if child is None else child},{cell(name)},"
+
+
+def _middle(rule: str, due, overdue: int, priority: str) -> str:
+    return f"{rule},{due.isoformat()},{overdue},{priority}"
+
+
+def _tail(helpers: tuple[str, ...], cell) -> str:
+    return "," + cell(";".join(helpers))
 
 
 def _when(item) -> str:
