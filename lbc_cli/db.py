@@ -7,7 +7,7 @@ database of an older schema is copied aside before it is upgraded in place.
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
+SCHEMA_VERSION = 1  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = float(os.environ.get("LBC_BUSY_TIMEOUT", "10"))
 # PostgreSQL: the advisory lock every lbc writer holds for its transaction (SQLite's BEGIN IMMEDIATE)
@@ -193,29 +194,61 @@ class Database:
 
     def _set_wal(self) -> None:
         """WAL lets cron read while a person writes. It is set outside any transaction, once: it persists."""
-        raw = self.engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
-                cur.execute("PRAGMA journal_mode = WAL")
-            cur.close()
-        finally:
-            raw.close()
+        with self._bare() as connection:
+            if str(connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                connection.execute("PRAGMA journal_mode = WAL")
 
     def _schema_version(self) -> int | None:
-        """The stored schema version; None for an empty database. Not ours → DatabaseError."""
+        """The stored schema version; None for an empty database. Not ours → DatabaseError.
+
+        A SQLite file is asked on a bare sqlite3 connection: a command that reads it with ``reader`` then
+        never imports SQLAlchemy."""
+        if self.path is not None:
+            with self._bare() as connection:
+                listed = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+                names = {name for (name,) in listed if not name.startswith("sqlite_")}
+                version = self._stored_version(names, lambda: connection.execute(_VERSION_SQL).fetchone()[0])
+            return version
         from sqlalchemy import inspect, text
 
         with self.engine.connect() as conn:
             names = set(inspect(conn).get_table_names())
-            if not names:
-                return None
-            if "schema_version" not in names:
-                raise DatabaseError(i18n.t("not_a_db", target=self.display))
-            version = conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar()
-            if version is None:
-                raise DatabaseError(i18n.t("not_a_db", target=self.display))
-            return int(version)
+            return self._stored_version(names, lambda: conn.execute(text(_VERSION_SQL)).scalar())
+
+    def _stored_version(self, names: set[str], read: Callable[[], int | None]) -> int | None:
+        if not names:
+            return None
+        if "schema_version" not in names:
+            raise DatabaseError(i18n.t("not_a_db", target=self.display))
+        version = read()
+        if version is None:
+            raise DatabaseError(i18n.t("not_a_db", target=self.display))
+        return int(version)
+
+    @contextmanager
+    def _bare(self) -> Iterator[sqlite3.Connection]:
+        """A bare sqlite3 connection to the SQLite file, with lbc's busy timeout, closed after the block;
+        in autocommit mode (``BEGIN`` where a transaction is wanted)."""
+        assert self.path is not None
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            yield connection
+        finally:
+            connection.close()
+
+    @contextmanager
+    def reader(self) -> Iterator[Callable[[str, dict], list]]:
+        """One read transaction on a bare sqlite3 connection to the SQLite file: ``with db.reader() as rows:
+        rows(sql, params)`` gives the rows of a SELECT with ``:name`` parameters, as tuples, dates as ISO
+        text. No SQLAlchemy: for ``remind``, whose start would otherwise be most of a county's second."""
+        try:
+            with self._bare() as connection:
+                connection.execute("BEGIN")
+                yield lambda sql, params: connection.execute(sql, params).fetchall()
+                connection.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise translate(exc, self.display) from exc
 
     def _create_schema(self) -> None:
         from sqlmodel import SQLModel
@@ -224,28 +257,26 @@ class Database:
 
         with self.engine.execution_options(lbc_write=True).begin() as conn:
             SQLModel.metadata.create_all(conn)
-            conn.execute(models.SchemaVersion.__table__.insert(), [_version_row(models.SCHEMA_VERSION)])
+            conn.execute(models.SchemaVersion.__table__.insert(), [_version_row(SCHEMA_VERSION)])
 
     def _refuse_newer(self, version: int) -> None:
-        from lbc_cli import models
-
-        if version > models.SCHEMA_VERSION:
-            raise DatabaseError(i18n.t("db_newer", found=version, supported=models.SCHEMA_VERSION))
+        if version > SCHEMA_VERSION:
+            raise DatabaseError(i18n.t("db_newer", found=version, supported=SCHEMA_VERSION))
 
     def _upgrade_if_needed(self, version: int) -> None:
+        if version == SCHEMA_VERSION:
+            return
         from lbc_cli import models
 
-        if version == models.SCHEMA_VERSION:
-            return
         backup = self._upgrade_backup(version)
         with self.engine.execution_options(lbc_write=True).begin() as conn:
-            for step in range(version, models.SCHEMA_VERSION):
+            for step in range(version, SCHEMA_VERSION):
                 MIGRATIONS[step](conn)
-            conn.execute(models.SchemaVersion.__table__.insert(), [_version_row(models.SCHEMA_VERSION)])
+            conn.execute(models.SchemaVersion.__table__.insert(), [_version_row(SCHEMA_VERSION)])
         self.upgraded_from = version
         from lbc_cli import console
 
-        console.info(i18n.t("db_upgraded", old=version, new=models.SCHEMA_VERSION, backup=backup or "-"))
+        console.info(i18n.t("db_upgraded", old=version, new=SCHEMA_VERSION, backup=backup or "-"))
 
     def _upgrade_backup_path(self, version: int) -> Path:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -432,6 +463,9 @@ class Database:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+_VERSION_SQL = "SELECT MAX(version) FROM schema_version"
 
 
 def _with_driver(target: str) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 from lbc_cli import i18n
-from lbc_cli.db import BUSY_TIMEOUT_S, Database, sync_sequences, translate
+from lbc_cli.db import BUSY_TIMEOUT_S, SCHEMA_VERSION, Database, sync_sequences, translate
 from lbc_cli.errors import DatabaseError, LbcError
 
 # Rows of OTHER read, and rows of this database looked up, at a time (an IN list stays far below
@@ -85,7 +85,6 @@ class Source(Database):
         return engine
 
     def open(self, *, create: bool = False) -> "Source":
-        from lbc_cli import models
 
         if self.path is not None:
             if not self.path.exists():
@@ -102,10 +101,8 @@ class Source(Database):
         if version is None:
             raise DatabaseError(i18n.t("not_a_db", target=self.display))
         self._refuse_newer(version)
-        if version < models.SCHEMA_VERSION:
-            raise DatabaseError(
-                i18n.t("merge_older", other=self.display, found=version, supported=models.SCHEMA_VERSION)
-            )
+        if version < SCHEMA_VERSION:
+            raise DatabaseError(i18n.t("merge_older", other=self.display, found=version, supported=SCHEMA_VERSION))
         return self
 
     @contextmanager

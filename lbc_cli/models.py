@@ -12,8 +12,6 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Column, Index, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
-
 
 def new_uid() -> str:
     return str(uuid.uuid4())

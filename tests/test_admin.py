@@ -20,7 +20,6 @@ import pytest
 from conftest import ON_PG, execute, is_url, new_target, restore_backup, rows, table_names
 
 import lbc_cli.db as lbc_db
-import lbc_cli.models as lbc_models
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -353,7 +352,7 @@ def test_an_older_schema_is_backed_up_then_upgraded(run, lbc, db, tmp_path, monk
     def add_nickname(conn) -> None:
         conn.exec_driver_sql("ALTER TABLE children ADD COLUMN nickname TEXT")
 
-    monkeypatch.setattr(lbc_models, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(lbc_db, "SCHEMA_VERSION", 2)
     monkeypatch.setattr(lbc_db, "MIGRATIONS", {1: add_nickname})
     result = run(*args, db=db)
     assert result.code == 0, result.err

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import rows
 
-from lbc_cli.models import SCHEMA_VERSION
+from lbc_cli.db import SCHEMA_VERSION
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RELEASED = sorted(FIXTURES.glob("schema_v*.db"))

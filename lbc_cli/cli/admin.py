@@ -38,7 +38,7 @@ def init(
     if db.created:  # a new file, an empty one, or an empty database on a server
         console.info(i18n.t("db_created", target=db.display))
     elif db.upgraded_from is None and not example:
-        from lbc_cli.models import SCHEMA_VERSION
+        from lbc_cli.db import SCHEMA_VERSION
 
         console.info(i18n.t("db_ready", target=db.display, version=SCHEMA_VERSION))
     if example:
