@@ -89,11 +89,14 @@ with open(result_path, "w") as result:
 # Run in a child Python: lbc in-process with SQLite's trace on every connection; writes the SELECT
 # statements it ran, parameters bound (sqlite3 traces the expanded SQL), as one script for the CLI.
 CAPTURE_SCRIPT = """
-import contextlib, os, sys
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+import contextlib, os, sqlite3, sys
 statements = []
-event.listen(Engine, "connect", lambda connection, _record: connection.set_trace_callback(statements.append))
+connect = sqlite3.connect
+def traced(*args, **kwargs):  # every connection: SQLAlchemy's, and the bare ones of Database.reader
+    connection = connect(*args, **kwargs)
+    connection.set_trace_callback(statements.append)
+    return connection
+sqlite3.connect = sqlite3.dbapi2.connect = traced  # (SQLAlchemy connects through dbapi2)
 import lbc_cli.parallel
 lbc_cli.parallel.available = lambda: False  # no copy of the process: its statements would be traced in the copy
 from lbc_cli.cli import main

@@ -11,12 +11,13 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlmodel import Session, SQLModel
 
 from lbc_cli import context, i18n, pinyin, validate
 from lbc_cli.errors import LbcError
 from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Exam, Helper, Pairing, ScheduleItem, Setting
+from lbc_cli.remind_sql import PARENT_CALL_KINDS  # noqa: F401 (the kinds that count as a call with a parent)
 
 T = TypeVar("T")
 
@@ -659,8 +660,6 @@ def list_contacts(
 
 # ---- reminders -----------------------------------------------------------------------------
 
-PARENT_CALL_KINDS = ("video-call", "phone-call")
-
 
 def active_on(as_of: date):
     """SQL condition: a child in the programme on ``as_of`` (enrolled, and not yet left)."""
@@ -670,127 +669,24 @@ def active_on(as_of: date):
     )
 
 
-def _last_contact(kinds: tuple[str, ...], as_of: date, *, with_parent: bool = False):
-    """Correlated MAX(date) of a child's contacts that reached someone: one index seek per child
-    on contacts (child_id, kind, date)."""
-    query = select(func.max(Contact.date)).where(
-        Contact.child_id == Child.id,
-        Contact.kind.in_(kinds),
-        Contact.date <= as_of,
-        Contact.no_answer == false(),  # `= 0`, which the index can seek; `IS false` cannot
-    )
-    if with_parent:
-        query = query.where(Contact.with_whom == "parent")
-    return query.scalar_subquery()
-
-
-def reminder_query(
-    as_of: date, *, helper_id: int | None = None, village: str | None = None, names: tuple | None = None
-):
-    """The one set-based query behind ``remind``: a row of facts per child in the programme on
-    ``as_of``; ``village`` keeps a village, or every village whose name starts with it (a township);
-    ``names`` = (low, high) the children whose names sort from low (None: the first) to before high."""
-    query = select(
-        Child.id,
-        Child.name,
-        Child.birth_date,
-        Child.enrolled_on,
-        Child.flags,
-        Child.guardian_relation,
-        Child.guardian_name,
-        Child.care_agreement_on,
-        Child.reviewed_on,
-        priority_clause().label("priority"),
-        _last_contact(PARENT_CALL_KINDS, as_of, with_parent=True).label("last_parent_call"),
-        _last_contact(("parent-feedback",), as_of).label("last_feedback"),
-        _last_contact(("home-visit",), as_of).label("last_visit"),
-        exists().where(Pairing.child_id == Child.id, active_pairing(as_of)).label("paired"),
-    ).where(active_on(as_of))
-    if helper_id is not None:
-        query = query.where(
-            exists().where(Pairing.child_id == Child.id, Pairing.helper_id == helper_id, active_pairing(as_of))
-        )
-    return query.where(*children_scope(village, names))
-
-
-def children_scope(village: str | None, names: tuple | None = None) -> list:
-    """SQL conditions on the children: those of ``village`` (``village_clause``), and those whose names sort
-    from ``names[0]`` (None: the first) to before ``names[1]`` (None: the last); none for None.
-
-    The names are compared as ``name || ''``, which no index serves, so that SQLite reads the children in
-    table (id) order, as the contacts index keeps them: through the name index, half a county's reminder
-    facts took twice as long."""
-    scope = [village_clause(village)] if village else []
-    if names is not None:
-        low, high = names
-        name = Child.name.concat("")
-        scope += ([] if low is None else [name >= low]) + ([] if high is None else [name < high])
-    return scope
-
-
-def middle_name(*, session: Session, village: str | None = None, at_least: int = 0) -> str | None:
-    """The name halfway through the children (of ``village``) in name order; None when there are fewer
-    than ``at_least`` children, or none. Every child on record counts, in the programme or not: a
-    balance for ``remind``'s two halves, not a figure."""
-    scope = children_scope(village)
-    count = session.execute(select(func.count()).select_from(Child).where(*scope)).scalar_one()
-    if count < at_least or count == 0:
-        return None
-    middle = select(Child.name).where(*scope).order_by(Child.name).offset(count // 2).limit(1)
-    return session.execute(middle).scalar()
-
-
 def village_clause(village: str):
     """A village by its name, or all the villages whose names start with it: 石桥镇 takes 石桥镇柳河村."""
     return and_(Child.village >= village, Child.village < village + "\U0010ffff")
 
 
-def reminder_facts(
-    *, session: Session, as_of: date, helper_id: int | None = None, village: str | None = None, names=None
-) -> list:
-    """One row of facts per child in the programme on ``as_of`` (``reminder_query``)."""
-    from lbc_cli.rules.reminders import ChildFacts
+def text_rows(session: Session) -> Callable[[str, dict], list]:
+    """``rows(sql, params)`` for SQL text with ``:name`` parameters (remind_sql), run in the session."""
+    from sqlalchemy import text
 
-    query = reminder_query(as_of, helper_id=helper_id, village=village, names=names)
-    helpers = active_helper_names(session=session, as_of=as_of, village=village, helper_id=helper_id, names=names)
-    day = date.fromisoformat if session.get_bind().dialect.name == "sqlite" else as_date  # SQLite: ISO text
-    new, none = tuple.__new__, ()
-    return [
-        new(
-            ChildFacts,
-            (
-                child_id,
-                name,
-                day(birth),
-                day(enrolled),
-                bool(priority),
-                relation == "none" or not guardian or (flags is not None and "lives-alone" in flags.split(";")),
-                agreement and day(agreement),
-                reviewed and day(reviewed),
-                last_call and day(last_call),
-                last_feedback and day(last_feedback),
-                last_visit and day(last_visit),
-                bool(paired),
-                tuple(helpers.get(child_id, none)),
-            ),
-        )
-        for (
-            child_id,
-            name,
-            birth,
-            enrolled,
-            flags,
-            relation,
-            guardian,
-            agreement,
-            reviewed,
-            priority,
-            last_call,
-            last_feedback,
-            last_visit,
-            paired,
-        ) in raw_rows(query, session=session)
-    ]
+    return lambda sql, params: session.execute(text(sql), params).all()
+
+
+def reminder_facts(*, session: Session, as_of: date, helper_id: int | None = None, village: str | None = None) -> list:
+    """The reminder rules' facts of each child in the programme on ``as_of`` (remind_sql.facts)."""
+    from lbc_cli import remind_sql
+
+    dialect = session.get_bind().dialect.name
+    return remind_sql.facts(text_rows(session), dialect, as_of, helper_id=helper_id, village=village)
 
 
 def is_priority(child_id: int, *, session: Session) -> bool:
@@ -798,12 +694,9 @@ def is_priority(child_id: int, *, session: Session) -> bool:
     return bool(session.execute(query).scalar())
 
 
-def active_helper_names(
-    *, session: Session, as_of: date, village: str | None = None, helper_id: int | None = None, names=None
-) -> dict[int, list[str]]:
+def active_helper_names(*, session: Session, as_of: date, village: str | None = None) -> dict[int, list[str]]:
     """child id -> names of the helpers paired with it on ``as_of`` (pinyin order); only the children of
-    ``village`` (or a township), or only those paired with ``helper_id`` on ``as_of``, or only those whose
-    names are in the range ``names`` (``children_scope``), when given.
+    ``village`` (or a township), when given.
 
     Two plain reads instead of a join sorted by pinyin (a county's 150,000 pairings): the helpers in pinyin
     order (a few thousand), then the pairings in force in table order; each child's few helpers are put in
@@ -812,12 +705,8 @@ def active_helper_names(
     helpers = raw_rows(in_order, session=session)
     place = {helper_id: n for n, (helper_id, _name) in enumerate(helpers)}
     pairs = select(Pairing.child_id, Pairing.helper_id).where(active_pairing(as_of))
-    scope = children_scope(village, names)
-    if scope:  # the village's (or the half's) children first, then their pairings by child_id
-        pairs = pairs.where(Pairing.child_id.in_(select(Child.id).where(*scope)))
-    if helper_id is not None:  # the helper's few dozen children, then every helper of theirs
-        mine = select(Pairing.child_id).where(Pairing.helper_id == helper_id, active_pairing(as_of))
-        pairs = pairs.where(Pairing.child_id.in_(mine))
+    if village:  # the village's children first, then their pairings by child_id
+        pairs = pairs.where(Pairing.child_id.in_(select(Child.id).where(village_clause(village))))
     places: dict[int, list[int]] = {}
     for batch in raw_batches(pairs, session=session):
         for child_id, paired_with in batch:

@@ -3,17 +3,18 @@ a read aside (store.raw_rows_aside) runs on a connection of its own and leaves n
 aside (store.computed_aside), done by a copy of the process."""
 
 import os
+import sqlite3
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date
 
 import pytest
 from sqlalchemy import func, literal_column, select, table, text
 from sqlalchemy.exc import DBAPIError
 
-from lbc_cli import store
+from lbc_cli import remind_sql, store
 from lbc_cli.db import Database
 from lbc_cli.models import Child
 
@@ -40,15 +41,25 @@ def _plan(db_path, statement) -> str:
 
 
 @pytest.mark.sqlite_only("SQLite's query plan (EXPLAIN QUERY PLAN)")
-def test_last_contact_of_each_rule_is_one_covering_index_seek_per_child(db):
-    as_of = date(2026, 11, 27)
-    rules = ((store.PARENT_CALL_KINDS, True), (("parent-feedback",), False), (("home-visit",), False))
-    for kinds, with_parent in rules:
-        statement = select(Child.id, store._last_contact(kinds, as_of, with_parent=with_parent))
-        plan = _plan(db, statement)
-        assert "CORRELATED SCALAR SUBQUERY" in plan
-        assert "SEARCH contacts USING COVERING INDEX ix_contacts_child_kind_date" in plan, plan
-        assert "no_answer=?" in plan  # the attempt filter is part of the seek, not a row check
+def test_reminder_facts_are_one_pass_over_the_children_with_index_seeks_per_child(db):
+    """remind's facts (remind_sql.facts_sql): the children read in table order, not through the name index,
+    even for a half of them by name; each rule's last contact one seek on the covering contacts index, the
+    attempt filter part of the seek; the helpers of each child one seek on the pairings index."""
+    for names in (None, ("M", None), (None, "M"), ("A", "M")):
+        sql = remind_sql.facts_sql("sqlite", village="东村", names=names)
+        params = remind_sql.facts_params("sqlite", date(2026, 11, 27), village="东村", names=names)
+        with closing(sqlite3.connect(db)) as connection:
+            plan = [row[-1] for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+        assert plan[0] == "SCAN c", plan
+        seeks = [line for line in plan if line.startswith("SEARCH contacts")]
+        assert len(seeks) == 3, plan
+        for seek in seeks:
+            assert seek.startswith("SEARCH contacts USING COVERING INDEX ix_contacts_child_kind_date (child_id=?")
+            assert "no_answer=?" in seek  # `= 0`, part of the seek, not a check of each row
+        assert [line for line in plan if "pairings" in line] == [
+            "SEARCH pairings USING INDEX ix_pairings_child (child_id=?)"
+        ]
+        assert sum(line.startswith("CORRELATED SCALAR SUBQUERY") for line in plan) == 4
 
 
 def test_a_read_aside_gives_the_rows_a_read_in_place_gives_and_its_error_reaches_the_caller(lbc, db):

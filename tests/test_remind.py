@@ -11,8 +11,11 @@ import json
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from lbc_cli.rules.reminders import ChildFacts, child_reminders, due_reminders, in_pressing_order, made_by_child
+from lbc_cli.rules.reminders import ChildFacts, _born_by, child_reminders, due_reminders, in_pressing_groups
+from lbc_cli.validate import birthday
 
 # SPEC section 6 defaults, written out here (not read from lbc_cli.settings).
 DEFAULTS = {
@@ -237,22 +240,46 @@ def test_due_reminders_puts_urgent_first_then_the_most_overdue():
     assert [r.child_id for r in items[1:]] == [1, 1, 1, 2, 2, 2]
 
 
-def test_due_reminders_made_child_by_child_come_in_the_same_order():
-    """``make`` (remind's CSV lines) gets each child's items with its facts; what it makes comes back, once
-    sorted, in the order of the items themselves: urgent, most overdue, priority, then name, child and rule."""
+@given(
+    birth=st.dates(min_value=date(1996, 1, 1), max_value=date(2030, 12, 31)),
+    day=st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)),
+    years=st.integers(min_value=1, max_value=18),
+)
+def test_born_by_is_the_last_birth_date_that_turns_the_age_by_the_day(birth, day, years):
+    """The rule pass asks for a child's age-out day only when the child is born on or before _born_by:
+    exactly the children who turn ``years`` on or before ``day`` (29 February counting from 1 March)."""
+    assert (birth <= _born_by(day, years)) == (birthday(birth, years) <= day)
+
+
+def test_born_by_on_29_february():
+    assert _born_by(date(2028, 2, 29), 16) == date(2012, 2, 29)  # 2012 has one: born that day, 16 on it
+    assert _born_by(date(2028, 2, 29), 15) == date(2013, 2, 28)  # 2013 has none: 28 February turns 15 on the 28th
+    assert birthday(date(2012, 2, 29), 13) == date(2025, 3, 1)  # 29 February counts from 1 March
+    assert _born_by(date(2025, 2, 28), 13) == date(2012, 2, 28)  # so a child born on 29 February 2012 is not in
+
+
+def test_lines_in_pressing_groups_put_one_after_another_come_in_the_order_of_the_items():
+    """remind's CSV lines are made child by child into groups by pressing key; the groups in key order, one
+    after another, are the items' own order: urgent, most overdue, priority, then name, child and rule.
+    The child's parts are asked once a child with anything due; a due item's once per (rule, date, priority)."""
     alone = facts(id=3, name="丙", no_guardian=True, last_parent_call=date(2024, 5, 15))
     late = facts(id=1, name="甲")  # video-call, parent-feedback, home-visit: 75 days overdue
     twin = facts(id=2, name="甲")  # the same name and items: after child 1
     recent = facts(id=4, name="乙", enrolled_on=date(2024, 5, 1), reviewed_on=date(2024, 5, 1))  # 14 days
-    seen = []
+    heads, middles = [], []
 
-    def make(child, items):
-        seen.append(child.id)
-        assert all(item.child_id == child.id for item in items)
-        return [f"{child.id}:{item.rule}" for item in items]
+    def head(child):
+        heads.append(child.id)
+        return f"{child.id}:"
+
+    def middle(rule, when, overdue, priority):
+        middles.append((rule, when, priority))
+        assert overdue == (date(2024, 5, 15) - when).days
+        return rule
 
     children = [recent, twin, alone, late]
-    got = in_pressing_order(*made_by_child(children, DEFAULTS, date(2024, 5, 15), 0, make))
+    groups = in_pressing_groups(children, DEFAULTS, date(2024, 5, 15), 0, head, middle, lambda child: "")
+    got = [line for key in sorted(groups) for line in groups[key]]
     assert got == [f"{item.child_id}:{item.rule}" for item in due_reminders(children, DEFAULTS, date(2024, 5, 15))]
     # 丙 (3): no-guardian, urgent, first; its feedback and visit are 75 days overdue, its call not yet due
     assert got[0] == "3:no-guardian"
@@ -270,7 +297,9 @@ def test_due_reminders_made_child_by_child_come_in_the_same_order():
         "4:parent-feedback",
         "4:home-visit",
     ]
-    assert sorted(seen) == [1, 2, 3, 4]  # once each child that has anything due
+    assert sorted(heads) == [1, 2, 3, 4]  # once each child that has anything due
+    # 1 and 2 share their three (rule, date, priority)s; 3 shares two of them and adds no-guardian; 4: its own three
+    assert len(middles) == len(set(middles)) == 3 + 1 + 3
 
 
 # ---- CLI helpers -----------------------------------------------------------------------------
@@ -705,7 +734,7 @@ def test_csv_made_in_two_halves_by_a_copy_of_the_process_is_the_csv_made_whole(l
     first by a copy of the process: the same lines, in the same order, as one process makes them."""
     import os
 
-    from lbc_cli import parallel, store
+    from lbc_cli import parallel, remind_sql
     from lbc_cli.cli import remind as remind_cli
 
     second = enroll(lbc, "张小明", birth="2014-06-01")  # a second 张小明: ties broken by child id, in a half
@@ -719,8 +748,8 @@ def test_csv_made_in_two_halves_by_a_copy_of_the_process_is_the_csv_made_whole(l
     monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
     monkeypatch.setattr(remind_cli, "SPLIT_AT", 2)
     read = []  # the halves whose facts this process reads: its own, and the copy's if the copy failed
-    reminder_facts = store.reminder_facts
-    monkeypatch.setattr(store, "reminder_facts", lambda **kw: read.append(kw["names"]) or reminder_facts(**kw))
+    facts_read = remind_sql.facts
+    monkeypatch.setattr(remind_sql, "facts", lambda *args, **kw: read.append(kw["names"]) or facts_read(*args, **kw))
     # code point order: 丁一 U+4E01, 刘小刚 U+5218, 张小明 ×2 U+5F20, 赵小红 U+8D75, 陈小花 U+9648; the name
     # halfway (the 4th of 6) is 张小明: the copy makes 丁一's and 刘小刚's lines, this process the rest
     halves = csv_all(lbc, AS_OF)
@@ -848,3 +877,66 @@ def test_village_keeps_one_village_or_a_whole_township(lbc):
     assert {r[6] for r in township} == {f"帮扶人{a}", f"帮扶人{b}"}  # each child's own helper, no other
     assert {r[0] for r in items(lbc, AS_OF, "--village", "北塘乡彭寨村")} == {a}
     assert items(lbc, AS_OF, "--village", "北塘乡柳河村") == set()
+
+
+REMIND_IMPORTS = """
+import contextlib, io, json, sys
+from lbc_cli.cli import main
+codes = []
+for fmt in ("text", "md", "csv", "json"):
+    with contextlib.redirect_stdout(io.StringIO()):
+        codes.append(main(["--db", sys.argv[1], "remind", "--as-of", "2024-05-15", "--format", fmt, "--within", "7"]))
+heavy = sorted(m for m in ("sqlalchemy", "sqlmodel", "jinja2", "pypinyin") if m in sys.modules)
+with open(sys.argv[2], "w") as fh:
+    json.dump({"codes": codes, "heavy": heavy}, fh)
+"""
+
+
+@pytest.mark.sqlite_only("a SQLite file is read without SQLAlchemy; a server needs it")
+def test_remind_on_a_sqlite_file_imports_neither_sqlalchemy_nor_sqlmodel(db, network, tmp_path):
+    import subprocess
+    import sys
+
+    report = tmp_path / "report.json"
+    done = subprocess.run(
+        [sys.executable, "-c", REMIND_IMPORTS, str(db), str(report)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(report.read_text()) == {"codes": [0, 0, 0, 0], "heavy": []}
+
+
+def test_facts_read_on_a_bare_connection_are_the_facts_read_in_a_session(lbc, db, network):
+    """remind_sql's SQL text gives the same facts on Database.reader (a SQLite file) as through a session
+    (what PostgreSQL, --helper and the summary use), for the whole, a village, a helper and a range of names."""
+    from lbc_cli import remind_sql, store
+    from lbc_cli.db import Database
+
+    assert lbc("child", "update", network["陈小花"], "--village", "东村").code == 0
+    as_of = date(2024, 5, 15)
+    asks = [{}, {"village": "东"}, {"village": "西"}, {"names": ("刘", "赵")}, {"names": (None, "张")}]
+    database = Database(str(db)).open()
+    try:
+        with database.session() as session:
+            dialect = session.get_bind().dialect.name
+            helper_id = store.resolve(store.Helper, "王老师", session=session).id
+            asks.append({"helper_id": helper_id})
+            in_session = [remind_sql.facts(store.text_rows(session), dialect, as_of, **ask) for ask in asks]
+        if database.path is not None:
+            with database.reader() as rows:
+                bare = [remind_sql.facts(rows, "sqlite", as_of, **ask) for ask in asks]
+            assert bare == in_session
+    finally:
+        database.dispose()
+    by_name = [{f.name: f for f in found} for found in in_session]
+    assert sorted(by_name[0]) == ["刘小刚", "张小明", "赵小红", "陈小花"]
+    assert sorted(by_name[1]) == ["陈小花"]  # 东村; the others have no village
+    assert by_name[2] == {}
+    assert sorted(by_name[3]) == ["刘小刚", "张小明"]  # from 刘 (U+5218) to before 赵 (U+8D75): not 赵小红, 陈 (U+9648)
+    assert sorted(by_name[4]) == ["刘小刚"]
+    assert sorted(by_name[5]) == ["张小明", "陈小花"]  # 王老师's children
+    whole = by_name[0]
+    assert whole["张小明"].helpers == ("李妈妈", "王老师") and whole["张小明"].paired  # pinyin: li, wang
+    assert whole["赵小红"].helpers == () and not whole["赵小红"].paired
+    assert whole["张小明"].last_parent_call == date(2024, 5, 1)
+    assert whole["刘小刚"].no_guardian and whole["刘小刚"].priority  # lives alone
+    assert not whole["张小明"].no_guardian and not whole["张小明"].priority

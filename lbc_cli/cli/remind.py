@@ -1,5 +1,6 @@
 """remind: what care work is due or overdue, grouped by helper, for people and for cron."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Annotated
 
@@ -57,50 +58,65 @@ def remind(
     ] = False,
 ) -> None:
     """Due and overdue care work as of a date; text and Markdown are grouped by helper."""
-    from lbc_cli import io, render, store
-    from lbc_cli.models import Helper
+    from lbc_cli import io, remind_sql
     from lbc_cli.rules import reminders
 
     fmt = check_format(fmt, REMIND_FORMATS)
     now = today(as_of)
     db = database()
+    months = reminders.months_between(now, now + timedelta(days=within))
     facts, middle = [], None
-    with db.session() as session:
-        helper_row = store.resolve(Helper, helper, session=session) if helper else None
+    with _reading(db, helper) as (rows, dialect, helper_row):
         helper_id = helper_row.id if helper_row else None
-        rules = store.rule_values(session=session)
-        months = reminders.months_between(now, now + timedelta(days=within))
-        plan = store.schedule_items(session=session, months=sorted({m for _y, m in months}))
-        roles = store.helper_roles(session=session)
+        rules = remind_sql.rule_values(rows)
+        plan = remind_sql.schedule(rows, sorted({m for _y, m in months}))
+        roles = remind_sql.helper_roles(rows) if fmt in ("text", "md") else {}
         if fmt != "csv":
-            facts = store.reminder_facts(session=session, as_of=now, helper_id=helper_id, village=village)
-        elif helper_id is None and db.is_sqlite:
-            middle = store.middle_name(session=session, village=village, at_least=SPLIT_AT)
+            facts = remind_sql.facts(rows, dialect, now, helper_id=helper_id, village=village)
+        elif helper_id is None and dialect == "sqlite":
+            middle = remind_sql.middle_name(rows, village=village, at_least=SPLIT_AT)
     if fmt == "csv":  # cron's and a county's format: the lines themselves, in order (_due_lines)
-        with db.session() as session:
-            items = _due_lines(session, rules, now, within, helper_id=helper_id, village=village, middle=middle)
+        items = _due_lines(db, helper, rules, now, within, village=village, middle=middle)
     else:
         items = reminders.due_reminders(facts, rules, now, within)
     schedule = []
     for year, month in months:
         end = reminders.month_end(year, month)
-        for entry in plan:
-            if entry.month == month:
-                schedule.append(reminders.Reminder(None, entry.text, "schedule", end, (now - end).days, "normal"))
+        for entry_month, text in plan:
+            if entry_month == month:
+                schedule.append(reminders.Reminder(None, text, "schedule", end, (now - end).days, "normal"))
     with io.output(out) as stream:
         if fmt in ("text", "md"):
             stream.write(_grouped(items, schedule, roles, now, markdown=fmt == "md", only=helper_row))
         elif fmt == "csv":
-            chunks = (items[start : start + 10000] for start in range(0, len(items), 10000))
-            io.write_csv_lines([*chunks, [_csv_line(item) for item in schedule]], REMIND_COLUMNS, stream)
+            io.write_csv_lines([*items, [_csv_line(item) for item in schedule]], REMIND_COLUMNS, stream)
         else:
-            rows = (
+            from lbc_cli import render
+
+            rows_out = (
                 dict(zip(REMIND_COLUMNS, _cells(i), strict=True)) | {"due_date": i.due_date.isoformat()}
                 for i in [*items, *schedule]
             )
-            render.render(rows, REMIND_COLUMNS, fmt, enums={"rule": "rule", "priority": "priority"}, stream=stream)
+            render.render(rows_out, REMIND_COLUMNS, fmt, enums={"rule": "rule", "priority": "priority"}, stream=stream)
     if fail_if_due and items:
         raise typer.Exit(int(ExitCode.DUE))
+
+
+@contextmanager
+def _reading(db, helper: str | None):
+    """``(rows, dialect, helper row)`` for remind_sql's reads, in one transaction. A SQLite file is read on a
+    bare sqlite3 connection (Database.reader), so that remind never imports SQLAlchemy or SQLModel; a
+    database server, or ``--helper`` (found as every command finds a helper), through a session."""
+    if db.path is not None and helper is None:
+        with db.reader() as rows:
+            yield rows, "sqlite", None
+        return
+    from lbc_cli import store
+    from lbc_cli.models import Helper
+
+    with db.session() as session:
+        helper_row = store.resolve(Helper, helper, session=session) if helper else None
+        yield store.text_rows(session), session.get_bind().dialect.name, helper_row
 
 
 def _cells(item) -> tuple:
@@ -118,53 +134,64 @@ def _cells(item) -> tuple:
 SPLIT_AT = 20_000  # children: a county's CSV is made in two halves, one by a copy of the process
 
 
-def _due_lines(session, rules, now, within, *, helper_id, village, middle) -> list[str]:
-    """The CSV lines of the children's reminders, most pressing first (``due_reminders``'s order).
+def _due_lines(db, helper, rules, now, within, *, village, middle) -> list[list[str]]:
+    """The CSV lines of the children's reminders, most pressing first (``due_reminders``'s order), in
+    chunks: one a pressing key (reminders.in_pressing_groups).
 
     With ``middle`` (a county on SQLite), in two halves of the children by name: those before it are made by
-    a copy of this process (store.computed_aside), on the other core, while this one makes the rest. The
-    copy's lines come first in (name, child, rule) order, so the two lists put together are the list one
-    process makes, and sort the same. (SQLite compares names by code point, as Python does; PostgreSQL by
-    its collation: it is not split.) The two halves are read in two transactions a moment apart, as the
-    summary's parts are: a write committed in between (a child renamed across ``middle``, a contact
-    logged) may be seen by one half only."""
-    from lbc_cli import store
+    a copy of this process (parallel.forked), on the other core, while this one makes the rest. The copy's
+    group of each key comes before this one's, since its names sort first: the list one process makes.
+    (SQLite compares names by code point, as Python does; PostgreSQL by its collation: it is not split.)
+    The copy hands each group over as one text. The two halves are read in two transactions a moment
+    apart, as the summary's parts are: a write committed in between (a child renamed across ``middle``, a
+    contact logged) may be seen by one half only."""
+    from lbc_cli import parallel, remind_sql
     from lbc_cli.rules import reminders
 
-    def half(own, names=None) -> tuple[list[int], list[str]]:
-        facts = store.reminder_facts(session=own, as_of=now, helper_id=helper_id, village=village, names=names)
-        return reminders.made_by_child(facts, rules, now, within, _line_maker())
+    def half(names=None) -> dict[int, list[str]]:
+        with _reading(db, helper) as (rows, dialect, helper_row):
+            helper_id = helper_row.id if helper_row else None
+            facts = remind_sql.facts(rows, dialect, now, helper_id=helper_id, village=village, names=names)
+        return reminders.in_pressing_groups(facts, rules, now, within, *_line_parts())
 
     if middle is None:
-        return reminders.in_pressing_order(*half(session))
-    with store.computed_aside(lambda own: half(own, (None, middle)), session=session) as first:
-        keys, lines = half(session, (middle, None))
-        before, made = first()
-    return reminders.in_pressing_order(before + keys, made + lines)
+        groups = half()
+        return [groups[key] for key in sorted(groups)]
+    first: dict[int, list[str]] | None = None
+    with parallel.forked(lambda: [{key: ["\r\n".join(lines)] for key, lines in half((None, middle)).items()}]) as made:
+        groups = half((middle, None))
+        if made is not None:
+            try:
+                first = next(made)
+                next(made, None)  # its end: the copy is done
+            except parallel.CopyFailed:
+                first = None
+    if first is None:  # no copy could be made, or it failed: the first half is made here
+        first = half((None, middle))
+    keys = sorted(first.keys() | groups.keys())
+    return [chunk for key in keys for chunk in (first.get(key), groups.get(key)) if chunk]
 
 
-def _line_maker():
-    """``make`` for ``reminders.made_by_child``: a child's items as CSV lines (``_csv_line``'s), for a
-    county's 300,000.
-
-    Only the name and the helpers are free text (io.csv_cell): made once a child. The rest are numbers,
-    dates and slugs, and a county has a few hundred (rule, due date, priority)s: each made into text once."""
+def _line_parts():
+    """``head``, ``middle`` and ``tail`` for ``reminders.in_pressing_groups``: a child's items as CSV lines
+    (``_csv_line``'s), for a county's 300,000. Only the name and the helpers are free text (io.csv_cell):
+    the name made once a child, the helpers once for each set of them (a helper has dozens of children);
+    the rest are numbers, dates and slugs, each (rule, due date, priority) made once."""
     from lbc_cli.io import csv_cell
 
-    middles: dict[tuple, str] = {}
+    tails: dict[tuple[str, ...], str] = {}
 
-    def make(facts, items: list) -> list[str]:
-        head, tail = _head(facts.id, facts.name, csv_cell), _tail(facts.helpers, csv_cell)
-        lines = []
-        for item in items:
-            key = item[2:6]  # rule, due_date, days_overdue, priority
-            middle = middles.get(key)
-            if middle is None:
-                middle = middles[key] = _middle(*key)
-            lines.append(head + middle + tail)
-        return lines
+    def head(facts) -> str:
+        return _head(facts.id, facts.name, csv_cell)
 
-    return make
+    def tail(facts) -> str:
+        helpers = facts.helpers
+        made = tails.get(helpers)
+        if made is None:
+            made = tails[helpers] = _tail(helpers, csv_cell)
+        return made
+
+    return head, _middle, tail
 
 
 def _csv_line(item) -> str:

@@ -71,8 +71,23 @@ def child_reminders(facts: ChildFacts, settings: dict, as_of: date, within: int 
 
 
 def _rules(settings: dict, as_of: date, within: int):
-    """The rule pass for one reference date, as a function of one child's facts (its constants worked out once:
-    a county runs it for 100,000 children).
+    """The rule pass for one reference date, as a function of one child's facts to its Reminders."""
+    due = _due(settings, as_of, within)
+    new = tuple.__new__
+
+    def child(facts: ChildFacts) -> list[Reminder]:
+        ident, name, helpers = facts.id, facts.name, facts.helpers
+        return [
+            new(Reminder, (ident, name, rule, when, (as_of - when).days, priority, helpers))
+            for rule, when, priority in due(facts)
+        ]
+
+    return child
+
+
+def _due(settings: dict, as_of: date, within: int) -> Callable[[ChildFacts], list[tuple[str, date, str]]]:
+    """The rule pass for one reference date: one child's facts to the (rule, due date, priority)s listed,
+    in ``RULES`` order (its constants worked out once: a county runs it for 100,000 children).
 
     A rule with an interval is due when ``last + days <= as_of + within``; a child never contacted is due from
     the enrolment date. Priorities: urgent = no guardian (强制报告 territory); high = a priority child's work, a
@@ -84,35 +99,46 @@ def _rules(settings: dict, as_of: date, within: int):
     review = timedelta(days=settings["review_days"])
     notice = horizon + timedelta(days=AGE_OUT_NOTICE_DAYS)  # age-out is listed from 30 days before the birthday
     age_limit = int(settings["age_limit"])
-    new = tuple.__new__
 
-    def child(facts: ChildFacts) -> list[Reminder]:
-        out = []
-        ident, name, helpers, enrolled = facts.id, facts.name, facts.helpers, facts.enrolled_on
-        level = "high" if facts.priority else "normal"
-        due = [("no-guardian", as_of, "urgent")] if facts.no_guardian else []
-        last = facts.last_parent_call
-        due.append(("video-call", last + call if last is not None else enrolled, level))
-        last = facts.last_feedback
-        due.append(("parent-feedback", last + feedback if last is not None else enrolled, level))
-        last = facts.last_visit
-        if last is not None:
-            last += priority_visit if facts.priority else visit
-        due.append(("home-visit", last or enrolled, level))
-        if facts.care_agreement_on is None:
-            due.append(("care-agreement", enrolled, "high"))
-        due.append(("record-review", (facts.reviewed_on or enrolled) + review, level))
-        if not facts.paired:
-            due.append(("unpaired", enrolled, "high"))
-        turns = birthday(facts.birth_date, age_limit)
-        if turns <= notice:
-            due.append(("age-out", turns, level))
-        for rule, when, priority in due:
-            if when <= horizon or rule == "age-out":
-                out.append(new(Reminder, (ident, name, rule, when, (as_of - when).days, priority, helpers)))
+    born_by = _born_by(notice, age_limit)  # born later: turns age_limit after notice
+
+    def due(facts: ChildFacts) -> list[tuple[str, date, str]]:
+        (_id, _name, birth, enrolled, priority, no_guardian, agreement, reviewed, last_call, last_feedback,
+         last_visit, paired, _helpers) = facts  # fmt: skip
+        level = "high" if priority else "normal"
+        out = [("no-guardian", as_of, "urgent")] if no_guardian else []
+        when = enrolled if last_call is None else last_call + call
+        if when <= horizon:
+            out.append(("video-call", when, level))
+        when = enrolled if last_feedback is None else last_feedback + feedback
+        if when <= horizon:
+            out.append(("parent-feedback", when, level))
+        when = enrolled if last_visit is None else last_visit + (priority_visit if priority else visit)
+        if when <= horizon:
+            out.append(("home-visit", when, level))
+        if agreement is None and enrolled <= horizon:
+            out.append(("care-agreement", enrolled, "high"))
+        when = (reviewed or enrolled) + review
+        if when <= horizon:
+            out.append(("record-review", when, level))
+        if not paired and enrolled <= horizon:
+            out.append(("unpaired", enrolled, "high"))
+        if birth <= born_by:
+            turns = birthday(birth, age_limit)
+            if turns <= notice:
+                out.append(("age-out", turns, level))
         return out
 
-    return child
+    return due
+
+
+def _born_by(day: date, years: int) -> date:
+    """The last birth date of a child who turns ``years`` on or before ``day`` (``birthday``, whose 29 February
+    counts from 1 March, is never earlier for a later birth date)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # day is 29 February, and that year has none
+        return date(day.year - years, 2, 28)
 
 
 def due_reminders(children: list[ChildFacts], settings: dict, as_of: date, within: int = 0) -> list[Reminder]:
@@ -123,32 +149,34 @@ def due_reminders(children: list[ChildFacts], settings: dict, as_of: date, withi
     return items
 
 
-def made_by_child(
-    children: list[ChildFacts], settings: dict, as_of: date, within: int, make: Callable
-) -> tuple[list[int], list]:
-    """What ``make(facts, items)`` turns each child's reminders into (as many things as items: a county's
-    CSV lines), in (name, child, rule) order, and each item's pressing key; ``in_pressing_order`` then
-    puts them in ``due_reminders``'s order. Made child by child, while the child's facts are at hand,
-    rather than item by item once 300,000 items are sorted and scattered in memory.
+def in_pressing_groups(children: list[ChildFacts], settings: dict, as_of: date, within: int, head, middle, tail):
+    """Every child's reminders, each made into the line ``head(facts) + middle(rule, due date, days overdue,
+    priority) + tail(facts)``, in groups by pressing key (urgent, most days overdue, priority: the first
+    part of ``sort_key``): ``{key: lines}``, each group in (name, child, rule) order. The groups in order of
+    their keys, one after the other, are ``due_reminders``'s order, with no sort of the lines: a county's
+    300,000 lines have a few hundred keys. ``head`` and ``tail`` are asked once a child, ``middle`` once
+    for each (rule, due date, priority) found.
 
-    The lists made for children whose names all sort before the others' names, put before theirs, are
-    the lists made for all the children at once (``cli.remind``'s two halves of a county)."""
-    rules = _rules(settings, as_of, within)
-    keys: list[int] = []
-    made: list = []
+    The groups made for children whose names all sort before the others' names, each put before the
+    others' group of the same key, are the groups made for all the children at once (``cli.remind``'s two
+    halves of a county)."""
+    due = _due(settings, as_of, within)
+    groups: dict[int, list] = {}
+    found: dict[tuple, tuple[list, str]] = {}  # (rule, due date, priority) -> (its group, its middle)
     for facts in _in_name_order(children):
-        items = rules(facts)
-        if items:
-            keys += map(_pressing, items)
-            made += make(facts, items)
-    return keys, made
-
-
-def in_pressing_order(keys: list[int], made: list) -> list:
-    """``made`` sorted by ``keys``, ties kept in their order: one int each to sort, the key above the place."""
-    shift = len(made).bit_length()
-    place = (1 << shift) - 1
-    return [made[key & place] for key in sorted((key << shift) | n for n, key in enumerate(keys))]
+        listed = due(facts)
+        if not listed:
+            continue
+        start, end = head(facts), tail(facts)
+        for item in listed:
+            place = found.get(item)
+            if place is None:
+                rule, when, priority = item
+                overdue = (as_of - when).days
+                group = groups.setdefault(_pressing_key(priority, overdue), [])
+                place = found[item] = (group, middle(rule, when, overdue, priority))
+            place[0].append(start + place[1] + end)
+    return groups
 
 
 def _in_name_order(children: list[ChildFacts]) -> list[ChildFacts]:
@@ -164,7 +192,11 @@ _by_name = attrgetter("name")
 
 def _pressing(item: Reminder) -> int:
     """The first three parts of ``sort_key`` as one number: urgent first, most days overdue, then priority."""
-    return ((item.priority != "urgent") << 40) + ((2**30 - item.days_overdue) << 2) + PRIORITY_ORDER[item.priority]
+    return _pressing_key(item.priority, item.days_overdue)
+
+
+def _pressing_key(priority: str, days_overdue: int) -> int:
+    return ((priority != "urgent") << 40) + ((2**30 - days_overdue) << 2) + PRIORITY_ORDER[priority]
 
 
 def sort_key(item: Reminder) -> tuple:
