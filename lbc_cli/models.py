@@ -111,7 +111,8 @@ class Helper(SQLModel, table=True):
 class Pairing(SQLModel, table=True):
     __tablename__ = "pairings"
     __table_args__ = (
-        Index("ix_pairings_child", "child_id", "end_date"),
+        # covering for remind's facts: a child's helpers in force on a date, read from the index alone
+        Index("ix_pairings_child", "child_id", "end_date", "start_date", "helper_id"),
         Index("ix_pairings_helper", "helper_id", "end_date"),
     )
 

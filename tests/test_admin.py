@@ -99,7 +99,7 @@ def test_init_creates_a_private_wal_database_with_a_schema_version(run, tmp_path
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     finally:
         conn.close()
-    assert rows(path, "SELECT version FROM schema_version") == [(1,)]
+    assert rows(path, "SELECT version FROM schema_version") == [(lbc_db.SCHEMA_VERSION,)]
     for sidecar in sidecars(path):
         assert mode(sidecar) & 0o077 == 0, sidecar
 
@@ -109,7 +109,7 @@ def test_init_twice_is_fine_and_keeps_the_data(run, lbc, db):
     again = run("init", db=db)
     assert again.code == 0, again.err
     assert rows(db, "SELECT name FROM children") == [("王小明",)]
-    assert rows(db, "SELECT version FROM schema_version") == [(1,)]
+    assert rows(db, "SELECT version FROM schema_version") == [(lbc_db.SCHEMA_VERSION,)]
     assert is_url(db) or mode(db) == 0o600
 
 
@@ -352,8 +352,9 @@ def test_an_older_schema_is_backed_up_then_upgraded(run, lbc, db, tmp_path, monk
     def add_nickname(conn) -> None:
         conn.exec_driver_sql("ALTER TABLE children ADD COLUMN nickname TEXT")
 
-    monkeypatch.setattr(lbc_db, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(lbc_db, "MIGRATIONS", {1: add_nickname})
+    now = lbc_db.SCHEMA_VERSION  # the version of the database made above; one more is made up here
+    monkeypatch.setattr(lbc_db, "SCHEMA_VERSION", now + 1)
+    monkeypatch.setattr(lbc_db, "MIGRATIONS", {now: add_nickname})
     result = run(*args, db=db)
     assert result.code == 0, result.err
     gc.collect()
@@ -369,12 +370,12 @@ def test_an_older_schema_is_backed_up_then_upgraded(run, lbc, db, tmp_path, monk
         assert backup.parent == db.parent
     assert backup.name in result.err
     assert mode(backup) == 0o600
-    assert rows(copy, "SELECT version FROM schema_version") == [(1,)]
+    assert rows(copy, "SELECT version FROM schema_version") == [(now,)]
     assert "nickname" not in _columns(copy, "children")
     assert rows(copy, "SELECT * FROM children ORDER BY id") == children
     assert rows(copy, "SELECT * FROM helpers ORDER BY id") == helpers
 
-    assert rows(db, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,)]
+    assert rows(db, "SELECT version FROM schema_version ORDER BY version") == [(now,), (now + 1,)]
     assert _columns(db, "children")[-1] == "nickname"
     assert [r[:-1] for r in rows(db, "SELECT * FROM children ORDER BY id")] == children
     assert rows(db, "SELECT nickname FROM children") == [(None,), (None,)]
@@ -596,7 +597,7 @@ def test_db_backup_to_a_file_is_a_private_lbc_copy(run, lbc, db, tmp_path):
     assert mode(target) == 0o600
     restored = restore_backup(target)  # PostgreSQL: a pg_dump archive, restored with pg_restore
     assert rows(restored, "SELECT * FROM children ORDER BY id") == rows(db, "SELECT * FROM children ORDER BY id")
-    assert rows(restored, "SELECT version FROM schema_version") == [(1,)]
+    assert rows(restored, "SELECT version FROM schema_version") == [(lbc_db.SCHEMA_VERSION,)]
     original = run("child", "list", "--format", "csv", db=db)
     copy = run("child", "list", "--format", "csv", db=restored)
     assert copy.code == 0, copy.err
@@ -981,4 +982,4 @@ def test_init_says_created_for_a_new_database_on_either_backend(run, new_db):
     assert first.code == 0, first.err
     assert first.err.startswith("created the database"), first.err
     again = run("init", db=target)
-    assert again.code == 0 and "up to date (schema 1)" in again.err, again.err
+    assert again.code == 0 and f"up to date (schema {lbc_db.SCHEMA_VERSION})" in again.err, again.err

@@ -44,7 +44,7 @@ def _plan(db_path, statement) -> str:
 def test_reminder_facts_are_one_pass_over_the_children_with_index_seeks_per_child(db):
     """remind's facts (remind_sql.facts_sql): the children read in table order, not through the name index,
     even for a half of them by name; each rule's last contact one seek on the covering contacts index, the
-    attempt filter part of the seek; the helpers of each child one seek on the pairings index."""
+    attempt filter part of the seek; the helpers of each child one seek on the covering pairings index."""
     for names in (None, ("M", None), (None, "M"), ("A", "M")):
         sql = remind_sql.facts_sql("sqlite", village="东村", names=names)
         params = remind_sql.facts_params("sqlite", date(2026, 11, 27), village="东村", names=names)
@@ -57,7 +57,7 @@ def test_reminder_facts_are_one_pass_over_the_children_with_index_seeks_per_chil
             assert seek.startswith("SEARCH contacts USING COVERING INDEX ix_contacts_child_kind_date (child_id=?")
             assert "no_answer=?" in seek  # `= 0`, part of the seek, not a check of each row
         assert [line for line in plan if "pairings" in line] == [
-            "SEARCH pairings USING INDEX ix_pairings_child (child_id=?)"
+            "SEARCH pairings USING COVERING INDEX ix_pairings_child (child_id=?)"
         ]
         assert sum(line.startswith("CORRELATED SCALAR SUBQUERY") for line in plan) == 4
 
