@@ -14,22 +14,81 @@ from typing import Any
 Rows = Callable[[str, dict], list]
 
 PARENT_CALL_KINDS = ("video-call", "phone-call")
+# The contacts the rules count, by the last_contacts column that keeps the last of each (SQLite):
+# (column, kinds, with a parent only)
+LAST_OF = (
+    ("parent_call", PARENT_CALL_KINDS, True),
+    ("feedback", ("parent-feedback",), False),
+    ("visit", ("home-visit",), False),
+)
+_COUNTED = tuple(kind for _column, kinds, _parent in LAST_OF for kind in kinds)
 _LAST = (
-    "(SELECT max(date) FROM contacts WHERE child_id = c.id AND kind IN ({kinds}) AND date <= :as_of"
+    "(SELECT max(date) FROM contacts WHERE child_id = {child} AND kind IN ({kinds}){before}"
     " AND no_answer = {false}{parent})"
 )
 _IN_FORCE = "start_date <= :as_of AND (end_date IS NULL OR end_date > :as_of)"
 
 
-def last_contact_sql(kinds: tuple[str, ...], *, with_parent: bool = False, dialect: str = "sqlite") -> str:
-    """The last day (on or before :as_of) a child c had a contact of ``kinds`` that reached someone
-    (``with_parent``: a parent): one seek per child on the covering index contacts (child_id, kind,
-    no_answer, date, with_whom). ``no_answer = 0``, not ``IS false``, which the index cannot seek."""
+def _listed(kinds: tuple[str, ...]) -> str:
+    return ", ".join(f"'{kind}'" for kind in kinds)
+
+
+def last_contact_sql(
+    kinds: tuple[str, ...], *, with_parent: bool = False, dialect: str = "sqlite", child: str = "c.id", as_of=True
+) -> str:
+    """The last day (on or before :as_of; ever, without ``as_of``) the child ``child`` had a contact of
+    ``kinds`` that reached someone (``with_parent``: a parent): one seek per child on the covering index
+    contacts (child_id, kind, no_answer, date, with_whom). ``no_answer = 0``, not ``IS false``, which the
+    index cannot seek."""
     return _LAST.format(
-        kinds=", ".join(f"'{kind}'" for kind in kinds),
+        child=child,
+        kinds=_listed(kinds),
+        before=" AND date <= :as_of" if as_of else "",
         false="0" if dialect == "sqlite" else "false",
         parent=" AND with_whom = 'parent'" if with_parent else "",
     )
+
+
+def last_contacts_ddl() -> list[str]:
+    """SQLite: the table ``last_contacts``, the last day of each kind of contact the rules count, per child
+    (a row once the child has had one), kept by triggers on contacts; then the statement that fills it.
+
+    A cache for ``facts_sql``: a county's reminders read one row per child instead of three index seeks
+    (0.13 s less in each half). A contact that reached someone moves its child's day forward; a contact
+    deleted or changed has its child's days worked out again from the contacts (the covering index)."""
+
+    def moved_forward(column: str, kinds: tuple[str, ...], with_parent: bool) -> str:
+        kind = f"NEW.kind IN ({_listed(kinds)})" + (" AND NEW.with_whom = 'parent'" if with_parent else "")
+        later = f"{column} IS NULL OR {column} < NEW.date"
+        return f"{column} = CASE WHEN {kind} AND ({later}) THEN NEW.date ELSE {column} END"
+
+    def worked_out(child: str) -> str:
+        days = ", ".join(
+            f"{column} = {last_contact_sql(kinds, with_parent=parent, child=child, as_of=False)}"
+            for column, kinds, parent in LAST_OF
+        )
+        return f"UPDATE last_contacts SET {days} WHERE child_id = {child};"
+
+    def last_of(kinds: tuple[str, ...], with_parent: bool) -> str:
+        kind = f"kind IN ({_listed(kinds)})" + (" AND with_whom = 'parent'" if with_parent else "")
+        return f"max(CASE WHEN {kind} THEN date END)"
+
+    forward = ", ".join(moved_forward(*last) for last in LAST_OF)
+    return [
+        "CREATE TABLE last_contacts (child_id INTEGER PRIMARY KEY, parent_call DATE, feedback DATE, visit DATE)",
+        "CREATE TRIGGER last_contacts_added AFTER INSERT ON contacts"
+        f" WHEN NEW.no_answer = 0 AND NEW.kind IN ({_listed(_COUNTED)})"
+        " BEGIN INSERT OR IGNORE INTO last_contacts (child_id) VALUES (NEW.child_id);"
+        f" UPDATE last_contacts SET {forward} WHERE child_id = NEW.child_id; END",
+        "CREATE TRIGGER last_contacts_removed AFTER DELETE ON contacts"
+        f" WHEN OLD.no_answer = 0 AND OLD.kind IN ({_listed(_COUNTED)}) BEGIN {worked_out('OLD.child_id')} END",
+        "CREATE TRIGGER last_contacts_changed AFTER UPDATE OF child_id, kind, date, with_whom, no_answer ON contacts"
+        f" BEGIN {worked_out('OLD.child_id')}"
+        f" INSERT OR IGNORE INTO last_contacts (child_id) VALUES (NEW.child_id); {worked_out('NEW.child_id')} END",
+        "INSERT INTO last_contacts (child_id, parent_call, feedback, visit) SELECT child_id, "
+        + ", ".join(last_of(kinds, parent) for _column, kinds, parent in LAST_OF)
+        + f" FROM contacts WHERE no_answer = 0 AND kind IN ({_listed(_COUNTED)}) GROUP BY child_id",
+    ]
 
 
 def facts_sql(
@@ -39,12 +98,16 @@ def facts_sql(
     child (SPEC section 4), the last day of each kind of contact the rules count, and the ids of the helpers
     paired with it on :as_of (NULL: none), joined by commas.
 
-    ``village``: that village's children, or those of every village whose name starts with it (a township),
-    as :village and :village_end. ``names`` = (low, high): the children whose names sort from :low (None:
-    the first) to before :high (None: the last), compared as ``name || ''``, which no index serves, so that
-    SQLite reads the children in table (id) order as the contacts index keeps them (through the name index,
-    half a county's facts took twice as long). ``helper_id``: only the children paired with :helper_id."""
-    helper_ids = "group_concat(helper_id)" if dialect == "sqlite" else "string_agg(CAST(helper_id AS TEXT), ',')"
+    On SQLite the last days come from ``last_contacts`` (l) where it can answer: when the child's last day
+    is on or before :as_of (or it has none of that kind); otherwise (:as_of in the past, or no row) from the
+    contacts themselves. ``village``: that village's children, or those of every village whose name starts
+    with it (a township), as :village and :village_end. ``names`` = (low, high): the children whose names
+    sort from :low (None: the first) to before :high (None: the last), compared as ``name || ''``, which no
+    index serves, so that SQLite reads the children in table (id) order as the contacts index keeps them
+    (through the name index, half a county's facts took twice as long). ``helper_id``: only the children
+    paired with :helper_id."""
+    sqlite = dialect == "sqlite"
+    helper_ids = "group_concat(helper_id)" if sqlite else "string_agg(CAST(helper_id AS TEXT), ',')"
     flags = ("problem", "hardship", "lives-alone")
     flagged = " OR ".join(f"(';' || c.flags || ';') LIKE '%;{flag};%'" for flag in flags)
     where = ["c.enrolled_on <= :as_of", "(c.status = 'active' OR (c.exit_date IS NOT NULL AND c.exit_date > :as_of))"]
@@ -57,14 +120,19 @@ def facts_sql(
     if helper_id is not None:
         mine = f"SELECT 1 FROM pairings WHERE child_id = c.id AND helper_id = :helper_id AND {_IN_FORCE}"
         where.append(f"EXISTS ({mine})")
+    lasts = []
+    for column, kinds, with_parent in LAST_OF:
+        counted = last_contact_sql(kinds, with_parent=with_parent, dialect=dialect)
+        if sqlite:
+            kept = f"l.child_id IS NOT NULL AND (l.{column} IS NULL OR l.{column} <= :as_of)"
+            counted = f"CASE WHEN {kept} THEN l.{column} ELSE {counted} END"
+        lasts.append(counted)
+    joined = " LEFT JOIN last_contacts AS l ON l.child_id = c.id" if sqlite else ""
     return (
         "SELECT c.id, c.name, c.birth_date, c.enrolled_on, c.flags, c.guardian_relation, c.guardian_name,"
-        f" c.care_agreement_on, c.reviewed_on, ({flagged} OR c.guardian_rating = 'poor'),"
-        f" {last_contact_sql(PARENT_CALL_KINDS, with_parent=True, dialect=dialect)},"
-        f" {last_contact_sql(('parent-feedback',), dialect=dialect)},"
-        f" {last_contact_sql(('home-visit',), dialect=dialect)},"
+        f" c.care_agreement_on, c.reviewed_on, ({flagged} OR c.guardian_rating = 'poor'), {', '.join(lasts)},"
         f" (SELECT {helper_ids} FROM pairings WHERE child_id = c.id AND {_IN_FORCE})"
-        f" FROM children AS c WHERE {' AND '.join(where)}"
+        f" FROM children AS c{joined} WHERE {' AND '.join(where)}"
     )
 
 

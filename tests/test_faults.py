@@ -99,7 +99,7 @@ def snapshot(path: Path | str) -> dict[str, tuple[int, str]]:
     shot = {}
     for name in table_names(path):
         digest, n = hashlib.sha256(), 0
-        for row in rows(path, f'SELECT * FROM "{name}" ORDER BY id'):
+        for row in rows(path, f'SELECT * FROM "{name}" ORDER BY 1'):  # id, or last_contacts' child_id
             digest.update(repr(row).encode("utf-8", "surrogatepass"))
             n += 1
         shot[name] = (n, digest.hexdigest())

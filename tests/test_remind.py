@@ -940,3 +940,111 @@ def test_facts_read_on_a_bare_connection_are_the_facts_read_in_a_session(lbc, db
     assert whole["张小明"].last_parent_call == date(2024, 5, 1)
     assert whole["刘小刚"].no_guardian and whole["刘小刚"].priority  # lives alone
     assert not whole["张小明"].no_guardian and not whole["张小明"].priority
+
+
+# ---- the last contacts kept by triggers (SQLite) --------------------------------------------------------
+
+KINDS = ("video-call", "phone-call", "parent-feedback", "home-visit", "school-visit", "activity")
+WHOM = ("parent", "child", "guardian", None)
+_contact = st.tuples(
+    st.sampled_from([1, 2, 3]),
+    st.sampled_from(KINDS),
+    st.dates(min_value=date(2024, 1, 1), max_value=date(2024, 1, 20)),
+    st.sampled_from(WHOM),
+    st.booleans(),
+)
+_change = st.one_of(
+    st.tuples(st.just("add"), _contact),
+    st.tuples(st.just("delete"), st.integers(0, 30)),
+    st.tuples(st.just("edit"), st.integers(0, 30), _contact),
+)
+
+
+def _by_hand(connection) -> dict[int, tuple]:
+    """Each child's last day of a reached call with a parent, of feedback, of a home visit, worked out here."""
+    last: dict[int, list] = {}
+    found = connection.execute("SELECT child_id, kind, date, with_whom, no_answer FROM contacts")
+    for child, kind, day, whom, no_answer in found:
+        days = last.setdefault(child, [None, None, None])
+        if no_answer:
+            continue
+        column = 0 if kind in ("video-call", "phone-call") and whom == "parent" else None
+        column = 1 if kind == "parent-feedback" else 2 if kind == "home-visit" else column
+        if column is not None and (days[column] is None or day > days[column]):
+            days[column] = day
+    return {child: tuple(days) for child, days in last.items() if any(days)}
+
+
+@pytest.mark.sqlite_only("last_contacts is SQLite's cache")
+def test_last_contacts_follow_every_contact_added_changed_or_removed(lbc, db):
+    """Whatever is done to the contacts (added, deleted, any counted field changed, moved to another child),
+    last_contacts holds each child's last days as worked out by hand from the contacts left."""
+    import sqlite3
+    from contextlib import closing
+
+    from hypothesis import HealthCheck, settings
+
+    for name in ("甲", "乙", "丙"):
+        enroll(lbc, name)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(_change, max_size=25))
+    def check(changes):
+        with closing(sqlite3.connect(db, isolation_level=None)) as connection:
+            connection.execute("DELETE FROM contacts")
+            for change in changes:
+                ids = [i for (i,) in connection.execute("SELECT id FROM contacts ORDER BY id")]
+                if change[0] == "add":
+                    child, kind, day, whom, no_answer = change[1]
+                    connection.execute(
+                        "INSERT INTO contacts (uid, child_id, kind, date, with_whom, no_answer)"
+                        " VALUES (hex(randomblob(16)), ?, ?, ?, ?, ?)",
+                        (child, kind, day.isoformat(), whom, no_answer),
+                    )
+                elif ids:
+                    target = ids[change[1] % len(ids)]
+                    if change[0] == "delete":
+                        connection.execute("DELETE FROM contacts WHERE id = ?", (target,))
+                    else:
+                        child, kind, day, whom, no_answer = change[2]
+                        connection.execute(
+                            "UPDATE contacts SET child_id = ?, kind = ?, date = ?, with_whom = ?, no_answer = ?"
+                            " WHERE id = ?",
+                            (child, kind, day.isoformat(), whom, no_answer, target),
+                        )
+            kept = connection.execute("SELECT child_id, parent_call, feedback, visit FROM last_contacts").fetchall()
+            assert {child: tuple(days) for child, *days in kept if any(days)} == _by_hand(connection)
+
+    check()
+
+
+@pytest.mark.sqlite_only("last_contacts is SQLite's cache")
+def test_facts_from_last_contacts_are_the_facts_from_the_contacts_on_any_date(lbc, db, network):
+    """A date before some contacts (a report for last month): last_contacts cannot answer for those children,
+    and the contacts themselves do; the facts are those read with last_contacts emptied."""
+    import sqlite3
+    from contextlib import closing
+
+    from lbc_cli import remind_sql
+    from lbc_cli.db import Database
+
+    child = network["张小明"]  # a parent call on 2024-05-01
+    contact(lbc, child, "video-call", "2024-05-10", "--with", "parent")
+    contact(lbc, child, "home-visit", "2024-04-02")
+    contact(lbc, network["陈小花"], "parent-feedback", "2024-05-12")
+    database = Database(str(db)).open()
+    days = [date(2024, 4, 1), date(2024, 5, 1), date(2024, 5, 9), date(2024, 5, 10), date(2024, 5, 15)]
+
+    def read() -> list:
+        with database.reader() as rows:
+            return [remind_sql.facts(rows, "sqlite", day) for day in days]
+
+    kept = read()
+    with closing(sqlite3.connect(db, isolation_level=None)) as connection:
+        assert connection.execute("SELECT count(*) FROM last_contacts").fetchone()[0] == 2
+        connection.execute("DELETE FROM last_contacts")
+    assert read() == kept
+    calls = [{f.id: f.last_parent_call for f in found}[int(child)] for found in kept]
+    assert calls == [None, date(2024, 5, 1), date(2024, 5, 1), date(2024, 5, 10), date(2024, 5, 10)]
+    visits = [{f.id: f.last_visit for f in found}[int(child)] for found in kept]
+    assert visits == [None, date(2024, 4, 2), date(2024, 4, 2), date(2024, 4, 2), date(2024, 4, 2)]
