@@ -267,10 +267,17 @@ class Database:
     def _upgrade_if_needed(self, version: int) -> None:
         if version == SCHEMA_VERSION:
             return
+        from sqlalchemy import text
+
         from lbc_cli import models
 
-        backup = self._upgrade_backup(version)
         with self.engine.execution_options(lbc_write=True).begin() as conn:
+            # Under the write lock: another lbc started at the same moment may have upgraded it meanwhile
+            # (then there is nothing to do, and no second backup to take, nor to take the first one's name).
+            version = int(conn.execute(text(_VERSION_SQL)).scalar())
+            if version >= SCHEMA_VERSION:
+                return
+            backup = self._upgrade_backup(version)  # read by its own connection, before any change here
             for step in range(version, SCHEMA_VERSION):
                 MIGRATIONS[step](conn)
             conn.execute(models.SchemaVersion.__table__.insert(), [_version_row(SCHEMA_VERSION)])

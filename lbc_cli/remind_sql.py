@@ -140,9 +140,7 @@ def facts_params(
     dialect: str, as_of: date, *, helper_id: int | None = None, village: str | None = None, names: tuple | None = None
 ) -> dict[str, Any]:
     """The parameters of ``facts_sql``: dates as ISO text on SQLite (as it stores them)."""
-    params: dict[str, Any] = {"as_of": as_of.isoformat() if dialect == "sqlite" else as_of}
-    if village:
-        params |= {"village": village, "village_end": village + "\U0010ffff"}
+    params: dict[str, Any] = {"as_of": as_of.isoformat() if dialect == "sqlite" else as_of} | _village(village)
     if names is not None:
         params |= {"low": names[0], "high": names[1]}
     if helper_id is not None:
@@ -215,6 +213,12 @@ def facts(
     ]
 
 
+def _village(village: str | None) -> dict[str, str]:
+    """:village and :village_end: a village by its name, or every village whose name starts with it (as
+    store.village_clause)."""
+    return {"village": village, "village_end": village + "\U0010ffff"} if village else {}
+
+
 def _as_is(value):
     return value
 
@@ -223,10 +227,7 @@ def middle_name(rows: Rows, *, village: str | None = None, at_least: int = 0) ->
     """The name halfway through the children (of ``village``) in name order; None when there are fewer than
     ``at_least`` children, or none. Every child on record counts, in the programme or not: a balance for
     ``remind``'s two halves, not a figure."""
-    where, params = "", {}
-    if village:
-        where = "WHERE village >= :village AND village < :village_end"
-        params = {"village": village, "village_end": village + "\U0010ffff"}
+    where, params = ("WHERE village >= :village AND village < :village_end" if village else ""), _village(village)
     count = rows(f"SELECT count(*) FROM children {where}", params)[0][0]
     if count < at_least or count == 0:
         return None

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, select
 
-from lbc_cli import i18n, io, settings, store, validate
+from lbc_cli import i18n, io, remind_sql, settings, store, validate
 from lbc_cli.errors import ExitCode, LbcError
 from lbc_cli.models import AuditEntry, Child, Contact, Helper, Pairing
 from lbc_cli.rules import rates, reminders, scoring
@@ -212,7 +212,7 @@ def _contact_days(session, start: date, end: date):
     day): (day, the kinds of the contacts that reached someone, the number that reached nobody, the
     children whose parents were called, the children given material aid), the lists as joined texts."""
     reached = Contact.no_answer.is_(False)
-    parent_call = and_(Contact.kind.in_(store.PARENT_CALL_KINDS), Contact.with_whom == "parent", reached)
+    parent_call = and_(Contact.kind.in_(remind_sql.PARENT_CALL_KINDS), Contact.with_whom == "parent", reached)
     aid = and_(Contact.kind == "aid", reached)
     query = select(
         Contact.date,

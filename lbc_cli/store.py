@@ -17,7 +17,6 @@ from sqlmodel import Session, SQLModel
 from lbc_cli import context, i18n, pinyin, validate
 from lbc_cli.errors import LbcError
 from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Exam, Helper, Pairing, ScheduleItem, Setting
-from lbc_cli.remind_sql import PARENT_CALL_KINDS  # noqa: F401 (the kinds that count as a call with a parent)
 
 T = TypeVar("T")
 
@@ -720,11 +719,6 @@ def active_helpers_joined(*, session: Session, as_of: date, village: str | None 
     """child id -> ``active_helper_names`` joined by ';' (a roster's helpers cell)."""
     names = active_helper_names(session=session, as_of=as_of, village=village)
     return {child_id: ";".join(found) for child_id, found in names.items()}
-
-
-def helper_roles(*, session: Session) -> dict[str, str]:
-    """helper name -> role, for headings."""
-    return dict(session.execute(select(Helper.name, Helper.role)).all())
 
 
 # ---- schedule ------------------------------------------------------------------------------

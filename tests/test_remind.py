@@ -921,6 +921,16 @@ def test_facts_read_on_a_bare_connection_are_the_facts_read_in_a_session(lbc, db
             helper_id = store.resolve(store.Helper, "王老师", session=session).id
             asks.append({"helper_id": helper_id})
             in_session = [remind_sql.facts(store.text_rows(session), dialect, as_of, **ask) for ask in asks]
+            # the same facts as the rest of lbc works them out (store's SQLAlchemy conditions and reads)
+            from sqlalchemy import select
+
+            helpers = store.active_helper_names(session=session, as_of=as_of)
+            listed = set(session.execute(select(store.Child.id).where(store.active_on(as_of))).scalars())
+            assert {f.id for f in in_session[0]} == listed
+            for found in in_session[0]:
+                assert found.helpers == tuple(helpers.get(found.id, ()))
+                assert found.paired == (found.id in helpers)
+                assert found.priority == store.is_priority(found.id, session=session)
         if database.path is not None:
             with database.reader() as rows:
                 bare = [remind_sql.facts(rows, "sqlite", as_of, **ask) for ask in asks]

@@ -6,10 +6,14 @@ lbc_cli.db.MIGRATIONS and this folder keeps a fixture of each version before it.
 
 import shutil
 import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import rows
+from conftest import execute, is_url, rows
 
 from lbc_cli.db import SCHEMA_VERSION
 
@@ -37,3 +41,91 @@ def test_each_released_database_opens_with_every_row(run, tmp_path, fixture):
     assert after == before
     version = sqlite3.connect(path).execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
     assert version == SCHEMA_VERSION
+
+
+def _schema(path) -> list[tuple]:
+    """The tables, indexes and triggers of a SQLite file, as SQLite keeps their definitions."""
+    with closing(sqlite3.connect(path)) as connection:
+        return connection.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+        ).fetchall()
+
+
+@pytest.mark.sqlite_only("the released schema fixtures are SQLite files")
+@pytest.mark.parametrize("fixture", RELEASED, ids=lambda p: p.stem)
+def test_each_released_database_is_upgraded_to_the_schema_of_a_new_one(run, tmp_path, fixture):
+    """Every table, index and trigger (last_contacts, filled from the contacts) as `lbc init` makes them."""
+    path, new = tmp_path / fixture.name, tmp_path / "new.db"
+    shutil.copy(fixture, path)
+    assert run("db", "check", db=path).code == 0
+    assert run("init", db=new).code == 0
+    assert _schema(path) == _schema(new)
+    kept = rows(path, "SELECT child_id, parent_call, feedback, visit FROM last_contacts ORDER BY child_id")
+    reached = rows(path, "SELECT child_id, kind, date, with_whom FROM contacts WHERE no_answer = 0")
+    assert [row[0] for row in kept] == sorted({row[0] for row in reached if row[1] in COUNTED})
+    for child, call, feedback, visit in kept:
+        mine = [row for row in reached if row[0] == child]
+        calls = [r[2] for r in mine if r[1] in ("video-call", "phone-call") and r[3] == "parent"]
+        assert call == max(calls, default=None)
+        assert feedback == max((r[2] for r in mine if r[1] == "parent-feedback"), default=None)
+        assert visit == max((r[2] for r in mine if r[1] == "home-visit"), default=None)
+
+
+COUNTED = ("video-call", "phone-call", "parent-feedback", "home-visit")
+
+
+@pytest.mark.sqlite_only("two processes upgrading one SQLite file")
+def test_two_commands_starting_on_an_old_file_at_once_upgrade_it_once(tmp_path):
+    """Both read schema 1, then wait for the write lock (held here): the first upgrades it, with one backup;
+    the second finds it upgraded under the lock and does nothing more."""
+    path = tmp_path / "village.db"
+    shutil.copy(RELEASED[0], path)
+    with closing(sqlite3.connect(path, isolation_level=None)) as holder:
+        holder.execute("PRAGMA journal_mode = WAL")
+        holder.execute("BEGIN IMMEDIATE")
+        argv = [sys.executable, "-m", "lbc_cli", "--db", str(path), "child", "list", "--format", "csv"]
+        started = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+        time.sleep(1.5)  # both are past their start-up, waiting on the lock
+        holder.execute("COMMIT")
+    done = [process.communicate(timeout=60) for process in started]
+    assert [process.returncode for process in started] == [0, 0], done
+    said = [err.decode() for _out, err in done]
+    assert sum("upgraded the database from schema 1" in err for err in said) == 1, said
+    assert rows(path, "SELECT version FROM schema_version ORDER BY version") == [(1,), (SCHEMA_VERSION,)]
+    assert len(list(tmp_path.glob("village.v1-*.bak.db"))) == 1
+
+
+def _pairings_child_index(target) -> str:
+    if is_url(target):
+        [(definition,)] = rows(target, "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_pairings_child'")
+        return definition[definition.index("(") :]
+    return "(" + ", ".join(r[2] for r in rows(target, "PRAGMA index_info(ix_pairings_child)")) + ")"
+
+
+def test_schema_1_is_upgraded_to_2_in_place_on_either_backend(run, lbc, db):
+    """The real migration 1 -> 2, on SQLite and on PostgreSQL: the pairings' child index widened (and on
+    SQLite last_contacts made and filled), every row kept, schema 2 recorded once."""
+    child = lbc("enroll", "张小明", "--gender", "M", "--birth", "2014-03-10", "--enrolled-on", "2024-03-01").out.strip()
+    assert lbc("helper", "add", "李妈妈", "--role", "loving-mother").code == 0
+    assert lbc("pair", child, "李妈妈", "--since", "2024-03-01").code == 0
+    assert lbc("log-contact", child, "--kind", "home-visit", "--date", "2024-04-02").code == 0
+    fresh = _pairings_child_index(db)
+    before = rows(db, "SELECT * FROM pairings ORDER BY id") + rows(db, "SELECT * FROM contacts ORDER BY id")
+    execute(db, "DROP INDEX ix_pairings_child")  # schema 1, as it was released
+    execute(db, "CREATE INDEX ix_pairings_child ON pairings (child_id, end_date)")
+    if not is_url(db):
+        for trigger in ("last_contacts_added", "last_contacts_removed", "last_contacts_changed"):
+            execute(db, f"DROP TRIGGER {trigger}")
+        execute(db, "DROP TABLE last_contacts")
+    execute(db, "UPDATE schema_version SET version = 1")
+    assert _pairings_child_index(db) == "(child_id, end_date)"
+    upgraded = run("child", "list", "--format", "csv", db=db)
+    assert upgraded.code == 0, upgraded.err
+    assert "upgraded the database from schema 1 to 2" in upgraded.err
+    assert _pairings_child_index(db) == fresh == "(child_id, end_date, start_date, helper_id)"
+    assert rows(db, "SELECT * FROM pairings ORDER BY id") + rows(db, "SELECT * FROM contacts ORDER BY id") == before
+    assert rows(db, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,)]
+    if not is_url(db):
+        assert rows(db, "SELECT child_id, parent_call, feedback, visit FROM last_contacts") == [
+            (int(child), None, None, "2024-04-02")
+        ]

@@ -73,10 +73,10 @@ def remind(
         roles = remind_sql.helper_roles(rows) if fmt in ("text", "md") else {}
         if fmt != "csv":
             facts = remind_sql.facts(rows, dialect, now, helper_id=helper_id, village=village)
-        elif helper_id is None and dialect == "sqlite":
+        elif helper_id is None and db.path is not None:  # a SQLite file
             middle = remind_sql.middle_name(rows, village=village, at_least=SPLIT_AT)
     if fmt == "csv":  # cron's and a county's format: the lines themselves, in order (_due_lines)
-        items = _due_lines(db, helper, rules, now, within, village=village, middle=middle)
+        items = _due_lines(db, helper_id, rules, now, within, village=village, middle=middle)
     else:
         items = reminders.due_reminders(facts, rules, now, within)
     schedule = []
@@ -103,10 +103,10 @@ def remind(
 
 
 @contextmanager
-def _reading(db, helper: str | None):
+def _reading(db, helper: str | None = None):
     """``(rows, dialect, helper row)`` for remind_sql's reads, in one transaction. A SQLite file is read on a
-    bare sqlite3 connection (Database.reader), so that remind never imports SQLAlchemy or SQLModel; a
-    database server, or ``--helper`` (found as every command finds a helper), through a session."""
+    bare sqlite3 connection (Database.reader), without SQLAlchemy or SQLModel; a database server, or a
+    ``--helper`` to find (as every command finds a helper), through a session."""
     if db.path is not None and helper is None:
         with db.reader() as rows:
             yield rows, "sqlite", None
@@ -134,9 +134,10 @@ def _cells(item) -> tuple:
 SPLIT_AT = 20_000  # children: a county's CSV is made in two halves, one by a copy of the process
 
 
-def _due_lines(db, helper, rules, now, within, *, village, middle) -> list[list[str]]:
+def _due_lines(db, helper_id, rules, now, within, *, village, middle) -> list[list[str]]:
     """The CSV lines of the children's reminders, most pressing first (``due_reminders``'s order), in
-    chunks: one a pressing key (reminders.in_pressing_groups).
+    chunks for io.write_csv_lines: one a pressing key (reminders.in_pressing_groups); a chunk of the
+    copy's is one text, its lines joined.
 
     With ``middle`` (a county on SQLite), in two halves of the children by name: those before it are made by
     a copy of this process (parallel.forked), on the other core, while this one makes the rest. The copy's
@@ -149,8 +150,7 @@ def _due_lines(db, helper, rules, now, within, *, village, middle) -> list[list[
     from lbc_cli.rules import reminders
 
     def half(names=None) -> dict[int, list[str]]:
-        with _reading(db, helper) as (rows, dialect, helper_row):
-            helper_id = helper_row.id if helper_row else None
+        with _reading(db) as (rows, dialect, _none):
             facts = remind_sql.facts(rows, dialect, now, helper_id=helper_id, village=village, names=names)
         return reminders.in_pressing_groups(facts, rules, now, within, *_line_parts())
 
@@ -158,6 +158,7 @@ def _due_lines(db, helper, rules, now, within, *, village, middle) -> list[list[
         groups = half()
         return [groups[key] for key in sorted(groups)]
     first: dict[int, list[str]] | None = None
+    db.dispose()  # no connection of this process's open in the copy (one may be left from an upgrade)
     with parallel.forked(lambda: [{key: ["\r\n".join(lines)] for key, lines in half((None, middle)).items()}]) as made:
         groups = half((middle, None))
         if made is not None:
