@@ -510,11 +510,12 @@ def _version_row(version: int) -> dict:
 
 
 def _last_contacts(conn) -> None:
-    """SQLite: the table of each child's last contacts, kept by triggers, for remind (remind_sql.last_contacts_ddl)."""
+    """SQLite: the table of each child's last contacts, kept by triggers, for remind (remind_sql.last_contacts_sql)."""
     if conn.dialect.name == "sqlite":
         from lbc_cli import remind_sql
 
-        for statement in remind_sql.last_contacts_ddl():
+        made = remind_sql.last_contacts_sql()
+        for statement in (made.table, *made.triggers, made.fill):
             conn.exec_driver_sql(statement)
 
 

@@ -783,6 +783,7 @@ class _Writer:
         self.connection = connection
         self.existing = connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table.name}").scalar() or 0
         self.dropped: list = []
+        self.kept_by_triggers = self.as_text and table.name == "contacts"  # last_contacts (remind_sql)
         if self.as_text:
             # Room for the indexes being written (the default 2 MiB thrashes at a county's size);
             # this connection is this command's own and ends with it.
@@ -834,6 +835,12 @@ class _Writer:
             self.cursor.close()
         for index in self.dropped:  # sorted once, instead of one random insert per row
             index.create(self.connection)
+        if self.dropped and self.kept_by_triggers:  # then last_contacts worked out once, from all the contacts
+            from lbc_cli import remind_sql
+
+            made = remind_sql.last_contacts_sql()
+            for statement in ("DELETE FROM last_contacts", made.fill, *made.triggers):
+                self.connection.exec_driver_sql(statement)
         if self.explicit_ids:
             self._sync()
         return self.count
@@ -882,6 +889,11 @@ class _Writer:
         self.dropped = [index for index in self.table.indexes if not index.unique]
         for index in self.dropped:
             index.drop(self.connection)
+        if self.kept_by_triggers:  # SQLite's last_contacts: not moved forward a row at a time either (close)
+            from lbc_cli import remind_sql
+
+            for trigger in remind_sql.LAST_CONTACTS_TRIGGERS:
+                self.cursor.execute(f"DROP TRIGGER {trigger}")
 
 
 def _refusal(exc: Exception, row_id) -> tuple[str, str]:

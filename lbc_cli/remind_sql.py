@@ -9,7 +9,7 @@ statement with ``:name`` parameters and gives its rows as tuples; ``dialect`` is
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 Rows = Callable[[str, dict], list]
 
@@ -49,9 +49,18 @@ def last_contact_sql(
     )
 
 
-def last_contacts_ddl() -> list[str]:
+class LastContactsSQL(NamedTuple):
+    table: str
+    triggers: list[str]  # named LAST_CONTACTS_TRIGGERS
+    fill: str  # from the contacts, into the empty table
+
+
+LAST_CONTACTS_TRIGGERS = ("last_contacts_added", "last_contacts_removed", "last_contacts_changed")
+
+
+def last_contacts_sql() -> LastContactsSQL:
     """SQLite: the table ``last_contacts``, the last day of each kind of contact the rules count, per child
-    (a row once the child has had one), kept by triggers on contacts; then the statement that fills it.
+    (a row once the child has had one), kept by triggers on contacts; and the statement that fills it.
 
     A cache for ``facts_sql``: a county's reminders read one row per child instead of three index seeks
     (0.13 s less in each half). A contact that reached someone moves its child's day forward; a contact
@@ -74,21 +83,25 @@ def last_contacts_ddl() -> list[str]:
         return f"max(CASE WHEN {kind} THEN date END)"
 
     forward = ", ".join(moved_forward(*last) for last in LAST_OF)
-    return [
-        "CREATE TABLE last_contacts (child_id INTEGER PRIMARY KEY, parent_call DATE, feedback DATE, visit DATE)",
-        "CREATE TRIGGER last_contacts_added AFTER INSERT ON contacts"
+    added, removed, changed = LAST_CONTACTS_TRIGGERS
+    table = "CREATE TABLE last_contacts (child_id INTEGER PRIMARY KEY, parent_call DATE, feedback DATE, visit DATE)"
+    triggers = [
+        f"CREATE TRIGGER {added} AFTER INSERT ON contacts"
         f" WHEN NEW.no_answer = 0 AND NEW.kind IN ({_listed(_COUNTED)})"
         " BEGIN INSERT OR IGNORE INTO last_contacts (child_id) VALUES (NEW.child_id);"
         f" UPDATE last_contacts SET {forward} WHERE child_id = NEW.child_id; END",
-        "CREATE TRIGGER last_contacts_removed AFTER DELETE ON contacts"
+        f"CREATE TRIGGER {removed} AFTER DELETE ON contacts"
         f" WHEN OLD.no_answer = 0 AND OLD.kind IN ({_listed(_COUNTED)}) BEGIN {worked_out('OLD.child_id')} END",
-        "CREATE TRIGGER last_contacts_changed AFTER UPDATE OF child_id, kind, date, with_whom, no_answer ON contacts"
+        f"CREATE TRIGGER {changed} AFTER UPDATE OF child_id, kind, date, with_whom, no_answer ON contacts"
         f" BEGIN {worked_out('OLD.child_id')}"
         f" INSERT OR IGNORE INTO last_contacts (child_id) VALUES (NEW.child_id); {worked_out('NEW.child_id')} END",
+    ]
+    fill = (
         "INSERT INTO last_contacts (child_id, parent_call, feedback, visit) SELECT child_id, "
         + ", ".join(last_of(kinds, parent) for _column, kinds, parent in LAST_OF)
-        + f" FROM contacts WHERE no_answer = 0 AND kind IN ({_listed(_COUNTED)}) GROUP BY child_id",
-    ]
+        + f" FROM contacts WHERE no_answer = 0 AND kind IN ({_listed(_COUNTED)}) GROUP BY child_id"
+    )
+    return LastContactsSQL(table, triggers, fill)
 
 
 def facts_sql(

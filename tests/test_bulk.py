@@ -212,3 +212,49 @@ def test_remind_csv_lines_read_back_as_its_json_rows(lbc, db, split, monkeypatch
         assert got == want
     assert {r["name"] for r in read} >= {"王,一", '李"二"', "'=张三"}
     assert {r["helpers"] for r in read if r["name"] == "王,一"} == {"赵,老师"}
+
+
+@pytest.mark.sqlite_only("last_contacts is SQLite's cache")
+def test_a_bulk_import_of_contacts_works_out_last_contacts_once_and_keeps_its_triggers(lbc, db, monkeypatch, tmp_path):
+    """A bulk load sets last_contacts' triggers aside and works the table out from all the contacts at the
+    end: into an empty table, into one that holds some, and not at all for a refused file."""
+    monkeypatch.setattr(importer, "BULK_ROWS", 10)
+    monkeypatch.setattr(importer, "CHUNK", 7)
+    for name in ("赵六", "钱七"):
+        assert lbc("enroll", name, "--gender", "M", "--birth", "2013-06-07").code == 0
+    triggers = rows(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+    assert len(triggers) == 3
+    kinds = ["phone-call", "video-call", "parent-feedback", "home-visit", "school-visit"]
+    whom = ["parent", "child", "parent", "guardian", "teacher"]
+
+    def batch(start: int, n: int) -> str:
+        lines = ["child_id,kind,date,with_whom,note"]
+        for i in range(start, start + n):  # dates go back and forth: the last is not the last row
+            lines.append(f"{1 + i % 2},{kinds[i % 5]},2026-03-{1 + (i * 7) % 28:02d},{whom[i % 5]},n{i}")
+        return "\n".join(lines) + "\n"
+
+    def by_hand() -> list[tuple]:
+        last: dict[int, list] = {}
+        for child, kind, day, with_whom in rows(db, "SELECT child_id, kind, date, with_whom FROM contacts"):
+            days = last.setdefault(child, [None, None, None])
+            column = {"parent-feedback": 1, "home-visit": 2}.get(kind)
+            if kind in ("phone-call", "video-call") and with_whom == "parent":
+                column = 0
+            if column is not None and (days[column] is None or day > days[column]):
+                days[column] = day
+        return sorted((child, *days) for child, days in last.items() if any(days))
+
+    for start, n in ((0, 30), (30, 40)):  # into an empty table; then 40 more, as many as it held: bulk again
+        path = tmp_path / f"contacts{start}.csv"
+        path.write_text(batch(start, n), encoding="utf-8")
+        assert lbc("import", "contacts", str(path)).code == 0
+        assert rows(db, "SELECT child_id, parent_call, feedback, visit FROM last_contacts ORDER BY 1") == by_hand()
+        assert rows(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name") == triggers
+    kept = rows(db, "SELECT * FROM last_contacts ORDER BY 1")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(batch(70, 40) + "99,phone-call,2026-03-30,parent,x\n", encoding="utf-8")
+    assert lbc("import", "contacts", str(bad)).code == 1
+    assert rows(db, "SELECT * FROM last_contacts ORDER BY 1") == kept
+    assert rows(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name") == triggers
+    assert lbc("log-contact", "2", "--kind", "home-visit", "--date", "2026-03-31").code == 0  # the trigger, again
+    assert rows(db, "SELECT visit FROM last_contacts WHERE child_id = 2") == [("2026-03-31",)]
