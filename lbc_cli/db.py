@@ -439,7 +439,34 @@ class Database:
                     problems.append(str(row))
             for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check"):
                 problems.append(f"{table} row {rowid}: missing {parent} row")
+            if not problems:
+                problems += self._last_contacts_problems(conn)
         return problems
+
+    def _last_contacts_problems(self, conn) -> list[str]:
+        """SQLite: remind's last_contacts, its triggers there and its days those the contacts give. Only a
+        write from outside lbc can make it wrong (an INSERT OR REPLACE, a trigger dropped by hand)."""
+        from lbc_cli import remind_sql
+
+        made = remind_sql.last_contacts_sql()
+        listed = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'contacts'"
+        present = {name for (name,) in conn.exec_driver_sql(listed)}
+        missing = [name for name in remind_sql.LAST_CONTACTS_TRIGGERS if name not in present]
+        wrong = conn.exec_driver_sql(made.disagreeing).scalar()
+        if missing or wrong:
+            return [i18n.t("check_last_contacts", n=wrong, missing=", ".join(missing) or "-")]
+        return []
+
+    def rebuild_last_contacts(self) -> None:
+        """SQLite: last_contacts worked out again from the contacts, its triggers made anew (db check --repair)."""
+        from lbc_cli import remind_sql
+
+        made = remind_sql.last_contacts_sql()
+        with self.engine.execution_options(lbc_write=True).begin() as conn:
+            for name in remind_sql.LAST_CONTACTS_TRIGGERS:
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+            for statement in ("DELETE FROM last_contacts", made.fill, *made.triggers):
+                conn.exec_driver_sql(statement)
 
     def _orphans(self) -> list[str]:
         from sqlalchemy import inspect, select

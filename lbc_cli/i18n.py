@@ -375,6 +375,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "check_ok": ("数据库完好:完整性与外键检查均通过", "the database is sound: integrity and foreign keys check out"),
     "check_failed": ("数据库检查发现问题:", "the database check found problems:"),
+    "check_last_contacts": (
+        "提醒用的最近联系表(last_contacts)与联系记录不符:{n} 名儿童,缺少触发器:{missing};"
+        "运行 `lbc db check --repair` 重建",
+        "last_contacts (remind's record of each child's last contacts) disagrees with the contacts for {n}"
+        " child(ren), triggers missing: {missing}; run `lbc db check --repair` to rebuild it",
+    ),
+    "check_repaired": ("已按联系记录重建提醒用的最近联系表", "rebuilt last_contacts from the contacts"),
     "updated": ("已更新 {what} {id}:{fields}", "updated {what} {id}: {fields}"),
     "nothing_to_update": ("没有要修改的字段", "nothing to change: give at least one field option"),
     "exited": ("{name}(编号 {id})已于 {date} 退出关爱名单", "{name} (id {id}) left the programme on {date}"),

@@ -783,6 +783,7 @@ class _Writer:
         self.connection = connection
         self.existing = connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table.name}").scalar() or 0
         self.dropped: list = []
+        self.bulk = False  # a bulk load (_drop_indexes)
         self.kept_by_triggers = self.as_text and table.name == "contacts"  # last_contacts (remind_sql)
         if self.as_text:
             # Room for the indexes being written (the default 2 MiB thrashes at a county's size);
@@ -835,7 +836,7 @@ class _Writer:
             self.cursor.close()
         for index in self.dropped:  # sorted once, instead of one random insert per row
             index.create(self.connection)
-        if self.dropped and self.kept_by_triggers:  # then last_contacts worked out once, from all the contacts
+        if self.bulk and self.kept_by_triggers:  # then last_contacts worked out once, from all the contacts
             from lbc_cli import remind_sql
 
             made = remind_sql.last_contacts_sql()
@@ -858,7 +859,7 @@ class _Writer:
         del pending_numbers[:CHUNK], pending[:CHUNK]
         if not batch:
             return
-        if not self.dropped and self.existing == 0 and len(batch) >= CHUNK:
+        if not self.bulk and self.existing == 0 and len(batch) >= CHUNK:
             self._drop_indexes()  # a full chunk into an empty table: a bulk load from its first row
         sql = self.statements[with_id][0]
         refused = self.dialect.dbapi.IntegrityError
@@ -879,13 +880,14 @@ class _Writer:
                 self.cursor.execute("RELEASE SAVEPOINT lbc_row")
         self.cursor.execute("RELEASE SAVEPOINT lbc_chunk")
         self.explicit_ids = self.explicit_ids or with_id
-        if not self.dropped and self.count >= BULK_ROWS and self.count >= self.existing:
+        if not self.bulk and self.count >= BULK_ROWS and self.count >= self.existing:
             self._drop_indexes()
 
     def _drop_indexes(self) -> None:
         """A bulk load (into an empty table, or at least BULK_ROWS and as many as the table held)
         drops the table's plain indexes and builds them again at the end, in the same transaction. Unique
         indexes stay: they are what finds an id or uid taken."""
+        self.bulk = True
         self.dropped = [index for index in self.table.indexes if not index.unique]
         for index in self.dropped:
             index.drop(self.connection)
@@ -893,7 +895,7 @@ class _Writer:
             from lbc_cli import remind_sql
 
             for trigger in remind_sql.LAST_CONTACTS_TRIGGERS:
-                self.cursor.execute(f"DROP TRIGGER {trigger}")
+                self.cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
 
 
 def _refusal(exc: Exception, row_id) -> tuple[str, str]:

@@ -53,6 +53,7 @@ class LastContactsSQL(NamedTuple):
     table: str
     triggers: list[str]  # named LAST_CONTACTS_TRIGGERS
     fill: str  # from the contacts, into the empty table
+    disagreeing: str  # the number of children whose row is not what the contacts give (db check)
 
 
 LAST_CONTACTS_TRIGGERS = ("last_contacts_added", "last_contacts_removed", "last_contacts_changed")
@@ -78,6 +79,10 @@ def last_contacts_sql() -> LastContactsSQL:
         )
         return f"UPDATE last_contacts SET {days} WHERE child_id = {child};"
 
+    def made_for(child: str) -> str:  # no conflict to resolve: a statement's OR REPLACE would override OR IGNORE
+        absent = f"NOT EXISTS (SELECT 1 FROM last_contacts WHERE child_id = {child})"
+        return f"INSERT INTO last_contacts (child_id) SELECT {child} WHERE {absent};"
+
     def last_of(kinds: tuple[str, ...], with_parent: bool) -> str:
         kind = f"kind IN ({_listed(kinds)})" + (" AND with_whom = 'parent'" if with_parent else "")
         return f"max(CASE WHEN {kind} THEN date END)"
@@ -88,20 +93,26 @@ def last_contacts_sql() -> LastContactsSQL:
     triggers = [
         f"CREATE TRIGGER {added} AFTER INSERT ON contacts"
         f" WHEN NEW.no_answer = 0 AND NEW.kind IN ({_listed(_COUNTED)})"
-        " BEGIN INSERT OR IGNORE INTO last_contacts (child_id) VALUES (NEW.child_id);"
+        f" BEGIN {made_for('NEW.child_id')}"
         f" UPDATE last_contacts SET {forward} WHERE child_id = NEW.child_id; END",
         f"CREATE TRIGGER {removed} AFTER DELETE ON contacts"
         f" WHEN OLD.no_answer = 0 AND OLD.kind IN ({_listed(_COUNTED)}) BEGIN {worked_out('OLD.child_id')} END",
         f"CREATE TRIGGER {changed} AFTER UPDATE OF child_id, kind, date, with_whom, no_answer ON contacts"
         f" BEGIN {worked_out('OLD.child_id')}"
-        f" INSERT OR IGNORE INTO last_contacts (child_id) VALUES (NEW.child_id); {worked_out('NEW.child_id')} END",
+        f" {made_for('NEW.child_id')} {worked_out('NEW.child_id')} END",
     ]
-    fill = (
-        "INSERT INTO last_contacts (child_id, parent_call, feedback, visit) SELECT child_id, "
-        + ", ".join(last_of(kinds, parent) for _column, kinds, parent in LAST_OF)
+    worked = (
+        "SELECT child_id, "
+        + ", ".join(f"{last_of(kinds, parent)} AS {column}" for column, kinds, parent in LAST_OF)
         + f" FROM contacts WHERE no_answer = 0 AND kind IN ({_listed(_COUNTED)}) GROUP BY child_id"
     )
-    return LastContactsSQL(table, triggers, fill)
+    fill = f"INSERT INTO last_contacts (child_id, parent_call, feedback, visit) {worked}"
+    kept = "SELECT child_id, parent_call, feedback, visit FROM last_contacts"
+    some = "coalesce(parent_call, feedback, visit) IS NOT NULL"  # a row of none is no day either way
+    both = f"SELECT * FROM ({kept}) WHERE {some}", f"SELECT * FROM ({worked}) WHERE {some}"
+    only_in = [f"SELECT child_id FROM ({one} EXCEPT {other})" for one, other in (both, both[::-1])]
+    disagreeing = f"SELECT count(DISTINCT child_id) FROM ({only_in[0]} UNION ALL {only_in[1]})"
+    return LastContactsSQL(table, triggers, fill, disagreeing)
 
 
 def facts_sql(

@@ -11,6 +11,7 @@ import json
 from datetime import date
 
 import pytest
+from conftest import rows
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -1058,3 +1059,47 @@ def test_facts_from_last_contacts_are_the_facts_from_the_contacts_on_any_date(lb
     assert calls == [None, date(2024, 5, 1), date(2024, 5, 1), date(2024, 5, 10), date(2024, 5, 10)]
     visits = [{f.id: f.last_visit for f in found}[int(child)] for found in kept]
     assert visits == [None, date(2024, 4, 2), date(2024, 4, 2), date(2024, 4, 2), date(2024, 4, 2)]
+
+
+@pytest.mark.sqlite_only("last_contacts is SQLite's cache")
+def test_db_check_finds_last_contacts_wrong_after_an_outside_write_and_repair_rebuilds_it(run, lbc, db):
+    """Writes from outside lbc: an INSERT OR ABORT still goes through (the triggers have no conflict to
+    resolve); an INSERT OR REPLACE that replaces a contact fires no delete trigger, so the child's day can
+    stay too late: `db check` says so (exit 1), `db check --repair` works the table out again."""
+    import sqlite3
+    from contextlib import closing
+
+    a, b = enroll(lbc, "甲"), enroll(lbc, "乙")
+    contact(lbc, a, "home-visit", "2024-05-01")
+    contact(lbc, a, "home-visit", "2024-04-01")
+    assert lbc("db", "check").code == 0
+    with closing(sqlite3.connect(db, isolation_level=None)) as connection:
+        connection.execute(
+            "INSERT OR ABORT INTO contacts (uid, child_id, kind, date, with_whom, no_answer)"
+            " VALUES ('outside-1', ?, 'parent-feedback', '2024-05-02', 'parent', 0)",
+            (a,),
+        )
+        [(late,)] = connection.execute("SELECT uid FROM contacts WHERE date = '2024-05-01'").fetchall()
+        connection.execute(  # the 1 May visit filed again under child b: a REPLACE of the same uid
+            "INSERT OR REPLACE INTO contacts (uid, child_id, kind, date, with_whom, no_answer)"
+            " VALUES (?, ?, 'home-visit', '2024-05-01', 'child', 0)",
+            (late, b),
+        )
+        kept = dict(connection.execute("SELECT child_id, visit FROM last_contacts").fetchall())
+    assert kept[int(a)] == "2024-05-01"  # too late: a's last visit is now 1 April
+    checked = lbc("db", "check")
+    assert checked.code == 1
+    assert "disagrees with the contacts for 1 child(ren)" in checked.err and "--repair" in checked.err
+    repaired = lbc("db", "check", "--repair")
+    assert repaired.code == 0, repaired.err
+    assert rows(db, "SELECT child_id, feedback, visit FROM last_contacts ORDER BY child_id") == [
+        (int(a), "2024-05-02", "2024-04-01"),
+        (int(b), None, "2024-05-01"),
+    ]
+    with closing(sqlite3.connect(db)) as connection:
+        connection.execute("DROP TRIGGER last_contacts_added")
+        connection.commit()
+    assert "triggers missing: last_contacts_added" in lbc("db", "check").err
+    assert lbc("db", "check", "--repair").code == 0
+    contact(lbc, b, "home-visit", "2024-05-10")  # the trigger made anew
+    assert rows(db, "SELECT visit FROM last_contacts WHERE child_id = ?", int(b)) == [("2024-05-10",)]
