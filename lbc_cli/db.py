@@ -463,9 +463,7 @@ class Database:
 
         made = remind_sql.last_contacts_sql()
         with self.engine.execution_options(lbc_write=True).begin() as conn:
-            for name in remind_sql.LAST_CONTACTS_TRIGGERS:
-                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
-            for statement in ("DELETE FROM last_contacts", made.fill, *made.triggers):
+            for statement in (*made.set_aside, *made.rebuilt):
                 conn.exec_driver_sql(statement)
 
     def _orphans(self) -> list[str]:

@@ -839,8 +839,7 @@ class _Writer:
         if self.bulk and self.kept_by_triggers:  # then last_contacts worked out once, from all the contacts
             from lbc_cli import remind_sql
 
-            made = remind_sql.last_contacts_sql()
-            for statement in ("DELETE FROM last_contacts", made.fill, *made.triggers):
+            for statement in remind_sql.last_contacts_sql().rebuilt:
                 self.connection.exec_driver_sql(statement)
         if self.explicit_ids:
             self._sync()
@@ -894,8 +893,8 @@ class _Writer:
         if self.kept_by_triggers:  # SQLite's last_contacts: not moved forward a row at a time either (close)
             from lbc_cli import remind_sql
 
-            for trigger in remind_sql.LAST_CONTACTS_TRIGGERS:
-                self.cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+            for statement in remind_sql.last_contacts_sql().set_aside:
+                self.cursor.execute(statement)
 
 
 def _refusal(exc: Exception, row_id) -> tuple[str, str]:

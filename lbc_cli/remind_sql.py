@@ -55,6 +55,16 @@ class LastContactsSQL(NamedTuple):
     fill: str  # from the contacts, into the empty table
     disagreeing: str  # the number of children whose row is not what the contacts give (db check)
 
+    @property
+    def set_aside(self) -> list[str]:
+        """The triggers dropped (a bulk load of contacts; a repair), until ``rebuilt``."""
+        return [f"DROP TRIGGER IF EXISTS {name}" for name in LAST_CONTACTS_TRIGGERS]
+
+    @property
+    def rebuilt(self) -> list[str]:
+        """The table worked out again from all the contacts, and the triggers set aside made again."""
+        return ["DELETE FROM last_contacts", self.fill, *self.triggers]
+
 
 LAST_CONTACTS_TRIGGERS = ("last_contacts_added", "last_contacts_removed", "last_contacts_changed")
 
@@ -136,7 +146,7 @@ def facts_sql(
     flagged = " OR ".join(f"(';' || c.flags || ';') LIKE '%;{flag};%'" for flag in flags)
     where = ["c.enrolled_on <= :as_of", "(c.status = 'active' OR (c.exit_date IS NOT NULL AND c.exit_date > :as_of))"]
     if village:
-        where.append("c.village >= :village AND c.village < :village_end")
+        where.append(_IN_VILLAGE.format(c="c."))
     if names is not None:
         where += (["(c.name || '') >= :low"] if names[0] is not None else []) + (
             ["(c.name || '') < :high"] if names[1] is not None else []
@@ -237,9 +247,12 @@ def facts(
     ]
 
 
+_IN_VILLAGE = "{c}village >= :village AND {c}village < :village_end"
+
+
 def _village(village: str | None) -> dict[str, str]:
-    """:village and :village_end: a village by its name, or every village whose name starts with it (as
-    store.village_clause)."""
+    """:village and :village_end (``_IN_VILLAGE``): a village by its name, or every village whose name
+    starts with it (as store.village_clause)."""
     return {"village": village, "village_end": village + "\U0010ffff"} if village else {}
 
 
@@ -251,7 +264,7 @@ def middle_name(rows: Rows, *, village: str | None = None, at_least: int = 0) ->
     """The name halfway through the children (of ``village``) in name order; None when there are fewer than
     ``at_least`` children, or none. Every child on record counts, in the programme or not: a balance for
     ``remind``'s two halves, not a figure."""
-    where, params = ("WHERE village >= :village AND village < :village_end" if village else ""), _village(village)
+    where, params = ("WHERE " + _IN_VILLAGE.format(c="") if village else ""), _village(village)
     count = rows(f"SELECT count(*) FROM children {where}", params)[0][0]
     if count < at_least or count == 0:
         return None

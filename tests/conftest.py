@@ -304,6 +304,24 @@ def rows(target: Path | str, sql: str, *params) -> list[tuple]:
         conn.close()
 
 
+def last_days_by_hand(target: Path | str) -> dict[int, tuple]:
+    """Each child with a contact of a kind the reminders count that reached someone -> its last day of a call
+    with a parent, of feedback, of a home visit (None: none), worked out here from the contacts (SQLite's
+    last_contacts should hold the same)."""
+    last: dict[int, list] = {}
+    found = rows(target, "SELECT child_id, kind, date, with_whom FROM contacts WHERE no_answer = 0")
+    for child, kind, day, whom in found:
+        column = {"parent-feedback": 1, "home-visit": 2}.get(kind)
+        if kind in ("video-call", "phone-call"):
+            column = 0 if whom == "parent" else -1
+        if column is None:
+            continue
+        days = last.setdefault(child, [None, None, None])
+        if column >= 0 and (days[column] is None or day > days[column]):
+            days[column] = day
+    return {child: tuple(days) for child, days in last.items()}
+
+
 def execute(target: Path | str, sql: str, *params) -> None:
     """Change the database directly, behind lbc's back (one statement, committed)."""
     if is_url(target):

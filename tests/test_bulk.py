@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from lbc_cli import importer, models, sqlcsv
 from lbc_cli import io as lbc_io
-from tests.conftest import rows
+from tests.conftest import last_days_by_hand, rows
 
 
 def _contacts_csv(notes: list[str]) -> str:
@@ -233,22 +233,12 @@ def test_a_bulk_import_of_contacts_works_out_last_contacts_once_and_keeps_its_tr
             lines.append(f"{1 + i % 2},{kinds[i % 5]},2026-03-{1 + (i * 7) % 28:02d},{whom[i % 5]},n{i}")
         return "\n".join(lines) + "\n"
 
-    def by_hand() -> list[tuple]:
-        last: dict[int, list] = {}
-        for child, kind, day, with_whom in rows(db, "SELECT child_id, kind, date, with_whom FROM contacts"):
-            days = last.setdefault(child, [None, None, None])
-            column = {"parent-feedback": 1, "home-visit": 2}.get(kind)
-            if kind in ("phone-call", "video-call") and with_whom == "parent":
-                column = 0
-            if column is not None and (days[column] is None or day > days[column]):
-                days[column] = day
-        return sorted((child, *days) for child, days in last.items() if any(days))
-
     for start, n in ((0, 30), (30, 40)):  # into an empty table; then 40 more, as many as it held: bulk again
         path = tmp_path / f"contacts{start}.csv"
         path.write_text(batch(start, n), encoding="utf-8")
         assert lbc("import", "contacts", str(path)).code == 0
-        assert rows(db, "SELECT child_id, parent_call, feedback, visit FROM last_contacts ORDER BY 1") == by_hand()
+        kept = rows(db, "SELECT child_id, parent_call, feedback, visit FROM last_contacts")
+        assert {child: tuple(days) for child, *days in kept} == last_days_by_hand(db)
         assert rows(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name") == triggers
     kept = rows(db, "SELECT * FROM last_contacts ORDER BY 1")
     bad = tmp_path / "bad.csv"

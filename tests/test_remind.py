@@ -11,7 +11,7 @@ import json
 from datetime import date
 
 import pytest
-from conftest import rows
+from conftest import last_days_by_hand, rows
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -971,21 +971,6 @@ _change = st.one_of(
 )
 
 
-def _by_hand(connection) -> dict[int, tuple]:
-    """Each child's last day of a reached call with a parent, of feedback, of a home visit, worked out here."""
-    last: dict[int, list] = {}
-    found = connection.execute("SELECT child_id, kind, date, with_whom, no_answer FROM contacts")
-    for child, kind, day, whom, no_answer in found:
-        days = last.setdefault(child, [None, None, None])
-        if no_answer:
-            continue
-        column = 0 if kind in ("video-call", "phone-call") and whom == "parent" else None
-        column = 1 if kind == "parent-feedback" else 2 if kind == "home-visit" else column
-        if column is not None and (days[column] is None or day > days[column]):
-            days[column] = day
-    return {child: tuple(days) for child, days in last.items() if any(days)}
-
-
 @pytest.mark.sqlite_only("last_contacts is SQLite's cache")
 def test_last_contacts_follow_every_contact_added_changed_or_removed(lbc, db):
     """Whatever is done to the contacts (added, deleted, any counted field changed, moved to another child),
@@ -1024,7 +1009,8 @@ def test_last_contacts_follow_every_contact_added_changed_or_removed(lbc, db):
                             (child, kind, day.isoformat(), whom, no_answer, target),
                         )
             kept = connection.execute("SELECT child_id, parent_call, feedback, visit FROM last_contacts").fetchall()
-            assert {child: tuple(days) for child, *days in kept if any(days)} == _by_hand(connection)
+            by_hand = {child: days for child, days in last_days_by_hand(db).items() if any(days)}
+            assert {child: tuple(days) for child, *days in kept if any(days)} == by_hand
 
     check()
 
