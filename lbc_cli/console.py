@@ -5,18 +5,22 @@ import re
 import sys
 
 from lbc_cli import i18n
+from lbc_cli.validate import mask_in_text
 
 
 def _colour(stream) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    """Colour on a terminal, unless NO_COLOR is set to anything but the empty string (no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x9b\u2028\u2029]")
+# Control characters, line and paragraph separators, and lone surrogates (bytes that were not UTF-8)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x9b\u2028\u2029\ud800-\udfff]")
 
 
 def clean(text: str) -> str:
-    """A message stays one line and harmless: a user's value may hold line breaks or terminal escapes."""
-    return _CONTROL.sub("?", text)
+    """A message stays one line, harmless and private: a user's value may hold line breaks, terminal escapes or
+    bytes that are no text, and a phone or id number in it is masked."""
+    return mask_in_text(_CONTROL.sub("?", text))
 
 
 def _emit(prefix: str, text: str, colour: str) -> None:
@@ -30,6 +34,12 @@ def _emit(prefix: str, text: str, colour: str) -> None:
 def detail(text: str) -> None:
     """An indented line under an error (a candidate, a bad row)."""
     sys.stderr.write(f"  {clean(text)}\n")
+
+
+def debug(text: str) -> None:
+    """--debug's lines (a traceback): as they are, but that phones and id numbers are masked."""
+    sys.stderr.write(mask_in_text(text.encode("utf-8", "replace").decode("utf-8")))
+    sys.stderr.flush()
 
 
 def info(text: str) -> None:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
-SCHEMA_VERSION = 2  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
+SCHEMA_VERSION = 3  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = float(os.environ.get("LBC_BUSY_TIMEOUT", "10"))
 # PostgreSQL: the advisory lock every lbc writer holds for its transaction (SQLite's BEGIN IMMEDIATE)
@@ -55,13 +55,16 @@ class Database:
         self.target = target
         self.url_mode = is_url(target)
         self.path = None if self.url_mode else Path(target).expanduser()
-        if self.url_mode and target.startswith("sqlite") and "memory" not in target:
-            # sqlite:///FILE is a file like any other: same checks, same 0600, same WAL
+        if self.url_mode:
             from sqlalchemy.engine import make_url
 
-            database = make_url(target).database
-            if database:
-                self.path = Path(database).expanduser()
+            try:
+                url = make_url(target)
+            except Exception:  # SQLAlchemy's ArgumentError, or a ValueError for a port that is no number
+                raise LbcError(i18n.t("bad_db_url", target=_url_shown(target)), ExitCode.USAGE) from None
+            if target.startswith("sqlite") and "memory" not in target and url.database:
+                # sqlite:///FILE is a file like any other: same checks, same 0600, same WAL
+                self.path = Path(url.database).expanduser()
         self._engine: Engine | None = None
         self.upgraded_from: int | None = None
         self.created = False  # open() made the schema just now
@@ -88,14 +91,19 @@ class Database:
 
     def _make_engine(self) -> "Engine":
         from sqlalchemy import create_engine, event
+        from sqlalchemy.exc import NoSuchModuleError
 
         if not self.is_sqlite:
             try:
                 # no pool_pre_ping: each command opens its own connections and closes them when it ends,
                 # so a ping would only add a round trip to every checkout
-                engine = create_engine(_with_driver(self.target))
+                engine = create_engine(_with_driver(self.target), hide_parameters=True)
             except ModuleNotFoundError as exc:
-                raise DatabaseError(i18n.t("db_driver", module=exc.name)) from exc
+                import sys
+
+                raise DatabaseError(i18n.t("db_driver", module=exc.name, python=sys.executable)) from exc
+            except NoSuchModuleError:  # foo://...: no database lbc knows
+                raise LbcError(i18n.t("bad_db_url", target=_url_shown(self.target)), ExitCode.USAGE) from None
             except Exception as exc:  # a malformed URL
                 raise DatabaseError(i18n.t("db_unavailable", target=self.display, why=type(exc).__name__)) from exc
             if engine.dialect.name == "postgresql":
@@ -110,7 +118,8 @@ class Database:
 
             return engine
         url = f"sqlite:///{self.path}" if self.path is not None else self.target
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+        # hide_parameters: a statement's values (a child's name, phone) never reach an error's text
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):
@@ -501,8 +510,15 @@ class Database:
 _VERSION_SQL = "SELECT MAX(version) FROM schema_version"
 
 
+def _url_shown(target: str) -> str:
+    """A URL as a message may show it: no password (``user:secret@host`` -> ``user:***@host``)."""
+    import re
+
+    return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", target)
+
+
 def _with_driver(target: str) -> str:
-    """postgresql:// (or postgres://) with no driver named means psycopg 3, the driver lbc[postgres] installs
+    """postgresql:// (or postgres://) with no driver named means psycopg 3, the driver lbc's postgres extra installs
     (SQLAlchemy's own default is psycopg2, and it does not know postgres:// at all)."""
     scheme, sep, rest = target.partition("://")
     if scheme in ("postgresql", "postgres"):
@@ -553,8 +569,35 @@ def _to_schema_2(conn) -> None:
     _last_contacts(conn)
 
 
+def _to_schema_3(conn) -> None:
+    """2 -> 3: the schedule items `lbc init` seeded carry one uid whatever the language that made the file
+    (before, a file made under LANG=C and a Chinese one held each item under two uids, and a merge of the two
+    doubled the schedule). Each seeded item takes its language-free uid and the plan's own text (shown in the
+    session's language); a second copy of one, left by such a merge, goes."""
+    from sqlalchemy import text
+
+    kept: dict[tuple[int, int], int] = {}
+    for item_id, uid in conn.execute(text("SELECT id, uid FROM schedule_items ORDER BY id")).all():
+        seeded = i18n.seeded_schedule_item(uid)
+        if seeded is None:
+            continue
+        if seeded in kept:
+            conn.execute(text("DELETE FROM schedule_items WHERE id = :id"), {"id": item_id})
+        else:
+            kept[seeded] = item_id
+    for (month, position), item_id in kept.items():
+        conn.execute(
+            text("UPDATE schedule_items SET uid = :uid, text = :text WHERE id = :id"),
+            {
+                "uid": i18n.seeded_schedule_uid(month, position),
+                "text": i18n.SCHEDULE[month][position - 1][0],
+                "id": item_id,
+            },
+        )
+
+
 # Schema version N -> function upgrading a connection from N to N+1. Version 1 is the first release.
-MIGRATIONS: dict = {1: _to_schema_2}
+MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3}
 
 
 def translate(exc: BaseException, target: str) -> LbcError:

@@ -22,9 +22,24 @@ def run() -> None:
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:  # started with that descriptor closed (`lbc remind >&-`): it reads nothing
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # open until the process ends
+    _stop_cleanly()
     from lbc_cli.cli import main
 
     finish(main())
+
+
+def _stop_cleanly() -> None:
+    """SIGTERM and SIGHUP (a closed terminal, `kill`, a cron timeout) end the command as Ctrl-C does: its
+    transaction rolled back and its half-written file removed on the way out, not left behind."""
+    import signal
+
+    from lbc_cli.errors import Stopped
+
+    def stop(signum, _frame):
+        raise Stopped(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
 
 
 def finish(code: int) -> None:

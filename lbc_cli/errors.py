@@ -11,6 +11,15 @@ class ExitCode(IntEnum):
     DUE = 4  # only `remind --fail-if-due` with something due
 
 
+class Stopped(BaseException):
+    """The process was asked to stop (SIGTERM, SIGHUP): raised where it runs, so that every ``finally`` and
+    ``with`` on the way out rolls back its transaction and removes its temporary files."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
 class LbcError(Exception):
     """A refusal the user should read: one line, an exit code, nothing written."""
 

@@ -330,7 +330,7 @@ def main(argv: list[str]) -> int:
     from lbc_cli import store
 
     with db.session(write=True) as session:
-        store.seed_schedule(session=session, lang="zh")
+        store.seed_schedule(session=session)
     counts = load(db)
     raw = db.engine.raw_connection()
     try:

@@ -252,6 +252,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "interrupted": ("已中断,数据库未作改动", "interrupted; nothing was written"),
     "no_room": ("无法写出输出:{why}", "cannot write the output: {why}"),
+    "os_refused": (
+        "系统拒绝了对 {file} 的操作:{why};数据库未作改动",
+        "the system refused {file}: {why}; nothing was written",
+    ),
     "bad_date": (
         "“{value}”不是日期(可用 YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYY年MM月DD日 或 today)",
         "'{value}' is not a date (use YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年MM月DD日 or today)",
@@ -293,6 +297,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "empty": ("不能为空", "must not be empty"),
     "too_long": ("过长(最多 {n} 个字符)", "is too long (at most {n} characters)"),
     "control_chars": ("含有控制字符", "contains control characters"),
+    "not_unicode": ("含有不成对的 UTF-16 代理字符,不是有效的文字", "holds a lone UTF-16 surrogate: not valid text"),
     "out_of_range": (
         "数字超出数据库能保存的范围(编号最大为 {largest})",
         "a number is past what the database holds (the largest id is {largest})",
@@ -412,11 +417,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "see_help": ("见 {command} --help", "see {command} --help"),
     "bad_lang": ("“{value}”不是可选语言;可选:zh, en", "'{value}' is not a language lbc speaks: zh or en"),
     "cannot_write": ("无法写入 {file}:{why}", "cannot write {file}: {why}"),
+    "out_is_database": (
+        "{file} 是正在使用的数据库(或它的日志文件),不能写入导出内容;请换一个文件名",
+        "{file} is the database in use (or one of its journal files): choose another file to write to",
+    ),
+    "not_a_file": ("不是普通文件、设备或管道", "not a regular file, a device or a pipe"),
+    "not_utf8_argument": (
+        "不是 UTF-8 文字(终端可能在用 GBK 编码);请把终端设为 UTF-8 后重新输入",
+        "not UTF-8 text (the terminal may be set to GBK); set it to UTF-8 and type it again",
+    ),
+    "bad_db_url": (
+        "--db:“{target}”不是数据库地址(SQLite 文件路径,或 postgresql://用户@主机/库名)",
+        "--db: '{target}' is not a database target (a SQLite file path, or postgresql://USER@HOST/DBNAME)",
+    ),
+    "stdin_closed": (
+        "标准输入已关闭,没有可读的内容;请给出文件名,或用管道送入数据",
+        "standard input is closed: nothing to read; name a file, or pipe the data in",
+    ),
+    "argument_n": ("第 {n} 个参数", "argument {n}"),
+    "bom_csv_only": (
+        "--bom 只用于 CSV(给 Excel/WPS 打开);{format} 格式不加 BOM",
+        "--bom is for CSV only (for Excel/WPS); {format} never starts with a BOM",
+    ),
     "db_empty": ("{target} 是空文件;先运行 lbc init", "{target} is an empty file; run `lbc init` first"),
     "db_is_dir": ("{target} 是一个文件夹,不是数据库文件", "{target} is a folder, not a database file"),
     "db_driver": (
-        "缺少数据库驱动 {module};PostgreSQL 请先安装:pip install 'lbc[postgres]'",
-        "the database driver {module} is not installed; for PostgreSQL: pip install 'lbc[postgres]'",
+        "缺少数据库驱动 {module};要连 PostgreSQL,请装入 lbc 所在的环境:{python} -m pip install 'psycopg[binary]>=3.1'"
+        "(或在 lbc 的源码目录里 pip install '.[postgres]')",
+        "the database driver {module} is not installed; for PostgreSQL, install it where lbc is installed: "
+        "{python} -m pip install 'psycopg[binary]>=3.1' (or, in lbc's source folder, pip install '.[postgres]')",
     ),
     "paired": ("{child} 与 {helper} 结对,自 {date} 起", "paired {child} with {helper} from {date}"),
     "already_paired": (
@@ -618,6 +647,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n} conflicts left unsettled: this merge would be refused (--dry-run: nothing was written):",
     ),
 }
+
+
+def seeded_schedule_uid(month: int, position: int, lang: str | None = None) -> str:
+    """The uid of a schedule item `lbc init` seeds: the same in every village's file, whatever its language
+    (``lang``: the per-language uid that files made before schema 3 hold)."""
+    import uuid
+
+    where = f"{lang}:" if lang else ""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"lbc:schedule:{where}{month}:{position}"))
+
+
+_seeded: dict[str, tuple[int, int]] = {}
+
+
+def seeded_schedule_item(uid: str) -> tuple[int, int] | None:
+    """(month, position) of a seeded schedule item known by its uid (the current one or an older file's)."""
+    if not _seeded:
+        for month, items in SCHEDULE.items():
+            for position in range(1, len(items) + 1):
+                for lang in (None, "zh", "en"):
+                    _seeded[seeded_schedule_uid(month, position, lang)] = (month, position)
+    return _seeded.get(uid)
+
+
+def schedule_text(uid: str, text: str) -> str:
+    """A schedule item's text as shown: a seeded item's in the session's language, any other as written."""
+    seeded = seeded_schedule_item(uid)
+    if seeded is None:
+        return text
+    month, position = seeded
+    zh, en = SCHEDULE[month][position - 1]
+    return zh if _lang == "zh" else en
 
 
 def _detect() -> str:

@@ -495,7 +495,8 @@ class _Loader:
         return out
 
     def _defaults(self, values: dict, n: int) -> None:
-        """A column a row lacks takes its default; an empty cell keeps what it parsed to."""
+        """A column a row lacks takes its default, and so does an empty cell that parsed to nothing (an empty
+        ``status`` is ``active``); an empty cell of a kind that has its own empty value keeps it (EMPTY)."""
         if self.name == "children":
             enrolled = values.get("enrolled_on")
             # a roster typed without it is enrolled on the day it is imported
@@ -508,8 +509,8 @@ class _Loader:
             column = values.get(key)
             if column is None:
                 values[key] = [default] * n
-            elif _ABSENT in column:
-                values[key] = [default if v is _ABSENT else v for v in column]
+            elif _ABSENT in column or None in column:  # an empty cell (or null) is "none": the default applies
+                values[key] = [default if v is _ABSENT or v is None else v for v in column]
         if self.name == "children":
             reviewed = values.get("reviewed_on")
             if reviewed is None:

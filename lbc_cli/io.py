@@ -4,12 +4,14 @@ Rows stream: a writer takes an iterator and writes as it goes, so memory stays f
 """
 
 import csv
+import errno
 import itertools
 import json
 import os
-import tempfile
+import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -179,39 +181,156 @@ def progress(label: str):
         yield advance
 
 
-@contextmanager
-def output(path: str | None, *, bom: bool = False, binary: bool = False) -> Iterator[IO[str]]:
-    """stdout, or a file written atomically (a temp file renamed into place, 0600) when ``path`` is given."""
-    import sys
+# ---- writing files -------------------------------------------------------------------------
 
-    if path is None or path == "-":
-        if bom:
-            sys.stdout.write("\ufeff")
-        yield sys.stdout
-        sys.stdout.flush()
-        return
+# What a write in progress is called beside its target: the pid says whose it is, so that what a killed
+# lbc left behind can be told from the work of one still running (``sweep_leftovers``).
+TEMP_PREFIX = ".lbc-"
+_LEFTOVER = re.compile(r"\.lbc-(\d+)-[0-9a-z_]+\.tmp|\..+\.partial-(\d+)")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def sweep_leftovers(folder: Path) -> int:
+    """Remove the temporary files that a killed lbc left in ``folder`` (an export's ``.lbc-PID-….tmp``, a
+    backup's ``.NAME.partial-PID``): they may hold a whole register, unmasked. Returns how many went."""
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        found = _LEFTOVER.fullmatch(name)
+        if found is None:
+            continue
+        pid = int(found.group(1) or found.group(2))
+        if pid == os.getpid() or _alive(pid):
+            continue
+        try:
+            os.unlink(os.path.join(folder, name))
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def private_temp(folder: str | Path, stem: str = "") -> tuple[int, str]:
+    """A new file in ``folder``, mode 0600, named for this process: (descriptor, path)."""
+    import secrets
+
+    for _attempt in range(100):
+        name = f"{TEMP_PREFIX}{os.getpid()}-{stem}{secrets.token_hex(4)}.tmp"
+        path = os.path.join(folder, name)
+        try:
+            return os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(path)
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def output_target(path: str, protect: Iterable[str | Path] = ()) -> tuple[str, bool]:
+    """Where ``--out PATH`` writes, and whether in place: a symlink's target stands for it; a device or a FIFO
+    is written in place, as the shell's ``>`` writes it; a regular file or a new path is replaced whole. A
+    directory, and the database or its journal files (``protect``), are refused (exit 1, nothing written)."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
 
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise LbcError(i18n.t("cannot_write", file=target, why=os.strerror(21)))
+    target = os.path.expanduser(path)
+    if os.path.islink(target):
+        target = os.path.realpath(target)
+    for guarded in protect:
+        if _same_file(target, str(guarded)):
+            raise LbcError(i18n.t("out_is_database", file=path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".lbc-", dir=target.parent)
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target, False
     except OSError as exc:
-        raise LbcError(i18n.t("cannot_write", file=target, why=exc.strerror)) from None
+        raise LbcError(i18n.t("cannot_write", file=path, why=exc.strerror)) from None
+    if stat.S_ISDIR(mode):
+        raise LbcError(i18n.t("cannot_write", file=path, why=os.strerror(errno.EISDIR)))
+    if stat.S_ISREG(mode):
+        return target, False
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode):
+        return target, True
+    raise LbcError(i18n.t("cannot_write", file=path, why=i18n.t("not_a_file")))  # a socket, a door
+
+
+@contextmanager
+def output(
+    path: str | None, *, bom: bool = False, binary: bool = False, protect: Iterable[str | Path] = ()
+) -> Iterator[IO]:
+    """stdout (no path, or ``-``), a device or FIFO written in place, or a file written atomically: a 0600
+    temporary file beside it, renamed into place once whole (``output_target`` says which)."""
+    import sys
+
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
+    if path is None or path == "-":
+        stream = sys.stdout.buffer if binary else sys.stdout
+        if bom:
+            stream.write("\ufeff")
+        yield stream
+        stream.flush()
+        return
+    target, in_place = output_target(path, protect)
+
+    def cannot(exc: OSError) -> Exception:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            return exc  # no room: said as such by the command line's boundary
+        return LbcError(i18n.t("cannot_write", file=path, why=exc.strerror or exc))
+
+    if in_place:
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_TRUNC)
+        except OSError as exc:
+            raise cannot(exc) from None
+        with _opened(fd, bom, binary) as stream:
+            yield stream
+        return
+    folder = os.path.dirname(target) or "."
+    sweep_leftovers(Path(folder))
     try:
-        if binary:
-            with os.fdopen(fd, "wb") as fh:
-                yield fh
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
-                yield fh
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
+        fd, tmp = private_temp(folder)
+    except OSError as exc:
+        raise cannot(exc) from None
+    try:
+        with _opened(fd, bom, binary) as stream:
+            yield stream
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise cannot(exc) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        with suppress(OSError):
+            os.unlink(tmp)
         raise
+
+
+@contextmanager
+def _opened(fd: int, bom: bool, binary: bool) -> Iterator[IO]:
+    if binary:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+    else:
+        with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+            yield fh
 
 
 # ---- reading files -------------------------------------------------------------------------
@@ -231,7 +350,14 @@ def file_format(path: str, given: str | None) -> str:
 def _binary(path: str):
     import sys
 
-    return sys.stdin.buffer if path == "-" else open(Path(path).expanduser(), "rb")  # noqa: SIM115
+    if path != "-":
+        return open(Path(path).expanduser(), "rb")  # noqa: SIM115
+    if sys.stdin is None:  # started with stdin closed (`lbc import children - <&-`)
+        from lbc_cli import i18n
+        from lbc_cli.errors import LbcError
+
+        raise LbcError(i18n.t("stdin_closed"))
+    return sys.stdin.buffer
 
 
 def _text(data: bytes, encoding: str | None) -> str:

@@ -46,6 +46,7 @@ def forked(produce: Callable[[], Iterable[Any]]) -> Iterator[Iterator[Any] | Non
         yield None
         return
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     try:
         pid = os.fork()
     except OSError:  # no room for another process (a process limit, memory): the work is done in place
@@ -56,6 +57,7 @@ def forked(produce: Callable[[], Iterable[Any]]) -> Iterator[Iterator[Any] | Non
     if pid == 0:  # the copy: it never returns from here
         code = 1
         try:
+            _die_with(parent)
             os.close(read_end)
             with os.fdopen(write_end, "wb") as pipe:
                 try:
@@ -101,6 +103,21 @@ def forked(produce: Callable[[], Iterable[Any]]) -> Iterator[Iterator[Any] | Non
         if not state["ended"]:
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+
+
+def _die_with(parent: int) -> None:
+    """The copy is killed when the process that made it dies (SIGKILL, SIGTERM, a crash): it must never run on
+    alone under init, at full speed, holding a copy of the data. Linux's parent-death signal, set at once, and
+    then a look at whether the parent died before it was set."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl (not Linux): the pipe breaking ends it when it next writes
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _send(pipe, message: tuple) -> None:

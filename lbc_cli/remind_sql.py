@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, NamedTuple
 
+from lbc_cli import i18n
+
 Rows = Callable[[str, dict], list]
 
 PARENT_CALL_KINDS = ("video-call", "phone-call")
@@ -280,11 +282,13 @@ def rule_values(rows: Rows) -> dict[str, int | float]:
 
 
 def schedule(rows: Rows, months: list[int]) -> list[tuple[int, str]]:
-    """(month, text) of the year's schedule for ``months``, in the plan's order."""
+    """(month, text) of the year's schedule for ``months``, in the plan's order; a seeded item's text in the
+    session's language (i18n.schedule_text)."""
     if not months:
         return []
     listed = ", ".join(str(int(month)) for month in months)
-    return rows(f"SELECT month, text FROM schedule_items WHERE month IN ({listed}) ORDER BY month, position, id", {})
+    query = f"SELECT uid, month, text FROM schedule_items WHERE month IN ({listed}) ORDER BY month, position, id"
+    return [(month, i18n.schedule_text(uid, text)) for uid, month, text in rows(query, {})]
 
 
 def helper_roles(rows: Rows) -> dict[str, str]:

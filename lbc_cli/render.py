@@ -54,9 +54,12 @@ def render(
     headers: dict[str, str] | None = None,
     title: str | None = None,
     stream=None,
+    bom: bool = False,
 ) -> int:
-    """Write the rows to stdout (or ``stream``); returns how many."""
+    """Write the rows to stdout (or ``stream``); returns how many. ``bom``: CSV starts with a UTF-8 BOM."""
     out = stream or sys.stdout
+    if bom and fmt == "csv":
+        out.write("\ufeff")
     if fmt in io.WRITERS:
         return io.WRITERS[fmt](rows, columns, out)
     rows = list(rows)
@@ -74,12 +77,15 @@ def render_columns(
     headers: dict[str, str] | None = None,
     title: str | None = None,
     stream=None,
+    bom: bool = False,
 ) -> int:
     """``render`` for values given column by column (``values[i]``: the values of ``columns[i]``, in
     row order): the same output in every format, without a dict per row, each column's text worked
     out at once (a county's 100,000 pupils)."""
     out = stream or sys.stdout
     n = len(values[0]) if values else 0
+    if bom and fmt == "csv":
+        out.write("\ufeff")
     if fmt == "csv":
         _csv(values, columns, out)
     elif fmt in io.WRITERS:
@@ -246,19 +252,45 @@ def _plain(heads: list[str], values: list[Sequence], columns: list[str], enums, 
     out.write("\n")
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>")
+# Characters that make Markdown of a person's text (a link, an image, HTML, emphasis, code, a table cell's
+# end, an entity, pandoc's math and sub/superscript, an e-mail autolink): escaped wherever they stand.
+_MD_ANYWHERE = re.compile(r"([\\`*_\[\]<>!|~&$^@])")
+# ...and those that do only at the start of a line (a heading, a list, a setext underline, a numbered item).
+_MD_START = re.compile(r"^(\s*)(#|[-+=](?=[\s=-]*$)|[-+](?=\s)|\d+(?=[.)](?:\s|$)))")
+_MD_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<=\bwww)(\.)")
+
+
+# A column with none of these needs no escaping at all (most: ids, dates, plain names).
+_MD_NEEDED = re.compile(r"[\\`*_\[\]<>!|~&$^@:#+\-=.)\n\r]")
+
+
+def md_text(text: str) -> str:
+    """A person's text (a name, a note, a village) as Markdown that any renderer shows as that text: no link,
+    image, HTML, emphasis or table break can come of it. One line: line breaks become spaces."""
+    if "\n" in text or "\r" in text:
+        text = " ".join(text.splitlines())
+    text = _MD_ANYWHERE.sub(r"\\\1", text)
+    text = _MD_AUTOLINK.sub(lambda m: "\\" + m.group(0), text)
+    found = _MD_START.match(text)
+    if found:
+        lead, mark = found.groups()
+        if mark.isdigit():  # "1." or "1)" starting a line is a numbered item: its dot or bracket escaped
+            end = found.end()
+            text = f"{text[:end]}\\{text[end:]}"
+        else:
+            text = f"{lead}\\{text[len(lead) :]}"
+    return text
 
 
 def _markdown(heads: list[str], cells: list[list[str]], n: int, title: str | None, out) -> None:
     if title:
         out.write(f"## {title}\n\n")
-    out.write("| " + " | ".join(_md_escape(h) for h in heads) + " |\n")
+    out.write("| " + " | ".join(md_text(h) for h in heads) + " |\n")
     out.write("|" + "|".join("---" for _ in heads) + "|\n")
     escaped = []
     for column in cells:
         text = "".join(column)
-        escaped.append(list(map(_md_escape, column)) if "|" in text or "\n" in text else column)
+        escaped.append(list(map(md_text, column)) if _MD_NEEDED.search(text) else column)
     lines = map(" | ".join, zip(*escaped, strict=True)) if escaped else repeat("", n)
     out.write("".join([f"| {line} |\n" for line in lines]))
 
@@ -347,7 +379,7 @@ def render_card(sections: list[tuple[str, list[tuple[str, str]]]], fmt: str, dat
         for title, pairs in sections:
             sys.stdout.write(f"## {title}\n\n| | |\n|---|---|\n")
             for key, value in pairs:
-                sys.stdout.write(f"| {_md_escape(key)} | {_md_escape(value)} |\n")
+                sys.stdout.write(f"| {md_text(key)} | {md_text(value)} |\n")
             sys.stdout.write("\n")
         return
     if sys.stdout.isatty():

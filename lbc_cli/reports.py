@@ -506,16 +506,24 @@ def _pct(value) -> str:
     return (text[:-2] if text.endswith(".0") else text) + "%"
 
 
-def _one_line(value):
-    """Every value printed by a template stays inside its table cell: `|` escaped, line breaks joined."""
-    if isinstance(value, str) and ("|" in value or "\n" in value or "\r" in value):
-        return value.replace("|", "\\|").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+def _as_markdown(value):
+    """Every value a template prints: a person's text (a name, a note, a village, a helper) escaped for
+    Markdown where it is written (``render.md_text``), so that no link, image, HTML or table break comes of it;
+    the context itself, and so ``--format json``, keeps the text as typed. What a template marks as made
+    by it (``| safe``, ``| tojson``: markupsafe's Markup) is printed as it is."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        from lbc_cli.render import md_text
+
+        return md_text(value)
     return value
 
 
 def environment(templates: str | None):
-    """Jinja2 over the user's folder (if any) first, then the packaged templates, per language."""
+    """Jinja2 over the user's folder (if any) first, then the packaged templates, per language: in Jinja2's
+    sandbox, packaged templates too, so that a template can print values and call lbc's filters but reach no
+    Python object's insides (``cycler.__init__.__globals__``) and run no code."""
     import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     lang = i18n.lang()
     folders = []
@@ -525,14 +533,14 @@ def environment(templates: str | None):
             raise LbcError(i18n.t("templates_missing", folder=user), ExitCode.USAGE)
         folders += [user / lang, user]
     folders.append(PACKAGED / lang)
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
-        finalize=_one_line,
+        finalize=_as_markdown,
     )
     env.filters["pct"] = _pct
     env.filters["label"] = lambda slug, enum: i18n.label(enum, slug)

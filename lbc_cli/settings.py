@@ -24,31 +24,51 @@ class Setting:
             return validate.parse_int(raw, self.key, minimum=int(self.minimum), maximum=self.maximum)
         return validate.parse_number(raw, self.key, minimum=self.minimum, maximum=self.maximum)
 
+    def stored(self, raw: str) -> int | float:
+        """A stored value, kept within today's bounds: a value set before a bound existed (a review every 99999
+        days) is read as the bound, not refused, so that no command stops working on that database."""
+        try:
+            return self.parse(raw)
+        except Invalid:
+            try:
+                number = float(raw)
+            except ValueError:
+                return self.default
+            if number != number:  # NaN
+                return self.default
+            number = max(self.minimum, number if self.maximum is None else min(self.maximum, number))
+            return self.kind(number)
+
     def description(self) -> str:
         return self.zh if i18n.lang() == "zh" else self.en
 
 
+MAX_DAYS = 3650  # ten years: any interval of the plan, and a date it gives stays in the calendar
+MAX_YUAN = 1_000_000  # a reward the money columns hold with room to spare
+
 _ALL = [
     # Assessment, SPEC section 5 (the seed's 考核及奖励 blanks).
-    Setting("rank_step", int, 1, 1, None, "每上升几个名次计一次加分", "ranks gained per scoring step"),
-    Setting("points_per_step", int, 1, 0, None, "每一步加几分", "points per step"),
-    Setting("top_keep_rank", int, 10, 1, None, "保持在班级前几名", "keep-top rank (stay within the top N)"),
-    Setting("top_keep_points", int, 5, 0, None, "保持前列的加分", "points for staying in the top N"),
-    Setting("no_violation_points", int, 2, 0, None, "无严重违纪违法行为的加分", "points for no serious violation"),
-    Setting("merit_student_points", int, 5, 0, None, "获得三好学生称号的加分", "points for a merit student (三好学生)"),
-    Setting("yuan_per_point", float, 1, 0, None, "每分奖励多少元", "yuan per assessment point"),
-    Setting("first_place_yuan", float, 100, 0, None, "班级第一名奖励(元)", "first place award (yuan)"),
-    Setting("excellence_max_rank", int, 5, 2, None, "优秀奖的最低名次(第 2 名至此)", "excellence award: ranks 2..N"),
-    Setting("excellence_yuan", float, 50, 0, None, "优秀奖(元)", "excellence award (yuan)"),
-    Setting("progress_min_ranks", int, 5, 1, None, "进步奖需进步的名次数", "ranks gained for the progress award"),
-    Setting("progress_yuan", float, 30, 0, None, "进步奖(元)", "progress award (yuan)"),
+    Setting("rank_step", int, 1, 1, 100, "每上升几个名次计一次加分", "ranks gained per scoring step"),
+    Setting("points_per_step", int, 1, 0, 100, "每一步加几分", "points per step"),
+    Setting("top_keep_rank", int, 10, 1, 100, "保持在班级前几名", "keep-top rank (stay within the top N)"),
+    Setting("top_keep_points", int, 5, 0, 100, "保持前列的加分", "points for staying in the top N"),
+    Setting("no_violation_points", int, 2, 0, 100, "无严重违纪违法行为的加分", "points for no serious violation"),
+    Setting("merit_student_points", int, 5, 0, 100, "获得三好学生称号的加分", "points for a merit student (三好学生)"),
+    Setting("yuan_per_point", float, 1, 0, MAX_YUAN, "每分奖励多少元", "yuan per assessment point"),
+    Setting("first_place_yuan", float, 100, 0, MAX_YUAN, "班级第一名奖励(元)", "first place award (yuan)"),
+    Setting("excellence_max_rank", int, 5, 2, 100, "优秀奖的最低名次(第 2 名至此)", "excellence award: ranks 2..N"),
+    Setting("excellence_yuan", float, 50, 0, MAX_YUAN, "优秀奖(元)", "excellence award (yuan)"),
+    Setting("progress_min_ranks", int, 5, 1, 100, "进步奖需进步的名次数", "ranks gained for the progress award"),
+    Setting("progress_yuan", float, 30, 0, MAX_YUAN, "进步奖(元)", "progress award (yuan)"),
     Setting("age_limit", int, 16, 1, 18, "留守儿童年龄上限(不满几周岁)", "age limit (a child is under this age)"),
     # Reminders, SPEC section 6.
-    Setting("video_call_days", int, 7, 1, None, "与父母视频/通话的间隔天数", "days between parent video calls"),
-    Setting("parent_feedback_days", int, 30, 1, None, "向父母反馈的间隔天数", "days between feedback to parents"),
-    Setting("priority_visit_days", int, 30, 1, None, "重点儿童家访间隔天数", "days between visits, priority children"),
-    Setting("visit_days", int, 90, 1, None, "其他儿童家访间隔天数", "days between home visits, other children"),
-    Setting("review_days", int, 180, 1, None, "档案核查间隔天数", "days between record reviews"),
+    Setting("video_call_days", int, 7, 1, MAX_DAYS, "与父母视频/通话的间隔天数", "days between parent video calls"),
+    Setting("parent_feedback_days", int, 30, 1, MAX_DAYS, "向父母反馈的间隔天数", "days between feedback to parents"),
+    Setting(
+        "priority_visit_days", int, 30, 1, MAX_DAYS, "重点儿童家访间隔天数", "days between visits, priority children"
+    ),
+    Setting("visit_days", int, 90, 1, MAX_DAYS, "其他儿童家访间隔天数", "days between home visits, other children"),
+    Setting("review_days", int, 180, 1, MAX_DAYS, "档案核查间隔天数", "days between record reviews"),
     # Targets of the work plan, SPEC section 7 (percent).
     Setting("target_archive_rate", float, 100, 0, 100, "建档率目标(%)", "target archive rate (%)"),
     Setting("target_in_school_rate", float, 100, 0, 100, "入学率目标(%)", "target school enrolment rate (%)"),
@@ -77,5 +97,5 @@ def resolve(stored: dict[str, str]) -> dict[str, int | float]:
     values: dict[str, int | float] = {}
     for key, setting in SETTINGS.items():
         raw = stored.get(key)
-        values[key] = setting.parse(raw) if raw is not None else setting.default
+        values[key] = setting.default if raw is None else setting.stored(raw)
     return values

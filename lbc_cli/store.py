@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlmodel import Session, SQLModel
@@ -724,11 +724,21 @@ def active_helpers_joined(*, session: Session, as_of: date, village: str | None 
 # ---- schedule ------------------------------------------------------------------------------
 
 
-def schedule_items(*, session: Session, months: list[int] | None = None) -> list[ScheduleItem]:
-    query = select(ScheduleItem).order_by(ScheduleItem.month, ScheduleItem.position, ScheduleItem.id)
+class ScheduleEntry(NamedTuple):
+    id: int
+    month: int
+    text: str  # as shown: a seeded item's in the session's language (i18n.schedule_text)
+
+
+def schedule_items(*, session: Session, months: list[int] | None = None) -> list[ScheduleEntry]:
+    query = select(ScheduleItem.id, ScheduleItem.uid, ScheduleItem.month, ScheduleItem.text)
+    query = query.order_by(ScheduleItem.month, ScheduleItem.position, ScheduleItem.id)
     if months is not None:
         query = query.where(ScheduleItem.month.in_(months))
-    return list(session.execute(query).scalars())
+    return [
+        ScheduleEntry(item_id, month, i18n.schedule_text(uid, text))
+        for item_id, uid, month, text in session.execute(query)
+    ]
 
 
 def delete_row(obj: SQLModel, *, session: Session) -> None:
@@ -738,20 +748,18 @@ def delete_row(obj: SQLModel, *, session: Session) -> None:
     audit(session, obj.__tablename__, obj.id, "delete", old, None)
 
 
-def seed_schedule(*, session: Session, lang: str) -> int:
-    """The year's schedule of a new database: the plan's monthly blocks, in the given language.
+def seed_schedule(*, session: Session) -> int:
+    """The year's schedule of a new database: the plan's monthly blocks.
 
-    Seeded items have fixed uids (the same item in every village's file), so that combining
-    village files later recognises them as one."""
-    import uuid
-
+    Seeded items are the same rows in every village's file, whatever language made it: fixed uids, and
+    the plan's own (Chinese) text stored, shown in the session's language (``i18n.schedule_text``). So
+    combining village files later recognises them as one."""
     n = 0
     for month, items in i18n.SCHEDULE.items():
-        for position, (zh, en) in enumerate(items, 1):
-            text = zh if lang == "zh" else en
-            uid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"lbc:schedule:{lang}:{month}:{position}"))
+        for position, (zh, _en) in enumerate(items, 1):
+            uid = i18n.seeded_schedule_uid(month, position)
             # part of creating the database, like the schema: not a user's change, so not audited
-            session.add(ScheduleItem(uid=uid, month=month, position=position, text=text))
+            session.add(ScheduleItem(uid=uid, month=month, position=position, text=zh))
             n += 1
     return n
 

@@ -23,6 +23,7 @@ _MOBILE_RE = re.compile(r"^1[0-9]{10}$")
 _LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
 _SPACE_RE = re.compile(r"\s")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -137,6 +138,8 @@ def parse_text(value: object, field: str, *, required: bool = False, limit: int 
         return None
     if _CONTROL_RE.search(text) or (limit <= MAX_TEXT and ("\n" in text or "\r" in text)):
         raise Invalid(field, i18n.t("control_chars"))
+    if _SURROGATE_RE.search(text):  # half of a UTF-16 pair, as a JSON file may write "\udc80": no character
+        raise Invalid(field, i18n.t("not_unicode"))
     if len(text) > limit:
         raise Invalid(field, i18n.t("too_long", n=limit))
     return text
@@ -227,6 +230,30 @@ def mask(value: str | None) -> str | None:
     if len(value) <= 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+# What looks like a mobile (11 digits from 1, spaces or dashes between its groups, +86 before it), or any run of
+# 11 to 18 digits (an id number, its check character X too): masked wherever a message or a debug line shows it.
+# A phone glued to other text (`table13812345678`) is still a phone: only digits bound a number.
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])((?:\+?86[ -]?)?)(1[0-9]{2})[ -]?[0-9]{4}[ -]?([0-9]{4})(?![0-9])")
+_NUMBER_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{11,17}[0-9Xx]?(?![0-9])")
+_LANDLINE_IN_TEXT = re.compile(r"(?<![0-9])0[0-9]{2,3}-[0-9]{7,8}(?![0-9])")
+
+
+_UUID_IN_TEXT = re.compile(r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})")
+
+
+def mask_in_text(text: str) -> str:
+    """``text`` with every phone or id number in it masked as ``mask`` masks one (first 3 and last 4 kept). A
+    uid is no number, even when its last part is all digits: it is left whole, for the user to name the row."""
+    if not any(ch.isdigit() for ch in text):
+        return text
+    parts = _UUID_IN_TEXT.split(text)  # every other part a uid
+    for i in range(0, len(parts), 2):
+        part = _MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(3)}", parts[i])
+        part = _NUMBER_IN_TEXT.sub(lambda m: mask(m.group(0)), part)
+        parts[i] = _LANDLINE_IN_TEXT.sub(lambda m: mask(m.group(0)), part)
+    return "".join(parts)
 
 
 # ---- whole records: one definition per table, used by the commands and by import ------------

@@ -1073,15 +1073,27 @@ def test_schedule_list_one_month(lbc):
     assert lines(ok(lbc("schedule", "list", "--month", "10", "-f", "csv"))) == ["id,month,text"]
 
 
-def test_schedule_seeded_in_chinese_with_lang_zh(run, new_db):
-    path = new_db("zh.db")
-    assert run("--lang", "zh", "init", db=path).code == 0
-    data = json.loads(ok(run("schedule", "list", "--month", "3", "-f", "json", db=path)))
-    assert [item["text"] for item in data] == [
-        "成立村级关爱工作领导小组,逐户摸清留守儿童底数",
-        "为每名留守儿童建立基本信息档案",
-        "组织“爱心妈妈”等结对帮扶",
-    ]
+def test_the_seeded_schedule_is_the_same_rows_in_any_language_shown_in_the_sessions(run, new_db):
+    """Issue 18.18: `lbc init` under LANG=C and under zh_CN seeds the same 13 rows (the same uids, the plan's
+    text), and each session shows them in its own language."""
+    made_zh, made_en = new_db("zh.db"), new_db("en.db")
+    assert run("--lang", "zh", "init", db=made_zh).code == 0
+    assert run("--lang", "en", "init", db=made_en).code == 0
+    stored = "SELECT uid, month, position, text FROM schedule_items ORDER BY id"
+    assert rows(made_zh, stored) == rows(made_en, stored)
+    for path in (made_zh, made_en):
+        shown_zh = json.loads(ok(run("--lang", "zh", "schedule", "list", "--month", "3", "-f", "json", db=path)))
+        assert [item["text"] for item in shown_zh] == [
+            "成立村级关爱工作领导小组,逐户摸清留守儿童底数",
+            "为每名留守儿童建立基本信息档案",
+            "组织“爱心妈妈”等结对帮扶",
+        ]
+        shown_en = json.loads(ok(run("--lang", "en", "schedule", "list", "--month", "3", "-f", "json", db=path)))
+        assert [item["text"] for item in shown_en] == [
+            "set up the village care team and survey every household",
+            "open a record for every left-behind child",
+            "pair children with helpers (loving mothers and others)",
+        ]
 
 
 def test_schedule_add_prints_the_id_and_the_item_is_listed(lbc, db):

@@ -629,7 +629,7 @@ def test_an_other_that_is_not_an_lbc_database_is_refused_exit_3_and_left_untouch
     ("version", "words"),
     [
         (99, "has schema version 99, newer than this lbc supports"),
-        (1, "older than this lbc's 2, and a merge does not change it: upgrade it first"),
+        (1, "older than this lbc's 3, and a merge does not change it: upgrade it first"),
     ],
 )
 def test_an_other_of_another_schema_version_is_refused_and_not_upgraded(run, village, tmp_path, version, words):

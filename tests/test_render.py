@@ -74,8 +74,7 @@ def _old_table(heads, body) -> str:
 
 
 def _old_markdown(heads, body, title) -> str:
-    def escape(text):
-        return text.replace("|", "\\|").replace("\n", "<br>")
+    escape = render.md_text  # what it shows is tested apart, against a Markdown renderer (test_markdown_*)
 
     out = f"## {title}\n\n" if title else ""
     out += "| " + " | ".join(escape(h) for h in heads) + " |\n"

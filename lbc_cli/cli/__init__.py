@@ -16,7 +16,7 @@ import typer
 from lbc_cli import __version__, console, i18n
 from lbc_cli.cli import admin, audit, care, children, data, exams, helpers, merge, remind, reports
 from lbc_cli.cli.options import state
-from lbc_cli.errors import ExitCode, LbcError
+from lbc_cli.errors import ExitCode, LbcError, Stopped
 
 _ = i18n.bi
 
@@ -284,10 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     if state.bad_lang is not None:
         console.error("--lang: " + i18n.t("bad_lang", value=state.bad_lang))
         return int(ExitCode.USAGE)
-    nul = next((i for i, arg in enumerate(args) if "\x00" in arg), None)
-    if nul is not None:  # no shell can pass one; PostgreSQL cannot store one: refused before any work
-        named = args[nul - 1] if nul and args[nul - 1].startswith("-") else f"argument {nul + 1}"
-        console.error(f"{named}: {i18n.t('control_chars')} (NUL)")
+    refused = _unreadable_argument(args)
+    if refused is not None:
+        console.error(refused)
         return int(ExitCode.USAGE)
     context.command = _command_path(args)
     if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
@@ -321,19 +320,25 @@ def main(argv: list[str] | None = None) -> int:
     except (Abort, KeyboardInterrupt):
         console.error(i18n.t("interrupted"))
         return 130
+    except Stopped as exc:
+        console.error(i18n.t("interrupted"))
+        return 128 + exc.signum
     except BrokenPipeError:
         return _reader_gone()
-    except SystemExit:
-        # Typer turns a broken pipe into exit(1) after wrapping stdout; it is no error here.
+    except SystemExit as exc:
+        # Typer (Click) and Rich (help is printed through Rich) turn a broken pipe into exit(1): a reader that
+        # went away is no error here, whichever printed (`lbc --help | head -1` exits 0, as data commands do).
         from typer._click.utils import PacifyFlushWrapper
 
-        if isinstance(sys.stdout, PacifyFlushWrapper):
+        if isinstance(sys.stdout, PacifyFlushWrapper) or isinstance(exc.__context__, BrokenPipeError):
             return _reader_gone()
         raise
     except Exception as exc:
         _debug_traceback()
         if isinstance(exc, OSError) and exc.errno in _NO_ROOM:  # `> /dev/full`, a full disk or quota
             no_room(exc)
+        elif isinstance(exc, OSError) and exc.strerror:  # the system refused a file (a name too long, no access)
+            console.error(i18n.t("os_refused", file=exc.filename or "-", why=exc.strerror))
         else:
             console.error(i18n.t("internal", kind=type(exc).__name__))
         return int(ExitCode.REFUSED)
@@ -353,12 +358,29 @@ def main(argv: list[str] | None = None) -> int:
 _NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
+def _unreadable_argument(args: list[str]) -> str | None:
+    """The message for an argument no command can take, or None: a NUL (no shell can pass one; PostgreSQL
+    cannot store one), or bytes that are not UTF-8 (an old terminal's GBK), which Python keeps as lone
+    surrogates. Refused before any work, naming the option or the argument's place."""
+    for i, arg in enumerate(args):
+        if "\x00" in arg:
+            problem = f"{i18n.t('control_chars')} (NUL)"
+        elif any("\ud800" <= ch <= "\udfff" for ch in arg):
+            problem = i18n.t("not_utf8_argument")
+        else:
+            continue
+        named = args[i - 1] if i and args[i - 1].startswith("-") else i18n.t("argument_n", n=i + 1)
+        return f"{named}: {problem}"
+    return None
+
+
 def _debug_traceback() -> None:
-    """--debug: the traceback of the error being handled, before its one-line message; the exit code stays."""
+    """--debug: the traceback of the error being handled, before its one-line message; the exit code stays.
+    Phones and id numbers in it (an SQL statement's parameters, a value) are masked."""
     if state.debug:
         import traceback
 
-        traceback.print_exc()
+        console.debug(traceback.format_exc())
 
 
 def _reader_gone() -> int:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import FormatOpt, check_format, database, state
+from lbc_cli.cli.options import BomOpt, FormatOpt, check_format, database, state
 from lbc_cli.errors import ExitCode, LbcError
 
 _ = i18n.bi
@@ -34,7 +34,7 @@ def init(
         from lbc_cli import store
 
         with db.session(write=True) as session:
-            store.seed_schedule(session=session, lang=i18n.lang())
+            store.seed_schedule(session=session)
     if db.created:  # a new file, an empty one, or an empty database on a server
         console.info(i18n.t("db_created", target=db.display))
     elif db.upgraded_from is None and not example:
@@ -52,11 +52,11 @@ def init(
     "list",
     help=_("列出全部规则参数与目标、当前值和默认值", "every rule parameter and target, its value and its default"),
 )
-def config_list(fmt: FormatOpt = "table") -> None:
+def config_list(fmt: FormatOpt = "table", bom: BomOpt = False) -> None:
     """Every rule parameter and target, its value and its default."""
     from lbc_cli import render, settings, store
 
-    fmt = check_format(fmt, render.FORMATS)
+    fmt = check_format(fmt, render.FORMATS, bom=bom)
     with database().session() as session:
         values = store.rule_values(session=session)
     rows = [
@@ -68,7 +68,7 @@ def config_list(fmt: FormatOpt = "table") -> None:
         }
         for key, s in settings.SETTINGS.items()
     ]
-    render.render(rows, ["key", "value", "default", "description"], fmt)
+    render.render(rows, ["key", "value", "default", "description"], fmt, bom=bom)
 
 
 @config_app.command("get", help=_("输出一个参数的值", "print one setting's value"))

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import i18n
-from lbc_cli.cli.options import FormatOpt, RevealOpt, check_format, database, opt_date
+from lbc_cli.cli.options import BomOpt, FormatOpt, RevealOpt, check_format, database, opt_date
 
 _ = i18n.bi
 
@@ -45,11 +45,12 @@ def audit(
     table: Annotated[str | None, typer.Option(help=_("只看该表", "only this table"), metavar="TABLE")] = None,
     reveal: RevealOpt = False,
     fmt: FormatOpt = "table",
+    bom: BomOpt = False,
 ) -> None:
     from lbc_cli import render, store
     from lbc_cli.models import Child
 
-    fmt = check_format(fmt, render.FORMATS)
+    fmt = check_format(fmt, render.FORMATS, bom=bom)
     start = opt_date(since, "--since")
     with database().session() as session:
         child_id = store.resolve(Child, child, session=session).id if child else None
@@ -67,4 +68,4 @@ def audit(
         }
         for e in entries
     ]
-    render.render(rows, AUDIT_COLUMNS, fmt)
+    render.render(rows, AUDIT_COLUMNS, fmt, bom=bom)

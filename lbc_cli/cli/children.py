@@ -8,6 +8,7 @@ from lbc_cli import console, i18n
 from lbc_cli.cli.options import (
     CARD_FORMATS,
     AsOfOpt,
+    BomOpt,
     CardFormatOpt,
     FormatOpt,
     RevealOpt,
@@ -345,13 +346,14 @@ def list_(
     as_of: AsOfOpt = None,
     reveal: RevealOpt = False,
     fmt: FormatOpt = "table",
+    bom: BomOpt = False,
 ) -> None:
     """The roster, in pinyin order of names."""
     import sys
 
     from lbc_cli import io, render, sqlcsv, store, validate
 
-    fmt = check_format(fmt, render.FORMATS)
+    fmt = check_format(fmt, render.FORMATS, bom=bom)
     now = today(as_of)
     flags = (opt_slugs("flag", flag, "--flag") or "").split(";") if flag else None
     wanted = opt_slug("status_filter", status, "--status")
@@ -375,6 +377,8 @@ def list_(
             )
         children = store.raw_rows(query, session=session) if lines is None else []
     if lines is not None:
+        if bom:
+            sys.stdout.write("\ufeff")
         io.write_csv_lines([lines], CHILD_LIST_COLUMNS, sys.stdout)
         return
     # the worked-out cells a column at a time: an age per birth date (a county's children share a few
@@ -386,7 +390,9 @@ def list_(
     values["helpers"] = [helpers.get(child_id, "") for child_id in values["id"]]
     for name in [] if reveal else [c for c in CHILD_LIST_COLUMNS if c in io.SENSITIVE]:
         values[name] = [validate.mask(str(v)) if v else v for v in values[name]]
-    render.render_columns([values[name] for name in CHILD_LIST_COLUMNS], CHILD_LIST_COLUMNS, fmt, enums=CHILD_ENUMS)
+    render.render_columns(
+        [values[name] for name in CHILD_LIST_COLUMNS], CHILD_LIST_COLUMNS, fmt, enums=CHILD_ENUMS, bom=bom
+    )
 
 
 CARD_CONTACTS = 30  # the card shows the latest contacts; `lbc contact list --child` shows them all
@@ -646,11 +652,11 @@ def review(
         "with the same pinyin or a near name)",
     )
 )
-def duplicates(fmt: FormatOpt = "table") -> None:
+def duplicates(fmt: FormatOpt = "table", bom: BomOpt = False) -> None:
     """Likely duplicates, grouped."""
     from lbc_cli import render, store
 
-    fmt = check_format(fmt, render.FORMATS)
+    fmt = check_format(fmt, render.FORMATS, bom=bom)
     with database().session() as session:
         groups = store.duplicate_groups(session=session)
     rows = [
@@ -667,6 +673,7 @@ def duplicates(fmt: FormatOpt = "table") -> None:
         fmt,
         enums=CHILD_ENUMS,
         headers={"group": _("组", "group")},
+        bom=bom,
     )
 
 
@@ -689,7 +696,7 @@ def purge(
     with database().session(write=True) as session:
         child = store.resolve(Child, ref, session=session)
         if not yes:
-            if not sys.stdin.isatty():
+            if sys.stdin is None or not sys.stdin.isatty():  # a pipe, cron, or stdin closed (<&-): no one to ask
                 raise LbcError(i18n.t("purge_needs_yes"))
             if not typer.confirm(i18n.t("purge_confirm", name=child.name, id=child.id), default=False, err=True):
                 raise LbcError(i18n.t("purge_aborted"))

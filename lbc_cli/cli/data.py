@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import RevealOpt, check_format, database, opt_date, opt_slug, today
+from lbc_cli.cli.options import BomOpt, RevealOpt, check_format, database, opt_date, opt_slug, output, today
 from lbc_cli.errors import ExitCode, LbcError
 
 _ = i18n.bi
@@ -91,15 +91,11 @@ def _write(fmt: str, rows, columns: list[str], out: str | None, bom: bool, heade
     from lbc_cli import io
 
     if fmt == "xlsx":
-        if out is None:
-            if sys.stdout.isatty():
-                raise LbcError(i18n.t("xlsx_needs_file"), ExitCode.USAGE)
-            n = io.write_xlsx(rows, columns, sys.stdout.buffer, headers)
-            sys.stdout.buffer.flush()
-            return n
-        with io.output(out, binary=True) as stream:
+        if out is None and sys.stdout.isatty():  # a workbook's bytes on a terminal: asked for by `--out -` only
+            raise LbcError(i18n.t("xlsx_needs_file"), ExitCode.USAGE)
+        with output(out, binary=True) as stream:
             return io.write_xlsx(rows, columns, stream, headers)
-    with io.output(out, bom=bom) as stream:
+    with output(out, bom=bom) as stream:
         return io.WRITERS[fmt](rows, columns, stream)
 
 
@@ -120,9 +116,7 @@ def export(
             "--out", "-o", help=_("写入文件(默认标准输出)", "write to FILE (default: stdout)"), metavar="FILE"
         ),
     ] = None,
-    bom: Annotated[
-        bool, typer.Option("--bom", help=_("加 UTF-8 BOM,便于 Excel/WPS 打开", "start with a UTF-8 BOM for Excel/WPS"))
-    ] = False,
+    bom: BomOpt = False,
     reveal: RevealOpt = False,
     year: Annotated[
         int | None,
@@ -160,7 +154,7 @@ def export(
     """Write a whole table with the columns of the spec; phone and id numbers masked unless --reveal."""
     from lbc_cli import io, models, sqlcsv, store
 
-    fmt = check_format(fmt, FILE_FORMATS)
+    fmt = check_format(fmt, FILE_FORMATS, bom=bom)
     name = table.strip().lower()
     if name not in EXPORT_TABLES:
         raise LbcError(i18n.t("export_unknown", table=table, choices=", ".join(EXPORT_TABLES)), ExitCode.USAGE)
@@ -168,7 +162,7 @@ def export(
         if year is None:
             raise LbcError(i18n.t("export_year_needed"), ExitCode.USAGE)
         n = _write(fmt, payroll_rows(year), SCORE_EXPORT_COLUMNS, out, bom)
-        if out:
+        if out and out != "-":
             console.info(i18n.t("exported", n=n, file=out))
         return
     if layout is not None and (layout != "registration-form" or name != "children"):
@@ -193,7 +187,7 @@ def export(
                 model, columns, session=session, reveal=reveal, equal=filters, start=start, end=end
             )
         if lines is not None:
-            with io.output(out, bom=bom) as stream:
+            with output(out, bom=bom) as stream:
                 n = io.write_csv_lines(lines, columns, stream, advance)
         else:
             rows = (
@@ -206,7 +200,7 @@ def export(
                 n = _write(fmt, _registration_form(rows), headers, out, bom)
             else:
                 n = _write(fmt, rows, columns, out, bom)
-    if out:
+    if out and out != "-":
         console.info(i18n.t("exported", n=n, file=out))
 
 

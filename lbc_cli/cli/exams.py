@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import AsOfOpt, FormatOpt, check_format, database, today
+from lbc_cli.cli.options import AsOfOpt, BomOpt, FormatOpt, check_format, database, today
 from lbc_cli.errors import ExitCode, Invalid, LbcError
 
 _ = i18n.bi
@@ -103,11 +103,12 @@ def exam_list(
     child: Annotated[str | None, typer.Option(help=_("只列该儿童的", "only this child's"), metavar="CHILD")] = None,
     year: Annotated[int | None, typer.Option(help=_("只列该学年", "only this school year"))] = None,
     fmt: FormatOpt = "table",
+    bom: BomOpt = False,
 ) -> None:
     from lbc_cli import render, store
     from lbc_cli.models import Child
 
-    fmt = check_format(fmt, render.FORMATS)
+    fmt = check_format(fmt, render.FORMATS, bom=bom)
     with database().session() as session:
         child_id = store.resolve(Child, child, session=session).id if child else None
         found = store.list_exams(session=session, child_id=child_id, school_year=year)
@@ -126,7 +127,7 @@ def exam_list(
         }
         for e, name in found
     ]
-    render.render(rows, EXAM_COLUMNS, fmt)
+    render.render(rows, EXAM_COLUMNS, fmt, bom=bom)
 
 
 def parse_overrides(pairs: list[str] | None) -> dict:
@@ -196,12 +197,13 @@ def score(
     ] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
+    bom: BomOpt = False,
 ) -> None:
     import sys
 
     from lbc_cli import render
 
-    fmt = check_format(fmt, render.FORMATS)
+    fmt = check_format(fmt, render.FORMATS, bom=bom)
     if view is not None and view not in VIEWS:
         raise Invalid("--view", i18n.t("bad_choice", value=view, choices=", ".join(VIEWS)), ExitCode.USAGE)
     children, helpers, prizes, _rules = assessment(
@@ -218,6 +220,8 @@ def score(
         title = i18n.t(f"score_title_{name}", year=year) if len(views) > 1 or fmt in ("table", "md") else None
         if title and fmt == "table":
             sys.stdout.write(f"{title}\n")
-        render.render_columns(values[name], VIEWS[name], fmt, enums=SCORE_ENUMS, title=title if fmt == "md" else None)
+        render.render_columns(
+            values[name], VIEWS[name], fmt, enums=SCORE_ENUMS, title=title if fmt == "md" else None, bom=bom
+        )
         if len(views) > 1:
             sys.stdout.write("\n")

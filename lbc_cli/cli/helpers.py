@@ -8,6 +8,7 @@ from lbc_cli import console, i18n
 from lbc_cli.cli.options import (
     CARD_FORMATS,
     AsOfOpt,
+    BomOpt,
     CardFormatOpt,
     FormatOpt,
     RevealOpt,
@@ -80,11 +81,12 @@ def list_(
     as_of: AsOfOpt = None,
     reveal: RevealOpt = False,
     fmt: FormatOpt = "table",
+    bom: BomOpt = False,
 ) -> None:
     """Helpers in pinyin order, with the number of children each looks after."""
     from lbc_cli import io, render, store
 
-    fmt = check_format(fmt, render.FORMATS)
+    fmt = check_format(fmt, render.FORMATS, bom=bom)
     slug = opt_slug("role", role, "--role")
     now = today(as_of)
     with database().session() as session:
@@ -106,7 +108,7 @@ def list_(
         )
         for h in helpers
     )
-    render.render(rows, HELPER_COLUMNS, fmt, enums=HELPER_ENUMS)
+    render.render(rows, HELPER_COLUMNS, fmt, enums=HELPER_ENUMS, bom=bom)
 
 
 @app.command(help=_("一名帮扶人及其结对儿童", "one helper and the children they are paired with"))

@@ -34,6 +34,17 @@ def database(*, create: bool = False):
     return db.open(create=create)
 
 
+def output(out: str | None, *, bom: bool = False, binary: bool = False):
+    """Where a command writes its data (``--out``; stdout without it or with ``-``), never over the database
+    it reads: ``io.output`` with the database's own files protected."""
+    from lbc_cli import io
+    from lbc_cli.db import Database, resolve_target
+
+    path = Database(resolve_target(state.db_target)).path
+    protect = [] if path is None else [path, *(f"{path}{tail}" for tail in ("-wal", "-shm", "-journal"))]
+    return io.output(out, bom=bom, binary=binary, protect=protect)
+
+
 # ---- value parsers: a value that does not parse is a usage error (exit 2) ---------------------
 
 
@@ -108,10 +119,20 @@ RevealOpt = Annotated[
 ]
 
 
-def check_format(fmt: str, allowed: tuple[str, ...], option: str = "--format") -> str:
+BomOpt = Annotated[
+    bool,
+    typer.Option("--bom", help=_("CSV 前加 UTF-8 BOM,便于 Excel/WPS 打开", "start CSV with a UTF-8 BOM for Excel/WPS")),
+]
+
+
+def check_format(fmt: str, allowed: tuple[str, ...], option: str = "--format", *, bom: bool = False) -> str:
+    """The --format value, folded; a value not ``allowed`` is a usage error, and so is --bom with a format
+    other than CSV (a BOM breaks a JSON reader)."""
     value = fmt.strip().lower()
     if value not in allowed:
         raise Invalid(option, i18n.t("bad_choice", value=fmt, choices=", ".join(allowed)), ExitCode.USAGE)
+    if bom and value != "csv":
+        raise Invalid("--bom", i18n.t("bom_csv_only", format=value), ExitCode.USAGE)
     return value
 
 

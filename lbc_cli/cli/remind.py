@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import i18n
-from lbc_cli.cli.options import AsOfOpt, check_format, database, today
+from lbc_cli.cli.options import AsOfOpt, BomOpt, check_format, database, output, today
 from lbc_cli.errors import ExitCode
 
 _ = i18n.bi
@@ -21,7 +21,10 @@ def remind(
     within: Annotated[
         int,
         typer.Option(
-            help=_("把今后几天内到期的也列出", "also list what falls due within DAYS from now"), metavar="DAYS", min=0
+            help=_("把今后几天内到期的也列出", "also list what falls due within DAYS from now"),
+            metavar="DAYS",
+            min=0,
+            max=3650,
         ),
     ] = 0,
     helper: Annotated[
@@ -50,6 +53,7 @@ def remind(
         str | None,
         typer.Option("--out", "-o", help=_("写入文件(原子写入)", "write to FILE (atomically)"), metavar="FILE"),
     ] = None,
+    bom: BomOpt = False,
     fail_if_due: Annotated[
         bool,
         typer.Option(
@@ -61,7 +65,7 @@ def remind(
     from lbc_cli import io, remind_sql
     from lbc_cli.rules import reminders
 
-    fmt = check_format(fmt, REMIND_FORMATS)
+    fmt = check_format(fmt, REMIND_FORMATS, bom=bom)
     now = today(as_of)
     db = database()
     months = reminders.months_between(now, now + timedelta(days=within))
@@ -85,7 +89,7 @@ def remind(
         for entry_month, text in plan:
             if entry_month == month:
                 schedule.append(reminders.Reminder(None, text, "schedule", end, (now - end).days, "normal"))
-    with io.output(out) as stream:
+    with output(out, bom=bom) as stream:
         if fmt in ("text", "md"):
             stream.write(_grouped(items, schedule, roles, now, markdown=fmt == "md", only=helper_row))
         elif fmt == "csv":

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import AsOfOpt, RevealOpt, check_format, database, opt_date, today
+from lbc_cli.cli.options import AsOfOpt, RevealOpt, check_format, database, opt_date, output, today
 from lbc_cli.errors import ExitCode, Invalid
 
 _ = i18n.bi
@@ -54,9 +54,9 @@ def _emit(report: str, context: dict, fmt: str, out: str | None, templates: str 
         text = reports.render_markdown(report, context, templates)
         if fmt == "html":
             text = reports.to_html(text, title)
-    with io.output(out) as stream:
+    with output(out) as stream:
         stream.write(text)
-    if out:
+    if out and out != "-":
         console.info(i18n.t("report_written", file=out))
 
 
