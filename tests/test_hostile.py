@@ -1,0 +1,679 @@
+"""Tried from outside (issue 18): files lbc must never destroy, no code from data, no personal data out, a one-line
+error for every bad input, and the programs around lbc (a shell's pipe, Excel, a Markdown renderer) served right.
+
+Each test here failed on the code the issue was filed against. Those that need a process of their own (bytes that
+are not UTF-8, a closed stdin, signals, a pipe that closes) run `python -m lbc_cli`; the rest run in this process.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import ON_PG, copy_db, is_url, rows
+
+from lbc_cli import console, render, reports
+
+ROOT = Path(__file__).resolve().parent.parent
+ID_NUMBER = "410522201405060793"  # a made-up but well-formed id number (check digit right)
+PHONE = "13812345678"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def env(**extra: str) -> dict[str, str]:
+    values = {k: v for k, v in os.environ.items() if k not in ("LBC_DB", "LBC_TEMPLATES", "NO_COLOR")}
+    values.update({"LBC_LANG": "en"}, **extra)
+    return values
+
+
+def lbc_process(args: list, *, stdin=None, **kwargs) -> subprocess.CompletedProcess:
+    """`python -m lbc_cli ARGS` in a process of its own; arguments may be bytes (not UTF-8)."""
+    command = [sys.executable, "-m", "lbc_cli", *(a if isinstance(a, bytes) else str(a) for a in args)]
+    return subprocess.run(command, env=env(), capture_output=True, stdin=stdin, timeout=120, **kwargs)
+
+
+@pytest.fixture
+def demo(tmp_path, run):
+    """A database with the demo's children, helpers, contacts and exams (a file on SQLite)."""
+    target = copy_db(ROOT / "lbc.example.db", tmp_path / "demo.db") if not ON_PG else None
+    if target is None:
+        from conftest import new_target
+
+        target = new_target(tmp_path / "demo.db")
+        assert run("init", "--example", db=target).code == 0
+    assert run("child", "list", "--format", "csv", db=target).code == 0  # opened (and upgraded) once
+    return target
+
+
+def one_error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line]
+    assert len(lines) == 1, err
+    assert lines[0].startswith(("lbc: error: ", "lbc: 错误: ")), err
+    assert "Traceback" not in err and "internal error" not in err, err
+    return lines[0]
+
+
+# ---- 1, 2: --out never destroys the database, a device, a FIFO or a symlink -----------------------------------
+
+OUT_COMMANDS = [
+    ["export", "children"],
+    ["export", "contacts", "--format", "json"],
+    ["export", "children", "--format", "xlsx"],
+    ["remind", "--as-of", "2026-11-27"],
+    ["report", "month", "--month", "2026-11"],
+]
+
+
+@pytest.mark.sqlite_only("the database as a file that --out could name")
+@pytest.mark.parametrize("command", OUT_COMMANDS, ids=lambda c: " ".join(c[:2]))
+@pytest.mark.parametrize("which", ["itself", "-wal", "-shm", "symlink", "hard link"])
+def test_out_naming_the_database_or_its_journal_is_refused_and_nothing_is_written(run, demo, command, which):
+    db = Path(demo)
+    if which == "itself":
+        out = db
+    elif which == "symlink":
+        out = db.with_name("link.db")
+        out.symlink_to(db.name)
+    elif which == "hard link":
+        out = db.with_name("hard.db")
+        os.link(db, out)
+    else:
+        out = Path(f"{db}{which}")
+    before = digest(db)
+    result = run(*command, "--out", str(out), db=db)
+    assert result.code == 1, result.err
+    assert "database in use" in one_error_line(result.err)
+    assert digest(db) == before
+    assert run("db", "check", db=db).code == 0
+    assert not [p for p in db.parent.iterdir() if p.name.startswith(".lbc-")]
+
+
+def test_out_to_a_symlink_replaces_its_target_and_keeps_the_link(run, demo, tmp_path):
+    target = tmp_path / "real.csv"
+    target.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target.name)
+    result = run("export", "helpers", "--out", str(link), db=demo)
+    assert result.code == 0, result.err
+    assert link.is_symlink() and os.readlink(link) == target.name
+    assert target.read_text(encoding="utf-8").startswith("id,uid,name,role")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_out_to_a_fifo_is_written_in_place_for_its_reader(run, demo, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = {}
+
+    def read() -> None:
+        with open(fifo, "rb") as reader:
+            got["data"] = reader.read()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    result = run("export", "helpers", "--out", str(fifo), db=demo)
+    reader.join(timeout=30)
+    assert result.code == 0, result.err
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    lines = got["data"].decode("utf-8").splitlines()
+    assert lines[0].startswith("id,uid,name,role") and len(lines) == 13  # the demo's 12 helpers
+
+
+def _device(path: Path, minor: int) -> Path:
+    """A character device like /dev/null (minor 3) or /dev/full (minor 7) of the test's own: never the real one."""
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+    except PermissionError:
+        pytest.skip("making a device needs root")
+    return path
+
+
+def test_out_to_a_null_device_writes_into_it_and_leaves_it_a_device(run, demo, tmp_path):
+    null = _device(tmp_path / "null", 3)
+    result = run("export", "children", "--out", str(null), db=demo)
+    assert result.code == 0, result.err
+    assert stat.S_ISCHR(null.stat().st_mode)
+
+
+def test_out_to_a_full_device_is_no_room_in_one_line_and_it_stays_a_device(run, demo, tmp_path):
+    full = _device(tmp_path / "full", 7)
+    result = run("export", "children", "--out", str(full), db=demo)
+    assert result.code == 1
+    assert "cannot write the output" in one_error_line(result.err)
+    assert stat.S_ISCHR(full.stat().st_mode)
+
+
+def test_out_to_a_directory_is_refused(run, demo, tmp_path):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    result = run("export", "children", "--out", str(folder), db=demo)
+    assert result.code == 1
+    assert "Is a directory" in one_error_line(result.err)
+    assert list(folder.iterdir()) == []
+
+
+def test_out_through_a_missing_folder_is_a_path_that_cannot_be_written(run, demo, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("report", "month", "--month", "2026-11", "--out", "nodir/../../x", db=demo)
+    assert result.code == 1
+    assert "cannot write nodir/../../x" in one_error_line(result.err)
+    assert not (tmp_path.parent / "x").exists()
+    assert not list(tmp_path.parent.glob(".lbc-*"))
+
+
+def test_xlsx_out_dash_is_the_workbook_on_stdout(demo):
+    if ON_PG:
+        pytest.skip("a process of its own reads the demo file")
+    done = lbc_process(["--db", demo, "export", "children", "--format", "xlsx", "--out", "-"])
+    assert done.returncode == 0, done.stderr
+    sheet = openpyxl.load_workbook(io.BytesIO(done.stdout)).worksheets[0]
+    assert sheet.max_row == 41  # a header and the demo's 40 children
+    assert done.stderr == b""
+
+
+# ---- 3: what a killed or stopped lbc left behind ----------------------------------------------------------------
+
+
+def _dead_pid() -> int:
+    pid = 4_000_000
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except PermissionError:
+            pass
+        pid -= 1
+
+
+def test_a_dead_processs_leftovers_are_removed_when_the_folder_is_next_written(run, demo, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    dead, alive = _dead_pid(), os.getppid()
+    left = [out / f".lbc-{dead}-a1b2c3d4.tmp", out / f".village.db.partial-{dead}"]
+    running = [out / f".lbc-{alive}-a1b2c3d4.tmp", out / f".village.db.partial-{alive}"]
+    for path in left + running:
+        path.write_text(f"{ID_NUMBER},{PHONE}\n")
+    assert run("export", "helpers", "--out", str(out / "helpers.csv"), db=demo).code == 0
+    assert [p.exists() for p in left] == [False, False]
+    assert [p.exists() for p in running] == [True, True]  # a live process's work in progress is its own
+
+
+def test_a_stopped_export_leaves_no_temporary_file(run, demo, tmp_path, monkeypatch):
+    """SIGTERM's handler raises Stopped where the command is: the half-written copy is removed on the way out."""
+    from lbc_cli import io as lbc_io
+    from lbc_cli.errors import Stopped
+
+    def stopped_half_way(rows, columns, stream):
+        stream.write("id,uid,name\r\n1,x,张三\r\n")
+        raise Stopped(signal.SIGTERM)
+
+    monkeypatch.setitem(lbc_io.WRITERS, "json", stopped_half_way)
+    result = run("export", "children", "--format", "json", "--out", str(tmp_path / "c.json"), db=demo)
+    assert result.code == 128 + signal.SIGTERM
+    assert "interrupted" in result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        p.name for p in tmp_path.iterdir() if not p.name.startswith(".lbc-") and p.name != "c.json"
+    )
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_sigterm_ends_a_command_in_one_line_with_nothing_written(run, db, tmp_path):
+    """A real process waiting on its input (an import from a pipe) is stopped: one line, exit 143, nothing kept."""
+    if is_url(db):
+        pytest.skip("the process reads a SQLite file")
+    command = [sys.executable, "-m", "lbc_cli", "--db", str(db), "import", "children", "-"]
+    proc = subprocess.Popen(command, env=env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdin.write("name,gender,birth_date\n张三,M,2015-01-01\n".encode())
+    proc.stdin.flush()
+    time.sleep(1.5)  # started, and reading its input
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert err.decode().strip() == "lbc: error: interrupted; nothing was written"
+    assert rows(db, "SELECT count(*) FROM children") == [(0,)]
+
+
+# ---- 4: a copy of the process dies with its parent --------------------------------------------------------------
+
+
+def _children_of(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found.update(int(p) for p in (task / "children").read_text().split())
+        except OSError:
+            pass
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.sqlite_only("the copy checks a file's rows while the process that made it writes to SQLite")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the copy is made on Linux only")
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_killing_an_import_kills_the_copy_checking_its_file(db, tmp_path, how):
+    """The copy reads and checks the file: a workbook is parsed whole before its first row is handed over, seconds
+    with no write that would tell the copy its parent is gone."""
+    big = tmp_path / "big.xlsx"
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("children")
+    sheet.append(["name", "gender", "birth_date", "village", "guardian_phone"])
+    for i in range(60_000):
+        sheet.append([f"儿童{i}", "FM"[i % 2], f"201{i % 10}-0{1 + i % 9}-1{i % 9}", f"村{i % 50}", PHONE])
+    book.save(big)
+    command = [sys.executable, "-m", "lbc_cli", "--db", str(db), "import", "children", str(big), "--dry-run"]
+    proc = subprocess.Popen(command, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    copies: set[int] = set()
+    deadline = time.monotonic() + 60
+    while not copies and time.monotonic() < deadline and proc.poll() is None:
+        copies = _children_of(proc.pid)
+        time.sleep(0.01)
+    assert copies, "the import made no copy of itself"
+    proc.send_signal(how)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 2
+    while any(map(_alive, copies)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not any(map(_alive, copies)), "the copy outlived the import"
+
+
+# ---- 5, 6: templates run no code; people's text is text in every Markdown renderer ------------------------------
+
+EXPLOITS = [
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ lipsum.__globals__['os'].popen('id').read() }}",
+    "{% set x = joiner.__init__.__globals__ %}{{ x }}",
+]
+
+
+@pytest.mark.parametrize("payload", EXPLOITS)
+def test_a_user_template_cannot_run_code(run, demo, tmp_path, payload):
+    folder = tmp_path / "templates" / "en"
+    folder.mkdir(parents=True)
+    (folder / "month.md.j2").write_text(payload + "\n", encoding="utf-8")
+    marker = tmp_path / "ran"
+    (folder / "plan.md.j2").write_text(
+        "{{ cycler.__init__.__globals__.os.system('touch " + str(marker) + "') }}\n", encoding="utf-8"
+    )
+    month = run("report", "month", "--month", "2026-11", "--templates", str(tmp_path / "templates"), db=demo)
+    plan = run("report", "plan", "--year", "2026", "--templates", str(tmp_path / "templates"), db=demo)
+    for result in (month, plan):
+        assert result.code == 1
+        assert "unsafe" in one_error_line(result.err)
+        assert "uid=" not in result.out and "<class" not in result.out
+    assert not marker.exists()
+
+
+def test_packaged_templates_are_rendered_in_the_sandbox_too():
+    from jinja2.sandbox import SandboxedEnvironment
+
+    assert isinstance(reports.environment(None), SandboxedEnvironment)
+
+
+HOSTILE_TEXT = [
+    "![p](http://x.example/t.png)",
+    "[点我](http://evil.example/)",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "**粗体** _斜_ `代码` ~~删~~",
+    "a | b | c",
+    "# 标题",
+    "- 列表",
+    "1. 第一",
+    "http://bare.example/ www.bare.example a@b.example",
+    "&lt;不是标签&gt; \\ 反斜杠 $x$ ^上^",
+    "正常的文字:张三(李家村)",
+]
+
+
+def _rendered_text(markdown: str) -> tuple[str, str]:
+    """(the HTML markdown-it makes of ``markdown``, the text a reader sees of it)."""
+    from html.parser import HTMLParser
+
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark", {"html": True, "linkify": True}).enable(["table", "strikethrough"]).render(markdown)
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.parts = []
+
+        def handle_data(self, data):
+            self.parts.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return html, "".join(parser.parts)
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT)
+def test_a_persons_text_is_the_same_text_through_a_markdown_renderer(text):
+    escaped = render.md_text(text)
+    for where in (escaped, f"| x |\n|---|\n| {escaped} |", f"- {escaped}"):
+        html, shown = _rendered_text(where)
+        assert "<a " not in html and "<img" not in html and "<script" not in html and "<em>" not in html, html
+        assert "<strong>" not in html and "<code>" not in html and "<h1>" not in html and "<ol>" not in html, html
+        assert text in shown, (where, shown)
+
+
+def _hostile_child(run, db) -> str:
+    note = " ".join(HOSTILE_TEXT[:4])
+    child = run(
+        "enroll", "张[三](http://x.example)", "--gender", "M", "--birth", "2015-03-04", "--village", "<b>东村</b>",
+        "--guardian", "![g](http://x.example/g.png)", "--guardian-relation", "grandparent", "--note", note,
+        db=db,
+    )  # fmt: skip
+    assert child.code == 0, child.err
+    return child.out.strip()
+
+
+def test_a_childs_card_as_html_holds_no_link_image_or_script_from_its_text(run, db):
+    child = _hostile_child(run, db)
+    html = run("report", "child", child, "--format", "html", db=db)
+    assert html.code == 0, html.err
+    body = html.out.split("<body>", 1)[1]
+    assert "<img" not in body and "<a " not in body and "<script" not in body and "<b>" not in body
+    _html, shown = _rendered_text(run("report", "child", child, db=db).out)
+    assert "张[三](http://x.example)" in shown and "<script>alert(1)</script>" in shown
+    data = json.loads(run("report", "child", child, "--format", "json", db=db).out)
+    assert data["child"]["family_notes"] == " ".join(HOSTILE_TEXT[:4])  # the context keeps the text as typed
+
+
+def test_a_list_as_markdown_escapes_each_cell(run, db):
+    _hostile_child(run, db)
+    markdown = run("child", "list", "--format", "md", db=db).out
+    html, shown = _rendered_text(markdown)
+    assert "<a " not in html and "<img" not in html
+    assert "张[三](http://x.example)" in shown and "<b>东村</b>" in shown
+
+
+def test_pandoc_shows_a_note_as_text(run, db):
+    import shutil
+
+    if shutil.which("pandoc") is None:
+        pytest.skip("pandoc is not installed")
+    child = _hostile_child(run, db)
+    markdown = run("report", "child", child, db=db).out
+    html = subprocess.run(["pandoc", "-f", "markdown", "-t", "html"], input=markdown, capture_output=True, text=True)
+    assert "<script" not in html.stdout and "<img" not in html.stdout and "<a " not in html.stdout
+
+
+# ---- 8: no full id number or phone in any message or debug line ------------------------------------------------
+
+
+def test_an_id_number_looked_up_as_a_child_is_masked_in_the_message(run, db):
+    for lang in ("en", "zh"):
+        result = run("--lang", lang, "child", "show", ID_NUMBER, db=db)
+        assert result.code == 1
+        line = one_error_line(result.err)
+        assert ID_NUMBER not in line and "410***********0793" in line
+
+
+def test_a_phone_in_a_shifted_import_column_is_masked(run, db, tmp_path):
+    shifted = tmp_path / "shifted.csv"
+    shifted.write_text(f"name,gender,birth_date\n张三,{PHONE},2015-01-01\n王五,19791252460,2015-01-01\n")
+    result = run("import", "children", str(shifted), db=db)
+    assert result.code == 1
+    assert PHONE not in result.err and "19791252460" not in result.err
+    assert "138****5678" in result.err and "197****2460" in result.err
+
+
+@pytest.mark.sqlite_only("a trigger that refuses every new child, made with SQLite's own syntax")
+def test_debug_shows_no_full_phone_or_id_number_of_a_failed_statement(run, db):
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        connection.execute("CREATE TRIGGER refuse BEFORE INSERT ON children BEGIN SELECT RAISE(ABORT, 'no'); END")
+    result = run(
+        "--debug", "enroll", "张三", "--gender", "M", "--birth", "2014-05-06", "--id-number", ID_NUMBER,
+        "--guardian-phone", PHONE, db=db,
+    )  # fmt: skip
+    assert result.code == 1
+    assert "Traceback" in result.err  # --debug shows one
+    assert ID_NUMBER not in result.err and PHONE not in result.err
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (f"no child '{ID_NUMBER}'", "no child '410***********0793'"),
+        ("41052219800101123X and 41052219800101123x", "410***********123X and 410***********123x"),
+        ("+86 138 1234 5678", "+86 138****5678"),
+        ("138-1234-5678", "138****5678"),
+        ("0371-12345678", "037******5678"),
+        ("table13812345678 and 410522201405060793html", "table138****5678 and 410***********0793html"),
+        ("uid 0192f0a1-1234-7abc-8def-123456789012 on 2026-11-27, row 12345", None),
+    ],
+)
+def test_messages_mask_whatever_looks_like_a_phone_or_an_id_number(text, shown):
+    assert console.clean(text) == (text if shown is None else shown)
+
+
+# ---- 10: the distribution's name is no other project's --------------------------------------------------------
+
+
+def test_the_distribution_has_a_name_of_its_own_and_installs_by_path():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["name"] not in ("lbc", "lbc-cli")  # "lbc" on the public index is another project
+    assert project["scripts"] == {"lbc": "lbc_cli.entry:run"}
+    for path in (ROOT / "README.md", ROOT / "lbc_cli" / "i18n.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "install 'lbc[" not in text and "install lbc" not in text, path
+
+
+def test_the_missing_driver_message_installs_psycopg_not_a_package_named_lbc():
+    from lbc_cli import i18n
+
+    for lang in ("zh", "en"):
+        with i18n.using(lang):
+            said = i18n.t("db_driver", module="psycopg", python="/x/bin/python")
+        assert "/x/bin/python -m pip install 'psycopg[binary]>=3.1'" in said
+        assert "'.[postgres]'" in said and "lbc[" not in said
+
+
+# ---- 11: every bad input is one line with the right exit code ---------------------------------------------------
+
+
+def test_an_argument_that_is_not_utf8_is_a_usage_error_naming_it(db):
+    if is_url(db):
+        pytest.skip("the process reads a SQLite file")
+    for args, named in (
+        (["enroll", b"\xd5\xc5", "--gender", "F", "--birth", "2015-01-01"], "argument 2"),
+        (["child", "list", "--village", b"\xc0\xee\xbc\xd2\xb4\xe5"], "--village"),
+    ):
+        done = lbc_process(["--db", db, *args])
+        assert done.returncode == 2, done.stderr
+        line = one_error_line(done.stderr.decode("utf-8"))
+        assert named in line and "UTF-8" in line
+    assert rows(db, "SELECT count(*) FROM children") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["remind", "--within", "3000000"], 2, "--within"),
+        (["remind", "--within", "3651"], 2, "--within"),
+        (["--db", "://", "child", "list"], 2, "not a database target"),
+        (["--db", "postgresql://u:secret@h:port/x", "child", "list"], 2, "u:***@h"),
+        (["--db", "nosuch://x", "child", "list"], 2, "not a database target"),
+    ],
+)
+def test_values_that_do_not_parse_are_usage_errors(run, db, args, code, says):
+    result = run(*args, db=None if "--db" in args else db)
+    assert result.code == code
+    line = one_error_line(result.err)
+    assert says in line and "secret" not in line
+
+
+def test_a_lone_surrogate_in_a_json_string_is_a_bad_row(run, db, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"name": "A\\udc80B", "gender": "F", "birth_date": "2015-01-01"}]', encoding="utf-8")
+    result = run("import", "children", str(bad), db=db)
+    assert result.code == 1
+    assert f"{bad}:1: name: holds a lone UTF-16 surrogate" in result.err
+    assert "internal error" not in result.err
+    assert rows(db, "SELECT count(*) FROM children") == [(0,)]
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+@pytest.mark.parametrize(
+    ("suffix", "content"),
+    [
+        ("csv", "name,gender,birth_date,status\n王五,F,2015-01-01,\n"),
+        ("json", '[{"name": "王五", "gender": "F", "birth_date": "2015-01-01", "status": ""}]'),
+        ("jsonl", '{"name": "王五", "gender": "F", "birth_date": "2015-01-01", "status": null}\n'),
+    ],
+)
+def test_an_empty_status_cell_means_active(run, db, tmp_path, suffix, content, dry_run):
+    path = tmp_path / f"roster.{suffix}"
+    path.write_text(content, encoding="utf-8")
+    result = run("import", "children", str(path), *(["--dry-run"] if dry_run else []), db=db)
+    assert result.code == 0, result.err
+    assert rows(db, "SELECT name, status FROM children") == ([] if dry_run else [("王五", "active")])
+
+
+def test_a_closed_stdin_is_said_as_such(db):
+    if is_url(db):
+        pytest.skip("the process reads a SQLite file")
+    before = rows(db, "SELECT count(*) FROM children")
+    for args, says in (
+        (["import", "children", "-"], "standard input is closed"),
+        (["child", "purge", "1"], None),
+    ):
+        command = [sys.executable, "-m", "lbc_cli", "--db", str(db), *args]
+        done = subprocess.run(
+            ["/bin/sh", "-c", 'exec "$@" <&-', "sh", *command], env=env(), capture_output=True, timeout=60
+        )
+        assert done.returncode == 1, done.stderr
+        line = one_error_line(done.stderr.decode())
+        assert says is None or says in line
+    assert rows(db, "SELECT count(*) FROM children") == before
+
+
+# ---- 16: a reader that goes away is no error, for --help too ----------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["--help"], ["child", "--help"], ["export", "--help"], ["-h"]])
+def test_a_closed_pipe_after_help_exits_0_under_pipefail(args):
+    command = " ".join([sys.executable, "-m", "lbc_cli", *args])
+    done = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {command} | head -c 1 >/dev/null"], env=env(COLUMNS="200"), timeout=60
+    )
+    assert done.returncode == 0
+
+
+# ---- 17: --bom is for CSV, and every CSV has it ----------------------------------------------------------------
+
+CSV_COMMANDS = [
+    ["remind", "--as-of", "2026-11-27"],
+    ["child", "list"],
+    ["score", "--year", "2025", "--view", "children"],
+    ["contact", "list"],
+    ["pair", "list"],
+    ["exam", "list"],
+    ["helper", "list"],
+    ["audit"],
+    ["export", "children"],
+]
+
+
+@pytest.mark.parametrize("command", CSV_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_every_command_that_writes_csv_takes_bom(run, demo, command):
+    result = run(*command, "--format", "csv", "--bom", db=demo)
+    assert result.code == 0, result.err
+    assert result.out.startswith("\ufeff") and not result.out.startswith("\ufeff\ufeff")
+    assert next(csv.reader(io.StringIO(result.out[1:])))[0] in ("child_id", "id", "at")
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "table", "md"])
+@pytest.mark.parametrize("command", [["export", "children"], ["child", "list"], ["remind"]], ids=" ".join)
+def test_bom_with_another_format_is_a_usage_error(run, demo, command, fmt):
+    if command[0] == "export" and fmt in ("table", "md"):
+        fmt = "xlsx"
+    result = run(*command, "--format", fmt, "--bom", db=demo)
+    assert result.code == 2
+    assert "--bom is for CSV only" in one_error_line(result.err)
+    assert result.out == ""
+
+
+# ---- 18: the seeded schedule is one set of rows in every language ---------------------------------------------
+
+
+def test_merging_a_file_made_in_english_with_a_chinese_one_adds_no_schedule_item(run, new_db):
+    made_zh, made_en = new_db("zh.db"), new_db("en.db")
+    assert run("--lang", "zh", "init", db=made_zh).code == 0
+    assert run("--lang", "en", "init", db=made_en).code == 0
+    merged = run("merge", str(made_en), "--format", "json", db=made_zh)
+    assert merged.code == 0, merged.err
+    tally = {row["table"]: row for row in json.loads(merged.out)}
+    assert (tally["schedule_items"]["added"], tally["schedule_items"]["identical"]) == (0, 13)
+    assert rows(made_zh, "SELECT count(*) FROM schedule_items") == [(13,)]
+
+
+@pytest.mark.sqlite_only("a schema 2 file, as the release before this one left it")
+def test_an_older_files_doubled_schedule_is_recognised_when_it_is_upgraded(run, tmp_path):
+    import shutil
+    import sqlite3
+
+    from lbc_cli import i18n
+
+    path = tmp_path / "old.db"
+    shutil.copy(ROOT / "tests" / "fixtures" / "schema_v2.db", path)
+    with sqlite3.connect(path) as connection:  # as a merge of an English and a Chinese file left it
+        stored = connection.execute("SELECT uid, month, position FROM schedule_items").fetchall()
+        assert all(uid == i18n.seeded_schedule_uid(m, p, "en") for uid, m, p in stored)
+        for _uid, month, position in stored:
+            connection.execute(
+                "INSERT INTO schedule_items (uid, month, position, text) VALUES (?, ?, ?, ?)",
+                (i18n.seeded_schedule_uid(month, position, "zh"), month, position, "中文"),
+            )
+    listed = run("--lang", "zh", "schedule", "list", "--month", "3", "--format", "json", db=path)
+    assert listed.code == 0, listed.err
+    assert [item["text"] for item in json.loads(listed.out)] == [text for text, _en in i18n.SCHEDULE[3]]
+    kept = rows(path, "SELECT uid, month, position FROM schedule_items ORDER BY id")
+    assert len(kept) == 13
+    assert all(uid == i18n.seeded_schedule_uid(month, position) for uid, month, position in kept)
+
+
+# ---- 19: NO_COLOR counts only when it is not empty -------------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("value", "colour"), [(None, True), ("", True), ("1", False), ("0", False)])
+def test_no_color_set_to_the_empty_string_does_not_count(monkeypatch, value, colour):
+    monkeypatch.delenv("TERM", raising=False)
+    if value is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", value)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    console.warn("x")
+    assert ("\x1b[" in terminal.getvalue()) is colour
