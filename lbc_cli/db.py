@@ -183,14 +183,22 @@ class Database:
             raise DatabaseError(i18n.t("not_a_db", target=self.display))
 
     def _tighten(self) -> None:
-        """Children's data: a database file readable by others is made owner-only, with a warning."""
+        """Children's data: the database file, its WAL and its shm, readable by others, are made owner-only, with
+        a warning. (SQLite gives a WAL and shm it creates the file's mode: a private file has private ones.)"""
         assert self.path is not None
-        info = self.path.stat()
-        if info.st_mode & 0o077 and info.st_uid == os.getuid():
-            os.chmod(self.path, 0o600)
+        tightened = []
+        for path in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                continue
+            if info.st_mode & 0o077 and info.st_uid == os.getuid():
+                os.chmod(path, 0o600)
+                tightened.append(str(path))
+        if tightened:
             from lbc_cli import console
 
-            console.warn(i18n.t("db_tightened", target=self.display))
+            console.warn(i18n.t("db_tightened", target=", ".join(tightened)))
 
     def _set_wal(self) -> None:
         """WAL lets cron read while a person writes. It is set outside any transaction, once: it persists."""

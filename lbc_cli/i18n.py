@@ -345,7 +345,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db_ready": ("数据库 {target} 已是最新版本 {version}", "the database {target} is up to date (schema {version})"),
     "db_tightened": (
         "{target} 的权限过宽,已改为仅本人可读写(0600)",
-        "{target} was readable by others; its mode is now 0600 (owner only)",
+        "{target}: readable by others; now mode 0600 (owner only)",
     ),
     "example_loaded": (
         "已载入示例数据:{children} 名儿童、{helpers} 名帮扶人、{pairs} 个结对、{contacts} 条联系记录、{exams} 条成绩",
