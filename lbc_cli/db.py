@@ -5,6 +5,7 @@ refused (exit 3) before anything is written to it. A new SQLite file is created 
 database of an older schema is copied aside before it is upgraded in place.
 """
 
+import errno
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -372,14 +373,14 @@ class Database:
         try:
             _private_file(partial)
         except OSError as exc:
-            raise LbcError(i18n.t("cannot_write", file=dest, why=exc.strerror)) from None
+            raise _cannot_back_up(exc, dest) from None
         if self.path is None:
             try:
-                self._pg_dump(partial)
+                self._pg_dump(partial, dest)
                 os.replace(partial, dest)
             except OSError as exc:
                 partial.unlink(missing_ok=True)
-                raise LbcError(i18n.t("cannot_write", file=dest, why=exc.strerror)) from None
+                raise _cannot_back_up(exc, dest) from None
             except BaseException:
                 partial.unlink(missing_ok=True)
                 raise
@@ -397,13 +398,14 @@ class Database:
                 src.close()
             os.replace(partial, dest)
         except (sqlite3.Error, OSError) as exc:
-            partial.unlink(missing_ok=True)
-            if isinstance(exc, OSError):
-                raise LbcError(i18n.t("cannot_write", file=dest, why=exc.strerror)) from None
+            for end in ("", "-journal", "-wal", "-shm"):  # the copy, and whatever SQLite may have left beside it
+                Path(f"{partial}{end}").unlink(missing_ok=True)
+            if isinstance(exc, OSError) or _no_room(exc):
+                raise _cannot_back_up(exc, dest) from None
             raise translate(exc, self.display) from exc
         return dest
 
-    def _pg_dump(self, out: Path) -> None:
+    def _pg_dump(self, out: Path, dest: Path) -> None:
         """pg_dump's custom format into ``out``: one consistent snapshot, taken while others write.
         The password goes through the environment, never on a command line others can read."""
         import subprocess
@@ -432,6 +434,8 @@ class Database:
             why = lines[-1][:300] if lines else f"exit status {done.returncode}"
             if url.password:
                 why = why.replace(str(url.password), "***")
+            if "no space left on device" in why.lower():  # the archive did not fit
+                raise LbcError(i18n.t("backup_disk_full", file=dest))
             raise LbcError(i18n.t("backup_failed", why=why))
 
     def check(self) -> list[str]:
@@ -565,15 +569,45 @@ def _to_schema_2(conn) -> None:
 MIGRATIONS: dict = {1: _to_schema_2}
 
 
-def translate(exc: BaseException, target: str) -> LbcError:
-    """A database driver error as the one-line refusal a user reads (no SQL, no parameters, no data)."""
+def _no_room(exc: BaseException) -> bool:
+    """A write failed for want of room: a full disk, a quota, a file-size limit (SQLite says SQLITE_FULL)."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    return "database or disk is full" in str(exc).lower()
+
+
+def _cannot_back_up(exc: BaseException, dest: Path) -> LbcError:
+    """Why a backup could not be written, as one line: a full disk said as such (exit 1 either way)."""
+    if _no_room(exc):
+        return LbcError(i18n.t("backup_disk_full", file=dest))
+    return LbcError(i18n.t("cannot_write", file=dest, why=getattr(exc, "strerror", None) or exc))
+
+
+def known_problem(exc: BaseException, target: str) -> LbcError | None:
+    """A database driver error whose cause is known from its text, as the one-line refusal a user reads: a full
+    disk (exit 1, nothing written), a file that is no database or is damaged, the lock waited for in vain (3).
+    None for any other error."""
     if isinstance(getattr(exc, "orig", exc), UnicodeDecodeError):
         return DatabaseError(i18n.t("not_a_db", target=target))  # damaged text in the schema or a row
-    text = str(getattr(exc, "orig", exc)).lower()
+    said = str(getattr(exc, "orig", exc)).strip()
+    text = said.lower()
+    # SQLITE_FULL (a full disk, a quota, or the file's page limit); PostgreSQL's "could not extend file ...:
+    # No space left on device" (disk_full, 53100)
+    if "database or disk is full" in text or "no space left on device" in text:
+        return LbcError(i18n.t("disk_full", target=target), ExitCode.REFUSED)
     if "locked" in text or "busy" in text or "lock timeout" in text:  # the last: PostgreSQL's lock_timeout
         return DatabaseError(i18n.t("db_locked"))
     if "not a database" in text or "malformed" in text or "file is encrypted" in text:
         return DatabaseError(i18n.t("not_a_db", target=target))
+    return None
+
+
+def translate(exc: BaseException, target: str) -> LbcError:
+    """A database driver error as the one-line refusal a user reads (no SQL, no parameters, no data)."""
+    known = known_problem(exc, target)
+    if known is not None:
+        return known
+    text = str(getattr(exc, "orig", exc)).lower()
     from sqlalchemy.exc import DBAPIError, OperationalError
 
     if isinstance(exc, OperationalError) or isinstance(exc, sqlite3.OperationalError):

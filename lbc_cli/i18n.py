@@ -375,6 +375,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "check_ok": ("数据库完好:完整性与外键检查均通过", "the database is sound: integrity and foreign keys check out"),
     "check_failed": ("数据库检查发现问题:", "the database check found problems:"),
+    # ---- the database file: a full disk (SPEC section 2) ----
+    "disk_full": (
+        "磁盘已满,数据库 {target} 无法写入;未作任何改动(腾出空间后重试)",
+        "the disk is full: the database {target} cannot grow; nothing was written (free some space and try again)",
+    ),
+    "backup_disk_full": (
+        "磁盘已满,备份 {file} 写不下;没有留下文件(腾出空间后重试)",
+        "the disk is full: the backup {file} did not fit; no file was left (free some space and try again)",
+    ),
     "check_last_contacts": (
         "提醒用的最近联系表(last_contacts)与联系记录不符:{n} 名儿童,缺少触发器:{missing};"
         "运行 `lbc db check --repair` 重建",

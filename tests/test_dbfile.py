@@ -1,20 +1,52 @@
-"""The database file itself: the WAL and shm are as private as the file (SPEC section 8).
+"""The database file itself: the WAL and shm are as private as the file (SPEC section 8), a full disk is
+said as such (section 2).
 
-Expected values are written out by hand. Tests that change the SQLite file's modes are ``sqlite_only``.
+Expected values are written out by hand. Tests that change the SQLite file's modes or fill its disk are
+``sqlite_only``.
 """
 
+import csv
+import gc
 import os
+import shutil
 import sqlite3
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import rows, table_names
 
 import lbc_cli.db as lbc_db
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
+
+
+def example_copy(tmp_path: Path) -> Path:
+    """A private copy of the committed demo database (40 children, their helpers, pairings and contacts)."""
+    db = tmp_path / "example.db"
+    shutil.copyfile(ROOT / "lbc.example.db", db)
+    os.chmod(db, 0o600)
+    return db
+
+
+def many_children_csv(path: Path, n: int, start: int = 0) -> Path:
+    """n children to import, each with an address and a phone: rows that fill and split pages."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(
+            ["name", "gender", "birth_date", "village", "address", "guardian_phone", "consent_on", "enrolled_on"]
+        )
+        for i in range(start, start + n):
+            name = "欧" + chr(0x4E00 + 7 * i) + chr(0x4E00 + 13 * i)
+            out.writerow(
+                [name, "F", "2016-02-03", "李家村", f"李家村{i}号路口", f"1390000{i:04d}", "2024-09-01", "2024-09-01"]
+            )
+    return path
 
 
 # ---- the WAL and the shm are as private as the file (section 8) ------------------------------------------------------
@@ -69,3 +101,88 @@ def test_the_wal_and_shm_lbc_creates_are_0600_whatever_the_umask(run, new_db, mo
         os.umask(old)
     assert seen == {"-wal": 0o600, "-shm": 0o600}
     assert mode(Path(target)) == 0o600
+
+
+# ---- a full disk is said as such (section 2) -------------------------------------------------------------------------
+
+
+@pytest.mark.sqlite_only("SQLite's page limit stands in for a full disk")
+def test_an_import_that_finds_the_disk_full_says_so_exits_1_and_writes_nothing(run, db, tmp_path, monkeypatch):
+    real = sqlite3.connect
+
+    def connect(*args, **kwargs):  # the file may not grow by a page: what a full disk does to SQLite
+        connection = real(*args, **kwargs)
+        (pages,) = connection.execute("PRAGMA page_count").fetchone()
+        connection.execute(f"PRAGMA max_page_count = {pages}")
+        return connection
+
+    source = many_children_csv(tmp_path / "children.csv", 300)
+    before = {name: rows(db, f'SELECT * FROM "{name}" ORDER BY 1') for name in table_names(db)}
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    monkeypatch.setattr(sqlite3.dbapi2, "connect", connect)
+    result = run("import", "children", source, db=db)
+    monkeypatch.undo()
+    assert result.code == 1
+    assert result.out == ""
+    [line] = result.err.splitlines()
+    assert line.startswith("lbc: error: ") and "disk is full" in line, line
+    assert "cannot open" not in line
+    gc.collect()
+    assert {name: rows(db, f'SELECT * FROM "{name}" ORDER BY 1') for name in table_names(db)} == before
+
+
+class _FillsTheDisk(sqlite3.Connection):
+    """A source connection whose backup writes a little, then finds the disk full (as SQLite says it)."""
+
+    def backup(self, target, **kwargs):
+        target.execute("CREATE TABLE half_written (x)")
+        target.execute("INSERT INTO half_written VALUES (randomblob(8000))")
+        target.commit()
+        raise sqlite3.OperationalError("database or disk is full")
+
+
+@pytest.mark.sqlite_only("SQLite's backup API")
+def test_a_backup_that_finds_the_disk_full_says_so_and_leaves_no_file(run, tmp_path, monkeypatch):
+    db = example_copy(tmp_path)
+    real = sqlite3.connect
+
+    def connect(path, *args, **kwargs):
+        if Path(path) == db:
+            kwargs["factory"] = _FillsTheDisk
+        return real(path, *args, **kwargs)
+
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    before = db.read_bytes()
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    result = run("db", "backup", str(folder / "copy.db"), db=db)
+    monkeypatch.undo()
+    assert result.code == 1
+    assert result.out == ""
+    [line] = result.err.splitlines()
+    assert "disk is full" in line and "copy.db" in line, line
+    assert list(folder.iterdir()) == []  # neither the backup nor its partial copy
+    gc.collect()
+    assert db.read_bytes() == before
+
+
+@pytest.mark.sqlite_only("a backup of the SQLite file onto a small file system")
+def test_a_backup_onto_a_file_system_too_small_says_the_disk_is_full(run, tmp_path):
+    db = example_copy(tmp_path)
+    folder = tmp_path / "small"
+    folder.mkdir()
+    size = 64 * 1024  # the demo database is some 330 KB
+    assert db.stat().st_size > 2 * size
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        result = run("db", "backup", str(folder / "copy.db"), db=db)
+        assert result.code == 1
+        [line] = result.err.splitlines()
+        assert "disk is full" in line and "copy.db" in line, line
+        assert list(folder.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
