@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lbc_cli import i18n, validate
-from lbc_cli.errors import DatabaseError, ExitCode, LbcError
+from lbc_cli.errors import DatabaseDamaged, DatabaseError, ExitCode, LbcError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -441,14 +441,34 @@ class Database:
     def check(self) -> list[str]:
         """Problems found by the integrity and foreign-key checks (empty: sound). SQLite checks its file
         and its foreign keys; on a server, which enforces both itself, every foreign key is checked by
-        query all the same (a constraint dropped or disabled by hand is found)."""
-        problems: list[str] = []
+        query all the same (a constraint dropped or disabled by hand is found).
+
+        A damaged SQLite file (SQLite finds it malformed, or a table of lbc's is gone) raises DatabaseDamaged
+        with SQLite's own words."""
         if not self.is_sqlite:
             return self._orphans()
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            return self._check_sqlite()
+        except (DBAPIError, sqlite3.Error) as exc:
+            raise translate(exc, self.display) from exc
+
+    def _check_sqlite(self) -> list[str]:
+        problems: list[str] = []
         with self.engine.connect() as conn:
-            for (row,) in conn.exec_driver_sql("PRAGMA integrity_check"):
-                if row != "ok":
-                    problems.append(str(row))
+            listed = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+            missing = sorted(_lbc_tables(conn.dialect.name) - {name for (name,) in listed})
+            if missing:
+                lines = [f"no such table: {name}" for name in missing]  # as SQLite says it
+                raise DatabaseDamaged(
+                    i18n.t("db_damaged", target=self.display, why=lines[0]), self.display, "; ".join(lines)
+                )
+            damage = [str(row) for (row,) in conn.exec_driver_sql("PRAGMA integrity_check") if row != "ok"]
+            if damage:
+                words = [line for line in damage if not line.startswith("***")] or damage
+                why = words[0][:200]
+                raise DatabaseDamaged(i18n.t("db_damaged", target=self.display, why=why), self.display, why, damage)
             for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check"):
                 problems.append(f"{table} row {rowid}: missing {parent} row")
             if not problems:
@@ -511,6 +531,16 @@ class Database:
 
 
 _VERSION_SQL = "SELECT MAX(version) FROM schema_version"
+
+
+def _lbc_tables(dialect: str) -> set[str]:
+    """The names of the tables an lbc database of this schema holds (SQLite: with last_contacts)."""
+    from sqlmodel import SQLModel
+
+    from lbc_cli import models  # noqa: F401  (the tables)
+
+    names = {table.name for table in SQLModel.metadata.sorted_tables}
+    return names | {"last_contacts"} if dialect == "sqlite" else names
 
 
 def _with_driver(target: str) -> str:
@@ -585,7 +615,7 @@ def _cannot_back_up(exc: BaseException, dest: Path) -> LbcError:
 
 def known_problem(exc: BaseException, target: str) -> LbcError | None:
     """A database driver error whose cause is known from its text, as the one-line refusal a user reads: a full
-    disk (exit 1, nothing written), a file that is no database or is damaged, the lock waited for in vain (3).
+    disk (exit 1, nothing written), a damaged file, a file that is no database, the lock waited for in vain (3).
     None for any other error."""
     if isinstance(getattr(exc, "orig", exc), UnicodeDecodeError):
         return DatabaseError(i18n.t("not_a_db", target=target))  # damaged text in the schema or a row
@@ -595,9 +625,13 @@ def known_problem(exc: BaseException, target: str) -> LbcError | None:
     # No space left on device" (disk_full, 53100)
     if "database or disk is full" in text or "no space left on device" in text:
         return LbcError(i18n.t("disk_full", target=target), ExitCode.REFUSED)
+    # SQLITE_CORRUPT; a table of lbc's schema dropped behind its back (SQLite's own words, which name only tables)
+    if "malformed" in text or text.startswith("no such table:"):
+        why = said.splitlines()[0][:200]
+        return DatabaseDamaged(i18n.t("db_damaged", target=target, why=why), target, why)
     if "locked" in text or "busy" in text or "lock timeout" in text:  # the last: PostgreSQL's lock_timeout
         return DatabaseError(i18n.t("db_locked"))
-    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+    if "not a database" in text or "file is encrypted" in text:
         return DatabaseError(i18n.t("not_a_db", target=target))
     return None
 

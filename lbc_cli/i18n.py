@@ -375,7 +375,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "check_ok": ("数据库完好:完整性与外键检查均通过", "the database is sound: integrity and foreign keys check out"),
     "check_failed": ("数据库检查发现问题:", "the database check found problems:"),
-    # ---- the database file: a full disk (SPEC section 2) ----
+    # ---- the database file: damage, a full disk (SPEC sections 2, 8) ----
+    "db_damaged": (
+        "数据库 {target} 已损坏(SQLite:{why}),未作改动;运行 `lbc db check` 查看如何恢复",
+        "the database {target} is damaged (SQLite: {why}); nothing was written; run `lbc db check` for what to do",
+    ),
+    "check_damaged": (
+        "数据库文件 {target} 已损坏(SQLite:{why})。请用备份恢复:运行 `lbc db restore 备份文件`(备份文件由"
+        " `lbc db backup` 生成,默认在数据库旁的 backups 目录);或在没有 lbc 运行时,把备份文件复制过来覆盖它,"
+        "并删除旁边的 -wal 和 -shm 文件",
+        "the database file {target} is damaged (SQLite: {why}); restore a backup: `lbc db restore FILE` with a file"
+        " `lbc db backup` made (by default in the backups folder beside the database), or, with no lbc running,"
+        " copy the backup over it and delete the -wal and -shm files beside it",
+    ),
     "disk_full": (
         "磁盘已满,数据库 {target} 无法写入;未作任何改动(腾出空间后重试)",
         "the disk is full: the database {target} cannot grow; nothing was written (free some space and try again)",

@@ -1,13 +1,14 @@
-"""The database file itself: the WAL and shm are as private as the file (SPEC section 8), a full disk is
-said as such (section 2).
+"""The database file itself: the WAL and shm are as private as the file (SPEC section 8), a damaged file is
+named as such, a full disk is said as such (section 2).
 
-Expected values are written out by hand. Tests that change the SQLite file's modes or fill its disk are
-``sqlite_only``.
+Expected values are written out by hand. Tests that change the SQLite file's modes, damage it or fill its
+disk are ``sqlite_only``.
 """
 
 import csv
 import gc
 import os
+import random
 import shutil
 import sqlite3
 import stat
@@ -101,6 +102,111 @@ def test_the_wal_and_shm_lbc_creates_are_0600_whatever_the_umask(run, new_db, mo
         os.umask(old)
     assert seen == {"-wal": 0o600, "-shm": 0o600}
     assert mode(Path(target)) == 0o600
+
+
+# ---- a damaged file is named as such ---------------------------------------------------------------------------------
+
+
+def damaged_page(tmp_path: Path, seed: int) -> tuple[Path, int]:
+    """The demo database with one page (not the first) overwritten with random bytes."""
+    db = example_copy(tmp_path)
+    chooser = random.Random(seed)
+    pages = db.stat().st_size // 4096
+    page = chooser.randrange(2, pages + 1)
+    with open(db, "r+b") as fh:
+        fh.seek((page - 1) * 4096)
+        fh.write(chooser.randbytes(4096))
+    return db, page
+
+
+def sqlite_says(db: Path) -> list[str]:
+    """What SQLite's own integrity check says of the file (its rows, or the error it raises)."""
+    connection = sqlite3.connect(db)
+    try:
+        return [line for (line,) in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        connection.close()
+
+
+DAMAGE_SEEDS = [0, 1, 2, 5]  # pages 51, 19, 9 and 81 of the demo database's 81
+
+
+@pytest.mark.sqlite_only("damaged bytes in the SQLite file")
+@pytest.mark.parametrize("seed", DAMAGE_SEEDS)
+def test_db_check_on_a_file_with_a_damaged_page_says_damaged_and_how_to_restore(run, tmp_path, seed):
+    db, _page = damaged_page(tmp_path, seed)
+    sqlite_words = sqlite_says(db)
+    assert sqlite_words != ["ok"]  # the damage is real
+    before = db.read_bytes()
+    result = run("db", "check", db=db)
+    assert result.code == 1
+    assert result.out == ""
+    first, *details = result.err.splitlines()
+    assert first.startswith("lbc: error: ") and "damaged" in first
+    assert "internal error" not in result.err and "Traceback" not in result.err
+    assert sqlite_words[0] in result.err  # SQLite's own words
+    assert "lbc db restore" in first and "lbc db backup" in first
+    assert len(details) <= 20
+    assert db.read_bytes() == before
+
+
+@pytest.mark.sqlite_only("a table dropped behind lbc's back in the SQLite file")
+def test_db_check_on_a_file_missing_a_table_says_damaged(run, tmp_path):
+    db = example_copy(tmp_path)
+    connection = sqlite3.connect(db)
+    connection.execute("DROP TABLE contacts")
+    connection.commit()
+    connection.close()
+    result = run("db", "check", db=db)
+    assert result.code == 1
+    [line] = result.err.splitlines()
+    assert line.startswith("lbc: error: ") and "damaged" in line
+    assert "no such table: contacts" in line
+    assert "lbc db restore" in line
+    assert "Traceback" not in result.err
+
+
+DAMAGE_COMMANDS = [
+    ["child", "list"],
+    ["remind", "--as-of", "2026-01-01"],
+    ["export", "contacts", "--format", "csv"],
+    ["report", "summary", "--year", "2025", "--format", "json"],
+    ["score", "--year", "2025"],
+    ["audit"],
+    ["log-contact", "1", "--kind", "phone-call", "--date", "2025-03-01"],
+]
+
+
+@pytest.mark.sqlite_only("damaged bytes in the SQLite file")
+@pytest.mark.parametrize("seed", DAMAGE_SEEDS)
+@pytest.mark.parametrize("command", DAMAGE_COMMANDS, ids=lambda command: " ".join(command[:2]))
+def test_other_commands_on_a_damaged_file_exit_3_saying_damaged(run, tmp_path, seed, command):
+    db, _page = damaged_page(tmp_path, seed)
+    result = run(*command, db=db)
+    assert "internal error" not in result.err and "Traceback" not in result.err, result.err
+    assert result.code in (0, 3), result.err  # a command that never reads the damaged page does its work
+    if result.code == 3:
+        [line] = result.err.splitlines()
+        assert "is damaged" in line and "database disk image is malformed" in line, line
+        assert "lbc db check" in line
+
+
+@pytest.mark.sqlite_only("a table dropped behind lbc's back in the SQLite file")
+@pytest.mark.parametrize(
+    "command", [["log-contact", "1", "--kind", "phone-call", "--date", "2025-03-01"], ["export", "contacts"]]
+)
+def test_a_command_on_a_file_missing_a_table_exits_3_saying_damaged(run, tmp_path, command):
+    db = example_copy(tmp_path)
+    connection = sqlite3.connect(db)
+    connection.execute("DROP TABLE contacts")
+    connection.commit()
+    connection.close()
+    result = run(*command, db=db)
+    assert result.code == 3
+    [line] = result.err.splitlines()
+    assert "is damaged" in line and "no such table: contacts" in line, line
 
 
 # ---- a full disk is said as such (section 2) -------------------------------------------------------------------------

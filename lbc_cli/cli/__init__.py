@@ -332,6 +332,10 @@ def main(argv: list[str] | None = None) -> int:
         raise
     except Exception as exc:
         _debug_traceback()
+        known = _database_problem(exc)
+        if known is not None:  # a damaged file or a full disk met where no command expected it
+            console.error(known.message)
+            return known.code
         if isinstance(exc, OSError) and exc.errno in _NO_ROOM:  # `> /dev/full`, a full disk or quota
             no_room(exc)
         else:
@@ -351,6 +355,22 @@ def main(argv: list[str] | None = None) -> int:
 
 # Writing the output failed for want of room: said as such, not as an internal error.
 _NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _database_problem(exc: Exception) -> LbcError | None:
+    """A database driver's error that reached the boundary, when its cause is known (a damaged file, a full
+    disk, a lock waited for in vain): the refusal translate() gives it, naming the --db database."""
+    import sqlite3
+
+    driver_error = isinstance(exc, sqlite3.Error)
+    if not driver_error and "sqlalchemy.exc" in sys.modules:  # never imported here just to ask
+        driver_error = isinstance(exc, sys.modules["sqlalchemy.exc"].DBAPIError)
+    if not driver_error:
+        return None
+    from lbc_cli.db import known_problem
+
+    target = state.opened[0].display if state.opened else str(state.db_target or "")
+    return known_problem(exc, target)
 
 
 def _debug_traceback() -> None:
