@@ -2,7 +2,8 @@
 
 Opening is careful: a file that is not an SQLite database, or an lbc database of a newer schema, is
 refused (exit 3) before anything is written to it. A new SQLite file is created mode 0600, and a
-database of an older schema is copied aside before it is upgraded in place.
+database of an older schema is copied aside before it is upgraded in place. A purge's erasure of the
+bytes that a reader kept from finishing is finished by the next command that opens the file.
 """
 
 import errno
@@ -26,6 +27,11 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = float(os.environ.get("LBC_BUSY_TIMEOUT", "10"))
 # PostgreSQL: the advisory lock every lbc writer holds for its transaction (SQLite's BEGIN IMMEDIATE)
 PG_WRITE_LOCK = 0x6C6263  # "lbc"
+# A purge's erasure not finished yet, on SQLite: kept in the file's header (PRAGMA user_version, which lbc uses
+# for nothing else), so it is read for nothing when a command opens the file, is written in the purge's own
+# transaction, and travels with a copy of the pages that may still hold the erased values. 0: nothing to finish.
+ERASE_REWRITE = 1  # the purge committed: the file is still to be rewritten (VACUUM) and its WAL truncated
+ERASE_CHECKPOINT = 2  # rewritten, but a reader kept the old pages in the WAL: a truncating checkpoint to do
 
 
 def default_target() -> str:
@@ -66,6 +72,7 @@ class Database:
         self._engine: Engine | None = None
         self.upgraded_from: int | None = None
         self.created = False  # open() made the schema just now
+        self.erasure = 0  # SQLite: ERASE_REWRITE or ERASE_CHECKPOINT when open() found a purge's erasure to finish
 
     # ---- what it is ---------------------------------------------------------------------
     @property
@@ -125,10 +132,14 @@ class Database:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):
+            options = conn.get_execution_options()
+            if options.get("lbc_erase", False):
+                # What the transaction deletes or overwrites is zeroed in the pages it writes. Per connection,
+                # and off by default in SQLite itself and in many builds (Python's on Windows and macOS).
+                conn.exec_driver_sql("PRAGMA secure_delete = ON")
             # A writer takes the write lock at the start, so two writers queue on the busy timeout
             # instead of one failing when it upgrades a read lock mid-transaction.
-            write = conn.get_execution_options().get("lbc_write", False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("lbc_write", False) else "BEGIN")
 
         return engine
 
@@ -156,6 +167,10 @@ class Database:
             raise
         except Exception as exc:
             raise translate(exc, self.display) from exc
+        if self.erasure:
+            # A purge before this command could not finish erasing (a reader held the WAL, or it was stopped):
+            # try now, without waiting on anyone; if it cannot yet, the next command tries again.
+            self._finish_erasure(wait=False)
         return self
 
     def _check_file(self, create: bool) -> None:
@@ -217,6 +232,9 @@ class Database:
                 listed = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
                 names = {name for (name,) in listed if not name.startswith("sqlite_")}
                 version = self._stored_version(names, lambda: connection.execute(_VERSION_SQL).fetchone()[0])
+                if version is not None:
+                    mark = connection.execute("PRAGMA user_version").fetchone()[0]
+                    self.erasure = mark if mark in (ERASE_REWRITE, ERASE_CHECKPOINT) else 0
             return version
         from sqlalchemy import inspect, text
 
@@ -334,14 +352,19 @@ class Database:
 
     # ---- work ---------------------------------------------------------------------------
     @contextmanager
-    def session(self, *, write: bool = False) -> Iterator["Session"]:
-        """One transaction: committed when the block ends, rolled back on any error."""
+    def session(self, *, write: bool = False, erase: bool = False) -> Iterator["Session"]:
+        """One transaction: committed when the block ends, rolled back on any error.
+
+        ``erase``: a write that removes personal data (``child purge``). On SQLite it runs with secure delete on,
+        and marks the file, in the same transaction, as holding an erasure to finish: ``erase()`` after it."""
         from sqlmodel import Session
 
-        bind = self.engine.execution_options(lbc_write=True) if write else self.engine
+        bind = self.engine.execution_options(lbc_write=True, lbc_erase=erase) if write or erase else self.engine
         session = Session(bind=bind, expire_on_commit=False)
         try:
             yield session
+            if erase and self.path is not None:
+                session.connection().exec_driver_sql(f"PRAGMA user_version = {ERASE_REWRITE}")
             session.commit()
         except LbcError:
             session.rollback()
@@ -355,6 +378,51 @@ class Database:
             raise
         finally:
             session.close()
+
+    def erase(self, tables: tuple[str, ...]) -> str | None:
+        """After a purge committed (``session(erase=True)``), leave no copy of what it removed where lbc can reach.
+
+        SQLite: the file is rewritten from its live rows (VACUUM: the free space in every page, the free pages and
+        the stale copies that page splits leave, all written when secure delete may have been off, go) and the WAL
+        is checkpointed and truncated. Returns None when that is done, else why it waits (a reader holds the WAL
+        past the busy timeout): the next command that opens the file finishes it.
+        PostgreSQL: ``tables`` are vacuumed, so the old row versions become free space; backups and WAL archives
+        are beyond reach (the command says so)."""
+        if self.path is not None:
+            return self._finish_erasure(wait=True, rewrite=True)
+        if self.is_postgresql:
+            from sqlalchemy.exc import SQLAlchemyError
+
+            try:
+                with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.exec_driver_sql("VACUUM " + ", ".join(tables))  # not in a transaction: VACUUM cannot be
+            except SQLAlchemyError as exc:
+                return _erase_failed(exc)
+        return None
+
+    def _finish_erasure(self, *, wait: bool, rewrite: bool = False) -> str | None:
+        """The file rewritten if a purge left that to do (or ``rewrite``), then the WAL truncated; the mark in the
+        header cleared when both are done. ``wait``: on other lbc writers and on readers, up to the busy timeout;
+        otherwise not at all (a command opening the file is never held up: the next one tries again).
+        Returns None when done, else why not."""
+        try:
+            with self._bare() as connection:
+                if not wait:
+                    connection.execute("PRAGMA busy_timeout = 0")
+                connection.execute("PRAGMA secure_delete = ON")
+                if rewrite or _erasure(connection) == ERASE_REWRITE:
+                    connection.execute("VACUUM")
+                    _mark_erasure(connection, ERASE_REWRITE, ERASE_CHECKPOINT)
+                if _erasure(connection) == ERASE_CHECKPOINT:
+                    busy, _frames, _copied = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    if busy:
+                        return i18n.t("erase_reader")
+                    _mark_erasure(connection, ERASE_CHECKPOINT, 0)
+                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the header page just written, too
+        except sqlite3.Error as exc:
+            return _erase_failed(exc)
+        self.erasure = 0
+        return None
 
     def backup(self, dest: Path) -> Path:
         """An online, consistent copy into a new 0600 file: SQLite's backup API, or for PostgreSQL a
@@ -444,7 +512,7 @@ class Database:
         query all the same (a constraint dropped or disabled by hand is found).
 
         A damaged SQLite file (SQLite finds it malformed, or a table of lbc's is gone) raises DatabaseDamaged
-        with SQLite's own words."""
+        with SQLite's own words. A purge's erasure still to finish is a problem too."""
         if not self.is_sqlite:
             return self._orphans()
         from sqlalchemy.exc import DBAPIError
@@ -473,6 +541,9 @@ class Database:
                 problems.append(f"{table} row {rowid}: missing {parent} row")
             if not problems:
                 problems += self._last_contacts_problems(conn)
+            mark = conn.exec_driver_sql("PRAGMA user_version").scalar()
+            if self.path is not None and mark in (ERASE_REWRITE, ERASE_CHECKPOINT):
+                problems.append(i18n.t("check_erasure_pending"))
         return problems
 
     def _last_contacts_problems(self, conn) -> list[str]:
@@ -611,6 +682,31 @@ def _cannot_back_up(exc: BaseException, dest: Path) -> LbcError:
     if _no_room(exc):
         return LbcError(i18n.t("backup_disk_full", file=dest))
     return LbcError(i18n.t("cannot_write", file=dest, why=getattr(exc, "strerror", None) or exc))
+
+
+def _erase_failed(exc: BaseException) -> str:
+    """Why the erasure after a purge could not be done: a full disk (VACUUM needs room for a copy of the file
+    and its WAL), or the database's own words."""
+    said = str(getattr(exc, "orig", exc)).strip()
+    if _no_room(getattr(exc, "orig", exc)) or "no space left on device" in said.lower():
+        return i18n.t("erase_no_room")
+    return said.splitlines()[0][:200] if said else type(exc).__name__
+
+
+def _erasure(connection: sqlite3.Connection) -> int:
+    return connection.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _mark_erasure(connection: sqlite3.Connection, was: int, now: int) -> None:
+    """The erasure's mark moved on from ``was`` to ``now``, unless another purge moved it meanwhile."""
+    connection.execute("BEGIN IMMEDIATE")  # outside the try: a BEGIN that failed has nothing to roll back
+    try:
+        if _erasure(connection) == was:
+            connection.execute(f"PRAGMA user_version = {now}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
 
 
 def known_problem(exc: BaseException, target: str) -> LbcError | None:

@@ -1,8 +1,8 @@
-"""The database file itself: the WAL and shm are as private as the file (SPEC section 8), a damaged file is
-named as such, a full disk is said as such (section 2).
+"""The database file itself: a purge erases the bytes (SPEC section 10), the WAL and shm are as private as the
+file (section 8), a damaged file is named as such, a full disk is said as such (section 2).
 
-Expected values are written out by hand. Tests that change the SQLite file's modes, damage it or fill its
-disk are ``sqlite_only``.
+Expected values are written out by hand. Tests that read the SQLite file's bytes, change its modes or damage
+it are ``sqlite_only``.
 """
 
 import csv
@@ -16,11 +16,42 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import rows, table_names
+from conftest import ON_PG, rows, table_names
 
 import lbc_cli.db as lbc_db
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The child whose data a purge must erase. Its id number, by hand: 11010520150317001 weighted by
+# 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2 sums to 7+9+0+5+0+20+4+0+6+15+0+27+10+35+0+0+2 = 140;
+# 140 mod 11 = 8 -> check character '4'. The 17th digit, 1, is odd: a boy.
+CHILD = {
+    "name": "欧阳明轩",
+    "name_pinyin": "ou yang ming xuan",
+    "birth": "2015-03-17",
+    "id_number": "110105201503170014",
+    "guardian": "欧阳桂兰",
+    "guardian_phone": "13811112222",
+    "father_phone": "13533334444",
+    "father_work": "东莞长安镇电子厂",
+    "address": "李家村三组八号",
+    "note": "父亲欠债外出躲避",
+    "hobbies": "画画和下象棋",
+}
+# What a correction changed before the purge (the old values sit in the audit log and in freed space),
+# and the free text of a pairing and of a contact.
+NEW_PHONE = "13966667777"
+NEW_ADDRESS = "李家村三组八号院东厢房"
+PAIR_NOTE = "每周三放学后辅导作业"
+CONTACT_NOTE = "奶奶腿伤住院需要照顾"
+SECRETS = [
+    *(CHILD[key] for key in ("name", "name_pinyin", "birth", "id_number", "guardian", "guardian_phone")),
+    *(CHILD[key] for key in ("father_phone", "father_work", "address", "note", "hobbies")),
+    NEW_PHONE,
+    NEW_ADDRESS,
+    PAIR_NOTE,
+    CONTACT_NOTE,
+]
 
 
 def mode(path: Path) -> int:
@@ -33,6 +64,47 @@ def example_copy(tmp_path: Path) -> Path:
     shutil.copyfile(ROOT / "lbc.example.db", db)
     os.chmod(db, 0o600)
     return db
+
+
+def on_disk(db: Path) -> bytes:
+    """The bytes of the database file, its WAL and its shared-memory index, as they are on disk now."""
+    return b"".join(Path(f"{db}{end}").read_bytes() for end in ("", "-wal", "-shm") if Path(f"{db}{end}").exists())
+
+
+def found(db: Path) -> list[str]:
+    """Which of the child's values are still somewhere in the file, its WAL or its shm."""
+    data = on_disk(db)
+    return [secret for secret in SECRETS if secret.encode("utf-8") in data]
+
+
+def enrol_the_child(run, db) -> int:
+    result = run(
+        "enroll", CHILD["name"], "--gender", "M", "--birth", CHILD["birth"], "--village", "李家村",
+        "--id-number", CHILD["id_number"], "--guardian", CHILD["guardian"], "--guardian-phone",
+        CHILD["guardian_phone"], "--father-phone", CHILD["father_phone"], "--father-work", CHILD["father_work"],
+        "--address", CHILD["address"], "--note", CHILD["note"], "--hobbies", CHILD["hobbies"],
+        "--consent-on", "2024-09-01", "--enrolled-on", "2024-09-01", db=db,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    return int(result.out)
+
+
+@pytest.fixture
+def secure_delete_off(monkeypatch):
+    """Every SQLite connection of the test, lbc's own included, starts with secure delete off: SQLite's own
+    default, which a build may change (Debian's is on). Returns the count of connections opened so."""
+    real = sqlite3.connect
+    opened = []
+
+    def connect(*args, **kwargs):
+        connection = real(*args, **kwargs)
+        connection.execute("PRAGMA secure_delete = OFF")
+        opened.append(connection)
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    monkeypatch.setattr(sqlite3.dbapi2, "connect", connect)  # the module SQLAlchemy connects through
+    return opened
 
 
 def many_children_csv(path: Path, n: int, start: int = 0) -> Path:
@@ -48,6 +120,122 @@ def many_children_csv(path: Path, n: int, start: int = 0) -> Path:
                 [name, "F", "2016-02-03", "李家村", f"李家村{i}号路口", f"1390000{i:04d}", "2024-09-01", "2024-09-01"]
             )
     return path
+
+
+# ---- a purge erases the bytes (SPEC section 10) ----------------------------------------------------------------------
+
+
+@pytest.mark.sqlite_only("the bytes of the SQLite file, its WAL and its shm")
+def test_purge_leaves_no_byte_of_the_child_in_the_file_its_wal_or_its_shm(run, tmp_path, secure_delete_off):
+    db = example_copy(tmp_path)
+    # Another program keeps the database open (idle) all along: lbc's own closing never folds the WAL into
+    # the file nor deletes it, so whatever the purge leaves in the WAL is there to be read.
+    holder = sqlite3.connect(db)
+    holder.execute("SELECT COUNT(*) FROM children").fetchone()
+    try:
+        child = enrol_the_child(run, db)
+        corrected = run("child", "update", str(child), "--guardian-phone", NEW_PHONE, "--address", NEW_ADDRESS, db=db)
+        assert corrected.code == 0, corrected.err
+        assert run("helper", "add", "李老师", "--role", "class-teacher", db=db).code == 0
+        paired = run("pair", str(child), "李老师", "--since", "2024-09-02", "--note", PAIR_NOTE, db=db)
+        assert paired.code == 0, paired.err
+        logged = run(
+            "log-contact", str(child), "--kind", "home-visit", "--date", "2024-10-01", "--note", CONTACT_NOTE, db=db
+        )
+        assert logged.code == 0, logged.err
+        # 300 children enrolled after this one, and 30 of them corrected: the child's rows share their pages
+        # (table and indexes) with others', pages split and are rebuilt, and copies move about.
+        imported = run("import", "children", many_children_csv(tmp_path / "more.csv", 300), db=db)
+        assert imported.code == 0, imported.err
+        for other in range(child + 1, child + 31):
+            assert run("child", "update", str(other), "--address", "路口" * (other % 5 + 1), db=db).code == 0
+        assert found(db) == SECRETS  # every value is there to be found before the purge
+        assert len(secure_delete_off) > 10  # lbc's connections too started with secure delete off
+
+        done = run("child", "purge", str(child), "--yes", db=db)
+        assert done.code == 0, done.err
+        assert found(db) == []
+        assert "backup" in done.err  # backups made before still hold the child: said so
+        assert rows(db, "SELECT name, id_number, guardian_phone FROM children WHERE id = ?", child) == [
+            (f"#{child}", None, None)
+        ]
+        # the other children are all still there, whole
+        assert rows(db, "SELECT COUNT(*) FROM children WHERE name LIKE '欧%'") == [(300,)]
+        assert rows(db, "SELECT address FROM children WHERE id = ?", child + 300) == [("李家村299号路口",)]
+        checked = run("db", "check", db=db)
+        assert checked.code == 0, checked.err
+    finally:
+        holder.close()
+
+
+@pytest.mark.sqlite_only("a reader holding the SQLite WAL")
+def test_purge_while_a_reader_holds_the_wal_warns_and_the_next_command_erases(
+    run, tmp_path, secure_delete_off, monkeypatch
+):
+    monkeypatch.setattr(lbc_db, "BUSY_TIMEOUT_S", 0.2)
+    db = example_copy(tmp_path)
+    holder = sqlite3.connect(db)  # idle all along, as in the test above
+    holder.execute("SELECT COUNT(*) FROM children").fetchone()
+    reader = sqlite3.connect(db, isolation_level=None)
+    try:
+        child = enrol_the_child(run, db)
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT name FROM children WHERE id = ?", (child,)).fetchone() == (CHILD["name"],)
+
+        done = run("child", "purge", str(child), "--yes", db=db)
+        assert done.code == 0, done.err
+        assert "warning:" in done.err and "next" in done.err, done.err
+        assert rows(db, "SELECT name FROM children WHERE id = ?", child) == [(f"#{child}",)]  # the purge is in
+        assert CHILD["name"] in found(db)  # the reader's snapshot still needs the old pages
+        pending = run("db", "check", db=db)
+        assert pending.code == 1
+        assert "erase" in pending.err and "pending" in pending.err, pending.err
+
+        reader.execute("ROLLBACK")
+        reader.close()
+        after = run("child", "list", "--format", "csv", db=db)  # any command that opens the database
+        assert after.code == 0, after.err
+        assert f"#{child}" not in after.out  # a purged child is left out of lists
+        assert found(db) == []
+        assert run("db", "check", db=db).code == 0
+    finally:
+        reader.close()
+        holder.close()
+
+
+@pytest.mark.sqlite_only("the bytes of the SQLite file")
+def test_a_purge_stopped_before_it_erased_the_bytes_is_finished_by_the_next_command(
+    run, tmp_path, secure_delete_off, monkeypatch
+):
+    db = example_copy(tmp_path)
+    holder = sqlite3.connect(db)
+    holder.execute("SELECT COUNT(*) FROM children").fetchone()
+    try:
+        child = enrol_the_child(run, db)
+        assert run("child", "update", str(child), "--guardian-phone", NEW_PHONE, db=db).code == 0
+        with monkeypatch.context() as patch:  # as if the process were killed right after the purge committed
+            patch.setattr(lbc_db.Database, "erase", lambda self, tables: None)
+            assert run("child", "purge", str(child), "--yes", db=db).code == 0
+        assert CHILD["name"] in found(db) and CHILD["guardian_phone"] in found(db)
+        after = run("child", "list", "--format", "csv", db=db)  # the next command, whichever it is
+        assert after.code == 0, after.err
+        assert found(db) == []
+        assert run("db", "check", db=db).code == 0
+    finally:
+        holder.close()
+
+
+@pytest.mark.skipif(not ON_PG, reason="PostgreSQL only: VACUUM of the touched tables")
+def test_purge_on_postgresql_vacuums_the_touched_tables_and_says_backups_keep_old_values(lbc, db):
+    child = enrol_the_child(lambda *args, db: lbc(*args), db)
+    before = dict(rows(db, "SELECT relname, vacuum_count FROM pg_stat_user_tables"))
+    done = lbc("child", "purge", str(child), "--yes")
+    assert done.code == 0, done.err
+    assert "WAL archives" in done.err and "backups" in done.err
+    after = dict(rows(db, "SELECT relname, vacuum_count FROM pg_stat_user_tables"))
+    for table in ("children", "contacts", "pairings", "audit_log"):
+        assert after[table] == before[table] + 1, table
+    assert rows(db, "SELECT name FROM children WHERE id = ?", child) == [(f"#{child}",)]
 
 
 # ---- the WAL and the shm are as private as the file (section 8) ------------------------------------------------------
