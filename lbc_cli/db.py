@@ -2,9 +2,11 @@
 
 Opening is careful: a file that is not an SQLite database, or an lbc database of a newer schema, is
 refused (exit 3) before anything is written to it. A new SQLite file is created mode 0600, and a
-database of an older schema is copied aside before it is upgraded in place.
+database of an older schema is copied aside before it is upgraded in place. A purge's erasure of the
+bytes that a reader kept from finishing is finished by the next command that opens the file.
 """
 
+import errno
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lbc_cli import i18n, validate
-from lbc_cli.errors import DatabaseError, ExitCode, LbcError
+from lbc_cli.errors import DatabaseDamaged, DatabaseError, ExitCode, LbcError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -25,6 +27,11 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = float(os.environ.get("LBC_BUSY_TIMEOUT", "10"))
 # PostgreSQL: the advisory lock every lbc writer holds for its transaction (SQLite's BEGIN IMMEDIATE)
 PG_WRITE_LOCK = 0x6C6263  # "lbc"
+# A purge's erasure not finished yet, on SQLite: kept in the file's header (PRAGMA user_version, which lbc uses
+# for nothing else), so it is read for nothing when a command opens the file, is written in the purge's own
+# transaction, and travels with a copy of the pages that may still hold the erased values. 0: nothing to finish.
+ERASE_REWRITE = 1  # the purge committed: the file is still to be rewritten (VACUUM) and its WAL truncated
+ERASE_CHECKPOINT = 2  # rewritten, but a reader kept the old pages in the WAL: a truncating checkpoint to do
 
 
 def default_target() -> str:
@@ -68,6 +75,7 @@ class Database:
         self._engine: Engine | None = None
         self.upgraded_from: int | None = None
         self.created = False  # open() made the schema just now
+        self.erasure = 0  # SQLite: ERASE_REWRITE or ERASE_CHECKPOINT when open() found a purge's erasure to finish
 
     # ---- what it is ---------------------------------------------------------------------
     @property
@@ -133,10 +141,14 @@ class Database:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):
+            options = conn.get_execution_options()
+            if options.get("lbc_erase", False):
+                # What the transaction deletes or overwrites is zeroed in the pages it writes. Per connection,
+                # and off by default in SQLite itself and in many builds (Python's on Windows and macOS).
+                conn.exec_driver_sql("PRAGMA secure_delete = ON")
             # A writer takes the write lock at the start, so two writers queue on the busy timeout
             # instead of one failing when it upgrades a read lock mid-transaction.
-            write = conn.get_execution_options().get("lbc_write", False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("lbc_write", False) else "BEGIN")
 
         return engine
 
@@ -164,6 +176,10 @@ class Database:
             raise
         except Exception as exc:
             raise translate(exc, self.display) from exc
+        if self.erasure:
+            # A purge before this command could not finish erasing (a reader held the WAL, or it was stopped):
+            # try now, without waiting on anyone; if it cannot yet, the next command tries again.
+            self._finish_erasure(wait=False)
         return self
 
     def _check_file(self, create: bool) -> None:
@@ -192,14 +208,22 @@ class Database:
             raise DatabaseError(i18n.t("not_a_db", target=self.display))
 
     def _tighten(self) -> None:
-        """Children's data: a database file readable by others is made owner-only, with a warning."""
+        """Children's data: the database file, its WAL and its shm, readable by others, are made owner-only, with
+        a warning. (SQLite gives a WAL and shm it creates the file's mode: a private file has private ones.)"""
         assert self.path is not None
-        info = self.path.stat()
-        if info.st_mode & 0o077 and info.st_uid == os.getuid():
-            os.chmod(self.path, 0o600)
+        tightened = []
+        for path in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                continue
+            if info.st_mode & 0o077 and info.st_uid == os.getuid():
+                os.chmod(path, 0o600)
+                tightened.append(str(path))
+        if tightened:
             from lbc_cli import console
 
-            console.warn(i18n.t("db_tightened", target=self.display))
+            console.warn(i18n.t("db_tightened", target=", ".join(tightened)))
 
     def _set_wal(self) -> None:
         """WAL lets cron read while a person writes. It is set outside any transaction, once: it persists."""
@@ -217,6 +241,9 @@ class Database:
                 listed = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
                 names = {name for (name,) in listed if not name.startswith("sqlite_")}
                 version = self._stored_version(names, lambda: connection.execute(_VERSION_SQL).fetchone()[0])
+                if version is not None:
+                    mark = connection.execute("PRAGMA user_version").fetchone()[0]
+                    self.erasure = mark if mark in (ERASE_REWRITE, ERASE_CHECKPOINT) else 0
             return version
         from sqlalchemy import inspect, text
 
@@ -334,14 +361,19 @@ class Database:
 
     # ---- work ---------------------------------------------------------------------------
     @contextmanager
-    def session(self, *, write: bool = False) -> Iterator["Session"]:
-        """One transaction: committed when the block ends, rolled back on any error."""
+    def session(self, *, write: bool = False, erase: bool = False) -> Iterator["Session"]:
+        """One transaction: committed when the block ends, rolled back on any error.
+
+        ``erase``: a write that removes personal data (``child purge``). On SQLite it runs with secure delete on,
+        and marks the file, in the same transaction, as holding an erasure to finish: ``erase()`` after it."""
         from sqlmodel import Session
 
-        bind = self.engine.execution_options(lbc_write=True) if write else self.engine
+        bind = self.engine.execution_options(lbc_write=True, lbc_erase=erase) if write or erase else self.engine
         session = Session(bind=bind, expire_on_commit=False)
         try:
             yield session
+            if erase and self.path is not None:
+                session.connection().exec_driver_sql(f"PRAGMA user_version = {ERASE_REWRITE}")
             session.commit()
         except LbcError:
             session.rollback()
@@ -356,6 +388,51 @@ class Database:
         finally:
             session.close()
 
+    def erase(self, tables: tuple[str, ...]) -> str | None:
+        """After a purge committed (``session(erase=True)``), leave no copy of what it removed where lbc can reach.
+
+        SQLite: the file is rewritten from its live rows (VACUUM: the free space in every page, the free pages and
+        the stale copies that page splits leave, all written when secure delete may have been off, go) and the WAL
+        is checkpointed and truncated. Returns None when that is done, else why it waits (a reader holds the WAL
+        past the busy timeout): the next command that opens the file finishes it.
+        PostgreSQL: ``tables`` are vacuumed, so the old row versions become free space; backups and WAL archives
+        are beyond reach (the command says so)."""
+        if self.path is not None:
+            return self._finish_erasure(wait=True, rewrite=True)
+        if self.is_postgresql:
+            from sqlalchemy.exc import SQLAlchemyError
+
+            try:
+                with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.exec_driver_sql("VACUUM " + ", ".join(tables))  # not in a transaction: VACUUM cannot be
+            except SQLAlchemyError as exc:
+                return _erase_failed(exc)
+        return None
+
+    def _finish_erasure(self, *, wait: bool, rewrite: bool = False) -> str | None:
+        """The file rewritten if a purge left that to do (or ``rewrite``), then the WAL truncated; the mark in the
+        header cleared when both are done. ``wait``: on other lbc writers and on readers, up to the busy timeout;
+        otherwise not at all (a command opening the file is never held up: the next one tries again).
+        Returns None when done, else why not."""
+        try:
+            with self._bare() as connection:
+                if not wait:
+                    connection.execute("PRAGMA busy_timeout = 0")
+                connection.execute("PRAGMA secure_delete = ON")
+                if rewrite or _erasure(connection) == ERASE_REWRITE:
+                    connection.execute("VACUUM")
+                    _mark_erasure(connection, ERASE_REWRITE, ERASE_CHECKPOINT)
+                if _erasure(connection) == ERASE_CHECKPOINT:
+                    busy, _frames, _copied = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    if busy:
+                        return i18n.t("erase_reader")
+                    _mark_erasure(connection, ERASE_CHECKPOINT, 0)
+                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the header page just written, too
+        except sqlite3.Error as exc:
+            return _erase_failed(exc)
+        self.erasure = 0
+        return None
+
     def backup(self, dest: Path) -> Path:
         """An online, consistent copy into a new 0600 file: SQLite's backup API, or for PostgreSQL a
         ``pg_dump --format=custom`` archive (restored with ``pg_restore``).
@@ -369,18 +446,21 @@ class Database:
         dest = Path(dest).expanduser()
         if dest.exists():
             raise LbcError(i18n.t("backup_exists", file=dest))
+        from lbc_cli.io import sweep_leftovers
+
+        sweep_leftovers(dest.parent)  # what a killed backup or export left here: whole copies, unmasked
         partial = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
         try:
             _private_file(partial)
         except OSError as exc:
-            raise LbcError(i18n.t("cannot_write", file=dest, why=exc.strerror)) from None
+            raise _cannot_back_up(exc, dest) from None
         if self.path is None:
             try:
-                self._pg_dump(partial)
+                self._pg_dump(partial, dest)
                 os.replace(partial, dest)
             except OSError as exc:
                 partial.unlink(missing_ok=True)
-                raise LbcError(i18n.t("cannot_write", file=dest, why=exc.strerror)) from None
+                raise _cannot_back_up(exc, dest) from None
             except BaseException:
                 partial.unlink(missing_ok=True)
                 raise
@@ -397,14 +477,17 @@ class Database:
             finally:
                 src.close()
             os.replace(partial, dest)
-        except (sqlite3.Error, OSError) as exc:
-            partial.unlink(missing_ok=True)
-            if isinstance(exc, OSError):
-                raise LbcError(i18n.t("cannot_write", file=dest, why=exc.strerror)) from None
-            raise translate(exc, self.display) from exc
+        except BaseException as exc:  # an error, Ctrl-C or SIGTERM (errors.Stopped): no copy left behind
+            for end in ("", "-journal", "-wal", "-shm"):  # the copy, and whatever SQLite may have left beside it
+                Path(f"{partial}{end}").unlink(missing_ok=True)
+            if isinstance(exc, OSError) or (isinstance(exc, sqlite3.Error) and _no_room(exc)):
+                raise _cannot_back_up(exc, dest) from None
+            if isinstance(exc, sqlite3.Error):
+                raise translate(exc, self.display) from exc
+            raise
         return dest
 
-    def _pg_dump(self, out: Path) -> None:
+    def _pg_dump(self, out: Path, dest: Path) -> None:
         """pg_dump's custom format into ``out``: one consistent snapshot, taken while others write.
         The password goes through the environment, never on a command line others can read."""
         import subprocess
@@ -433,23 +516,48 @@ class Database:
             why = lines[-1][:300] if lines else f"exit status {done.returncode}"
             if url.password:
                 why = why.replace(str(url.password), "***")
+            if "no space left on device" in why.lower():  # the archive did not fit
+                raise LbcError(i18n.t("backup_disk_full", file=dest))
             raise LbcError(i18n.t("backup_failed", why=why))
 
     def check(self) -> list[str]:
         """Problems found by the integrity and foreign-key checks (empty: sound). SQLite checks its file
         and its foreign keys; on a server, which enforces both itself, every foreign key is checked by
-        query all the same (a constraint dropped or disabled by hand is found)."""
-        problems: list[str] = []
+        query all the same (a constraint dropped or disabled by hand is found).
+
+        A damaged SQLite file (SQLite finds it malformed, or a table of lbc's is gone) raises DatabaseDamaged
+        with SQLite's own words. A purge's erasure still to finish is a problem too."""
         if not self.is_sqlite:
             return self._orphans()
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            return self._check_sqlite()
+        except (DBAPIError, sqlite3.Error) as exc:
+            raise translate(exc, self.display) from exc
+
+    def _check_sqlite(self) -> list[str]:
+        problems: list[str] = []
         with self.engine.connect() as conn:
-            for (row,) in conn.exec_driver_sql("PRAGMA integrity_check"):
-                if row != "ok":
-                    problems.append(str(row))
+            listed = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+            missing = sorted(_lbc_tables(conn.dialect.name) - {name for (name,) in listed})
+            if missing:
+                lines = [f"no such table: {name}" for name in missing]  # as SQLite says it
+                raise DatabaseDamaged(
+                    i18n.t("db_damaged", target=self.display, why=lines[0]), self.display, "; ".join(lines)
+                )
+            damage = [str(row) for (row,) in conn.exec_driver_sql("PRAGMA integrity_check") if row != "ok"]
+            if damage:
+                words = [line for line in damage if not line.startswith("***")] or damage
+                why = words[0][:200]
+                raise DatabaseDamaged(i18n.t("db_damaged", target=self.display, why=why), self.display, why, damage)
             for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check"):
                 problems.append(f"{table} row {rowid}: missing {parent} row")
             if not problems:
                 problems += self._last_contacts_problems(conn)
+            mark = conn.exec_driver_sql("PRAGMA user_version").scalar()
+            if self.path is not None and mark in (ERASE_REWRITE, ERASE_CHECKPOINT):
+                problems.append(i18n.t("check_erasure_pending"))
         return problems
 
     def _last_contacts_problems(self, conn) -> list[str]:
@@ -515,6 +623,16 @@ def _url_shown(target: str) -> str:
     import re
 
     return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", target)
+
+
+def _lbc_tables(dialect: str) -> set[str]:
+    """The names of the tables an lbc database of this schema holds (SQLite: with last_contacts)."""
+    from sqlmodel import SQLModel
+
+    from lbc_cli import models  # noqa: F401  (the tables)
+
+    names = {table.name for table in SQLModel.metadata.sorted_tables}
+    return names | {"last_contacts"} if dialect == "sqlite" else names
 
 
 def _with_driver(target: str) -> str:
@@ -600,15 +718,74 @@ def _to_schema_3(conn) -> None:
 MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3}
 
 
-def translate(exc: BaseException, target: str) -> LbcError:
-    """A database driver error as the one-line refusal a user reads (no SQL, no parameters, no data)."""
+def _no_room(exc: BaseException) -> bool:
+    """A write failed for want of room: a full disk, a quota, a file-size limit (SQLite says SQLITE_FULL)."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    return "database or disk is full" in str(exc).lower()
+
+
+def _cannot_back_up(exc: BaseException, dest: Path) -> LbcError:
+    """Why a backup could not be written, as one line: a full disk said as such (exit 1 either way)."""
+    if _no_room(exc):
+        return LbcError(i18n.t("backup_disk_full", file=dest))
+    return LbcError(i18n.t("cannot_write", file=dest, why=getattr(exc, "strerror", None) or exc))
+
+
+def _erase_failed(exc: BaseException) -> str:
+    """Why the erasure after a purge could not be done: a full disk (VACUUM needs room for a copy of the file
+    and its WAL), or the database's own words."""
+    said = str(getattr(exc, "orig", exc)).strip()
+    if _no_room(getattr(exc, "orig", exc)) or "no space left on device" in said.lower():
+        return i18n.t("erase_no_room")
+    return said.splitlines()[0][:200] if said else type(exc).__name__
+
+
+def _erasure(connection: sqlite3.Connection) -> int:
+    return connection.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _mark_erasure(connection: sqlite3.Connection, was: int, now: int) -> None:
+    """The erasure's mark moved on from ``was`` to ``now``, unless another purge moved it meanwhile."""
+    connection.execute("BEGIN IMMEDIATE")  # outside the try: a BEGIN that failed has nothing to roll back
+    try:
+        if _erasure(connection) == was:
+            connection.execute(f"PRAGMA user_version = {now}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def known_problem(exc: BaseException, target: str) -> LbcError | None:
+    """A database driver error whose cause is known from its text, as the one-line refusal a user reads: a full
+    disk (exit 1, nothing written), a damaged file, a file that is no database, the lock waited for in vain (3).
+    None for any other error."""
     if isinstance(getattr(exc, "orig", exc), UnicodeDecodeError):
         return DatabaseError(i18n.t("not_a_db", target=target))  # damaged text in the schema or a row
-    text = str(getattr(exc, "orig", exc)).lower()
+    said = str(getattr(exc, "orig", exc)).strip()
+    text = said.lower()
+    # SQLITE_FULL (a full disk, a quota, or the file's page limit); PostgreSQL's "could not extend file ...:
+    # No space left on device" (disk_full, 53100)
+    if "database or disk is full" in text or "no space left on device" in text:
+        return LbcError(i18n.t("disk_full", target=target), ExitCode.REFUSED)
+    # SQLITE_CORRUPT; a table of lbc's schema dropped behind its back (SQLite's own words, which name only tables)
+    if "malformed" in text or text.startswith("no such table:"):
+        why = said.splitlines()[0][:200]
+        return DatabaseDamaged(i18n.t("db_damaged", target=target, why=why), target, why)
     if "locked" in text or "busy" in text or "lock timeout" in text:  # the last: PostgreSQL's lock_timeout
         return DatabaseError(i18n.t("db_locked"))
-    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+    if "not a database" in text or "file is encrypted" in text:
         return DatabaseError(i18n.t("not_a_db", target=target))
+    return None
+
+
+def translate(exc: BaseException, target: str) -> LbcError:
+    """A database driver error as the one-line refusal a user reads (no SQL, no parameters, no data)."""
+    known = known_problem(exc, target)
+    if known is not None:
+        return known
+    text = str(getattr(exc, "orig", exc)).lower()
     from sqlalchemy.exc import DBAPIError, OperationalError
 
     if isinstance(exc, OperationalError) or isinstance(exc, sqlite3.OperationalError):

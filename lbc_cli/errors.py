@@ -53,3 +53,14 @@ class Invalid(LbcError):
 class DatabaseError(LbcError):
     def __init__(self, message: str):
         super().__init__(message, ExitCode.DATABASE)
+
+
+class DatabaseDamaged(DatabaseError):
+    """The file is damaged (SQLite says so, in ``why``): exit 3 for a command; ``db check`` reports it as its
+    finding (exit 1) with SQLite's own lines in ``details``."""
+
+    def __init__(self, message: str, target: str, why: str, details: list[str] | None = None):
+        super().__init__(message)
+        self.target = target
+        self.why = why
+        self.details = details or []

@@ -350,7 +350,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db_ready": ("数据库 {target} 已是最新版本 {version}", "the database {target} is up to date (schema {version})"),
     "db_tightened": (
         "{target} 的权限过宽,已改为仅本人可读写(0600)",
-        "{target} was readable by others; its mode is now 0600 (owner only)",
+        "{target}: readable by others; now mode 0600 (owner only)",
     ),
     "example_loaded": (
         "已载入示例数据:{children} 名儿童、{helpers} 名帮扶人、{pairs} 个结对、{contacts} 条联系记录、{exams} 条成绩",
@@ -380,6 +380,60 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "check_ok": ("数据库完好:完整性与外键检查均通过", "the database is sound: integrity and foreign keys check out"),
     "check_failed": ("数据库检查发现问题:", "the database check found problems:"),
+    # ---- the database file: damage, a full disk, the erasure of a purge's bytes (SPEC sections 2, 8, 10) ----
+    "db_damaged": (
+        "数据库 {target} 已损坏(SQLite:{why}),未作改动;运行 `lbc db check` 查看如何恢复",
+        "the database {target} is damaged (SQLite: {why}); nothing was written; run `lbc db check` for what to do",
+    ),
+    "check_damaged": (
+        "数据库文件 {target} 已损坏(SQLite:{why})。请用备份恢复:运行 `lbc db restore 备份文件`(备份文件由"
+        " `lbc db backup` 生成,默认在数据库旁的 backups 目录);或在没有 lbc 运行时,把备份文件复制过来覆盖它,"
+        "并删除旁边的 -wal 和 -shm 文件",
+        "the database file {target} is damaged (SQLite: {why}); restore a backup: `lbc db restore FILE` with a file"
+        " `lbc db backup` made (by default in the backups folder beside the database), or, with no lbc running,"
+        " copy the backup over it and delete the -wal and -shm files beside it",
+    ),
+    "check_erasure_pending": (
+        "删除个人信息(lbc child purge)后的抹除尚未完成:旧数据仍在文件中;另一个程序不再读取数据库后,"
+        "下一条 lbc 命令就会抹除",
+        "a purge's erasure is pending: a purged child's old values are still in the file; the next lbc command"
+        " erases them once no other program is reading the database",
+    ),
+    "erase_waiting": (
+        "已删除的个人信息仍留在数据库文件中({why});下一条 lbc 命令会完成抹除(`lbc db check` 可查看是否完成)",
+        "the erased values are still in the database file ({why}); the next lbc command finishes erasing them"
+        " (`lbc db check` says whether it is done)",
+    ),
+    "erase_reader": (
+        "另一个程序一直在读取数据库,超过了等待时间",
+        "another program kept reading the database past the busy timeout",
+    ),
+    "erase_no_room": (
+        "磁盘空间不足:重写数据库文件需要约两倍于它的空闲空间",
+        "not enough free disk space: rewriting the database file needs about twice its size free",
+    ),
+    "erase_vacuum_failed": (
+        "未能清理(VACUUM)服务器上涉及的表({why});请数据库管理员运行 VACUUM {tables}",
+        "could not vacuum the touched tables on the server ({why}); ask its administrator to run VACUUM {tables}",
+    ),
+    "purge_copies": (
+        "注意:此前做的备份(`lbc db backup` 和升级前的自动备份)中仍有该儿童的信息,请按规定删除",
+        "note: backups made before (`lbc db backup`, the copies taken before an upgrade) still hold the child's"
+        " data: delete them as your rules say",
+    ),
+    "purge_copies_pg": (
+        "注意:服务器此前的备份和 WAL 归档中仍有该儿童的旧数据,请按规定删除",
+        "note: the server's backups and WAL archives made before still hold the child's old values: delete them"
+        " as your rules say",
+    ),
+    "disk_full": (
+        "磁盘已满,数据库 {target} 无法写入;未作任何改动(腾出空间后重试)",
+        "the disk is full: the database {target} cannot grow; nothing was written (free some space and try again)",
+    ),
+    "backup_disk_full": (
+        "磁盘已满,备份 {file} 写不下;没有留下文件(腾出空间后重试)",
+        "the disk is full: the backup {file} did not fit; no file was left (free some space and try again)",
+    ),
     "check_last_contacts": (
         "提醒用的最近联系表(last_contacts)与联系记录不符:{n} 名儿童,缺少触发器:{missing};"
         "运行 `lbc db check --repair` 重建",

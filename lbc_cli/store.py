@@ -882,6 +882,10 @@ PURGE_KEEP = {"id", "uid", "gender", "village", "schooling", "health", "flags", 
               "enrolled_on", "reviewed_on", "grade"}  # fmt: skip
 
 
+# The tables a purge changes: where the old values were (SQLite's VACUUM rewrites them all; PostgreSQL's, these).
+PURGE_TABLES = ("children", "contacts", "pairings", "audit_log")
+
+
 def purge_child(child: Child, today: date, *, session: Session) -> dict[str, int]:
     """Erase a child's personal data everywhere (PIPL §47), keeping anonymous counts: the record keeps
     its id, village, gender, schooling, flags and dates of care; the name, birth day, id number, phones,

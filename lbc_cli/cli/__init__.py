@@ -335,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
         raise
     except Exception as exc:
         _debug_traceback()
+        known = _database_problem(exc)
+        if known is not None:  # a damaged file or a full disk met where no command expected it
+            console.error(known.message)
+            return known.code
         if isinstance(exc, OSError) and exc.errno in _NO_ROOM:  # `> /dev/full`, a full disk or quota
             no_room(exc)
         elif isinstance(exc, OSError) and exc.strerror:  # the system refused a file (a name too long, no access)
@@ -372,6 +376,22 @@ def _unreadable_argument(args: list[str]) -> str | None:
         named = args[i - 1] if i and args[i - 1].startswith("-") else i18n.t("argument_n", n=i + 1)
         return f"{named}: {problem}"
     return None
+
+
+def _database_problem(exc: Exception) -> LbcError | None:
+    """A database driver's error that reached the boundary, when its cause is known (a damaged file, a full
+    disk, a lock waited for in vain): the refusal translate() gives it, naming the --db database."""
+    import sqlite3
+
+    driver_error = isinstance(exc, sqlite3.Error)
+    if not driver_error and "sqlalchemy.exc" in sys.modules:  # never imported here just to ask
+        driver_error = isinstance(exc, sys.modules["sqlalchemy.exc"].DBAPIError)
+    if not driver_error:
+        return None
+    from lbc_cli.db import known_problem
+
+    target = state.opened[0].display if state.opened else str(state.db_target or "")
+    return known_problem(exc, target)
 
 
 def _debug_traceback() -> None:

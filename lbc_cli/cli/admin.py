@@ -167,11 +167,17 @@ def db_check(
     ] = False,
 ) -> None:
     """SQLite's integrity check and foreign-key check; exit 1 when something is wrong."""
-    db = database()
-    if repair and db.path is not None:
-        db.rebuild_last_contacts()
-        console.info(i18n.t("check_repaired"))
-    problems = db.check()
+    from lbc_cli.errors import DatabaseDamaged
+
+    try:
+        db = database()
+        if repair and db.path is not None:
+            db.rebuild_last_contacts()
+            console.info(i18n.t("check_repaired"))
+        problems = db.check()
+    except DatabaseDamaged as exc:  # what the check is for: its finding, exit 1, and how to put it right
+        damaged = i18n.t("check_damaged", target=exc.target, why=exc.why)
+        raise LbcError(damaged, ExitCode.REFUSED, details=exc.details[:20]) from None
     if problems:
         raise LbcError(i18n.t("check_failed"), ExitCode.REFUSED, details=problems[:50])
     console.info(i18n.t("check_ok"))

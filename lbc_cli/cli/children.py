@@ -693,7 +693,8 @@ def purge(
     from lbc_cli.models import Child
 
     now = today()
-    with database().session(write=True) as session:
+    db = database()
+    with db.session(erase=True) as session:
         child = store.resolve(Child, ref, session=session)
         if not yes:
             if sys.stdin is None or not sys.stdin.isatty():  # a pipe, cron, or stdin closed (<&-): no one to ask
@@ -702,3 +703,9 @@ def purge(
                 raise LbcError(i18n.t("purge_aborted"))
         counts = store.purge_child(child, now, session=session)
     console.info(i18n.t("purged", id=child.id, **counts))
+    waiting = db.erase(store.PURGE_TABLES)  # the bytes too (SPEC section 10)
+    if waiting is not None and db.path is not None:
+        console.warn(i18n.t("erase_waiting", why=waiting))  # the next command finishes it
+    elif waiting is not None:
+        console.warn(i18n.t("erase_vacuum_failed", why=waiting, tables=", ".join(store.PURGE_TABLES)))
+    console.info(i18n.t("purge_copies_pg" if db.is_postgresql else "purge_copies"))
