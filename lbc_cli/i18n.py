@@ -617,6 +617,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n} 处冲突未解决:这次合并会被拒绝(--dry-run,未写入任何数据):",
         "{n} conflicts left unsettled: this merge would be refused (--dry-run: nothing was written):",
     ),
+    # OTHER's rows checked as import checks a file's (merge.py _Merger._checked)
+    "merge_bad": (
+        "{file} 有 {n} 行数据不合格,未合并任何数据(请在 {file} 中改正后再合并):",
+        "{file} has {n} bad row{s}; nothing was merged (correct them in {file}, then merge again):",
+    ),
+    "merge_row_uid": ("UID {uid}", "uid {uid}"),
+    "merge_row_id": ("编号 {id}", "id {id}"),
 }
 
 
