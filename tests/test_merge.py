@@ -849,3 +849,19 @@ def test_a_row_held_alike_on_both_sides_is_not_refused_by_a_rule_of_today(run, v
     result = run("merge", b, "--format", "csv", db=a)
     assert result.code == 0, result.err
     assert summary(result.out)["exams"] == (0, 1, 0, 0)
+
+
+def test_a_child_erased_here_is_not_judged_by_what_the_other_file_holds_of_it(run, do, village):
+    """Nothing of an erased child is taken from OTHER: a bad value there is not a bad row here."""
+    a, b = village("a"), village("b")
+    execute(b, "UPDATE children SET guardian_phone = '12345' WHERE id = 1")
+    do(a, "child", "purge", "1", "--yes")
+    erased = rows(a, "SELECT * FROM children")
+
+    result = run("merge", b, "--format", "csv", db=a)
+
+    assert result.code == 0, result.err
+    assert summary(result.out)["children"] == (0, 0, 1, 0)
+    assert rows(a, "SELECT * FROM children") == erased
+    assert "its personal data was erased here" in result.err
+    assert "12345" not in result.err and "*****" not in result.err and "bad row" not in result.err
