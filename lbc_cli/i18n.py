@@ -602,6 +602,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_csv": ("CSV 格式错误:{why}", "not valid CSV: {why}"),
     "import_json": ("JSON 格式错误:{why}", "not valid JSON: {why}"),
     "import_xlsx": ("{file} 不是 Excel 工作簿(.xlsx)", "{file} is not an Excel workbook (.xlsx)"),
+    # the bounds of an xlsx file (io.py XLSX_MAX_*)
+    "xlsx_parts": (
+        "{file} 含有 {n} 个部件,超过导入读取工作簿的上限 {limit} 个",
+        "{file} holds {n} parts, more than the {limit} an import reads from a workbook",
+    ),
+    "xlsx_unpacked": (
+        "{file} 解压后有 {n} MiB,超过导入读取工作簿的上限 {limit} MiB",
+        "{file} unpacks to {n} MiB, more than the {limit} MiB an import reads from a workbook",
+    ),
+    "xlsx_text": (
+        "{file}:{part} 含有超过 {limit} 字节的文本,比任何单元格允许的都长(最多 {chars} 个字符)",
+        "{file}: {part} holds a text of more than {limit} bytes, longer than any cell may be "
+        "(at most {chars} characters)",
+    ),
+    "xlsx_rows": (
+        "{file} 超过 {limit} 行(Excel 工作表的上限)",
+        "{file} has more than {limit} rows (an Excel sheet's own maximum)",
+    ),
+    "xlsx_columns": (
+        "{file}:{row}: 第 {n} 列有单元格,超过导入读取的 {limit} 列",
+        "{file}:{row}: a cell in column {n}, past the {limit} columns an import reads",
+    ),
     "xlsx_missing": ("处理 xlsx 需要 openpyxl:pip install openpyxl", "xlsx needs openpyxl: pip install openpyxl"),
     "imported": ("已导入 {n} 行到 {table}", "imported {n} rows into {table}"),
     "import_checked": (
@@ -700,6 +722,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n} 处冲突未解决:这次合并会被拒绝(--dry-run,未写入任何数据):",
         "{n} conflicts left unsettled: this merge would be refused (--dry-run: nothing was written):",
     ),
+    # OTHER's rows checked as import checks a file's (merge.py _Merger._checked)
+    "merge_bad": (
+        "{file} 有 {n} 行数据不合格,未合并任何数据(请在 {file} 中改正后再合并):",
+        "{file} has {n} bad row{s}; nothing was merged (correct them in {file}, then merge again):",
+    ),
+    "merge_row_uid": ("UID {uid}", "uid {uid}"),
+    "merge_row_id": ("编号 {id}", "id {id}"),
 }
 
 

@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from datetime import date
+from typing import NamedTuple
 
 from lbc_cli import i18n, io, parallel, pinyin, validate
 from lbc_cli.errors import ExitCode, Invalid, LbcError
@@ -100,31 +101,32 @@ def header_map(headers: list[str], columns: list[str]) -> dict[str, str]:
 
 
 class Problems:
-    """Every bad row of a file, reported up to a cap with a count of the rest."""
+    """Every bad row of a file (or of another database, for a merge), reported up to a cap with a count of the rest."""
 
     def __init__(self, source: str):
         self.source = source
         self.lines: list[tuple[int, str]] = []
         self.count = 0
 
-    def add(self, row: int, column: str, problem: str) -> None:
+    def add(self, row: int, column: str, problem: str, where: str | None = None) -> None:
+        """``where`` names the row (default ``FILE:ROW``); ``row`` orders the lines."""
         self.count += 1
         if len(self.lines) < MAX_REPORTED:
-            self.lines.append((row, f"{self.source}:{row}: {column}: {problem}"))
+            self.lines.append((row, f"{where or f'{self.source}:{row}'}: {column}: {problem}"))
 
     def merge(self, other: "Problems") -> None:
         """``other``'s problems too: the first MAX_REPORTED rows of both, in file order, are kept."""
         self.count += other.count
         self.lines = sorted(self.lines + other.lines, key=lambda item: item[0])[:MAX_REPORTED]
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, message: str = "import_bad") -> None:
         if self.count:
             # in file order: a row the database refused is found when its chunk is written
             details = [line for _row, line in sorted(self.lines, key=lambda item: item[0])]
             if self.count > len(self.lines):
                 details.append(i18n.t("import_more", n=self.count - len(self.lines)))
             raise LbcError(
-                i18n.t("import_bad", n=self.count, s="" if self.count == 1 else "s", file=self.source),
+                i18n.t(message, n=self.count, s="" if self.count == 1 else "s", file=self.source),
                 ExitCode.REFUSED,
                 details=details,
             )
@@ -335,6 +337,12 @@ class _Loader:
             column: _Column(column, kind, arg, today, csv_quotes) for column, (kind, arg) in self.spec.items()
         }
         self.child_ids = self.helper_ids = None
+        self.by_name: dict[bytes, int] = {}
+        self.by_id_number: dict[int | str, int] = {}
+        self.exam_keys: dict[tuple, int] = {}
+        self.spans: dict[tuple, list[tuple]] = {}
+        if session is None:  # rows of another database (whole_rows): nothing here is looked up
+            return
         if name in ("pairs", "contacts", "exams"):
             self.child_ids = {r[0] for r in store.raw_rows(select(Child.id), session=session)}
         if name in ("pairs", "contacts"):
@@ -342,8 +350,6 @@ class _Loader:
         # Children already known, by name and birth and by id number: -id for the database's, else
         # the row. A county's 100,000 keys are kept compact: "name\0birth" as UTF-8 bytes (half the
         # size of the text), an id number as one integer.
-        self.by_name: dict[bytes, int] = {}
-        self.by_id_number: dict[int | str, int] = {}
         if name == "children" and not force:
             for cid, cname, birth, id_number in store.raw_rows(
                 select(Child.id, Child.name, Child.birth_date, Child.id_number), session=session
@@ -351,11 +357,9 @@ class _Loader:
                 self.by_name[f"{cname}\0{birth}".encode()] = -cid
                 if id_number:
                     self.by_id_number[_id_key(id_number)] = -cid
-        self.exam_keys: dict[tuple, int] = {}
         if name == "exams":
             for key in store.raw_rows(select(Exam.child_id, Exam.school_year, Exam.term), session=session):
                 self.exam_keys[tuple(key)] = 0
-        self.spans: dict[tuple, list[tuple]] = {}
         if name == "pairs":
             for child, helper, start, end in store.raw_rows(
                 select(Pairing.child_id, Pairing.helper_id, Pairing.start_date, Pairing.end_date), session=session
@@ -416,6 +420,35 @@ class _Loader:
             values = {key: [column[i] for i in keep] for key, column in values.items()}
             ids = [ids[i] for i in keep] if ids is not None else None
         return numbers, values, ids
+
+    def whole_rows(self, raws: list[dict], required: tuple[str, ...]) -> list[tuple[dict, tuple | None, tuple | None]]:
+        """Rows of another lbc database (merge), each a dict of every column as text or None: for each,
+        (its values, the first problem of its cells, the first problem of the table's rules across fields).
+
+        The cells are checked as a file's (an id and a uid are ``required`` too, and never made up); the rules
+        only of a row whose cells are good. Nothing is looked up in this database nor compared with earlier
+        rows: a merge matches rows its own way. In a bad row's values a bad cell is None."""
+        n = len(raws)
+        columns = {key: [raw[key] for raw in raws] for key in raws[0]} if raws else {}
+        cells: dict[int, tuple[str, str]] = {}
+        values = {
+            key: self._parse(key, column, cells, None) for key, column in columns.items() if key not in ("id", "uid")
+        }
+        ids = self._ids(columns["id"], cells)
+        uids = self._uids(columns["uid"], n, cells, fresh=False)
+        self._required({**values, "id": ids, "uid": uids}, n, cells, ("id", "uid", *required))
+        rules = dict(cells)
+        if len(cells) < n:
+            self._rules(values, n, rules)
+        out = []
+        for index in range(n):
+            row = self._row(values, index)
+            row["id"], row["uid"] = ids[index], uids[index]
+            if index in cells:
+                out.append(({key: None if v is _REFUSED else v for key, v in row.items()}, cells[index], None))
+            else:
+                out.append((row, None, rules.get(index)))
+        return out
 
     def named(self, values: dict) -> dict:
         """``values`` of good rows with their derived columns: a child's or helper's pinyin and initials."""
@@ -479,7 +512,8 @@ class _Loader:
     def _ids(self, cells, failed: dict) -> list:
         return self._each(cells, _row_id, failed)
 
-    def _uids(self, cells, n: int, failed: dict) -> list:
+    def _uids(self, cells, n: int, failed: dict, fresh: bool = True) -> list:
+        """Each row's uid; with ``fresh``, an empty (or bad) cell's is a new one, else None."""
         if cells is None:
             return _new_uids(n)
         try:
@@ -489,6 +523,8 @@ class _Loader:
         if text and _CANONICAL_UIDS.fullmatch(text):
             return list(cells)  # the form lbc writes, every one: nothing to normalise
         out = self._each(cells, _uid, failed)
+        if not fresh:
+            return out
         missing = [i for i, value in enumerate(out) if value is None]
         for index, uid in zip(missing, _new_uids(len(missing)), strict=True):
             out[index] = uid
@@ -523,10 +559,8 @@ class _Loader:
             if _ABSENT in column:
                 values[key] = [None if v is _ABSENT else v for v in column]
 
-    def _required(self, values: dict, n: int, failed: dict) -> None:
-        for key in self.required:
-            if self.name == "children" and key == "enrolled_on":
-                continue
+    def _required(self, values: dict, n: int, failed: dict, required: tuple[str, ...] | None = None) -> None:
+        for key in self.required if required is None else required:
             column = values.get(key)
             if column is None:
                 for index in range(n):
@@ -672,6 +706,31 @@ class _Loader:
                     failed[index] = ("start_date", where)
                     continue
                 spans.setdefault(couple, []).append((start, end, numbers[index]))
+
+
+class RowChecks(NamedTuple):
+    """The import's checks of one table, for rows read whole from another lbc database (merge)."""
+
+    loader: _Loader
+    required: tuple[str, ...]  # the columns the table cannot hold empty
+
+    def check(self, raws: list[dict]) -> list[tuple[dict, tuple | None, tuple | None]]:
+        return self.loader.whole_rows(raws, self.required)
+
+
+def row_checks(table: str, *, today: date, age_limit: int) -> RowChecks | None:
+    """The checks of ``lbc import`` for rows of ``table`` (a table name: pairings, not pairs), or None for a
+    table import does not take."""
+    from lbc_cli.models import SQLModel
+
+    name = next((export for export, (table_name, _spec, _required) in TABLES.items() if table_name == table), None)
+    if name is None:
+        return None
+    loader = _Loader(name, None, today, age_limit, False, True, None)
+    columns = SQLModel.metadata.tables[table].columns
+    # a column that cannot be empty, where an empty cell means nothing (not: no flags, no)
+    required = tuple(c.name for c in columns if not c.nullable and loader.spec.get(c.name, ("slugs",))[0] not in EMPTY)
+    return RowChecks(loader, required)
 
 
 def load(

@@ -491,10 +491,28 @@ def _read_csv(handle, path: str, encoding: str | None, rename) -> Iterator[tuple
         text.detach()
 
 
+# What an xlsx file may hold: past any of these bounds an import refuses it in one line, before openpyxl unpacks
+# it (parts, bytes, text) or as its rows are read (rows, columns). A county's roster (100,000 children, 39 columns
+# with id and uid) unpacks to about 200 MiB as lbc writes it; Excel's fullest sheet of contacts (1,048,576 rows of
+# 11 columns), to about 550 MiB.
+XLSX_MAX_ROWS = 1_048_576  # Excel's own last row: every sheet Excel or WPS saves fits
+XLSX_MAX_COLUMNS = 256  # the widest table (children) has 39 columns, the registration form 30; Excel 2003's own limit
+XLSX_MAX_PARTS = 1000  # files in the zip: a workbook has about ten
+XLSX_MAX_UNPACKED = 1 << 30  # bytes all the parts unpack to, as the zip declares them (1 GiB)
+# Bytes of a part's XML with no '<' in them: a text no cell can be. A cell holds at most validate.MAX_LONG_TEXT
+# (4,000) characters: 40,000 bytes if each were spelt as the longest character reference (`&#1114111;`).
+XLSX_MAX_TEXT_BYTES = 1 << 16
+_XLSX_CHUNK = 1 << 20  # bytes of a part unpacked at a time
+
+
 def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
+    """The first sheet's rows, read as they come (the sheet is parsed as it is read: a broken part fails
+    as it is reached), after _check_xlsx has found the file within the bounds."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
 
+    not_a_workbook = i18n.t("import_xlsx", file=path)
+    _check_xlsx(handle, path)
     try:
         from openpyxl import load_workbook
 
@@ -502,21 +520,109 @@ def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
     except ImportError:
         raise LbcError(i18n.t("xlsx_missing")) from None
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise LbcError(i18n.t("import_xlsx", file=path)) from None
+        raise LbcError(not_a_workbook) from None
     try:
-        # the sheet is parsed as it is read: a broken one fails here, not at opening
-        table = list(book.worksheets[0].iter_rows(values_only=True))
-    except Exception:
-        raise LbcError(i18n.t("import_xlsx", file=path)) from None
+        try:
+            sheet = book.worksheets[0]
+            # The rows and cells the sheet holds, not the size it declares: openpyxl pads every row to the
+            # declared width, and the sheet to the declared height (A1:XFD1048576: 17 billion empty cells).
+            sheet.reset_dimensions()
+            rows = sheet.iter_rows(values_only=True)
+        except Exception:
+            raise LbcError(not_a_workbook) from None
+        headers: list[str] | None = None
+        for number in itertools.count(1):
+            try:
+                values = next(rows, None)
+            except Exception:
+                raise LbcError(not_a_workbook) from None
+            if values is None:
+                return
+            if number > XLSX_MAX_ROWS:
+                raise LbcError(i18n.t("xlsx_rows", file=path, limit=XLSX_MAX_ROWS))
+            if len(values) > XLSX_MAX_COLUMNS:  # a row is as wide as its last cell
+                raise LbcError(i18n.t("xlsx_columns", file=path, row=number, n=len(values), limit=XLSX_MAX_COLUMNS))
+            if headers is None:
+                headers = ["" if h is None else str(h) for h in values]
+                continue
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            if len(values) < len(headers):  # a sheet leaves out the empty cells at a row's end: empty, not absent
+                values = (*values, *[None] * (len(headers) - len(values)))
+            yield number, {h: _xlsx_value(v) for h, v in zip(headers, values, strict=False) if h}
     finally:
         book.close()
-    if not table:
-        return
-    headers = ["" if h is None else str(h) for h in table[0]]
-    for number, values in enumerate(table[1:], start=2):
-        if all(v is None or str(v).strip() == "" for v in values):
-            continue
-        yield number, {h: _xlsx_value(v) for h, v in zip(headers, values, strict=False) if h}
+
+
+def _check_xlsx(handle, path: str) -> None:
+    """Refuse a workbook past the bounds before openpyxl opens it: too many parts, too many bytes declared,
+    a part that is not stored or deflated as Excel writes them, or XML holding a text no cell can be.
+
+    Every part is unpacked here once, a chunk at a time. zipfile gives no more of a part than the zip
+    declares (a part whose data says otherwise fails its CRC check: not a workbook), so what the parts
+    declare bounds what openpyxl can unpack, and a huge cell is found before openpyxl builds it (it loads
+    every shared string when it opens a workbook)."""
+    import zipfile
+
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+    from lbc_cli.validate import MAX_LONG_TEXT
+
+    not_a_workbook = LbcError(i18n.t("import_xlsx", file=path))
+    try:
+        archive = zipfile.ZipFile(handle)
+    except Exception:  # not a zip, a cut one, a stream that cannot seek
+        raise not_a_workbook from None
+    with archive:
+        parts = archive.infolist()
+        if len(parts) > XLSX_MAX_PARTS:
+            raise LbcError(i18n.t("xlsx_parts", file=path, n=len(parts), limit=XLSX_MAX_PARTS))
+        size = sum(part.file_size for part in parts)
+        if size > XLSX_MAX_UNPACKED:
+            mib = 1 << 20
+            raise LbcError(i18n.t("xlsx_unpacked", file=path, n=-(-size // mib), limit=XLSX_MAX_UNPACKED // mib))
+        for part in parts:
+            if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise not_a_workbook  # bzip2 and lzma would unpack a read's whole input at once
+            try:
+                text = _longest_text(archive, part)
+            except Exception:  # a bad CRC, an encrypted part, a broken deflate stream, a CDATA section
+                raise not_a_workbook from None
+            if text > XLSX_MAX_TEXT_BYTES:
+                chars = MAX_LONG_TEXT
+                raise LbcError(
+                    i18n.t("xlsx_text", file=path, part=part.filename, limit=XLSX_MAX_TEXT_BYTES, chars=chars)
+                )
+
+
+def _longest_text(archive, part) -> int:
+    """The longest run of bytes with no '<' in an XML part, read a chunk at a time (as soon as one is past
+    XLSX_MAX_TEXT_BYTES: one byte more); 0 for a part that is no XML (a picture). A CDATA section, which may
+    hold '<' and which Excel never writes, raises ValueError."""
+    limit = XLSX_MAX_TEXT_BYTES
+    run = 0
+    xml = None
+    tail = b""  # the end of the chunk before: a CDATA opening cut in two is found
+    with archive.open(part) as stream:
+        while chunk := stream.read(_XLSX_CHUNK):
+            if xml is None:  # XML starts with '<' (after a byte order mark, or spaces: a run too)
+                start = chunk.removeprefix(b"\xef\xbb\xbf").lstrip()
+                xml = not start or start.startswith(b"<") or chunk.startswith((b"\xff\xfe", b"\xfe\xff"))
+            if not xml:
+                continue  # read through all the same: its CRC is checked at its end
+            if b"<![CDATA[" in tail + chunk[:8] or b"<![CDATA[" in chunk:
+                raise ValueError("CDATA")
+            tail = chunk[-8:]
+            first, *rest = chunk.split(b"<")
+            run += len(first)
+            if rest:
+                longest = max(run, *map(len, rest))
+                if longest > limit:
+                    return longest
+                run = len(rest[-1])
+            elif run > limit:
+                return run
+    return run
 
 
 def _xlsx_value(value: Any) -> Any:

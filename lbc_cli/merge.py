@@ -10,6 +10,12 @@ same thing is matched too, so that a merge never makes a duplicate: a child with
 phone, an exam of the same child, year and term, a pairing of the same child and helper in force at
 the same time, a setting of the same key.
 
+OTHER's rows are checked as ``lbc import`` checks a file's rows (importer.row_checks), read as text so
+that no value another tool wrote there can upset the reading: a row whose values do not parse is bad
+(unless it is a child erased here: nothing of it is taken); a row that breaks a rule across its fields
+is bad when the merge would write it (new, or taken with --prefer theirs), not when it is the same as
+a row here or kept as this database has it. Every bad row is named and nothing is merged.
+
 A conflict is settled by ``prefer``: "theirs" takes OTHER's values, "mine" keeps these; a child whose
 personal data was erased here (``lbc child purge``) stays erased whatever OTHER holds. Everything
 runs in one write transaction on this database, table by table in chunks; the caller rolls it back
@@ -211,6 +217,7 @@ class Conflict:
 class Outcome:
     tallies: dict[str, Tally] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
+    problems: Any = None  # importer.Problems: OTHER's bad rows
 
     @property
     def unsettled(self) -> list[Conflict]:
@@ -241,10 +248,20 @@ def _shown(column: str, value: Any) -> str:
 # ---- the merge ------------------------------------------------------------------------------
 
 
-def merge(other: Source, connection, session, *, prefer: str | None, force: bool = False, progress=None) -> Outcome:
+def merge(
+    other: Source,
+    connection,
+    session,
+    *,
+    prefer: str | None,
+    today: date,
+    force: bool = False,
+    progress=None,
+) -> Outcome:
     """Bring every row of OTHER (read through ``connection``) into the session's database. Writes as
-    it goes, inside the session's transaction: the caller commits, or rolls back (dry run, unsettled)."""
-    merger = _Merger(other, connection, session, prefer, force, progress or (lambda: None))
+    it goes, inside the session's transaction: the caller commits, or rolls back (dry run, unsettled,
+    a bad row of OTHER). ``today`` is the day the import's checks take as today."""
+    merger = _Merger(other, connection, session, prefer, force, today, progress or (lambda: None))
     for name in ORDER:
         merger.merge_table(name)
     merger.audit_additions(other.display)
@@ -258,12 +275,21 @@ def _overlap(a: dict, b: dict) -> bool:
     )
 
 
+def _integer(text: str) -> int | None:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
 def _jsonable(values: dict) -> dict:
     return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in values.items()}
 
 
 class _Merger:
-    def __init__(self, other: Source, source, session, prefer: str | None, force: bool, progress):
+    def __init__(self, other: Source, source, session, prefer: str | None, force: bool, today: date, progress):
+        from lbc_cli import importer, store
+
         self.other = other
         self.source = source
         self.session = session
@@ -271,9 +297,13 @@ class _Merger:
         self.prefer = prefer
         self.force = force
         self.progress = progress
-        self.outcome = Outcome()
-        # OTHER's id -> this database's id, for the tables others point to
+        self.outcome = Outcome(problems=importer.Problems(other.display))
+        age_limit = int(store.rule_values(session=session)["age_limit"])
+        self.checks = {name: importer.row_checks(name, today=today, age_limit=age_limit) for name in ORDER}
+        # OTHER's id -> this database's id, for the tables others point to; OTHER's ids of their bad rows
         self.ids: dict[str, dict[int, int]] = {"children": {}, "helpers": {}}
+        self.refused: dict[str, set[int]] = {"children": set(), "helpers": set()}
+        self.read = 0  # rows of OTHER read so far: bad rows are named in the order they were read
         self.erased = self._erased_children()
         self._names: dict[tuple[str, int], str] = {}
 
@@ -297,12 +327,20 @@ class _Merger:
         return [dict(zip(columns, row, strict=True)) for row in result]
 
     def _theirs(self, table):
-        """OTHER's rows in id order, CHUNK at a time, as dicts."""
+        """OTHER's rows in id order, CHUNK at a time, as dicts: of a table import checks, every column
+        but the derived ones as text (see _as_text), else as the columns' types read them."""
         from sqlalchemy import select
 
-        columns = [c.name for c in table.columns]
+        from lbc_cli.models import DERIVED
+
+        if self.checks[table.name] is None:
+            selected = list(table.columns)
+        else:
+            selected = [self._as_text(c) for c in table.columns if c.name not in DERIVED]
+        columns = [c.name for c in selected]
         with self.other.translated():
-            result = self.source.execution_options(yield_per=CHUNK).execute(select(table).order_by(table.c.id))
+            query = select(*selected).order_by(table.c.id)
+            result = self.source.execution_options(yield_per=CHUNK).execute(query)
             parts = result.partitions()
         while True:
             with self.other.translated():
@@ -310,6 +348,54 @@ class _Merger:
             if part is None:
                 return
             yield [dict(zip(columns, row, strict=True)) for row in part]
+
+    def _as_text(self, column):
+        """A column of OTHER read as text, whatever a cell holds (SQLite keeps any value in any column:
+        '2026-13-45' or a number in a date column would upset the date type's own reading). PostgreSQL's
+        dates are spelt ISO whatever the server's DateStyle."""
+        from sqlalchemy import Date, String, cast, func
+
+        if not self.other.is_sqlite and isinstance(column.type, Date):
+            return func.to_char(column, "YYYY-MM-DD").label(column.name)
+        return cast(column, String).label(column.name)
+
+    def _checked(self, name: str, table, chunk: list[dict]) -> list[tuple[dict, tuple | None]]:
+        """OTHER's rows of a chunk, checked: for each row to merge (values, None or the problem of a rule it
+        breaks and where it was read), its child and helper ids as they are here. A row whose values do not
+        parse is named and left out, and so is a row of a child or helper left out (not named: its parent
+        is); a child erased here is matched whatever OTHER holds."""
+        checks = self.checks[name]
+        if checks is None:
+            return [(self._mapped(name, row), None) for row in chunk]
+        checked = checks.check(chunk)
+        bad = [row["uid"] for row, cells, _rules in checked if cells is not None and row["uid"] is not None]
+        erased = set()
+        if name == "children" and bad and self.erased:
+            erased = {r["uid"] for r in self._rows(table, table.c.uid.in_(bad)) if r["id"] in self.erased}
+        out = []
+        for position, (raw, (row, cells, rules)) in enumerate(zip(chunk, checked, strict=True), start=self.read):
+            if cells is not None and row["uid"] not in erased:
+                self._bad(name, position, cells, row, raw["id"])
+                continue
+            mapped = self._mapped(name, row)
+            if mapped is not None:
+                out.append((mapped, None if rules is None else (position, rules)))
+        self.read += len(chunk)
+        return out
+
+    def _bad(self, name: str, position: int, problem: tuple[str, str], row: dict, raw_id: str | None = None) -> None:
+        """One bad row of OTHER (the ``position``-th read), named by its uid (by its id when the uid is bad)
+        and left out. ``raw_id``: its id as OTHER holds it (digits: an integer primary key)."""
+        their_id = row["id"] if row["id"] is not None else _integer(raw_id)
+        if name in self.refused and their_id is not None:
+            self.refused[name].add(their_id)
+        if row["uid"] is not None:
+            who = i18n.t("merge_row_uid", uid=row["uid"])
+        else:
+            who = i18n.t("merge_row_id", id=raw_id)
+        column, text = problem
+        label = i18n.field(column) if i18n.lang() == "zh" else column
+        self.outcome.problems.add(position, label, text, f"{self.other.display}: {name} {who}")
 
     # ---- one table -----------------------------------------------------------------------
 
@@ -333,7 +419,11 @@ class _Merger:
     def _merge_chunk(self, name: str, table, compared: list[str], chunk: list[dict], tally: Tally) -> None:
         from sqlalchemy import select
 
-        rows = [self._mapped(name, row) for row in chunk]
+        checked = self._checked(name, table, chunk)
+        rows = [row for row, _rules in checked]
+        broken = {id(row): rules for row, rules in checked if rules is not None}
+        if not rows:
+            return
         if name in ("pairings", "contacts") and self.erased:
             for row in rows:
                 if row["child_id"] in self.erased:
@@ -349,6 +439,9 @@ class _Merger:
             why = None
             if mine is None:
                 mine, why = self._same_record(name, row, index)
+            if mine is None and id(row) in broken:  # a new row: written if it were good
+                self._bad(name, *broken[id(row)], row)
+                continue
             if mine is None:
                 values = dict(row)
                 if values["id"] in ids_here:
@@ -384,6 +477,9 @@ class _Merger:
                 conflict.erased = conflict.settled = True
             elif self.prefer == "mine":
                 conflict.settled = True
+            elif self.prefer == "theirs" and id(row) in broken:
+                self._bad(name, *broken[id(row)], row)
+                continue
             elif self.prefer == "theirs":
                 changes = {c: theirs for c, _mine, theirs in diffs}
                 conflict.blocked = self._blocked(name, mine, changes, index)
@@ -395,13 +491,16 @@ class _Merger:
         if inserts:
             self.target.execute(table.insert(), inserts)
 
-    def _mapped(self, name: str, row: dict) -> dict:
-        """OTHER's row with its child and helper ids as they are here."""
+    def _mapped(self, name: str, row: dict) -> dict | None:
+        """OTHER's row with its child and helper ids as they are here; None for a row of a child or helper
+        left out as bad."""
         for column, parent in FOREIGN.get(name, {}).items():
             if row[column] is not None:
                 try:
                     row[column] = self.ids[parent][row[column]]
                 except KeyError:
+                    if row[column] in self.refused[parent]:
+                        return None
                     raise LbcError(i18n.t("merge_damaged", table=name, uid=row["uid"])) from None
         return row
 
@@ -558,19 +657,20 @@ def run(
     source: Source,
     *,
     prefer: str | None,
+    today: date,
     force: bool = False,
     dry_run: bool = False,
     progress=None,
 ) -> Outcome:
     """Merge ``source`` into ``target`` in one write transaction: committed only when it is not a dry
-    run and no conflict is left unsettled."""
+    run, OTHER holds no bad row and no conflict is left unsettled."""
     outcome = None
     try:
         with target.session(write=True) as session:
             session.connection()  # this database's write lock first: a busy database is told as itself
             with source.reading() as connection:
-                outcome = merge(source, connection, session, prefer=prefer, force=force, progress=progress)
-            if dry_run or outcome.unsettled:
+                outcome = merge(source, connection, session, prefer=prefer, today=today, force=force, progress=progress)
+            if dry_run or outcome.unsettled or outcome.problems.count:
                 raise _RolledBack
     except _RolledBack:
         pass

@@ -4,8 +4,13 @@ neutralising, masking, BOM and GBK, Chinese headers and labels, every kind of ba
 import csv
 import io
 import json
+import math
+import signal
+import struct
 import sys
 import tempfile
+import zipfile
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -776,3 +781,248 @@ def test_scores_export_as_a_workbook(lbc, db, tmp_path):
         ("child", 1, "甲", "progress", 30),
     ]
     assert lbc("export", "scores", "--format", "xlsx", "--out", str(path)).code == 2  # --year is needed
+
+
+# ---- a hostile workbook: refused for what it declares or unpacks, quickly, with nothing written ----------------------
+#
+# The bounds (lbc_cli/io.py), by hand: 1,048,576 rows (Excel's own sheet), 256 columns (the widest table, children,
+# has 39 with id and uid; the registration form 30), 1,000 parts in the zip, 1 GiB (1024 MiB) unpacked in all, and
+# no run of 65,536 bytes without a '<' in a part: a cell of at most 4,000 characters (validate.MAX_LONG_TEXT), each
+# spelt as the longest character reference (10 bytes, `&#1114111;`), takes 40,000.
+
+ROSTER = [["name", "gender", "birth_date", "enrolled_on", "consent_on"],
+          ["甲", "F", "2016-01-01", "2024-01-01", "2024-01-01"],
+          ["乙", "M", "2016-02-02", "2024-01-01", "2024-01-01"]]  # fmt: skip
+SHEET = "xl/worksheets/sheet1.xml"
+STRINGS = "xl/sharedStrings.xml"
+MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+class TookTooLong(BaseException):  # not an Exception: lbc's own error handling must not swallow it
+    pass
+
+
+@contextmanager
+def finishes_within(seconds: int):
+    """The block must end before the alarm; a command still spinning is stopped there (its copy killed)."""
+
+    def stop(_signum, _frame):
+        raise TookTooLong(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def roster_workbook(rows_: list[list[str]] = ROSTER) -> dict[str, bytes]:
+    """A workbook as Excel writes one, part by part: every text in the shared strings, the sheet's dimension."""
+    from xml.sax.saxutils import escape
+
+    package = "http://schemas.openxmlformats.org/package/2006"
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    kinds = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    strings = list(dict.fromkeys(value for row in rows_ for value in row))
+    sheet_rows = "".join(
+        f'<row r="{number}">'
+        + "".join(
+            f'<c r="{column}{number}" t="s"><v>{strings.index(value)}</v></c>'
+            for column, value in zip("ABCDE", row, strict=True)
+        )
+        + "</row>"
+        for number, row in enumerate(rows_, start=1)
+    )
+    shared = "".join(f"<si><t>{escape(value)}</t></si>" for value in strings)
+    return {
+        "[Content_Types].xml": (
+            f'<Types xmlns="{package}/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{kinds}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{kinds}.worksheet+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kinds}.sharedStrings+xml"/></Types>'
+        ).encode(),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{package}/relationships">'
+            f'<Relationship Id="rId1" Type="{office}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ).encode(),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{MAIN_NS.decode()}" xmlns:r="{office}">'
+            '<sheets><sheet name="children" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ).encode(),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{package}/relationships">'
+            f'<Relationship Id="rId1" Type="{office}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{office}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+        ).encode(),
+        SHEET: (
+            f'<worksheet xmlns="{MAIN_NS.decode()}"><dimension ref="A1:E{len(rows_)}"/>'
+            f"<sheetData>{sheet_rows}</sheetData></worksheet>"
+        ).encode(),
+        STRINGS: f'<sst xmlns="{MAIN_NS.decode()}" count="{len(strings)}">{shared}</sst>'.encode(),
+    }
+
+
+def write_zip(path: Path, parts: dict[str, object]) -> Path:
+    """Parts as bytes, or as an iterable of byte chunks streamed into the zip (a huge part never whole in memory)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            if isinstance(content, bytes):
+                archive.writestr(name, content)
+                continue
+            with archive.open(name, "w") as stream:
+                for chunk in content:
+                    stream.write(chunk)
+    return path
+
+
+def declared_size(path: Path, name: str, size: int) -> None:
+    """Make the zip's headers (local header and central directory entry) declare ``name`` unpacks to ``size``."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        local, entry = archive.getinfo(name).header_offset, archive.start_dir
+    struct.pack_into("<I", data, local + 22, size)
+    while data[entry : entry + 4] == b"PK\x01\x02":
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, entry + 28)
+        if data[entry + 46 : entry + 46 + name_length] == name.encode():
+            struct.pack_into("<I", data, entry + 24, size)
+            break
+        entry += 46 + name_length + extra_length + comment_length
+    else:
+        raise AssertionError(f"{name} not in the central directory")
+    path.write_bytes(bytes(data))
+
+
+def hostile(lbc, db, path: Path, *args: str):
+    before = snapshot(db)
+    with finishes_within(20):
+        result = lbc("import", "children", str(path), *args)
+    assert snapshot(db) == before
+    assert result.out == ""
+    return result
+
+
+def test_an_xlsx_declaring_every_cell_of_a_sheet_is_read_as_the_cells_it_holds(lbc, db, tmp_path):
+    """<dimension ref="A1:XFD1048576"/> and an empty cell in the sheet's last row, in a 2 KB file: openpyxl would
+    pad the sheet to 1,048,576 rows of 16,384 cells each (259 s); the declaration is ignored, and the rows there
+    are read as they are."""
+    parts = roster_workbook()
+    assert b'<dimension ref="A1:E3"/>' in parts[SHEET]
+    parts[SHEET] = (
+        parts[SHEET]
+        .replace(b'<dimension ref="A1:E3"/>', b'<dimension ref="A1:XFD1048576"/>')
+        .replace(b"</sheetData>", b'<row r="1048576"><c r="A1048576"/></row></sheetData>')
+    )
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+    assert path.stat().st_size < 10_000
+
+    result = hostile(lbc, db, path, "--dry-run")
+
+    assert result.code == 0, result.err
+    assert result.err == "all 2 rows are good (--dry-run: nothing written)\n"
+
+
+def test_an_xlsx_with_a_huge_cell_is_refused_before_it_is_unpacked(lbc, db, tmp_path):
+    """50 MB of one character in a shared string (about 50 KB zipped; openpyxl loads every shared string when it
+    opens a workbook): refused at the first 65,537 bytes without a '<', the rest never unpacked."""
+    parts = roster_workbook([*ROSTER, ["HUGE", "F", "2016-03-03", "2024-01-01", "2024-01-01"]])
+    head, tail = parts[STRINGS].split(b"<t>HUGE</t>")
+    parts[STRINGS] = iter([head, b"<t>", *(b"A" * 2**20 for _ in range(50)), b"</t>", tail])
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+    assert path.stat().st_size < 200_000
+
+    result = hostile(lbc, db, path)
+
+    assert result.code == 1
+    assert result.err == (
+        f"lbc: error: {path}: {STRINGS} holds a text of more than 65536 bytes, longer than any cell may be "
+        "(at most 4000 characters)\n"
+    )
+
+
+def test_a_huge_cell_hidden_in_a_cdata_section_is_refused(lbc, db, tmp_path):
+    """CDATA may hold '<' (so no run gives it away); Excel never writes one: the workbook is refused."""
+    parts = roster_workbook([*ROSTER, ["HUGE", "F", "2016-03-03", "2024-01-01", "2024-01-01"]])
+    parts[STRINGS] = parts[STRINGS].replace(b"<t>HUGE</t>", b"<t><![CDATA[" + b"A<" * 50_000 + b"]]></t>")
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+
+    result = hostile(lbc, db, path)
+
+    assert (result.code, result.err) == (1, f"lbc: error: {path} is not an Excel workbook (.xlsx)\n")
+
+
+def inline_row(number: int, values: list[str]) -> bytes:
+    """One row of a sheet as XML, its text in the cells (inline strings)."""
+    cells = "".join(
+        f'<c r="{column}{number}" t="inlineStr"><is><t>{value}</t></is></c>'
+        for column, value in zip("ABCDE", values, strict=True)
+    )
+    return f'<row r="{number}">{cells}</row>'.encode()
+
+
+def test_an_xlsx_past_excels_last_row_is_refused(lbc, db, tmp_path):
+    parts = roster_workbook()
+    rows_ = inline_row(1, ROSTER[0]) + inline_row(1048577, ROSTER[1])
+    parts[SHEET] = b'<worksheet xmlns="' + MAIN_NS + b'"><sheetData>' + rows_ + b"</sheetData></worksheet>"
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+
+    result = hostile(lbc, db, path)
+
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: {path} has more than 1048576 rows (an Excel sheet's own maximum)\n",
+    )
+
+
+def test_an_xlsx_with_a_cell_past_the_columns_an_import_reads_is_refused(lbc, db, tmp_path):
+    """A cell in column XFD (16,384, Excel's last) of row 2: the row would be 16,384 cells wide."""
+    parts = roster_workbook()
+    far = b'<c r="XFD2" t="inlineStr"><is><t>x</t></is></c>'
+    assert b'</row><row r="3">' in parts[SHEET]
+    parts[SHEET] = parts[SHEET].replace(b'</row><row r="3">', far + b'</row><row r="3">')
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+
+    result = hostile(lbc, db, path)
+
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: {path}:2: a cell in column 16384, past the 256 columns an import reads\n",
+    )
+
+
+def test_an_xlsx_of_too_many_parts_or_declaring_too_many_bytes_is_refused_unread(lbc, db, tmp_path):
+    parts = roster_workbook()
+    many = write_zip(tmp_path / "many.xlsx", {**parts, **{f"xl/media/x{i}.bin": b"" for i in range(1001 - len(parts))}})
+    result = hostile(lbc, db, many)
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: {many} holds 1001 parts, more than the 1000 an import reads from a workbook\n",
+    )
+    zh = lbc("--lang", "zh", "import", "children", str(many))
+    assert (zh.code, zh.err) == (1, f"lbc: 错误: {many} 含有 1001 个部件,超过导入读取工作簿的上限 1000 个\n")
+
+    big = write_zip(tmp_path / "big.xlsx", parts)
+    declared_size(big, SHEET, 2**31)  # 2 GiB, and the other parts' bytes
+    unpacked = 2**31 + sum(len(content) for name, content in parts.items() if name != SHEET)
+    result = hostile(lbc, db, big)
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: {big} unpacks to {math.ceil(unpacked / 2**20)} MiB, more than the 1024 MiB an import reads "
+        "from a workbook\n",
+    )
+
+
+def test_a_part_that_unpacks_past_its_declared_size_is_not_a_workbook(lbc, db, tmp_path):
+    """zipfile gives no more of a part than its header declares, and the part then fails its CRC check."""
+    parts = roster_workbook()
+    head, tail = parts[STRINGS].split(b"</sst>")
+    parts[STRINGS] = iter([head, *(b"<si><t>x</t></si>" * 2**16 for _ in range(50)), b"</sst>", tail])
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+    declared_size(path, STRINGS, len(head))
+
+    result = hostile(lbc, db, path)
+
+    assert (result.code, result.err) == (1, f"lbc: error: {path} is not an Excel workbook (.xlsx)\n")

@@ -22,10 +22,11 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import copy_db, is_url, rows
+from conftest import copy_db, execute, is_url, rows
 
 from lbc_cli.cli import main
 
@@ -693,9 +694,9 @@ def test_a_child_erased_here_stays_erased_whatever_the_other_file_holds(run, do,
         assert "张三" not in result.err and "138" not in result.err and "镇中心小学" not in result.err
 
 
-def test_a_nul_in_their_text_is_kept_on_sqlite_and_refused_by_postgresql_with_nothing_written(run, village, tmp_path):
-    """SQLite stores a NUL in text, PostgreSQL cannot: a file edited by another tool merges into a file, and into a
-    server database it is one usage line (exit 2), not an internal error, with the target untouched."""
+def test_a_nul_in_their_text_is_a_bad_row_on_either_backend_with_nothing_written(run, village, tmp_path):
+    """SQLite stores a NUL in text (a file edited by another tool), PostgreSQL cannot, and import refuses one as a
+    control character: a merge names the row (exit 1) whichever backend it writes to, and writes nothing."""
     a = village("a")
     b = sqlite_file(tmp_path / "b.db", ["enroll", "钱二", "--gender", "M", "--birth", "2014-04-04", *ENROLLED])
     with sqlite3.connect(b) as conn:
@@ -703,10 +704,164 @@ def test_a_nul_in_their_text_is_kept_on_sqlite_and_refused_by_postgresql_with_no
     conn.close()
     before = dump(a)
     result = run("merge", b, "--format", "csv", db=a)
-    if is_url(a):
-        assert (result.code, result.out) == (2, "")
-        assert result.err == "lbc: error: a text value holds a NUL character, which PostgreSQL cannot store\n"
-        assert dump(a) == before
-    else:
-        assert result.code == 0, result.err
-        assert rows(a, "SELECT count(*) FROM children WHERE name = '钱' || char(0) || '二'") == [(1,)]
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        f"lbc: error: {b} has 1 bad row; nothing was merged "
+        f"(correct them in {b}, then merge again):\n"
+        f"  {b}: children uid {uid_of(b, 'children', 1)}: name: contains control characters\n"
+    )
+    assert dump(a) == before
+
+
+# ---- their rows are checked as `lbc import` checks a file's ---------------------------------------------------------
+#
+# Each expected line is worked out from the import's rules (SPEC sections 3, 8, 10): a phone is an 11-digit mobile or
+# 0AREA-NUMBER, shown in a message with its first 3 and last 4 characters at most (5 characters: all '*'); an id
+# number's check digit (ID_NUMBER's first 17 digits give '7', so ...0018 is wrong), shown as 3 + 11 '*' + 4; a birth
+# date not after today; a rank of at least 1; a pairing ending on or after its start; a uid that is a UUID (a row whose
+# uid is not one is named by its id); text without control characters; a date that is a date.
+
+PHONE_RULE = "is not a phone number (11-digit mobile, optional +86, or landline 0AREA-NUMBER)"
+DATE_RULE = "is not a date (use YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年MM月DD日 or today)"
+
+
+def test_bad_values_in_their_rows_are_each_named_and_nothing_is_merged(run, do, village):
+    """Values the column types allow (an UPDATE on either backend): every bad row named, in table and id order."""
+    a, b = village("a"), village("b")
+    do(b, "helper", "add", "陈老师", "--role", "volunteer")  # helper 3
+    do(b, "enroll", "钱二", "--gender", "M", "--birth", "2014-04-04", *ENROLLED)  # child 2
+    do(b, "enroll", "孙三", "--gender", "F", "--birth", "2013-05-05", *ENROLLED)  # child 3
+    do(b, "enroll", "周四", "--gender", "F", "--birth", "2016-06-06", *ENROLLED)  # child 4
+    do(b, "enroll", "吴五", "--gender", "M", "--birth", "2015-07-07", *ENROLLED)  # child 5: nothing wrong
+    do(b, "pair", "张三", "李妈妈", "--since", "2024-02-01")  # pairing 1
+    do(b, "exam", "add", "张三", "--year", "2023", "--term", "1", "--rank", "4")  # exam 1
+    do(b, "log-contact", "吴五", "--kind", "home-visit", "--date", "2024-03-01")  # nothing wrong either
+    execute(b, "UPDATE helpers SET uid = 'not-a-uuid' WHERE id = 3")
+    execute(b, "UPDATE children SET guardian_phone = '12345' WHERE id = 2")
+    execute(b, "UPDATE children SET id_number = '110105201503040018' WHERE id = 3")
+    execute(b, "UPDATE children SET birth_date = '2099-01-01' WHERE id = 4")
+    execute(b, "UPDATE pairings SET end_date = '2024-01-15' WHERE id = 1")
+    execute(b, "UPDATE exams SET class_rank = 0 WHERE id = 1")
+    today = date.today().isoformat()
+    before = dump(a)
+
+    for dry in ([], ["--dry-run"]):
+        result = run("merge", b, *dry, db=a)
+
+        assert (result.code, result.out) == (1, ""), result.err
+        assert result.err.startswith(
+            f"lbc: error: {b} has 6 bad rows; nothing was merged (correct them in {b}, then merge again):\n"
+        )
+        assert details(result.err) == [
+            f"{b}: helpers id 3: uid: 'not-a-uuid' is not a UUID",
+            f"{b}: children uid {uid_of(b, 'children', 2)}: guardian_phone: '*****' {PHONE_RULE}",
+            f"{b}: children uid {uid_of(b, 'children', 3)}: id_number: '110***********0018' is not a valid id number "
+            "(check digit should be 7)",
+            f"{b}: children uid {uid_of(b, 'children', 4)}: birth_date: 2099-01-01 is after today ({today})",
+            f"{b}: pairings uid {uid_of(b, 'pairings', 1)}: end_date: end date 2024-01-15 is before the start "
+            "2024-02-01",
+            f"{b}: exams uid {uid_of(b, 'exams', 1)}: class_rank: must be at least 1",
+        ]
+        assert "110105201503040018" not in result.err
+        assert dump(a) == before  # not even 吴五 and his visit, who are good
+
+    zh = run("--lang", "zh", "merge", b, db=a)
+    assert zh.code == 1
+    assert zh.err.startswith(f"lbc: 错误: {b} ") and "未合并任何数据" in zh.err
+    assert f"{b}: children UID {uid_of(b, 'children', 2)}: 监护人电话: “*****”" in zh.err
+    assert "guardian_phone" not in zh.err and "bad row" not in zh.err
+    assert dump(a) == before
+
+
+def test_garbage_in_their_file_is_named_not_an_internal_error(run, village, tmp_path):
+    """What only a file written by another tool holds (SQLite keeps any value in any column): an impossible date, a
+    number in a date column, a NUL, a word in a number column, 2 in a yes/no column. A row of a child refused is
+    not merged, and its contact is not taken for a damaged reference."""
+    a = village("a")
+    b = sqlite_file(
+        tmp_path / "b.db",
+        ["helper", "add", "陈老师", "--role", "volunteer"],
+        ["enroll", "钱二", "--gender", "M", "--birth", "2014-04-04", *ENROLLED],
+        ["enroll", "孙三", "--gender", "F", "--birth", "2013-05-05", *ENROLLED],
+        ["enroll", "赵一", "--gender", "F", "--birth", "2016-02-02", *ENROLLED],
+        ["log-contact", "赵一", "--kind", "home-visit", "--date", "2024-03-01"],
+        ["log-contact", "赵一", "--kind", "phone-call", "--date", "2024-03-02", "--minutes", "5"],
+        ["log-contact", "钱二", "--kind", "home-visit", "--date", "2024-03-03"],
+        ["exam", "add", "赵一", "--year", "2023", "--term", "1", "--rank", "4"],
+    )
+    with sqlite3.connect(b) as conn:
+        conn.execute("UPDATE helpers SET active = 2")
+        conn.execute("UPDATE children SET name = '钱' || char(0) || '二' WHERE id = 1")
+        conn.execute("UPDATE children SET birth_date = '2026-13-45' WHERE id = 2")
+        conn.execute("UPDATE contacts SET date = 20240301 WHERE id = 1")
+        conn.execute("UPDATE contacts SET minutes = 'lots' WHERE id = 2")
+        conn.execute("UPDATE exams SET child_id = 'x'")
+    conn.close()
+    before = dump(a)
+
+    result = run("merge", b, db=a)
+
+    assert (result.code, result.out) == (1, ""), result.err
+    assert result.err.startswith(
+        f"lbc: error: {b} has 6 bad rows; nothing was merged (correct them in {b}, then merge again):\n"
+    )
+    assert details(result.err) == [
+        f"{b}: helpers uid {uid_of(b, 'helpers', 1)}: active: '2' is not yes/no (1/0)",
+        f"{b}: children uid {uid_of(b, 'children', 1)}: name: contains control characters",
+        f"{b}: children uid {uid_of(b, 'children', 2)}: birth_date: '2026-13-45' {DATE_RULE}",
+        f"{b}: contacts uid {uid_of(b, 'contacts', 1)}: date: '20240301' {DATE_RULE}",
+        f"{b}: contacts uid {uid_of(b, 'contacts', 2)}: minutes: 'lots' is not a whole number",
+        f"{b}: exams uid {uid_of(b, 'exams', 1)}: child_id: 'x' is not a whole number",
+    ]
+    assert "internal" not in result.err
+    assert dump(a) == before
+
+
+def test_their_values_are_checked_when_taken_over_mine_and_not_when_kept(run, do, village):
+    """b's 张三 consented before he was born: a rule across fields, which matters only if b's record is written."""
+    a, b = village("a"), village("b")
+    execute(b, "UPDATE children SET consent_on = '2014-01-01' WHERE id = 1")  # 张三 was born 2015-03-04
+    before = dump(a)
+
+    unsettled = run("merge", b, db=a)
+    assert unsettled.code == 1
+    assert "consent_on: here 2024-01-01, theirs 2014-01-01" in unsettled.err  # a conflict, as before
+    theirs = run("merge", b, "--prefer", "theirs", db=a)
+    assert theirs.code == 1
+    assert details(theirs.err) == [
+        f"{b}: children uid {uid_of(b, 'children', 1)}: consent_on: 2014-01-01 is before the birth date 2015-03-04"
+    ]
+    assert dump(a) == before
+    mine = run("merge", b, "--prefer", "mine", "--format", "csv", db=a)
+    assert mine.code == 0, mine.err
+    assert summary(mine.out)["children"] == (0, 0, 1, 0)
+    assert rows(a, "SELECT consent_on FROM children") == [("2024-01-01",)]
+
+
+def test_a_row_held_alike_on_both_sides_is_not_refused_by_a_rule_of_today(run, village):
+    """An exam of school year 2010 entered long ago: import now refuses a year more than 10 back, but a merge that
+    finds the same row here writes nothing and refuses nothing."""
+    a, b = village("a"), village("b")
+    uid = str(uuid.uuid4())
+    for db in (a, b):
+        execute(db, "INSERT INTO exams (uid, child_id, school_year, term, class_rank, merit_student, serious_violation)"
+                " VALUES (?, 1, 2010, 2, 3, ?, ?)", uid, False, False)  # fmt: skip
+    result = run("merge", b, "--format", "csv", db=a)
+    assert result.code == 0, result.err
+    assert summary(result.out)["exams"] == (0, 1, 0, 0)
+
+
+def test_a_child_erased_here_is_not_judged_by_what_the_other_file_holds_of_it(run, do, village):
+    """Nothing of an erased child is taken from OTHER: a bad value there is not a bad row here."""
+    a, b = village("a"), village("b")
+    execute(b, "UPDATE children SET guardian_phone = '12345' WHERE id = 1")
+    do(a, "child", "purge", "1", "--yes")
+    erased = rows(a, "SELECT * FROM children")
+
+    result = run("merge", b, "--format", "csv", db=a)
+
+    assert result.code == 0, result.err
+    assert summary(result.out)["children"] == (0, 0, 1, 0)
+    assert rows(a, "SELECT * FROM children") == erased
+    assert "its personal data was erased here" in result.err
+    assert "12345" not in result.err and "*****" not in result.err and "bad row" not in result.err

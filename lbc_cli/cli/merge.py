@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import BomOpt, FormatOpt, check_format, database, opt_slug, state
+from lbc_cli.cli.options import BomOpt, FormatOpt, check_format, database, opt_slug, state, today
 from lbc_cli.errors import ExitCode, LbcError
 
 _ = i18n.bi
@@ -64,7 +64,10 @@ def merge(
         raise LbcError(i18n.t("merge_same", other=source.display))
     source.open()
     with io.progress(i18n.t("merging", other=source.display)) as advance:
-        outcome = merging.run(target, source, prefer=prefer, force=force, dry_run=dry_run, progress=advance)
+        outcome = merging.run(
+            target, source, prefer=prefer, today=today(), force=force, dry_run=dry_run, progress=advance
+        )
+    outcome.problems.raise_if_any("merge_bad")  # OTHER's bad rows first: its conflicts mean little until they are fixed
     unsettled = outcome.unsettled
     lines = [c.line() for c in unsettled]
     if unsettled and not dry_run:
