@@ -358,9 +358,11 @@ def check(argv: list[str], code: int, out: str, err: str, before: tuple, db: Pat
 
 
 @pytest.fixture
-def quiet_stdin(monkeypatch):
-    """stdin as an empty pipe would be (`lbc import children -` reads nothing; purge cannot ask)."""
+def quiet_stdin(monkeypatch, arena):
+    """stdin as an empty pipe would be (`lbc import children -` reads nothing; purge cannot ask), and the
+    arena as the working folder: a relative path drawn (`db backup today`) lands there."""
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
+    monkeypatch.chdir(arena.folder)
 
 
 @pytest.mark.parametrize("batch", range(LINE_BATCHES))
