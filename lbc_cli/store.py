@@ -529,8 +529,11 @@ def stream_rows(
     if end is not None:
         query = query.where(table.c.date <= end)
     result = session.execute(query, execution_options={"yield_per": 2000})
-    for row in result:
-        yield dict(zip(columns, row, strict=True))
+    try:
+        for row in result:
+            yield dict(zip(columns, row, strict=True))
+    finally:  # a reader that stops early (a full disk) closes the server-side cursor with the session open
+        result.close()
 
 
 def stored_settings(*, session: Session) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """export and import: every table to CSV, JSON, JSON lines or Excel and back, masked unless --reveal."""
 
+from contextlib import closing
 from typing import Annotated
 
 import typer
@@ -190,16 +191,14 @@ def export(
             with output(out, bom=bom) as stream:
                 n = io.write_csv_lines(lines, columns, stream, advance)
         else:
-            rows = (
-                hide(row)
-                for row in store.stream_rows(model, columns, session=session, equal=filters, start=start, end=end)
-                if advance() is None  # counts the row on a terminal's progress line; keeps every row
-            )
-            if layout:
-                headers = [h for h, _c, _e in REGISTRATION_FORM]
-                n = _write(fmt, _registration_form(rows), headers, out, bom)
-            else:
-                n = _write(fmt, rows, columns, out, bom)
+            stored = store.stream_rows(model, columns, session=session, equal=filters, start=start, end=end)
+            with closing(stored):  # ended here, in its transaction, even when the writing stops half-way
+                rows = (hide(row) for row in stored if advance() is None)  # counted on a terminal's progress line
+                if layout:
+                    headers = [h for h, _c, _e in REGISTRATION_FORM]
+                    n = _write(fmt, _registration_form(rows), headers, out, bom)
+                else:
+                    n = _write(fmt, rows, columns, out, bom)
     if out and out != "-":
         console.info(i18n.t("exported", n=n, file=out))
 
