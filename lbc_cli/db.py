@@ -69,6 +69,8 @@ class Database:
                 url = make_url(target)
             except Exception:  # SQLAlchemy's ArgumentError, or a ValueError for a port that is no number
                 raise LbcError(i18n.t("bad_db_url", target=_url_shown(target)), ExitCode.USAGE) from None
+            if url.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
+                raise LbcError(i18n.t("db_backend", target=_url_shown(target)), ExitCode.USAGE)
             if target.startswith("sqlite") and "memory" not in target and url.database:
                 # sqlite:///FILE is a file like any other: same checks, same 0600, same WAL
                 self.path = Path(url.database).expanduser()
@@ -84,7 +86,7 @@ class Database:
             return str(self.path)
         from sqlalchemy.engine import make_url
 
-        return make_url(self.target).render_as_string(hide_password=True)
+        return _url_shown(make_url(self.target).render_as_string(hide_password=True))
 
     @property
     def is_sqlite(self) -> bool:
@@ -553,11 +555,39 @@ class Database:
                 raise DatabaseDamaged(i18n.t("db_damaged", target=self.display, why=why), self.display, why, damage)
             for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check"):
                 problems.append(f"{table} row {rowid}: missing {parent} row")
+            problems += self._undecodable_text()
             if not problems:
                 problems += self._last_contacts_problems(conn)
             mark = conn.exec_driver_sql("PRAGMA user_version").scalar()
             if self.path is not None and mark in (ERASE_REWRITE, ERASE_CHECKPOINT):
                 problems.append(i18n.t("check_erasure_pending"))
+        return problems
+
+    def _undecodable_text(self) -> list[str]:
+        """SQLite: the cells of lbc's tables holding text that is not UTF-8 (another program wrote bytes SQLite
+        was told were text). Every read of such a row fails, so each is named, for the user to correct."""
+        from sqlalchemy import String
+        from sqlmodel import SQLModel
+
+        from lbc_cli import models  # noqa: F401  (the tables)
+
+        problems: list[str] = []
+        with self._bare() as connection:
+            connection.text_factory = bytes
+            for table in SQLModel.metadata.sorted_tables:
+                texts = [c.name for c in table.columns if isinstance(getattr(c.type, "impl_instance", c.type), String)]
+                if not texts:
+                    continue
+                listed = ", ".join(f'"{name}"' for name in texts)
+                for row_id, *cells in connection.execute(f"SELECT id, {listed} FROM {table.name} ORDER BY id"):
+                    for name, cell in zip(texts, cells, strict=True):
+                        if isinstance(cell, bytes):
+                            try:
+                                cell.decode("utf-8")
+                            except UnicodeDecodeError:
+                                problems.append(i18n.t("check_not_utf8", table=table.name, row=row_id, column=name))
+                    if len(problems) >= 50:
+                        return problems
         return problems
 
     def _last_contacts_problems(self, conn) -> list[str]:
@@ -619,10 +649,12 @@ _VERSION_SQL = "SELECT MAX(version) FROM schema_version"
 
 
 def _url_shown(target: str) -> str:
-    """A URL as a message may show it: no password (``user:secret@host`` -> ``user:***@host``)."""
+    """A URL as a message may show it: no password (``user:secret@host`` -> ``user:***@host``, and a
+    ``?password=secret`` query as ``?password=***``)."""
     import re
 
-    return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", target)
+    target = re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", target)
+    return re.sub(r"(?i)([?&]password=)[^&]*", r"\1***", target)
 
 
 def _lbc_tables(dialect: str) -> set[str]:
@@ -777,7 +809,30 @@ def known_problem(exc: BaseException, target: str) -> LbcError | None:
         return DatabaseError(i18n.t("db_locked"))
     if "not a database" in text or "file is encrypted" in text:
         return DatabaseError(i18n.t("not_a_db", target=target))
+    if "could not decode to utf-8" in text:  # a cell another program wrote as text that is not UTF-8
+        column = said.split("'")[1] if said.count("'") >= 2 else "?"
+        return DatabaseError(i18n.t("db_not_utf8", target=target, column=column))
+    if "readonly database" in text or "read-only file system" in text:
+        return DatabaseError(i18n.t("db_read_only", target=target))
+    if "disk i/o error" in text or "unable to open database file" in text:
+        return DatabaseError(i18n.t("db_io", target=target, why=_why_io(target)))
     return None
+
+
+def _why_io(target: str) -> str:
+    """Why SQLite could not read or write beside a file, as far as the folder tells: full, or read-only."""
+    folder = os.path.dirname(os.path.abspath(target)) or "."
+    try:
+        space = os.statvfs(folder)
+    except OSError as exc:
+        return exc.strerror or "?"
+    if space.f_bavail == 0 or space.f_favail == 0:
+        return os.strerror(28)  # No space left on device
+    if space.f_flag & os.ST_RDONLY:
+        return os.strerror(30)  # Read-only file system
+    if not os.access(folder, os.W_OK):
+        return os.strerror(13)  # Permission denied
+    return "I/O error"
 
 
 def translate(exc: BaseException, target: str) -> LbcError:

@@ -10,18 +10,27 @@ import sys
 
 
 def run() -> None:
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:  # started with that descriptor closed (`lbc remind >&-`): it reads nothing
+            stream = open(os.devnull, "w", encoding="utf-8")  # open until the process ends
+        setattr(sys, name, ReaderMayLeave(stream))
     if sys.argv[1:] == ["--version"]:
         from lbc_cli import __version__
 
-        sys.stdout.write(f"lbc {__version__}\n")
-        sys.exit(0)
+        try:
+            sys.stdout.write(f"lbc {__version__}\n")
+            sys.stdout.flush()
+        except OSError as exc:  # no room (`> /dev/full`): one line, exit 1, as for any command
+            from lbc_cli.cli import no_room
+
+            no_room(exc)
+            finish(1)
+        finish(0)
     # Reference counting frees what a command drops. The collector, left on, rescans the thousands of
     # classes and tables SQLAlchemy and SQLModel define while they are imported: a quarter of a one-row
     # command's time. main() keeps it off for the command too (and on again only if it was on here).
     gc.disable()
-    for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:  # started with that descriptor closed (`lbc remind >&-`): it reads nothing
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # open until the process ends
     _stop_cleanly()
     from lbc_cli.cli import main
 
@@ -40,6 +49,41 @@ def _stop_cleanly() -> None:
 
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, stop)
+
+
+class ReaderMayLeave:
+    """stdout or stderr, whose reader may go away (`lbc remind --fail-if-due | head -1`, `lbc … 2>&1 | true`):
+    a write to a pipe with no reader is dropped and the descriptor pointed at /dev/null, so that the command
+    goes on to its own end and exits with its own code (4 for something due), quietly, whichever library
+    wrote (Rich's help, Click's messages, lbc's data). Everything else is the stream's own."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._reader_gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+        try:
+            self._stream.flush()  # what was waiting goes to /dev/null now
+        except OSError:
+            pass
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def finish(code: int) -> None:

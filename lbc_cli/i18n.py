@@ -379,6 +379,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "transaction and leaves the database as it was if it fails",
     ),
     "check_ok": ("数据库完好:完整性与外键检查均通过", "the database is sound: integrity and foreign keys check out"),
+    "check_not_utf8": (
+        "表 {table} 第 {row} 行的 {column} 不是有效的 UTF-8 文字(是别的程序写入的),请改正或删除这一行",
+        "{table} row {row}: {column} is not UTF-8 text (another program wrote it); correct or delete the row",
+    ),
+    "db_not_utf8": (
+        "数据库 {target} 的 {column} 列里有不是 UTF-8 的文字(是别的程序写入的);lbc db check 会列出这些行",
+        "the database {target} holds text that is not UTF-8 in column {column} (another program wrote it); "
+        "lbc db check names the rows",
+    ),
+    "db_read_only": (
+        "数据库 {target} 只读(文件、所在文件夹或磁盘不可写),lbc 无法写入",
+        "the database {target} is read-only (the file, its folder or the disk): lbc cannot write to it",
+    ),
+    "db_io": ("无法读写数据库 {target}:{why}", "cannot read or write the database {target}: {why}"),
     "check_failed": ("数据库检查发现问题:", "the database check found problems:"),
     # ---- the database file: damage, a full disk, the erasure of a purge's bytes (SPEC sections 2, 8, 10) ----
     "db_damaged": (
@@ -386,12 +400,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the database {target} is damaged (SQLite: {why}); nothing was written; run `lbc db check` for what to do",
     ),
     "check_damaged": (
-        "数据库文件 {target} 已损坏(SQLite:{why})。请用备份恢复:运行 `lbc db restore 备份文件`(备份文件由"
-        " `lbc db backup` 生成,默认在数据库旁的 backups 目录);或在没有 lbc 运行时,把备份文件复制过来覆盖它,"
-        "并删除旁边的 -wal 和 -shm 文件",
-        "the database file {target} is damaged (SQLite: {why}); restore a backup: `lbc db restore FILE` with a file"
-        " `lbc db backup` made (by default in the backups folder beside the database), or, with no lbc running,"
-        " copy the backup over it and delete the -wal and -shm files beside it",
+        "数据库文件 {target} 已损坏(SQLite:{why})。请用备份恢复:在没有 lbc 运行时,把 `lbc db backup` 生成的备份文件"
+        "(默认在数据库旁的 backups 目录)复制过来覆盖它,并删除旁边的 -wal 和 -shm 文件",
+        "the database file {target} is damaged (SQLite: {why}); restore a backup: with no lbc running, copy a file"
+        " `lbc db backup` made (by default in the backups folder beside the database) over it and delete the -wal"
+        " and -shm files beside it",
     ),
     "check_erasure_pending": (
         "删除个人信息(lbc child purge)后的抹除尚未完成:旧数据仍在文件中;另一个程序不再读取数据库后,"
@@ -475,6 +488,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file} 是正在使用的数据库(或它的日志文件),不能写入导出内容;请换一个文件名",
         "{file} is the database in use (or one of its journal files): choose another file to write to",
     ),
+    "backup_needs_file": (
+        "“{file}”不是备份文件名;请给出一个新文件的路径(或不给,默认存到数据库旁的 backups 目录)",
+        "'{file}' is no backup file name: name a new file (or none: the backups folder beside the database)",
+    ),
     "not_a_file": ("不是普通文件、设备或管道", "not a regular file, a device or a pipe"),
     "not_utf8_argument": (
         "不是 UTF-8 文字(终端可能在用 GBK 编码);请把终端设为 UTF-8 后重新输入",
@@ -488,6 +505,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "标准输入已关闭,没有可读的内容;请给出文件名,或用管道送入数据",
         "standard input is closed: nothing to read; name a file, or pipe the data in",
     ),
+    "db_backend": (
+        "--db:“{target}”不是 lbc 能用的数据库;lbc 用 SQLite 文件,或 PostgreSQL(postgresql://用户@主机/库名)",
+        "--db: '{target}' is no database lbc works with: a SQLite file, or PostgreSQL (postgresql://USER@HOST/DBNAME)",
+    ),
+    "db_empty_target": ("--db 不能为空:请给出数据库文件路径或地址", "--db is empty: name a database file or URL"),
     "argument_n": ("第 {n} 个参数", "argument {n}"),
     "bom_csv_only": (
         "--bom 只用于 CSV(给 Excel/WPS 打开);{format} 格式不加 BOM",

@@ -186,7 +186,9 @@ def progress(label: str):
 # What a write in progress is called beside its target: the pid says whose it is, so that what a killed
 # lbc left behind can be told from the work of one still running (``sweep_leftovers``).
 TEMP_PREFIX = ".lbc-"
-_LEFTOVER = re.compile(r"\.lbc-(\d+)-[0-9a-z_]+\.tmp|\..+\.partial-(\d+)")
+# Exactly the names lbc gives its files in progress (private_temp; db.Database.backup, and what SQLite keeps
+# beside a backup being written): nobody else's file is taken for one.
+_LEFTOVER = re.compile(r"\.lbc-(\d+)-[0-9a-z_]*[0-9a-f]{8}\.tmp|\..+\.partial-(\d+)(?:-journal|-wal|-shm)?")
 
 
 def _alive(pid: int) -> bool:
@@ -201,7 +203,9 @@ def _alive(pid: int) -> bool:
 
 def sweep_leftovers(folder: Path) -> int:
     """Remove the temporary files that a killed lbc left in ``folder`` (an export's ``.lbc-PID-….tmp``, a
-    backup's ``.NAME.partial-PID``): they may hold a whole register, unmasked. Returns how many went."""
+    backup's ``.NAME.partial-PID``): they may hold a whole register, unmasked. Only what lbc itself makes is
+    taken: a regular file (not a link) of lbc's name shape, owned by this user, readable by no one else, whose
+    process is gone. Returns how many went."""
     removed = 0
     try:
         names = os.listdir(folder)
@@ -214,8 +218,12 @@ def sweep_leftovers(folder: Path) -> int:
         pid = int(found.group(1) or found.group(2))
         if pid == os.getpid() or _alive(pid):
             continue
+        path = os.path.join(folder, name)
         try:
-            os.unlink(os.path.join(folder, name))
+            info = os.lstat(path)
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+                continue
+            os.unlink(path)
             removed += 1
         except OSError:
             pass
@@ -236,38 +244,69 @@ def private_temp(folder: str | Path, stem: str = "") -> tuple[int, str]:
     raise FileExistsError(path)
 
 
-def _same_file(a: str, b: str) -> bool:
+def same_file(a: str, b: str) -> bool:
     try:
         return os.path.samefile(a, b)
     except OSError:
         return os.path.abspath(a) == os.path.abspath(b)
 
 
-def output_target(path: str, protect: Iterable[str | Path] = ()) -> tuple[str, bool]:
-    """Where ``--out PATH`` writes, and whether in place: a symlink's target stands for it; a device or a FIFO
-    is written in place, as the shell's ``>`` writes it; a regular file or a new path is replaced whole. A
-    directory, and the database or its journal files (``protect``), are refused (exit 1, nothing written)."""
+# /dev/stdout, /dev/fd/3, /proc/self/fd/1: a descriptor this process already holds, opened by the shell
+_DESCRIPTOR = re.compile(r"/dev/std(in|out|err)|/dev/fd/(\d+)|/proc/(?:self|\d+)/fd/(\d+)")
+
+
+def _descriptor(path: str) -> int | None:
+    """The descriptor a path stands for when it, or a link on its way, names one of this process's own
+    (``--out /dev/stdout >> log``: the shell's file, opened for appending, not a file to replace)."""
+    for _hop in range(40):
+        found = _DESCRIPTOR.fullmatch(os.path.normpath(path))
+        if found is not None:
+            std, fd, proc = found.groups()
+            if proc is not None and not path.startswith(("/proc/self/", f"/proc/{os.getpid()}/")):
+                return None  # another process's
+            return {"in": 0, "out": 1, "err": 2}[std] if std else int(fd or proc)
+        if not os.path.islink(path):
+            return None
+        link = os.readlink(path)
+        path = link if os.path.isabs(link) else os.path.join(os.path.dirname(path), link)
+    return None
+
+
+class OutputTarget(NamedTuple):
+    path: str  # the file written (a symlink's target)
+    how: str  # "replace": a temporary file renamed over it; "in place": opened and written; "descriptor"
+    descriptor: int | None = None
+
+
+def output_target(path: str, protect: Iterable[str | Path] = ()) -> OutputTarget:
+    """Where ``--out PATH`` writes, and how: a symlink's target stands for it; a device or a FIFO is written in
+    place, as the shell's ``>`` writes it; a descriptor the process holds (``/dev/stdout``, ``/dev/fd/3``) is
+    written as it was opened; a regular file or a new path is replaced whole. A directory, and the database or
+    its journal files (``protect``), are refused (exit 1, nothing written)."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
 
     target = os.path.expanduser(path)
+    descriptor = _descriptor(target)
+    if descriptor is not None:
+        return OutputTarget(target, "descriptor", descriptor)
     if os.path.islink(target):
         target = os.path.realpath(target)
     for guarded in protect:
-        if _same_file(target, str(guarded)):
+        if same_file(target, str(guarded)):
             raise LbcError(i18n.t("out_is_database", file=path))
     try:
         mode = os.stat(target).st_mode
     except FileNotFoundError:
-        return target, False
+        return OutputTarget(target, "replace")
     except OSError as exc:
         raise LbcError(i18n.t("cannot_write", file=path, why=exc.strerror)) from None
     if stat.S_ISDIR(mode):
         raise LbcError(i18n.t("cannot_write", file=path, why=os.strerror(errno.EISDIR)))
     if stat.S_ISREG(mode):
-        return target, False
+        return OutputTarget(target, "replace")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode):
-        return target, True
+        return OutputTarget(target, "in place")
     raise LbcError(i18n.t("cannot_write", file=path, why=i18n.t("not_a_file")))  # a socket, a door
 
 
@@ -275,8 +314,8 @@ def output_target(path: str, protect: Iterable[str | Path] = ()) -> tuple[str, b
 def output(
     path: str | None, *, bom: bool = False, binary: bool = False, protect: Iterable[str | Path] = ()
 ) -> Iterator[IO]:
-    """stdout (no path, or ``-``), a device or FIFO written in place, or a file written atomically: a 0600
-    temporary file beside it, renamed into place once whole (``output_target`` says which)."""
+    """stdout (no path, or ``-``), a device, FIFO or descriptor written in place, or a file written atomically:
+    a 0600 temporary file beside it, renamed into place once whole (``output_target`` says which)."""
     import sys
 
     from lbc_cli import i18n
@@ -289,22 +328,27 @@ def output(
         yield stream
         stream.flush()
         return
-    target, in_place = output_target(path, protect)
+    target = output_target(path, protect)
 
     def cannot(exc: OSError) -> Exception:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             return exc  # no room: said as such by the command line's boundary
         return LbcError(i18n.t("cannot_write", file=path, why=exc.strerror or exc))
 
-    if in_place:
+    if target.how != "replace":
+        if target.how == "descriptor" and target.descriptor in (1, 2):
+            getattr(sys, "stdout" if target.descriptor == 1 else "stderr").flush()
         try:
-            fd = os.open(target, os.O_WRONLY | os.O_TRUNC)
+            if target.how == "descriptor":
+                fd = os.dup(target.descriptor)
+            else:
+                fd = os.open(target.path, os.O_WRONLY | os.O_TRUNC)
         except OSError as exc:
             raise cannot(exc) from None
         with _opened(fd, bom, binary) as stream:
             yield stream
         return
-    folder = os.path.dirname(target) or "."
+    folder = os.path.dirname(target.path) or "."
     sweep_leftovers(Path(folder))
     try:
         fd, tmp = private_temp(folder)
@@ -314,7 +358,7 @@ def output(
         with _opened(fd, bom, binary) as stream:
             yield stream
         try:
-            os.replace(tmp, target)
+            os.replace(tmp, target.path)
         except OSError as exc:
             raise cannot(exc) from None
     except BaseException:

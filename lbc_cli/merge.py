@@ -26,9 +26,11 @@ opened read-only): it is never upgraded, tightened or switched to WAL.
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -73,7 +75,7 @@ class Source(Database):
         from sqlalchemy import create_engine, event
         from sqlalchemy.pool import NullPool
 
-        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+        uri = self._read_only_uri()
 
         def connect():
             return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
@@ -89,6 +91,24 @@ class Source(Database):
             conn.exec_driver_sql("BEGIN")
 
         return engine
+
+    def _read_only_uri(self) -> str:
+        """The file opened read-only. A file no program has open (no -wal or -journal beside it: a village's
+        file sent on a USB stick) is read as immutable, so that nothing is made beside it (no -wal, no -shm at
+        the sender's 0644) and a read-only medium serves; a file in use is read as SQLite shares it."""
+        assert self.path is not None
+        path = self.path.resolve()
+        in_use = any(Path(f"{path}{tail}").exists() for tail in ("-wal", "-journal"))
+        return f"file:{quote(str(path))}?mode=ro" + ("" if in_use else "&immutable=1")
+
+    @contextmanager
+    def _bare(self) -> Iterator[sqlite3.Connection]:
+        """The file, read-only (``Database._bare`` would open it to write)."""
+        connection = sqlite3.connect(self._read_only_uri(), uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            yield connection
+        finally:
+            connection.close()
 
     def open(self, *, create: bool = False) -> "Source":
 

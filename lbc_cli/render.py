@@ -377,7 +377,7 @@ def render_card(sections: list[tuple[str, list[tuple[str, str]]]], fmt: str, dat
         return
     if fmt == "md":
         for title, pairs in sections:
-            sys.stdout.write(f"## {title}\n\n| | |\n|---|---|\n")
+            sys.stdout.write(f"## {md_text(title)}\n\n| | |\n|---|---|\n")  # a title names the record
             for key, value in pairs:
                 sys.stdout.write(f"| {md_text(key)} | {md_text(value)} |\n")
             sys.stdout.write("\n")

@@ -24,11 +24,17 @@ _LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
 _SPACE_RE = re.compile(r"\s")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+# Characters that are not seen but change what is (C1 controls, zero widths, direction overrides that turn a
+# name around on screen, line and paragraph separators): no name, village or note needs one. A note may keep
+# the zero-width joiner of an emoji, a tab and its line breaks.
+_INVISIBLE_RE = re.compile("[\x80-\x9f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\u2028\u2029]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 MAX_TEXT = 200
 MAX_LONG_TEXT = 4000
+# The years a date may fall in: any birth, any plan; no date arithmetic falls off the calendar from them
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
 def parse_date(value: object, field: str, today: date | None = None) -> date:
@@ -39,7 +45,7 @@ def parse_date(value: object, field: str, today: date | None = None) -> date:
     if text.lower() in ("today", "今天"):
         return today or date.today()
     match = _DATE_RE.match(text)
-    if match and 1900 <= int(match[1]) <= 2199:  # any birth, any plan; no date arithmetic falls off the calendar
+    if match and FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
         try:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
@@ -136,7 +142,11 @@ def parse_text(value: object, field: str, *, required: bool = False, limit: int 
         if required:
             raise Invalid(field, i18n.t("empty"))
         return None
-    if _CONTROL_RE.search(text) or (limit <= MAX_TEXT and ("\n" in text or "\r" in text)):
+    if (
+        _CONTROL_RE.search(text)
+        or _INVISIBLE_RE.search(text)
+        or (limit <= MAX_TEXT and ("\n" in text or "\r" in text or "\t" in text or "\u200d" in text))
+    ):
         raise Invalid(field, i18n.t("control_chars"))
     if _SURROGATE_RE.search(text):  # half of a UTF-16 pair, as a JSON file may write "\udc80": no character
         raise Invalid(field, i18n.t("not_unicode"))
@@ -233,11 +243,15 @@ def mask(value: str | None) -> str | None:
 
 
 # What looks like a mobile (11 digits from 1, spaces or dashes between its groups, +86 before it), or any run of
-# 11 to 18 digits (an id number, its check character X too): masked wherever a message or a debug line shows it.
+# 11 digits or more (an id number, its check character X too): masked wherever a message or a debug line shows it.
 # A phone glued to other text (`table13812345678`) is still a phone: only digits bound a number.
-_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])((?:\+?86[ -]?)?)(1[0-9]{2})[ -]?[0-9]{4}[ -]?([0-9]{4})(?![0-9])")
-_NUMBER_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{11,17}[0-9Xx]?(?![0-9])")
-_LANDLINE_IN_TEXT = re.compile(r"(?<![0-9])0[0-9]{2,3}-[0-9]{7,8}(?![0-9])")
+# Full-width digits (１３８…) are digits to a person, and to lbc's phone and id rules.
+_D = "[0-9０-９]"
+_MOBILE_IN_TEXT = re.compile(
+    rf"(?<!{_D})((?:[+＋]?[8８][6６][ -]?)?)([1１]{_D}{{2}})[ -]?{_D}{{4}}[ -]?({_D}{{4}})(?!{_D})"
+)
+_NUMBER_IN_TEXT = re.compile(rf"(?<!{_D}){_D}{{11,}}[XxＸｘ]?(?!{_D})")
+_LANDLINE_IN_TEXT = re.compile(rf"(?<!{_D})[0０]{_D}{{2,3}}-{_D}{{7,8}}(?!{_D})")
 
 
 _UUID_IN_TEXT = re.compile(r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})")

@@ -335,7 +335,7 @@ def test_db_check_on_a_file_with_a_damaged_page_says_damaged_and_how_to_restore(
     assert first.startswith("lbc: error: ") and "damaged" in first
     assert "internal error" not in result.err and "Traceback" not in result.err
     assert sqlite_words[0] in result.err  # SQLite's own words
-    assert "lbc db restore" in first and "lbc db backup" in first
+    assert "lbc db backup" in first and "-wal and -shm" in first
     assert len(details) <= 20
     assert db.read_bytes() == before
 
@@ -352,7 +352,7 @@ def test_db_check_on_a_file_missing_a_table_says_damaged(run, tmp_path):
     [line] = result.err.splitlines()
     assert line.startswith("lbc: error: ") and "damaged" in line
     assert "no such table: contacts" in line
-    assert "lbc db restore" in line
+    assert "lbc db backup" in line
     assert "Traceback" not in result.err
 
 

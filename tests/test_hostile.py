@@ -208,6 +208,7 @@ def test_a_dead_processs_leftovers_are_removed_when_the_folder_is_next_written(r
     running = [out / f".lbc-{alive}-a1b2c3d4.tmp", out / f".village.db.partial-{alive}"]
     for path in left + running:
         path.write_text(f"{ID_NUMBER},{PHONE}\n")
+        os.chmod(path, 0o600)  # as lbc makes them
     assert run("export", "helpers", "--out", str(out / "helpers.csv"), db=demo).code == 0
     assert [p.exists() for p in left] == [False, False]
     assert [p.exists() for p in running] == [True, True]  # a live process's work in progress is its own
@@ -466,6 +467,8 @@ def test_debug_shows_no_full_phone_or_id_number_of_a_failed_statement(run, db):
         ("0371-12345678", "037******5678"),
         ("table13812345678 and 410522201405060793html", "table138****5678 and 410***********0793html"),
         ("uid 0192f0a1-1234-7abc-8def-123456789012 on 2026-11-27, row 12345", None),
+        ("１３９１２３４５６７８", "１３９****５６７８"),
+        ("video_call_days = 4105222014050607931", "video_call_days = 410************7931"),
     ],
 )
 def test_messages_mask_whatever_looks_like_a_phone_or_an_id_number(text, shown):
@@ -518,7 +521,11 @@ def test_an_argument_that_is_not_utf8_is_a_usage_error_naming_it(db):
         (["remind", "--within", "3651"], 2, "--within"),
         (["--db", "://", "child", "list"], 2, "not a database target"),
         (["--db", "postgresql://u:secret@h:port/x", "child", "list"], 2, "u:***@h"),
-        (["--db", "nosuch://x", "child", "list"], 2, "not a database target"),
+        (["--db", "nosuch://x", "child", "list"], 2, "no database lbc works with"),
+        (["--db", "mysql://u:secret@h/x", "child", "list"], 2, "no database lbc works with"),
+        (["--db", "", "child", "list"], 2, "--db is empty"),
+        (["report", "month", "--month", "9999-11"], 2, "is not a month"),
+        (["report", "month", "--month", "0001-02"], 2, "is not a month"),
     ],
 )
 def test_values_that_do_not_parse_are_usage_errors(run, db, args, code, says):
@@ -677,3 +684,196 @@ def test_no_color_set_to_the_empty_string_does_not_count(monkeypatch, value, col
     monkeypatch.setattr(sys, "stderr", terminal)
     console.warn("x")
     assert ("\x1b[" in terminal.getvalue()) is colour
+
+
+# ---- found from outside, after the first round ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/1"])
+def test_out_to_the_shells_own_descriptor_writes_into_it_as_opened(demo, tmp_path, path):
+    """`--out /dev/stdout >> log.txt`: the shell's file, opened for appending, keeps what it held."""
+    if ON_PG:
+        pytest.skip("a process of its own reads the demo file")
+    log = tmp_path / "log.txt"
+    log.write_text("precious\n")
+    with open(log, "ab") as appended:
+        done = subprocess.run(
+            [sys.executable, "-m", "lbc_cli", "--db", str(demo), "export", "helpers", "--out", path],
+            env=env(), stdout=appended, stderr=subprocess.PIPE, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "precious" and lines[1].startswith("id,uid,name,role") and len(lines) == 14
+    piped = subprocess.run(
+        f"{sys.executable} -m lbc_cli --db {demo} export helpers --out {path} | wc -l",
+        shell=True, env=env(), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert piped.stdout.strip() == "13", piped.stderr
+
+
+def test_reminders_and_cards_as_markdown_escape_names_and_the_plan(run, db):
+    helper = run("helper", "add", "李老师[点我](http://evil.example/)", "--role", "班主任", db=db)
+    child = run(
+        "enroll", "张![p](http://evil.example/t.png)", "--gender", "M", "--birth", "2015-03-04",
+        "--enrolled-on", "2026-09-01", "--consent-on", "2026-09-01", db=db,
+    )  # fmt: skip
+    assert helper.code == child.code == 0, (helper.err, child.err)
+    assert run("pair", child.out.strip(), helper.out.strip(), "--since", "2026-09-01", db=db).code == 0
+    assert run("schedule", "add", "11", "<script>alert(1)</script>", db=db).code == 0
+    for lang in ("zh", "en"):
+        reminders = run("--lang", lang, "remind", "--as-of", "2026-11-27", "--format", "md", db=db)
+        cards = [run("--lang", lang, kind, "show", "1", "--format", "md", db=db) for kind in ("child", "helper")]
+        for result in (reminders, *cards):
+            assert result.code == 0, result.err
+            html, shown = _rendered_text(result.out)
+            assert "<a " not in html and "<img" not in html and "<script" not in html, html
+        assert "张![p](http://evil.example/t.png)" in _rendered_text(reminders.out)[1]
+        assert "<script>alert(1)</script>" in _rendered_text(reminders.out)[1]
+
+
+def test_the_sweep_takes_only_lbcs_own_leftovers(run, demo, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = _dead_pid()
+    ours = out / f".lbc-{dead}-a1b2c3d4.tmp"
+    ours.write_text("x")
+    os.chmod(ours, 0o600)
+    someone_elses = [out / f".report.md.partial-{dead}", out / f".lbc-{dead}-notes.tmp"]  # 0644: made by hand
+    for path in someone_elses:
+        path.write_text("mine")
+        os.chmod(path, 0o644)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep")
+    link = out / f".lbc-{dead}-deadbeef.tmp"
+    link.symlink_to(precious)
+    assert run("export", "helpers", "--out", str(out / "helpers.csv"), db=demo).code == 0
+    assert not ours.exists()
+    assert all(path.exists() for path in someone_elses)
+    assert link.is_symlink() and precious.read_text() == "keep"
+
+
+@pytest.mark.sqlite_only("text that is not UTF-8, written into the SQLite file by another program")
+def test_text_that_is_not_utf8_is_named_not_an_unavailable_database(run, demo):
+    import sqlite3
+
+    with sqlite3.connect(demo) as connection:
+        connection.execute("UPDATE children SET name = CAST(x'eda080' AS TEXT) WHERE id = 2")
+    listed = run("child", "list", db=demo)
+    assert listed.code == 3
+    assert "not UTF-8 in column name" in one_error_line(listed.err)
+    checked = run("db", "check", db=demo)
+    assert checked.code == 1
+    assert "children row 2: name is not UTF-8 text" in checked.err
+
+
+@pytest.mark.parametrize("args", [["--version"], ["nosuch"], ["remind", "--fail-if-due", "--as-of", "2026-11-27"]])
+def test_a_reader_that_goes_away_leaves_the_exit_code_as_it_is(demo, args):
+    if ON_PG:
+        pytest.skip("a process of its own reads the demo file")
+    expected = {"--version": 0, "nosuch": 2, "remind": 4}[args[0]]
+    command = " ".join([sys.executable, "-m", "lbc_cli", "--db", str(demo), *args])
+    done = subprocess.run(
+        ["bash", "-c", f"{command} 2>&1 | true; exit ${{PIPESTATUS[0]}}"], env=env(), capture_output=True, timeout=60
+    )
+    assert done.returncode == expected
+    assert done.stderr == b""
+
+
+def test_version_with_its_output_closed_or_full(tmp_path):
+    closed = subprocess.run(
+        ["/bin/sh", "-c", f"exec {sys.executable} -m lbc_cli --version >&-"], env=env(), capture_output=True
+    )
+    assert (closed.returncode, closed.stderr) == (0, b"")
+    full = _device(tmp_path / "full", 7)
+    done = subprocess.run(
+        ["/bin/sh", "-c", f"exec {sys.executable} -m lbc_cli --version > {full}"], env=env(), capture_output=True
+    )
+    assert done.returncode == 1
+    assert done.stderr.decode().strip() == "lbc: error: cannot write the output: No space left on device"
+
+
+@pytest.mark.sqlite_only("the database's own files named as a backup")
+@pytest.mark.parametrize(("name", "code"), [("-wal", 1), ("-shm", 1), ("", 1), ("-", 2), (".", 2)])
+def test_a_backup_onto_the_database_or_no_file_is_refused(run, demo, name, code):
+    target = "-" if name == "-" else ("." if name == "." else f"{demo}{name}")
+    before = digest(Path(demo))
+    result = run("db", "backup", target, db=demo)
+    assert result.code == code
+    one_error_line(result.err)
+    assert digest(Path(demo)) == before
+    assert not Path("-").exists()
+
+
+def test_the_format_is_taken_from_the_out_files_extension(run, demo, tmp_path):
+    assert run("export", "children", "--out", str(tmp_path / "名单.xlsx"), db=demo).code == 0
+    assert openpyxl.load_workbook(tmp_path / "名单.xlsx").worksheets[0].max_row == 41
+    assert run("export", "helpers", "--out", str(tmp_path / "h.json"), db=demo).code == 0
+    assert len(json.loads((tmp_path / "h.json").read_text(encoding="utf-8"))) == 12
+    assert run("remind", "--as-of", "2026-11-27", "--out", str(tmp_path / "r.csv"), "--bom", db=demo).code == 0
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8").startswith("\ufeffchild_id,name,rule")
+    assert run("report", "plan", "--year", "2026", "--out", str(tmp_path / "p.html"), db=demo).code == 0
+    assert (tmp_path / "p.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    explicit = run("export", "helpers", "--format", "csv", "--out", str(tmp_path / "h2.json"), db=demo)
+    assert explicit.code == 0 and (tmp_path / "h2.json").read_text(encoding="utf-8").startswith("id,uid")
+
+
+@pytest.mark.sqlite_only("a village's file merged from, as a file")
+def test_merging_a_village_file_leaves_nothing_beside_it(run, db, tmp_path):
+    import shutil
+
+    village = tmp_path / "village" / "v.db"
+    village.parent.mkdir()
+    shutil.copy(ROOT / "lbc.example.db", village)
+    os.chmod(village, 0o644)
+    result = run("merge", str(village), "--dry-run", db=db)
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in village.parent.iterdir()) == ["v.db"]
+
+
+@pytest.mark.parametrize("name", ["张\u202e三", "张\u200b三", "张\u2028三", "张\x85三", "张\t三"])
+def test_invisible_characters_in_a_name_are_refused(run, db, name):
+    result = run("enroll", name, "--gender", "M", "--birth", "2015-03-04", db=db)
+    assert result.code == 1
+    assert "control characters" in one_error_line(result.err)
+    assert rows(db, "SELECT count(*) FROM children") == [(0,)]
+
+
+def test_a_password_in_a_urls_query_is_not_shown(run):
+    result = run("--db", "postgresql://u:x@h/x?password=qq&sslmode=disable", "db", "path")
+    assert result.code == 0
+    assert "qq" not in result.out and "password=***" in result.out and "u:***@h" in result.out
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MB file system of the test's own (tmpfs; needs root, skipped without)."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs needs root")
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+@pytest.mark.sqlite_only("a SQLite file on a full or read-only disk")
+def test_a_database_on_a_full_or_read_only_disk_is_named_as_such(run, small_disk):
+    import shutil
+
+    db = small_disk / "f.db"
+    shutil.copy(ROOT / "lbc.example.db", db)
+    fill = os.open(small_disk / "fill", os.O_WRONLY | os.O_CREAT, 0o600)  # every block taken: no room for a -shm
+    try:
+        while os.write(fill, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fill)
+    full = run("child", "list", db=db)
+    assert full.code == 3
+    assert "No space left on device" in one_error_line(full.err)
+    (small_disk / "fill").unlink()
+    assert subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], capture_output=True).returncode == 0
+    read_only = run("helper", "add", "新帮扶人", "--role", "volunteer", db=db)
+    assert read_only.code == 3
+    assert "read-only" in one_error_line(read_only.err).lower()

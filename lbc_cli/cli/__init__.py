@@ -284,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     if state.bad_lang is not None:
         console.error("--lang: " + i18n.t("bad_lang", value=state.bad_lang))
         return int(ExitCode.USAGE)
+    if state.db_target is not None and not state.db_target.strip():  # `--db ''`: not the default, by mistake
+        console.error(i18n.t("db_empty_target"))
+        return int(ExitCode.USAGE)
     refused = _unreadable_argument(args)
     if refused is not None:
         console.error(refused)

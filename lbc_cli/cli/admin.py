@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import BomOpt, FormatOpt, check_format, database, state
+from lbc_cli.cli.options import BomOpt, FormatOpt, check_format, database, database_files, state
 from lbc_cli.errors import ExitCode, LbcError
 
 _ = i18n.bi
@@ -138,6 +138,13 @@ def db_backup(
     ] = None,
 ) -> None:
     """An online backup (safe while others use the database); the copy is mode 0600."""
+    if file is not None:
+        from lbc_cli import io
+
+        if str(file) in ("", ".", "-"):  # (Typer makes '' a Path('.')) a backup is a file of its own
+            raise LbcError(i18n.t("backup_needs_file", file=file), ExitCode.USAGE)
+        if any(io.same_file(str(file), guarded) for guarded in database_files()):
+            raise LbcError(i18n.t("out_is_database", file=file))
     db = database()
     if file is None:
         file = db.default_backup("-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))

@@ -103,14 +103,17 @@ def _write(fmt: str, rows, columns: list[str], out: str | None, bom: bool, heade
 def export(
     table: Annotated[str, typer.Argument(help=_("表:", "table: ") + ", ".join(EXPORT_TABLES), metavar="TABLE")],
     fmt: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--format",
             "-f",
-            help=_("csv(默认)、json、jsonl 或 xlsx", "csv (default), json, jsonl or xlsx"),
+            help=_(
+                "csv(默认,或按 --out 文件的扩展名)、json、jsonl 或 xlsx",
+                "csv (default, or what --out's extension names), json, jsonl or xlsx",
+            ),
             metavar="FORMAT",
         ),
-    ] = "csv",
+    ] = None,
     out: Annotated[
         str | None,
         typer.Option(
@@ -155,7 +158,7 @@ def export(
     """Write a whole table with the columns of the spec; phone and id numbers masked unless --reveal."""
     from lbc_cli import io, models, sqlcsv, store
 
-    fmt = check_format(fmt, FILE_FORMATS, bom=bom)
+    fmt = check_format(fmt, FILE_FORMATS, bom=bom, out=out, default="csv")
     name = table.strip().lower()
     if name not in EXPORT_TABLES:
         raise LbcError(i18n.t("export_unknown", table=table, choices=", ".join(EXPORT_TABLES)), ExitCode.USAGE)

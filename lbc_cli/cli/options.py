@@ -1,6 +1,7 @@
 """Options shared by many commands, defined once: --format, --as-of, --reveal, value parsers, the database."""
 
 import inspect
+import os
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated
@@ -34,15 +35,20 @@ def database(*, create: bool = False):
     return db.open(create=create)
 
 
+def database_files() -> list[str]:
+    """The files of the SQLite database this command uses, its journals included (none for a server)."""
+    from lbc_cli.db import Database, resolve_target
+
+    path = Database(resolve_target(state.db_target)).path
+    return [] if path is None else [str(path), *(f"{path}{tail}" for tail in ("-wal", "-shm", "-journal"))]
+
+
 def output(out: str | None, *, bom: bool = False, binary: bool = False):
     """Where a command writes its data (``--out``; stdout without it or with ``-``), never over the database
     it reads: ``io.output`` with the database's own files protected."""
     from lbc_cli import io
-    from lbc_cli.db import Database, resolve_target
 
-    path = Database(resolve_target(state.db_target)).path
-    protect = [] if path is None else [path, *(f"{path}{tail}" for tail in ("-wal", "-shm", "-journal"))]
-    return io.output(out, bom=bom, binary=binary, protect=protect)
+    return io.output(out, bom=bom, binary=binary, protect=database_files())
 
 
 # ---- value parsers: a value that does not parse is a usage error (exit 2) ---------------------
@@ -125,9 +131,26 @@ BomOpt = Annotated[
 ]
 
 
-def check_format(fmt: str, allowed: tuple[str, ...], option: str = "--format", *, bom: bool = False) -> str:
+# A file name's extension -> the format it names, where the two words differ
+_EXTENSIONS = {"ndjson": "jsonl", "txt": "text", "markdown": "md", "htm": "html"}
+
+
+def check_format(
+    fmt: str | None,
+    allowed: tuple[str, ...],
+    option: str = "--format",
+    *,
+    bom: bool = False,
+    out: str | None = None,
+    default: str | None = None,
+) -> str:
     """The --format value, folded; a value not ``allowed`` is a usage error, and so is --bom with a format
-    other than CSV (a BOM breaks a JSON reader)."""
+    other than CSV (a BOM breaks a JSON reader). Without --format, the extension of ``out`` says it when it
+    names one of ``allowed`` (``--out 名单.xlsx``), else ``default``."""
+    if fmt is None:
+        suffix = os.path.splitext(out)[1].lower().lstrip(".") if out and out != "-" else ""
+        suffix = _EXTENSIONS.get(suffix, suffix)
+        fmt = suffix if suffix in allowed else (default or allowed[0])
     value = fmt.strip().lower()
     if value not in allowed:
         raise Invalid(option, i18n.t("bad_choice", value=fmt, choices=", ".join(allowed)), ExitCode.USAGE)

@@ -41,14 +41,17 @@ def remind(
         ),
     ] = None,
     fmt: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--format",
             "-f",
-            help=_("text(默认)、md、csv、json、jsonl 或 table", "text (default), md, csv, json, jsonl or table"),
+            help=_(
+                "text(默认,或按 --out 文件的扩展名)、md、csv、json、jsonl 或 table",
+                "text (default, or what --out's extension names), md, csv, json, jsonl or table",
+            ),
             metavar="FORMAT",
         ),
-    ] = "text",
+    ] = None,
     out: Annotated[
         str | None,
         typer.Option("--out", "-o", help=_("写入文件(原子写入)", "write to FILE (atomically)"), metavar="FILE"),
@@ -65,7 +68,7 @@ def remind(
     from lbc_cli import io, remind_sql
     from lbc_cli.rules import reminders
 
-    fmt = check_format(fmt, REMIND_FORMATS, bom=bom)
+    fmt = check_format(fmt, REMIND_FORMATS, bom=bom, out=out, default="text")
     now = today(as_of)
     db = database()
     months = reminders.months_between(now, now + timedelta(days=within))
@@ -244,8 +247,12 @@ def _grouped(items, schedule, roles, as_of, *, markdown: bool, only=None) -> str
     order = sorted((name for name in groups if name), key=lambda n: min(sort_key(i) for i in groups[n]))
     if "" in groups:
         order.append("")
+    from lbc_cli.render import md_text
+
+    text = md_text if markdown else str  # people's text (names, the plan's items) as Markdown shows it as text
     lines: list[str] = []
     h1, h2, bullet = ("# ", "## ", "- ") if markdown else ("", "", "  ")
+    left, right = ("\\[", "\\]") if markdown else ("[", "]")
     lines.append(f"{h1}{i18n.t('remind_title', date=as_of.isoformat())}")
     lines.append("")
     if not items:
@@ -253,7 +260,7 @@ def _grouped(items, schedule, roles, as_of, *, markdown: bool, only=None) -> str
         lines.append("")
     for name in order:
         if name:
-            heading = f"{name}({i18n.label('role', roles.get(name))})" if roles.get(name) else name
+            heading = f"{text(name)}({i18n.label('role', roles.get(name))})" if roles.get(name) else text(name)
         else:
             heading = i18n.t("remind_unpaired")
         group = groups[name]
@@ -262,11 +269,12 @@ def _grouped(items, schedule, roles, as_of, *, markdown: bool, only=None) -> str
             lines.append("")
         for item in group:
             mark = "**" if markdown and item.priority == "urgent" else ""
+            priority = f"{mark}{left}{i18n.label('priority', item.priority)}{right}{mark}"
             lines.append(
-                f"{bullet}{mark}[{i18n.label('priority', item.priority)}]{mark} {item.name}({item.child_id}):"
+                f"{bullet}{priority} {text(item.name)}({item.child_id}):"
                 f"{i18n.label('rule', item.rule)},{item.due_date.isoformat()},{_when(item)}"
                 if i18n.lang() == "zh"
-                else f"{bullet}{mark}[{i18n.label('priority', item.priority)}]{mark} {item.name} ({item.child_id}): "
+                else f"{bullet}{priority} {text(item.name)} ({item.child_id}): "
                 f"{i18n.label('rule', item.rule)}, {item.due_date.isoformat()}, {_when(item)}"
             )
         lines.append("")
@@ -275,6 +283,6 @@ def _grouped(items, schedule, roles, as_of, *, markdown: bool, only=None) -> str
         if markdown:
             lines.append("")
         for item in schedule:
-            lines.append(f"{bullet}{item.name}")
+            lines.append(f"{bullet}{text(item.name)}")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

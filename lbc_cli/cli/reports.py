@@ -10,6 +10,7 @@ import typer
 from lbc_cli import console, i18n
 from lbc_cli.cli.options import AsOfOpt, RevealOpt, check_format, database, opt_date, output, today
 from lbc_cli.errors import ExitCode, Invalid
+from lbc_cli.validate import FIRST_YEAR, LAST_YEAR
 
 _ = i18n.bi
 
@@ -18,8 +19,16 @@ report_app = typer.Typer(
 )
 
 FormatOpt = Annotated[
-    str,
-    typer.Option("--format", "-f", help=_("md(默认)、json 或 html", "md (default), json or html"), metavar="FORMAT"),
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help=_(
+            "md(默认,或按 --out 文件的扩展名)、json 或 html",
+            "md (default, or what --out's extension names), json or html",
+        ),
+        metavar="FORMAT",
+    ),
 ]
 OutOpt = Annotated[
     str | None, typer.Option("--out", "-o", help=_("写入文件(原子写入)", "write to FILE (atomically)"), metavar="FILE")
@@ -46,7 +55,7 @@ def _emit(report: str, context: dict, fmt: str, out: str | None, templates: str 
 
     from lbc_cli import io, reports
 
-    fmt = check_format(fmt, REPORT_FORMATS)
+    fmt = check_format(fmt, REPORT_FORMATS, out=out, default="md")
     templates = templates or os.environ.get("LBC_TEMPLATES") or None
     if fmt == "json":
         text = json.dumps(context, ensure_ascii=False, indent=2, default=io.cell) + "\n"
@@ -64,7 +73,7 @@ def _emit(report: str, context: dict, fmt: str, out: str | None, templates: str 
 def report_plan(
     year: YearOpt = None,
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = "md",
+    fmt: FormatOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
 ) -> None:
@@ -84,7 +93,7 @@ def report_summary(
     from_: Annotated[str | None, typer.Option("--from", help=_("起始日期", "period start"), metavar="DATE")] = None,
     to: Annotated[str | None, typer.Option("--to", help=_("截止日期", "period end"), metavar="DATE")] = None,
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = "md",
+    fmt: FormatOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
 ) -> None:
@@ -111,7 +120,7 @@ def report_child(
     ref: Annotated[str, typer.Argument(help=_("儿童:编号、姓名或拼音首字母", "child: id, name or pinyin initials"))],
     as_of: AsOfOpt = None,
     reveal: RevealOpt = False,
-    fmt: FormatOpt = "md",
+    fmt: FormatOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
 ) -> None:
@@ -136,7 +145,7 @@ def report_month(
         ),
     ] = None,
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = "md",
+    fmt: FormatOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
 ) -> None:
@@ -147,7 +156,7 @@ def report_month(
         year, number = now.year, now.month
     else:
         match = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*", month)
-        if not match or not 1 <= int(match[2]) <= 12:
+        if not match or not 1 <= int(match[2]) <= 12 or not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
             raise Invalid("--month", i18n.t("bad_month", value=month), ExitCode.USAGE)
         year, number = int(match[1]), int(match[2])
     with database().session() as session:
