@@ -602,6 +602,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_csv": ("CSV 格式错误:{why}", "not valid CSV: {why}"),
     "import_json": ("JSON 格式错误:{why}", "not valid JSON: {why}"),
     "import_xlsx": ("{file} 不是 Excel 工作簿(.xlsx)", "{file} is not an Excel workbook (.xlsx)"),
+    # what an import reads of a file (io.py: XLSX_MAX_STRINGS, XLSX_MAX_ROWS, XLSX_MAX_COLUMNS)
+    "xlsx_strings": (
+        "{file}:{part} 含有超过 {limit} 个共享字符串,超过导入读取工作簿的上限",
+        "{file}: {part} holds more than {limit} shared strings, more than an import reads from a workbook",
+    ),
+    "xlsx_cells": (
+        "{file}:{part} 有一行超过 {limit} 个单元格,超过导入读取的 {limit} 列",
+        "{file}: {part} has a row of more than {limit} cells, past the {limit} columns an import reads",
+    ),
     # the bounds of an xlsx file (io.py XLSX_MAX_*)
     "xlsx_parts": (
         "{file} 含有 {n} 个部件,超过导入读取工作簿的上限 {limit} 个",

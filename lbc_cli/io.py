@@ -492,9 +492,10 @@ def _read_csv(handle, path: str, encoding: str | None, rename) -> Iterator[tuple
 
 
 # What an xlsx file may hold: past any of these bounds an import refuses it in one line, before openpyxl unpacks
-# it (parts, bytes, text) or as its rows are read (rows, columns). A county's roster (100,000 children, 39 columns
-# with id and uid) unpacks to about 200 MiB as lbc writes it; Excel's fullest sheet of contacts (1,048,576 rows of
-# 11 columns), to about 550 MiB.
+# it (parts, bytes, text, shared strings, rows and each row's cells, counted as each part is unpacked) or as its rows
+# are read (a row numbered past the last, a cell past the last column). A county's roster (100,000 children, 39
+# columns with id and uid) unpacks to about 220 MiB as lbc writes it; Excel's fullest sheet of contacts (1,048,576
+# rows of 11 columns), to about 550 MiB.
 XLSX_MAX_ROWS = 1_048_576  # Excel's own last row: every sheet Excel or WPS saves fits
 XLSX_MAX_COLUMNS = 256  # the widest table (children) has 39 columns, the registration form 30; Excel 2003's own limit
 XLSX_MAX_PARTS = 1000  # files in the zip: a workbook has about ten
@@ -502,7 +503,18 @@ XLSX_MAX_UNPACKED = 1 << 30  # bytes all the parts unpack to, as the zip declare
 # Bytes of a part's XML with no '<' in them: a text no cell can be. A cell holds at most validate.MAX_LONG_TEXT
 # (4,000) characters: 40,000 bytes if each were spelt as the longest character reference (`&#1114111;`).
 XLSX_MAX_TEXT_BYTES = 1 << 16
+# Shared strings (<si>), which openpyxl loads all at once when it opens a workbook (2,000,000 take it 15 s and
+# 240 MB). A county's roster with no text shared at all (100,000 children x 39 columns: 3.9 million) fits; Excel and
+# WPS keep each distinct text once, so a full sheet of contacts (1,048,576 rows, a uid and a note each) holds about
+# 2.1 million; lbc writes none (its cells hold their text).
+XLSX_MAX_STRINGS = 1 << 22  # 4,194,304
 _XLSX_CHUNK = 1 << 20  # bytes of a part unpacked at a time
+# The tags counted as a part is unpacked (each chunk taken from the last '<' of the chunk before: a tag cut in two is
+# counted whole). The usual spelling first (`<c r="A1">`: found at C speed); where a chunk holds a tag of these
+# names with a namespace prefix (`<x:c>`), it is counted again with patterns that allow one.
+_XLSX_TAGS = tuple(re.compile(rb"<%s[\s/>]" % name) for name in (b"si", b"row", b"c"))
+_XLSX_PREFIXED = re.compile(rb":(?:si|row|c)[\s/>]")
+_XLSX_TAGS_PREFIXED = tuple(re.compile(rb"<(?:[^\s/<>:]+:)?%s[\s/>]" % name) for name in (b"si", b"row", b"c"))
 
 
 def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
@@ -538,7 +550,7 @@ def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
                 raise LbcError(not_a_workbook) from None
             if values is None:
                 return
-            if number > XLSX_MAX_ROWS:
+            if number > XLSX_MAX_ROWS:  # a row numbered past the last (openpyxl makes the rows skipped, empty)
                 raise LbcError(i18n.t("xlsx_rows", file=path, limit=XLSX_MAX_ROWS))
             if len(values) > XLSX_MAX_COLUMNS:  # a row is as wide as its last cell
                 raise LbcError(i18n.t("xlsx_columns", file=path, row=number, n=len(values), limit=XLSX_MAX_COLUMNS))
@@ -556,7 +568,8 @@ def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
 
 def _check_xlsx(handle, path: str) -> None:
     """Refuse a workbook past the bounds before openpyxl opens it: too many parts, too many bytes declared,
-    a part that is not stored or deflated as Excel writes them, or XML holding a text no cell can be.
+    a part that is not stored or deflated as Excel writes them, XML holding a text no cell can be, or too
+    many shared strings, rows or cells in a row (``_scan_part``).
 
     Every part is unpacked here once, a chunk at a time. zipfile gives no more of a part than the zip
     declares (a part whose data says otherwise fails its CRC check: not a workbook), so what the parts
@@ -566,7 +579,6 @@ def _check_xlsx(handle, path: str) -> None:
 
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
-    from lbc_cli.validate import MAX_LONG_TEXT
 
     not_a_workbook = LbcError(i18n.t("import_xlsx", file=path))
     try:
@@ -585,44 +597,95 @@ def _check_xlsx(handle, path: str) -> None:
             if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise not_a_workbook  # bzip2 and lzma would unpack a read's whole input at once
             try:
-                text = _longest_text(archive, part)
+                _scan_part(archive, part, path)
+            except LbcError:
+                raise
             except Exception:  # a bad CRC, an encrypted part, a broken deflate stream, a CDATA section
                 raise not_a_workbook from None
-            if text > XLSX_MAX_TEXT_BYTES:
-                chars = MAX_LONG_TEXT
-                raise LbcError(
-                    i18n.t("xlsx_text", file=path, part=part.filename, limit=XLSX_MAX_TEXT_BYTES, chars=chars)
-                )
 
 
-def _longest_text(archive, part) -> int:
-    """The longest run of bytes with no '<' in an XML part, read a chunk at a time (as soon as one is past
-    XLSX_MAX_TEXT_BYTES: one byte more); 0 for a part that is no XML (a picture). A CDATA section, which may
-    hold '<' and which Excel never writes, raises ValueError."""
+def _scan_part(archive, part, path: str) -> None:
+    """Unpack one part a chunk at a time and refuse it (LbcError) at the first bound it passes: a run of more
+    than XLSX_MAX_TEXT_BYTES bytes with no '<', more than XLSX_MAX_STRINGS shared strings, XLSX_MAX_ROWS rows or
+    XLSX_MAX_COLUMNS cells in one row. A part that is no XML (a picture) is only read through (its CRC is
+    checked at its end). A CDATA section, which may hold '<' and which Excel never writes, raises ValueError.
+
+    Every XML part is counted, whatever its name: openpyxl finds the sheets and the strings through the
+    workbook's relationships, not by their names. A county's roster (220 MiB of sheet) takes about 1.3 s."""
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+    from lbc_cli.validate import MAX_LONG_TEXT
+
+    def refused(key: str, **fields) -> LbcError:
+        return LbcError(i18n.t(key, file=path, **fields))
+
     limit = XLSX_MAX_TEXT_BYTES
-    run = 0
+    run = 0  # bytes since the last '<'
+    strings = rows = cells = 0  # cells: of the row being read
     xml = None
-    tail = b""  # the end of the chunk before: a CDATA opening cut in two is found
+    carry = b""  # the chunk before, from its last '<' on
     with archive.open(part) as stream:
-        while chunk := stream.read(_XLSX_CHUNK):
+        while True:
+            chunk = stream.read(_XLSX_CHUNK)
             if xml is None:  # XML starts with '<' (after a byte order mark, or spaces: a run too)
                 start = chunk.removeprefix(b"\xef\xbb\xbf").lstrip()
                 xml = not start or start.startswith(b"<") or chunk.startswith((b"\xff\xfe", b"\xfe\xff"))
             if not xml:
+                if not chunk:
+                    return
                 continue  # read through all the same: its CRC is checked at its end
-            if b"<![CDATA[" in tail + chunk[:8] or b"<![CDATA[" in chunk:
+            run, past = _text_run(chunk, run, limit)
+            if past:
+                raise refused("xlsx_text", part=part.filename, limit=limit, chars=MAX_LONG_TEXT)
+            data = carry + chunk
+            if b"<![CDATA[" in data:
                 raise ValueError("CDATA")
-            tail = chunk[-8:]
-            first, *rest = chunk.split(b"<")
-            run += len(first)
-            if rest:
-                longest = max(run, *map(len, rest))
-                if longest > limit:
-                    return longest
-                run = len(rest[-1])
-            elif run > limit:
-                return run
-    return run
+            if chunk:
+                cut = data.rfind(b"<")
+                if cut <= 0:  # no tag begins in this chunk: it waits for the next (the run is short)
+                    carry = data
+                    continue
+                data, carry = data[:cut], data[cut:]
+            prefixed = _XLSX_PREFIXED.search(data) is not None
+            string, row, cell = _XLSX_TAGS_PREFIXED if prefixed else _XLSX_TAGS
+            # '<si' counted at C speed, an upper bound (a tag of another name so begun counts too); near the
+            # bound, the tags themselves
+            found = len(string.findall(data)) if prefixed else data.count(b"<si")
+            if strings + found > XLSX_MAX_STRINGS and not prefixed:
+                found = len(string.findall(data))
+            strings += found
+            if strings > XLSX_MAX_STRINGS:
+                raise refused("xlsx_strings", part=part.filename, limit=XLSX_MAX_STRINGS)
+            # the cells of the row that goes on from the chunk before, then of each row begun in this one
+            going_on, *begun = map(len, map(cell.findall, row.split(data)))
+            cells += going_on
+            if cells > XLSX_MAX_COLUMNS or (begun and max(begun) > XLSX_MAX_COLUMNS):
+                raise refused("xlsx_cells", part=part.filename, limit=XLSX_MAX_COLUMNS)
+            if begun:
+                rows += len(begun)
+                cells = begun[-1]
+            if rows > XLSX_MAX_ROWS:
+                raise refused("xlsx_rows", limit=XLSX_MAX_ROWS)
+            if not chunk:
+                return
+
+
+def _text_run(chunk: bytes, run: int, limit: int) -> tuple[int, bool]:
+    """The bytes with no '<' at the end of ``chunk`` (``run`` of them came before it), and whether a run of more
+    than ``limit`` such bytes is there. Found by steps of ``limit`` bytes, not '<' by '<'."""
+    first = chunk.find(b"<")
+    if first < 0:
+        return run + len(chunk), run + len(chunk) > limit
+    if run + first > limit:
+        return 0, True
+    after = first + 1  # just after a '<'
+    while len(chunk) - after > limit:
+        found = chunk.rfind(b"<", after, after + limit + 1)
+        if found < 0:
+            return 0, True
+        after = found + 1
+    run = len(chunk) - chunk.rfind(b"<") - 1
+    return run, run > limit
 
 
 def _xlsx_value(value: Any) -> Any:

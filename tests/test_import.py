@@ -9,6 +9,7 @@ import signal
 import struct
 import sys
 import tempfile
+import time
 import zipfile
 from contextlib import contextmanager
 from datetime import date
@@ -1026,3 +1027,123 @@ def test_a_part_that_unpacks_past_its_declared_size_is_not_a_workbook(lbc, db, t
     result = hostile(lbc, db, path)
 
     assert (result.code, result.err) == (1, f"lbc: error: {path} is not an Excel workbook (.xlsx)\n")
+
+
+class Opened(BaseException):  # not an Exception: lbc's own error handling must not swallow it
+    pass
+
+
+def unopened_workbook(*_args, **_kwargs):
+    raise Opened("openpyxl opened the workbook")
+
+
+@pytest.fixture
+def unopened(monkeypatch):
+    """openpyxl must not open the workbook: an import refused by the pre-scan stops before it."""
+    monkeypatch.setattr(openpyxl, "load_workbook", unopened_workbook)
+
+
+def many(piece: bytes, n: int, per_chunk: int = 100_000):
+    """``piece`` ``n`` times, in chunks (never whole in memory)."""
+    whole, rest = divmod(n, per_chunk)
+    yield from (piece * per_chunk for _ in range(whole))
+    yield piece * rest
+
+
+def test_an_xlsx_of_more_shared_strings_than_a_county_holds_is_refused_before_openpyxl_opens_it(
+    lbc, db, tmp_path, unopened
+):
+    """20,000,000 shared strings (340 MB unpacked, under the 1 GiB bound; 826 KB zipped): openpyxl would load them all
+    when it opens the workbook (past 120 s and 1.6 GB). Refused at the 4,194,305th, as the part is unpacked."""
+    parts = roster_workbook()
+    head, tail = parts[STRINGS].split(b"</sst>")
+    parts[STRINGS] = iter([head, *many(b"<si><t>a</t></si>", 20_000_000), b"</sst>", tail])
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+    assert path.stat().st_size < 1_000_000
+
+    began = time.monotonic()
+    result = hostile(lbc, db, path, "--dry-run")
+
+    assert time.monotonic() - began < 3  # about 0.2 s alone; the machine may be busy
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: {path}: {STRINGS} holds more than 4194304 shared strings, more than an import reads "
+        "from a workbook\n",
+    )
+    zh = lbc("--lang", "zh", "import", "children", str(path), "--dry-run")
+    said = f"lbc: 错误: {path}:{STRINGS} 含有超过 4194304 个共享字符串,超过导入读取工作簿的上限\n"
+    assert (zh.code, zh.err) == (1, said)
+
+
+def test_an_xlsx_row_of_more_cells_than_an_import_reads_is_refused_before_openpyxl_opens_it(
+    lbc, db, tmp_path, unopened
+):
+    """One row of 2,000,000 cells (60 KB zipped): openpyxl builds the whole row before it is counted (11.7 s, 967 MB).
+    Refused at the row's 257th cell."""
+    parts = roster_workbook()
+    cells = many(b"<c><v>1</v></c>", 2_000_000)
+    parts[SHEET] = iter([b'<worksheet xmlns="' + MAIN_NS + b'"><sheetData><row r="1">', *cells, b"</row></sheetData>"
+                         b"</worksheet>"])  # fmt: skip
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+    assert path.stat().st_size < 100_000
+
+    began = time.monotonic()
+    result = hostile(lbc, db, path, "--dry-run")
+
+    assert time.monotonic() - began < 3
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: {path}: {SHEET} has a row of more than 256 cells, past the 256 columns an import reads\n",
+    )
+    zh = lbc("--lang", "zh", "import", "children", str(path), "--dry-run")
+    assert (zh.code, zh.err) == (1, f"lbc: 错误: {path}:{SHEET} 有一行超过 256 个单元格,超过导入读取的 256 列\n")
+
+
+def test_an_xlsx_of_more_rows_than_excel_holds_is_refused_before_openpyxl_opens_it(lbc, db, tmp_path, unopened):
+    """3,000,000 empty rows (28 KB zipped): openpyxl read them for 6.5 s and 406 MB. Refused at row 1,048,577."""
+    parts = roster_workbook()
+    parts[SHEET] = iter([b'<worksheet xmlns="' + MAIN_NS + b'"><sheetData>', *many(b"<row/>", 3_000_000),
+                         b"</sheetData></worksheet>"])  # fmt: skip
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+    assert path.stat().st_size < 100_000
+
+    began = time.monotonic()
+    result = hostile(lbc, db, path, "--dry-run")
+
+    assert time.monotonic() - began < 3
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: {path} has more than 1048576 rows (an Excel sheet's own maximum)\n",
+    )
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 7, 64])
+def test_the_counts_of_an_xlsx_hold_when_its_tags_are_cut_between_chunks(lbc, db, tmp_path, monkeypatch, chunk):
+    """Each part unpacked a few bytes at a time, every tag cut somewhere: the roster's 12 shared strings, 3 rows and 5
+    cells a row are counted exactly (at the bounds: read; one under: refused, before openpyxl opens it)."""
+    from lbc_cli import io as lbc_io
+
+    parts = roster_workbook()
+    # the roster's texts, each once: 5 headers, 2 names, 2 genders, 2 birth dates, and one date for the 4 cells left
+    assert parts[STRINGS].count(b"<si>") == 12
+    parts[STRINGS] = parts[STRINGS].replace(b"<si>", b'<si xml:space="preserve">', 1)  # a tag with attributes too
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+    monkeypatch.setattr(lbc_io, "_XLSX_CHUNK", chunk)
+    bounds = {"XLSX_MAX_STRINGS": 12, "XLSX_MAX_ROWS": 3, "XLSX_MAX_COLUMNS": 5}
+    for name, limit in bounds.items():
+        monkeypatch.setattr(lbc_io, name, limit)
+    result = hostile(lbc, db, path, "--dry-run")
+    assert (result.code, result.err) == (0, "all 2 rows are good (--dry-run: nothing written)\n")
+
+    said = {
+        "XLSX_MAX_STRINGS": f"{path}: {STRINGS} holds more than 11 shared strings, more than an import reads from a "
+        "workbook",
+        "XLSX_MAX_ROWS": f"{path} has more than 2 rows (an Excel sheet's own maximum)",
+        "XLSX_MAX_COLUMNS": f"{path}: {SHEET} has a row of more than 4 cells, past the 4 columns an import reads",
+    }
+    monkeypatch.setattr(openpyxl, "load_workbook", unopened_workbook)
+    for name, limit in bounds.items():
+        monkeypatch.setattr(lbc_io, name, limit - 1)
+        result = hostile(lbc, db, path, "--dry-run")
+        assert (result.code, result.err) == (1, f"lbc: error: {said[name]}\n"), name
+        monkeypatch.setattr(lbc_io, name, limit)
