@@ -336,6 +336,18 @@ def _opened(fd: int, bom: bool, binary: bool) -> Iterator[IO]:
 # ---- reading files -------------------------------------------------------------------------
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk")
+# How much of a file an import reads before it refuses it in one line (exit 1, nothing written): a line with no end,
+# or a file read whole, is not read on into memory. A CSV or JSON-lines file streams a line at a time, each line within
+# its bound: the longest row an import takes (a child: family notes of 4,000 characters, every other text at its 200)
+# is under 25,000 characters of CSV with every character a doubled quote, and under 150,000 bytes of JSON with every
+# character escaped (`\ud840\udc00`); csv's own bound on a field (131,072 characters) still holds within a line. A
+# JSON file is read whole and a workbook from its end: their size is bounded, by the file's size where it has one,
+# else by reading at most one byte past the bound (a device, a pipe).
+CSV_MAX_LINE = 1 << 20  # characters of one line of a CSV file (1,048,576)
+JSONL_MAX_LINE = 1 << 20  # bytes of one line of a JSON-lines file (1 MiB)
+JSON_MAX_BYTES = 1 << 29  # 512 MiB: a county's contacts (1,000,000) as JSON are about 250 MB
+XLSX_MAX_FILE = 1 << 28  # 256 MiB: a county's roster as lbc writes it is about 28 MB, a full sheet of contacts 80 MB
+_READ_CHUNK = 1 << 20  # bytes read at a time of a file with no size
 BAD_CELLS = "\x00cells"  # the key of a row read with the wrong number of cells (no header can be it)
 
 
@@ -360,7 +372,9 @@ def _binary(path: str):
     return sys.stdin.buffer
 
 
-def _text(data: bytes, encoding: str | None) -> str:
+def _text(data: bytes, encoding: str | None, offset: int = 0) -> str:
+    """``data`` decoded; LbcError naming the first byte that is not the encoding's (``offset``: of ``data`` in the
+    file)."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
 
@@ -371,7 +385,7 @@ def _text(data: bytes, encoding: str | None) -> str:
         text = data.decode("utf-8-sig" if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf") else encoding)
     except UnicodeDecodeError as exc:
         shown = "UTF-8" if encoding.startswith("utf") else encoding.upper()
-        raise LbcError(i18n.t("import_encoding", encoding=shown, position=exc.start)) from None
+        raise LbcError(i18n.t("import_encoding", encoding=shown, position=offset + exc.start)) from None
     return text
 
 
@@ -387,41 +401,114 @@ def read_rows(path: str, fmt: str, encoding: str | None = None, rename=None) -> 
         handle = _binary(path)
     except OSError as exc:
         raise LbcError(i18n.t("import_open", file=path, why=exc.strerror)) from None
+    name = "<stdin>" if path == "-" else path  # as messages name it
     with handle:
         if fmt == "xlsx":
-            yield from _read_xlsx(handle, path)
+            yield from _read_xlsx(_seekable(handle, name), name)
+        elif fmt == "csv":
+            yield from _read_csv(handle, name, encoding, rename)
+        elif fmt == "jsonl":
+            yield from _read_jsonl(handle, name, encoding)
+        else:
+            yield from _read_json(handle, name, encoding)
+
+
+def _size(handle) -> int | None:
+    """The size of a regular file; None for a device, a pipe, or a stream with no descriptor."""
+    try:
+        info = os.fstat(handle.fileno())
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+def _read_up_to(handle, limit: int, too_big: str) -> bytes | bytearray:
+    """All of a file's bytes, or LbcError ``too_big`` as soon as there are more than ``limit``: a regular file by
+    its size, unread; a device or a pipe by reading at most ``limit`` + 1 bytes."""
+    from lbc_cli.errors import LbcError
+
+    size = _size(handle)
+    if size is not None:
+        if size > limit:
+            raise LbcError(too_big)
+        data = handle.read()
+        if len(data) > limit:  # it grew since
+            raise LbcError(too_big)
+        return data
+    data = bytearray()
+    while chunk := handle.read(min(_READ_CHUNK, limit + 1 - len(data))):
+        data += chunk
+        if len(data) > limit:
+            raise LbcError(too_big)
+    return data
+
+
+def _seekable(handle, path: str):
+    """A workbook to open from its end: a regular file as it is, within XLSX_MAX_FILE; the bytes of a device or
+    a pipe, read up to it (zipfile would read /dev/zero for ever to find the zip's end)."""
+    import io as stdlib_io
+
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
+    too_big = i18n.t("xlsx_too_big", file=path, limit=XLSX_MAX_FILE >> 20)
+    size = _size(handle)
+    if size is None:
+        return stdlib_io.BytesIO(_read_up_to(handle, XLSX_MAX_FILE, too_big))
+    if size > XLSX_MAX_FILE:
+        raise LbcError(too_big)
+    return handle
+
+
+def _read_json(handle, path: str, encoding: str | None) -> Iterator[tuple[int, dict]]:
+    """A JSON array of objects, read whole: at most JSON_MAX_BYTES."""
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
+    too_big = i18n.t("json_too_big", file=path, limit=JSON_MAX_BYTES >> 20)
+    text = _text(_read_up_to(handle, JSON_MAX_BYTES, too_big), encoding)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LbcError(f"{path}:{exc.lineno}: " + i18n.t("import_json", why=exc.msg)) from None
+    except RecursionError:
+        raise LbcError(f"{path}:1: " + i18n.t("import_json", why="nested too deeply")) from None
+    del text
+    if not isinstance(data, list):
+        raise LbcError(f"{path}:1: " + i18n.t("import_json", why="not an array of objects"))
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
+        yield number, item
+
+
+def _read_jsonl(handle, path: str, encoding: str | None) -> Iterator[tuple[int, dict]]:
+    """One JSON object a line, read a line at a time, each of at most JSONL_MAX_LINE bytes. Lines end at "\\n"
+    only (str.splitlines() would also break at U+2028 inside a JSON string); a BOM may open the first only."""
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
+    later = "gbk" if encoding == "gbk" else "utf-8"  # no "\\n" byte is part of a character in either
+    offset = 0  # of the line in the file
+    for number in itertools.count(1):
+        line = handle.readline(JSONL_MAX_LINE + 1)
+        if not line:
             return
-        if fmt == "csv":
-            yield from _read_csv(handle, path, encoding, rename)
-            return
-        text = _text(handle.read(), encoding)
-    if fmt == "json":
+        if len(line) > JSONL_MAX_LINE:
+            raise LbcError(f"{path}:{number}: " + i18n.t("line_too_long_bytes", limit=JSONL_MAX_LINE))
+        text = _text(line, encoding if number == 1 else later, offset)
+        offset += len(line)
+        if not text.strip():
+            continue
         try:
-            data = json.loads(text)
+            item = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise LbcError(f"{path}:{exc.lineno}: " + i18n.t("import_json", why=exc.msg)) from None
+            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why=exc.msg)) from None
         except RecursionError:
-            raise LbcError(f"{path}:1: " + i18n.t("import_json", why="nested too deeply")) from None
-        if not isinstance(data, list):
-            raise LbcError(f"{path}:1: " + i18n.t("import_json", why="not an array of objects"))
-        for number, item in enumerate(data, start=1):
-            if not isinstance(item, dict):
-                raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
-            yield number, item
-    elif fmt == "jsonl":
-        # "\n" only: str.splitlines() would also break at U+2028 inside a JSON string
-        for number, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why=exc.msg)) from None
-            except RecursionError:
-                raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="nested too deeply")) from None
-            if not isinstance(item, dict):
-                raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
-            yield number, item
+            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="nested too deeply")) from None
+        if not isinstance(item, dict):
+            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
+        yield number, item
 
 
 CSV_BLOCK = 1000  # rows of a CSV file handed on together (more saves no time, costs memory)
@@ -452,7 +539,19 @@ def _read_csv(handle, path: str, encoding: str | None, rename) -> Iterator[tuple
     if encoding is None or (encoding == "utf-8" and head == b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
     text = stdlib_io.TextIOWrapper(handle, encoding=encoding, newline="")
-    reader = csv.reader(text)
+
+    def lines() -> Iterator[str]:
+        """The file's lines, each read up to CSV_MAX_LINE characters and no further (a quoted field may go on
+        over several: csv's own bound on a field holds it)."""
+        for number in itertools.count(1):
+            line = text.readline(CSV_MAX_LINE + 1)
+            if not line:
+                return
+            if len(line) > CSV_MAX_LINE:
+                raise LbcError(f"{path}:{number}: " + i18n.t("line_too_long_chars", limit=CSV_MAX_LINE))
+            yield line
+
+    reader = csv.reader(lines())
     try:
         headers = next(reader, None)
         if headers is None:

@@ -5,8 +5,11 @@ import csv
 import io
 import json
 import math
+import os
+import resource
 import signal
 import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -1147,3 +1150,100 @@ def test_the_counts_of_an_xlsx_hold_when_its_tags_are_cut_between_chunks(lbc, db
         result = hostile(lbc, db, path, "--dry-run")
         assert (result.code, result.err) == (1, f"lbc: error: {said[name]}\n"), name
         monkeypatch.setattr(lbc_io, name, limit)
+
+
+# ---- what an import reads of a file with no end: a line, or a whole file, up to a bound -------------------------
+
+MIB = 1 << 20
+SOURCES = ["/dev/zero", "pipe", "file"]  # a device with no end, a pipe of 3 GB, a 600 MB file (sparse: no disk used)
+
+
+def import_under_a_memory_cap(db, tmp_path: Path, fmt: str, source: str, cap: int) -> tuple[subprocess.Popen, str]:
+    """`lbc import children FILE --format FMT --dry-run` in a process of its own whose address space is capped at
+    ``cap`` bytes (where it would grow, MemoryError instead), FILE being zeros from ``source``: the process and
+    FILE as messages name it."""
+
+    def capped() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    feed = None
+    if source == "pipe":
+        feed = subprocess.Popen(["head", "-c", "3000000000", "/dev/zero"], stdout=subprocess.PIPE)
+        name = "-"
+    elif source == "file":
+        name = str(tmp_path / f"zeros.{fmt}")
+        with open(name, "wb") as fh:
+            fh.truncate(600 * MIB)
+    else:
+        name = source
+    command = [sys.executable, "-m", "lbc_cli", "--db", str(db), "import", "children", name, "--format", fmt,
+               "--dry-run"]  # fmt: skip
+    environ = {**os.environ, "LBC_LANG": "en", "NO_COLOR": "1"}
+    environ.pop("LBC_DB", None)
+    try:
+        done = subprocess.run(command, stdin=feed.stdout if feed else subprocess.DEVNULL, capture_output=True,
+                              text=True, env=environ, preexec_fn=capped, timeout=120)  # fmt: skip
+    finally:
+        if feed is not None:
+            feed.stdout.close()
+            feed.kill()
+            feed.wait()
+    return done, "<stdin>" if name == "-" else name
+
+
+@pytest.mark.sqlite_only("a process of its own under a memory cap, reading the SQLite file")
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_line_that_never_ends_is_refused_past_a_mebibyte_in_flat_memory(db, tmp_path, fmt, source):
+    """Zeros with no line break: read whole before (a 200 MB file of NULs reached 440 MB; /dev/zero 16 GB in 60 s;
+    a 3 GB pipe, MemoryError). A line is read up to 1,048,576 characters (CSV) or bytes (JSON lines) and no further:
+    the import stays within 400 MiB of address space."""
+    done, name = import_under_a_memory_cap(db, tmp_path, fmt, source, 400 * MIB)
+    unit = "characters" if fmt == "csv" else "bytes"
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"lbc: error: {name}:1: a line of more than 1048576 {unit}, longer than a row of data can be\n",
+    )
+    assert rows(db, "SELECT count(*) FROM children") == [(0,)]
+
+
+@pytest.mark.sqlite_only("a process of its own under a memory cap, reading the SQLite file")
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize(("fmt", "bound"), [("json", 512), ("xlsx", 256)])
+def test_a_json_or_xlsx_file_past_its_bound_is_refused_unread_or_at_the_bound(db, tmp_path, fmt, bound, source):
+    """A JSON file is read whole and an xlsx file is opened from its end: /dev/zero grew to 23 GB before. A file past
+    the bound (512 MiB of JSON, 256 MiB of workbook) is refused unread; a device or a pipe, which have no size, is
+    read up to one byte past it: within the bound and 300 MiB more."""
+    cap = (300 + (bound if source != "file" else 0)) * MIB
+    done, name = import_under_a_memory_cap(db, tmp_path, fmt, source, cap)
+    kind = "a JSON file" if fmt == "json" else "a workbook"
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"lbc: error: {name} is larger than the {bound} MiB an import reads from {kind}\n",
+    )
+    assert rows(db, "SELECT count(*) FROM children") == [(0,)]
+
+
+def test_a_line_at_the_bound_is_read_and_one_past_it_is_refused_in_the_sessions_language(lbc, db, tmp_path):
+    """1,048,576 characters of CSV with the line break are a line csv reads (and its own bound on a field, 131,072
+    characters, refuses); one more is refused before csv sees it. The same for 1,048,576 bytes of JSON lines."""
+    at, past = tmp_path / "at.csv", tmp_path / "past.csv"
+    at.write_text("a" * (MIB - 1) + "\n")
+    past.write_text("a" * MIB + "\n")
+    result = lbc("import", "children", str(at))
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: {at}:1: not valid CSV: field larger than field limit (131072)\n",
+    )
+    result = lbc("--lang", "zh", "import", "children", str(past))
+    assert (result.code, result.err) == (1, f"lbc: 错误: {past}:1: 这一行超过 1048576 个字符,比任何一行数据都长\n")
+
+    at, past = tmp_path / "at.jsonl", tmp_path / "past.jsonl"
+    first = '{"name": "甲", "gender": "F", "birth_date": "2016-01-01", "consent_on": "2024-01-01"}\n'
+    second = '{"name": "乙", "gender": "M", "birth_date": "2016-02-02", "consent_on": "2024-01-01"}'
+    at.write_text(first + second + " " * (MIB - len(second.encode()) - 1) + "\n")
+    past.write_text(first + second + " " * (MIB - len(second.encode())) + "\n")
+    result = lbc("import", "children", str(at), "--dry-run")
+    assert (result.code, result.err) == (0, "all 2 rows are good (--dry-run: nothing written)\n")
+    result = lbc("--lang", "zh", "import", "children", str(past), "--dry-run")
+    assert (result.code, result.err) == (1, f"lbc: 错误: {past}:2: 这一行超过 1048576 字节,比任何一行数据都长\n")
