@@ -298,6 +298,64 @@ def test_killing_an_import_kills_the_copy_checking_its_file(db, tmp_path, how):
     assert not any(map(_alive, copies)), "the copy outlived the import"
 
 
+@pytest.mark.sqlite_only("the copy checks a file's rows while the process that made it writes to SQLite")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the copy is made on Linux only")
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "lbc: error: the check of {file} stopped (killed, or out of memory); nothing was written"),
+        ("zh", "lbc: 错误: 检查 {file} 的进程中途停止(被终止或内存不足),未写入任何数据"),
+    ],
+)
+def test_a_copy_killed_while_it_checks_the_file_is_said_as_such_and_nothing_is_written(db, tmp_path, lang, said):
+    """The copy checking an import's file is killed (SIGKILL, as the OOM killer does): not 'internal error (import)'
+    but what happened, in one line, exit 1, and none of the rows the import had begun to write is kept."""
+    big = tmp_path / "big.csv"
+    with open(big, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["name", "gender", "birth_date", "village", "consent_on"])
+        for i in range(200_000):
+            born = f"201{i % 10}-0{1 + i % 9}-1{i % 9}"
+            writer.writerow([f"儿童{i}", "FM"[i % 2], born, f"村{i % 50}", "2024-01-01"])
+    command = [sys.executable, "-m", "lbc_cli", "--db", str(db), "import", "children", str(big)]
+    proc = subprocess.Popen(command, env=env(LBC_LANG=lang, NO_COLOR="1"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)  # fmt: skip
+    copies: set[int] = set()
+    deadline = time.monotonic() + 60
+    while not copies and time.monotonic() < deadline and proc.poll() is None:
+        copies = _children_of(proc.pid)
+        time.sleep(0.005)
+    assert copies, "the import made no copy of itself"
+    for pid in copies:
+        os.kill(pid, signal.SIGKILL)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.decode(), out) == (1, said.format(file=big) + "\n", b"")
+    assert rows(db, "SELECT count(*) FROM children") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM audit_log WHERE action = 'import'") == [(0,)]
+
+
+def test_a_copy_out_of_memory_while_it_checks_the_file_is_said_as_such(run, db, tmp_path, monkeypatch):
+    """MemoryError in the copy is handed over, and said as the same stop, not as an internal error."""
+    from lbc_cli import importer, parallel
+
+    if not parallel.available():
+        pytest.skip("no copy of the process is made here")
+
+    def out_of_memory(_rows, _loader):
+        raise MemoryError
+        yield
+
+    monkeypatch.setattr(importer, "_checked", out_of_memory)
+    path = tmp_path / "children.csv"
+    path.write_text("name,gender,birth_date\n张三,M,2015-01-01\n", encoding="utf-8")
+    result = run("import", "children", str(path), db=db)
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: the check of {path} stopped (killed, or out of memory); nothing was written\n",
+    )
+    assert rows(db, "SELECT count(*) FROM children") == [(0,)]
+
+
 # ---- 5, 6: templates run no code; people's text is text in every Markdown renderer ------------------------------
 
 EXPLOITS = [
