@@ -796,23 +796,83 @@ def _xlsx_value(value: Any) -> Any:
 
 
 def write_xlsx(rows: Iterable[dict], columns: list[str], stream, headers: list[str] | None = None) -> int:
-    """A one-sheet workbook. Text stays text (a phone keeps its leading digits; `=x` is not a formula)."""
+    """A one-sheet workbook. Text stays text (a phone keeps its leading digits; `=x` is not a formula).
+
+    openpyxl writes the sheet to a temporary file first (kept in a folder of this process's own:
+    ``_xlsx_temp_folder``), then packs it into ``stream``; memory stays flat for a county's rows."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("lbc")
-    sheet.append(headers or columns)
-    n = 0
-    for row in rows:
-        cells = []
-        for column in columns:
-            value = cell(row.get(column))
-            item = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                item.data_type = "s"
-            cells.append(item)
-        sheet.append(cells)
-        n += 1
-    book.save(stream)
+    with _xlsx_temp_folder():
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("lbc")
+        sheet.append(headers or columns)
+        n = 0
+        for row in rows:
+            cells = []
+            for column in columns:
+                value = cell(row.get(column))
+                item = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, str):
+                    item.data_type = "s"
+                cells.append(item)
+            sheet.append(cells)
+            n += 1
+        book.save(stream)
     return n
+
+
+# The folder of an xlsx write's temporary files, in the system's temporary folder: named for its process, so that
+# what a killed lbc left can be told from the work of one still running.
+_XLSX_TEMP_FOLDER = re.compile(r"lbc-xlsx-(\d+)-[a-z0-9_]+")
+
+
+@contextmanager
+def _xlsx_temp_folder() -> Iterator[str]:
+    """Every temporary file made while the block runs goes into a new folder of this process's own (mode 0700,
+    ``lbc-xlsx-PID-…`` in the system's temporary folder), removed with all it holds on every way out Python sees:
+    the end, an error, ``errors.Stopped`` (SIGTERM, SIGHUP), KeyboardInterrupt. What a process killed outright
+    (SIGKILL, the OOM killer) left is removed here, by the next xlsx write, once that process is gone.
+
+    Why: openpyxl's write-only sheet writes every row, unmasked with --reveal, to
+    ``tempfile.NamedTemporaryFile(prefix="openpyxl.", delete=False)`` in the system's temporary folder and removes
+    it only once the workbook is saved, or at the interpreter's exit (atexit): never when the save fails (a full
+    disk, a reader gone), never at lbc's own exit (``os._exit`` skips atexit), never on SIGKILL. Its public API takes
+    no folder and no file for it (the sheet writer's ``out`` is internal, and its cleanup expects a file of its own
+    list), so tempfile's default folder, ``tempfile.tempdir``, is pointed at ours for the duration. A command is one
+    process with one thread at that point: nothing else makes temporary files meanwhile."""
+    import shutil
+    import tempfile
+
+    before = tempfile.tempdir
+    base = tempfile.gettempdir()
+    _sweep_xlsx_temp_folders(base)
+    folder = tempfile.mkdtemp(prefix=f"lbc-xlsx-{os.getpid()}-", dir=base)  # 0700
+    tempfile.tempdir = folder
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = before
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sweep_xlsx_temp_folders(base: str) -> None:
+    """Remove the xlsx temporary folders in ``base`` whose process is gone (this user's own folders only, never
+    through a symbolic link)."""
+    import shutil
+
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return
+    for name in names:
+        found = _XLSX_TEMP_FOLDER.fullmatch(name)
+        if found is None or int(found.group(1)) == os.getpid() or _alive(int(found.group(1))):
+            continue
+        path = os.path.join(base, name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():
+            shutil.rmtree(path, ignore_errors=True)

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -230,6 +231,134 @@ def test_a_stopped_export_leaves_no_temporary_file(run, demo, tmp_path, monkeypa
         p.name for p in tmp_path.iterdir() if not p.name.startswith(".lbc-") and p.name != "c.json"
     )
     assert not (tmp_path / "c.json").exists()
+
+
+# An xlsx export's sheet goes first to a temporary file of openpyxl's (`openpyxl.XXXX`, the rows unmasked with
+# --reveal); it lives in a folder of lbc's own in the temporary folder, named for its process, 0700.
+XLSX_FOLDER = re.compile(r"lbc-xlsx-(\d+)-[a-z0-9_]+")
+
+
+def _xlsx_process(args: list, temp: Path, **kwargs) -> subprocess.Popen:
+    """`python -m lbc_cli ARGS` with TMPDIR pointing at ``temp``."""
+    command = [sys.executable, "-m", "lbc_cli", *map(str, args)]
+    return subprocess.Popen(command, env=env(TMPDIR=str(temp), NO_COLOR="1"), stderr=subprocess.PIPE, **kwargs)
+
+
+def test_an_xlsx_exports_temporary_file_is_in_a_private_folder_of_its_own_gone_when_it_ends(
+    run, demo, tmp_path, monkeypatch
+):
+    import tempfile
+
+    from openpyxl.worksheet import _writer
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    made = []
+    original = _writer.create_temporary_file
+
+    def watched(suffix=""):
+        path = Path(original(suffix))
+        made.append((path, stat.S_IMODE(path.parent.stat().st_mode)))
+        return str(path)
+
+    monkeypatch.setattr(_writer, "create_temporary_file", watched)
+    out = tmp_path / "children.xlsx"
+    result = run("export", "children", "--format", "xlsx", "--reveal", "--out", str(out), db=demo)
+    assert result.code == 0, result.err
+    [(path, mode)] = made
+    assert path.name.startswith("openpyxl.") and path.parent.parent == temp
+    assert XLSX_FOLDER.fullmatch(path.parent.name).group(1) == str(os.getpid())
+    assert mode == 0o700
+    assert list(temp.iterdir()) == []
+    assert tempfile.tempdir == str(temp)  # as it was
+
+
+def test_a_dead_xlsx_writers_folder_is_removed_by_the_next_xlsx_write(run, demo, tmp_path, monkeypatch):
+    import tempfile
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    dead = temp / f"lbc-xlsx-{_dead_pid()}-a1b2c3d4"
+    alive = temp / f"lbc-xlsx-{os.getppid()}-a1b2c3d4"
+    for folder in (dead, alive):
+        folder.mkdir(mode=0o700)
+        (folder / "openpyxl.x1y2z3").write_text(f"{ID_NUMBER},{PHONE}\n")
+    other = temp / "openpyxl.abcdefgh"  # not lbc's: left alone
+    other.write_text("x")
+    assert run("export", "helpers", "--format", "csv", "--out", str(tmp_path / "h.csv"), db=demo).code == 0
+    assert dead.exists()  # only an xlsx write looks
+    assert run("export", "helpers", "--format", "xlsx", "--out", str(tmp_path / "h.xlsx"), db=demo).code == 0
+    assert not dead.exists()
+    assert (alive / "openpyxl.x1y2z3").exists() and other.exists()  # a live process's work is its own
+
+
+def test_an_xlsx_export_whose_reader_has_gone_leaves_nothing(demo, tmp_path):
+    """`lbc export children --format xlsx --reveal | head -c 10`: the reader goes; so does the temporary file."""
+    if ON_PG:
+        pytest.skip("a process of its own reads the demo file")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # gone before the first byte
+    proc = _xlsx_process(["--db", demo, "export", "children", "--format", "xlsx", "--reveal"], temp, stdout=write_end)
+    os.close(write_end)
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err) == (0, b"")
+    assert list(temp.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def contacts_db(tmp_path_factory) -> Path:
+    """A SQLite file with 40,000 contacts: an xlsx export of them takes a few seconds."""
+    import sqlite3
+    import uuid
+
+    from lbc_cli.cli import main
+
+    path = tmp_path_factory.mktemp("contacts") / "contacts.db"
+    assert main(["--db", str(path), "--lang", "en", "init"]) == 0
+    enroll = ["enroll", "张三", "--gender", "M", "--birth", "2015-03-04", "--consent-on", "2024-01-01"]
+    assert main(["--db", str(path), "--lang", "en", *enroll]) == 0
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executemany(
+            "INSERT INTO contacts (uid, child_id, kind, date, note, no_answer) VALUES (?, 1, 'video-call', ?, ?, 0)",
+            [(str(uuid.uuid4()), f"2024-{1 + i % 12:02d}-01", f"记录{i} {PHONE}") for i in range(40_000)],
+        )
+    conn.close()
+    return path
+
+
+@pytest.mark.sqlite_only("a process of its own exports a SQLite file")
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=lambda how: how.name)
+def test_an_xlsx_export_stopped_half_way_leaves_no_copy_in_the_temporary_folder(run, contacts_db, tmp_path, how):
+    """Stopped once openpyxl's temporary file is there: SIGTERM and SIGHUP end it as Ctrl-C does, its folder removed
+    on the way out; SIGKILL leaves the folder, which the next xlsx write removes (its process is gone)."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    out = tmp_path / "contacts.xlsx"
+    args = ["--db", contacts_db, "export", "contacts", "--format", "xlsx", "--reveal", "--out", out]
+    proc = _xlsx_process(args, temp)
+    deadline = time.monotonic() + 60
+    while not list(temp.rglob("openpyxl.*")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.005)
+    assert list(temp.rglob("openpyxl.*")), "no temporary file was seen"
+    proc.send_signal(how)
+    _, err = proc.communicate(timeout=60)
+    assert not out.exists()
+    assert list(temp.glob("openpyxl.*")) == []
+    if how != signal.SIGKILL:
+        assert (proc.returncode, err.decode()) == (128 + how, "lbc: error: interrupted; nothing was written\n")
+        assert list(temp.iterdir()) == []
+        return
+    [left] = temp.iterdir()
+    assert XLSX_FOLDER.fullmatch(left.name).group(1) == str(proc.pid)
+    again = _xlsx_process(["--db", contacts_db, "export", "helpers", "--format", "xlsx", "--out", out], temp)
+    _, err = again.communicate(timeout=60)
+    assert (again.returncode, err) == (0, f"exported 0 rows to {out}\n".encode())
+    assert list(temp.iterdir()) == []
 
 
 def test_sigterm_ends_a_command_in_one_line_with_nothing_written(run, db, tmp_path):
