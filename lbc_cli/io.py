@@ -818,7 +818,12 @@ def write_xlsx(rows: Iterable[dict], columns: list[str], stream, headers: list[s
                 cells.append(item)
             sheet.append(cells)
             n += 1
-        book.save(stream)
+        target = _QuietAfterFailure(stream)
+        try:
+            book.save(target)
+        except BaseException:
+            target.failed = True
+            raise
     return n
 
 
@@ -876,3 +881,43 @@ def _sweep_xlsx_temp_folders(base: str) -> None:
             continue
         if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():
             shutil.rmtree(path, ignore_errors=True)
+
+
+class _QuietAfterFailure:
+    """The stream a workbook is saved into, as zipfile sees it. Once a write has failed (a full disk, a reader
+    gone) or the save has stopped, whatever zipfile does with it afterwards goes nowhere, quietly, at positions
+    that add up: the archive left open is closed when it is collected (``ZipFile.__del__``: its directory written,
+    seeking back), after the stream itself was closed, and would print "Exception ignored in: <function
+    ZipFile.__del__>" and a traceback after the command's one line."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.failed = False
+        self._position = 0  # once failed: where zipfile believes it is
+
+    def write(self, data) -> int:
+        if self.failed:
+            self._position += len(data)
+            return len(data)
+        try:
+            return self._stream.write(data)
+        except BaseException:
+            self.failed = True
+            raise
+
+    def flush(self) -> None:
+        if not self.failed:
+            try:
+                self._stream.flush()
+            except BaseException:
+                self.failed = True
+                raise
+
+    def tell(self) -> int:
+        return self._position if self.failed else self._stream.tell()
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if not self.failed:
+            return self._stream.seek(offset, whence)
+        self._position = offset if whence == os.SEEK_SET else self._position + offset
+        return self._position

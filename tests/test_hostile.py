@@ -294,6 +294,20 @@ def test_a_dead_xlsx_writers_folder_is_removed_by_the_next_xlsx_write(run, demo,
     assert (alive / "openpyxl.x1y2z3").exists() and other.exists()  # a live process's work is its own
 
 
+def test_an_xlsx_export_that_cannot_be_written_says_one_line_and_leaves_nothing(demo, tmp_path):
+    """--out to a full device: the one line, no "Exception ignored in: <function ZipFile.__del__>" and traceback
+    after it, and no copy of the rows left in the temporary folder."""
+    if ON_PG:
+        pytest.skip("a process of its own reads the demo file")
+    full = _device(tmp_path / "full", 7)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc = _xlsx_process(["--db", demo, "export", "children", "--format", "xlsx", "--reveal", "--out", full], temp)
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err.decode()) == (1, "lbc: error: cannot write the output: No space left on device\n")
+    assert list(temp.iterdir()) == []
+
+
 def test_an_xlsx_export_whose_reader_has_gone_leaves_nothing(demo, tmp_path):
     """`lbc export children --format xlsx --reveal | head -c 10`: the reader goes; so does the temporary file."""
     if ON_PG:
