@@ -346,7 +346,7 @@ ENCODINGS = ("utf-8", "utf-8-sig", "gbk")
 CSV_MAX_LINE = 1 << 20  # characters of one line of a CSV file (1,048,576)
 JSONL_MAX_LINE = 1 << 20  # bytes of one line of a JSON-lines file (1 MiB)
 JSON_MAX_BYTES = 1 << 29  # 512 MiB: a county's contacts (1,000,000) as JSON are about 250 MB
-XLSX_MAX_FILE = 1 << 28  # 256 MiB: a county's roster as lbc writes it is about 28 MB, a full sheet of contacts 80 MB
+XLSX_MAX_FILE = 1 << 28  # 256 MiB: a county's roster as lbc writes it is 28 MB, a full sheet of contacts 87 MB
 _READ_CHUNK = 1 << 20  # bytes read at a time of a file with no size
 BAD_CELLS = "\x00cells"  # the key of a row read with the wrong number of cells (no header can be it)
 
@@ -710,7 +710,8 @@ def _scan_part(archive, part, path: str) -> None:
     checked at its end). A CDATA section, which may hold '<' and which Excel never writes, raises ValueError.
 
     Every XML part is counted, whatever its name: openpyxl finds the sheets and the strings through the
-    workbook's relationships, not by their names. A county's roster (220 MiB of sheet) takes about 1.3 s."""
+    workbook's relationships, not by their names. A county's roster (220 MiB of sheet) takes about 1.5 s, Excel's
+    fullest sheet of contacts (545 MiB) about 2.5 s, a third of it unpacking."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
     from lbc_cli.validate import MAX_LONG_TEXT
@@ -755,14 +756,19 @@ def _scan_part(archive, part, path: str) -> None:
             strings += found
             if strings > XLSX_MAX_STRINGS:
                 raise refused("xlsx_strings", part=part.filename, limit=XLSX_MAX_STRINGS)
-            # the cells of the row that goes on from the chunk before, then of each row begun in this one
-            going_on, *begun = map(len, map(cell.findall, row.split(data)))
-            cells += going_on
-            if cells > XLSX_MAX_COLUMNS or (begun and max(begun) > XLSX_MAX_COLUMNS):
-                raise refused("xlsx_cells", part=part.filename, limit=XLSX_MAX_COLUMNS)
+            # the cells of the row that goes on from the chunk before, of each row begun and ended in this one, and
+            # of the row begun last (it may go on in the next)
+            going_on, *begun = row.split(data)
+            cells += len(cell.findall(going_on))
+            widest = cells
             if begun:
                 rows += len(begun)
-                cells = begun[-1]
+                room = 3 * XLSX_MAX_COLUMNS  # a tag takes 3 bytes at least: a shorter row cannot hold too many cells
+                ended = [piece for piece in begun[:-1] if len(piece) > room]
+                cells = len(cell.findall(begun[-1]))
+                widest = max(widest, cells, max(map(len, map(cell.findall, ended)), default=0))
+            if widest > XLSX_MAX_COLUMNS:
+                raise refused("xlsx_cells", part=part.filename, limit=XLSX_MAX_COLUMNS)
             if rows > XLSX_MAX_ROWS:
                 raise refused("xlsx_rows", limit=XLSX_MAX_ROWS)
             if not chunk:

@@ -1102,6 +1102,22 @@ def test_an_xlsx_row_of_more_cells_than_an_import_reads_is_refused_before_openpy
     assert (zh.code, zh.err) == (1, f"lbc: 错误: {path}:{SHEET} 有一行超过 256 个单元格,超过导入读取的 256 列\n")
 
 
+def test_an_xlsx_row_of_too_many_cells_between_others_is_refused_before_openpyxl_opens_it(lbc, db, tmp_path, unopened):
+    """A row of 257 cells between rows of 5, all in one chunk of the part."""
+    parts = roster_workbook()
+    wide = b'<row r="3">' + b"<c><v>1</v></c>" * 257 + b"</row>"
+    assert b'</row><row r="3">' in parts[SHEET]
+    parts[SHEET] = parts[SHEET].replace(b'</row><row r="3">', b"</row>" + wide + b'<row r="3">')
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+
+    result = hostile(lbc, db, path, "--dry-run")
+
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: {path}: {SHEET} has a row of more than 256 cells, past the 256 columns an import reads\n",
+    )
+
+
 def test_an_xlsx_of_more_rows_than_excel_holds_is_refused_before_openpyxl_opens_it(lbc, db, tmp_path, unopened):
     """3,000,000 empty rows (28 KB zipped): openpyxl read them for 6.5 s and 406 MB. Refused at row 1,048,577."""
     parts = roster_workbook()
