@@ -48,6 +48,17 @@ def is_url(target: str) -> bool:
     return "://" in target
 
 
+def _quiet_sqlalchemy_log() -> None:
+    """SQLAlchemy logs what it cannot tidy up on the way out to stderr, through logging's last resort: a cursor it
+    cannot close when SIGTERM or Ctrl-C lands inside a fetch ("Error closing cursor" and a traceback, after which
+    the command says its one line). A command says its own error, and --debug its traceback."""
+    import logging
+
+    logger = logging.getLogger("sqlalchemy")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+
+
 def _private_file(path: Path) -> None:
     """Create an empty file readable by its owner only (children's data: never wider than 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -102,6 +113,8 @@ class Database:
     def _make_engine(self) -> "Engine":
         from sqlalchemy import create_engine, event
         from sqlalchemy.exc import NoSuchModuleError
+
+        _quiet_sqlalchemy_log()
 
         if not self.is_sqlite:
             try:

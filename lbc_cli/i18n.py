@@ -624,6 +624,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_csv": ("CSV 格式错误:{why}", "not valid CSV: {why}"),
     "import_json": ("JSON 格式错误:{why}", "not valid JSON: {why}"),
     "import_xlsx": ("{file} 不是 Excel 工作簿(.xlsx)", "{file} is not an Excel workbook (.xlsx)"),
+    # how much of a file an import reads (io.py: XLSX_MAX_STRINGS, CSV_MAX_LINE...), and its check stopped
+    "xlsx_strings": (
+        "{file}:{part} 含有超过 {limit} 个共享字符串,超过导入读取工作簿的上限",
+        "{file}: {part} holds more than {limit} shared strings, more than an import reads from a workbook",
+    ),
+    "xlsx_cells": (
+        "{file}:{part} 有一行超过 {limit} 个单元格,超过导入读取的 {limit} 列",
+        "{file}: {part} has a row of more than {limit} cells, past the {limit} columns an import reads",
+    ),
+    "line_too_long_chars": (
+        "这一行超过 {limit} 个字符,比任何一行数据都长",
+        "a line of more than {limit} characters, longer than a row of data can be",
+    ),
+    "line_too_long_bytes": (
+        "这一行超过 {limit} 字节,比任何一行数据都长",
+        "a line of more than {limit} bytes, longer than a row of data can be",
+    ),
+    "json_too_big": (
+        "{file} 超过导入读取 JSON 文件的上限 {limit} MiB",
+        "{file} is larger than the {limit} MiB an import reads from a JSON file",
+    ),
+    "xlsx_too_big": (
+        "{file} 超过导入读取工作簿的上限 {limit} MiB",
+        "{file} is larger than the {limit} MiB an import reads from a workbook",
+    ),
+    "import_check_stopped": (
+        "检查 {file} 的进程中途停止(被终止或内存不足),未写入任何数据",
+        "the check of {file} stopped (killed, or out of memory); nothing was written",
+    ),
     # the bounds of an xlsx file (io.py XLSX_MAX_*)
     "xlsx_parts": (
         "{file} 含有 {n} 个部件,超过导入读取工作簿的上限 {limit} 个",

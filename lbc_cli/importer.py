@@ -775,8 +775,8 @@ def load(
                 numbers, values, ids = found
                 writer.add(numbers, loader.named(values), ids)  # the pinyin here: the copy has more to do
         except parallel.CopyFailed as failed:
-            if failed.error is None:
-                raise LbcError(i18n.t("internal", kind="import")) from None
+            if failed.error is None or isinstance(failed.error, MemoryError):  # killed (the OOM killer), or no memory
+                raise LbcError(i18n.t("import_check_stopped", file=source)) from None
             raise failed.error from None
     n = writer.close()
     problems.raise_if_any()

@@ -380,6 +380,18 @@ def _opened(fd: int, bom: bool, binary: bool) -> Iterator[IO]:
 # ---- reading files -------------------------------------------------------------------------
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk")
+# How much of a file an import reads before it refuses it in one line (exit 1, nothing written): a line with no end,
+# or a file read whole, is not read on into memory. A CSV or JSON-lines file streams a line at a time, each line within
+# its bound: the longest row an import takes (a child: family notes of 4,000 characters, every other text at its 200)
+# is under 25,000 characters of CSV with every character a doubled quote, and under 150,000 bytes of JSON with every
+# character escaped (`\ud840\udc00`); csv's own bound on a field (131,072 characters) still holds within a line. A
+# JSON file is read whole and a workbook from its end: their size is bounded, by the file's size where it has one,
+# else by reading at most one byte past the bound (a device, a pipe).
+CSV_MAX_LINE = 1 << 20  # characters of one line of a CSV file (1,048,576)
+JSONL_MAX_LINE = 1 << 20  # bytes of one line of a JSON-lines file (1 MiB)
+JSON_MAX_BYTES = 1 << 29  # 512 MiB: a county's contacts (1,000,000) as JSON are about 250 MB
+XLSX_MAX_FILE = 1 << 28  # 256 MiB: a county's roster as lbc writes it is 28 MB, a full sheet of contacts 87 MB
+_READ_CHUNK = 1 << 20  # bytes read at a time of a file with no size
 BAD_CELLS = "\x00cells"  # the key of a row read with the wrong number of cells (no header can be it)
 
 
@@ -404,7 +416,9 @@ def _binary(path: str):
     return sys.stdin.buffer
 
 
-def _text(data: bytes, encoding: str | None) -> str:
+def _text(data: bytes, encoding: str | None, offset: int = 0) -> str:
+    """``data`` decoded; LbcError naming the first byte that is not the encoding's (``offset``: of ``data`` in the
+    file)."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
 
@@ -415,7 +429,7 @@ def _text(data: bytes, encoding: str | None) -> str:
         text = data.decode("utf-8-sig" if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf") else encoding)
     except UnicodeDecodeError as exc:
         shown = "UTF-8" if encoding.startswith("utf") else encoding.upper()
-        raise LbcError(i18n.t("import_encoding", encoding=shown, position=exc.start)) from None
+        raise LbcError(i18n.t("import_encoding", encoding=shown, position=offset + exc.start)) from None
     return text
 
 
@@ -431,41 +445,114 @@ def read_rows(path: str, fmt: str, encoding: str | None = None, rename=None) -> 
         handle = _binary(path)
     except OSError as exc:
         raise LbcError(i18n.t("import_open", file=path, why=exc.strerror)) from None
+    name = "<stdin>" if path == "-" else path  # as messages name it
     with handle:
         if fmt == "xlsx":
-            yield from _read_xlsx(handle, path)
+            yield from _read_xlsx(_seekable(handle, name), name)
+        elif fmt == "csv":
+            yield from _read_csv(handle, name, encoding, rename)
+        elif fmt == "jsonl":
+            yield from _read_jsonl(handle, name, encoding)
+        else:
+            yield from _read_json(handle, name, encoding)
+
+
+def _size(handle) -> int | None:
+    """The size of a regular file; None for a device, a pipe, or a stream with no descriptor."""
+    try:
+        info = os.fstat(handle.fileno())
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+def _read_up_to(handle, limit: int, too_big: str) -> bytes | bytearray:
+    """All of a file's bytes, or LbcError ``too_big`` as soon as there are more than ``limit``: a regular file by
+    its size, unread; a device or a pipe by reading at most ``limit`` + 1 bytes."""
+    from lbc_cli.errors import LbcError
+
+    size = _size(handle)
+    if size is not None:
+        if size > limit:
+            raise LbcError(too_big)
+        data = handle.read()
+        if len(data) > limit:  # it grew since
+            raise LbcError(too_big)
+        return data
+    data = bytearray()
+    while chunk := handle.read(min(_READ_CHUNK, limit + 1 - len(data))):
+        data += chunk
+        if len(data) > limit:
+            raise LbcError(too_big)
+    return data
+
+
+def _seekable(handle, path: str):
+    """A workbook to open from its end: a regular file as it is, within XLSX_MAX_FILE; the bytes of a device or
+    a pipe, read up to it (zipfile would read /dev/zero for ever to find the zip's end)."""
+    import io as stdlib_io
+
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
+    too_big = i18n.t("xlsx_too_big", file=path, limit=XLSX_MAX_FILE >> 20)
+    size = _size(handle)
+    if size is None:
+        return stdlib_io.BytesIO(_read_up_to(handle, XLSX_MAX_FILE, too_big))
+    if size > XLSX_MAX_FILE:
+        raise LbcError(too_big)
+    return handle
+
+
+def _read_json(handle, path: str, encoding: str | None) -> Iterator[tuple[int, dict]]:
+    """A JSON array of objects, read whole: at most JSON_MAX_BYTES."""
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
+    too_big = i18n.t("json_too_big", file=path, limit=JSON_MAX_BYTES >> 20)
+    text = _text(_read_up_to(handle, JSON_MAX_BYTES, too_big), encoding)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LbcError(f"{path}:{exc.lineno}: " + i18n.t("import_json", why=exc.msg)) from None
+    except RecursionError:
+        raise LbcError(f"{path}:1: " + i18n.t("import_json", why="nested too deeply")) from None
+    del text
+    if not isinstance(data, list):
+        raise LbcError(f"{path}:1: " + i18n.t("import_json", why="not an array of objects"))
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
+        yield number, item
+
+
+def _read_jsonl(handle, path: str, encoding: str | None) -> Iterator[tuple[int, dict]]:
+    """One JSON object a line, read a line at a time, each of at most JSONL_MAX_LINE bytes. Lines end at "\\n"
+    only (str.splitlines() would also break at U+2028 inside a JSON string); a BOM may open the first only."""
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
+    later = "gbk" if encoding == "gbk" else "utf-8"  # no "\\n" byte is part of a character in either
+    offset = 0  # of the line in the file
+    for number in itertools.count(1):
+        line = handle.readline(JSONL_MAX_LINE + 1)
+        if not line:
             return
-        if fmt == "csv":
-            yield from _read_csv(handle, path, encoding, rename)
-            return
-        text = _text(handle.read(), encoding)
-    if fmt == "json":
+        if len(line) > JSONL_MAX_LINE:
+            raise LbcError(f"{path}:{number}: " + i18n.t("line_too_long_bytes", limit=JSONL_MAX_LINE))
+        text = _text(line, encoding if number == 1 else later, offset)
+        offset += len(line)
+        if not text.strip():
+            continue
         try:
-            data = json.loads(text)
+            item = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise LbcError(f"{path}:{exc.lineno}: " + i18n.t("import_json", why=exc.msg)) from None
+            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why=exc.msg)) from None
         except RecursionError:
-            raise LbcError(f"{path}:1: " + i18n.t("import_json", why="nested too deeply")) from None
-        if not isinstance(data, list):
-            raise LbcError(f"{path}:1: " + i18n.t("import_json", why="not an array of objects"))
-        for number, item in enumerate(data, start=1):
-            if not isinstance(item, dict):
-                raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
-            yield number, item
-    elif fmt == "jsonl":
-        # "\n" only: str.splitlines() would also break at U+2028 inside a JSON string
-        for number, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why=exc.msg)) from None
-            except RecursionError:
-                raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="nested too deeply")) from None
-            if not isinstance(item, dict):
-                raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
-            yield number, item
+            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="nested too deeply")) from None
+        if not isinstance(item, dict):
+            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
+        yield number, item
 
 
 CSV_BLOCK = 1000  # rows of a CSV file handed on together (more saves no time, costs memory)
@@ -496,7 +583,19 @@ def _read_csv(handle, path: str, encoding: str | None, rename) -> Iterator[tuple
     if encoding is None or (encoding == "utf-8" and head == b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
     text = stdlib_io.TextIOWrapper(handle, encoding=encoding, newline="")
-    reader = csv.reader(text)
+
+    def lines() -> Iterator[str]:
+        """The file's lines, each read up to CSV_MAX_LINE characters and no further (a quoted field may go on
+        over several: csv's own bound on a field holds it)."""
+        for number in itertools.count(1):
+            line = text.readline(CSV_MAX_LINE + 1)
+            if not line:
+                return
+            if len(line) > CSV_MAX_LINE:
+                raise LbcError(f"{path}:{number}: " + i18n.t("line_too_long_chars", limit=CSV_MAX_LINE))
+            yield line
+
+    reader = csv.reader(lines())
     try:
         headers = next(reader, None)
         if headers is None:
@@ -536,9 +635,10 @@ def _read_csv(handle, path: str, encoding: str | None, rename) -> Iterator[tuple
 
 
 # What an xlsx file may hold: past any of these bounds an import refuses it in one line, before openpyxl unpacks
-# it (parts, bytes, text) or as its rows are read (rows, columns). A county's roster (100,000 children, 39 columns
-# with id and uid) unpacks to about 200 MiB as lbc writes it; Excel's fullest sheet of contacts (1,048,576 rows of
-# 11 columns), to about 550 MiB.
+# it (parts, bytes, text, shared strings, rows and each row's cells, counted as each part is unpacked) or as its rows
+# are read (a row numbered past the last, a cell past the last column). A county's roster (100,000 children, 39
+# columns with id and uid) unpacks to about 220 MiB as lbc writes it; Excel's fullest sheet of contacts (1,048,576
+# rows of 11 columns), to about 550 MiB.
 XLSX_MAX_ROWS = 1_048_576  # Excel's own last row: every sheet Excel or WPS saves fits
 XLSX_MAX_COLUMNS = 256  # the widest table (children) has 39 columns, the registration form 30; Excel 2003's own limit
 XLSX_MAX_PARTS = 1000  # files in the zip: a workbook has about ten
@@ -546,7 +646,18 @@ XLSX_MAX_UNPACKED = 1 << 30  # bytes all the parts unpack to, as the zip declare
 # Bytes of a part's XML with no '<' in them: a text no cell can be. A cell holds at most validate.MAX_LONG_TEXT
 # (4,000) characters: 40,000 bytes if each were spelt as the longest character reference (`&#1114111;`).
 XLSX_MAX_TEXT_BYTES = 1 << 16
+# Shared strings (<si>), which openpyxl loads all at once when it opens a workbook (2,000,000 take it 15 s and
+# 240 MB). A county's roster with no text shared at all (100,000 children x 39 columns: 3.9 million) fits; Excel and
+# WPS keep each distinct text once, so a full sheet of contacts (1,048,576 rows, a uid and a note each) holds about
+# 2.1 million; lbc writes none (its cells hold their text).
+XLSX_MAX_STRINGS = 1 << 22  # 4,194,304
 _XLSX_CHUNK = 1 << 20  # bytes of a part unpacked at a time
+# The tags counted as a part is unpacked (each chunk taken from the last '<' of the chunk before: a tag cut in two is
+# counted whole). The usual spelling first (`<c r="A1">`: found at C speed); where a chunk holds a tag of these
+# names with a namespace prefix (`<x:c>`), it is counted again with patterns that allow one.
+_XLSX_TAGS = tuple(re.compile(rb"<%s[\s/>]" % name) for name in (b"si", b"row", b"c"))
+_XLSX_PREFIXED = re.compile(rb":(?:si|row|c)[\s/>]")
+_XLSX_TAGS_PREFIXED = tuple(re.compile(rb"<(?:[^\s/<>:]+:)?%s[\s/>]" % name) for name in (b"si", b"row", b"c"))
 
 
 def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
@@ -582,7 +693,7 @@ def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
                 raise LbcError(not_a_workbook) from None
             if values is None:
                 return
-            if number > XLSX_MAX_ROWS:
+            if number > XLSX_MAX_ROWS:  # a row numbered past the last (openpyxl makes the rows skipped, empty)
                 raise LbcError(i18n.t("xlsx_rows", file=path, limit=XLSX_MAX_ROWS))
             if len(values) > XLSX_MAX_COLUMNS:  # a row is as wide as its last cell
                 raise LbcError(i18n.t("xlsx_columns", file=path, row=number, n=len(values), limit=XLSX_MAX_COLUMNS))
@@ -600,7 +711,8 @@ def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
 
 def _check_xlsx(handle, path: str) -> None:
     """Refuse a workbook past the bounds before openpyxl opens it: too many parts, too many bytes declared,
-    a part that is not stored or deflated as Excel writes them, or XML holding a text no cell can be.
+    a part that is not stored or deflated as Excel writes them, XML holding a text no cell can be, or too
+    many shared strings, rows or cells in a row (``_scan_part``).
 
     Every part is unpacked here once, a chunk at a time. zipfile gives no more of a part than the zip
     declares (a part whose data says otherwise fails its CRC check: not a workbook), so what the parts
@@ -610,7 +722,6 @@ def _check_xlsx(handle, path: str) -> None:
 
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
-    from lbc_cli.validate import MAX_LONG_TEXT
 
     not_a_workbook = LbcError(i18n.t("import_xlsx", file=path))
     try:
@@ -629,44 +740,101 @@ def _check_xlsx(handle, path: str) -> None:
             if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise not_a_workbook  # bzip2 and lzma would unpack a read's whole input at once
             try:
-                text = _longest_text(archive, part)
+                _scan_part(archive, part, path)
+            except LbcError:
+                raise
             except Exception:  # a bad CRC, an encrypted part, a broken deflate stream, a CDATA section
                 raise not_a_workbook from None
-            if text > XLSX_MAX_TEXT_BYTES:
-                chars = MAX_LONG_TEXT
-                raise LbcError(
-                    i18n.t("xlsx_text", file=path, part=part.filename, limit=XLSX_MAX_TEXT_BYTES, chars=chars)
-                )
 
 
-def _longest_text(archive, part) -> int:
-    """The longest run of bytes with no '<' in an XML part, read a chunk at a time (as soon as one is past
-    XLSX_MAX_TEXT_BYTES: one byte more); 0 for a part that is no XML (a picture). A CDATA section, which may
-    hold '<' and which Excel never writes, raises ValueError."""
+def _scan_part(archive, part, path: str) -> None:
+    """Unpack one part a chunk at a time and refuse it (LbcError) at the first bound it passes: a run of more
+    than XLSX_MAX_TEXT_BYTES bytes with no '<', more than XLSX_MAX_STRINGS shared strings, XLSX_MAX_ROWS rows or
+    XLSX_MAX_COLUMNS cells in one row. A part that is no XML (a picture) is only read through (its CRC is
+    checked at its end). A CDATA section, which may hold '<' and which Excel never writes, raises ValueError.
+
+    Every XML part is counted, whatever its name: openpyxl finds the sheets and the strings through the
+    workbook's relationships, not by their names. A county's roster (220 MiB of sheet) takes about 1.5 s, Excel's
+    fullest sheet of contacts (545 MiB) about 2.5 s, a third of it unpacking."""
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+    from lbc_cli.validate import MAX_LONG_TEXT
+
+    def refused(key: str, **fields) -> LbcError:
+        return LbcError(i18n.t(key, file=path, **fields))
+
     limit = XLSX_MAX_TEXT_BYTES
-    run = 0
+    run = 0  # bytes since the last '<'
+    strings = rows = cells = 0  # cells: of the row being read
     xml = None
-    tail = b""  # the end of the chunk before: a CDATA opening cut in two is found
+    carry = b""  # the chunk before, from its last '<' on
     with archive.open(part) as stream:
-        while chunk := stream.read(_XLSX_CHUNK):
+        while True:
+            chunk = stream.read(_XLSX_CHUNK)
             if xml is None:  # XML starts with '<' (after a byte order mark, or spaces: a run too)
                 start = chunk.removeprefix(b"\xef\xbb\xbf").lstrip()
                 xml = not start or start.startswith(b"<") or chunk.startswith((b"\xff\xfe", b"\xfe\xff"))
             if not xml:
+                if not chunk:
+                    return
                 continue  # read through all the same: its CRC is checked at its end
-            if b"<![CDATA[" in tail + chunk[:8] or b"<![CDATA[" in chunk:
+            run, past = _text_run(chunk, run, limit)
+            if past:
+                raise refused("xlsx_text", part=part.filename, limit=limit, chars=MAX_LONG_TEXT)
+            data = carry + chunk
+            if b"<![CDATA[" in data:
                 raise ValueError("CDATA")
-            tail = chunk[-8:]
-            first, *rest = chunk.split(b"<")
-            run += len(first)
-            if rest:
-                longest = max(run, *map(len, rest))
-                if longest > limit:
-                    return longest
-                run = len(rest[-1])
-            elif run > limit:
-                return run
-    return run
+            if chunk:
+                cut = data.rfind(b"<")
+                if cut <= 0:  # no tag begins in this chunk: it waits for the next (the run is short)
+                    carry = data
+                    continue
+                data, carry = data[:cut], data[cut:]
+            prefixed = _XLSX_PREFIXED.search(data) is not None
+            string, row, cell = _XLSX_TAGS_PREFIXED if prefixed else _XLSX_TAGS
+            # '<si' counted at C speed, an upper bound (a tag of another name so begun counts too); near the
+            # bound, the tags themselves
+            found = len(string.findall(data)) if prefixed else data.count(b"<si")
+            if strings + found > XLSX_MAX_STRINGS and not prefixed:
+                found = len(string.findall(data))
+            strings += found
+            if strings > XLSX_MAX_STRINGS:
+                raise refused("xlsx_strings", part=part.filename, limit=XLSX_MAX_STRINGS)
+            # the cells of the row that goes on from the chunk before, of each row begun and ended in this one, and
+            # of the row begun last (it may go on in the next)
+            going_on, *begun = row.split(data)
+            cells += len(cell.findall(going_on))
+            widest = cells
+            if begun:
+                rows += len(begun)
+                room = 3 * XLSX_MAX_COLUMNS  # a tag takes 3 bytes at least: a shorter row cannot hold too many cells
+                ended = [piece for piece in begun[:-1] if len(piece) > room]
+                cells = len(cell.findall(begun[-1]))
+                widest = max(widest, cells, max(map(len, map(cell.findall, ended)), default=0))
+            if widest > XLSX_MAX_COLUMNS:
+                raise refused("xlsx_cells", part=part.filename, limit=XLSX_MAX_COLUMNS)
+            if rows > XLSX_MAX_ROWS:
+                raise refused("xlsx_rows", limit=XLSX_MAX_ROWS)
+            if not chunk:
+                return
+
+
+def _text_run(chunk: bytes, run: int, limit: int) -> tuple[int, bool]:
+    """The bytes with no '<' at the end of ``chunk`` (``run`` of them came before it), and whether a run of more
+    than ``limit`` such bytes is there. Found by steps of ``limit`` bytes, not '<' by '<'."""
+    first = chunk.find(b"<")
+    if first < 0:
+        return run + len(chunk), run + len(chunk) > limit
+    if run + first > limit:
+        return 0, True
+    after = first + 1  # just after a '<'
+    while len(chunk) - after > limit:
+        found = chunk.rfind(b"<", after, after + limit + 1)
+        if found < 0:
+            return 0, True
+        after = found + 1
+    run = len(chunk) - chunk.rfind(b"<") - 1
+    return run, run > limit
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -678,23 +846,128 @@ def _xlsx_value(value: Any) -> Any:
 
 
 def write_xlsx(rows: Iterable[dict], columns: list[str], stream, headers: list[str] | None = None) -> int:
-    """A one-sheet workbook. Text stays text (a phone keeps its leading digits; `=x` is not a formula)."""
+    """A one-sheet workbook. Text stays text (a phone keeps its leading digits; `=x` is not a formula).
+
+    openpyxl writes the sheet to a temporary file first (kept in a folder of this process's own:
+    ``_xlsx_temp_folder``), then packs it into ``stream``; memory stays flat for a county's rows."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("lbc")
-    sheet.append(headers or columns)
-    n = 0
-    for row in rows:
-        cells = []
-        for column in columns:
-            value = cell(row.get(column))
-            item = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                item.data_type = "s"
-            cells.append(item)
-        sheet.append(cells)
-        n += 1
-    book.save(stream)
+    with _xlsx_temp_folder():
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("lbc")
+        sheet.append(headers or columns)
+        n = 0
+        for row in rows:
+            cells = []
+            for column in columns:
+                value = cell(row.get(column))
+                item = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, str):
+                    item.data_type = "s"
+                cells.append(item)
+            sheet.append(cells)
+            n += 1
+        target = _QuietAfterFailure(stream)
+        try:
+            book.save(target)
+        except BaseException:
+            target.failed = True
+            raise
     return n
+
+
+# The folder of an xlsx write's temporary files, in the system's temporary folder: named for its process, so that
+# what a killed lbc left can be told from the work of one still running.
+_XLSX_TEMP_FOLDER = re.compile(r"lbc-xlsx-(\d+)-[a-z0-9_]+")
+
+
+@contextmanager
+def _xlsx_temp_folder() -> Iterator[str]:
+    """Every temporary file made while the block runs goes into a new folder of this process's own (mode 0700,
+    ``lbc-xlsx-PID-…`` in the system's temporary folder), removed with all it holds on every way out Python sees:
+    the end, an error, ``errors.Stopped`` (SIGTERM, SIGHUP), KeyboardInterrupt. What a process killed outright
+    (SIGKILL, the OOM killer) left is removed here, by the next xlsx write, once that process is gone.
+
+    Why: openpyxl's write-only sheet writes every row, unmasked with --reveal, to
+    ``tempfile.NamedTemporaryFile(prefix="openpyxl.", delete=False)`` in the system's temporary folder and removes
+    it only once the workbook is saved, or at the interpreter's exit (atexit): never when the save fails (a full
+    disk, a reader gone), never at lbc's own exit (``os._exit`` skips atexit), never on SIGKILL. Its public API takes
+    no folder and no file for it (the sheet writer's ``out`` is internal, and its cleanup expects a file of its own
+    list), so tempfile's default folder, ``tempfile.tempdir``, is pointed at ours for the duration. A command is one
+    process with one thread at that point: nothing else makes temporary files meanwhile."""
+    import shutil
+    import tempfile
+
+    before = tempfile.tempdir
+    base = tempfile.gettempdir()
+    _sweep_xlsx_temp_folders(base)
+    folder = tempfile.mkdtemp(prefix=f"lbc-xlsx-{os.getpid()}-", dir=base)  # 0700
+    tempfile.tempdir = folder
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = before
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sweep_xlsx_temp_folders(base: str) -> None:
+    """Remove the xlsx temporary folders in ``base`` whose process is gone (this user's own folders only, never
+    through a symbolic link)."""
+    import shutil
+
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return
+    for name in names:
+        found = _XLSX_TEMP_FOLDER.fullmatch(name)
+        if found is None or int(found.group(1)) == os.getpid() or _alive(int(found.group(1))):
+            continue
+        path = os.path.join(base, name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+class _QuietAfterFailure:
+    """The stream a workbook is saved into, as zipfile sees it. Once a write has failed (a full disk, a reader
+    gone) or the save has stopped, whatever zipfile does with it afterwards goes nowhere, quietly, at positions
+    that add up: the archive left open is closed when it is collected (``ZipFile.__del__``: its directory written,
+    seeking back), after the stream itself was closed, and would print "Exception ignored in: <function
+    ZipFile.__del__>" and a traceback after the command's one line."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.failed = False
+        self._position = 0  # once failed: where zipfile believes it is
+
+    def write(self, data) -> int:
+        if self.failed:
+            self._position += len(data)
+            return len(data)
+        try:
+            return self._stream.write(data)
+        except BaseException:
+            self.failed = True
+            raise
+
+    def flush(self) -> None:
+        if not self.failed:
+            try:
+                self._stream.flush()
+            except BaseException:
+                self.failed = True
+                raise
+
+    def tell(self) -> int:
+        return self._position if self.failed else self._stream.tell()
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if not self.failed:
+            return self._stream.seek(offset, whence)
+        self._position = offset if whence == os.SEEK_SET else self._position + offset
+        return self._position

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -233,6 +234,165 @@ def test_a_stopped_export_leaves_no_temporary_file(run, demo, tmp_path, monkeypa
     assert not (tmp_path / "c.json").exists()
 
 
+# An xlsx export's sheet goes first to a temporary file of openpyxl's (`openpyxl.XXXX`, the rows unmasked with
+# --reveal); it lives in a folder of lbc's own in the temporary folder, named for its process, 0700.
+XLSX_FOLDER = re.compile(r"lbc-xlsx-(\d+)-[a-z0-9_]+")
+
+
+def _xlsx_process(args: list, temp: Path, **kwargs) -> subprocess.Popen:
+    """`python -m lbc_cli ARGS` with TMPDIR pointing at ``temp``."""
+    command = [sys.executable, "-m", "lbc_cli", *map(str, args)]
+    return subprocess.Popen(command, env=env(TMPDIR=str(temp), NO_COLOR="1"), stderr=subprocess.PIPE, **kwargs)
+
+
+def test_an_xlsx_exports_temporary_file_is_in_a_private_folder_of_its_own_gone_when_it_ends(
+    run, demo, tmp_path, monkeypatch
+):
+    import tempfile
+
+    from openpyxl.worksheet import _writer
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    made = []
+    original = _writer.create_temporary_file
+
+    def watched(suffix=""):
+        path = Path(original(suffix))
+        made.append((path, stat.S_IMODE(path.parent.stat().st_mode)))
+        return str(path)
+
+    monkeypatch.setattr(_writer, "create_temporary_file", watched)
+    out = tmp_path / "children.xlsx"
+    result = run("export", "children", "--format", "xlsx", "--reveal", "--out", str(out), db=demo)
+    assert result.code == 0, result.err
+    [(path, mode)] = made
+    assert path.name.startswith("openpyxl.") and path.parent.parent == temp
+    assert XLSX_FOLDER.fullmatch(path.parent.name).group(1) == str(os.getpid())
+    assert mode == 0o700
+    assert list(temp.iterdir()) == []
+    assert tempfile.tempdir == str(temp)  # as it was
+
+
+def test_a_dead_xlsx_writers_folder_is_removed_by_the_next_xlsx_write(run, demo, tmp_path, monkeypatch):
+    import tempfile
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    dead = temp / f"lbc-xlsx-{_dead_pid()}-a1b2c3d4"
+    alive = temp / f"lbc-xlsx-{os.getppid()}-a1b2c3d4"
+    for folder in (dead, alive):
+        folder.mkdir(mode=0o700)
+        (folder / "openpyxl.x1y2z3").write_text(f"{ID_NUMBER},{PHONE}\n")
+    other = temp / "openpyxl.abcdefgh"  # not lbc's: left alone
+    other.write_text("x")
+    assert run("export", "helpers", "--format", "csv", "--out", str(tmp_path / "h.csv"), db=demo).code == 0
+    assert dead.exists()  # only an xlsx write looks
+    assert run("export", "helpers", "--format", "xlsx", "--out", str(tmp_path / "h.xlsx"), db=demo).code == 0
+    assert not dead.exists()
+    assert (alive / "openpyxl.x1y2z3").exists() and other.exists()  # a live process's work is its own
+
+
+def test_an_xlsx_export_that_cannot_be_written_says_one_line_and_leaves_nothing(demo, tmp_path):
+    """--out to a full device: the one line, no "Exception ignored in: <function ZipFile.__del__>" and traceback
+    after it, and no copy of the rows left in the temporary folder."""
+    if ON_PG:
+        pytest.skip("a process of its own reads the demo file")
+    full = _device(tmp_path / "full", 7)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc = _xlsx_process(["--db", demo, "export", "children", "--format", "xlsx", "--reveal", "--out", full], temp)
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err.decode()) == (1, "lbc: error: cannot write the output: No space left on device\n")
+    assert list(temp.iterdir()) == []
+
+
+def test_an_xlsx_export_whose_reader_has_gone_leaves_nothing(demo, tmp_path):
+    """`lbc export children --format xlsx --reveal | head -c 10`: the reader goes; so does the temporary file."""
+    if ON_PG:
+        pytest.skip("a process of its own reads the demo file")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # gone before the first byte
+    proc = _xlsx_process(["--db", demo, "export", "children", "--format", "xlsx", "--reveal"], temp, stdout=write_end)
+    os.close(write_end)
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err) == (0, b"")
+    assert list(temp.iterdir()) == []
+
+
+def test_what_sqlalchemy_logs_on_the_way_out_is_not_printed(demo):
+    """SIGTERM landing inside a fetch: SQLAlchemy cannot close the cursor and logs "Error closing cursor" with a
+    traceback, which logging's last resort printed to stderr before the command's one line. (A process of its own:
+    pytest's logging plugin holds a handler of its own.)"""
+    if ON_PG:
+        pytest.skip("a process of its own reads the demo file")
+    script = (
+        "import logging, sys\n"
+        "from lbc_cli.cli import main\n"
+        "code = main(['--db', sys.argv[1], 'export', 'helpers', '--format', 'json'])\n"
+        "logging.getLogger('sqlalchemy.pool.impl.QueuePool').error('Error closing cursor')\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(demo)], env=env(), capture_output=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, b"")
+
+
+@pytest.fixture(scope="module")
+def contacts_db(tmp_path_factory) -> Path:
+    """A SQLite file with 40,000 contacts: an xlsx export of them takes a few seconds."""
+    import sqlite3
+    import uuid
+
+    from lbc_cli.cli import main
+
+    path = tmp_path_factory.mktemp("contacts") / "contacts.db"
+    assert main(["--db", str(path), "--lang", "en", "init"]) == 0
+    enroll = ["enroll", "张三", "--gender", "M", "--birth", "2015-03-04", "--consent-on", "2024-01-01"]
+    assert main(["--db", str(path), "--lang", "en", *enroll]) == 0
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executemany(
+            "INSERT INTO contacts (uid, child_id, kind, date, note, no_answer) VALUES (?, 1, 'video-call', ?, ?, 0)",
+            [(str(uuid.uuid4()), f"2024-{1 + i % 12:02d}-01", f"记录{i} {PHONE}") for i in range(40_000)],
+        )
+    conn.close()
+    return path
+
+
+@pytest.mark.sqlite_only("a process of its own exports a SQLite file")
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=lambda how: how.name)
+def test_an_xlsx_export_stopped_half_way_leaves_no_copy_in_the_temporary_folder(run, contacts_db, tmp_path, how):
+    """Stopped once openpyxl's temporary file is there: SIGTERM and SIGHUP end it as Ctrl-C does, its folder removed
+    on the way out; SIGKILL leaves the folder, which the next xlsx write removes (its process is gone)."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    out = tmp_path / "contacts.xlsx"
+    args = ["--db", contacts_db, "export", "contacts", "--format", "xlsx", "--reveal", "--out", out]
+    proc = _xlsx_process(args, temp)
+    deadline = time.monotonic() + 60
+    while not list(temp.rglob("openpyxl.*")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.005)
+    assert list(temp.rglob("openpyxl.*")), "no temporary file was seen"
+    proc.send_signal(how)
+    _, err = proc.communicate(timeout=60)
+    assert not out.exists()
+    assert list(temp.glob("openpyxl.*")) == []
+    if how != signal.SIGKILL:
+        assert (proc.returncode, err.decode()) == (128 + how, "lbc: error: interrupted; nothing was written\n")
+        assert list(temp.iterdir()) == []
+        return
+    [left] = temp.iterdir()
+    assert XLSX_FOLDER.fullmatch(left.name).group(1) == str(proc.pid)
+    again = _xlsx_process(["--db", contacts_db, "export", "helpers", "--format", "xlsx", "--out", out], temp)
+    _, err = again.communicate(timeout=60)
+    assert (again.returncode, err) == (0, f"exported 0 rows to {out}\n".encode())
+    assert list(temp.iterdir()) == []
+
+
 def test_sigterm_ends_a_command_in_one_line_with_nothing_written(run, db, tmp_path):
     """A real process waiting on its input (an import from a pipe) is stopped: one line, exit 143, nothing kept."""
     if is_url(db):
@@ -297,6 +457,64 @@ def test_killing_an_import_kills_the_copy_checking_its_file(db, tmp_path, how):
     while any(map(_alive, copies)) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not any(map(_alive, copies)), "the copy outlived the import"
+
+
+@pytest.mark.sqlite_only("the copy checks a file's rows while the process that made it writes to SQLite")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the copy is made on Linux only")
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "lbc: error: the check of {file} stopped (killed, or out of memory); nothing was written"),
+        ("zh", "lbc: 错误: 检查 {file} 的进程中途停止(被终止或内存不足),未写入任何数据"),
+    ],
+)
+def test_a_copy_killed_while_it_checks_the_file_is_said_as_such_and_nothing_is_written(db, tmp_path, lang, said):
+    """The copy checking an import's file is killed (SIGKILL, as the OOM killer does): not 'internal error (import)'
+    but what happened, in one line, exit 1, and none of the rows the import had begun to write is kept."""
+    big = tmp_path / "big.csv"
+    with open(big, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["name", "gender", "birth_date", "village", "consent_on"])
+        for i in range(200_000):
+            born = f"201{i % 10}-0{1 + i % 9}-1{i % 9}"
+            writer.writerow([f"儿童{i}", "FM"[i % 2], born, f"村{i % 50}", "2024-01-01"])
+    command = [sys.executable, "-m", "lbc_cli", "--db", str(db), "import", "children", str(big)]
+    proc = subprocess.Popen(command, env=env(LBC_LANG=lang, NO_COLOR="1"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)  # fmt: skip
+    copies: set[int] = set()
+    deadline = time.monotonic() + 60
+    while not copies and time.monotonic() < deadline and proc.poll() is None:
+        copies = _children_of(proc.pid)
+        time.sleep(0.005)
+    assert copies, "the import made no copy of itself"
+    for pid in copies:
+        os.kill(pid, signal.SIGKILL)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.decode(), out) == (1, said.format(file=big) + "\n", b"")
+    assert rows(db, "SELECT count(*) FROM children") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM audit_log WHERE action = 'import'") == [(0,)]
+
+
+def test_a_copy_out_of_memory_while_it_checks_the_file_is_said_as_such(run, db, tmp_path, monkeypatch):
+    """MemoryError in the copy is handed over, and said as the same stop, not as an internal error."""
+    from lbc_cli import importer, parallel
+
+    if not parallel.available():
+        pytest.skip("no copy of the process is made here")
+
+    def out_of_memory(_rows, _loader):
+        raise MemoryError
+        yield
+
+    monkeypatch.setattr(importer, "_checked", out_of_memory)
+    path = tmp_path / "children.csv"
+    path.write_text("name,gender,birth_date\n张三,M,2015-01-01\n", encoding="utf-8")
+    result = run("import", "children", str(path), db=db)
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: the check of {path} stopped (killed, or out of memory); nothing was written\n",
+    )
+    assert rows(db, "SELECT count(*) FROM children") == [(0,)]
 
 
 # ---- 5, 6: templates run no code; people's text is text in every Markdown renderer ------------------------------

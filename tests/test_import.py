@@ -5,10 +5,14 @@ import csv
 import io
 import json
 import math
+import os
+import resource
 import signal
 import struct
+import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from contextlib import contextmanager
 from datetime import date
@@ -1026,3 +1030,236 @@ def test_a_part_that_unpacks_past_its_declared_size_is_not_a_workbook(lbc, db, t
     result = hostile(lbc, db, path)
 
     assert (result.code, result.err) == (1, f"lbc: error: {path} is not an Excel workbook (.xlsx)\n")
+
+
+class Opened(BaseException):  # not an Exception: lbc's own error handling must not swallow it
+    pass
+
+
+def unopened_workbook(*_args, **_kwargs):
+    raise Opened("openpyxl opened the workbook")
+
+
+@pytest.fixture
+def unopened(monkeypatch):
+    """openpyxl must not open the workbook: an import refused by the pre-scan stops before it."""
+    monkeypatch.setattr(openpyxl, "load_workbook", unopened_workbook)
+
+
+def many(piece: bytes, n: int, per_chunk: int = 100_000):
+    """``piece`` ``n`` times, in chunks (never whole in memory)."""
+    whole, rest = divmod(n, per_chunk)
+    yield from (piece * per_chunk for _ in range(whole))
+    yield piece * rest
+
+
+def test_an_xlsx_of_more_shared_strings_than_a_county_holds_is_refused_before_openpyxl_opens_it(
+    lbc, db, tmp_path, unopened
+):
+    """20,000,000 shared strings (340 MB unpacked, under the 1 GiB bound; 826 KB zipped): openpyxl would load them all
+    when it opens the workbook (past 120 s and 1.6 GB). Refused at the 4,194,305th, as the part is unpacked."""
+    parts = roster_workbook()
+    head, tail = parts[STRINGS].split(b"</sst>")
+    parts[STRINGS] = iter([head, *many(b"<si><t>a</t></si>", 20_000_000), b"</sst>", tail])
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+    assert path.stat().st_size < 1_000_000
+
+    began = time.monotonic()
+    result = hostile(lbc, db, path, "--dry-run")
+
+    assert time.monotonic() - began < 3  # about 0.2 s alone; the machine may be busy
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: {path}: {STRINGS} holds more than 4194304 shared strings, more than an import reads "
+        "from a workbook\n",
+    )
+    zh = lbc("--lang", "zh", "import", "children", str(path), "--dry-run")
+    said = f"lbc: 错误: {path}:{STRINGS} 含有超过 4194304 个共享字符串,超过导入读取工作簿的上限\n"
+    assert (zh.code, zh.err) == (1, said)
+
+
+def test_an_xlsx_row_of_more_cells_than_an_import_reads_is_refused_before_openpyxl_opens_it(
+    lbc, db, tmp_path, unopened
+):
+    """One row of 2,000,000 cells (60 KB zipped): openpyxl builds the whole row before it is counted (11.7 s, 967 MB).
+    Refused at the row's 257th cell."""
+    parts = roster_workbook()
+    cells = many(b"<c><v>1</v></c>", 2_000_000)
+    parts[SHEET] = iter([b'<worksheet xmlns="' + MAIN_NS + b'"><sheetData><row r="1">', *cells, b"</row></sheetData>"
+                         b"</worksheet>"])  # fmt: skip
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+    assert path.stat().st_size < 100_000
+
+    began = time.monotonic()
+    result = hostile(lbc, db, path, "--dry-run")
+
+    assert time.monotonic() - began < 3
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: {path}: {SHEET} has a row of more than 256 cells, past the 256 columns an import reads\n",
+    )
+    zh = lbc("--lang", "zh", "import", "children", str(path), "--dry-run")
+    assert (zh.code, zh.err) == (1, f"lbc: 错误: {path}:{SHEET} 有一行超过 256 个单元格,超过导入读取的 256 列\n")
+
+
+def test_an_xlsx_row_of_too_many_cells_between_others_is_refused_before_openpyxl_opens_it(lbc, db, tmp_path, unopened):
+    """A row of 257 cells between rows of 5, all in one chunk of the part."""
+    parts = roster_workbook()
+    wide = b'<row r="3">' + b"<c><v>1</v></c>" * 257 + b"</row>"
+    assert b'</row><row r="3">' in parts[SHEET]
+    parts[SHEET] = parts[SHEET].replace(b'</row><row r="3">', b"</row>" + wide + b'<row r="3">')
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+
+    result = hostile(lbc, db, path, "--dry-run")
+
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: {path}: {SHEET} has a row of more than 256 cells, past the 256 columns an import reads\n",
+    )
+
+
+def test_an_xlsx_of_more_rows_than_excel_holds_is_refused_before_openpyxl_opens_it(lbc, db, tmp_path, unopened):
+    """3,000,000 empty rows (28 KB zipped): openpyxl read them for 6.5 s and 406 MB. Refused at row 1,048,577."""
+    parts = roster_workbook()
+    parts[SHEET] = iter([b'<worksheet xmlns="' + MAIN_NS + b'"><sheetData>', *many(b"<row/>", 3_000_000),
+                         b"</sheetData></worksheet>"])  # fmt: skip
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+    assert path.stat().st_size < 100_000
+
+    began = time.monotonic()
+    result = hostile(lbc, db, path, "--dry-run")
+
+    assert time.monotonic() - began < 3
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: {path} has more than 1048576 rows (an Excel sheet's own maximum)\n",
+    )
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 7, 64])
+def test_the_counts_of_an_xlsx_hold_when_its_tags_are_cut_between_chunks(lbc, db, tmp_path, monkeypatch, chunk):
+    """Each part unpacked a few bytes at a time, every tag cut somewhere: the roster's 12 shared strings, 3 rows and 5
+    cells a row are counted exactly (at the bounds: read; one under: refused, before openpyxl opens it)."""
+    from lbc_cli import io as lbc_io
+
+    parts = roster_workbook()
+    # the roster's texts, each once: 5 headers, 2 names, 2 genders, 2 birth dates, and one date for the 4 cells left
+    assert parts[STRINGS].count(b"<si>") == 12
+    parts[STRINGS] = parts[STRINGS].replace(b"<si>", b'<si xml:space="preserve">', 1)  # a tag with attributes too
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+    monkeypatch.setattr(lbc_io, "_XLSX_CHUNK", chunk)
+    bounds = {"XLSX_MAX_STRINGS": 12, "XLSX_MAX_ROWS": 3, "XLSX_MAX_COLUMNS": 5}
+    for name, limit in bounds.items():
+        monkeypatch.setattr(lbc_io, name, limit)
+    result = hostile(lbc, db, path, "--dry-run")
+    assert (result.code, result.err) == (0, "all 2 rows are good (--dry-run: nothing written)\n")
+
+    said = {
+        "XLSX_MAX_STRINGS": f"{path}: {STRINGS} holds more than 11 shared strings, more than an import reads from a "
+        "workbook",
+        "XLSX_MAX_ROWS": f"{path} has more than 2 rows (an Excel sheet's own maximum)",
+        "XLSX_MAX_COLUMNS": f"{path}: {SHEET} has a row of more than 4 cells, past the 4 columns an import reads",
+    }
+    monkeypatch.setattr(openpyxl, "load_workbook", unopened_workbook)
+    for name, limit in bounds.items():
+        monkeypatch.setattr(lbc_io, name, limit - 1)
+        result = hostile(lbc, db, path, "--dry-run")
+        assert (result.code, result.err) == (1, f"lbc: error: {said[name]}\n"), name
+        monkeypatch.setattr(lbc_io, name, limit)
+
+
+# ---- what an import reads of a file with no end: a line, or a whole file, up to a bound -------------------------
+
+MIB = 1 << 20
+SOURCES = ["/dev/zero", "pipe", "file"]  # a device with no end, a pipe of 3 GB, a 600 MB file (sparse: no disk used)
+
+
+def import_under_a_memory_cap(db, tmp_path: Path, fmt: str, source: str, cap: int) -> tuple[subprocess.Popen, str]:
+    """`lbc import children FILE --format FMT --dry-run` in a process of its own whose address space is capped at
+    ``cap`` bytes (where it would grow, MemoryError instead), FILE being zeros from ``source``: the process and
+    FILE as messages name it."""
+
+    def capped() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    feed = None
+    if source == "pipe":
+        feed = subprocess.Popen(["head", "-c", "3000000000", "/dev/zero"], stdout=subprocess.PIPE)
+        name = "-"
+    elif source == "file":
+        name = str(tmp_path / f"zeros.{fmt}")
+        with open(name, "wb") as fh:
+            fh.truncate(600 * MIB)
+    else:
+        name = source
+    command = [sys.executable, "-m", "lbc_cli", "--db", str(db), "import", "children", name, "--format", fmt,
+               "--dry-run"]  # fmt: skip
+    environ = {**os.environ, "LBC_LANG": "en", "NO_COLOR": "1"}
+    environ.pop("LBC_DB", None)
+    try:
+        done = subprocess.run(command, stdin=feed.stdout if feed else subprocess.DEVNULL, capture_output=True,
+                              text=True, env=environ, preexec_fn=capped, timeout=120)  # fmt: skip
+    finally:
+        if feed is not None:
+            feed.stdout.close()
+            feed.kill()
+            feed.wait()
+    return done, "<stdin>" if name == "-" else name
+
+
+@pytest.mark.sqlite_only("a process of its own under a memory cap, reading the SQLite file")
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_line_that_never_ends_is_refused_past_a_mebibyte_in_flat_memory(db, tmp_path, fmt, source):
+    """Zeros with no line break: read whole before (a 200 MB file of NULs reached 440 MB; /dev/zero 16 GB in 60 s;
+    a 3 GB pipe, MemoryError). A line is read up to 1,048,576 characters (CSV) or bytes (JSON lines) and no further:
+    the import stays within 400 MiB of address space."""
+    done, name = import_under_a_memory_cap(db, tmp_path, fmt, source, 400 * MIB)
+    unit = "characters" if fmt == "csv" else "bytes"
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"lbc: error: {name}:1: a line of more than 1048576 {unit}, longer than a row of data can be\n",
+    )
+    assert rows(db, "SELECT count(*) FROM children") == [(0,)]
+
+
+@pytest.mark.sqlite_only("a process of its own under a memory cap, reading the SQLite file")
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize(("fmt", "bound"), [("json", 512), ("xlsx", 256)])
+def test_a_json_or_xlsx_file_past_its_bound_is_refused_unread_or_at_the_bound(db, tmp_path, fmt, bound, source):
+    """A JSON file is read whole and an xlsx file is opened from its end: /dev/zero grew to 23 GB before. A file past
+    the bound (512 MiB of JSON, 256 MiB of workbook) is refused unread; a device or a pipe, which have no size, is
+    read up to one byte past it: within the bound and 300 MiB more."""
+    cap = (300 + (bound if source != "file" else 0)) * MIB
+    done, name = import_under_a_memory_cap(db, tmp_path, fmt, source, cap)
+    kind = "a JSON file" if fmt == "json" else "a workbook"
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"lbc: error: {name} is larger than the {bound} MiB an import reads from {kind}\n",
+    )
+    assert rows(db, "SELECT count(*) FROM children") == [(0,)]
+
+
+def test_a_line_at_the_bound_is_read_and_one_past_it_is_refused_in_the_sessions_language(lbc, db, tmp_path):
+    """1,048,576 characters of CSV with the line break are a line csv reads (and its own bound on a field, 131,072
+    characters, refuses); one more is refused before csv sees it. The same for 1,048,576 bytes of JSON lines."""
+    at, past = tmp_path / "at.csv", tmp_path / "past.csv"
+    at.write_text("a" * (MIB - 1) + "\n")
+    past.write_text("a" * MIB + "\n")
+    result = lbc("import", "children", str(at))
+    assert (result.code, result.err) == (
+        1,
+        f"lbc: error: {at}:1: not valid CSV: field larger than field limit (131072)\n",
+    )
+    result = lbc("--lang", "zh", "import", "children", str(past))
+    assert (result.code, result.err) == (1, f"lbc: 错误: {past}:1: 这一行超过 1048576 个字符,比任何一行数据都长\n")
+
+    at, past = tmp_path / "at.jsonl", tmp_path / "past.jsonl"
+    first = '{"name": "甲", "gender": "F", "birth_date": "2016-01-01", "consent_on": "2024-01-01"}\n'
+    second = '{"name": "乙", "gender": "M", "birth_date": "2016-02-02", "consent_on": "2024-01-01"}'
+    at.write_text(first + second + " " * (MIB - len(second.encode()) - 1) + "\n")
+    past.write_text(first + second + " " * (MIB - len(second.encode())) + "\n")
+    result = lbc("import", "children", str(at), "--dry-run")
+    assert (result.code, result.err) == (0, "all 2 rows are good (--dry-run: nothing written)\n")
+    result = lbc("--lang", "zh", "import", "children", str(past), "--dry-run")
+    assert (result.code, result.err) == (1, f"lbc: 错误: {past}:2: 这一行超过 1048576 字节,比任何一行数据都长\n")
