@@ -25,9 +25,10 @@ _SPACE_RE = re.compile(r"\s")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 # Characters that are not seen but change what is (C1 controls, zero widths, direction overrides that turn a
-# name around on screen, line and paragraph separators): no name, village or note needs one. A note may keep
-# the zero-width joiner of an emoji, a tab and its line breaks.
-_INVISIBLE_RE = re.compile("[\x80-\x9f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\u2028\u2029]")
+# name around on screen): no name, village or note needs one. A note keeps its line breaks (NEL, U+2028 and
+# U+2029 too) and an emoji's zero-width joiner; a one-line field (a name, a village) has neither.
+_INVISIBLE_RE = re.compile("[\x80-\x84\x86-\x9f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_LINE_RE = re.compile("[\n\r\x85\u2028\u2029\u200d]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -142,11 +143,7 @@ def parse_text(value: object, field: str, *, required: bool = False, limit: int 
         if required:
             raise Invalid(field, i18n.t("empty"))
         return None
-    if (
-        _CONTROL_RE.search(text)
-        or _INVISIBLE_RE.search(text)
-        or (limit <= MAX_TEXT and ("\n" in text or "\r" in text or "\t" in text or "\u200d" in text))
-    ):
+    if _CONTROL_RE.search(text) or _INVISIBLE_RE.search(text) or (limit <= MAX_TEXT and _LINE_RE.search(text)):
         raise Invalid(field, i18n.t("control_chars"))
     if _SURROGATE_RE.search(text):  # half of a UTF-16 pair, as a JSON file may write "\udc80": no character
         raise Invalid(field, i18n.t("not_unicode"))

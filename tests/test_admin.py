@@ -840,6 +840,10 @@ VERSION_IMPORTS = """
 import json, sys
 from lbc_cli import entry
 sys.argv = ['lbc', '--version']
+def finish(code):  # the process's own end (os._exit), as SystemExit here: the report is written after it
+    sys.stdout.flush()
+    raise SystemExit(code)
+entry.finish = finish
 try:
     entry.run()
 except SystemExit as exc:

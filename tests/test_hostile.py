@@ -1048,7 +1048,7 @@ def test_merging_a_village_file_leaves_nothing_beside_it(run, db, tmp_path):
     assert sorted(p.name for p in village.parent.iterdir()) == ["v.db"]
 
 
-@pytest.mark.parametrize("name", ["张\u202e三", "张\u200b三", "张\u2028三", "张\x85三", "张\t三"])
+@pytest.mark.parametrize("name", ["张\u202e三", "张\u200b三", "张\u2028三", "张\x85三", "张\x9b三"])
 def test_invisible_characters_in_a_name_are_refused(run, db, name):
     result = run("enroll", name, "--gender", "M", "--birth", "2015-03-04", db=db)
     assert result.code == 1
