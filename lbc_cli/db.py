@@ -24,7 +24,23 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 3  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
 SQLITE_MAGIC = b"SQLite format 3\x00"
-BUSY_TIMEOUT_S = float(os.environ.get("LBC_BUSY_TIMEOUT", "10"))
+
+
+def _busy_timeout(raw: str | None) -> tuple[float, str | None]:
+    """LBC_BUSY_TIMEOUT's seconds (default 10), and the raw value when it is none (then 10, until a database
+    is opened: which refuses it, exit 2)."""
+    if raw is None or raw == "":
+        return 10.0, None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return 10.0, raw
+    if not 0 <= seconds <= 3600:  # NaN and infinities fail this too
+        return 10.0, raw
+    return seconds, None
+
+
+BUSY_TIMEOUT_S, BAD_BUSY_TIMEOUT = _busy_timeout(os.environ.get("LBC_BUSY_TIMEOUT"))
 # PostgreSQL: the advisory lock every lbc writer holds for its transaction (SQLite's BEGIN IMMEDIATE)
 PG_WRITE_LOCK = 0x6C6263  # "lbc"
 # A purge's erasure not finished yet, on SQLite: kept in the file's header (PRAGMA user_version, which lbc uses
@@ -59,6 +75,18 @@ def _quiet_sqlalchemy_log() -> None:
         logger.addHandler(logging.NullHandler())
 
 
+def connect_sqlite(target, **options) -> sqlite3.Connection:
+    """Every sqlite3 connection lbc opens: the busy timeout, and a statement that stops when the process is
+    asked to (a signal handled in Python waits for the statement in C to end: a recursive view can run for
+    ever). SQLite asks ``errors.stop_requested`` every 100,000 steps of its machine, a few hundred times a
+    second at most."""
+    from lbc_cli import errors
+
+    connection = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, **options)
+    connection.set_progress_handler(errors.stop_requested, 100_000)
+    return connection
+
+
 def _private_file(path: Path) -> None:
     """Create an empty file readable by its owner only (children's data: never wider than 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -70,6 +98,8 @@ class Database:
     """One --db target. ``open()`` checks and upgrades it; ``session()`` is one transaction."""
 
     def __init__(self, target: str):
+        if BAD_BUSY_TIMEOUT is not None:
+            raise LbcError(i18n.t("bad_busy_timeout", value=BAD_BUSY_TIMEOUT[:40]), ExitCode.USAGE)
         self.target = target
         self.url_mode = is_url(target)
         self.path = None if self.url_mode else Path(target).expanduser()
@@ -88,6 +118,7 @@ class Database:
         self._engine: Engine | None = None
         self.upgraded_from: int | None = None
         self.created = False  # open() made the schema just now
+        self.committed = False  # a write transaction of this command's was committed
         self.erasure = 0  # SQLite: ERASE_REWRITE or ERASE_CHECKPOINT when open() found a purge's erasure to finish
 
     # ---- what it is ---------------------------------------------------------------------
@@ -148,6 +179,9 @@ class Database:
         def _on_connect(dbapi_conn, _record):
             # Let SQLAlchemy, not the driver, decide when transactions begin (see the "begin" hook).
             dbapi_conn.isolation_level = None
+            from lbc_cli import errors
+
+            dbapi_conn.set_progress_handler(errors.stop_requested, 100_000)  # as connect_sqlite's
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             cur.execute("PRAGMA foreign_keys = ON")
@@ -281,7 +315,7 @@ class Database:
         """A bare sqlite3 connection to the SQLite file, with lbc's busy timeout, closed after the block;
         in autocommit mode (``BEGIN`` where a transaction is wanted)."""
         assert self.path is not None
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        connection = connect_sqlite(self.path, isolation_level=None)
         try:
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             yield connection
@@ -390,6 +424,7 @@ class Database:
             if erase and self.path is not None:
                 session.connection().exec_driver_sql(f"PRAGMA user_version = {ERASE_REWRITE}")
             session.commit()
+            self.committed = self.committed or write or erase
         except LbcError:
             session.rollback()
             raise
@@ -444,6 +479,10 @@ class Database:
                     _mark_erasure(connection, ERASE_CHECKPOINT, 0)
                     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the header page just written, too
         except sqlite3.Error as exc:
+            from lbc_cli.errors import Stopped, stop_signal
+
+            if stop_signal is not None:  # asked to stop while it rewrote the file: the next command finishes it
+                raise Stopped(stop_signal) from None
             return _erase_failed(exc)
         self.erasure = 0
         return None
@@ -459,8 +498,12 @@ class Database:
         if self.path is None and _pg_dump_program() is None:
             raise LbcError(i18n.t("backup_pg"))
         dest = Path(dest).expanduser()
-        if dest.exists():
+        if dest.is_dir():
+            raise LbcError(i18n.t("cannot_write", file=dest, why=os.strerror(21)))
+        if os.path.lexists(dest):  # a file, or a link (dangling too): a backup is a new file, never put over one
             raise LbcError(i18n.t("backup_exists", file=dest))
+        if not dest.parent.is_dir():  # as an export: a folder named is one that exists (the default is made)
+            raise LbcError(i18n.t("cannot_write", file=dest, why=os.strerror(2)))
         from lbc_cli.io import sweep_leftovers
 
         sweep_leftovers(dest.parent)  # what a killed backup or export left here: whole copies, unmasked
@@ -481,11 +524,11 @@ class Database:
                 raise
             return dest
         try:
-            src = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+            src = connect_sqlite(self.path)
             try:
-                out = sqlite3.connect(partial)
+                out = connect_sqlite(partial)
                 try:
-                    src.backup(out)
+                    src.backup(out, pages=4096, progress=_between_steps)  # a signal is handled between steps
                     out.execute("PRAGMA journal_mode = DELETE")  # a backup is one file, whole by itself
                 finally:
                     out.close()
@@ -556,8 +599,10 @@ class Database:
         with self.engine.connect() as conn:
             listed = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
             missing = sorted(_lbc_tables(conn.dialect.name) - {name for (name,) in listed})
-            if missing:
-                lines = [f"no such table: {name}" for name in missing]  # as SQLite says it
+            lines = [f"no such table: {name}" for name in missing]  # as SQLite says it
+            if not missing:
+                lines = [f"no such column: {table}.{column}" for table, column in _missing_columns(conn)]
+            if lines:
                 raise DatabaseDamaged(
                     i18n.t("db_damaged", target=self.display, why=lines[0]), self.display, "; ".join(lines)
                 )
@@ -569,11 +614,46 @@ class Database:
             for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check"):
                 problems.append(f"{table} row {rowid}: missing {parent} row")
             problems += self._undecodable_text()
+            problems += self._unreadable_values(conn)
             if not problems:
                 problems += self._last_contacts_problems(conn)
             mark = conn.exec_driver_sql("PRAGMA user_version").scalar()
             if self.path is not None and mark in (ERASE_REWRITE, ERASE_CHECKPOINT):
                 problems.append(i18n.t("check_erasure_pending"))
+        return problems
+
+    def _unreadable_values(self, conn) -> list[str]:
+        """SQLite: the cells of lbc's tables holding what their column cannot (another program wrote it; SQLite
+        keeps any value in any column): a date that is no date of lbc's years, a number that is no whole
+        number, a yes/no that is neither. Each is named (up to 50), for the user to correct."""
+        from sqlalchemy import Boolean, Date, Integer
+        from sqlmodel import SQLModel
+
+        from lbc_cli import models  # noqa: F401  (the tables)
+
+        bad_date = (
+            "typeof({c}) != 'text' OR {c} NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
+            " OR date({c}) IS NOT {c}"
+            f" OR substr({{c}}, 1, 4) NOT BETWEEN '{validate.FIRST_YEAR}' AND '{validate.LAST_YEAR}'"
+        )
+        problems: list[str] = []
+        for table in SQLModel.metadata.sorted_tables:
+            for column in table.columns:
+                kind = getattr(column.type, "impl_instance", column.type)
+                if isinstance(kind, Date):
+                    wrong = bad_date
+                elif isinstance(kind, Boolean):
+                    wrong = "{c} NOT IN (0, 1)"
+                elif isinstance(kind, Integer) and not column.primary_key:
+                    wrong = "typeof({c}) != 'integer'"
+                else:
+                    continue
+                where = wrong.format(c=f'"{column.name}"')
+                query = f'SELECT id FROM "{table.name}" WHERE "{column.name}" IS NOT NULL AND ({where}) LIMIT 50'
+                for (row_id,) in conn.exec_driver_sql(query):
+                    problems.append(i18n.t("check_bad_value", table=table.name, row=row_id, column=column.name))
+                if len(problems) >= 50:
+                    return problems
         return problems
 
     def _undecodable_text(self) -> list[str]:
@@ -622,8 +702,9 @@ class Database:
         from lbc_cli import remind_sql
 
         made = remind_sql.last_contacts_sql()
+        remade = made.table.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1)  # dropped by hand: made again
         with self.engine.execution_options(lbc_write=True).begin() as conn:
-            for statement in (*made.set_aside, *made.rebuilt):
+            for statement in (remade, *made.set_aside, *made.rebuilt):
                 conn.exec_driver_sql(statement)
 
     def _orphans(self) -> list[str]:
@@ -661,6 +742,10 @@ class Database:
 _VERSION_SQL = "SELECT MAX(version) FROM schema_version"
 
 
+def _between_steps(_status, _remaining, _total) -> None:
+    """The backup's progress callback: nothing to do, but a Python call where a signal's handler can run."""
+
+
 def _url_shown(target: str) -> str:
     """A URL as a message may show it: no password (``user:secret@host`` -> ``user:***@host``, and a
     ``?password=secret`` query as ``?password=***``)."""
@@ -668,6 +753,19 @@ def _url_shown(target: str) -> str:
 
     target = re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", target)
     return re.sub(r"(?i)([?&]password=)[^&]*", r"\1***", target)
+
+
+def _missing_columns(conn) -> list[tuple[str, str]]:
+    """SQLite: (table, column) of every column of lbc's schema a table of the file lacks (dropped by hand)."""
+    from sqlmodel import SQLModel
+
+    from lbc_cli import models  # noqa: F401  (the tables)
+
+    missing = []
+    for table in SQLModel.metadata.sorted_tables:
+        present = {row[1] for row in conn.exec_driver_sql(f'PRAGMA table_info("{table.name}")')}
+        missing += [(table.name, column.name) for column in table.columns if column.name not in present]
+    return missing
 
 
 def _lbc_tables(dialect: str) -> set[str]:
@@ -815,7 +913,7 @@ def known_problem(exc: BaseException, target: str) -> LbcError | None:
     if "database or disk is full" in text or "no space left on device" in text:
         return LbcError(i18n.t("disk_full", target=target), ExitCode.REFUSED)
     # SQLITE_CORRUPT; a table of lbc's schema dropped behind its back (SQLite's own words, which name only tables)
-    if "malformed" in text or text.startswith("no such table:"):
+    if "malformed" in text or text.startswith(("no such table:", "no such column:")):
         why = said.splitlines()[0][:200]
         return DatabaseDamaged(i18n.t("db_damaged", target=target, why=why), target, why)
     if "locked" in text or "busy" in text or "lock timeout" in text:  # the last: PostgreSQL's lock_timeout
@@ -823,7 +921,8 @@ def known_problem(exc: BaseException, target: str) -> LbcError | None:
     if "not a database" in text or "file is encrypted" in text:
         return DatabaseError(i18n.t("not_a_db", target=target))
     if "could not decode to utf-8" in text:  # a cell another program wrote as text that is not UTF-8
-        column = said.split("'")[1] if said.count("'") >= 2 else "?"
+        column = said.split("'")[1] if said.count("'") >= 2 else ""
+        column = column if column.isidentifier() else "-"  # an expression's text (an export's printf) names none
         return DatabaseError(i18n.t("db_not_utf8", target=target, column=column))
     if "readonly database" in text or "read-only file system" in text:
         return DatabaseError(i18n.t("db_read_only", target=target))

@@ -14,7 +14,7 @@ def run() -> None:
         stream = getattr(sys, name)
         if stream is None:  # started with that descriptor closed (`lbc remind >&-`): it reads nothing
             stream = open(os.devnull, "w", encoding="utf-8")  # open until the process ends
-        setattr(sys, name, ReaderMayLeave(stream))
+        setattr(sys, name, ReaderMayLeave(stream, messages=name == "stderr"))
     if sys.argv[1:] == ["--version"]:
         from lbc_cli import __version__
 
@@ -32,22 +32,34 @@ def run() -> None:
     # command's time. main() keeps it off for the command too (and on again only if it was on here).
     gc.disable()
     _stop_cleanly()
-    from lbc_cli.cli import main
+    from lbc_cli.errors import Stopped
 
-    finish(main())
+    try:
+        from lbc_cli.cli import main
+
+        code = main()
+    except Stopped as exc:  # before main() took over (while the libraries were imported)
+        from lbc_cli import console, i18n
+
+        console.error(i18n.t("interrupted"))
+        code = 128 + exc.signum
+    finish(code)
 
 
 def _stop_cleanly() -> None:
-    """SIGTERM and SIGHUP (a closed terminal, `kill`, a cron timeout) end the command as Ctrl-C does: its
-    transaction rolled back and its half-written file removed on the way out, not left behind."""
+    """SIGTERM, SIGHUP and SIGINT (`kill`, a closed terminal, a cron timeout, Ctrl-C) end the command with its
+    transaction rolled back and its half-written file removed on the way out, not left behind: one line,
+    exit 128 + the signal."""
     import signal
 
+    from lbc_cli import errors
     from lbc_cli.errors import Stopped
 
     def stop(signum, _frame):
+        errors.stop_signal = signum
         raise Stopped(signum)
 
-    for signum in (signal.SIGTERM, signal.SIGHUP):
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(signum, stop)
 
 
@@ -57,20 +69,23 @@ class ReaderMayLeave:
     goes on to its own end and exits with its own code (4 for something due), quietly, whichever library
     wrote (Rich's help, Click's messages, lbc's data). Everything else is the stream's own."""
 
-    def __init__(self, stream):
+    def __init__(self, stream, *, messages: bool = False):
         self._stream = stream
+        # stderr: a message that finds no room (`2>/dev/full`, a cron log on a full disk) is lost, not the
+        # command's exit code; stdout's data finding no room is an error of its own (exit 1)
+        self._lost = OSError if messages else BrokenPipeError
 
     def write(self, text: str) -> int:
         try:
             return self._stream.write(text)
-        except BrokenPipeError:
+        except self._lost:
             self._reader_gone()
             return len(text)
 
     def flush(self) -> None:
         try:
             self._stream.flush()
-        except BrokenPipeError:
+        except self._lost:
             self._reader_gone()
 
     def _reader_gone(self) -> None:

@@ -12,12 +12,21 @@ class ExitCode(IntEnum):
 
 
 class Stopped(BaseException):
-    """The process was asked to stop (SIGTERM, SIGHUP): raised where it runs, so that every ``finally`` and
-    ``with`` on the way out rolls back its transaction and removes its temporary files."""
+    """The process was asked to stop (SIGTERM, SIGHUP, SIGINT): raised where it runs, so that every ``finally``
+    and ``with`` on the way out rolls back its transaction and removes its temporary files."""
 
     def __init__(self, signum: int):
         super().__init__(signum)
         self.signum = signum
+
+
+# The signal the process was asked to stop by, once one came: a database statement running in C when it came
+# is interrupted (db.connect_sqlite's progress handler), and the error that ends it is reported as the stop.
+stop_signal: int | None = None
+
+
+def stop_requested() -> bool:
+    return stop_signal is not None
 
 
 class LbcError(Exception):

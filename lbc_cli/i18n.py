@@ -251,6 +251,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "internal error ({kind}); rerun with --debug for details; nothing was written",
     ),
     "interrupted": ("已中断,数据库未作改动", "interrupted; nothing was written"),
+    "interrupted_saved": ("已中断;中断前改动已保存", "interrupted; its change had been saved before"),
     "no_room": ("无法写出输出:{why}", "cannot write the output: {why}"),
     "os_refused": (
         "系统拒绝了对 {file} 的操作:{why};数据库未作改动",
@@ -379,14 +380,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "transaction and leaves the database as it was if it fails",
     ),
     "check_ok": ("数据库完好:完整性与外键检查均通过", "the database is sound: integrity and foreign keys check out"),
+    "check_bad_value": (
+        "表 {table} 第 {row} 行的 {column} 不是这一列能有的值(是别的程序写入的),请改正这一行",
+        "{table} row {row}: {column} holds what the column cannot (another program wrote it); correct the row",
+    ),
+    "db_bad_value": (
+        "数据库 {target} 里有 lbc 读不懂的值(是别的程序写入的);lbc --db {target} db check 会列出是哪些行",
+        "the database {target} holds a value lbc cannot read (another program wrote it); "
+        "lbc --db {target} db check names the rows",
+    ),
     "check_not_utf8": (
         "表 {table} 第 {row} 行的 {column} 不是有效的 UTF-8 文字(是别的程序写入的),请改正或删除这一行",
         "{table} row {row}: {column} is not UTF-8 text (another program wrote it); correct or delete the row",
     ),
     "db_not_utf8": (
-        "数据库 {target} 的 {column} 列里有不是 UTF-8 的文字(是别的程序写入的);lbc db check 会列出这些行",
+        "数据库 {target} 的 {column} 列里有不是 UTF-8 的文字(是别的程序写入的);lbc --db {target} db check 会列出这些行",
         "the database {target} holds text that is not UTF-8 in column {column} (another program wrote it); "
-        "lbc db check names the rows",
+        "lbc --db {target} db check names the rows",
     ),
     "db_read_only": (
         "数据库 {target} 只读(文件、所在文件夹或磁盘不可写),lbc 无法写入",
@@ -509,8 +519,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--db:“{target}”不是 lbc 能用的数据库;lbc 用 SQLite 文件,或 PostgreSQL(postgresql://用户@主机/库名)",
         "--db: '{target}' is no database lbc works with: a SQLite file, or PostgreSQL (postgresql://USER@HOST/DBNAME)",
     ),
+    "bad_busy_timeout": (
+        "环境变量 LBC_BUSY_TIMEOUT 的值“{value}”不是 0 到 3600 之间的秒数",
+        "LBC_BUSY_TIMEOUT '{value}' is not a number of seconds from 0 to 3600",
+    ),
     "db_empty_target": ("--db 不能为空:请给出数据库文件路径或地址", "--db is empty: name a database file or URL"),
     "argument_n": ("第 {n} 个参数", "argument {n}"),
+    "out_extension": (
+        "“{file}”的扩展名不是这条命令能写的格式;可写:{choices}(或用 --format 指定)",
+        "'{file}': this command cannot write what that extension names; it writes {choices} (or say --format)",
+    ),
     "bom_csv_only": (
         "--bom 只用于 CSV(给 Excel/WPS 打开);{format} 格式不加 BOM",
         "--bom is for CSV only (for Excel/WPS); {format} never starts with a BOM",
@@ -768,6 +786,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "或修改一方后再合并:",
         "{n} conflicts with {other}; nothing was merged. Settle them with --prefer mine (keep these values) or "
         "--prefer theirs (take {other}'s), or edit one side, and merge again:",
+    ),
+    "merge_uid_repeated": ("这个 UID 在对方文件里出现了两次", "this uid is in the other file twice"),
+    "merge_not_tables": (
+        "{other} 不是 lbc 数据库:{tables} 不是数据表",
+        "{other} is not an lbc database: {tables} not tables",
     ),
     "merge_refused_dry": (
         "{n} 处冲突未解决:这次合并会被拒绝(--dry-run,未写入任何数据):",

@@ -223,11 +223,33 @@ def sweep_leftovers(folder: Path) -> int:
             info = os.lstat(path)
             if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
                 continue
+            if found.group(2) and not _backup_in_progress(path, name):
+                continue
             os.unlink(path)
             removed += 1
         except OSError:
             pass
     return removed
+
+
+# What a backup being written begins with: a SQLite database, its rollback journal or WAL, a pg_dump archive
+_BACKUP_HEADS = (
+    b"SQLite format 3\x00",
+    b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7",
+    b"\x37\x7f\x06\x82",
+    b"\x37\x7f\x06\x83",
+    b"PGDMP",
+)
+
+
+def _backup_in_progress(path: str, name: str) -> bool:
+    """A ``.NAME.partial-PID`` file is one of lbc's backups only by its bytes too: empty (just made), or a SQLite
+    database, journal or WAL, or a pg_dump archive; SQLite's shared memory beside one has no header to tell."""
+    if name.endswith("-shm"):
+        return True
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    return not head or head.startswith(_BACKUP_HEADS)
 
 
 def private_temp(folder: str | Path, stem: str = "") -> tuple[int, str]:
@@ -242,6 +264,13 @@ def private_temp(folder: str | Path, stem: str = "") -> tuple[int, str]:
         except FileExistsError:
             continue
     raise FileExistsError(path)
+
+
+def same_opened(opened: os.stat_result, path: str) -> bool:
+    try:
+        return os.path.samestat(opened, os.stat(path))
+    except OSError:
+        return False
 
 
 def same_file(a: str, b: str) -> bool:
@@ -288,7 +317,13 @@ def output_target(path: str, protect: Iterable[str | Path] = ()) -> OutputTarget
 
     target = os.path.expanduser(path)
     descriptor = _descriptor(target)
-    if descriptor is not None:
+    if descriptor is not None:  # what the shell opened: refused when it is the database (`3<>lbc.db`)
+        try:
+            opened = os.fstat(descriptor)
+        except OSError as exc:
+            raise LbcError(i18n.t("cannot_write", file=path, why=exc.strerror)) from None
+        if any(same_opened(opened, str(guarded)) for guarded in protect):
+            raise LbcError(i18n.t("out_is_database", file=path))
         return OutputTarget(target, "descriptor", descriptor)
     if os.path.islink(target):
         target = os.path.realpath(target)
@@ -879,7 +914,7 @@ def write_xlsx(rows: Iterable[dict], columns: list[str], stream, headers: list[s
 
 # The folder of an xlsx write's temporary files, in the system's temporary folder: named for its process, so that
 # what a killed lbc left can be told from the work of one still running.
-_XLSX_TEMP_FOLDER = re.compile(r"lbc-xlsx-(\d+)-[a-z0-9_]+")
+_XLSX_TEMP_FOLDER = re.compile(r"lbc-xlsx-(\d+)-[a-z0-9_]{8}")  # as tempfile.mkdtemp names it
 
 
 @contextmanager
@@ -912,10 +947,8 @@ def _xlsx_temp_folder() -> Iterator[str]:
 
 
 def _sweep_xlsx_temp_folders(base: str) -> None:
-    """Remove the xlsx temporary folders in ``base`` whose process is gone (this user's own folders only, never
-    through a symbolic link)."""
-    import shutil
-
+    """Remove the xlsx temporary folders in ``base`` whose process is gone: only a folder lbc made (its name,
+    this user's, 0700, not a link) holding only openpyxl's files."""
     try:
         names = os.listdir(base)
     except OSError:
@@ -929,8 +962,17 @@ def _sweep_xlsx_temp_folders(base: str) -> None:
             info = os.lstat(path)
         except OSError:
             continue
-        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():
-            shutil.rmtree(path, ignore_errors=True)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) != 0o700:
+            continue
+        try:  # what openpyxl left there and nothing else: a folder holding anything more is not lbc's
+            held = os.listdir(path)
+            if any(not name.startswith("openpyxl.") or not os.path.isfile(os.path.join(path, name)) for name in held):
+                continue
+            for name in held:
+                os.unlink(os.path.join(path, name))
+            os.rmdir(path)
+        except OSError:
+            pass
 
 
 class _QuietAfterFailure:

@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import quote
 
 from lbc_cli import i18n
-from lbc_cli.db import BUSY_TIMEOUT_S, SCHEMA_VERSION, Database, sync_sequences, translate
+from lbc_cli.db import SCHEMA_VERSION, Database, connect_sqlite, sync_sequences, translate
 from lbc_cli.errors import DatabaseError, LbcError
 
 # Rows of OTHER read, and rows of this database looked up, at a time (an IN list stays far below
@@ -78,7 +78,7 @@ class Source(Database):
         uri = self._read_only_uri()
 
         def connect():
-            return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            return connect_sqlite(uri, uri=True, check_same_thread=False)
 
         engine = create_engine("sqlite://", creator=connect, poolclass=NullPool, hide_parameters=True)
 
@@ -104,7 +104,7 @@ class Source(Database):
     @contextmanager
     def _bare(self) -> Iterator[sqlite3.Connection]:
         """The file, read-only (``Database._bare`` would open it to write)."""
-        connection = sqlite3.connect(self._read_only_uri(), uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        connection = connect_sqlite(self._read_only_uri(), uri=True, isolation_level=None)
         try:
             yield connection
         finally:
@@ -129,7 +129,19 @@ class Source(Database):
         self._refuse_newer(version)
         if version < SCHEMA_VERSION:
             raise DatabaseError(i18n.t("merge_older", other=self.display, found=version, supported=SCHEMA_VERSION))
+        self._refuse_stand_ins()
         return self
+
+    def _refuse_stand_ins(self) -> None:
+        """Each table merged from must be a table: a view standing in for one (a recursive query that never
+        ends, rows made up on the fly) is no village's register."""
+        from sqlalchemy import inspect
+
+        with self.translated(), self.engine.connect() as conn:
+            present = set(inspect(conn).get_table_names())
+        missing = sorted(set(ORDER) - present)
+        if missing:
+            raise DatabaseError(i18n.t("merge_not_tables", other=self.display, tables=", ".join(missing)))
 
     @contextmanager
     def reading(self):
@@ -318,6 +330,7 @@ class _Merger:
         self.force = force
         self.progress = progress
         self.outcome = Outcome(problems=importer.Problems(other.display))
+        self.added_uids: dict[str, set[str]] = {}  # each table's uids added by this merge
         age_limit = int(store.rule_values(session=session)["age_limit"])
         self.checks = {name: importer.row_checks(name, today=today, age_limit=age_limit) for name in ORDER}
         # OTHER's id -> this database's id, for the tables others point to; OTHER's ids of their bad rows
@@ -462,8 +475,13 @@ class _Merger:
             if mine is None and id(row) in broken:  # a new row: written if it were good
                 self._bad(name, *broken[id(row)], row)
                 continue
+            if mine is None and name != "settings" and row["uid"] in self.added_uids.setdefault(name, set()):
+                self._bad(name, self.read, ("uid", i18n.t("merge_uid_repeated")), row)  # OTHER holds it twice
+                continue
             if mine is None:
                 values = dict(row)
+                if name != "settings":
+                    self.added_uids[name].add(values["uid"])
                 if values["id"] in ids_here:
                     values["id"] = self.next_id
                     self.next_id += 1

@@ -253,11 +253,13 @@ def _plain(heads: list[str], values: list[Sequence], columns: list[str], enums, 
 
 
 # Characters that make Markdown of a person's text (a link, an image, HTML, emphasis, code, a table cell's
-# end, an entity, pandoc's math and sub/superscript, an e-mail autolink): escaped wherever they stand.
-_MD_ANYWHERE = re.compile(r"([\\`*_\[\]<>!|~&$^@])")
-# ...and those that do only at the start of a line (a heading, a list, a setext underline, a numbered item).
-_MD_START = re.compile(r"^(\s*)(#|[-+=](?=[\s=-]*$)|[-+](?=\s)|\d+(?=[.)](?:\s|$)))")
-_MD_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<=\bwww)(\.)")
+# end, an entity, pandoc's math and sub/superscript, an e-mail autolink, a URI's scheme as pandoc links a bare
+# one (`javascript:`), a heading's closing #s): escaped wherever they stand.
+_MD_ANYWHERE = re.compile(r"([\\`*_\[\]<>!|~&$^@:#])")
+# ...and those that do only at the start of a line (a list, a setext underline, a numbered item).
+_MD_START = re.compile(r"^(\s*)([-+=](?=[\s=-]*$)|[-+](?=\s)|\d+(?=[.)](?:\s|$)))")
+# ...and what a linkifier takes for a link with no scheme: a domain's dot (evil.com, t.cn/x), and `//host`
+_MD_AUTOLINK = re.compile(r"\.(?=[A-Za-z])|(?<=/)/")
 
 
 # A column with none of these needs no escaping at all (most: ids, dates, plain names).
@@ -270,7 +272,7 @@ def md_text(text: str) -> str:
     if "\n" in text or "\r" in text:
         text = " ".join(text.splitlines())
     text = _MD_ANYWHERE.sub(r"\\\1", text)
-    text = _MD_AUTOLINK.sub(lambda m: "\\" + m.group(0), text)
+    text = _MD_AUTOLINK.sub(r"\\\g<0>", text)
     found = _MD_START.match(text)
     if found:
         lead, mark = found.groups()

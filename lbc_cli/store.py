@@ -284,7 +284,7 @@ def resolve(model: type[Child] | type[Helper], ref: str, *, session: Session) ->
     """A row by numeric id, exact name, or (failing those) pinyin initials / full pinyin."""
     what, plural = ("child", "children") if model is Child else ("helper", "helpers")
     ref = str(ref).strip()
-    if ref.isdigit() and ref.isascii() and id_fits(int(ref), session=session):
+    if ref.isdigit() and ref.isascii() and len(ref) <= 19 and id_fits(int(ref), session=session):
         row = session.get(model, int(ref))
         if row is not None:
             return row
@@ -300,7 +300,8 @@ def resolve(model: type[Child] | type[Helper], ref: str, *, session: Session) ->
             ).scalars()
         )
     if not matches:
-        raise LbcError(i18n.t("not_found", what=i18n.t(f"what_{what}"), ref=ref))
+        shown = ref if len(ref) <= 40 else ref[:39] + "…"  # a message stays a line
+        raise LbcError(i18n.t("not_found", what=i18n.t(f"what_{what}"), ref=shown))
     if len(matches) > 1:
         raise LbcError(
             i18n.t("ambiguous", ref=ref, what=i18n.t(f"what_{plural}")),

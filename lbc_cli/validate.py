@@ -243,12 +243,15 @@ def mask(value: str | None) -> str | None:
 # 11 digits or more (an id number, its check character X too): masked wherever a message or a debug line shows it.
 # A phone glued to other text (`table13812345678`) is still a phone: only digits bound a number.
 # Full-width digits (１３８…) are digits to a person, and to lbc's phone and id rules.
+# So are the spaces and dashes people put between groups (a no-break, an ideographic or a full-width one too).
 _D = "[0-9０-９]"
+_S = "[ \\-\u00a0\u3000－‐‑–]"
 _MOBILE_IN_TEXT = re.compile(
-    rf"(?<!{_D})((?:[+＋]?[8８][6６][ -]?)?)([1１]{_D}{{2}})[ -]?{_D}{{4}}[ -]?({_D}{{4}})(?!{_D})"
+    rf"(?<!{_D})((?:[+＋]?[8８][6６]{_S}?)?)([1１]{_D}{{2}}){_S}?{_D}{{4}}{_S}?({_D}{{4}})(?!{_D})"
 )
+_ID_IN_GROUPS = re.compile(rf"(?<!{_D})({_D}{{6}}){_S}?{_D}{{8}}{_S}?({_D}{{3}}[0-9０-９XxＸｘ])(?![0-9０-９XxＸｘ])")
 _NUMBER_IN_TEXT = re.compile(rf"(?<!{_D}){_D}{{11,}}[XxＸｘ]?(?!{_D})")
-_LANDLINE_IN_TEXT = re.compile(rf"(?<!{_D})[0０]{_D}{{2,3}}-{_D}{{7,8}}(?!{_D})")
+_LANDLINE_IN_TEXT = re.compile(rf"(?<!{_D})[0０]{_D}{{2,3}}{_S}{_D}{{7,8}}(?!{_D})")
 
 
 _UUID_IN_TEXT = re.compile(r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})")
@@ -262,6 +265,7 @@ def mask_in_text(text: str) -> str:
     parts = _UUID_IN_TEXT.split(text)  # every other part a uid
     for i in range(0, len(parts), 2):
         part = _MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(3)}", parts[i])
+        part = _ID_IN_GROUPS.sub(lambda m: f"{m.group(1)[:3]}***********{m.group(2)}", part)
         part = _NUMBER_IN_TEXT.sub(lambda m: mask(m.group(0)), part)
         parts[i] = _LANDLINE_IN_TEXT.sub(lambda m: mask(m.group(0)), part)
     return "".join(parts)

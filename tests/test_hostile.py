@@ -207,9 +207,9 @@ def test_a_dead_processs_leftovers_are_removed_when_the_folder_is_next_written(r
     dead, alive = _dead_pid(), os.getppid()
     left = [out / f".lbc-{dead}-a1b2c3d4.tmp", out / f".village.db.partial-{dead}"]
     running = [out / f".lbc-{alive}-a1b2c3d4.tmp", out / f".village.db.partial-{alive}"]
-    for path in left + running:
-        path.write_text(f"{ID_NUMBER},{PHONE}\n")
-        os.chmod(path, 0o600)  # as lbc makes them
+    for path in left + running:  # as lbc makes them: 0600, a backup's bytes those of a SQLite file
+        path.write_bytes(b"SQLite format 3\x00" + f"{ID_NUMBER},{PHONE}\n".encode())
+        os.chmod(path, 0o600)
     assert run("export", "helpers", "--out", str(out / "helpers.csv"), db=demo).code == 0
     assert [p.exists() for p in left] == [False, False]
     assert [p.exists() for p in running] == [True, True]  # a live process's work in progress is its own
@@ -562,6 +562,9 @@ HOSTILE_TEXT = [
     "- 列表",
     "1. 第一",
     "http://bare.example/ www.bare.example a@b.example",
+    "请访问 evil.com 或 t.cn/AbCd 领取补助 //evil.com xn--fiqs8s.com bit.ly/abc",
+    "见 javascript:alert(document.cookie) 和 data:text/html;base64,PHNjcmlwdD4=",
+    "小明 ##",
     "&lt;不是标签&gt; \\ 反斜杠 $x$ ^上^",
     "正常的文字:张三(李家村)",
 ]
@@ -573,7 +576,8 @@ def _rendered_text(markdown: str) -> tuple[str, str]:
 
     from markdown_it import MarkdownIt
 
-    html = MarkdownIt("commonmark", {"html": True, "linkify": True}).enable(["table", "strikethrough"]).render(markdown)
+    renderer = MarkdownIt("commonmark", {"html": True, "linkify": True})  # linkify: bare domains become links
+    html = renderer.enable(["table", "strikethrough", "linkify"]).render(markdown)
 
     class Text(HTMLParser):
         def __init__(self):
@@ -635,9 +639,12 @@ def test_pandoc_shows_a_note_as_text(run, db):
     if shutil.which("pandoc") is None:
         pytest.skip("pandoc is not installed")
     child = _hostile_child(run, db)
+    assert run("child", "update", child, "--note", " ".join(HOSTILE_TEXT), db=db).code == 0
     markdown = run("report", "child", child, db=db).out
-    html = subprocess.run(["pandoc", "-f", "markdown", "-t", "html"], input=markdown, capture_output=True, text=True)
-    assert "<script" not in html.stdout and "<img" not in html.stdout and "<a " not in html.stdout
+    for reader in ("markdown", "markdown+autolink_bare_uris", "gfm", "commonmark_x", "markdown_github"):
+        html = subprocess.run(["pandoc", "-f", reader, "-t", "html"], input=markdown, capture_output=True, text=True)
+        assert html.returncode == 0, html.stderr
+        assert "<script" not in html.stdout and "<img" not in html.stdout and "<a " not in html.stdout, reader
 
 
 # ---- 8: no full id number or phone in any message or debug line ------------------------------------------------
@@ -686,6 +693,9 @@ def test_debug_shows_no_full_phone_or_id_number_of_a_failed_statement(run, db):
         ("table13812345678 and 410522201405060793html", "table138****5678 and 410***********0793html"),
         ("uid 0192f0a1-1234-7abc-8def-123456789012 on 2026-11-27, row 12345", None),
         ("１３９１２３４５６７８", "１３９****５６７８"),
+        ("138－0000－1234 138\u30000000\u30001234 138\u00a00000\u00a01234", "138****1234 138****1234 138****1234"),
+        ("431099 20180723 4822 and 431099-20180723-4822", "431***********4822 and 431***********4822"),
+        ("2026-11-27 2026-11-28", None),
         ("video_call_days = 4105222014050607931", "video_call_days = 410************7931"),
     ],
 )
@@ -1095,3 +1105,265 @@ def test_a_database_on_a_full_or_read_only_disk_is_named_as_such(run, small_disk
     read_only = run("helper", "add", "新帮扶人", "--role", "volunteer", db=db)
     assert read_only.code == 3
     assert "read-only" in one_error_line(read_only.err).lower()
+
+
+# ---- found from outside, the second round ------------------------------------------------------------------------
+
+
+@pytest.mark.sqlite_only("the database as a file a descriptor is opened on")
+@pytest.mark.parametrize(
+    "shell",
+    [
+        "{lbc} export children --out /dev/fd/3 3<>{db}",
+        "{lbc} remind --as-of 2026-11-27 --out /dev/stdout 1<>{db}",
+        "{lbc} export helpers --out /dev/stdout >> {db}",
+        "{lbc} child list >> {db}",
+        "{lbc} nosuch-command-but-stderr-is-the-database 2>> {db}",
+    ],
+)
+def test_a_descriptor_opened_on_the_database_is_never_written(demo, shell):
+    db = Path(demo)
+    before = digest(db)
+    lbc = f"{sys.executable} -m lbc_cli --db {db}"
+    done = subprocess.run(["bash", "-c", shell.format(lbc=lbc, db=db)], env=env(), capture_output=True, timeout=60)
+    assert done.returncode in (1, 2)
+    assert digest(db) == before
+
+
+@pytest.mark.sqlite_only("another lbc file whose table is a view that never ends")
+def test_merging_a_file_whose_tables_are_views_is_refused_at_once(run, db, tmp_path):
+    import shutil
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    shutil.copy(ROOT / "lbc.example.db", other)
+    with sqlite3.connect(other) as connection:
+        connection.executescript(
+            "ALTER TABLE contacts RENAME TO c0; CREATE VIEW contacts AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL"
+            " SELECT x + 1 FROM c) SELECT x AS id, 'u' || x AS uid, 1 AS child_id, 1 AS helper_id, 'video-call'"
+            " AS kind, '2026-01-01' AS date, 'parent' AS with_whom, 1 AS minutes, 'n' AS note,"
+            " NULL AS follow_up_date, 0 AS no_answer FROM c"
+        )
+    result = run("merge", str(other), "--dry-run", db=db)
+    assert result.code == 3
+    assert "contacts not tables" in one_error_line(result.err)
+
+
+def test_a_statement_running_when_the_process_is_stopped_ends_at_once(tmp_path):
+    """A signal's handler runs in Python, after a statement in C ends: SQLite is asked to stop it."""
+    import sqlite3
+
+    path = tmp_path / "v.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "CREATE VIEW v AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c"
+        )
+    code = (
+        "from lbc_cli import entry, errors\n"
+        "entry._stop_cleanly()\n"
+        "from lbc_cli.db import connect_sqlite\n"
+        f"connection = connect_sqlite({str(path)!r})\n"
+        "try:\n"
+        "    connection.execute('SELECT count(*) FROM v').fetchall()\n"
+        "except Exception as exc:\n"
+        "    print(type(exc).__name__, exc, errors.stop_signal)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env(), stdout=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # running the statement
+    proc.send_signal(signal.SIGTERM)
+    out, _err = proc.communicate(timeout=10)
+    assert out.strip() == f"OperationalError interrupted {int(signal.SIGTERM)}"
+
+
+def test_the_sweep_leaves_what_only_looks_like_lbcs(run, demo, tmp_path, monkeypatch):
+    dead = _dead_pid()
+    mine = tmp_path / f"lbc-xlsx-{dead}-abcd_fgh"  # a folder of someone's, named like lbc's
+    (mine / "drafts").mkdir(parents=True)
+    (mine / "drafts" / "plan.md").write_text("x")
+    os.chmod(mine, 0o700)
+    notes = tmp_path / f".notes.txt.partial-{dead}"  # 0600 like lbc's partial backups, but no backup's bytes
+    notes.write_text("my notes")
+    os.chmod(notes, 0o600)
+    left = tmp_path / f"lbc-xlsx-{dead}-a1b2c3d4"  # what a killed xlsx export left: lbc's, removed
+    left.mkdir(mode=0o700)
+    (left / "openpyxl.x1y2z3").write_text(f"{ID_NUMBER}")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    assert run("export", "helpers", "--format", "xlsx", "--out", str(tmp_path / "h.xlsx"), db=demo).code == 0
+    assert run("db", "backup", str(tmp_path / "b.db"), db=demo).code == 0
+    assert (mine / "drafts" / "plan.md").exists() and notes.exists()
+    assert not left.exists()
+
+
+def test_a_reference_of_thousands_of_digits_is_no_such_child_in_a_short_line(run, db):
+    result = run("child", "show", "1" * 4301, db=db)
+    assert result.code == 1
+    line = one_error_line(result.err)
+    assert "no child" in line and len(line) < 200
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "1e309", "-1", "99999"])
+def test_a_busy_timeout_that_is_no_number_of_seconds_is_a_usage_error(monkeypatch, db, value):
+    if is_url(db):
+        pytest.skip("the process reads a SQLite file")
+    done = subprocess.run(
+        [sys.executable, "-m", "lbc_cli", "--db", str(db), "child", "list"],
+        env=env(LBC_BUSY_TIMEOUT=value), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "LBC_BUSY_TIMEOUT" in one_error_line(done.stderr)
+
+
+@pytest.mark.sqlite_only("values another program wrote into the SQLite file, of any type")
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ("UPDATE children SET birth_date = '13800001234' WHERE id = 3", "children row 3: birth_date"),
+        ("UPDATE children SET birth_date = 13800001234 WHERE id = 3", "children row 3: birth_date"),
+        ("UPDATE contacts SET date = '2026-13-45' WHERE id = 5", "contacts row 5: date"),
+        ("UPDATE contacts SET follow_up_date = 'x' WHERE id = 5", "contacts row 5: follow_up_date"),
+        ("UPDATE children SET reviewed_on = '9999-12-31' WHERE id = 3", "children row 3: reviewed_on"),
+        ("UPDATE children SET boarding = 7 WHERE id = 3", "children row 3: boarding"),
+        ("UPDATE exams SET class_rank = 'x' WHERE id = 2", "exams row 2: class_rank"),
+    ],
+)
+def test_a_value_no_column_can_hold_is_named_not_an_internal_error(run, demo, change, named):
+    import sqlite3
+
+    with sqlite3.connect(demo) as connection:
+        connection.execute(change)
+    for command in (["child", "list"], ["remind", "--as-of", "2026-11-27"], ["child", "show", "3"],
+                    ["contact", "list"], ["report", "month", "--month", "2026-11"]):  # fmt: skip
+        result = run(*command, db=demo)
+        assert result.code in (0, 3), (command, result.err)
+        if result.code == 3:
+            assert "holds a value lbc cannot read" in one_error_line(result.err)
+    checked = run("db", "check", db=demo)
+    assert checked.code == 1
+    assert named in checked.err
+
+
+@pytest.mark.sqlite_only("another lbc file whose helpers table lost its unique uid")
+def test_a_uid_the_other_file_holds_twice_is_a_bad_row(run, db, tmp_path):
+    import shutil
+    import sqlite3
+    import uuid
+
+    other = tmp_path / "other.db"
+    shutil.copy(ROOT / "lbc.example.db", other)
+    twice = str(uuid.uuid4())
+    with sqlite3.connect(other) as connection:
+        connection.executescript(
+            "PRAGMA foreign_keys = OFF; CREATE TABLE h2 AS SELECT * FROM helpers; DROP TABLE helpers;"
+            " CREATE TABLE helpers AS SELECT * FROM h2; DROP TABLE h2;"
+        )
+        connection.execute(
+            "INSERT INTO helpers SELECT id + 100, ?, name || '甲', role, phone, organization, village, active,"
+            " name_pinyin, name_initials FROM helpers WHERE id IN (1, 2)",
+            (twice,),
+        )
+    result = run("merge", str(other), "--dry-run", db=db)
+    assert result.code == 1
+    assert f"helpers uid {twice}: uid: this uid is in the other file twice" in result.err
+    assert "internal error" not in result.err
+
+
+def test_a_purge_stopped_after_it_was_saved_says_so(run, db, monkeypatch):
+    from lbc_cli.db import Database
+    from lbc_cli.errors import Stopped
+
+    child = run("enroll", "张三", "--gender", "M", "--birth", "2015-03-04", db=db).out.strip()
+
+    def stopped(self, tables):
+        raise Stopped(signal.SIGTERM)
+
+    monkeypatch.setattr(Database, "erase", stopped)
+    result = run("child", "purge", child, "--yes", db=db)
+    assert result.code == 128 + signal.SIGTERM
+    assert result.err.splitlines()[-1] == "lbc: error: interrupted; its change had been saved before"
+    assert rows(db, "SELECT name FROM children") == [(f"#{child}",)]
+
+
+def test_a_stderr_that_finds_no_room_leaves_the_exit_code_as_it_is(demo, tmp_path):
+    if ON_PG:
+        pytest.skip("a process of its own reads the demo file")
+    full = _device(tmp_path / "full", 7)
+    for args, expected in (
+        (["--db", demo, "child", "list", "--format", "bogus"], 2),
+        (["--db", str(tmp_path / "none.db"), "child", "list"], 3),
+        (["--db", demo, "export", "helpers", "--out", str(tmp_path / "h.csv")], 0),
+    ):
+        command = " ".join([sys.executable, "-m", "lbc_cli", *map(str, args)])
+        done = subprocess.run(["bash", "-c", f"{command} 2>{full}"], env=env(), capture_output=True, timeout=60)
+        assert done.returncode == expected, args
+
+
+@pytest.mark.parametrize(
+    ("command", "out"),
+    [
+        (["remind"], "r.xlsx"),
+        (["report", "plan"], "p.docx"),
+        (["report", "month"], "m.pdf"),
+        (["export", "children"], "c.md"),
+    ],
+)
+def test_an_out_file_named_for_a_format_the_command_cannot_write_is_refused(run, demo, tmp_path, command, out):
+    result = run(*command, "--out", str(tmp_path / out), db=demo)
+    assert result.code == 2
+    assert "cannot write what that extension names" in one_error_line(result.err)
+    assert not (tmp_path / out).exists()
+
+
+@pytest.mark.sqlite_only("a backup is a SQLite file here")
+def test_a_backup_onto_a_link_a_folder_or_into_no_folder_is_refused(run, demo, tmp_path):
+    dangling = tmp_path / "dangling.db"
+    dangling.symlink_to("nowhere.db")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for target, says in (
+        (dangling, "already exists"),
+        (folder, "Is a directory"),
+        (tmp_path / "a" / "b.db", "No such"),
+    ):
+        result = run("db", "backup", str(target), db=demo)
+        assert result.code == 1
+        assert says in one_error_line(result.err)
+    assert dangling.is_symlink() and not (tmp_path / "a").exists()
+
+
+@pytest.mark.sqlite_only("a column dropped from the SQLite file by hand")
+def test_a_dropped_column_is_damage(run, demo):
+    import sqlite3
+
+    with sqlite3.connect(demo) as connection:
+        connection.execute("ALTER TABLE children DROP COLUMN hobbies")
+    shown = run("child", "show", "3", db=demo)
+    assert shown.code == 3 and "no such column" in one_error_line(shown.err)
+    checked = run("db", "check", db=demo)
+    assert checked.code == 1 and "no such column: children.hobbies" in one_error_line(checked.err)
+
+
+@pytest.mark.sqlite_only("remind's table of last contacts, dropped from the SQLite file by hand")
+def test_a_dropped_last_contacts_table_is_made_again_by_repair(run, demo):
+    import sqlite3
+
+    before = run("remind", "--as-of", "2026-11-27", "--format", "csv", db=demo).out
+    with sqlite3.connect(demo) as connection:
+        connection.execute("DROP TABLE last_contacts")
+    repaired = run("db", "check", "--repair", db=demo)
+    assert repaired.code == 0, repaired.err
+    assert run("remind", "--as-of", "2026-11-27", "--format", "csv", db=demo).out == before
+
+
+def test_ctrl_c_says_it_was_interrupted(db):
+    if is_url(db):
+        pytest.skip("the process reads a SQLite file")
+    command = [sys.executable, "-m", "lbc_cli", "--db", str(db), "import", "children", "-"]
+    proc = subprocess.Popen(command, env=env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGINT
+    assert err.decode().strip() == "lbc: error: interrupted; nothing was written"

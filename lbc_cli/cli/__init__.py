@@ -13,9 +13,9 @@ from typing import Annotated
 
 import typer
 
-from lbc_cli import __version__, console, i18n
+from lbc_cli import __version__, console, errors, i18n
 from lbc_cli.cli import admin, audit, care, children, data, exams, helpers, merge, remind, reports
-from lbc_cli.cli.options import state
+from lbc_cli.cli.options import refuse_output_into_database, state
 from lbc_cli.errors import ExitCode, LbcError, Stopped
 
 _ = i18n.bi
@@ -287,6 +287,11 @@ def main(argv: list[str] | None = None) -> int:
     if state.db_target is not None and not state.db_target.strip():  # `--db ''`: not the default, by mistake
         console.error(i18n.t("db_empty_target"))
         return int(ExitCode.USAGE)
+    try:
+        refuse_output_into_database()
+    except LbcError as exc:
+        console.error(exc.message)
+        return exc.code
     refused = _unreadable_argument(args)
     if refused is not None:
         console.error(refused)
@@ -309,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         return code if isinstance(code, int) else 0
     except LbcError as exc:
         _debug_traceback()
+        if errors.stop_requested():  # the error a statement interrupted by the stop gave: the stop is what happened
+            return _stopped(errors.stop_signal)
         console.error(_message(exc))
         for line in exc.details:
             console.detail(line)
@@ -324,8 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         console.error(i18n.t("interrupted"))
         return 130
     except Stopped as exc:
-        console.error(i18n.t("interrupted"))
-        return 128 + exc.signum
+        return _stopped(exc.signum)
     except BrokenPipeError:
         return _reader_gone()
     except SystemExit as exc:
@@ -338,10 +344,16 @@ def main(argv: list[str] | None = None) -> int:
         raise
     except Exception as exc:
         _debug_traceback()
+        if errors.stop_requested():
+            return _stopped(errors.stop_signal)
         known = _database_problem(exc)
         if known is not None:  # a damaged file or a full disk met where no command expected it
             console.error(known.message)
             return known.code
+        if _stored_value_unreadable(exc):
+            target = state.opened[0].display if state.opened else str(state.db_target or "")
+            console.error(i18n.t("db_bad_value", target=target))
+            return int(ExitCode.DATABASE)
         if isinstance(exc, OSError) and exc.errno in _NO_ROOM:  # `> /dev/full`, a full disk or quota
             no_room(exc)
         elif isinstance(exc, OSError) and exc.strerror:  # the system refused a file (a name too long, no access)
@@ -363,6 +375,36 @@ def main(argv: list[str] | None = None) -> int:
 
 # Writing the output failed for want of room: said as such, not as an internal error.
 _NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+# Where a value read from the database is made into a date, a number or a yes/no
+_READING_VALUES = ("_processors_cy.py", "processors.py", "lbc_cli/remind_sql.py")
+
+
+def _stored_value_unreadable(exc: Exception) -> bool:
+    """An error made by a value another program wrote into the database (SQLite keeps anything in any column):
+    a date out of every calendar lbc can reckon with (its arithmetic overflows), or a value that fails where
+    stored values are read (SQLAlchemy's result processors, store.as_date, remind's reading)."""
+    if isinstance(exc, OverflowError):
+        return True
+    if not isinstance(exc, ValueError | TypeError):
+        return False
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.endswith(_READING_VALUES) or (
+            code.co_name == "as_date" and code.co_filename.endswith("lbc_cli/store.py")
+        ):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _stopped(signum: int) -> int:
+    """Asked to stop: one line, and 128 + the signal. A command that had saved its change before says so."""
+    saved = any(getattr(db, "committed", False) for db in state.opened)
+    console.error(i18n.t("interrupted_saved" if saved else "interrupted"))
+    return 128 + signum
 
 
 def _unreadable_argument(args: list[str]) -> str | None:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import i18n, validate
-from lbc_cli.errors import ExitCode, Invalid
+from lbc_cli.errors import ExitCode, Invalid, LbcError
 
 _ = i18n.bi
 
@@ -33,6 +33,34 @@ def database(*, create: bool = False):
     db = Database(resolve_target(state.db_target))
     state.opened.append(db)
     return db.open(create=create)
+
+
+def refuse_output_into_database() -> None:
+    """stdout or stderr opened by the shell onto the database (`lbc child list >> lbc.db`, `2>> lbc.db`): refused
+    before anything is read or written, so that no line lands in the file; a stderr that is the database is
+    pointed at /dev/null first (the refusal is then said by the exit code alone)."""
+    import stat
+
+    from lbc_cli import io
+
+    opened = {}
+    for fd in (1, 2):
+        try:
+            info = os.fstat(fd)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):  # a terminal or a pipe, as most runs have, is never the database
+            opened[fd] = info
+    if not opened:
+        return
+    files = database_files()
+    into = [fd for fd, info in opened.items() if any(io.same_opened(info, path) for path in files)]
+    if 2 in into:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    if into:
+        raise LbcError(i18n.t("out_is_database", file="stdout" if 1 in into else "stderr"))
 
 
 def database_files() -> list[str]:
@@ -133,6 +161,8 @@ BomOpt = Annotated[
 
 # A file name's extension -> the format it names, where the two words differ
 _EXTENSIONS = {"ndjson": "jsonl", "txt": "text", "markdown": "md", "htm": "html"}
+# Extensions that name a kind of file a program opens as such: a command that cannot write it refuses the name
+_DOCUMENTS = {"csv", "json", "jsonl", "xlsx", "xls", "et", "html", "md", "docx", "doc", "wps", "pdf", "odt", "ods"}
 
 
 def check_format(
@@ -150,6 +180,8 @@ def check_format(
     if fmt is None:
         suffix = os.path.splitext(out)[1].lower().lstrip(".") if out and out != "-" else ""
         suffix = _EXTENSIONS.get(suffix, suffix)
+        if suffix in _DOCUMENTS and suffix not in allowed:  # `remind --out r.xlsx`: not text under that name
+            raise Invalid("--out", i18n.t("out_extension", file=out, choices=", ".join(allowed)), ExitCode.USAGE)
         fmt = suffix if suffix in allowed else (default or allowed[0])
     value = fmt.strip().lower()
     if value not in allowed:
