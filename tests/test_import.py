@@ -1273,3 +1273,45 @@ def test_a_line_at_the_bound_is_read_and_one_past_it_is_refused_in_the_sessions_
     assert (result.code, result.err) == (0, "all 2 rows are good (--dry-run: nothing written)\n")
     result = lbc("--lang", "zh", "import", "children", str(past), "--dry-run")
     assert (result.code, result.err) == (1, f"lbc: 错误: {past}:2: 这一行超过 1048576 字节,比任何一行数据都长\n")
+
+
+def import_piped(db, head: bytes, row: bytes, n: int | None, cap: int, *args: str) -> subprocess.CompletedProcess:
+    """`lbc import children - --dry-run ARGS` in a process of its own whose address space is capped at ``cap`` bytes,
+    reading from a pipe ``head`` and then ``row`` ``n`` times (None: for ever)."""
+
+    def capped() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    rows_ = "itertools.count()" if n is None else f"range({n} // 10_000)"
+    writer = (
+        "import itertools, sys\nout = sys.stdout.buffer\ntry:\n"
+        f"    out.write({head!r})\n    for _ in {rows_}:\n        out.write({row!r} * 10_000)\n"
+        "except BrokenPipeError:\n    pass\n"
+    )
+    feed = subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "lbc_cli", "--db", str(db), "import", "children", "-", "--dry-run", *args]
+    environ = {**os.environ, "LBC_LANG": "en", "NO_COLOR": "1"}
+    environ.pop("LBC_DB", None)
+    try:
+        return subprocess.run(command, stdin=feed.stdout, capture_output=True, text=True, env=environ,
+                              preexec_fn=capped, timeout=120)  # fmt: skip
+    finally:
+        feed.stdout.close()
+        feed.kill()
+        feed.wait()
+
+
+@pytest.mark.sqlite_only("a process of its own under a memory cap, reading the SQLite file")
+def test_an_import_of_many_bad_rows_stays_within_flat_memory(db):
+    """400,000 rows, every one with a bad gender (12 MB): each is counted, the first 50 are kept. Before, every chunk of
+    bad rows stayed in memory to the end, held by the exception its problem was raised as (lbc runs with the cycle
+    collector off): 300,000 such rows took 197 MB, 1,500,000 took 790 MB. Now the import runs in 200 MiB of address
+    space, as it does for 1,000 rows."""
+    bad = "甲,Q,2016-01-01,李家村\n".encode()
+    done = import_piped(db, b"name,gender,birth_date,village\n", bad, 400_000, 200 * MIB)
+    said = done.stderr.splitlines()
+    assert (done.returncode, said[0]) == (1, "lbc: error: <stdin> has 400000 problems; nothing was imported:")
+    assert said[1:] == [f"  <stdin>:{n}: gender: 'Q' is not one of: F (女), M (男)" for n in range(2, 52)] + [
+        "  ... and 399950 more"
+    ]
+    assert rows(db, "SELECT count(*) FROM children") == [(0,)]
