@@ -653,6 +653,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "检查 {file} 的进程中途停止(被终止或内存不足),未写入任何数据",
         "the check of {file} stopped (killed, or out of memory); nothing was written",
     ),
+    # what a file is before it is read, and its header (importer._Loader.check_header)
+    "import_header_unknown": (
+        "表头第 {n} 列“{column}”不是 {table} 的列(列名请用 lbc export {table} 导出的表头或其中文名称)",
+        "column {n} of the header, '{column}', is not a column of {table} "
+        "(use the headers `lbc export {table}` writes, or their Chinese labels)",
+    ),
+    "import_header_twice": (
+        "表头第 {first} 列和第 {second} 列都是“{column}”",
+        "columns {first} and {second} of the header both name '{column}'",
+    ),
+    "import_header_empty": (
+        "表头第 {n} 列没有列名:请填上列名,或删除这一列",
+        "column {n} of the header is empty: name it, or delete the column",
+    ),
     # the bounds of an xlsx file (io.py XLSX_MAX_*)
     "xlsx_parts": (
         "{file} 含有 {n} 个部件,超过导入读取工作簿的上限 {limit} 个",

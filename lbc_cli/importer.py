@@ -345,6 +345,7 @@ class _Loader:
         self.by_id_number: dict[int | str, int] = {}
         self.exam_keys: dict[tuple, int] = {}
         self.spans: dict[tuple, list[tuple]] = {}
+        self.header: list[str] | None = None  # a CSV file's, once checked
         if session is None:  # rows of another database (whole_rows): nothing here is looked up
             return
         if name in ("pairs", "contacts", "exams"):
@@ -374,17 +375,30 @@ class _Loader:
         return next((k for k in keys if k not in self.spec and k not in ("id", "uid")), None)
 
     def block(self, block: io.Block):
-        """A CSV block: every row has the header's keys, so its columns are taken whole."""
-        unknown = self._unknown(block.keys)
-        if unknown is not None:
-            for number in block.numbers:
-                self.problems.add(number, unknown, i18n.t("import_unknown_column"))
+        """A CSV block: every row has the header's keys, so its columns are taken whole. The file's first block is
+        its header alone (io._read_csv): checked before any row is read."""
+        if block.keys != self.header:
+            self.check_header(block.keys)
+            self.header = block.keys
+        if not block.rows:
             return None
         cells = list(zip(*block.rows, strict=True))
-        # a header naming a column twice: the last one's cells, at the first one's place (as a dict has it)
-        last = {key: position for position, key in enumerate(block.keys)}
-        columns = {key: cells[last[key]] for key in block.keys}
-        return self.check(block.numbers, columns, None)
+        return self.check(block.numbers, dict(zip(block.keys, cells, strict=True)), None)
+
+    def check_header(self, keys: list[str]) -> None:
+        """A CSV header (its columns renamed) naming a column the table does not have, naming one twice, or leaving
+        one unnamed refuses the file at once, in one line (LbcError): every row would be refused for it, or one of
+        two columns' cells silently lost."""
+        where = f"{self.problems.source}:1: "
+        seen: dict[str, int] = {}
+        for position, key in enumerate(keys, start=1):
+            if not key.strip():
+                raise LbcError(where + i18n.t("import_header_empty", n=position))
+            if self._unknown((key,)) is not None:
+                raise LbcError(where + i18n.t("import_header_unknown", n=position, column=key, table=self.name))
+            if key in seen:
+                raise LbcError(where + i18n.t("import_header_twice", first=seen[key], second=position, column=key))
+            seen[key] = position
 
     def dicts(self, items: list[tuple[int, dict]]):
         """Rows of a JSON, JSONL or XLSX file: each its own keys; a key it lacks is _ABSENT."""

@@ -572,7 +572,8 @@ class Block(NamedTuple):
 def _read_csv(handle, path: str, encoding: str | None, rename) -> Iterator[tuple[int, Any]]:
     """A CSV file read as a stream, CSV_BLOCK rows at a time: a file of a million rows is never whole
     in memory. Yields (first row number, Block), and (row number, {BAD_CELLS: problem}) for a row
-    with the wrong number of cells; blank lines and rows of empty cells are skipped but counted."""
+    with the wrong number of cells; blank lines and rows of empty cells are skipped but counted.
+    The first Block is the header alone (no rows): checked before any row is read."""
     import io as stdlib_io
 
     from lbc_cli import i18n
@@ -603,6 +604,7 @@ def _read_csv(handle, path: str, encoding: str | None, rename) -> Iterator[tuple
         keys = rename(headers) if rename is not None else headers
         width = len(headers)
         number = 2
+        yield number, Block(keys, range(number, number), [])
         while rows := list(itertools.islice(reader, CSV_BLOCK)):
             start, number = number, number + len(rows)
             # the usual block, checked whole in C: every row as wide as the header, none blank

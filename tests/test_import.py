@@ -523,12 +523,49 @@ def test_foreign_keys_and_rules_of_other_tables(lbc, small_db, tmp_path, table, 
     assert snapshot(small_db) == before
 
 
-def test_an_unknown_column_is_a_problem_of_every_row(lbc, db, tmp_path):
+HEADER_HELP = "(use the headers `lbc export children` writes, or their Chinese labels)"
+
+
+def test_a_csv_header_naming_a_column_the_table_lacks_is_refused_as_one_error(lbc, db, tmp_path):
+    """Before, every row was refused for it (`FILE:ROW: nickname: unknown column`, row by row), and a file of the header
+    alone imported nothing with exit 0."""
     path = tmp_path / "extra.csv"
     path.write_text("name,gender,birth_date,nickname\n甲,F,2016-01-01,小甲\n乙,M,2016-01-02,\n", encoding="utf-8")
     result = lbc("import", "children", str(path))
-    assert result.code == 1
-    assert error_lines(result.err) == [f"{path}:2: nickname: unknown column", f"{path}:3: nickname: unknown column"]
+    said = f"{path}:1: column 4 of the header, 'nickname', is not a column of children {HEADER_HELP}"
+    assert (result.code, result.err) == (1, f"lbc: error: {said}\n")
+    zh = lbc("--lang", "zh", "import", "children", str(path))
+    said = f"{path}:1: 表头第 4 列“nickname”不是 children 的列(列名请用 lbc export children 导出的表头或其中文名称)"
+    assert (zh.code, zh.err) == (1, f"lbc: 错误: {said}\n")
+
+    path.write_text("name,gender,birth_date,nickname\n", encoding="utf-8")
+    result = lbc("import", "children", str(path))
+    assert (result.code, result.err.split(": ", 2)[2]) == (1, f"{path}:1: column 4 of the header, 'nickname', is "
+                                                              f"not a column of children {HEADER_HELP}\n")  # fmt: skip
+    assert snapshot(db) == {**dict.fromkeys(TABLES, 0), "audit_log": 0}
+
+
+TWICE_ZH = "表头第 1 列和第 4 列都是“name”"
+
+
+@pytest.mark.parametrize(
+    ("header", "said", "zh"),
+    [
+        ("name,gender,birth_date,name", "columns 1 and 4 of the header both name 'name'", TWICE_ZH),
+        ("name,gender,birth_date,姓名", "columns 1 and 4 of the header both name 'name'", TWICE_ZH),
+        ("name,gender,,birth_date", "column 3 of the header is empty: name it, or delete the column",
+         "表头第 3 列没有列名:请填上列名,或删除这一列"),
+    ],
+    ids=["twice", "twice-by-label", "empty"],
+)  # fmt: skip
+def test_a_csv_header_naming_a_column_twice_or_not_at_all_is_refused(lbc, db, tmp_path, header, said, zh):
+    """A column named twice: before, the second one's cells were taken and the first one's silently lost."""
+    path = tmp_path / "twice.csv"
+    path.write_text(f"{header}\n甲,F,2016-01-01,乙\n", encoding="utf-8")
+    result = lbc("import", "children", str(path))
+    assert (result.code, result.err) == (1, f"lbc: error: {path}:1: {said}\n")
+    result = lbc("--lang", "zh", "import", "children", str(path))
+    assert (result.code, result.err) == (1, f"lbc: 错误: {path}:1: {zh}\n")
     assert count(db, "children") == 0
 
 
@@ -1315,3 +1352,38 @@ def test_an_import_of_many_bad_rows_stays_within_flat_memory(db):
         "  ... and 399950 more"
     ]
     assert rows(db, "SELECT count(*) FROM children") == [(0,)]
+
+
+# ---- a file with no end: its header, and the rows a file may hold -----------------------------------------------
+
+
+class Endless(io.RawIOBase):
+    """A stream with no end, as `yes` writes one: ``head``, then ``line`` for ever."""
+
+    def __init__(self, head: bytes, line: bytes):
+        self.pending = head
+        self.lines = line * (65536 // len(line) + 1)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if not self.pending:
+            self.pending = self.lines
+        n = min(len(buffer), len(self.pending))
+        buffer[:n] = self.pending[:n]
+        self.pending = self.pending[n:]
+        return n
+
+
+def endless_stdin(monkeypatch, head: bytes, line: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(Endless(head, line)), encoding="utf-8"))
+
+
+def test_an_endless_csv_whose_header_names_no_column_is_refused_at_its_header(lbc, db, monkeypatch):
+    """`yes 'aaaa,bbbb' | lbc import children -` reported the unknown column of every row, for ever."""
+    endless_stdin(monkeypatch, b"", b"aaaa,bbbb\n")
+    with finishes_within(20):
+        result = lbc("import", "children", "-", "--dry-run")
+    said = f"<stdin>:1: column 1 of the header, 'aaaa', is not a column of children {HEADER_HELP}"
+    assert (result.code, result.out, result.err) == (1, "", f"lbc: error: {said}\n")
