@@ -653,7 +653,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "检查 {file} 的进程中途停止(被终止或内存不足),未写入任何数据",
         "the check of {file} stopped (killed, or out of memory); nothing was written",
     ),
-    # what a file is before it is read, and its header (importer._Loader.check_header)
+    # what a file is before it is read, its header, the rows it may hold (_Loader.check_header, io.FILE_MAX_ROWS)
     "import_header_unknown": (
         "表头第 {n} 列“{column}”不是 {table} 的列(列名请用 lbc export {table} 导出的表头或其中文名称)",
         "column {n} of the header, '{column}', is not a column of {table} "
@@ -666,6 +666,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_header_empty": (
         "表头第 {n} 列没有列名:请填上列名,或删除这一列",
         "column {n} of the header is empty: name it, or delete the column",
+    ),
+    "file_rows": (
+        "{file} 超过 {limit} 行,超过导入读取一个文件的上限;请把它拆成几个文件分别导入",
+        "{file} has more than {limit} rows, more than an import reads from one file; split it and import each part",
     ),
     # the bounds of an xlsx file (io.py XLSX_MAX_*)
     "xlsx_parts": (

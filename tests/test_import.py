@@ -1387,3 +1387,51 @@ def test_an_endless_csv_whose_header_names_no_column_is_refused_at_its_header(lb
         result = lbc("import", "children", "-", "--dry-run")
     said = f"<stdin>:1: column 1 of the header, 'aaaa', is not a column of children {HEADER_HELP}"
     assert (result.code, result.out, result.err) == (1, "", f"lbc: error: {said}\n")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "head", "line"),
+    [
+        ("csv", b"name,gender,birth_date,village\n", b",,,\n"),  # blank rows, skipped but counted
+        ("csv", b"name,gender,birth_date,village\n", "甲,Q,2016-01-01,李家村\n".encode()),  # bad rows, counted
+        ("jsonl", b"", b"{}\n"),  # objects lacking every required key
+        ("jsonl", b"", b"\n"),  # blank lines
+    ],
+    ids=["csv-blank", "csv-bad", "jsonl-empty-objects", "jsonl-blank"],
+)
+def test_a_file_with_no_end_is_refused_past_the_rows_a_file_may_hold(lbc, db, monkeypatch, fmt, head, line):
+    """`(echo name,gender,birth_date,village; yes ',,,') | lbc import children - --dry-run` ran until it was killed.
+    The bound (10,000,000 rows) is made 20,000 here: the same code, refused in a second."""
+    from lbc_cli import io as lbc_io
+
+    monkeypatch.setattr(lbc_io, "FILE_MAX_ROWS", 20_000)
+    endless_stdin(monkeypatch, head, line)
+    with finishes_within(20):
+        result = lbc("import", "children", "-", "--format", fmt, "--dry-run")
+    said = "<stdin> has more than 20000 rows, more than an import reads from one file; split it and import each part"
+    assert (result.code, result.out, result.err) == (1, "", f"lbc: error: {said}\n")
+    zh = lbc("--lang", "zh", "import", "children", "-", "--format", fmt, "--dry-run")
+    said = "<stdin> 超过 20000 行,超过导入读取一个文件的上限;请把它拆成几个文件分别导入"
+    assert (zh.code, zh.err) == (1, f"lbc: 错误: {said}\n")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_file_of_as_many_rows_as_the_bound_is_read_and_one_more_is_refused(lbc, db, tmp_path, monkeypatch, fmt):
+    """Blank rows count: they are rows of the file all the same (the header does not)."""
+    from lbc_cli import io as lbc_io
+
+    monkeypatch.setattr(lbc_io, "FILE_MAX_ROWS", 3)
+    if fmt == "csv":
+        lines = ["name,gender,birth_date,consent_on", "甲,F,2016-01-01,2024-01-01", "", "乙,M,2016-02-02,2024-01-01"]
+    else:
+        lines = [json.dumps({"name": n, "gender": g, "birth_date": b, "consent_on": "2024-01-01"}, ensure_ascii=False)
+                 for n, g, b in [("甲", "F", "2016-01-01"), ("乙", "M", "2016-02-02")]]  # fmt: skip
+        lines.insert(1, "")
+    path = tmp_path / f"children.{fmt}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = lbc("import", "children", str(path), "--dry-run")
+    assert (result.code, result.err) == (0, "all 2 rows are good (--dry-run: nothing written)\n")
+    path.write_text("\n".join([*lines, lines[-1].replace("乙", "丙")]) + "\n", encoding="utf-8")
+    result = lbc("import", "children", str(path), "--dry-run")
+    said = f"{path} has more than 3 rows, more than an import reads from one file; split it and import each part"
+    assert (result.code, result.err) == (1, f"lbc: error: {said}\n")
