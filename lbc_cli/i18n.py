@@ -667,6 +667,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "表头第 {n} 列没有列名:请填上列名,或删除这一列",
         "column {n} of the header is empty: name it, or delete the column",
     ),
+    "import_old_excel": (
+        "{file} 看起来是旧版 Excel 工作簿(.xls,或 WPS 的 .et),导入读不了:请在 Excel 或 WPS 中打开,另存为 .xlsx,"
+        "再导入另存的文件",
+        "{file} looks like an old Excel workbook (.xls, or WPS .et), which an import cannot read: open it in Excel or "
+        "WPS, save it as .xlsx (Save As) and import that",
+    ),
+    "import_workbook_as_text": (
+        "{file} 看起来是 Excel 工作簿(.xlsx),不是 {kind} 文件:请把文件名改成以 .xlsx 结尾,或加 --format xlsx",
+        "{file} looks like an Excel workbook (.xlsx), not a {kind} file: "
+        "rename it to end in .xlsx, or add --format xlsx",
+    ),
     "file_rows": (
         "{file} 超过 {limit} 行,超过导入读取一个文件的上限;请把它拆成几个文件分别导入",
         "{file} has more than {limit} rows, more than an import reads from one file; split it and import each part",

@@ -453,6 +453,7 @@ def read_rows(path: str, fmt: str, encoding: str | None = None, rename=None) -> 
         raise LbcError(i18n.t("import_open", file=path, why=exc.strerror)) from None
     name = "<stdin>" if path == "-" else path  # as messages name it
     with handle:
+        _recognise(handle, name, fmt)
         if fmt == "xlsx":
             yield from _read_xlsx(_seekable(handle, name), name)
         elif fmt == "csv":
@@ -461,6 +462,39 @@ def read_rows(path: str, fmt: str, encoding: str | None = None, rename=None) -> 
             yield from _read_jsonl(handle, name, encoding)
         else:
             yield from _read_json(handle, name, encoding)
+
+
+# What a file's first bytes say it is, whatever its name: an Excel 97-2003 workbook (.xls) and WPS's .et are Compound
+# Files (OLE2); an xlsx workbook is a zip (its first part's local header).
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_SIGNATURE = b"PK\x03\x04"
+_KINDS = {"csv": "CSV", "json": "JSON", "jsonl": "JSON lines"}
+
+
+def _recognise(handle, path: str, fmt: str) -> None:
+    """Refuse, before anything is decoded, an old Excel workbook (read as anything), and an xlsx workbook read as text:
+    each would be "not UTF-8 ... try --encoding gbk" and then "not GBK" (LbcError saying what the file is instead)."""
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
+    head = _head(handle, len(OLE2_SIGNATURE))
+    if head.startswith(OLE2_SIGNATURE):
+        raise LbcError(i18n.t("import_old_excel", file=path))
+    if fmt != "xlsx" and head.startswith(ZIP_SIGNATURE):
+        raise LbcError(i18n.t("import_workbook_as_text", file=path, kind=_KINDS[fmt]))
+
+
+def _head(handle, n: int) -> bytes:
+    """Up to ``n`` first bytes of a file, left to be read: peeked (a file, a pipe: what its first read brought), or
+    read and sought back (a stream in memory)."""
+    if hasattr(handle, "peek"):
+        return handle.peek(n)[:n]
+    if handle.seekable():
+        at = handle.tell()
+        head = handle.read(n)
+        handle.seek(at)
+        return head
+    return b""
 
 
 def _size(handle) -> int | None:

@@ -674,6 +674,68 @@ def test_a_file_that_is_no_workbook_is_one_line_exit_1(lbc, db, tmp_path):
     assert count(db, "children") == 0
 
 
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the first bytes of an Excel 97-2003 workbook (.xls), or of WPS's .et
+OLD_EXCEL = (
+    "looks like an old Excel workbook (.xls, or WPS .et), which an import cannot read: open it in Excel or WPS, "
+    "save it as .xlsx (Save As) and import that"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("名单.xls", ()),
+        ("名单.xls", ("--encoding", "gbk")),
+        ("名单.et", ()),
+        ("名单.xlsx", ()),
+        ("名单.xls", ("-f", "json")),
+    ],
+    ids=["xls", "xls-gbk", "et", "named-xlsx", "xls-as-json"],
+)
+def test_an_old_excel_workbook_is_named_as_such_whatever_it_is_read_as(lbc, db, tmp_path, name, args):
+    """Before, read as CSV: "the file is not UTF-8 (byte 0) ... try --encoding gbk"; with it, "not GBK"."""
+    path = tmp_path / name
+    path.write_bytes(OLE2 + bytes(range(256)) * 8)
+    result = lbc("import", "children", str(path), *args)
+    assert (result.code, result.out, result.err) == (1, "", f"lbc: error: {path} {OLD_EXCEL}\n")
+    zh = lbc("--lang", "zh", "import", "children", str(path), *args)
+    said = "看起来是旧版 Excel 工作簿(.xls,或 WPS 的 .et),导入读不了:"
+    said += "请在 Excel 或 WPS 中打开,另存为 .xlsx,再导入另存的文件"
+    assert (zh.code, zh.err) == (1, f"lbc: 错误: {path} {said}\n")
+    assert count(db, "children") == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "kind"),
+    [
+        ("名单.csv", (), "CSV"),
+        ("名单.et", (), "CSV"),
+        ("名单.json", (), "JSON"),
+        ("名单", ("-f", "jsonl"), "JSON lines"),
+    ],
+    ids=["csv", "et", "json", "jsonl"],
+)
+def test_a_workbook_read_as_text_is_named_as_a_workbook(lbc, db, tmp_path, name, args, kind):
+    """An xlsx named .csv or .et, or read with --format json: before, "the file is not UTF-8 (byte 2)"."""
+    path = write_zip(tmp_path / name, roster_workbook())
+    result = lbc("import", "children", str(path), *args)
+    said = f"looks like an Excel workbook (.xlsx), not a {kind} file: rename it to end in .xlsx, or add --format xlsx"
+    assert (result.code, result.out, result.err) == (1, "", f"lbc: error: {path} {said}\n")
+    zh = lbc("--lang", "zh", "import", "children", str(path), *args)
+    said = f"看起来是 Excel 工作簿(.xlsx),不是 {kind} 文件:请把文件名改成以 .xlsx 结尾,或加 --format xlsx"
+    assert (zh.code, zh.err) == (1, f"lbc: 错误: {path} {said}\n")
+    result = lbc("import", "children", str(path), "--format", "xlsx", "--dry-run")
+    assert (result.code, result.err) == (0, "all 2 rows are good (--dry-run: nothing written)\n")
+
+
+def test_an_old_excel_workbook_or_an_xlsx_on_stdin_is_named_as_such(lbc, db, tmp_path, monkeypatch):
+    for data, said in [(OLE2 + bytes(504), OLD_EXCEL), (b"PK\x03\x04" + bytes(100), "looks like an Excel workbook "
+                       "(.xlsx), not a CSV file: rename it to end in .xlsx, or add --format xlsx")]:  # fmt: skip
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+        result = lbc("import", "children", "-")
+        assert (result.code, result.err) == (1, f"lbc: error: <stdin> {said}\n")
+
+
 def test_an_id_past_the_largest_a_server_holds_is_refused_by_its_row_in_one_problem(lbc, db, tmp_path):
     """2147483647 (2**31 - 1) fits a PostgreSQL INTEGER; one more does not, on a file either."""
     path = tmp_path / "big.csv"
