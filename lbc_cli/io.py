@@ -708,7 +708,9 @@ _XLSX_TAGS_PREFIXED = tuple(re.compile(rb"<(?:[^\s/<>:]+:)?%s[\s/>]" % name) for
 
 def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
     """The first sheet's rows, read as they come (the sheet is parsed as it is read: a broken part fails
-    as it is reached), after _check_xlsx has found the file within the bounds."""
+    as it is reached), after _check_xlsx has found the file within the bounds. openpyxl warns of what it leaves
+    out (a stylesheet with no cell styles, an extension of the sheet): its warnings are silenced (_quietly), never
+    printed after the command's own lines."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
 
@@ -717,7 +719,7 @@ def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
     try:
         from openpyxl import load_workbook
 
-        book = load_workbook(handle, read_only=True, data_only=True)
+        book = _quietly(load_workbook, handle, read_only=True, data_only=True)
     except ImportError:
         raise LbcError(i18n.t("xlsx_missing")) from None
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
@@ -732,27 +734,43 @@ def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
         except Exception:
             raise LbcError(not_a_workbook) from None
         headers: list[str] | None = None
-        for number in itertools.count(1):
-            try:
-                values = next(rows, None)
+        number = 0
+        while True:
+            try:  # a thousand rows at a time: warnings are silenced around each read, not across a yield
+                batch = _quietly(list, itertools.islice(rows, _XLSX_BATCH))
             except Exception:
                 raise LbcError(not_a_workbook) from None
-            if values is None:
+            if not batch:
                 return
-            if number > XLSX_MAX_ROWS:  # a row numbered past the last (openpyxl makes the rows skipped, empty)
-                raise LbcError(i18n.t("xlsx_rows", file=path, limit=XLSX_MAX_ROWS))
-            if len(values) > XLSX_MAX_COLUMNS:  # a row is as wide as its last cell
-                raise LbcError(i18n.t("xlsx_columns", file=path, row=number, n=len(values), limit=XLSX_MAX_COLUMNS))
-            if headers is None:
-                headers = ["" if h is None else str(h) for h in values]
-                continue
-            if all(v is None or str(v).strip() == "" for v in values):
-                continue
-            if len(values) < len(headers):  # a sheet leaves out the empty cells at a row's end: empty, not absent
-                values = (*values, *[None] * (len(headers) - len(values)))
-            yield number, {h: _xlsx_value(v) for h, v in zip(headers, values, strict=False) if h}
+            for values in batch:
+                number += 1
+                if number > XLSX_MAX_ROWS:  # a row numbered past the last (openpyxl makes the rows skipped, empty)
+                    raise LbcError(i18n.t("xlsx_rows", file=path, limit=XLSX_MAX_ROWS))
+                if len(values) > XLSX_MAX_COLUMNS:  # a row is as wide as its last cell
+                    raise LbcError(i18n.t("xlsx_columns", file=path, row=number, n=len(values), limit=XLSX_MAX_COLUMNS))
+                if headers is None:
+                    headers = ["" if h is None else str(h) for h in values]
+                    continue
+                if all(v is None or str(v).strip() == "" for v in values):
+                    continue
+                if len(values) < len(headers):  # a sheet leaves out the empty cells at a row's end: empty, not absent
+                    values = (*values, *[None] * (len(headers) - len(values)))
+                yield number, {h: _xlsx_value(v) for h, v in zip(headers, values, strict=False) if h}
     finally:
-        book.close()
+        _quietly(book.close)
+
+
+_XLSX_BATCH = 1000  # rows of a sheet read at a time
+
+
+def _quietly(function: Callable, *args, **kwargs):
+    """``function(*args, **kwargs)`` with every warning silenced: a library's warnings are not the user's business
+    (and the tests make warnings errors)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return function(*args, **kwargs)
 
 
 def _check_xlsx(handle, path: str) -> None:

@@ -1018,6 +1018,25 @@ def hostile(lbc, db, path: Path, *args: str):
     return result
 
 
+@pytest.mark.parametrize("warned", ["at-open", "while-reading"])
+def test_no_warning_of_openpyxl_reaches_the_user(lbc, db, tmp_path, warned):
+    """openpyxl warns of what it leaves out: a stylesheet with no cell styles as it opens the workbook ("Workbook
+    contains no stylesheet, using openpyxl's defaults"), an extension of the sheet (Excel's data validation lists)
+    as it reads the rows ("Data Validation extension is not supported"). Each printed two English lines with
+    openpyxl's install path after the import's own; under the tests' warnings-as-errors, it refused the file."""
+    parts = roster_workbook()
+    if warned == "at-open":
+        parts["xl/styles.xml"] = b'<styleSheet xmlns="' + MAIN_NS + b'"/>'
+    else:
+        uri = b"{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}"  # Excel's x14 data validations
+        parts[SHEET] = parts[SHEET].replace(b"</sheetData>", b'</sheetData><extLst><ext uri="' + uri + b'"/></extLst>')
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+
+    result = hostile(lbc, db, path, "--dry-run")
+
+    assert (result.code, result.err) == (0, "all 2 rows are good (--dry-run: nothing written)\n")
+
+
 def test_an_xlsx_declaring_every_cell_of_a_sheet_is_read_as_the_cells_it_holds(lbc, db, tmp_path):
     """<dimension ref="A1:XFD1048576"/> and an empty cell in the sheet's last row, in a 2 KB file: openpyxl would
     pad the sheet to 1,048,576 rows of 16,384 cells each (259 s); the declaration is ignored, and the rows there
