@@ -678,6 +678,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file} looks like an Excel workbook (.xlsx), not a {kind} file: "
         "rename it to end in .xlsx, or add --format xlsx",
     ),
+    # what openpyxl builds of a workbook (io.py XLSX_MAX_ELEMENTS, XLSX_MAX_ROW_ELEMENTS...)
+    "xlsx_elements": (
+        "{file}:{part} 等导入整体读入的部件(样式、名称、关系等)共有超过 {limit} 个 XML 元素,远多于工作簿所需:"
+        "请把数据复制到新工作簿再导入",
+        "{file}: {part} and the other parts an import reads whole (styles, names, relationships...) hold more than "
+        "{limit} XML elements, far more than a workbook needs: copy the data into a new workbook and import that",
+    ),
+    "xlsx_part_elements": (
+        "{file}:{part} 含有超过 {limit} 个 XML 元素,超过导入读取工作簿的上限",
+        "{file}: {part} holds more than {limit} XML elements, more than an import reads from a workbook",
+    ),
+    "xlsx_row_elements": (
+        "{file}:{part} 有一行超过 {limit} 个 XML 元素,超过导入读取的上限",
+        "{file}: {part} has a row of more than {limit} XML elements, more than an import reads",
+    ),
+    "xlsx_string_elements": (
+        "{file}:{part} 有一个共享字符串超过 {limit} 个 XML 元素,超过导入读取的上限",
+        "{file}: {part} has a shared string of more than {limit} XML elements, more than an import reads",
+    ),
+    "xlsx_runs": (
+        "{file}:{part} 有一个共享字符串超过 {limit} 段富文本,超过导入读取的上限",
+        "{file}: {part} has a shared string of more than {limit} rich-text runs, more than an import reads",
+    ),
     "file_rows": (
         "{file} 超过 {limit} 行,超过导入读取一个文件的上限;请把它拆成几个文件分别导入",
         "{file} has more than {limit} rows, more than an import reads from one file; split it and import each part",

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -1287,6 +1288,221 @@ def test_the_counts_of_an_xlsx_hold_when_its_tags_are_cut_between_chunks(lbc, db
         "workbook",
         "XLSX_MAX_ROWS": f"{path} has more than 2 rows (an Excel sheet's own maximum)",
         "XLSX_MAX_COLUMNS": f"{path}: {SHEET} has a row of more than 4 cells, past the 4 columns an import reads",
+    }
+    monkeypatch.setattr(openpyxl, "load_workbook", unopened_workbook)
+    for name, limit in bounds.items():
+        monkeypatch.setattr(lbc_io, name, limit - 1)
+        result = hostile(lbc, db, path, "--dry-run")
+        assert (result.code, result.err) == (1, f"lbc: error: {said[name]}\n"), name
+        monkeypatch.setattr(lbc_io, name, limit)
+
+
+# The parts openpyxl parses whole (content types, relationships, workbook, styles...: every part but the sheets and the
+# shared strings, which it streams) hold at most 262,144 XML elements in all; a row, or a shared string, at most 4,096;
+# a shared string at most 64 rich-text runs; the shared strings 12,582,912 elements in all. Each figure below was
+# measured on the code before (openpyxl parsing it).
+WHOLE_SAID = (
+    "and the other parts an import reads whole (styles, names, relationships...) hold more than 262144 XML elements, "
+    "far more than a workbook needs: copy the data into a new workbook and import that"
+)
+STYLES = "xl/styles.xml"
+WORKBOOK = "xl/workbook.xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+CONTENT_TYPES = "[Content_Types].xml"
+
+
+def around(part: bytes, before: bytes, piece: bytes, n: int) -> Iterator[bytes]:
+    """``part`` with ``piece`` ``n`` times just before ``before``."""
+    head, tail = part.split(before)
+    return iter([head, *many(piece, n), before, tail])
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        # 3,000,000 cell formats (132 KB): 47 s, 2.3 GB
+        (STYLES, lambda parts: iter([b'<styleSheet xmlns="' + MAIN_NS + b'"><cellXfs>', *many(b"<xf/>", 3_000_000),
+                                     b"</cellXfs></styleSheet>"])),
+        # fonts (77 KB): 18 s, 1.1 GB
+        (STYLES, lambda parts: iter([b'<styleSheet xmlns="' + MAIN_NS + b'"><fonts>',
+                                     *many(b'<font><b/><sz val="11"/></font>', 300_000), b"</fonts></styleSheet>"])),
+        # number formats (5.1 MB): 6 s, 0.9 GB
+        (STYLES, lambda parts: iter([b'<styleSheet xmlns="' + MAIN_NS + b'"><numFmts>',
+                                     *many(b'<numFmt numFmtId="164" formatCode="0.00"/>', 300_000),
+                                     b"</numFmts></styleSheet>"])),
+        # 1,000,000 defined names (2.5 MB): 13 s, 0.87 GB
+        (WORKBOOK, lambda parts: around(parts[WORKBOOK], b"</workbook>", b'<definedNames><definedName name="n">'
+                                        b"children!$A$1</definedName></definedNames>", 300_000)),
+        # 1,000,000 sheets: 20 s, 2.95 GB
+        (WORKBOOK, lambda parts: around(parts[WORKBOOK], b"</sheets>", b"<sheet/>", 1_000_000)),
+        # 1,000,000 relationships: 8.6 s, 0.9 GB
+        (WORKBOOK_RELS, lambda parts: around(parts[WORKBOOK_RELS], b"</Relationships>", b"<Relationship/>", 1_000_000)),
+        # 1,000,000 content-type overrides: 7 s, 0.86 GB
+        (CONTENT_TYPES, lambda parts: around(parts[CONTENT_TYPES], b"</Types>", b"<Override/>", 1_000_000)),
+        # what makes a sheet's rows its own is how openpyxl reads the part, not its tags: the stylesheet is parsed whole
+        (STYLES, lambda parts: iter([b'<worksheet xmlns="' + MAIN_NS + b'"><sheetData>', *many(b"<row><c/></row>",
+                                     300_000), b"</sheetData></worksheet>"])),
+    ],
+    ids=["styles-xf", "styles-fonts", "styles-numfmts", "workbook-names", "workbook-sheets", "rels", "content-types",
+         "styles-of-rows"],
+)  # fmt: skip
+def test_an_xlsx_part_read_whole_of_more_elements_than_a_workbook_needs_is_refused_before_openpyxl_opens_it(
+    lbc, db, tmp_path, unopened, name, make
+):
+    parts = roster_workbook()
+    parts[name] = make(parts)
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+
+    result = hostile(lbc, db, path, "--dry-run")  # each refused at its 262,145th element: in a second
+
+    assert (result.code, result.err) == (1, f"lbc: error: {path}: {name} {WHOLE_SAID}\n")
+
+
+def test_an_xlsx_part_read_whole_past_the_bound_is_refused_in_the_sessions_language(lbc, db, tmp_path, unopened):
+    parts = roster_workbook()
+    parts[STYLES] = iter([b'<styleSheet xmlns="' + MAIN_NS + b'"><cellXfs>', *many(b"<xf/>", 262_145),
+                          b"</cellXfs></styleSheet>"])  # fmt: skip
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+    result = lbc("--lang", "zh", "import", "children", str(path), "--dry-run")
+    said = (
+        f"{path}:{STYLES} 等导入整体读入的部件(样式、名称、关系等)共有超过 262144 个 XML 元素,远多于工作簿所需:"
+        "请把数据复制到新工作簿再导入"
+    )
+    assert (result.code, result.err) == (1, f"lbc: 错误: {said}\n")
+
+
+def test_an_xlsx_shared_string_of_too_many_rich_text_runs_is_refused_before_openpyxl_opens_it(
+    lbc, db, tmp_path, unopened
+):
+    """Shared strings of 1,000 rich-text runs each: 40,000 of them took openpyxl 221 s. Refused at the first string's
+    65th run."""
+    parts = roster_workbook()
+    parts[STRINGS] = around(parts[STRINGS], b"</sst>", b"<si>" + b"<r><t>a</t></r>" * 1000 + b"</si>", 40_000)
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+
+    result = hostile(lbc, db, path, "--dry-run")
+
+    said = f"{path}: {STRINGS} has a shared string of more than 64 rich-text runs, more than an import reads"
+    assert (result.code, result.err) == (1, f"lbc: error: {said}\n")
+    zh = lbc("--lang", "zh", "import", "children", str(path), "--dry-run")
+    said = f"{path}:{STRINGS} 有一个共享字符串超过 64 段富文本,超过导入读取的上限"
+    assert (zh.code, zh.err) == (1, f"lbc: 错误: {said}\n")
+
+
+def test_an_xlsx_row_of_too_many_elements_is_refused_before_openpyxl_opens_it(lbc, db, tmp_path, unopened):
+    """One cell of 10,000,000 values (40 KB zipped): openpyxl builds a row whole before it clears it (9 s, 918 MB).
+    Refused at the row's 4,097th element."""
+    parts = roster_workbook()
+    parts[SHEET] = iter([b'<worksheet xmlns="' + MAIN_NS + b'"><sheetData><row r="1"><c r="A1">',
+                         *many(b"<v/>", 10_000_000), b"</c></row></sheetData></worksheet>"])  # fmt: skip
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+
+    result = hostile(lbc, db, path, "--dry-run")
+
+    said = f"{path}: {SHEET} has a row of more than 4096 XML elements, more than an import reads"
+    assert (result.code, result.err) == (1, f"lbc: error: {said}\n")
+    zh = lbc("--lang", "zh", "import", "children", str(path), "--dry-run")
+    assert (zh.code, zh.err) == (1, f"lbc: 错误: {path}:{SHEET} 有一行超过 4096 个 XML 元素,超过导入读取的上限\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        # elements between two rows: openpyxl keeps them all (10,000,000 of them, 40 KB zipped: 9.6 s, 1.78 GB)
+        (SHEET, b'</row><row r="2">', b"</row>" + b"<v/>" * 1000 + b'<row r="2">'),
+        # a row begun inside a row: what the inner ones hold stays until the outer one ends
+        (SHEET, b'</row><row r="2">', b'<row r="9"/><row r="2">'),
+        # an element between two shared strings: kept, as every one there
+        (STRINGS, b"</si><si>", b"</si><t/><si>"),
+    ],
+    ids=["between-rows", "row-in-a-row", "between-strings"],
+)
+def test_an_xlsx_with_elements_between_its_rows_or_strings_is_no_workbook(lbc, db, tmp_path, unopened, name, old, new):
+    """openpyxl clears a sheet's rows and its shared strings as it reads them, and keeps everything else: Excel
+    writes nothing between them, and a part that does is refused (as not a workbook) before openpyxl opens it."""
+    parts = roster_workbook()
+    assert old in parts[name]
+    parts[name] = parts[name].replace(old, new, 1)
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+
+    result = hostile(lbc, db, path, "--dry-run")
+
+    assert (result.code, result.err) == (1, f"lbc: error: {path} is not an Excel workbook (.xlsx)\n")
+
+
+def with_second_sheet(parts: dict, kind: str, target: str, content) -> dict:
+    """``parts`` with a second sheet of ``kind`` (worksheet, chartsheet) at ``target``, holding ``content``."""
+    office = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts[WORKBOOK] = parts[WORKBOOK].replace(b"</sheets>", b'<sheet name="more" sheetId="2" r:id="rId3"/></sheets>')
+    parts[WORKBOOK_RELS] = parts[WORKBOOK_RELS].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rId3" Type="%s/%s" Target="%s"/>' % (office, kind.encode(), target.encode())
+        + b"</Relationships>",
+    )
+    parts["xl/" + target] = content
+    return parts
+
+
+def test_an_xlsx_chartsheet_is_bounded_as_a_part_read_whole(lbc, db, tmp_path, unopened):
+    """openpyxl parses a chartsheet whole, whatever its name, even when only reading: its elements count with the
+    stylesheet's and the workbook's."""
+    chart = iter([b'<chartsheet xmlns="' + MAIN_NS + b'">', *many(b"<x/>", 300_000), b"</chartsheet>"])
+    parts = with_second_sheet(roster_workbook(), "chartsheet", "charts/c.xml", chart)
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+
+    result = hostile(lbc, db, path, "--dry-run")
+
+    assert (result.code, result.err) == (1, f"lbc: error: {path}: xl/charts/c.xml {WHOLE_SAID}\n")
+
+
+def test_another_worksheet_is_not_bounded_as_the_one_read(lbc, db, tmp_path):
+    """A second sheet of 300,000 merged cells: openpyxl opens it without reading it (an import reads the first)."""
+    merged = iter([b'<worksheet xmlns="' + MAIN_NS + b'"><sheetData/><mergeCells>',
+                   *many(b'<mergeCell ref="A1:B1"/>', 300_000), b"</mergeCells></worksheet>"])  # fmt: skip
+    path = write_zip(tmp_path / "roster.xlsx", with_second_sheet(roster_workbook(), "worksheet", "more.xml", merged))
+
+    result = hostile(lbc, db, path, "--dry-run")
+
+    assert (result.code, result.err) == (0, "all 2 rows are good (--dry-run: nothing written)\n")
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 7, 64])
+def test_the_element_counts_of_an_xlsx_hold_when_its_tags_are_cut_between_chunks(lbc, db, tmp_path, monkeypatch, chunk):
+    """The roster as a person might save it (spaces between rows, an empty row, a merged cell, a shared string in three
+    runs), each part unpacked a few bytes at a time: its elements are counted exactly. By hand: read whole, the
+    content types 6 (Types, 2 Default, 3 Override), the relationships 2 and 3, the workbook 3 (workbook, sheets,
+    sheet), and outside the rows and strings the sheet's 5 (worksheet, dimension, sheetData; mergeCells, mergeCell)
+    and the strings' 1 (sst): 20. The widest row 10 (5 cells, each with its value). The rich string 3 runs. The
+    shared strings 34 (sst, 12 strings of 2, the rich one of 9: si, 3 r, 3 t, rPr, b). At the bounds the workbook is
+    read; one under, refused before openpyxl opens it."""
+    from lbc_cli import io as lbc_io
+
+    parts = roster_workbook()
+    parts[SHEET] = (
+        parts[SHEET]
+        .replace(b"</row><row", b"</row>\n  <row")
+        .replace(b"</sheetData>", b'\n  <row r="4"/>\n</sheetData><mergeCells count="1"><mergeCell ref="A1:A1"/>'
+                                  b"</mergeCells>")
+    )  # fmt: skip
+    rich = b"<si><r><t>a</t></r><r><rPr><b/></rPr><t>b</t></r><r><t>c</t></r></si>"
+    parts[STRINGS] = parts[STRINGS].replace(b"</sst>", rich + b"</sst>")
+    path = write_zip(tmp_path / "roster.xlsx", parts)
+    monkeypatch.setattr(lbc_io, "_XLSX_CHUNK", chunk)
+    bounds = {"XLSX_MAX_ELEMENTS": 20, "XLSX_MAX_ROW_ELEMENTS": 10, "XLSX_MAX_RUNS": 3, "XLSX_MAX_STRING_ELEMENTS": 34}
+    for name, limit in bounds.items():
+        monkeypatch.setattr(lbc_io, name, limit, raising=False)
+    result = hostile(lbc, db, path, "--dry-run")
+    assert (result.code, result.err) == (0, "all 2 rows are good (--dry-run: nothing written)\n")
+
+    said = {
+        "XLSX_MAX_ELEMENTS": f"{path}: {STRINGS} and the other parts an import reads whole (styles, names, "
+        "relationships...) hold more than 19 XML elements, far more than a workbook needs: copy the data into a new "
+        "workbook and import that",
+        "XLSX_MAX_ROW_ELEMENTS": f"{path}: {SHEET} has a row of more than 9 XML elements, more than an import reads",
+        "XLSX_MAX_RUNS": f"{path}: {STRINGS} has a shared string of more than 2 rich-text runs, more than an import "
+        "reads",
+        "XLSX_MAX_STRING_ELEMENTS": f"{path}: {STRINGS} holds more than 33 XML elements, more than an import reads "
+        "from a workbook",
     }
     monkeypatch.setattr(openpyxl, "load_workbook", unopened_workbook)
     for name, limit in bounds.items():
