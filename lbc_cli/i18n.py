@@ -668,10 +668,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "column {n} of the header is empty: name it, or delete the column",
     ),
     "import_old_excel": (
-        "{file} 看起来是旧版 Excel 工作簿(.xls,或 WPS 的 .et),导入读不了:请在 Excel 或 WPS 中打开,另存为 .xlsx,"
-        "再导入另存的文件",
-        "{file} looks like an old Excel workbook (.xls, or WPS .et), which an import cannot read: open it in Excel or "
-        "WPS, save it as .xlsx (Save As) and import that",
+        "{file} 看起来是旧版 Excel 工作簿(.xls,或 WPS 的 .et)或设了密码的工作簿,导入读不了:请在 Excel 或 WPS 中打开"
+        "(有密码的先取消密码),另存为 .xlsx,再导入另存的文件",
+        "{file} looks like an old Excel workbook (.xls, or WPS .et) or a workbook with a password, which an import "
+        "cannot read: open it in Excel or WPS (remove the password), save it as .xlsx (Save As) and import that",
     ),
     "import_workbook_as_text": (
         "{file} 看起来是 Excel 工作簿(.xlsx),不是 {kind} 文件:请把文件名改成以 .xlsx 结尾,或加 --format xlsx",

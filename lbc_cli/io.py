@@ -464,8 +464,9 @@ def read_rows(path: str, fmt: str, encoding: str | None = None, rename=None) -> 
             yield from _read_json(handle, name, encoding)
 
 
-# What a file's first bytes say it is, whatever its name: an Excel 97-2003 workbook (.xls) and WPS's .et are Compound
-# Files (OLE2); an xlsx workbook is a zip (its first part's local header).
+# What a file's first bytes say it is, whatever its name: an Excel 97-2003 workbook (.xls), WPS's .et, and an xlsx
+# workbook with a password (encrypted, within) are Compound Files (OLE2); an xlsx workbook is a zip (its first part's
+# local header).
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
 _KINDS = {"csv": "CSV", "json": "JSON", "jsonl": "JSON lines"}

@@ -677,8 +677,8 @@ def test_a_file_that_is_no_workbook_is_one_line_exit_1(lbc, db, tmp_path):
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the first bytes of an Excel 97-2003 workbook (.xls), or of WPS's .et
 OLD_EXCEL = (
-    "looks like an old Excel workbook (.xls, or WPS .et), which an import cannot read: open it in Excel or WPS, "
-    "save it as .xlsx (Save As) and import that"
+    "looks like an old Excel workbook (.xls, or WPS .et) or a workbook with a password, which an import cannot read: "
+    "open it in Excel or WPS (remove the password), save it as .xlsx (Save As) and import that"
 )
 
 
@@ -694,14 +694,15 @@ OLD_EXCEL = (
     ids=["xls", "xls-gbk", "et", "named-xlsx", "xls-as-json"],
 )
 def test_an_old_excel_workbook_is_named_as_such_whatever_it_is_read_as(lbc, db, tmp_path, name, args):
-    """Before, read as CSV: "the file is not UTF-8 (byte 0) ... try --encoding gbk"; with it, "not GBK"."""
+    """Before, read as CSV: "the file is not UTF-8 (byte 0) ... try --encoding gbk"; with it, "not GBK". (Excel keeps a
+    workbook with a password in the same kind of file.)"""
     path = tmp_path / name
     path.write_bytes(OLE2 + bytes(range(256)) * 8)
     result = lbc("import", "children", str(path), *args)
     assert (result.code, result.out, result.err) == (1, "", f"lbc: error: {path} {OLD_EXCEL}\n")
     zh = lbc("--lang", "zh", "import", "children", str(path), *args)
-    said = "看起来是旧版 Excel 工作簿(.xls,或 WPS 的 .et),导入读不了:"
-    said += "请在 Excel 或 WPS 中打开,另存为 .xlsx,再导入另存的文件"
+    said = "看起来是旧版 Excel 工作簿(.xls,或 WPS 的 .et)或设了密码的工作簿,导入读不了:"
+    said += "请在 Excel 或 WPS 中打开(有密码的先取消密码),另存为 .xlsx,再导入另存的文件"
     assert (zh.code, zh.err) == (1, f"lbc: 错误: {path} {said}\n")
     assert count(db, "children") == 0
 
