@@ -922,8 +922,8 @@ def _scan_part(archive, part, path: str, role: str, keep: Callable[[int, str], N
     raises ValueError.
 
     The shared strings, rows and cells are counted in every XML part, whatever its name or role. A county's roster
-    (220 MiB of sheet) takes about 1.5 s, Excel's fullest sheet of contacts (545 MiB) about 2.5 s, a third of it
-    unpacking."""
+    (200 MiB of sheet) takes about 1.3 s, Excel's fullest sheet of contacts with 2,000,000 shared strings (680 MB
+    unpacked) about 4 s, a fifth of it unpacking."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
     from lbc_cli.validate import MAX_LONG_TEXT
@@ -935,7 +935,9 @@ def _scan_part(archive, part, path: str, role: str, keep: Callable[[int, str], N
     run = 0  # bytes since the last '<'
     strings = rows = cells = 0  # cells: of the row being read
     elements = 0  # of the shared strings
-    units = _Units(role, lambda key, bound: refused(key, part=part.filename, limit=bound))
+    units = None
+    if role in (_SHEET, _STRINGS):
+        units = _Units(role, lambda key, bound: refused(key, part=part.filename, limit=bound))
     xml = None
     carry = b""  # the chunk before, from its last '<' on
     with archive.open(part) as stream:
@@ -992,10 +994,8 @@ def _scan_part(archive, part, path: str, role: str, keep: Callable[[int, str], N
                 raise refused("xlsx_cells", part=part.filename, limit=XLSX_MAX_COLUMNS)
             if rows > XLSX_MAX_ROWS:
                 raise refused("xlsx_rows", limit=XLSX_MAX_ROWS)
-            if role == _SHEET:
-                keep(units.feed(split), part.filename)
-            elif role == _STRINGS:
-                keep(units.feed(string.split(data)), part.filename)
+            if units is not None:  # what openpyxl keeps besides the rows (the strings)
+                keep(units.feed(split if role == _SHEET else string.split(data)), part.filename)
             if not chunk:
                 return
 
