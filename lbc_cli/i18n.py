@@ -671,6 +671,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "检查 {file} 的进程中途停止(被终止或内存不足),未写入任何数据",
         "the check of {file} stopped (killed, or out of memory); nothing was written",
     ),
+    # what a file is before it is read, its header, the rows it may hold (_Loader.check_header, io.FILE_MAX_ROWS)
+    "import_header_unknown": (
+        "表头第 {n} 列“{column}”不是 {table} 的列(列名请用 lbc export {table} 导出的表头或其中文名称)",
+        "column {n} of the header, '{column}', is not a column of {table} "
+        "(use the headers `lbc export {table}` writes, or their Chinese labels)",
+    ),
+    "import_header_twice": (
+        "表头第 {first} 列和第 {second} 列都是“{column}”",
+        "columns {first} and {second} of the header both name '{column}'",
+    ),
+    "import_header_empty": (
+        "表头第 {n} 列没有列名:请填上列名,或删除这一列",
+        "column {n} of the header is empty: name it, or delete the column",
+    ),
+    "import_old_excel": (
+        "{file} 看起来是旧版 Excel 工作簿(.xls,或 WPS 的 .et)或设了密码的工作簿,导入读不了:请在 Excel 或 WPS 中打开"
+        "(有密码的先取消密码),另存为 .xlsx,再导入另存的文件",
+        "{file} looks like an old Excel workbook (.xls, or WPS .et) or a workbook with a password, which an import "
+        "cannot read: open it in Excel or WPS (remove the password), save it as .xlsx (Save As) and import that",
+    ),
+    "import_workbook_as_text": (
+        "{file} 看起来是 Excel 工作簿(.xlsx),不是 {kind} 文件:请把文件名改成以 .xlsx 结尾,或加 --format xlsx",
+        "{file} looks like an Excel workbook (.xlsx), not a {kind} file: "
+        "rename it to end in .xlsx, or add --format xlsx",
+    ),
+    # what openpyxl builds of a workbook (io.py XLSX_MAX_ELEMENTS, XLSX_MAX_ROW_ELEMENTS...)
+    "xlsx_elements": (
+        "{file}:{part} 等导入整体读入的部件(样式、名称、关系等)共有超过 {limit} 个 XML 元素,远多于工作簿所需:"
+        "请把数据复制到新工作簿再导入",
+        "{file}: {part} and the other parts an import reads whole (styles, names, relationships...) hold more than "
+        "{limit} XML elements, far more than a workbook needs: copy the data into a new workbook and import that",
+    ),
+    "xlsx_part_elements": (
+        "{file}:{part} 含有超过 {limit} 个 XML 元素,超过导入读取工作簿的上限",
+        "{file}: {part} holds more than {limit} XML elements, more than an import reads from a workbook",
+    ),
+    "xlsx_row_elements": (
+        "{file}:{part} 有一行超过 {limit} 个 XML 元素,超过导入读取的上限",
+        "{file}: {part} has a row of more than {limit} XML elements, more than an import reads",
+    ),
+    "xlsx_string_elements": (
+        "{file}:{part} 有一个共享字符串超过 {limit} 个 XML 元素,超过导入读取的上限",
+        "{file}: {part} has a shared string of more than {limit} XML elements, more than an import reads",
+    ),
+    "xlsx_runs": (
+        "{file}:{part} 有一个共享字符串超过 {limit} 段富文本,超过导入读取的上限",
+        "{file}: {part} has a shared string of more than {limit} rich-text runs, more than an import reads",
+    ),
+    "file_rows": (
+        "{file} 超过 {limit} 行,超过导入读取一个文件的上限;请把它拆成几个文件分别导入",
+        "{file} has more than {limit} rows, more than an import reads from one file; split it and import each part",
+    ),
     # the bounds of an xlsx file (io.py XLSX_MAX_*)
     "xlsx_parts": (
         "{file} 含有 {n} 个部件,超过导入读取工作簿的上限 {limit} 个",

@@ -425,6 +425,12 @@ ENCODINGS = ("utf-8", "utf-8-sig", "gbk")
 CSV_MAX_LINE = 1 << 20  # characters of one line of a CSV file (1,048,576)
 JSONL_MAX_LINE = 1 << 20  # bytes of one line of a JSON-lines file (1 MiB)
 JSON_MAX_BYTES = 1 << 29  # 512 MiB: a county's contacts (1,000,000) as JSON are about 250 MB
+# Rows of a CSV or JSON-lines file (blank ones too; a CSV file's header aside): past it the file is refused, so that a
+# stream with no end (`yes ',,,'`) ends. Ten times a county's contacts (1,000,000, the largest table, SPEC section 9):
+# years of a county's contacts in one file fit, where Excel's own 1,048,576 rows would not leave room. An endless
+# stream reaches it in flat memory (60 MB): blank CSV rows in 4 s, bad ones in 21 s, empty JSON objects in 49 s.
+# (A JSON file is bounded by its bytes, a workbook by XLSX_MAX_ROWS.)
+FILE_MAX_ROWS = 10_000_000
 XLSX_MAX_FILE = 1 << 28  # 256 MiB: a county's roster as lbc writes it is 28 MB, a full sheet of contacts 87 MB
 _READ_CHUNK = 1 << 20  # bytes read at a time of a file with no size
 BAD_CELLS = "\x00cells"  # the key of a row read with the wrong number of cells (no header can be it)
@@ -482,6 +488,7 @@ def read_rows(path: str, fmt: str, encoding: str | None = None, rename=None) -> 
         raise LbcError(i18n.t("import_open", file=path, why=exc.strerror)) from None
     name = "<stdin>" if path == "-" else path  # as messages name it
     with handle:
+        _recognise(handle, name, fmt)
         if fmt == "xlsx":
             yield from _read_xlsx(_seekable(handle, name), name)
         elif fmt == "csv":
@@ -490,6 +497,40 @@ def read_rows(path: str, fmt: str, encoding: str | None = None, rename=None) -> 
             yield from _read_jsonl(handle, name, encoding)
         else:
             yield from _read_json(handle, name, encoding)
+
+
+# What a file's first bytes say it is, whatever its name: an Excel 97-2003 workbook (.xls), WPS's .et, and an xlsx
+# workbook with a password (encrypted, within) are Compound Files (OLE2); an xlsx workbook is a zip (its first part's
+# local header).
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_SIGNATURE = b"PK\x03\x04"
+_KINDS = {"csv": "CSV", "json": "JSON", "jsonl": "JSON lines"}
+
+
+def _recognise(handle, path: str, fmt: str) -> None:
+    """Refuse, before anything is decoded, an old Excel workbook (read as anything), and an xlsx workbook read as text:
+    each would be "not UTF-8 ... try --encoding gbk" and then "not GBK" (LbcError saying what the file is instead)."""
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
+    head = _head(handle, len(OLE2_SIGNATURE))
+    if head.startswith(OLE2_SIGNATURE):
+        raise LbcError(i18n.t("import_old_excel", file=path))
+    if fmt != "xlsx" and head.startswith(ZIP_SIGNATURE):
+        raise LbcError(i18n.t("import_workbook_as_text", file=path, kind=_KINDS[fmt]))
+
+
+def _head(handle, n: int) -> bytes:
+    """Up to ``n`` first bytes of a file, left to be read: peeked (a file, a pipe: what its first read brought), or
+    read and sought back (a stream in memory)."""
+    if hasattr(handle, "peek"):
+        return handle.peek(n)[:n]
+    if handle.seekable():
+        at = handle.tell()
+        head = handle.read(n)
+        handle.seek(at)
+        return head
+    return b""
 
 
 def _size(handle) -> int | None:
@@ -573,6 +614,8 @@ def _read_jsonl(handle, path: str, encoding: str | None) -> Iterator[tuple[int, 
         line = handle.readline(JSONL_MAX_LINE + 1)
         if not line:
             return
+        if number > FILE_MAX_ROWS:
+            raise LbcError(i18n.t("file_rows", file=path, limit=FILE_MAX_ROWS))
         if len(line) > JSONL_MAX_LINE:
             raise LbcError(f"{path}:{number}: " + i18n.t("line_too_long_bytes", limit=JSONL_MAX_LINE))
         text = _text(line, encoding if number == 1 else later, offset)
@@ -607,7 +650,8 @@ class Block(NamedTuple):
 def _read_csv(handle, path: str, encoding: str | None, rename) -> Iterator[tuple[int, Any]]:
     """A CSV file read as a stream, CSV_BLOCK rows at a time: a file of a million rows is never whole
     in memory. Yields (first row number, Block), and (row number, {BAD_CELLS: problem}) for a row
-    with the wrong number of cells; blank lines and rows of empty cells are skipped but counted."""
+    with the wrong number of cells; blank lines and rows of empty cells are skipped but counted, up to
+    FILE_MAX_ROWS rows. The first Block is the header alone (no rows): checked before any row is read."""
     import io as stdlib_io
 
     from lbc_cli import i18n
@@ -638,8 +682,11 @@ def _read_csv(handle, path: str, encoding: str | None, rename) -> Iterator[tuple
         keys = rename(headers) if rename is not None else headers
         width = len(headers)
         number = 2
+        yield number, Block(keys, range(number, number), [])
         while rows := list(itertools.islice(reader, CSV_BLOCK)):
             start, number = number, number + len(rows)
+            if number - 2 > FILE_MAX_ROWS:
+                raise LbcError(i18n.t("file_rows", file=path, limit=FILE_MAX_ROWS))
             # the usual block, checked whole in C: every row as wide as the header, none blank
             if set(map(len, rows)) == {width} and all(map(str.strip, map("".join, rows))):
                 yield start, Block(keys, range(start, number), rows)
@@ -686,18 +733,42 @@ XLSX_MAX_TEXT_BYTES = 1 << 16
 # WPS keep each distinct text once, so a full sheet of contacts (1,048,576 rows, a uid and a note each) holds about
 # 2.1 million; lbc writes none (its cells hold their text).
 XLSX_MAX_STRINGS = 1 << 22  # 4,194,304
+# XML elements openpyxl builds and keeps, in all: those of every part it parses whole (content types, relationships,
+# workbook, styles, document properties, theme; a chartsheet and what it draws) and what it keeps of the two it
+# streams, the sheets and the shared strings, besides their rows and strings (``_Units``). A real workbook's styles,
+# workbook, relationships and content types hold a few thousand; Excel's own ceiling of 64,000 cell formats, each with
+# its alignment and protection, under 200,000. At the bound openpyxl takes about 5 s and 290 MB; 3,000,000 cell formats
+# took it 47 s and 2.3 GB, 1,000,000 sheets in the workbook 20 s and 2.95 GB.
+XLSX_MAX_ELEMENTS = 1 << 18  # 262,144
+# Elements of one row of a sheet, or of one shared string, which openpyxl builds whole before it clears it: a row of
+# 256 cells, each with its value, a formula and an inline text, takes about 1,000 (one cell of ten million values took
+# 9 s and 918 MB).
+XLSX_MAX_ROW_ELEMENTS = 4096
+# Rich-text runs of one shared string: a note with a few words in bold or in red has a handful (40,000 strings of
+# 1,000 runs each took openpyxl 221 s).
+XLSX_MAX_RUNS = 64
+# Elements of the shared strings in all: two a string (<si><t>) at the strings' own bound, and half as many again for
+# rich text. openpyxl takes about 3 us an element: about 40 s at this bound, 30 s at the strings' bound.
+XLSX_MAX_STRING_ELEMENTS = 3 * XLSX_MAX_STRINGS  # 12,582,912
 _XLSX_CHUNK = 1 << 20  # bytes of a part unpacked at a time
 # The tags counted as a part is unpacked (each chunk taken from the last '<' of the chunk before: a tag cut in two is
 # counted whole). The usual spelling first (`<c r="A1">`: found at C speed); where a chunk holds a tag of these
 # names with a namespace prefix (`<x:c>`), it is counted again with patterns that allow one.
-_XLSX_TAGS = tuple(re.compile(rb"<%s[\s/>]" % name) for name in (b"si", b"row", b"c"))
+# names of a tag are captured: a split at them keeps it, and says whether the tag ends there ('>'), closes on itself
+# ('/') or goes on (attributes).
+_XLSX_TAGS = tuple(re.compile(rb"<%s([\s/>])" % name) for name in (b"si", b"row", b"c"))
 _XLSX_PREFIXED = re.compile(rb":(?:si|row|c)[\s/>]")
-_XLSX_TAGS_PREFIXED = tuple(re.compile(rb"<(?:[^\s/<>:]+:)?%s[\s/>]" % name) for name in (b"si", b"row", b"c"))
+_XLSX_PREFIX = rb"(?:[^\s/<>:]+:)?"
+_XLSX_TAGS_PREFIXED = tuple(re.compile(rb"<%s%s([\s/>])" % (_XLSX_PREFIX, name)) for name in (b"si", b"row", b"c"))
+# How openpyxl reads a part (_xlsx_roles): parsed whole; streamed as a sheet or as the shared strings; not at all.
+_WHOLE, _SHEET, _STRINGS, _UNREAD = "whole", "sheet", "strings", "unread"
 
 
 def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
     """The first sheet's rows, read as they come (the sheet is parsed as it is read: a broken part fails
-    as it is reached), after _check_xlsx has found the file within the bounds."""
+    as it is reached), after _check_xlsx has found the file within the bounds. openpyxl warns of what it leaves
+    out (a stylesheet with no cell styles, an extension of the sheet): its warnings are silenced (_quietly), never
+    printed after the command's own lines."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
 
@@ -706,7 +777,8 @@ def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
     try:
         from openpyxl import load_workbook
 
-        book = load_workbook(handle, read_only=True, data_only=True)
+        # external links hold cached copies of other workbooks' sheets, parsed whole: not read (_xlsx_roles)
+        book = _quietly(load_workbook, handle, read_only=True, data_only=True, keep_links=False)
     except ImportError:
         raise LbcError(i18n.t("xlsx_missing")) from None
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
@@ -721,38 +793,56 @@ def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
         except Exception:
             raise LbcError(not_a_workbook) from None
         headers: list[str] | None = None
-        for number in itertools.count(1):
-            try:
-                values = next(rows, None)
+        number = 0
+        while True:
+            try:  # a thousand rows at a time: warnings are silenced around each read, not across a yield
+                batch = _quietly(list, itertools.islice(rows, _XLSX_BATCH))
             except Exception:
                 raise LbcError(not_a_workbook) from None
-            if values is None:
+            if not batch:
                 return
-            if number > XLSX_MAX_ROWS:  # a row numbered past the last (openpyxl makes the rows skipped, empty)
-                raise LbcError(i18n.t("xlsx_rows", file=path, limit=XLSX_MAX_ROWS))
-            if len(values) > XLSX_MAX_COLUMNS:  # a row is as wide as its last cell
-                raise LbcError(i18n.t("xlsx_columns", file=path, row=number, n=len(values), limit=XLSX_MAX_COLUMNS))
-            if headers is None:
-                headers = ["" if h is None else str(h) for h in values]
-                continue
-            if all(v is None or str(v).strip() == "" for v in values):
-                continue
-            if len(values) < len(headers):  # a sheet leaves out the empty cells at a row's end: empty, not absent
-                values = (*values, *[None] * (len(headers) - len(values)))
-            yield number, {h: _xlsx_value(v) for h, v in zip(headers, values, strict=False) if h}
+            for values in batch:
+                number += 1
+                if number > XLSX_MAX_ROWS:  # a row numbered past the last (openpyxl makes the rows skipped, empty)
+                    raise LbcError(i18n.t("xlsx_rows", file=path, limit=XLSX_MAX_ROWS))
+                if len(values) > XLSX_MAX_COLUMNS:  # a row is as wide as its last cell
+                    raise LbcError(i18n.t("xlsx_columns", file=path, row=number, n=len(values), limit=XLSX_MAX_COLUMNS))
+                if headers is None:
+                    headers = ["" if h is None else str(h) for h in values]
+                    continue
+                if all(v is None or str(v).strip() == "" for v in values):
+                    continue
+                if len(values) < len(headers):  # a sheet leaves out the empty cells at a row's end: empty, not absent
+                    values = (*values, *[None] * (len(headers) - len(values)))
+                yield number, {h: _xlsx_value(v) for h, v in zip(headers, values, strict=False) if h}
     finally:
-        book.close()
+        _quietly(book.close)
+
+
+_XLSX_BATCH = 1000  # rows of a sheet read at a time
+
+
+def _quietly(function: Callable, *args, **kwargs):
+    """``function(*args, **kwargs)`` with every warning silenced: a library's warnings are not the user's business
+    (and the tests make warnings errors)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return function(*args, **kwargs)
 
 
 def _check_xlsx(handle, path: str) -> None:
     """Refuse a workbook past the bounds before openpyxl opens it: too many parts, too many bytes declared,
-    a part that is not stored or deflated as Excel writes them, XML holding a text no cell can be, or too
-    many shared strings, rows or cells in a row (``_scan_part``).
+    a part that is not stored or deflated as Excel writes them, XML holding a text no cell can be, too
+    many shared strings, rows or cells in a row, or more XML elements than openpyxl should build (``_scan_part``).
 
     Every part is unpacked here once, a chunk at a time. zipfile gives no more of a part than the zip
     declares (a part whose data says otherwise fails its CRC check: not a workbook), so what the parts
     declare bounds what openpyxl can unpack, and a huge cell is found before openpyxl builds it (it loads
-    every shared string when it opens a workbook)."""
+    every shared string when it opens a workbook). The parts that say which part is which come first
+    (_xlsx_roles): each is bounded before it is parsed."""
+    import warnings
     import zipfile
 
     from lbc_cli import i18n
@@ -763,7 +853,8 @@ def _check_xlsx(handle, path: str) -> None:
         archive = zipfile.ZipFile(handle)
     except Exception:  # not a zip, a cut one, a stream that cannot seek
         raise not_a_workbook from None
-    with archive:
+    with archive, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl's, as the parts that say which part is which are parsed
         parts = archive.infolist()
         if len(parts) > XLSX_MAX_PARTS:
             raise LbcError(i18n.t("xlsx_parts", file=path, n=len(parts), limit=XLSX_MAX_PARTS))
@@ -771,26 +862,103 @@ def _check_xlsx(handle, path: str) -> None:
         if size > XLSX_MAX_UNPACKED:
             mib = 1 << 20
             raise LbcError(i18n.t("xlsx_unpacked", file=path, n=-(-size // mib), limit=XLSX_MAX_UNPACKED // mib))
-        for part in parts:
-            if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise not_a_workbook  # bzip2 and lzma would unpack a read's whole input at once
-            try:
-                _scan_part(archive, part, path)
-            except LbcError:
-                raise
-            except Exception:  # a bad CRC, an encrypted part, a broken deflate stream, a CDATA section
-                raise not_a_workbook from None
+        if any(part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for part in parts):
+            raise not_a_workbook  # bzip2 and lzma would unpack a read's whole input at once
+        built = 0  # elements openpyxl builds and keeps (XLSX_MAX_ELEMENTS)
+
+        def keep(n: int, name: str) -> None:
+            nonlocal built
+            built += n
+            if built > XLSX_MAX_ELEMENTS:
+                raise LbcError(i18n.t("xlsx_elements", file=path, part=name, limit=XLSX_MAX_ELEMENTS))
+
+        scanned: set[str] = set()
+
+        def scan(name: str, role: str) -> None:
+            if name not in scanned:
+                scanned.add(name)
+                for part in parts:  # a name the zip holds twice: each (openpyxl reads the last)
+                    if part.filename == name:
+                        _scan_part(archive, part, path, role, keep)
+
+        try:
+            roles = _xlsx_roles(archive, scan)
+            for part in parts:
+                scan(part.filename, roles.get(part.filename, _UNREAD))
+        except LbcError:
+            raise
+        except ImportError:
+            raise LbcError(i18n.t("xlsx_missing")) from None
+        except Exception:  # a bad CRC, an encrypted part, a broken deflate stream, a CDATA section, parts that say
+            raise not_a_workbook from None  # no workbook, elements between rows
 
 
-def _scan_part(archive, part, path: str) -> None:
+def _xlsx_roles(archive, scan: Callable[[str, str], None]) -> dict[str, str]:
+    """{part: how openpyxl reads it} when it loads a workbook as _read_xlsx does (read only, no external links), found
+    by openpyxl's own code: the content types say which part is the workbook and which the shared strings, the
+    workbook and its relationships which part is the first worksheet (the one read). Each part that says so is
+    scanned as read whole (``scan``) before it is parsed here. A part both streamed and parsed whole (a sheet named as
+    the stylesheet, or as a chartsheet's drawing) counts as parsed whole; a part in no role (another worksheet, a pivot
+    table's records) is not read at all."""
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.packaging.relationship import get_dependents, get_rels_path
+    from openpyxl.reader.excel import _find_workbook_part
+    from openpyxl.reader.workbook import WorkbookParser
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_CORE, ARC_CUSTOM, ARC_STYLE, ARC_THEME, SHARED_STRINGS
+    from openpyxl.xml.functions import fromstring
+
+    names = archive.namelist()
+    fixed = (ARC_CONTENT_TYPES, ARC_CORE, ARC_CUSTOM, ARC_STYLE, ARC_THEME)
+    roles = {name: _WHOLE for name in names if name in fixed or name.endswith(".rels")}
+    for name in names:
+        if name in roles:
+            scan(name, _WHOLE)
+    manifest = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+    workbook = _find_workbook_part(manifest).PartName[1:]
+    roles[workbook] = _WHOLE
+    scan(workbook, _WHOLE)
+    parser = WorkbookParser(archive, workbook, keep_links=False)
+    parser.parse()
+    drawn = []  # a chartsheet is parsed whole, with the drawings it holds and their charts
+    sheets = 0  # worksheets: the first is the one an import reads; openpyxl opens the others, reading none
+    for _sheet, rel in parser.find_sheets():
+        if rel.target not in names:
+            continue
+        if "chartsheet" in rel.Type:
+            drawn.append(rel.target)
+        else:
+            if not sheets:
+                roles.setdefault(rel.target, _SHEET)
+            sheets += 1
+    strings = manifest.find(SHARED_STRINGS)
+    if strings is not None:
+        name = strings.PartName[1:]
+        roles[name] = _STRINGS if roles.get(name, _STRINGS) == _STRINGS else _WHOLE
+    seen = set()
+    while drawn:
+        name = drawn.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        roles[name] = _WHOLE
+        relationships = get_rels_path(name)
+        if relationships in roles:  # every relationships part: scanned above
+            drawn.extend(rel.target for rel in get_dependents(archive, relationships) if rel.TargetMode != "External")
+    return roles
+
+
+def _scan_part(archive, part, path: str, role: str, keep: Callable[[int, str], None]) -> None:
     """Unpack one part a chunk at a time and refuse it (LbcError) at the first bound it passes: a run of more
     than XLSX_MAX_TEXT_BYTES bytes with no '<', more than XLSX_MAX_STRINGS shared strings, XLSX_MAX_ROWS rows or
-    XLSX_MAX_COLUMNS cells in one row. A part that is no XML (a picture) is only read through (its CRC is
-    checked at its end). A CDATA section, which may hold '<' and which Excel never writes, raises ValueError.
+    XLSX_MAX_COLUMNS cells in one row; then by how openpyxl reads it (``role``, _xlsx_roles): the elements of a part
+    it parses whole, and what it keeps of a sheet or the shared strings (_Units), go to ``keep`` (XLSX_MAX_ELEMENTS
+    in all); the shared strings hold at most XLSX_MAX_STRING_ELEMENTS. A part that is no XML (a picture) is only
+    read through (its CRC is checked at its end). A CDATA section, which may hold '<' and which Excel never writes,
+    raises ValueError.
 
-    Every XML part is counted, whatever its name: openpyxl finds the sheets and the strings through the
-    workbook's relationships, not by their names. A county's roster (220 MiB of sheet) takes about 1.5 s, Excel's
-    fullest sheet of contacts (545 MiB) about 2.5 s, a third of it unpacking."""
+    The shared strings, rows and cells are counted in every XML part, whatever its name or role. A county's roster
+    (200 MiB of sheet) takes about 1.3 s, Excel's fullest sheet of contacts with 2,000,000 shared strings (680 MB
+    unpacked) about 4 s, a fifth of it unpacking."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
     from lbc_cli.validate import MAX_LONG_TEXT
@@ -801,6 +969,10 @@ def _scan_part(archive, part, path: str) -> None:
     limit = XLSX_MAX_TEXT_BYTES
     run = 0  # bytes since the last '<'
     strings = rows = cells = 0  # cells: of the row being read
+    elements = 0  # of the shared strings
+    units = None
+    if role in (_SHEET, _STRINGS):
+        units = _Units(role, lambda key, bound: refused(key, part=part.filename, limit=bound))
     xml = None
     carry = b""  # the chunk before, from its last '<' on
     with archive.open(part) as stream:
@@ -825,6 +997,12 @@ def _scan_part(archive, part, path: str) -> None:
                     carry = data
                     continue
                 data, carry = data[:cut], data[cut:]
+            if role == _WHOLE:
+                keep(_elements(data), part.filename)
+            elif role == _STRINGS:
+                elements += _elements(data)
+                if elements > XLSX_MAX_STRING_ELEMENTS:
+                    raise refused("xlsx_part_elements", part=part.filename, limit=XLSX_MAX_STRING_ELEMENTS)
             prefixed = _XLSX_PREFIXED.search(data) is not None
             string, row, cell = _XLSX_TAGS_PREFIXED if prefixed else _XLSX_TAGS
             # '<si' counted at C speed, an upper bound (a tag of another name so begun counts too); near the
@@ -837,7 +1015,8 @@ def _scan_part(archive, part, path: str) -> None:
                 raise refused("xlsx_strings", part=part.filename, limit=XLSX_MAX_STRINGS)
             # the cells of the row that goes on from the chunk before, of each row begun and ended in this one, and
             # of the row begun last (it may go on in the next)
-            going_on, *begun = row.split(data)
+            split = row.split(data)
+            going_on, begun = split[0], split[2::2]
             cells += len(cell.findall(going_on))
             widest = cells
             if begun:
@@ -850,8 +1029,124 @@ def _scan_part(archive, part, path: str) -> None:
                 raise refused("xlsx_cells", part=part.filename, limit=XLSX_MAX_COLUMNS)
             if rows > XLSX_MAX_ROWS:
                 raise refused("xlsx_rows", limit=XLSX_MAX_ROWS)
+            if units is not None:  # what openpyxl keeps besides the rows (the strings)
+                keep(units.feed(split if role == _SHEET else string.split(data)), part.filename)
             if not chunk:
                 return
+
+
+def _elements(data: bytes) -> int:
+    """The elements begun in ``data`` (whole tags): its '<' but those of end tags. A comment counts as one."""
+    return data.count(b"<") - data.count(b"</")
+
+
+class _Units:
+    """What openpyxl keeps of a part it streams: a sheet, whose units are its rows, or the shared strings, whose units
+    are its strings (<si>). It builds one unit at a time and clears it when the unit ends, and keeps all else it reads.
+    So a unit holds at most XLSX_MAX_ROW_ELEMENTS elements (a string at most XLSX_MAX_RUNS rich-text runs); units
+    follow one another with nothing but spaces between them (Excel writes nothing else there), nor begin inside one
+    another (ValueError: not a workbook); and what is before the first unit or after their container (``sheetData``,
+    ``sst``: a sheet's columns, merged cells...) is counted (``feed``) with the parts read whole.
+
+    Fed a chunk at a time (whole tags, split at the units' start tags); the usual units, each ending its piece of the
+    chunk, are checked at C speed, the rest piece by piece."""
+
+    def __init__(self, role: str, refused: Callable[[str, int], Exception]):
+        unit, container = (b"row", b"sheetData") if role == _SHEET else (b"si", b"sst")
+        self.end = b"</" + unit + b">"  # as Excel writes it
+        self.end_tag = re.compile(rb"</%s%s\s*>" % (_XLSX_PREFIX, unit))
+        self.container_end = re.compile(rb"</%s%s\s*>" % (_XLSX_PREFIX, container))
+        self.run = re.compile(rb"<%sr[\s/>]" % _XLSX_PREFIX) if role == _STRINGS else None
+        self.too_many = "xlsx_row_elements" if role == _SHEET else "xlsx_string_elements"
+        self.refused = refused
+        self.inside = False  # in a unit begun and not yet ended
+        self.begun = False  # a unit has begun: what is not in one is between them
+        self.after = False  # the container has ended
+        self.elements = self.runs = 0  # of the unit being read
+        # a piece of a chunk shorter than this cannot pass a bound: an element takes 3 bytes at least, a run 4
+        self.room = 3 * XLSX_MAX_ROW_ELEMENTS if self.run is None else min(3 * XLSX_MAX_ROW_ELEMENTS, 4 * XLSX_MAX_RUNS)
+
+    def feed(self, split: list[bytes]) -> int:
+        """One chunk, as the unit's tag splits it: the text before the first, then each tag's last character and the
+        text after it. Returns the elements it holds outside the units (openpyxl keeps them)."""
+        kept = self._text(split[0])
+        ends, pieces = split[1::2], split[2::2]
+        if len(pieces) > 1 and not self.inside and not self.after and self._usual(ends[:-1], pieces[:-1]):
+            self.begun = True
+            ends, pieces = ends[-1:], pieces[-1:]
+        for end, piece in zip(ends, pieces, strict=True):
+            kept += self._unit(end, piece)
+        return kept
+
+    def _usual(self, ends: list[bytes], pieces: list[bytes]) -> bool:
+        """Whether each piece is a whole unit as Excel writes it: a start tag not closed on itself, its content, its
+        end tag last and once. Their elements (and runs) are counted where a piece is long enough to pass a bound."""
+        if b"/" in b"".join(ends) or not all(map(bytes.endswith, pieces, itertools.repeat(self.end))):
+            return False
+        if b"".join(pieces).count(self.end) != len(pieces):
+            return False
+        if max(map(len, pieces)) > self.room:
+            for piece in pieces:
+                if len(piece) > self.room:
+                    self.elements = _elements(piece)
+                    self.runs = len(self.run.findall(piece)) if self.run else 0
+                    self._check()
+        return True
+
+    def _unit(self, end: bytes, piece: bytes) -> int:
+        """A unit's start tag begins ``piece`` (``end``: the character after its name)."""
+        if self.after:  # after the container: kept, as all there
+            return 1 + _elements(piece)
+        if self.inside:
+            raise ValueError("a unit begun inside a unit")
+        self.begun = True
+        if end == b">":
+            content = piece
+        else:
+            close = piece.find(b">")
+            if close < 0 or (end == b"/" and close > 0):
+                raise ValueError("a start tag broken")
+            if end == b"/" or piece[close - 1 : close] == b"/":  # closed on itself: <row/>, <row r="9"/>
+                return self._between(piece[close + 1 :])
+            content = piece[close + 1 :]
+        self.inside = True
+        self.elements = self.runs = 0
+        return self._content(content)
+
+    def _text(self, text: bytes) -> int:
+        """What a chunk holds before its first unit's start tag."""
+        if self.after or not self.begun:  # after the container, or before the first unit
+            return _elements(text)
+        return self._content(text) if self.inside else self._between(text)
+
+    def _content(self, text: bytes) -> int:
+        """The unit being read goes on in ``text``, and may end there."""
+        found = self.end_tag.search(text)
+        inner = text if found is None else text[: found.start()]
+        self.elements += _elements(inner)
+        if self.run is not None:
+            self.runs += len(self.run.findall(inner))
+        self._check()
+        if found is None:
+            return 0
+        self.inside = False
+        return self._between(text[found.end() :])
+
+    def _between(self, text: bytes) -> int:
+        """After a unit, up to the next: nothing but spaces (and end tags), or the container's end and what follows."""
+        found = self.container_end.search(text)
+        if _elements(text if found is None else text[: found.start()]):
+            raise ValueError("an element between units")
+        if found is None:
+            return 0
+        self.after = True
+        return _elements(text[found.end() :])
+
+    def _check(self) -> None:
+        if self.elements > XLSX_MAX_ROW_ELEMENTS:
+            raise self.refused(self.too_many, XLSX_MAX_ROW_ELEMENTS)
+        if self.runs > XLSX_MAX_RUNS:
+            raise self.refused("xlsx_runs", XLSX_MAX_RUNS)
 
 
 def _text_run(chunk: bytes, run: int, limit: int) -> tuple[int, bool]:
