@@ -593,6 +593,8 @@ def _read_json(handle, path: str, encoding: str | None) -> Iterator[tuple[int, d
         raise LbcError(f"{path}:{exc.lineno}: " + i18n.t("import_json", why=exc.msg)) from None
     except RecursionError:
         raise LbcError(f"{path}:1: " + i18n.t("import_json", why="nested too deeply")) from None
+    except ValueError:  # a number of more digits than Python converts (4,300)
+        raise LbcError(f"{path}:1: " + i18n.t("import_json", why="a number too long")) from None
     del text
     if not isinstance(data, list):
         raise LbcError(f"{path}:1: " + i18n.t("import_json", why="not an array of objects"))
@@ -628,6 +630,8 @@ def _read_jsonl(handle, path: str, encoding: str | None) -> Iterator[tuple[int, 
             raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why=exc.msg)) from None
         except RecursionError:
             raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="nested too deeply")) from None
+        except ValueError:  # a number of more digits than Python converts (4,300)
+            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="a number too long")) from None
         if not isinstance(item, dict):
             raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
         yield number, item

@@ -1367,3 +1367,13 @@ def test_ctrl_c_says_it_was_interrupted(db):
     _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 128 + signal.SIGINT
     assert err.decode().strip() == "lbc: error: interrupted; nothing was written"
+
+
+@pytest.mark.parametrize("suffix", ["json", "jsonl"])
+def test_a_json_number_of_thousands_of_digits_is_a_bad_file_not_an_internal_error(run, db, tmp_path, suffix):
+    record = '{"name": "a", "gender": "F", "birth_date": "2015-01-01", "grade": ' + "9" * 5000 + "}"
+    path = tmp_path / f"big.{suffix}"
+    path.write_text(f"[{record}]" if suffix == "json" else record + "\n", encoding="utf-8")
+    result = run("import", "children", str(path), db=db)
+    assert result.code == 1
+    assert "a number too long" in one_error_line(result.err)
