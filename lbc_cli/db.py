@@ -900,6 +900,16 @@ def _mark_erasure(connection: sqlite3.Connection, was: int, now: int) -> None:
         raise
 
 
+def is_driver_error(exc: BaseException) -> bool:
+    """An error raised by a database driver (sqlite3, or one SQLAlchemy wraps); SQLAlchemy is never imported
+    just to ask."""
+    import sys
+
+    if isinstance(exc, sqlite3.Error):
+        return True
+    return "sqlalchemy.exc" in sys.modules and isinstance(exc, sys.modules["sqlalchemy.exc"].DBAPIError)
+
+
 def known_problem(exc: BaseException, target: str) -> LbcError | None:
     """A database driver error whose cause is known from its text, as the one-line refusal a user reads: a full
     disk (exit 1, nothing written), a damaged file, a file that is no database, the lock waited for in vain (3).

@@ -8,8 +8,6 @@ import os
 import sys
 from contextlib import contextmanager
 
-LANGS = ("zh", "en")
-
 # Slug -> (Chinese label, English label). Slugs are the fixed names of SPEC section 4.
 ENUMS: dict[str, dict[str, tuple[str, str]]] = {
     "gender": {"F": ("女", "female"), "M": ("男", "male")},

@@ -13,12 +13,11 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, select
 
-from lbc_cli import i18n, io, remind_sql, settings, store, validate
+from lbc_cli import assessment, i18n, io, remind_sql, settings, store, validate
 from lbc_cli.errors import ExitCode, LbcError
 from lbc_cli.models import AuditEntry, Child, Contact, Helper, Pairing
 from lbc_cli.rules import rates, reminders, scoring
 
-REPORTS = ("plan", "summary", "child", "month")
 PACKAGED = Path(__file__).resolve().parent / "templates"
 if not PACKAGED.exists():  # running from a source checkout: the templates folder sits beside the package
     PACKAGED = Path(__file__).resolve().parent.parent / "templates"
@@ -268,15 +267,11 @@ def _contacts(days: list[tuple], start: date, reference: date, interval: int, be
     }
 
 
-def _assessment(session, reference: date, rules: dict) -> dict:
-    """The assessment of the last school year whose term 2 (ending in July) was over by ``reference``."""
+def _assessment(session, reference: date) -> dict:
+    """The assessment of the last school year whose term 2 (ending in July) was over by ``reference``,
+    as `lbc score` makes it (assessment.assess)."""
     year = reference.year - 1 if reference.month >= 8 else reference.year - 2
-    # the same reads and the same rule as `lbc score` (cli/exams.assessment)
-    children, helpers, awards = scoring.assess_paired(
-        store.assessment_facts(year, session=session, as_of=reference),
-        store.year_helpers(year, session=session),
-        rules,
-    )
+    children, helpers, awards, _rules = assessment.assess(session, year, as_of=reference)
     return {
         "assessment_year": year,
         "assessment": {
@@ -334,8 +329,7 @@ def _listed(reference: date):
 def _parts_aside(session, *, reference: date) -> tuple[list[dict], dict]:
     """The parts of the summary that need nothing else of it, for the copy of the process: (the
     incomplete records, the assessment)."""
-    rules = store.rule_values(session=session)
-    return _incomplete_records(session, _listed(reference)), _assessment(session, reference, rules)
+    return _incomplete_records(session, _listed(reference)), _assessment(session, reference)
 
 
 def _summary(session, days, parts, *, start: date, end: date, reference: date, year: int | None) -> dict:
@@ -382,7 +376,8 @@ def _summary(session, days, parts, *, start: date, end: date, reference: date, y
 # ---- one child's card, one month -----------------------------------------------------------
 
 
-def child_context(session, *, child, as_of: date, reveal: bool) -> dict:
+def child_context(session, *, ref: str, as_of: date, reveal: bool) -> dict:
+    child = store.resolve(Child, ref, session=session)
     columns = [c.name for c in Child.__table__.columns if c.name not in ("name_pinyin", "name_initials")]
     record = io.masker(columns, reveal)({c: getattr(child, c) for c in columns})
     record = {k: io.cell(v) for k, v in record.items()}
@@ -493,6 +488,14 @@ def month_context(session, *, year: int, month: int, as_of: date) -> dict:
         # already overdue at the month's end: still to do, listed by `lbc remind`
         "overdue_open": sum(1 for r in due if r.due_date < next_start),
     }
+
+
+def context(db, report: str, **options) -> dict:
+    """The context of ``report`` (plan, summary, child or month: its builder's ``options``), read in one
+    snapshot of the opened database."""
+    builders = {"plan": plan_context, "summary": summary_context, "child": child_context, "month": month_context}
+    with db.session() as session:
+        return builders[report](session, **options)
 
 
 # ---- rendering -----------------------------------------------------------------------------

@@ -99,3 +99,19 @@ def resolve(stored: dict[str, str]) -> dict[str, int | float]:
         raw = stored.get(key)
         values[key] = setting.default if raw is None else setting.stored(raw)
     return values
+
+
+def values_in(db) -> dict[str, int | float]:
+    """Every setting's value in the opened database: the stored one, else the default."""
+    from lbc_cli import store
+
+    with db.session() as session:
+        return store.rule_values(session=session)
+
+
+def save(db, setting: Setting, value: int | float) -> None:
+    """Keep a checked value of a setting in the opened database (the change is audited)."""
+    from lbc_cli import store
+
+    with db.session(write=True) as session:
+        store.set_setting(setting.key, show(value), session=session)

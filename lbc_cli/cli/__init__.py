@@ -426,14 +426,10 @@ def _unreadable_argument(args: list[str]) -> str | None:
 def _database_problem(exc: Exception) -> LbcError | None:
     """A database driver's error that reached the boundary, when its cause is known (a damaged file, a full
     disk, a lock waited for in vain): the refusal translate() gives it, naming the --db database."""
-    import sqlite3
+    from lbc_cli.db import is_driver_error, known_problem
 
-    driver_error = isinstance(exc, sqlite3.Error)
-    if not driver_error and "sqlalchemy.exc" in sys.modules:  # never imported here just to ask
-        driver_error = isinstance(exc, sys.modules["sqlalchemy.exc"].DBAPIError)
-    if not driver_error:
+    if not is_driver_error(exc):
         return None
-    from lbc_cli.db import known_problem
 
     target = state.opened[0].display if state.opened else str(state.db_target or "")
     return known_problem(exc, target)

@@ -25,16 +25,11 @@ def init(
     ] = False,
 ) -> None:
     """Create the database, or upgrade it to this version of lbc."""
-    from lbc_cli.db import Database, resolve_target
-
-    db = Database(resolve_target(state.db_target))
-    state.opened.append(db)
-    db.open(create=True)
+    db = database(create=True)
     if db.created:
-        from lbc_cli import store
+        from lbc_cli import care
 
-        with db.session(write=True) as session:
-            store.seed_schedule(session=session)
+        care.seed_schedule(db)
     if db.created:  # a new file, an empty one, or an empty database on a server
         console.info(i18n.t("db_created", target=db.display))
     elif db.upgraded_from is None and not example:
@@ -54,11 +49,10 @@ def init(
 )
 def config_list(fmt: FormatOpt = "table", bom: BomOpt = False) -> None:
     """Every rule parameter and target, its value and its default."""
-    from lbc_cli import render, settings, store
+    from lbc_cli import render, settings
 
     fmt = check_format(fmt, render.FORMATS, bom=bom)
-    with database().session() as session:
-        values = store.rule_values(session=session)
+    values = settings.values_in(database())
     rows = [
         {
             "key": key,
@@ -74,11 +68,10 @@ def config_list(fmt: FormatOpt = "table", bom: BomOpt = False) -> None:
 @config_app.command("get", help=_("输出一个参数的值", "print one setting's value"))
 def config_get(key: Annotated[str, typer.Argument(help=_("参数名", "setting name"))]) -> None:
     """Print one setting's value."""
-    from lbc_cli import settings, store
+    from lbc_cli import settings
 
     setting = settings.lookup(key)
-    with database().session() as session:
-        values = store.rule_values(session=session)
+    values = settings.values_in(database())
     console.out(settings.show(values[setting.key]))
 
 
@@ -95,12 +88,11 @@ def config_set(
     value: Annotated[str, typer.Argument(help=_("新值", "new value"))],
 ) -> None:
     """Set a rule parameter or target (checked: a negative interval is refused)."""
-    from lbc_cli import settings, store
+    from lbc_cli import settings
 
     setting = settings.lookup(key)
     parsed = setting.parse(value)
-    with database().session(write=True) as session:
-        store.set_setting(setting.key, settings.show(parsed), session=session)
+    settings.save(database(), setting, parsed)
     console.info(i18n.t("config_set", key=setting.key, value=settings.show(parsed)))
 
 

@@ -47,14 +47,11 @@ def audit(
     fmt: FormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
-    from lbc_cli import render, store
-    from lbc_cli.models import Child
+    from lbc_cli import register, render
 
     fmt = check_format(fmt, render.FORMATS, bom=bom)
     start = opt_date(since, "--since")
-    with database().session() as session:
-        child_id = store.resolve(Child, child, session=session).id if child else None
-        entries = store.audit_entries(session=session, child_id=child_id, since=start, table=table)
+    entries = register.audit_entries(database(), child=child, since=start, table=table)
     rows = [
         {
             "id": e.id,

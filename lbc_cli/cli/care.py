@@ -7,7 +7,7 @@ from typer.core import TyperGroup
 
 from lbc_cli import console, i18n
 from lbc_cli.cli.options import AsOfOpt, BomOpt, FormatOpt, check_format, database, opt_date, opt_slug, today
-from lbc_cli.errors import ExitCode, Invalid, LbcError
+from lbc_cli.errors import ExitCode, Invalid
 
 _ = i18n.bi
 
@@ -51,18 +51,6 @@ CONTACT_COLUMNS = [
     "follow_up_date",
 ]
 CONTACT_ENUMS = {"kind": "kind", "with_whom": "with", "role": "role"}
-# Whom a contact of each kind is with when --with is not given: 亲情视频 and 亲情电话 are the
-# parents' calls, feedback goes to the parents, a home visit meets the guardian.
-DEFAULT_WITH = {
-    "video-call": "parent",
-    "phone-call": "parent",
-    "parent-feedback": "parent",
-    "parent-meeting": "guardian",
-    "home-visit": "guardian",
-    "school-visit": "teacher",
-    "counseling": "child",
-    "activity": "child",
-}
 
 
 @pair_app.command(
@@ -89,12 +77,10 @@ def pair_add(
     ] = None,
     note: Annotated[str | None, typer.Option(help=_("备注", "note"), metavar="TEXT")] = None,
 ) -> None:
-    from lbc_cli import store, validate
-    from lbc_cli.models import Child, Helper, Pairing
+    from lbc_cli import care
 
     now = today()
-    start = validate.not_future(opt_date(since, "--since", now) or now, "--since", now)
-    note = validate.parse_text(note, "note")
+    start = opt_date(since, "--since", now) or now
     if class_ is not None:
         # `lbc pair --class SCHOOL/CLASS TEACHER`: the one argument given is the teacher
         teacher = helper or child
@@ -103,55 +89,29 @@ def pair_add(
         school, _sep, class_name = class_.strip().rpartition("/")
         if not school or not class_name:
             raise Invalid("--class", i18n.t("class_format"), ExitCode.USAGE)
-        with database().session(write=True) as session:
-            teacher_row = store.resolve(Helper, teacher, session=session)
-            kids = store.class_children(school.strip(), class_name.strip(), session=session)
-            if not kids:
-                raise LbcError(i18n.t("class_empty", school=school, class_name=class_name))
-            added = []
-            for kid in kids:
-                if store.overlapping_pairing(kid.id, teacher_row.id, start, session=session) is None:
-                    _check_pairable(kid, start)
-                    values = {"child_id": kid.id, "helper_id": teacher_row.id, "start_date": start, "note": note}
-                    added.append(store.insert_row(Pairing, values, session=session).id)
-        for pairing_id in added:
+        paired = care.pair_class(
+            database(), school.strip(), class_name.strip(), teacher, start=start, note=note, today=now
+        )
+        for pairing_id in paired.ids:
             console.out(str(pairing_id))
-        if teacher_row.role != "class-teacher":
-            console.warn(i18n.t("not_class_teacher", helper=teacher_row.name))
+        if paired.teacher.role != "class-teacher":
+            console.warn(i18n.t("not_class_teacher", helper=paired.teacher.name))
         console.info(
             i18n.t(
                 "class_paired",
-                helper=teacher_row.name,
-                n=len(added),
+                helper=paired.teacher.name,
+                n=len(paired.ids),
                 school=school,
                 class_name=class_name,
-                skipped=len(kids) - len(added),
+                skipped=paired.children - len(paired.ids),
             )
         )
         return
     if child is None or helper is None:
         raise Invalid("CHILD HELPER", i18n.t("required"), ExitCode.USAGE)
-    with database().session(write=True) as session:
-        kid = store.resolve(Child, child, session=session)
-        helper_row = store.resolve(Helper, helper, session=session)
-        _check_pairable(kid, start)
-        existing = store.overlapping_pairing(kid.id, helper_row.id, start, session=session)
-        if existing is not None:
-            raise LbcError(
-                i18n.t("already_paired", child=kid.name, helper=helper_row.name, date=existing.start_date.isoformat())
-            )
-        values = {"child_id": kid.id, "helper_id": helper_row.id, "start_date": start, "note": note}
-        pairing = store.insert_row(Pairing, values, session=session)
-    console.out(str(pairing.id))
+    pairing_id, kid, helper_row = care.pair(database(), child, helper, start=start, note=note, today=now)
+    console.out(str(pairing_id))
     console.info(i18n.t("paired", child=kid.name, helper=helper_row.name, date=start.isoformat()))
-
-
-def _check_pairable(kid, start) -> None:
-    """Only a child in the programme is paired, and not from before its birth."""
-    if kid.status != "active":
-        raise LbcError(i18n.t("pair_exited", name=kid.name, date=kid.exit_date))
-    if start < kid.birth_date:
-        raise Invalid("--since", i18n.t("contact_before_birth", date=start.isoformat(), name=kid.name))
 
 
 @pair_app.command("end", help=_("结束一个结对(记录保留)", "end a pairing (the record is kept)"))
@@ -162,20 +122,11 @@ def pair_end(
         str | None, typer.Option("--date", help=_("结束日期(默认今天)", "end date (default: today)"), metavar="DATE")
     ] = None,
 ) -> None:
-    from lbc_cli import store, validate
-    from lbc_cli.models import Child, Helper
+    from lbc_cli import care
 
     now = today()
-    end = validate.not_future(opt_date(date_, "--date", now) or now, "--date", now)
-    with database().session(write=True) as session:
-        kid = store.resolve(Child, child, session=session)
-        helper_row = store.resolve(Helper, helper, session=session)
-        pairing = store.open_pairing(kid.id, helper_row.id, session=session)
-        if pairing is None:
-            raise LbcError(i18n.t("not_paired", child=kid.name, helper=helper_row.name))
-        if end < pairing.start_date:
-            raise Invalid("--date", i18n.t("end_before_start", date=end.isoformat(), start=pairing.start_date))
-        store.update_row(pairing, {"end_date": end}, session=session)
+    end = opt_date(date_, "--date", now) or now
+    kid, helper_row = care.end_pairing(database(), child, helper, end=end, today=now)
     console.info(i18n.t("pair_ended", child=kid.name, helper=helper_row.name, date=end.isoformat()))
 
 
@@ -193,20 +144,16 @@ def pair_list(
     fmt: FormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
-    from lbc_cli import render, store
-    from lbc_cli.models import Child, Helper
+    from lbc_cli import care, render
 
     fmt = check_format(fmt, render.FORMATS, bom=bom)
     now = today(as_of)
-    with database().session() as session:
-        if unpaired:
-            kids = store.list_children(session=session, as_of=now, unpaired=True)
-            rows = [{"id": k.id, "name": k.name, "village": k.village, "enrolled_on": k.enrolled_on} for k in kids]
-            render.render(rows, ["id", "name", "village", "enrolled_on"], fmt, bom=bom)
-            return
-        helper_id = store.resolve(Helper, helper, session=session).id if helper else None
-        child_id = store.resolve(Child, child, session=session).id if child else None
-        found = store.list_pairings(session=session, as_of=now, child_id=child_id, helper_id=helper_id, ended=all_)
+    if unpaired:
+        kids = care.unpaired_children(database(), as_of=now)
+        rows = [{"id": k.id, "name": k.name, "village": k.village, "enrolled_on": k.enrolled_on} for k in kids]
+        render.render(rows, ["id", "name", "village", "enrolled_on"], fmt, bom=bom)
+        return
+    found = care.pairings(database(), as_of=now, child=child, helper=helper, ended=all_)
     rows = [
         {
             "id": p.id,
@@ -280,51 +227,22 @@ def log_contact(
     ] = False,
 ) -> None:
     """Log one contact, or the same contact with many children (a group activity): prints the ids."""
-    from lbc_cli import store, validate
-    from lbc_cli.models import Child, Contact, Helper
+    from lbc_cli import care, validate
 
     now = today()
     if kind is None:
         raise Invalid("--kind", i18n.t("required"), ExitCode.USAGE)
     kind_slug = opt_slug("kind", kind, "--kind")
-    when = validate.not_future(opt_date(date_, "--date", now) or now, "--date", now)
-    whom = opt_slug("with", with_, "--with") if with_ is not None else DEFAULT_WITH.get(kind_slug)
-    follow = opt_date(follow_up, "--follow-up", now)
-    if follow is not None and follow < when:
-        raise Invalid("--follow-up", i18n.t("follow_up_before", follow=follow.isoformat(), date=when.isoformat()))
     values = {
         "kind": kind_slug,
-        "date": when,
-        "with_whom": whom,
+        "date": opt_date(date_, "--date", now) or now,
+        "with_whom": opt_slug("with", with_, "--with"),
         "minutes": validate.parse_int(minutes, "--minutes", minimum=0, maximum=24 * 60) if minutes else None,
         "note": validate.parse_text(note, "--note", limit=validate.MAX_LONG_TEXT),
-        "follow_up_date": follow,
+        "follow_up_date": opt_date(follow_up, "--follow-up", now),
         "no_answer": no_answer,
     }
-    ids = []
-    with database().session(write=True) as session:
-        helper_row = store.resolve(Helper, helper, session=session) if helper else None
-        if children:
-            kids = [store.resolve(Child, ref, session=session) for ref in children]
-        elif village:
-            kids = store.list_children(session=session, as_of=when, village=village)
-        elif helper_row is not None:
-            kids = store.helper_children(helper_row.id, session=session, as_of=when)
-        else:
-            raise LbcError(i18n.t("no_children_given"), ExitCode.USAGE)
-        if not kids:
-            raise LbcError(i18n.t("no_children_found"))
-        seen = set()
-        for kid in kids:
-            if kid.id in seen:
-                continue
-            seen.add(kid.id)
-            if kid.exit_date is not None and when > kid.exit_date:
-                raise LbcError(i18n.t("contact_after_exit", name=kid.name, date=kid.exit_date.isoformat()))
-            if when < kid.birth_date:
-                raise Invalid("--date", i18n.t("contact_before_birth", date=when.isoformat(), name=kid.name))
-            row = {**values, "child_id": kid.id, "helper_id": helper_row.id if helper_row else None}
-            ids.append(store.insert_row(Contact, row, session=session).id)
+    ids = care.log_contacts(database(), values, children=children, village=village, helper=helper, today=now)
     for contact_id in ids:
         console.out(str(contact_id))
     if len(ids) > 1:
@@ -345,18 +263,12 @@ def contact_list(
     fmt: FormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
-    from lbc_cli import render, store
-    from lbc_cli.models import Child, Helper
+    from lbc_cli import care, render
 
     fmt = check_format(fmt, render.FORMATS, bom=bom)
     kind_slug = opt_slug("kind", kind, "--kind")
     start, end = opt_date(from_, "--from"), opt_date(to, "--to")
-    with database().session() as session:
-        child_id = store.resolve(Child, child, session=session).id if child else None
-        helper_id = store.resolve(Helper, helper, session=session).id if helper else None
-        found = store.list_contacts(
-            session=session, child_id=child_id, helper_id=helper_id, kind=kind_slug, start=start, end=end
-        )
+    found = care.contacts(database(), child=child, helper=helper, kind=kind_slug, start=start, end=end)
     rows = (contact_row(c, child_name, helper_name) for c, child_name, helper_name in found)
     render.render(rows, CONTACT_COLUMNS, fmt, enums=CONTACT_ENUMS, headers={"child": i18n.field("name")}, bom=bom)
 
@@ -385,11 +297,10 @@ def schedule_list(
     fmt: FormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
-    from lbc_cli import render, store
+    from lbc_cli import care, render
 
     fmt = check_format(fmt, render.FORMATS, bom=bom)
-    with database().session() as session:
-        items = store.schedule_items(session=session, months=[month] if month else None)
+    items = care.schedule(database(), months=[month] if month else None)
     rows = [{"id": i.id, "month": i.month, "text": i.text} for i in items]
     render.render(
         rows, ["id", "month", "text"], fmt, headers={"month": _("月份", "month"), "text": _("工作", "work")}, bom=bom
@@ -401,29 +312,16 @@ def schedule_add(
     month: Annotated[int, typer.Argument(help=_("月份(1–12)", "month (1–12)"), min=1, max=12)],
     text: Annotated[str, typer.Argument(help=_("工作内容", "what is to be done"))],
 ) -> None:
-    from sqlalchemy import func, select
+    from lbc_cli import care
 
-    from lbc_cli import store, validate
-    from lbc_cli.models import ScheduleItem
-
-    clean = validate.parse_text(text, "text", required=True)
-    with database().session(write=True) as session:
-        last = session.execute(select(func.max(ScheduleItem.position)).where(ScheduleItem.month == month)).scalar()
-        item = store.insert_row(
-            ScheduleItem, {"month": month, "position": (last or 0) + 1, "text": clean}, session=session
-        )
-    console.out(str(item.id))
+    item_id = care.add_to_schedule(database(), month, text)
+    console.out(str(item_id))
     console.info(i18n.t("schedule_added", month=month))
 
 
 @schedule_app.command("remove", help=_("删除一项工作安排", "remove an item from the schedule"))
 def schedule_remove(item_id: Annotated[int, typer.Argument(help=_("编号", "id"), metavar="ID")]) -> None:
-    from lbc_cli import store
-    from lbc_cli.models import ScheduleItem
+    from lbc_cli import care
 
-    with database().session(write=True) as session:
-        item = session.get(ScheduleItem, item_id) if store.id_fits(item_id, session=session) else None
-        if item is None:
-            raise LbcError(i18n.t("schedule_unknown", id=item_id))
-        store.delete_row(item, session=session)
+    care.remove_from_schedule(database(), item_id)
     console.info(i18n.t("schedule_removed", id=item_id))

@@ -5,6 +5,8 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
+from lbc_cli.cli import child_options
+from lbc_cli.cli.child_options import P_CARE, P_CHILD, P_FAMILY, P_GUARDIAN, P_SCHOOL
 from lbc_cli.cli.options import (
     CARD_FORMATS,
     AsOfOpt,
@@ -18,7 +20,6 @@ from lbc_cli.cli.options import (
     opt_slug,
     opt_slugs,
     today,
-    with_options,
 )
 from lbc_cli.errors import ExitCode, Invalid, LbcError
 
@@ -30,223 +31,6 @@ app = typer.Typer(
     )
 )
 
-P_CHILD = _("儿童", "Child")
-P_FAMILY = _("家庭与父母", "Family and parents")
-P_GUARDIAN = _("监护与照护", "Guardian and care")
-P_SCHOOL = _("就学与健康", "School and health")
-P_CARE = _("类别与救助", "Flags and assistance")
-
-
-def child_fields(
-    gender: Annotated[
-        str | None,
-        typer.Option(metavar="F|M", help=_("性别:F(女)或 M(男)", "gender: F or M (女/男)"), rich_help_panel=P_CHILD),
-    ] = None,
-    birth: Annotated[
-        str | None, typer.Option(help=_("出生日期", "birth date"), metavar="DATE", rich_help_panel=P_CHILD)
-    ] = None,
-    ethnicity: Annotated[
-        str | None, typer.Option(metavar="TEXT", help=_("民族", "ethnicity"), rich_help_panel=P_CHILD)
-    ] = None,
-    id_number: Annotated[
-        str | None,
-        typer.Option(
-            metavar="TEXT",
-            help=_(
-                "18 位身份证号(校验码与出生日期会核对)", "18-character id number (check digit and birth date checked)"
-            ),
-            rich_help_panel=P_CHILD,
-        ),
-    ] = None,
-    village: Annotated[
-        str | None, typer.Option(metavar="TEXT", help=_("所在村", "village"), rich_help_panel=P_CHILD)
-    ] = None,
-    group: Annotated[
-        str | None, typer.Option(metavar="TEXT", help=_("村民组", "village group"), rich_help_panel=P_CHILD)
-    ] = None,
-    address: Annotated[
-        str | None, typer.Option(metavar="TEXT", help=_("住址", "address"), rich_help_panel=P_CHILD)
-    ] = None,
-    away: Annotated[
-        str | None,
-        typer.Option(
-            metavar="SLUG",
-            help=_("外出务工的是谁(默认 both):", "who works away (default both): ") + i18n.choices("away"),
-            rich_help_panel=P_FAMILY,
-        ),
-    ] = None,
-    father_work: Annotated[
-        str | None,
-        typer.Option(help=_("父亲务工地点", "father's place of work"), metavar="PLACE", rich_help_panel=P_FAMILY),
-    ] = None,
-    father_phone: Annotated[
-        str | None, typer.Option(metavar="TEXT", help=_("父亲电话", "father's phone"), rich_help_panel=P_FAMILY)
-    ] = None,
-    mother_work: Annotated[
-        str | None,
-        typer.Option(help=_("母亲务工地点", "mother's place of work"), metavar="PLACE", rich_help_panel=P_FAMILY),
-    ] = None,
-    mother_phone: Annotated[
-        str | None, typer.Option(metavar="TEXT", help=_("母亲电话", "mother's phone"), rich_help_panel=P_FAMILY)
-    ] = None,
-    note: Annotated[
-        str | None,
-        typer.Option(metavar="TEXT", help=_("家庭情况备注", "notes on the family"), rich_help_panel=P_FAMILY),
-    ] = None,
-    guardian: Annotated[
-        str | None,
-        typer.Option(
-            help=_("监护人(委托照护人)姓名", "guardian (carer) name"), metavar="NAME", rich_help_panel=P_GUARDIAN
-        ),
-    ] = None,
-    guardian_relation: Annotated[
-        str | None,
-        typer.Option(
-            help=_("监护人与儿童关系:", "guardian's relation: ") + i18n.choices("guardian_relation"),
-            metavar="SLUG",
-            rich_help_panel=P_GUARDIAN,
-        ),
-    ] = None,
-    guardian_phone: Annotated[
-        str | None, typer.Option(metavar="TEXT", help=_("监护人电话", "guardian's phone"), rich_help_panel=P_GUARDIAN)
-    ] = None,
-    guardian_rating: Annotated[
-        str | None,
-        typer.Option(
-            help=_("监护情况:", "guardian rating: ") + i18n.choices("guardian_rating"),
-            metavar="SLUG",
-            rich_help_panel=P_GUARDIAN,
-        ),
-    ] = None,
-    care_agreement_on: Annotated[
-        str | None,
-        typer.Option(
-            help=_("委托照护确认日期", "date the care agreement (委托照护) was confirmed"),
-            metavar="DATE",
-            rich_help_panel=P_GUARDIAN,
-        ),
-    ] = None,
-    consent_on: Annotated[
-        str | None,
-        typer.Option(
-            help=_("监护人同意采集信息的日期", "date the guardian consented to the record"),
-            metavar="DATE",
-            rich_help_panel=P_GUARDIAN,
-        ),
-    ] = None,
-    school: Annotated[
-        str | None, typer.Option(metavar="TEXT", help=_("学校", "school"), rich_help_panel=P_SCHOOL)
-    ] = None,
-    grade: Annotated[
-        str | None, typer.Option(help=_("年级(0–12)", "grade (0–12)"), metavar="N", rich_help_panel=P_SCHOOL)
-    ] = None,
-    class_: Annotated[
-        str | None, typer.Option("--class", help=_("班级", "class"), metavar="TEXT", rich_help_panel=P_SCHOOL)
-    ] = None,
-    schooling: Annotated[
-        str | None,
-        typer.Option(
-            help=_("就学情况:", "schooling: ") + i18n.choices("schooling"), metavar="SLUG", rich_help_panel=P_SCHOOL
-        ),
-    ] = None,
-    boarding: Annotated[
-        bool | None,
-        typer.Option("--boarding/--no-boarding", help=_("是否寄宿", "boards at school"), rich_help_panel=P_SCHOOL),
-    ] = None,
-    health: Annotated[
-        str | None,
-        typer.Option(
-            help=_("健康状况:", "health: ") + i18n.choices("health"), metavar="SLUG", rich_help_panel=P_SCHOOL
-        ),
-    ] = None,
-    hobbies: Annotated[
-        str | None, typer.Option(metavar="TEXT", help=_("爱好特长", "hobbies"), rich_help_panel=P_SCHOOL)
-    ] = None,
-    flag: Annotated[
-        list[str] | None,
-        typer.Option(
-            help=_("类别标记(可多次):", "flag (repeatable): ") + i18n.choices("flag"),
-            metavar="SLUG",
-            rich_help_panel=P_CARE,
-        ),
-    ] = None,
-    assistance: Annotated[
-        list[str] | None,
-        typer.Option(
-            help=_("已获救助(可多次):", "assistance received (repeatable): ") + i18n.choices("assistance"),
-            metavar="SLUG",
-            rich_help_panel=P_CARE,
-        ),
-    ] = None,
-) -> None:
-    """The options that set a child's fields (shared by enroll and child update)."""
-
-
-def _field_values(opts: dict, as_of) -> dict:
-    """Option values (only those given) as raw field values, enums parsed (bad slug or date: exit 2)."""
-    raw: dict = {}
-    simple = {
-        "ethnicity": "ethnicity",
-        "id_number": "id_number",
-        "village": "village",
-        "group": "village_group",
-        "address": "address",
-        "father_work": "father_work_place",
-        "father_phone": "father_phone",
-        "mother_work": "mother_work_place",
-        "mother_phone": "mother_phone",
-        "note": "family_notes",
-        "guardian": "guardian_name",
-        "guardian_phone": "guardian_phone",
-        "school": "school",
-        "grade": "grade",
-        "class_": "class_name",
-        "boarding": "boarding",
-        "hobbies": "hobbies",
-    }
-    for option, column in simple.items():
-        if opts.get(option) is not None:
-            raw[column] = opts[option]
-    enums = {
-        "gender": ("gender", "gender"),
-        "guardian_relation": ("guardian_relation", "guardian_relation"),
-        "guardian_rating": ("guardian_rating", "guardian_rating"),
-        "schooling": ("schooling", "schooling"),
-        "health": ("health", "health"),
-    }
-    for option, (enum, column) in enums.items():
-        if opts.get(option) is not None:
-            raw[column] = opt_slug(enum, opts[option], "--" + option.replace("_", "-"))
-    dates = {"birth": "birth_date", "care_agreement_on": "care_agreement_on", "consent_on": "consent_on"}
-    for option, column in dates.items():
-        if opts.get(option) is not None:
-            raw[column] = opt_date(opts[option], "--" + option.replace("_", "-"), as_of)
-    if opts.get("away") is not None:
-        away = opt_slug("away", opts["away"], "--away")
-        raw["father_away"] = away in ("both", "father")
-        raw["mother_away"] = away in ("both", "mother")
-    if opts.get("flag") is not None:
-        raw["flags"] = opt_slugs("flag", opts["flag"], "--flag")
-    if opts.get("assistance") is not None:
-        raw["assistance"] = opt_slugs("assistance", opts["assistance"], "--assistance")
-    return raw
-
-
-def _clean(raw: dict, as_of) -> dict:
-    from lbc_cli import validate
-
-    return validate.clean_record(validate.CHILD_FIELDS, raw, today=as_of)
-
-
-def _check_duplicates(values: dict, force: bool, *, session, exclude_id=None) -> list[str]:
-    """Refuse the same child twice (unless --force); return warnings for likely duplicates."""
-    from lbc_cli import store
-
-    exact, likely = store.child_duplicates(values, session=session, exclude_id=exclude_id)
-    if exact and not force:
-        raise LbcError(i18n.t("duplicate", who="; ".join(store.describe(c) for c in exact)))
-    return [i18n.t("likely_duplicate", who=store.describe(other)) for other in likely]
-
 
 def _warn(warnings: list[str]) -> None:
     """Warnings are printed once the record is saved: a refusal stays one line."""
@@ -254,8 +38,8 @@ def _warn(warnings: list[str]) -> None:
         console.warn(warning)
 
 
-@with_options(child_fields)
 def enroll(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=_("儿童姓名", "the child's name"))],
     enrolled_on: Annotated[
         str | None,
@@ -266,32 +50,50 @@ def enroll(
     force: Annotated[
         bool, typer.Option("--force", help=_("即使重复也登记", "register even if it duplicates a record"))
     ] = False,
-    **opts,
+    # the child's fields (read together from ctx.params by field_values)
+    gender: child_options.Gender = None,
+    birth: child_options.Birth = None,
+    ethnicity: child_options.Ethnicity = None,
+    id_number: child_options.IdNumber = None,
+    village: child_options.Village = None,
+    group: child_options.Group = None,
+    address: child_options.Address = None,
+    away: child_options.Away = None,
+    father_work: child_options.FatherWork = None,
+    father_phone: child_options.FatherPhone = None,
+    mother_work: child_options.MotherWork = None,
+    mother_phone: child_options.MotherPhone = None,
+    note: child_options.Note = None,
+    guardian: child_options.Guardian = None,
+    guardian_relation: child_options.GuardianRelation = None,
+    guardian_phone: child_options.GuardianPhone = None,
+    guardian_rating: child_options.GuardianRating = None,
+    care_agreement_on: child_options.CareAgreementOn = None,
+    consent_on: child_options.ConsentOn = None,
+    school: child_options.School = None,
+    grade: child_options.Grade = None,
+    class_: child_options.Class = None,
+    schooling: child_options.Schooling = None,
+    boarding: child_options.Boarding = None,
+    health: child_options.Health = None,
+    hobbies: child_options.Hobbies = None,
+    flag: child_options.Flag = None,
+    assistance: child_options.Assistance = None,
 ) -> None:
     """Register one left-behind child; prints the new id."""
-    from lbc_cli import store, validate
-    from lbc_cli.models import Child
+    from lbc_cli import register
 
     now = today()
-    if opts.get("gender") is None:
+    if gender is None:
         raise Invalid("--gender", i18n.t("required"), ExitCode.USAGE)
-    if opts.get("birth") is None:
+    if birth is None:
         raise Invalid("--birth", i18n.t("required"), ExitCode.USAGE)
-    raw = _field_values(opts, now)
+    raw = child_options.field_values(ctx.params, now)
     raw["name"] = name
     raw["enrolled_on"] = opt_date(enrolled_on, "--enrolled-on", now) or now
-    values = _clean(raw, now)
-    values.setdefault("father_away", True)
-    values.setdefault("mother_away", True)
-    db = database()
-    with db.session(write=True) as session:
-        limit = int(store.rule_values(session=session)["age_limit"])
-        warnings = validate.check_child(values, today=now, age_limit=limit)
-        warnings += _check_duplicates(values, force, session=session)
-        values["reviewed_on"] = values["enrolled_on"]
-        child = store.insert_row(Child, values, session=session)
+    child_id, warnings = register.enroll(database(), raw, force=force, today=now)
     _warn(warnings)
-    console.out(str(child.id))
+    console.out(str(child_id))
 
 
 CHILD_LIST_COLUMNS = [
@@ -308,8 +110,6 @@ CHILD_LIST_COLUMNS = [
     "helpers",
     "status",
 ]
-# The roster's stored columns (age and helpers are worked out from them)
-ROSTER_COLUMNS = [c for c in CHILD_LIST_COLUMNS if c not in ("age", "helpers")]
 CHILD_ENUMS = {
     "gender": "gender",
     "schooling": "schooling",
@@ -351,44 +151,32 @@ def list_(
     """The roster, in pinyin order of names."""
     import sys
 
-    from lbc_cli import io, render, sqlcsv, store, validate
+    from lbc_cli import io, register, render, validate
 
     fmt = check_format(fmt, render.FORMATS, bom=bom)
     now = today(as_of)
     flags = (opt_slugs("flag", flag, "--flag") or "").split(";") if flag else None
     wanted = opt_slug("status_filter", status, "--status")
     wanted = None if wanted == "all" else wanted
-    query = store.children_query(
+    found = register.roster(
+        database(),
+        CHILD_LIST_COLUMNS,
+        csv=fmt == "csv",
+        reveal=reveal,
         as_of=now,
         village=village,
         flags=flags,
         status=wanted,
         unpaired=unpaired,
         priority=priority,
-        columns=ROSTER_COLUMNS,
     )
-    db = database()
-    with db.session() as session:
-        helpers = store.active_helpers_joined(session=session, as_of=now, village=village)
-        lines = None
-        if fmt == "csv":  # SQLite makes the CSV lines itself where it can
-            lines = sqlcsv.roster_lines(
-                query, CHILD_LIST_COLUMNS, helpers=helpers, session=session, as_of=now, reveal=reveal
-            )
-        children = store.raw_rows(query, session=session) if lines is None else []
-    if lines is not None:
+    if found.lines is not None:
         if bom:
             sys.stdout.write("\ufeff")
-        io.write_csv_lines([lines], CHILD_LIST_COLUMNS, sys.stdout)
+        io.write_csv_lines([found.lines], CHILD_LIST_COLUMNS, sys.stdout)
         return
-    # the worked-out cells a column at a time: an age per birth date (a county's children share a few
-    # thousand), phone numbers masked as io.masker masks them
-    stored = zip(*children, strict=True) if children else [()] * len(ROSTER_COLUMNS)
-    values = dict(zip(ROSTER_COLUMNS, stored, strict=True))
-    ages = {birth: validate.age_on(store.as_date(birth), now) for birth in set(values["birth_date"])}
-    values["age"] = [ages[birth] for birth in values["birth_date"]]
-    values["helpers"] = [helpers.get(child_id, "") for child_id in values["id"]]
-    for name in [] if reveal else [c for c in CHILD_LIST_COLUMNS if c in io.SENSITIVE]:
+    values = found.columns
+    for name in [] if reveal else [c for c in CHILD_LIST_COLUMNS if c in io.SENSITIVE]:  # masked as io.masker does
         values[name] = [validate.mask(str(v)) if v else v for v in values[name]]
     render.render_columns(
         [values[name] for name in CHILD_LIST_COLUMNS], CHILD_LIST_COLUMNS, fmt, enums=CHILD_ENUMS, bom=bom
@@ -489,21 +277,17 @@ def show(
     fmt: CardFormatOpt = "table",
 ) -> None:
     """One child's archive card (档案)."""
-    from lbc_cli import render, store
-    from lbc_cli.models import Child
+    from lbc_cli import register, render
 
     fmt = check_format(fmt, CARD_FORMATS)
     now = today(as_of)
-    with database().session() as session:
-        child = store.resolve(Child, ref, session=session)
-        pairings = store.pairings_of(session=session, child_id=child.id)
-        contacts = store.list_contacts(session=session, child_id=child.id, limit=CARD_CONTACTS)
-        sections, data = _card(child, pairings, contacts, now, reveal)
+    child, pairings, contacts = register.child_card(database(), ref, contacts=CARD_CONTACTS)
+    sections, data = _card(child, pairings, contacts, now, reveal)
     render.render_card(sections, fmt, data)
 
 
-@with_options(child_fields)
 def update(
+    ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help=_("编号或姓名", "id or name"))],
     name: Annotated[
         str | None, typer.Option(metavar="TEXT", help=_("新姓名", "new name"), rich_help_panel=P_CHILD)
@@ -533,51 +317,56 @@ def update(
     force: Annotated[
         bool, typer.Option("--force", help=_("即使与其他档案重复也保存", "save even if it duplicates another record"))
     ] = False,
-    **opts,
+    # the child's fields (read together from ctx.params by field_values)
+    gender: child_options.Gender = None,
+    birth: child_options.Birth = None,
+    ethnicity: child_options.Ethnicity = None,
+    id_number: child_options.IdNumber = None,
+    village: child_options.Village = None,
+    group: child_options.Group = None,
+    address: child_options.Address = None,
+    away: child_options.Away = None,
+    father_work: child_options.FatherWork = None,
+    father_phone: child_options.FatherPhone = None,
+    mother_work: child_options.MotherWork = None,
+    mother_phone: child_options.MotherPhone = None,
+    note: child_options.Note = None,
+    guardian: child_options.Guardian = None,
+    guardian_relation: child_options.GuardianRelation = None,
+    guardian_phone: child_options.GuardianPhone = None,
+    guardian_rating: child_options.GuardianRating = None,
+    care_agreement_on: child_options.CareAgreementOn = None,
+    consent_on: child_options.ConsentOn = None,
+    school: child_options.School = None,
+    grade: child_options.Grade = None,
+    class_: child_options.Class = None,
+    schooling: child_options.Schooling = None,
+    boarding: child_options.Boarding = None,
+    health: child_options.Health = None,
+    hobbies: child_options.Hobbies = None,
+    flag: child_options.Flag = None,
+    assistance: child_options.Assistance = None,
 ) -> None:
     """Change a child's fields; every change goes to the audit log. --flag replaces the set of flags;
     --add-flag and --remove-flag change one flag and keep the rest."""
-    from lbc_cli import store, validate
-    from lbc_cli.models import Child
+    from lbc_cli import register
 
     now = today()
-    raw = _field_values(opts, now)
+    raw = child_options.field_values(ctx.params, now)
     if name is not None:
         if not name.strip():
             raise Invalid("--name", i18n.t("empty"))
         raw["name"] = name
     if enrolled_on is not None:
         raw["enrolled_on"] = opt_date(enrolled_on, "--enrolled-on", now)
-    changes = _clean(raw, now)
-    for column in clear or []:
-        key = column.strip().replace("-", "_")
-        if key not in validate.CHILD_FIELDS or key in validate.CHILD_REQUIRED or key in ("status",):
-            clearable = [k for k in validate.CHILD_FIELDS if k not in validate.CHILD_REQUIRED and k != "status"]
-            raise Invalid("--clear", i18n.t("bad_choice", value=column, choices=", ".join(clearable)), ExitCode.USAGE)
-        kind = validate.CHILD_FIELDS[key][0]
-        changes[key] = "" if kind == "slugs" else (False if kind == "bool" else None)
     adding = set((opt_slugs("flag", add_flag, "--add-flag") or "").split(";")) - {""}
     removing = set((opt_slugs("flag", remove_flag, "--remove-flag") or "").split(";")) - {""}
-    if not changes and not adding and not removing:
-        raise LbcError(i18n.t("nothing_to_update"), ExitCode.USAGE)
-    with database().session(write=True) as session:
-        child = store.resolve(Child, ref, session=session)
-        if adding or removing:
-            current = set((changes.get("flags", child.flags) or "").split(";")) - {""}
-            changes["flags"] = validate.parse_slug_set("flag", sorted((current | adding) - removing), "flags")
-        if child.status == "exited":
-            for key in ("exit_reason", "exit_date"):
-                if key in changes and changes[key] is None:
-                    raise Invalid("--clear", i18n.t("exit_fields_needed", field=key))
-        merged = {c.name: getattr(child, c.name) for c in Child.__table__.columns} | changes
-        age_changed = "birth_date" in changes or "enrolled_on" in changes
-        limit = int(store.rule_values(session=session)["age_limit"])
-        warnings = validate.check_child(merged, today=now, age_limit=limit, check_age=age_changed)
-        if {"name", "birth_date", "id_number"} & changes.keys():
-            warnings += _check_duplicates(merged, force, session=session, exclude_id=child.id)
-        changed = store.update_row(child, changes, session=session)
-    _warn(warnings)
-    console.info(i18n.t("updated", what=i18n.t("what_child"), id=child.id, fields=i18n.field_list(changed)))
+    updated = register.update_child(
+        database(), ref, raw, clear=clear or [], add_flags=adding, remove_flags=removing, force=force, today=now
+    )
+    _warn(updated.warnings)
+    fields = i18n.field_list(updated.changed)
+    console.info(i18n.t("updated", what=i18n.t("what_child"), id=updated.child_id, fields=fields))
 
 
 app.command(
@@ -603,21 +392,12 @@ def exit_(
     ] = None,
 ) -> None:
     """The child leaves the programme (aged out, parents returned, moved); the record is kept."""
-    from lbc_cli import store, validate
-    from lbc_cli.models import Child
+    from lbc_cli import register
 
     now = today()
     slug = opt_slug("exit_reason", reason, "--reason")
-    when = validate.not_future(opt_date(date_, "--date", now) or now, "--date", now)
-    with database().session(write=True) as session:
-        child = store.resolve(Child, ref, session=session)
-        if child.status == "exited":
-            raise LbcError(i18n.t("already_exited", id=child.id, date=child.exit_date))
-        if when < child.enrolled_on:
-            raise Invalid("--date", i18n.t("exit_before_enrol", date=when, enrolled=child.enrolled_on))
-        store.update_row(child, {"status": "exited", "exit_reason": slug, "exit_date": when}, session=session)
-        ended = store.end_pairings(child.id, when, session=session)
-    console.info(i18n.t("exited", name=child.name, id=child.id, date=when.isoformat()))
+    child, ended = register.exit_child(database(), ref, slug, opt_date(date_, "--date", now) or now, today=now)
+    console.info(i18n.t("exited", name=child.name, id=child.id, date=child.exit_date.isoformat()))
     if ended:
         console.info(i18n.t("pairings_ended", n=ended))
 
@@ -632,17 +412,12 @@ def review(
     ] = None,
 ) -> None:
     """Mark the record reviewed (核查) on a date; restarts the record-review interval."""
-    from lbc_cli import store, validate
-    from lbc_cli.models import Child
+    from lbc_cli import register
 
     now = today()
-    when = validate.not_future(opt_date(date_, "--date", now) or now, "--date", now)
-    with database().session(write=True) as session:
-        child = store.resolve(Child, ref, session=session)
-        if when < child.enrolled_on:
-            raise Invalid("--date", i18n.t("review_before_enrol", date=when, enrolled=child.enrolled_on))
-        store.update_row(child, {"reviewed_on": when}, session=session)
-    console.info(i18n.t("reviewed", id=child.id, date=when.isoformat()))
+    when = opt_date(date_, "--date", now) or now
+    child_id = register.review_child(database(), ref, when, today=now)
+    console.info(i18n.t("reviewed", id=child_id, date=when.isoformat()))
 
 
 @app.command(
@@ -654,11 +429,10 @@ def review(
 )
 def duplicates(fmt: FormatOpt = "table", bom: BomOpt = False) -> None:
     """Likely duplicates, grouped."""
-    from lbc_cli import render, store
+    from lbc_cli import register, render
 
     fmt = check_format(fmt, render.FORMATS, bom=bom)
-    with database().session() as session:
-        groups = store.duplicate_groups(session=session)
+    groups = register.duplicate_groups(database())
     rows = [
         {"group": n, "id": c.id, "name": c.name, "birth_date": c.birth_date, "village": c.village, "status": c.status}
         for n, group in enumerate(groups, 1)
@@ -687,25 +461,24 @@ def purge(
     ref: Annotated[str, typer.Argument(help=_("编号或姓名", "id or name"))],
     yes: Annotated[bool, typer.Option("--yes", "-y", help=_("不再询问", "do not ask"))] = False,
 ) -> None:
+    """Erase a child's personal data for good, asking first unless --yes."""
     import sys
 
-    from lbc_cli import store
-    from lbc_cli.models import Child
+    from lbc_cli import register
 
-    now = today()
+    def confirm(child) -> None:
+        if yes:
+            return
+        if sys.stdin is None or not sys.stdin.isatty():  # a pipe, cron, or stdin closed (<&-): no one to ask
+            raise LbcError(i18n.t("purge_needs_yes"))
+        if not typer.confirm(i18n.t("purge_confirm", name=child.name, id=child.id), default=False, err=True):
+            raise LbcError(i18n.t("purge_aborted"))
+
     db = database()
-    with db.session(erase=True) as session:
-        child = store.resolve(Child, ref, session=session)
-        if not yes:
-            if sys.stdin is None or not sys.stdin.isatty():  # a pipe, cron, or stdin closed (<&-): no one to ask
-                raise LbcError(i18n.t("purge_needs_yes"))
-            if not typer.confirm(i18n.t("purge_confirm", name=child.name, id=child.id), default=False, err=True):
-                raise LbcError(i18n.t("purge_aborted"))
-        counts = store.purge_child(child, now, session=session)
-    console.info(i18n.t("purged", id=child.id, **counts))
-    waiting = db.erase(store.PURGE_TABLES)  # the bytes too (SPEC section 10)
-    if waiting is not None and db.path is not None:
-        console.warn(i18n.t("erase_waiting", why=waiting))  # the next command finishes it
-    elif waiting is not None:
-        console.warn(i18n.t("erase_vacuum_failed", why=waiting, tables=", ".join(store.PURGE_TABLES)))
+    purged = register.purge_child(db, ref, today=today(), confirm=confirm)
+    console.info(i18n.t("purged", id=purged.child_id, **purged.counts))
+    if purged.waiting is not None and db.path is not None:
+        console.warn(i18n.t("erase_waiting", why=purged.waiting))  # the next command finishes it
+    elif purged.waiting is not None:
+        console.warn(i18n.t("erase_vacuum_failed", why=purged.waiting, tables=", ".join(purged.tables)))
     console.info(i18n.t("purge_copies_pg" if db.is_postgresql else "purge_copies"))

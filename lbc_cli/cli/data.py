@@ -1,6 +1,5 @@
 """export and import: every table to CSV, JSON, JSON lines or Excel and back, masked unless --reveal."""
 
-from contextlib import closing
 from typing import Annotated
 
 import typer
@@ -14,8 +13,7 @@ _ = i18n.bi
 EXPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "scores")
 IMPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams")
 FILE_FORMATS = ("csv", "json", "jsonl", "xlsx")
-# The payroll sheet of a school year: one row per helper (their assessment and its yuan) and one per
-# pupil's award. No phone or id number is in it.
+# The payroll sheet of a school year (assessment.payroll)
 SCORE_EXPORT_COLUMNS = ["school_year", "kind", "id", "name", "role", "award", "score", "yuan"]
 # The 2016 national form (农村留守儿童基本情况登记表), as far as lbc holds its fields: (header, column, enum).
 REGISTRATION_FORM = [
@@ -50,23 +48,6 @@ REGISTRATION_FORM = [
     ("建档日期", "enrolled_on", None),
     ("备注", "family_notes", None),
 ]
-
-
-def payroll_rows(year: int) -> list[dict]:
-    from lbc_cli.cli.exams import assessment
-
-    _children, helpers, prizes, _rules = assessment(year, {})
-    rows = [
-        {"school_year": year, "kind": "helper", "id": h.helper_id, "name": h.name, "role": h.role, "award": None,
-         "score": h.score, "yuan": h.yuan}
-        for h in helpers
-    ]  # fmt: skip
-    rows += [
-        {"school_year": year, "kind": "child", "id": a.child_id, "name": a.name, "role": None, "award": a.award,
-         "score": None, "yuan": a.yuan}
-        for a in prizes
-    ]  # fmt: skip
-    return rows
 
 
 def _registration_form(rows):
@@ -156,7 +137,7 @@ def export(
     ] = None,
 ) -> None:
     """Write a whole table with the columns of the spec; phone and id numbers masked unless --reveal."""
-    from lbc_cli import io, models, sqlcsv, store
+    from lbc_cli import io, models, tables
 
     fmt = check_format(fmt, FILE_FORMATS, bom=bom, out=out, default="csv")
     name = table.strip().lower()
@@ -165,7 +146,9 @@ def export(
     if name == "scores":
         if year is None:
             raise LbcError(i18n.t("export_year_needed"), ExitCode.USAGE)
-        n = _write(fmt, payroll_rows(year), SCORE_EXPORT_COLUMNS, out, bom)
+        from lbc_cli import assessment
+
+        n = _write(fmt, assessment.payroll(database(), year), SCORE_EXPORT_COLUMNS, out, bom)
         if out and out != "-":
             console.info(i18n.t("exported", n=n, file=out))
         return
@@ -184,24 +167,27 @@ def export(
         filters["status"] = opt_slug("status", status, "--status")
     start, end = opt_date(from_, "--from", today()), opt_date(to, "--to", today())
     hide = io.masker(columns, reveal)
-    with database().session() as session, io.progress(i18n.t("exporting", table=name)) as advance:
-        lines = None
-        if fmt == "csv" and not layout:  # SQLite makes the CSV lines itself where it can
-            lines = sqlcsv.csv_lines(
-                model, columns, session=session, reveal=reveal, equal=filters, start=start, end=end
-            )
-        if lines is not None:
+    found = tables.exported(
+        database(),
+        model,
+        columns,
+        csv=fmt == "csv" and not layout,  # SQLite makes the CSV lines itself where it can
+        reveal=reveal,
+        equal=filters,
+        start=start,
+        end=end,
+    )
+    with found as table_rows, io.progress(i18n.t("exporting", table=name)) as advance:
+        if table_rows.lines is not None:
             with output(out, bom=bom) as stream:
-                n = io.write_csv_lines(lines, columns, stream, advance)
+                n = io.write_csv_lines(table_rows.lines, columns, stream, advance)
         else:
-            stored = store.stream_rows(model, columns, session=session, equal=filters, start=start, end=end)
-            with closing(stored):  # ended here, in its transaction, even when the writing stops half-way
-                rows = (hide(row) for row in stored if advance() is None)  # counted on a terminal's progress line
-                if layout:
-                    headers = [h for h, _c, _e in REGISTRATION_FORM]
-                    n = _write(fmt, _registration_form(rows), headers, out, bom)
-                else:
-                    n = _write(fmt, rows, columns, out, bom)
+            rows = (hide(row) for row in table_rows.rows if advance() is None)  # counted on a terminal's progress
+            if layout:
+                headers = [h for h, _c, _e in REGISTRATION_FORM]
+                n = _write(fmt, _registration_form(rows), headers, out, bom)
+            else:
+                n = _write(fmt, rows, columns, out, bom)
     if out and out != "-":
         console.info(i18n.t("exported", n=n, file=out))
 
@@ -242,7 +228,7 @@ def import_(
     ] = False,
 ) -> None:
     """Bulk load a table: every row checked first; all of it written in one transaction, or nothing."""
-    from lbc_cli import importer, io
+    from lbc_cli import importer, io, tables
 
     name = table.strip().lower()
     if name not in IMPORT_TABLES:
@@ -272,12 +258,13 @@ def import_(
             yield number, {mapping.get(k, k): v for k, v in raw.items()}
 
     now = today()
-    with database().session(write=True) as session, io.progress(i18n.t("importing", table=name)) as advance:
-        n = importer.load(
+    db = database()
+    with io.progress(i18n.t("importing", table=name)) as advance:
+        n = tables.load(
+            db,
             name,
             mapped(),
             source=source,
-            session=session,
             today=now,
             dry_run=dry_run,
             force=force,

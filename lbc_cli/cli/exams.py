@@ -7,7 +7,7 @@ import typer
 
 from lbc_cli import console, i18n
 from lbc_cli.cli.options import AsOfOpt, BomOpt, FormatOpt, check_format, database, today
-from lbc_cli.errors import ExitCode, Invalid, LbcError
+from lbc_cli.errors import ExitCode, Invalid
 
 _ = i18n.bi
 
@@ -74,26 +74,18 @@ def exam_add(
         bool, typer.Option("--replace", help=_("替换已有的同学期记录", "replace the record of that term"))
     ] = False,
 ) -> None:
-    from lbc_cli import store, validate
-    from lbc_cli.models import Child, Exam
+    from lbc_cli import assessment
 
-    now = today()
-    raw = {"school_year": year, "term": term, "class_rank": rank, "class_size": class_size, "total_score": total}
-    values = validate.clean_record(validate.EXAM_FIELDS, {k: v for k, v in raw.items() if v is not None}, today=now)
-    values["merit_student"] = merit_student
-    values["serious_violation"] = serious_violation
-    validate.check_exam(values, today=now)
-    with database().session(write=True) as session:
-        kid = store.resolve(Child, child, session=session)
-        existing = store.find_exam(kid.id, year, term, session=session)
-        if existing is not None and not replace:
-            raise LbcError(i18n.t("exam_exists", name=kid.name, year=year, term=term, rank=existing.class_rank))
-        if existing is not None:
-            full = {"class_size": None, "total_score": None, **values}
-            store.update_row(existing, full, session=session)
-            exam_id = existing.id
-        else:
-            exam_id = store.insert_row(Exam, {**values, "child_id": kid.id}, session=session).id
+    raw = {
+        "school_year": year,
+        "term": term,
+        "class_rank": rank,
+        "class_size": class_size,
+        "total_score": total,
+        "merit_student": merit_student,
+        "serious_violation": serious_violation,
+    }
+    exam_id, kid = assessment.record_exam(database(), child, raw, replace=replace, today=today())
     console.out(str(exam_id))
     console.info(i18n.t("exam_saved", name=kid.name, year=year, term=term, rank=rank))
 
@@ -105,13 +97,10 @@ def exam_list(
     fmt: FormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
-    from lbc_cli import render, store
-    from lbc_cli.models import Child
+    from lbc_cli import assessment, render
 
     fmt = check_format(fmt, render.FORMATS, bom=bom)
-    with database().session() as session:
-        child_id = store.resolve(Child, child, session=session).id if child else None
-        found = store.list_exams(session=session, child_id=child_id, school_year=year)
+    found = assessment.exams(database(), child=child, school_year=year)
     rows = [
         {
             "id": e.id,
@@ -144,20 +133,7 @@ def parse_overrides(pairs: list[str] | None) -> dict:
     return values
 
 
-def assessment(year: int, overrides: dict, as_of=None, *, with_helpers: bool = True):
-    """(children, helpers, awards, rules) of a school year, with --set values over the stored ones;
-    no helpers unless ``with_helpers``."""
-    from lbc_cli import store
-    from lbc_cli.rules import scoring
-
-    with database().session() as session:
-        rules = {**store.rule_values(session=session), **overrides}
-        records = store.assessment_facts(year, session=session, as_of=as_of)
-        helpers = store.year_helpers(year, session=session) if with_helpers else []
-    return (*scoring.assess_paired(records, helpers, rules), rules)
-
-
-def score_columns(year: int, children, helpers, prizes) -> dict[str, list[Sequence]]:
+def score_columns(year: int, result) -> dict[str, list[Sequence]]:
     """Each view's values column by column, in the order of its columns (VIEWS)."""
     from lbc_cli.rules import scoring
 
@@ -167,9 +143,9 @@ def score_columns(year: int, children, helpers, prizes) -> dict[str, list[Sequen
         return [by_field[c] for c in names]
 
     return {
-        "children": columns(children, scoring.ChildScore, CHILD_SCORE_COLUMNS, school_year=year),
-        "helpers": columns(helpers, scoring.HelperScore, HELPER_SCORE_COLUMNS),
-        "awards": columns(prizes, scoring.Award, AWARD_COLUMNS),
+        "children": columns(result.children, scoring.ChildScore, CHILD_SCORE_COLUMNS, school_year=year),
+        "helpers": columns(result.helpers, scoring.HelperScore, HELPER_SCORE_COLUMNS),
+        "awards": columns(result.awards, scoring.Award, AWARD_COLUMNS),
     }
 
 
@@ -201,15 +177,15 @@ def score(
 ) -> None:
     import sys
 
-    from lbc_cli import render
+    from lbc_cli import assessment, render
 
     fmt = check_format(fmt, render.FORMATS, bom=bom)
     if view is not None and view not in VIEWS:
         raise Invalid("--view", i18n.t("bad_choice", value=view, choices=", ".join(VIEWS)), ExitCode.USAGE)
-    children, helpers, prizes, _rules = assessment(
-        year, parse_overrides(set_), today(as_of), with_helpers=view in (None, "helpers")
+    result = assessment.school_year(
+        database(), year, overrides=parse_overrides(set_), as_of=today(as_of), helpers=view in (None, "helpers")
     )
-    values = score_columns(year, children, helpers, prizes)
+    values = score_columns(year, result)
     views = [view] if view else list(VIEWS)
     if len(views) > 1 and fmt in ("csv", "jsonl"):
         raise Invalid("--view", i18n.t("score_view_needed", fmt=fmt), ExitCode.USAGE)

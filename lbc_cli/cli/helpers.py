@@ -17,7 +17,7 @@ from lbc_cli.cli.options import (
     opt_slug,
     today,
 )
-from lbc_cli.errors import ExitCode, Invalid, LbcError
+from lbc_cli.errors import ExitCode, Invalid
 
 _ = i18n.bi
 app = typer.Typer(help=_("帮扶人:新增、名单、详情、修改", "helpers (帮扶人): add, list, show, update"))
@@ -36,14 +36,13 @@ OrgOpt = Annotated[
 VillageOpt = Annotated[str | None, typer.Option(metavar="TEXT", help=_("所在村", "village"))]
 
 
-def _values(name, role, phone, org, village) -> dict:
-    from lbc_cli import validate
-
+def _given(name, role, phone, org, village) -> dict:
+    """The helper's fields given on the command line, the role's slug parsed (a bad one: exit 2)."""
     raw = {"name": name, "phone": phone, "organization": org, "village": village}
     raw = {k: v for k, v in raw.items() if v is not None}
     if role is not None:
         raw["role"] = opt_slug("role", role, "--role")
-    return validate.clean_record(validate.HELPER_FIELDS, raw, today=today())
+    return raw
 
 
 @app.command(help=_("新增帮扶人,输出新编号", "add a helper; prints the new id"))
@@ -55,16 +54,12 @@ def add(
     village: VillageOpt = None,
 ) -> None:
     """Add a helper; prints the new id."""
-    from lbc_cli import store, validate
-    from lbc_cli.models import Helper
+    from lbc_cli import register
 
     if role is None:
         raise Invalid("--role", i18n.t("required"), ExitCode.USAGE)
-    values = _values(name, role, phone, org, village)
-    validate.check_required(values, validate.HELPER_REQUIRED)
-    with database().session(write=True) as session:
-        helper = store.insert_row(Helper, values, session=session)
-    console.out(str(helper.id))
+    helper_id = register.add_helper(database(), _given(name, role, phone, org, village), today=today())
+    console.out(str(helper_id))
 
 
 @app.command(
@@ -84,14 +79,14 @@ def list_(
     bom: BomOpt = False,
 ) -> None:
     """Helpers in pinyin order, with the number of children each looks after."""
-    from lbc_cli import io, render, store
+    from lbc_cli import io, register, render
 
     fmt = check_format(fmt, render.FORMATS, bom=bom)
     slug = opt_slug("role", role, "--role")
     now = today(as_of)
-    with database().session() as session:
-        helpers = store.list_helpers(session=session, role=slug, village=village, include_inactive=all_)
-        counts = store.paired_counts(session=session, as_of=now)
+    helpers, counts = register.helpers_with_counts(
+        database(), role=slug, village=village, include_inactive=all_, as_of=now
+    )
     hide = io.masker(HELPER_COLUMNS, reveal)
     rows = (
         hide(
@@ -118,14 +113,11 @@ def show(
     fmt: CardFormatOpt = "table",
 ) -> None:
     """One helper and the children they are paired with."""
-    from lbc_cli import io, models, render, store
-    from lbc_cli.models import Helper
+    from lbc_cli import io, models, register, render
 
     fmt = check_format(fmt, CARD_FORMATS)
-    with database().session() as session:
-        helper = store.resolve(Helper, ref, session=session)
-        pairings = store.pairings_of(session=session, helper_id=helper.id)
-    columns = models.export_columns(Helper)
+    helper, pairings = register.helper_card(database(), ref)
+    columns = models.export_columns(models.Helper)
     raw = io.masker(columns, reveal)({c: getattr(helper, c) for c in columns})
     data = {k: io.cell(v) for k, v in raw.items()}
     fields = [(i18n.field(c), render.display(raw[c], c, HELPER_ENUMS)) for c in columns if c != "uid"]
@@ -162,17 +154,8 @@ def update(
     ] = None,
 ) -> None:
     """Change a helper's fields."""
-    from lbc_cli import store
-    from lbc_cli.models import Helper
+    from lbc_cli import register
 
-    changes = _values(name, role, phone, org, village)
-    if active is not None:
-        changes["active"] = active
-    if not changes:
-        raise LbcError(i18n.t("nothing_to_update"), ExitCode.USAGE)
-    if name is not None and not name.strip():
-        raise Invalid("--name", i18n.t("empty"))
-    with database().session(write=True) as session:
-        helper = store.resolve(Helper, ref, session=session)
-        changed = store.update_row(helper, changes, session=session)
-    console.info(i18n.t("updated", what=i18n.t("what_helper"), id=helper.id, fields=i18n.field_list(changed)))
+    raw = _given(name, role, phone, org, village)
+    helper_id, changed = register.update_helper(database(), ref, raw, active=active, today=today())
+    console.info(i18n.t("updated", what=i18n.t("what_helper"), id=helper_id, fields=i18n.field_list(changed)))

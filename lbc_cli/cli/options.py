@@ -1,8 +1,6 @@
 """Options shared by many commands, defined once: --format, --as-of, --reveal, value parsers, the database."""
 
-import inspect
 import os
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
@@ -189,22 +187,3 @@ def check_format(
     if bom and value != "csv":
         raise Invalid("--bom", i18n.t("bom_csv_only", format=value), ExitCode.USAGE)
     return value
-
-
-def with_options(extra: Callable) -> Callable[[Callable], Callable]:
-    """Give the decorated command every keyword option of ``extra`` too; they arrive in ``**fields``.
-
-    Lets ``enroll`` and ``child update`` share one definition of the child's fields.
-    """
-
-    def decorate(func: Callable) -> Callable:
-        own = [p for p in inspect.signature(func).parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
-        more = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in inspect.signature(extra).parameters.values()]
-        own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) if p.default is not p.empty else p for p in own]
-        positional = [p for p in own if p.kind is not inspect.Parameter.KEYWORD_ONLY]
-        keyword = [p for p in own if p.kind is inspect.Parameter.KEYWORD_ONLY]
-        func.__signature__ = inspect.Signature(positional + keyword + more)
-        func.__annotations__ = {**getattr(extra, "__annotations__", {}), **func.__annotations__}
-        return func
-
-    return decorate

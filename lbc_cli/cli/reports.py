@@ -80,8 +80,7 @@ def report_plan(
     from lbc_cli import reports
 
     now = today(as_of)
-    with database().session() as session:
-        context = reports.plan_context(session, year=year or now.year, as_of=now)
+    context = reports.context(database(), "plan", year=year or now.year, as_of=now)
     _emit("plan", context, fmt, out, templates, f"{context['year']} plan")
 
 
@@ -105,10 +104,9 @@ def report_summary(
     end = opt_date(to, "--to", now) or date(the_year, 12, 31)
     if start > end:
         raise Invalid("--from", i18n.t("period_order", start=start, end=end), ExitCode.USAGE)
-    with database().session() as session:
-        context = reports.summary_context(
-            session, start=start, end=end, as_of=now, year=the_year if not from_ else None
-        )
+    context = reports.context(
+        database(), "summary", start=start, end=end, as_of=now, year=the_year if not from_ else None
+    )
     _emit("summary", context, fmt, out, templates, f"{start} – {end}")
 
 
@@ -124,14 +122,11 @@ def report_child(
     out: OutOpt = None,
     templates: TemplatesOpt = None,
 ) -> None:
-    from lbc_cli import reports, store
-    from lbc_cli.models import Child
+    from lbc_cli import reports
 
     now = today(as_of)
-    with database().session() as session:
-        child = store.resolve(Child, ref, session=session)
-        context = reports.child_context(session, child=child, as_of=now, reveal=reveal)
-    _emit("child", context, fmt, out, templates, child.name)
+    context = reports.context(database(), "child", ref=ref, as_of=now, reveal=reveal)
+    _emit("child", context, fmt, out, templates, context["child"]["name"])
 
 
 @report_app.command(
@@ -159,6 +154,5 @@ def report_month(
         if not match or not 1 <= int(match[2]) <= 12 or not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
             raise Invalid("--month", i18n.t("bad_month", value=month), ExitCode.USAGE)
         year, number = int(match[1]), int(match[2])
-    with database().session() as session:
-        context = reports.month_context(session, year=year, month=number, as_of=now)
+    context = reports.context(database(), "month", year=year, month=number, as_of=now)
     _emit("month", context, fmt, out, templates, context["month"])

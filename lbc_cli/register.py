@@ -1,0 +1,242 @@
+"""The register of children and helpers: enrolment, changes, exit, review, purge, and the reads the roster
+and the cards are made of. Each function takes the opened database and runs one transaction."""
+
+from collections.abc import Callable
+from datetime import date
+from typing import NamedTuple
+
+from lbc_cli import i18n, store, validate
+from lbc_cli.errors import ExitCode, Invalid, LbcError
+from lbc_cli.models import Child, Helper
+
+
+def _duplicate_warnings(values: dict, force: bool, *, session, exclude_id=None) -> list[str]:
+    """Refuse the same child twice (unless ``force``); the warnings for likely duplicates."""
+    exact, likely = store.child_duplicates(values, session=session, exclude_id=exclude_id)
+    if exact and not force:
+        raise LbcError(i18n.t("duplicate", who="; ".join(store.describe(c) for c in exact)))
+    return [i18n.t("likely_duplicate", who=store.describe(other)) for other in likely]
+
+
+def enroll(db, raw: dict, *, force: bool, today: date) -> tuple[int, list[str]]:
+    """Register one child from its fields as given: (the new id, the warnings to show once it is saved).
+    Both parents work away unless said otherwise; the record counts as reviewed on its enrolment."""
+    values = validate.clean_record(validate.CHILD_FIELDS, raw, today=today)
+    values.setdefault("father_away", True)
+    values.setdefault("mother_away", True)
+    with db.session(write=True) as session:
+        limit = int(store.rule_values(session=session)["age_limit"])
+        warnings = validate.check_child(values, today=today, age_limit=limit)
+        warnings += _duplicate_warnings(values, force, session=session)
+        values["reviewed_on"] = values["enrolled_on"]
+        child = store.insert_row(Child, values, session=session)
+    return child.id, warnings
+
+
+def clearable_fields() -> list[str]:
+    """The child's fields ``child update --clear`` may empty: not a required one, not the status."""
+    return [k for k in validate.CHILD_FIELDS if k not in validate.CHILD_REQUIRED and k != "status"]
+
+
+class Updated(NamedTuple):
+    """What ``update_child`` did: the child's id, {field: (old, new)} of what changed, warnings to show."""
+
+    child_id: int
+    changed: dict
+    warnings: list[str]
+
+
+def update_child(
+    db,
+    ref: str,
+    raw: dict,
+    *,
+    clear: list[str],
+    add_flags: set[str],
+    remove_flags: set[str],
+    force: bool,
+    today: date,
+) -> Updated:
+    """Change a child's fields (``raw``: as given), empty those in ``clear``, add and remove single flags
+    keeping the others. An exited child keeps its exit reason and date; a change of name, birth date or id
+    number is checked against the other records like an enrolment."""
+    changes = validate.clean_record(validate.CHILD_FIELDS, raw, today=today)
+    for column in clear:
+        key = column.strip().replace("-", "_")
+        if key not in clearable_fields():
+            choices = ", ".join(clearable_fields())
+            raise Invalid("--clear", i18n.t("bad_choice", value=column, choices=choices), ExitCode.USAGE)
+        kind = validate.CHILD_FIELDS[key][0]
+        changes[key] = "" if kind == "slugs" else (False if kind == "bool" else None)
+    if not changes and not add_flags and not remove_flags:
+        raise LbcError(i18n.t("nothing_to_update"), ExitCode.USAGE)
+    with db.session(write=True) as session:
+        child = store.resolve(Child, ref, session=session)
+        if add_flags or remove_flags:
+            current = set((changes.get("flags", child.flags) or "").split(";")) - {""}
+            changes["flags"] = validate.parse_slug_set("flag", sorted((current | add_flags) - remove_flags), "flags")
+        if child.status == "exited":
+            for key in ("exit_reason", "exit_date"):
+                if key in changes and changes[key] is None:
+                    raise Invalid("--clear", i18n.t("exit_fields_needed", field=key))
+        merged = {c.name: getattr(child, c.name) for c in Child.__table__.columns} | changes
+        age_changed = "birth_date" in changes or "enrolled_on" in changes
+        limit = int(store.rule_values(session=session)["age_limit"])
+        warnings = validate.check_child(merged, today=today, age_limit=limit, check_age=age_changed)
+        if {"name", "birth_date", "id_number"} & changes.keys():
+            warnings += _duplicate_warnings(merged, force, session=session, exclude_id=child.id)
+        changed = store.update_row(child, changes, session=session)
+    return Updated(child.id, changed, warnings)
+
+
+def exit_child(db, ref: str, reason: str, when: date, *, today: date) -> tuple[Child, int]:
+    """The child leaves the programme on ``when`` (not in the future, not before its enrolment), its record
+    kept and its pairings ended: (the child, the number of pairings ended)."""
+    when = validate.not_future(when, "--date", today)
+    with db.session(write=True) as session:
+        child = store.resolve(Child, ref, session=session)
+        if child.status == "exited":
+            raise LbcError(i18n.t("already_exited", id=child.id, date=child.exit_date))
+        if when < child.enrolled_on:
+            raise Invalid("--date", i18n.t("exit_before_enrol", date=when, enrolled=child.enrolled_on))
+        store.update_row(child, {"status": "exited", "exit_reason": reason, "exit_date": when}, session=session)
+        ended = store.end_pairings(child.id, when, session=session)
+    return child, ended
+
+
+def review_child(db, ref: str, when: date, *, today: date) -> int:
+    """Mark the record reviewed (核查) on ``when``, restarting the review interval; the child's id."""
+    when = validate.not_future(when, "--date", today)
+    with db.session(write=True) as session:
+        child = store.resolve(Child, ref, session=session)
+        if when < child.enrolled_on:
+            raise Invalid("--date", i18n.t("review_before_enrol", date=when, enrolled=child.enrolled_on))
+        store.update_row(child, {"reviewed_on": when}, session=session)
+    return child.id
+
+
+class Roster(NamedTuple):
+    """The roster as read: CSV lines when the database made them (``lines``), else each column's values
+    (``columns``: column -> values, a child each, in the roster's order)."""
+
+    lines: object
+    columns: dict[str, list]
+
+
+# The roster's columns that are worked out, not stored: the age on the day, the helpers in force
+WORKED_OUT = ("age", "helpers")
+
+
+def roster(db, columns: list[str], *, csv: bool, reveal: bool, as_of: date, **filters) -> Roster:
+    """The children of ``store.children_query``'s filters in pinyin order of names, in ``columns``; with
+    ``csv``, SQLite makes the CSV lines itself where it can (masked unless ``reveal``)."""
+    from lbc_cli import sqlcsv
+
+    stored_columns = [c for c in columns if c not in WORKED_OUT]
+    query = store.children_query(as_of=as_of, columns=stored_columns, **filters)
+    with db.session() as session:
+        helpers = store.active_helpers_joined(session=session, as_of=as_of, village=filters.get("village"))
+        if csv:
+            lines = sqlcsv.roster_lines(query, columns, helpers=helpers, session=session, as_of=as_of, reveal=reveal)
+            if lines is not None:
+                return Roster(lines, {})
+        children = store.raw_rows(query, session=session)
+    # the worked-out cells a column at a time: an age per birth date (a county's children share a few thousand)
+    stored = zip(*children, strict=True) if children else [()] * len(stored_columns)
+    values = dict(zip(stored_columns, stored, strict=True))
+    ages = {birth: validate.age_on(store.as_date(birth), as_of) for birth in set(values["birth_date"])}
+    values["age"] = [ages[birth] for birth in values["birth_date"]]
+    values["helpers"] = [helpers.get(child_id, "") for child_id in values["id"]]
+    return Roster(None, values)
+
+
+def child_card(db, ref: str, *, contacts: int) -> tuple[Child, list[tuple], list[tuple]]:
+    """One child's record, its pairings (pairing, child, helper) and its latest ``contacts`` contacts."""
+    with db.session() as session:
+        child = store.resolve(Child, ref, session=session)
+        pairings = store.pairings_of(session=session, child_id=child.id)
+        latest = store.list_contacts(session=session, child_id=child.id, limit=contacts)
+    return child, pairings, latest
+
+
+def duplicate_groups(db) -> list[list[Child]]:
+    """The groups of records that are probably one child (``store.duplicate_groups``)."""
+    with db.session() as session:
+        return store.duplicate_groups(session=session)
+
+
+class Purged(NamedTuple):
+    """What ``purge_child`` did: the child's id, the rows it emptied by table, why the database could not yet
+    rewrite the tables it changed (None: it did), and those tables."""
+
+    child_id: int
+    counts: dict[str, int]
+    waiting: str | None
+    tables: tuple[str, ...]
+
+
+def purge_child(db, ref: str, *, today: date, confirm: Callable[[Child], None]) -> Purged:
+    """Erase a child's personal data for good (PIPL §47), keeping anonymous counts, and then its bytes in the
+    database file (SPEC section 10). ``confirm`` is asked with the child found, before anything is changed;
+    it raises to refuse."""
+    with db.session(erase=True) as session:
+        child = store.resolve(Child, ref, session=session)
+        confirm(child)
+        counts = store.purge_child(child, today, session=session)
+    return Purged(child.id, counts, db.erase(store.PURGE_TABLES), store.PURGE_TABLES)
+
+
+# ---- helpers (帮扶人) ---------------------------------------------------------------------------
+
+
+def helper_values(raw: dict, *, today: date) -> dict:
+    """A helper's fields as given, checked."""
+    return validate.clean_record(validate.HELPER_FIELDS, raw, today=today)
+
+
+def add_helper(db, raw: dict, *, today: date) -> int:
+    """Add a helper; the new id."""
+    values = helper_values(raw, today=today)
+    validate.check_required(values, validate.HELPER_REQUIRED)
+    with db.session(write=True) as session:
+        helper = store.insert_row(Helper, values, session=session)
+    return helper.id
+
+
+def helpers_with_counts(db, *, role, village, include_inactive: bool, as_of: date) -> tuple[list[Helper], dict]:
+    """Helpers in pinyin order, and the number of children each is paired with on ``as_of`` by helper id."""
+    with db.session() as session:
+        helpers = store.list_helpers(session=session, role=role, village=village, include_inactive=include_inactive)
+        counts = store.paired_counts(session=session, as_of=as_of)
+    return helpers, counts
+
+
+def helper_card(db, ref: str) -> tuple[Helper, list[tuple]]:
+    """One helper and their pairings (pairing, child, helper), newest first."""
+    with db.session() as session:
+        helper = store.resolve(Helper, ref, session=session)
+        pairings = store.pairings_of(session=session, helper_id=helper.id)
+    return helper, pairings
+
+
+def update_helper(db, ref: str, raw: dict, *, active: bool | None, today: date) -> tuple[int, dict]:
+    """Change a helper's fields (``raw``: as given); (the helper's id, {field: (old, new)} of what changed)."""
+    changes = helper_values(raw, today=today)
+    if active is not None:
+        changes["active"] = active
+    if not changes:
+        raise LbcError(i18n.t("nothing_to_update"), ExitCode.USAGE)
+    if raw.get("name") is not None and not raw["name"].strip():
+        raise Invalid("--name", i18n.t("empty"))
+    with db.session(write=True) as session:
+        helper = store.resolve(Helper, ref, session=session)
+        changed = store.update_row(helper, changes, session=session)
+    return helper.id, changed
+
+
+def audit_entries(db, *, child: str | None, since: date | None, table: str | None) -> list:
+    """The audit log's entries, newest first: a child's history (``child``: a reference), from a date, of a
+    table."""
+    with db.session() as session:
+        child_id = store.resolve(Child, child, session=session).id if child else None
+        return store.audit_entries(session=session, child_id=child_id, since=since, table=table)
