@@ -947,3 +947,33 @@ def test_score_reads_what_exam_facts_and_year_pairings_read(lbc, db, scenario):
     assert by_id[scenario["邓小军"]][2:] == (None, 9, None, True, True)  # the flags of term 3 count
     assert by_id[late][2:] == (None, None, 4, True, True)
     assert next(c for c in children if c.child_id == late).note == "missing-rank"
+
+
+def test_score_export_scores_and_the_summary_give_one_assessment(lbc, scenario):
+    """`score`, `export scores` and the year's summary take the assessment from one place
+    (lbc_cli.assessment.assess): on the year Y by hand above, with the first place raised to 200 yuan
+    by `config set`, all three give the same helpers' scores and the same awards.
+    By hand: 王老师 (17 + 21 + 0) / 3 = 12.67, 12.67 yuan; 刘志愿 17 + 21 + 2 = 40.00, 40.00 yuan;
+    awards: 安小红 excellence 50.00, 白小刚 first-place 200.00 (was 100) and progress 30.00."""
+    _ok(lbc("config", "set", "first_place_yuan", "200"))
+    helpers = {"王老师": ("class-teacher", "12.67", "12.67"), "刘志愿": ("volunteer", "40.00", "40.00")}
+    prizes = [("安小红", "excellence", "50.00"), ("白小刚", "first-place", "200.00"), ("白小刚", "progress", "30.00")]
+    after = date(Y + 1, 9, 1).isoformat()  # the summary's year: the last whose term 2 (July Y+1) is over
+
+    scored = json.loads(_ok(lbc("score", "--year", str(Y), "--as-of", after, "--format", "json")).out)
+    assert {h["name"]: (h["role"], f"{Decimal(str(h['score'])):.2f}", f"{Decimal(str(h['yuan'])):.2f}")
+            for h in scored["helpers"]} == helpers  # fmt: skip
+    assert sorted((a["name"], a["award"], f"{Decimal(str(a['yuan'])):.2f}") for a in scored["awards"]) == prizes
+
+    payroll = _csv(_ok(lbc("export", "scores", "--year", str(Y))).out)
+    assert {r["name"]: (r["role"], r["score"], r["yuan"]) for r in payroll if r["kind"] == "helper"} == helpers
+    assert sorted((r["name"], r["award"], r["yuan"]) for r in payroll if r["kind"] == "child") == prizes
+
+    summary = json.loads(_ok(lbc("report", "summary", "--as-of", after, "--format", "json")).out)
+    assert summary["assessment_year"] == Y
+    found = summary["assessment"]
+    assert {h["name"]: (h["role"], f"{Decimal(str(h['score'])):.2f}", f"{Decimal(str(h['yuan'])):.2f}")
+            for h in found["helpers"]} == helpers  # fmt: skip
+    assert sorted((a["name"], a["award"], f"{Decimal(str(a['yuan'])):.2f}") for a in found["awards"]) == prizes
+    assert Decimal(str(found["award_yuan"])) == Decimal("280.00")  # 50 + 200 + 30
+    assert [c["name"] for c in found["children"]] == [c["name"] for c in scored["children"]]
