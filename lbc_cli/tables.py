@@ -43,10 +43,42 @@ def exported(
             yield Exported(None, stored)
 
 
-def load(db, name: str, rows, **options) -> int:
-    """Import a table's rows (``importer.load`` and its options) in one transaction: all of them, or none
-    when a row is bad or on a dry run; the number of rows."""
-    from lbc_cli import importer
+def import_file(
+    db, name: str, file: str, *, fmt: str, encoding: str | None, today: date, dry_run: bool, force: bool, progress
+) -> int:
+    """Import a file (``-``: stdin) into table ``name``, its headers matched to the table's columns, in one
+    transaction: every row, or none when a row is bad or on a dry run (``importer.load``); the number of rows."""
+    from lbc_cli import importer, io
+
+    _table, spec, _required = importer.TABLES[name]
+    columns = [*spec, "id", "uid"]
+
+    def rename(headers: list[str]) -> list[str]:
+        mapping = importer.header_map(headers, columns)
+        return [mapping.get(h, h) for h in headers]
+
+    def mapped():
+        if fmt == "csv":  # named once, from the header
+            yield from io.read_rows(file, fmt, encoding, rename)
+            return
+        mapping = None
+        for number, raw in io.read_rows(file, fmt, encoding):
+            if io.BAD_CELLS in raw:
+                yield number, raw
+                continue
+            if mapping is None:
+                mapping = importer.header_map(list(raw), columns)
+            yield number, {mapping.get(k, k): v for k, v in raw.items()}
 
     with db.session(write=True) as session:
-        return importer.load(name, rows, session=session, **options)
+        return importer.load(
+            name,
+            mapped(),
+            source="<stdin>" if file == "-" else file,
+            session=session,
+            today=today,
+            dry_run=dry_run,
+            force=force,
+            progress=progress,
+            csv_quotes=fmt == "csv",
+        )

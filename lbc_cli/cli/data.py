@@ -236,39 +236,11 @@ def import_(
     fmt = check_format(io.file_format(file, fmt), FILE_FORMATS)
     if encoding is not None:
         encoding = check_format(encoding, io.ENCODINGS, "--encoding")
-    table_name, spec, _required = importer.TABLES[name]
-    columns = [*spec, "id", "uid"]
-    source = "<stdin>" if file == "-" else file
-
-    def rename(headers: list[str]) -> list[str]:
-        mapping = importer.header_map(headers, columns)
-        return [mapping.get(h, h) for h in headers]
-
-    def mapped():
-        if fmt == "csv":  # named once, from the header
-            yield from io.read_rows(file, fmt, encoding, rename)
-            return
-        mapping = None
-        for number, raw in io.read_rows(file, fmt, encoding):
-            if io.BAD_CELLS in raw:
-                yield number, raw
-                continue
-            if mapping is None:
-                mapping = importer.header_map(list(raw), columns)
-            yield number, {mapping.get(k, k): v for k, v in raw.items()}
-
     now = today()
     db = database()
     with io.progress(i18n.t("importing", table=name)) as advance:
-        n = tables.load(
-            db,
-            name,
-            mapped(),
-            source=source,
-            today=now,
-            dry_run=dry_run,
-            force=force,
-            progress=advance,
-            csv_quotes=fmt == "csv",
+        n = tables.import_file(
+            db, name, file, fmt=fmt, encoding=encoding, today=now, dry_run=dry_run, force=force, progress=advance
         )
+    table_name = importer.TABLES[name][0]
     console.info(i18n.t("import_checked", n=n) if dry_run else i18n.t("imported", n=n, table=table_name))
