@@ -24,6 +24,11 @@ def _text(zh: str, en: str, panel: str, metavar: str = "TEXT"):
     return typer.Option(metavar=metavar, help=_(zh, en), rich_help_panel=panel)
 
 
+def _slug(zh: str, en: str, choices: str, panel: str):
+    """An option whose value is one of the slugs of ``choices`` (or, repeated, several): its help lists them."""
+    return typer.Option(metavar="SLUG", help=_(zh, en) + i18n.choices(choices), rich_help_panel=panel)
+
+
 Gender = Annotated[
     str | None,
     typer.Option(metavar="F|M", help=_("性别:F(女)或 M(男)", "gender: F or M (女/男)"), rich_help_panel=P_CHILD),
@@ -39,14 +44,7 @@ IdNumber = Annotated[
 Village = Annotated[str | None, _text("所在村", "village", P_CHILD)]
 Group = Annotated[str | None, _text("村民组", "village group", P_CHILD)]
 Address = Annotated[str | None, _text("住址", "address", P_CHILD)]
-Away = Annotated[
-    str | None,
-    typer.Option(
-        metavar="SLUG",
-        help=_("外出务工的是谁(默认 both):", "who works away (default both): ") + i18n.choices("away"),
-        rich_help_panel=P_FAMILY,
-    ),
-]
+Away = Annotated[str | None, _slug("外出务工的是谁(默认 both):", "who works away (default both): ", "away", P_FAMILY)]
 FatherWork = Annotated[str | None, _text("父亲务工地点", "father's place of work", P_FAMILY, "PLACE")]
 FatherPhone = Annotated[str | None, _text("父亲电话", "father's phone", P_FAMILY)]
 MotherWork = Annotated[str | None, _text("母亲务工地点", "mother's place of work", P_FAMILY, "PLACE")]
@@ -54,22 +52,10 @@ MotherPhone = Annotated[str | None, _text("母亲电话", "mother's phone", P_FA
 Note = Annotated[str | None, _text("家庭情况备注", "notes on the family", P_FAMILY)]
 Guardian = Annotated[str | None, _text("监护人(委托照护人)姓名", "guardian (carer) name", P_GUARDIAN, "NAME")]
 GuardianRelation = Annotated[
-    str | None,
-    typer.Option(
-        help=_("监护人与儿童关系:", "guardian's relation: ") + i18n.choices("guardian_relation"),
-        metavar="SLUG",
-        rich_help_panel=P_GUARDIAN,
-    ),
+    str | None, _slug("监护人与儿童关系:", "guardian's relation: ", "guardian_relation", P_GUARDIAN)
 ]
 GuardianPhone = Annotated[str | None, _text("监护人电话", "guardian's phone", P_GUARDIAN)]
-GuardianRating = Annotated[
-    str | None,
-    typer.Option(
-        help=_("监护情况:", "guardian rating: ") + i18n.choices("guardian_rating"),
-        metavar="SLUG",
-        rich_help_panel=P_GUARDIAN,
-    ),
-]
+GuardianRating = Annotated[str | None, _slug("监护情况:", "guardian rating: ", "guardian_rating", P_GUARDIAN)]
 CareAgreementOn = Annotated[
     str | None,
     _text("委托照护确认日期", "date the care agreement (委托照护) was confirmed", P_GUARDIAN, "DATE"),
@@ -82,36 +68,16 @@ Grade = Annotated[str | None, _text("年级(0–12)", "grade (0–12)", P_SCHOOL
 Class = Annotated[
     str | None, typer.Option("--class", help=_("班级", "class"), metavar="TEXT", rich_help_panel=P_SCHOOL)
 ]
-Schooling = Annotated[
-    str | None,
-    typer.Option(
-        help=_("就学情况:", "schooling: ") + i18n.choices("schooling"), metavar="SLUG", rich_help_panel=P_SCHOOL
-    ),
-]
+Schooling = Annotated[str | None, _slug("就学情况:", "schooling: ", "schooling", P_SCHOOL)]
 Boarding = Annotated[
     bool | None,
     typer.Option("--boarding/--no-boarding", help=_("是否寄宿", "boards at school"), rich_help_panel=P_SCHOOL),
 ]
-Health = Annotated[
-    str | None,
-    typer.Option(help=_("健康状况:", "health: ") + i18n.choices("health"), metavar="SLUG", rich_help_panel=P_SCHOOL),
-]
+Health = Annotated[str | None, _slug("健康状况:", "health: ", "health", P_SCHOOL)]
 Hobbies = Annotated[str | None, _text("爱好特长", "hobbies", P_SCHOOL)]
-Flag = Annotated[
-    list[str] | None,
-    typer.Option(
-        help=_("类别标记(可多次):", "flag (repeatable): ") + i18n.choices("flag"),
-        metavar="SLUG",
-        rich_help_panel=P_CARE,
-    ),
-]
+Flag = Annotated[list[str] | None, _slug("类别标记(可多次):", "flag (repeatable): ", "flag", P_CARE)]
 Assistance = Annotated[
-    list[str] | None,
-    typer.Option(
-        help=_("已获救助(可多次):", "assistance received (repeatable): ") + i18n.choices("assistance"),
-        metavar="SLUG",
-        rich_help_panel=P_CARE,
-    ),
+    list[str] | None, _slug("已获救助(可多次):", "assistance received (repeatable): ", "assistance", P_CARE)
 ]
 
 # option -> the column it sets, for the options whose value is stored as given
