@@ -173,6 +173,17 @@ class Source(Database):
             raise
 
 
+def open_source(target: Database, other: str, *, opened: list) -> Source:
+    """The database named by ``other``, opened read-only to be merged into ``target`` (merging one into itself is
+    refused before it is read); put in ``opened`` first, so that its connections are closed however this ends."""
+    source = Source(other)
+    opened.append(source)
+    if same_database(target, source):
+        raise LbcError(i18n.t("merge_same", other=source.display))
+    source.open()
+    return source
+
+
 def same_database(a: Database, b: Database) -> bool:
     """Whether two targets are one database (merging one into itself is refused before it is read)."""
     if a.path is not None and b.path is not None:

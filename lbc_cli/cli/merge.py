@@ -58,11 +58,7 @@ def merge(
     fmt = check_format(fmt, render.FORMATS, bom=bom)
     prefer = opt_slug("prefer", prefer, "--prefer")
     target = database()
-    source = merging.Source(other)
-    state.opened.append(source)
-    if merging.same_database(target, source):
-        raise LbcError(i18n.t("merge_same", other=source.display))
-    source.open()
+    source = merging.open_source(target, other, opened=state.opened)
     with io.progress(i18n.t("merging", other=source.display)) as advance:
         outcome = merging.run(
             target, source, prefer=prefer, today=today(), force=force, dry_run=dry_run, progress=advance
