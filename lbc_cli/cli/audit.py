@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import i18n
-from lbc_cli.cli.options import BomOpt, FormatOpt, RevealOpt, check_format, database, opt_date
+from lbc_cli.cli.options import BomOpt, ListFormatOpt, RevealOpt, check_format, database, opt_date
 
 _ = i18n.bi
 
@@ -44,13 +44,13 @@ def audit(
     since: Annotated[str | None, typer.Option(help=_("从该日期起", "from this date"), metavar="DATE")] = None,
     table: Annotated[str | None, typer.Option(help=_("只看该表", "only this table"), metavar="TABLE")] = None,
     reveal: RevealOpt = False,
-    fmt: FormatOpt = "table",
+    fmt: ListFormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
-    from lbc_cli import render, store
+    from lbc_cli import output, store
     from lbc_cli.models import Child
 
-    fmt = check_format(fmt, render.FORMATS, bom=bom)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     start = opt_date(since, "--since")
     with database().session() as session:
         child_id = store.resolve(Child, child, session=session).id if child else None
@@ -68,4 +68,4 @@ def audit(
         }
         for e in entries
     ]
-    render.render(rows, AUDIT_COLUMNS, fmt, bom=bom)
+    output.write(output.Table(AUDIT_COLUMNS, rows), fmt, bom=bom)

@@ -6,11 +6,10 @@ import typer
 
 from lbc_cli import console, i18n
 from lbc_cli.cli.options import (
-    CARD_FORMATS,
     AsOfOpt,
     BomOpt,
     CardFormatOpt,
-    FormatOpt,
+    ListFormatOpt,
     RevealOpt,
     check_format,
     database,
@@ -345,15 +344,13 @@ def list_(
     ] = False,
     as_of: AsOfOpt = None,
     reveal: RevealOpt = False,
-    fmt: FormatOpt = "table",
+    fmt: ListFormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
     """The roster, in pinyin order of names."""
-    import sys
+    from lbc_cli import output, sqlcsv, store, validate
 
-    from lbc_cli import io, render, sqlcsv, store, validate
-
-    fmt = check_format(fmt, render.FORMATS, bom=bom)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     now = today(as_of)
     flags = (opt_slugs("flag", flag, "--flag") or "").split(";") if flag else None
     wanted = opt_slug("status_filter", status, "--status")
@@ -370,29 +367,28 @@ def list_(
     db = database()
     with db.session() as session:
         helpers = store.active_helpers_joined(session=session, as_of=now, village=village)
-        lines = None
-        if fmt == "csv":  # SQLite makes the CSV lines itself where it can
-            lines = sqlcsv.roster_lines(
-                query, CHILD_LIST_COLUMNS, helpers=helpers, session=session, as_of=now, reveal=reveal
-            )
-        children = store.raw_rows(query, session=session) if lines is None else []
-    if lines is not None:
-        if bom:
-            sys.stdout.write("\ufeff")
-        io.write_csv_lines([lines], CHILD_LIST_COLUMNS, sys.stdout)
-        return
-    # the worked-out cells a column at a time: an age per birth date (a county's children share a few
-    # thousand), phone numbers masked as io.masker masks them
-    stored = zip(*children, strict=True) if children else [()] * len(ROSTER_COLUMNS)
-    values = dict(zip(ROSTER_COLUMNS, stored, strict=True))
-    ages = {birth: validate.age_on(store.as_date(birth), now) for birth in set(values["birth_date"])}
-    values["age"] = [ages[birth] for birth in values["birth_date"]]
-    values["helpers"] = [helpers.get(child_id, "") for child_id in values["id"]]
-    for name in [] if reveal else [c for c in CHILD_LIST_COLUMNS if c in io.SENSITIVE]:
-        values[name] = [validate.mask(str(v)) if v else v for v in values[name]]
-    render.render_columns(
-        [values[name] for name in CHILD_LIST_COLUMNS], CHILD_LIST_COLUMNS, fmt, enums=CHILD_ENUMS, bom=bom
-    )
+
+        def roster_values() -> list:
+            # the worked-out cells a column at a time: an age per birth date (a county's children share a few
+            # thousand)
+            children = store.raw_rows(query, session=session)
+            stored = zip(*children, strict=True) if children else [()] * len(ROSTER_COLUMNS)
+            values = dict(zip(ROSTER_COLUMNS, stored, strict=True))
+            ages = {birth: validate.age_on(store.as_date(birth), now) for birth in set(values["birth_date"])}
+            values["age"] = [ages[birth] for birth in values["birth_date"]]
+            values["helpers"] = [helpers.get(child_id, "") for child_id in values["id"]]
+            return [values[name] for name in CHILD_LIST_COLUMNS]
+
+        roster = output.Table(
+            CHILD_LIST_COLUMNS,
+            by_column=roster_values,
+            enums=CHILD_ENUMS,
+            reveal=reveal,
+            csv_lines=lambda masked: sqlcsv.roster_lines(
+                query, CHILD_LIST_COLUMNS, helpers=helpers, session=session, as_of=now, masked=masked
+            ),
+        )
+        output.write(roster, fmt, bom=bom)
 
 
 CARD_CONTACTS = 30  # the card shows the latest contacts; `lbc contact list --child` shows them all
@@ -489,17 +485,17 @@ def show(
     fmt: CardFormatOpt = "table",
 ) -> None:
     """One child's archive card (档案)."""
-    from lbc_cli import render, store
+    from lbc_cli import output, render, store
     from lbc_cli.models import Child
 
-    fmt = check_format(fmt, CARD_FORMATS)
+    fmt = check_format(fmt, output.CARD)
     now = today(as_of)
     with database().session() as session:
         child = store.resolve(Child, ref, session=session)
         pairings = store.pairings_of(session=session, child_id=child.id)
         contacts = store.list_contacts(session=session, child_id=child.id, limit=CARD_CONTACTS)
         sections, data = _card(child, pairings, contacts, now, reveal)
-    render.render_card(sections, fmt, data)
+    render.write_card(sections, data, fmt)
 
 
 @with_options(child_fields)
@@ -652,11 +648,11 @@ def review(
         "with the same pinyin or a near name)",
     )
 )
-def duplicates(fmt: FormatOpt = "table", bom: BomOpt = False) -> None:
+def duplicates(fmt: ListFormatOpt = "table", bom: BomOpt = False) -> None:
     """Likely duplicates, grouped."""
-    from lbc_cli import render, store
+    from lbc_cli import output, store
 
-    fmt = check_format(fmt, render.FORMATS, bom=bom)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     with database().session() as session:
         groups = store.duplicate_groups(session=session)
     rows = [
@@ -667,14 +663,9 @@ def duplicates(fmt: FormatOpt = "table", bom: BomOpt = False) -> None:
     if not rows and fmt == "table":
         console.info(i18n.t("no_duplicates"))
         return
-    render.render(
-        rows,
-        ["group", "id", "name", "birth_date", "village", "status"],
-        fmt,
-        enums=CHILD_ENUMS,
-        headers={"group": _("组", "group")},
-        bom=bom,
-    )
+    columns = ["group", "id", "name", "birth_date", "village", "status"]
+    table = output.Table(columns, rows, enums=CHILD_ENUMS, headers={"group": _("组", "group")})
+    output.write(table, fmt, bom=bom)
 
 
 @app.command(

@@ -6,14 +6,25 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import BomOpt, RevealOpt, check_format, database, opt_date, opt_slug, output, today
+from lbc_cli.cli.options import (
+    BomOpt,
+    ExportFormatOpt,
+    ImportFormatOpt,
+    RevealOpt,
+    check_format,
+    database,
+    opt_date,
+    opt_slug,
+    today,
+    write_out,
+)
 from lbc_cli.errors import ExitCode, LbcError
+from lbc_cli.output import FILE
 
 _ = i18n.bi
 
 EXPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "scores")
 IMPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams")
-FILE_FORMATS = ("csv", "json", "jsonl", "xlsx")
 # The payroll sheet of a school year: one row per helper (their assessment and its yuan) and one per
 # pupil's award. No phone or id number is in it.
 SCORE_EXPORT_COLUMNS = ["school_year", "kind", "id", "name", "role", "award", "score", "yuan"]
@@ -86,34 +97,9 @@ def _registration_form(rows):
             yield out
 
 
-def _write(fmt: str, rows, columns: list[str], out: str | None, bom: bool, headers: list[str] | None = None) -> int:
-    import sys
-
-    from lbc_cli import io
-
-    if fmt == "xlsx":
-        if out is None and sys.stdout.isatty():  # a workbook's bytes on a terminal: asked for by `--out -` only
-            raise LbcError(i18n.t("xlsx_needs_file"), ExitCode.USAGE)
-        with output(out, binary=True) as stream:
-            return io.write_xlsx(rows, columns, stream, headers)
-    with output(out, bom=bom) as stream:
-        return io.WRITERS[fmt](rows, columns, stream)
-
-
 def export(
     table: Annotated[str, typer.Argument(help=_("表:", "table: ") + ", ".join(EXPORT_TABLES), metavar="TABLE")],
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help=_(
-                "csv(默认,或按 --out 文件的扩展名)、json、jsonl 或 xlsx",
-                "csv (default, or what --out's extension names), json, jsonl or xlsx",
-            ),
-            metavar="FORMAT",
-        ),
-    ] = None,
+    fmt: ExportFormatOpt = None,
     out: Annotated[
         str | None,
         typer.Option(
@@ -156,16 +142,16 @@ def export(
     ] = None,
 ) -> None:
     """Write a whole table with the columns of the spec; phone and id numbers masked unless --reveal."""
-    from lbc_cli import io, models, sqlcsv, store
+    from lbc_cli import io, models, output, sqlcsv, store
 
-    fmt = check_format(fmt, FILE_FORMATS, bom=bom, out=out, default="csv")
+    fmt = check_format(fmt, FILE, bom=bom, out=out, default="csv")
     name = table.strip().lower()
     if name not in EXPORT_TABLES:
         raise LbcError(i18n.t("export_unknown", table=table, choices=", ".join(EXPORT_TABLES)), ExitCode.USAGE)
     if name == "scores":
         if year is None:
             raise LbcError(i18n.t("export_year_needed"), ExitCode.USAGE)
-        n = _write(fmt, payroll_rows(year), SCORE_EXPORT_COLUMNS, out, bom)
+        n = write_out(output.Table(SCORE_EXPORT_COLUMNS, payroll_rows(year)), fmt, out, bom=bom)
         if out and out != "-":
             console.info(i18n.t("exported", n=n, file=out))
         return
@@ -183,25 +169,23 @@ def export(
     if status is not None:
         filters["status"] = opt_slug("status", status, "--status")
     start, end = opt_date(from_, "--from", today()), opt_date(to, "--to", today())
-    hide = io.masker(columns, reveal)
     with database().session() as session, io.progress(i18n.t("exporting", table=name)) as advance:
-        lines = None
-        if fmt == "csv" and not layout:  # SQLite makes the CSV lines itself where it can
-            lines = sqlcsv.csv_lines(
-                model, columns, session=session, reveal=reveal, equal=filters, start=start, end=end
-            )
-        if lines is not None:
-            with output(out, bom=bom) as stream:
-                n = io.write_csv_lines(lines, columns, stream, advance)
-        else:
-            stored = store.stream_rows(model, columns, session=session, equal=filters, start=start, end=end)
-            with closing(stored):  # ended here, in its transaction, even when the writing stops half-way
-                rows = (hide(row) for row in stored if advance() is None)  # counted on a terminal's progress line
-                if layout:
-                    headers = [h for h, _c, _e in REGISTRATION_FORM]
-                    n = _write(fmt, _registration_form(rows), headers, out, bom)
-                else:
-                    n = _write(fmt, rows, columns, out, bom)
+        stored = store.stream_rows(model, columns, session=session, equal=filters, start=start, end=end)
+        with closing(stored):  # ended here, in its transaction, even when the writing stops half-way
+            if layout:  # masked before the form's Chinese headers hide which columns are phone numbers
+                rows = map(io.masker(columns, reveal), stored)
+                headers = [h for h, _c, _e in REGISTRATION_FORM]
+                table = output.Table(headers, _registration_form(rows))
+            else:
+                table = output.Table(
+                    columns,
+                    stored,
+                    reveal=reveal,
+                    csv_lines=lambda masked: sqlcsv.csv_lines(
+                        model, columns, session=session, masked=masked, equal=filters, start=start, end=end
+                    ),
+                )
+            n = write_out(table, fmt, out, bom=bom, progress=advance)  # counted on a terminal's progress line
     if out and out != "-":
         console.info(i18n.t("exported", n=n, file=out))
 
@@ -215,12 +199,7 @@ def import_(
             metavar="FILE",
         ),
     ],
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format", "-f", help=_("文件格式(默认按扩展名)", "file format (default: from the name)"), metavar="FORMAT"
-        ),
-    ] = None,
+    fmt: ImportFormatOpt = None,
     encoding: Annotated[
         str | None,
         typer.Option(
@@ -247,7 +226,7 @@ def import_(
     name = table.strip().lower()
     if name not in IMPORT_TABLES:
         raise LbcError(i18n.t("import_not_table", table=table, choices=", ".join(IMPORT_TABLES)), ExitCode.USAGE)
-    fmt = check_format(io.file_format(file, fmt), FILE_FORMATS)
+    fmt = check_format(io.file_format(file, fmt), FILE)
     if encoding is not None:
         encoding = check_format(encoding, io.ENCODINGS, "--encoding")
     table_name, spec, _required = importer.TABLES[name]
