@@ -22,8 +22,9 @@ def _literal(ch: str) -> str:
 
 
 def _concat(text: str) -> str:
-    """A text as an SQLite expression, its control characters spelt char(n)."""
-    return " || ".join(_literal(ch) for ch in text)
+    """A text as an SQLite expression: its printable runs quoted, its control characters spelt char(n)."""
+    runs = re.findall(r"[^\x00-\x1f\x7f]+|[\x00-\x1f\x7f]", text)
+    return " || ".join("'" + run.replace("'", "''") + "'" if run.isprintable() else _literal(run) for run in runs)
 
 
 def guard_sql(c: str) -> str:
@@ -39,9 +40,9 @@ def quote_sql(c: str, text: str) -> str:
     when ``c`` holds one of ``io.CSV_QUOTED_IF``."""
     quote = _literal(io.CSV_QUOTE)
     doubled = _literal(io.CSV_QUOTE * 2)
-    chars = _concat("".join(sorted(io.CSV_QUOTED_IF)))
+    pattern = _concat("*[" + "".join(sorted(io.CSV_QUOTED_IF, reverse=True)) + "]*")
     return (
-        f"(CASE WHEN {c} GLOB '*[' || {chars} || ']*'"
+        f"(CASE WHEN {c} GLOB {pattern}"
         f" THEN {quote} || replace({text}, {quote}, {doubled}) || {quote} ELSE {text} END)"
     )
 
