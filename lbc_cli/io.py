@@ -1148,7 +1148,7 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
-def write_xlsx(rows: Iterable[dict], columns: list[str], stream, headers: list[str] | None = None) -> int:
+def write_xlsx(rows: Iterable[dict], columns: list[str], stream) -> int:
     """A one-sheet workbook. Text stays text (a phone keeps its leading digits; `=x` is not a formula).
 
     openpyxl writes the sheet to a temporary file first (kept in a folder of this process's own:
@@ -1159,7 +1159,7 @@ def write_xlsx(rows: Iterable[dict], columns: list[str], stream, headers: list[s
     with _xlsx_temp_folder():
         book = Workbook(write_only=True)
         sheet = book.create_sheet("lbc")
-        sheet.append(headers or columns)
+        sheet.append(columns)
         n = 0
         for row in rows:
             cells = []

@@ -42,8 +42,7 @@ def quote_sql(c: str, text: str) -> str:
     doubled = _literal(io.CSV_QUOTE * 2)
     pattern = _concat("*[" + "".join(sorted(io.CSV_QUOTED_IF, reverse=True)) + "]*")
     return (
-        f"(CASE WHEN {c} GLOB {pattern}"
-        f" THEN {quote} || replace({text}, {quote}, {doubled}) || {quote} ELSE {text} END)"
+        f"(CASE WHEN {c} GLOB {pattern} THEN {quote} || replace({text}, {quote}, {doubled}) || {quote} ELSE {text} END)"
     )
 
 
