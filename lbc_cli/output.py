@@ -345,7 +345,8 @@ class Choices(tuple):
 
 LIST = Choices("table", "csv", "json", "jsonl", "md")  # rows on a screen or in a pipe: every list
 CARD = Choices("table", "json", "md")  # one record: child show, helper show
-FILE = Choices("csv", "json", "jsonl", "xlsx")  # a table's file: export, import
+FILE = Choices("csv", "json", "jsonl", "xlsx")  # a table's file: export
+READ = Choices("csv", "json", "jsonl", "xlsx")  # the files import reads (io's readers), by the same names
 REMINDERS = Choices("text", "md", "csv", "json", "jsonl", "table")  # remind
 DOCUMENT = Choices("md", "json", "html")  # report
 

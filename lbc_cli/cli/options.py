@@ -11,7 +11,7 @@ import typer
 
 from lbc_cli import i18n, validate
 from lbc_cli.errors import ExitCode, Invalid, LbcError
-from lbc_cli.output import CARD, DOCUMENT, FILE, LIST, REMINDERS, format_named_by, format_option, names_a_file
+from lbc_cli.output import CARD, DOCUMENT, FILE, LIST, READ, REMINDERS, format_named_by, format_option, names_a_file
 
 _ = i18n.bi
 
@@ -140,7 +140,7 @@ def today(as_of: str | None = None) -> date:
 ListFormatOpt = format_option(LIST)
 CardFormatOpt = format_option(CARD)
 ExportFormatOpt = format_option(FILE, from_out=True)
-ImportFormatOpt = format_option(FILE, reading=True)
+ImportFormatOpt = format_option(READ, reading=True)
 RemindFormatOpt = format_option(REMINDERS, from_out=True)
 ReportFormatOpt = format_option(DOCUMENT, from_out=True)
 AsOfOpt = Annotated[
