@@ -204,12 +204,9 @@ def _write_json_objects(table: Table, stream: IO[str], progress, *, lines: bool)
     if objects is not None:  # each row's text made a column at a time
         if lines:
             stream.write("".join([f"{line}\n" for line in objects]))
-        elif objects:
-            stream.write("[\n  ")
-            stream.write(",\n  ".join(objects))
-            stream.write("\n]\n")
         else:
-            stream.write("[]\n")
+            _write_json_list(objects, stream)
+            stream.write("\n")
         return len(objects)
     if values is not None:
         rows = (dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True))
@@ -253,13 +250,19 @@ def write_json_tables(tables: dict[str, Table], stream: IO[str] | None = None) -
         return
     for i, (name, objects) in enumerate(sections):
         out.write(("{\n  " if i == 0 else ",\n  ") + encode_basestring(name) + ": ")
-        if objects:
-            out.write("[\n    ")
-            out.write(",\n    ".join(objects))
-            out.write("\n  ]")
-        else:
-            out.write("[]")
+        _write_json_list(objects, out, indent="  ")
     out.write("\n}\n")
+
+
+def _write_json_list(objects: list[str], out: IO[str], indent: str = "") -> None:
+    """A list of objects already encoded, one a line, laid out as json.dumps(indent=2) lays out a list
+    that starts ``indent`` in."""
+    if not objects:
+        out.write("[]")
+        return
+    out.write(f"[\n{indent}  ")
+    out.write(f",\n{indent}  ".join(objects))
+    out.write(f"\n{indent}]")
 
 
 _JSON_SCALARS = {_NONE, bool, int, float, str, Decimal, date, datetime}
