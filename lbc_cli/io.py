@@ -1,6 +1,7 @@
-"""Cells in and out of files: masking, spreadsheet-formula neutralising, value formatting, CSV/JSON writers.
+"""Cells in and out of files: the formula guard, masking, value formatting; the file readers; the workbook writer.
 
-Rows stream: a writer takes an iterator and writes as it goes, so memory stays flat for any table size.
+The formula guard and the masking of phone and id numbers are defined here once, in Python; every writer of
+``output`` applies them, and the SQL of its fast CSV path (``sqlcsv``) is generated from these same constants.
 """
 
 import csv
@@ -19,25 +20,32 @@ from typing import IO, Any, NamedTuple
 
 from lbc_cli.validate import mask
 
-# Columns holding phone or id numbers: masked unless --reveal.
+# Columns holding phone or id numbers: masked (``validate.mask``) unless --reveal.
 SENSITIVE = frozenset({"id_number", "guardian_phone", "father_phone", "mother_phone", "phone"})
 
-# A text cell starting with one of these is a formula to Excel/WPS. A cell that already starts with
-# quotes before one of them gets one more quote, so that import can always strip exactly one.
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-_FIRST = frozenset("=+-@\t\r'")
+# The formula guard. A text cell starting with one of FORMULA_TRIGGERS is a formula to Excel/WPS: it gets
+# FORMULA_GUARD in front. A cell that already starts with guards before a trigger gets one more, so that
+# import can always strip exactly one.
+FORMULA_TRIGGERS = "=+-@\t\r"
+FORMULA_GUARD = "'"
+_TRIGGERS = tuple(FORMULA_TRIGGERS)
+# What a cell that needs the guard starts with (a trigger, or a guard before one)
+MAY_NEED_GUARD = frozenset(FORMULA_TRIGGERS + FORMULA_GUARD)
+# What makes csv.writer (QUOTE_MINIMAL) quote a cell, doubling the quotes inside
+CSV_QUOTE = '"'
+CSV_QUOTED_IF = frozenset(',"\r\n')
 
 
 def neutralise(text: str) -> str:
-    if text and text[0] in _FIRST and text.lstrip("'").startswith(_TRIGGERS):
-        return "'" + text
+    """A text cell with the formula guard in front where a spreadsheet would take it for a formula."""
+    if text and text[0] in MAY_NEED_GUARD and text.lstrip(FORMULA_GUARD).startswith(_TRIGGERS):
+        return FORMULA_GUARD + text
     return text
 
 
 def unneutralise(text: str) -> str:
-    if text.startswith("'") and text.lstrip("'").startswith(_TRIGGERS):
+    """What ``neutralise`` was given: the one guard it put in front taken off."""
+    if text.startswith(FORMULA_GUARD) and text.lstrip(FORMULA_GUARD).startswith(_TRIGGERS):
         return text[1:]
     return text
 
@@ -47,7 +55,7 @@ _AS_THEY_ARE = frozenset({str, int, float, type(None)})  # not bool: its class i
 
 def cell(value: Any) -> Any:
     """A value as a plain JSON-able value for any output: dates ISO, booleans 1/0, money as a number."""
-    if value.__class__ in _AS_THEY_ARE:  # most cells: one test instead of three (a million per export)
+    if value.__class__ in _AS_THEY_ARE:  # most cells: one test instead of three
         return value
     if isinstance(value, bool):
         return 1 if value else 0
@@ -59,6 +67,7 @@ def cell(value: Any) -> Any:
 
 
 def csv_text(value: Any) -> str:
+    """A value as the text of a CSV cell: guarded against formulas, money with its two places, 1/0, ISO dates."""
     kind = value.__class__
     if kind is str:  # the common case first: this runs once per cell of every export
         return neutralise(value)
@@ -76,19 +85,22 @@ def csv_text(value: Any) -> str:
     return str(value)
 
 
-_QUOTE = frozenset(',"\r\n')
-
-
 def csv_cell(value: Any) -> str:
-    """One cell as ``write_csv`` writes it: ``csv_text``, quoted as csv.writer's QUOTE_MINIMAL quotes."""
+    """One cell as the CSV writer writes it: ``csv_text``, quoted as csv.writer's QUOTE_MINIMAL quotes."""
     text = csv_text(value)
-    if _QUOTE.isdisjoint(text):
+    if CSV_QUOTED_IF.isdisjoint(text):
         return text
-    return '"' + text.replace('"', '""') + '"'
+    return CSV_QUOTE + text.replace(CSV_QUOTE, CSV_QUOTE * 2) + CSV_QUOTE
+
+
+def masked_columns(columns: Iterable[str], reveal: bool) -> list[str]:
+    """The columns of ``columns`` whose values are masked: the phone and id numbers, unless revealed."""
+    return [] if reveal else [c for c in columns if c in SENSITIVE]
 
 
 def masker(columns: list[str], reveal: bool) -> Callable[[dict], dict]:
-    hidden = [] if reveal else [c for c in columns if c in SENSITIVE]
+    """A function masking a row (a dict, in place) as ``validate.mask`` does, in its phone and id columns."""
+    hidden = masked_columns(columns, reveal)
 
     def apply(row: dict) -> dict:
         for col in hidden:
@@ -99,59 +111,16 @@ def masker(columns: list[str], reveal: bool) -> Callable[[dict], dict]:
     return apply
 
 
-def write_csv(rows: Iterable[dict], columns: list[str], stream: IO[str]) -> int:
-    writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(columns)
-    n = 0
-    for row in rows:
-        # csv.writer itself writes None as an empty cell and an int as its digits; a text that
-        # cannot be a formula goes as it is: csv_text only for the rest
-        writer.writerow(
-            [
-                v if v is None or v.__class__ is int or (v.__class__ is str and v[:1] not in _FIRST) else csv_text(v)
-                for v in map(row.get, columns)
-            ]
-        )
-        n += 1
-    return n
+def mask_values(values: Sequence) -> list:
+    """A column's values masked as ``masker`` masks them in a row."""
+    return [mask(str(v)) if v else v for v in values]
 
 
 def write_csv_lines(chunks: Iterable[list[str]], columns: list[str], stream: IO[str], advance=None) -> int:
-    """CSV already made line by line (sqlcsv.csv_lines): the header, then each chunk of lines."""
-    csv.writer(stream, lineterminator="\r\n").writerow(columns)
-    n = 0
-    for lines in chunks:
-        if not lines:
-            continue  # no lines: nothing written (not an empty line)
-        stream.write("\r\n".join(lines))
-        stream.write("\r\n")
-        n += len(lines)
-        if advance is not None:
-            advance(len(lines))
-    return n
+    """Kept for cli/remind.py until it moves onto ``output.write``: ``output.write_csv`` of lines already made."""
+    from lbc_cli import output
 
-
-def write_json(rows: Iterable[dict], columns: list[str], stream: IO[str]) -> int:
-    """A JSON array, written row by row."""
-    n = 0
-    stream.write("[")
-    for row in rows:
-        stream.write(",\n  " if n else "\n  ")
-        stream.write(json.dumps({c: cell(row.get(c)) for c in columns}, ensure_ascii=False))
-        n += 1
-    stream.write("\n]\n" if n else "]\n")
-    return n
-
-
-def write_jsonl(rows: Iterable[dict], columns: list[str], stream: IO[str]) -> int:
-    n = 0
-    for row in rows:
-        stream.write(json.dumps({c: cell(row.get(c)) for c in columns}, ensure_ascii=False) + "\n")
-        n += 1
-    return n
-
-
-WRITERS = {"csv": write_csv, "json": write_json, "jsonl": write_jsonl}
+    return output.write_csv(output.Table(columns, csv_lines=lambda _masked: chunks), stream, advance)
 
 
 @contextmanager
@@ -1179,7 +1148,7 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
-def write_xlsx(rows: Iterable[dict], columns: list[str], stream, headers: list[str] | None = None) -> int:
+def write_xlsx(rows: Iterable[dict], columns: list[str], stream) -> int:
     """A one-sheet workbook. Text stays text (a phone keeps its leading digits; `=x` is not a formula).
 
     openpyxl writes the sheet to a temporary file first (kept in a folder of this process's own:
@@ -1190,7 +1159,7 @@ def write_xlsx(rows: Iterable[dict], columns: list[str], stream, headers: list[s
     with _xlsx_temp_folder():
         book = Workbook(write_only=True)
         sheet = book.create_sheet("lbc")
-        sheet.append(headers or columns)
+        sheet.append(columns)
         n = 0
         for row in rows:
             cells = []

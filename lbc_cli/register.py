@@ -1,13 +1,17 @@
 """The register of children and helpers: enrolment, changes, exit, review, purge, and the reads the roster
 and the cards are made of. Each function takes the opened database and runs one transaction."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from lbc_cli import i18n, store, validate
 from lbc_cli.errors import ExitCode, Invalid, LbcError
 from lbc_cli.models import Child, Helper
+
+if TYPE_CHECKING:
+    from lbc_cli.output import Table
 
 
 def _duplicate_warnings(values: dict, force: bool, *, session, exclude_id=None) -> list[str]:
@@ -115,39 +119,37 @@ def review_child(db, ref: str, when: date, *, today: date) -> int:
     return child.id
 
 
-class Roster(NamedTuple):
-    """The roster as read: CSV lines when the database made them (``lines``), else each column's values
-    (``columns``: column -> values, a child each, in the roster's order)."""
-
-    lines: object
-    columns: dict[str, list]
-
-
-# The roster's columns that are worked out, not stored: the age on the day, the helpers in force
 WORKED_OUT = ("age", "helpers")
 
 
-def roster(db, columns: list[str], *, csv: bool, reveal: bool, as_of: date, **filters) -> Roster:
-    """The children of ``store.children_query``'s filters in pinyin order of names, in ``columns``; with
-    ``csv``, SQLite makes the CSV lines itself where it can (masked unless ``reveal``)."""
+@contextmanager
+def roster(db, columns: list[str], *, as_of: date, reveal: bool, **filters) -> Iterator["Table"]:
+    """The children of ``store.children_query``'s filters in pinyin order of names, in ``columns``, as the
+    output layer's Table, read in one snapshot while the block writes it; its CSV writer may have SQLite make
+    the lines itself."""
     from lbc_cli import sqlcsv
+    from lbc_cli.output import Table
 
     stored_columns = [c for c in columns if c not in WORKED_OUT]
     query = store.children_query(as_of=as_of, columns=stored_columns, **filters)
     with db.session() as session:
         helpers = store.active_helpers_joined(session=session, as_of=as_of, village=filters.get("village"))
-        if csv:
-            lines = sqlcsv.roster_lines(query, columns, helpers=helpers, session=session, as_of=as_of, reveal=reveal)
-            if lines is not None:
-                return Roster(lines, {})
-        children = store.raw_rows(query, session=session)
-    # the worked-out cells a column at a time: an age per birth date (a county's children share a few thousand)
-    stored = zip(*children, strict=True) if children else [()] * len(stored_columns)
-    values = dict(zip(stored_columns, stored, strict=True))
-    ages = {birth: validate.age_on(store.as_date(birth), as_of) for birth in set(values["birth_date"])}
-    values["age"] = [ages[birth] for birth in values["birth_date"]]
-    values["helpers"] = [helpers.get(child_id, "") for child_id in values["id"]]
-    return Roster(None, values)
+
+        def by_column() -> list:
+            # the worked-out cells a column at a time: an age per birth date (a county's children share a few
+            # thousand)
+            children = store.raw_rows(query, session=session)
+            stored = zip(*children, strict=True) if children else [()] * len(stored_columns)
+            values = dict(zip(stored_columns, stored, strict=True))
+            ages = {birth: validate.age_on(store.as_date(birth), as_of) for birth in set(values["birth_date"])}
+            values["age"] = [ages[birth] for birth in values["birth_date"]]
+            values["helpers"] = [helpers.get(child_id, "") for child_id in values["id"]]
+            return [values[name] for name in columns]
+
+        def csv_lines(masked: frozenset[str]):
+            return sqlcsv.roster_lines(query, columns, helpers=helpers, session=session, as_of=as_of, masked=masked)
+
+        yield Table(columns, by_column=by_column, reveal=reveal, csv_lines=csv_lines)
 
 
 def child_card(db, ref: str, *, contacts: int) -> tuple[Child, list[tuple], list[tuple]]:

@@ -1,9 +1,8 @@
-"""The one place that turns rows into table / csv / json / jsonl / md on stdout.
+"""What people see: a table (Rich on a terminal, aligned plain text in a pipe) or Markdown, the text of a
+cell for people (labels for slugs, yes/no), and the card of one record.
 
-csv and json carry the raw values (slugs, ISO dates, 1/0) under the fixed column names; table and md
-are for people: localized headers and labels. A Rich table only on a terminal; plain aligned text in a pipe.
-``render`` takes rows as dicts; ``render_columns`` takes the values column by column and writes the same
-text a column at a time (a label or a width worked out once per distinct value), for 100,000 rows.
+``output`` holds the registry of formats and hands the people's formats here; the values arrive column by
+column, and each column's text is worked out once per distinct value where it can be (a county's roster).
 """
 
 import json
@@ -11,16 +10,12 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
 from decimal import Decimal
 from itertools import repeat
-from json.encoder import encode_basestring
 from operator import add, sub
 from typing import Any
 
 from lbc_cli import i18n, io
-
-FORMATS = ("table", "csv", "json", "jsonl", "md")
 
 
 def display(value: Any, column: str, enums: dict[str, str]) -> str:
@@ -51,102 +46,27 @@ def render(
     fmt: str = "table",
     *,
     enums: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-    title: str | None = None,
     stream=None,
-    bom: bool = False,
 ) -> int:
-    """Write the rows to stdout (or ``stream``); returns how many. ``bom``: CSV starts with a UTF-8 BOM."""
-    out = stream or sys.stdout
-    if bom and fmt == "csv":
-        out.write("\ufeff")
-    if fmt in io.WRITERS:
-        return io.WRITERS[fmt](rows, columns, out)
-    rows = list(rows)
-    values = [[row.get(c) for row in rows] for c in columns]
-    _for_people(values, len(rows), columns, fmt, enums or {}, headers, title, out)
-    return len(rows)
+    """Kept for cli/remind.py until it moves onto ``output.write``: rows as ``output.write`` writes them."""
+    from lbc_cli import output
+
+    return output.write(output.Table(columns, rows, enums=enums, reveal=True), fmt, stream)
 
 
-def render_columns(
-    values: list[Sequence],
-    columns: list[str],
-    fmt: str = "table",
-    *,
-    enums: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-    title: str | None = None,
-    stream=None,
-    bom: bool = False,
-) -> int:
-    """``render`` for values given column by column (``values[i]``: the values of ``columns[i]``, in
-    row order): the same output in every format, without a dict per row, each column's text worked
-    out at once (a county's 100,000 pupils)."""
-    out = stream or sys.stdout
-    n = len(values[0]) if values else 0
-    if bom and fmt == "csv":
-        out.write("\ufeff")
-    if fmt == "csv":
-        _csv(values, columns, out)
-    elif fmt in io.WRITERS:
-        objects = _json_objects(values, columns)
-        if objects is None:
-            rows = (dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True))
-            return io.WRITERS[fmt](rows, columns, out)
-        if fmt == "jsonl":
-            out.write("".join([f"{line}\n" for line in objects]))
-        elif objects:  # io.write_json's layout: one object a line
-            out.write("[\n  ")
-            out.write(",\n  ".join(objects))
-            out.write("\n]\n")
-        else:
-            out.write("[]\n")
-    else:
-        _for_people(values, n, columns, fmt, enums or {}, headers, title, out)
-    return n
-
-
-def write_json_views(views: dict[str, tuple[list[Sequence], list[str]]], stream=None) -> None:
-    """Named tables, each (values column by column, columns), as one JSON object: what
-    ``json.dumps({name: [row as a dict, ...]}, ensure_ascii=False, indent=2)`` writes, values as
-    ``io.cell`` makes them, without the indenting encoder (pure Python: seconds for 100,000 rows)."""
-    out = stream or sys.stdout
-    sections = []
-    for name, (values, columns) in views.items():
-        objects = _json_objects(values, columns, indent=" " * 6)
-        if objects is None:
-            data = {
-                view: [{c: io.cell(v) for c, v in zip(cs, row, strict=True)} for row in zip(*vs, strict=True)]
-                for view, (vs, cs) in views.items()
-            }
-            out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-            return
-        sections.append((name, objects))
-    if not sections:
-        out.write("{}\n")
-        return
-    for i, (name, objects) in enumerate(sections):
-        out.write(("{\n  " if i == 0 else ",\n  ") + encode_basestring(name) + ": ")
-        if objects:
-            out.write("[\n    ")
-            out.write(",\n    ".join(objects))
-            out.write("\n  ]")
-        else:
-            out.write("[]")
-    out.write("\n}\n")
-
-
-def _for_people(values: list[Sequence], n: int, columns: list[str], fmt: str, enums, headers, title, out) -> None:
-    """table or md: localized headers, each value as ``display`` shows it."""
-    heads = [(headers or {}).get(c) or i18n.field(c) for c in columns]
+def for_people(values: list[Sequence], n: int, table, fmt: str, out) -> None:
+    """``table`` (an ``output.Table``, its ``n`` rows' values given column by column) as ``fmt``, table or md:
+    localized headers, each value as ``display`` shows it."""
+    columns, enums = table.columns, table.enums
+    heads = [table.headers.get(c) or i18n.field(c) for c in columns]
     if fmt != "md" and not out.isatty():
         _plain(heads, values, columns, enums, n, out)
         return
     cells = [_displayed(column, name, enums) for column, name in zip(values, columns, strict=True)]
     if fmt == "md":
-        _markdown(heads, cells, n, title, out)
+        _markdown(heads, cells, n, table.title, out)
     else:
-        _rich(heads, list(zip(*cells, strict=True)) if cells else [()] * n, title)
+        _rich(heads, list(zip(*cells, strict=True)) if cells else [()] * n, table.title)
 
 
 _NONE = type(None)
@@ -297,66 +217,6 @@ def _markdown(heads: list[str], cells: list[list[str]], n: int, title: str | Non
     out.write("".join([f"| {line} |\n" for line in lines]))
 
 
-def _csv(values: list[Sequence], columns: list[str], out) -> None:
-    """io.write_csv's text: every value through io.csv_text (formulas neutralised, money with its two
-    places) but where the csv module writes it alike (ints, None, text that cannot be a formula)."""
-    import csv
-
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows(zip(*map(_csv_cells, values), strict=True))
-
-
-# Where a cell of a column may start (after the "\n" that _csv_cells joins the column's texts with)
-# with a character that io.neutralise looks at: only such a column needs it cell by cell.
-_MAYBE_FORMULA = re.compile("(?:^|\n)[" + re.escape("".join(sorted(io._FIRST))) + "]")
-
-
-def _csv_cells(column: Sequence) -> Sequence:
-    kinds = set(map(type, column))
-    if kinds <= _INT_OR_NONE:
-        return column
-    if kinds <= {str, _NONE}:
-        text = "\n".join([v or "" for v in column] if _NONE in kinds else column)
-        if not _MAYBE_FORMULA.search(text):
-            return column
-    return list(map(io.csv_text, column))
-
-
-_INT_OR_NONE = {int, _NONE}
-_JSON_SCALARS = {_NONE, bool, int, float, str, Decimal, date, datetime}
-
-
-def _json_objects(values: list[Sequence], columns: list[str], indent: str | None = None) -> list[str] | None:
-    """Each row as json.dumps writes ``{column: io.cell(value)}``: on one line, or with ``indent``
-    before each key (the rows of a list indented two less, as in a document with indent=2). None
-    unless the columns are distinct and the values plain (json.dumps writes any other)."""
-    if not columns or len(set(columns)) < len(columns):
-        return None
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    texts = []
-    for column in values:
-        kinds = set(map(type, column))
-        if not kinds <= _JSON_SCALARS:
-            return None
-        if kinds <= {int}:
-            texts.append(list(map(int.__repr__, column)))
-        elif kinds <= _INT_OR_NONE:
-            texts.append(list(map({v: encode(v) for v in set(column)}.__getitem__, column)))
-        elif kinds <= {str}:
-            texts.append(list(map(encode_basestring, column)))
-        elif kinds <= {str, _NONE}:
-            texts.append(["null" if v is None else encode_basestring(v) for v in column])
-        else:
-            texts.append([encode(io.cell(v)) for v in column])
-    keys = [encode_basestring(name).replace("%", "%%") + ": %s" for name in columns]
-    if indent is None:
-        row = "{" + ", ".join(keys) + "}"
-    else:
-        row = "{\n" + indent + (",\n" + indent).join(keys) + "\n" + indent[:-2] + "}"
-    return list(map(row.__mod__, zip(*texts, strict=True)))
-
-
 def _rich(heads: list[str], body: list[Sequence[str]], title: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -369,13 +229,11 @@ def _rich(heads: list[str], body: list[Sequence[str]], title: str | None) -> Non
     Console(highlight=False).print(table)
 
 
-def render_card(sections: list[tuple[str, list[tuple[str, str]]]], fmt: str, data: dict) -> None:
-    """A record as labelled sections for people (table/md), or ``data`` as one JSON object."""
-    if fmt in ("json", "jsonl"):
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=None if fmt == "jsonl" else 2) + "\n")
-        return
-    if fmt == "csv":
-        io.write_csv([{"field": k, "value": data[k]} for k in data], ["field", "value"], sys.stdout)
+def write_card(sections: list[tuple[str, list[tuple[str, str]]]], data: dict, fmt: str) -> None:
+    """One record (a child's or a helper's card), in a format of ``output.CARD``: labelled sections for
+    people (table, md), or ``data`` as one JSON object."""
+    if fmt == "json":
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     if fmt == "md":
         for title, pairs in sections:

@@ -4,43 +4,29 @@ loads, in one transaction."""
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
-
-class Exported(NamedTuple):
-    """A table's rows to write: CSV lines made by the database (``lines``, where it can), else the rows as
-    dicts of the columns (``rows``)."""
-
-    lines: object
-    rows: Iterator[dict] | None
+if TYPE_CHECKING:
+    from lbc_cli.output import Table
 
 
 @contextmanager
 def exported(
-    db,
-    model,
-    columns: list[str],
-    *,
-    csv: bool,
-    reveal: bool,
-    equal: dict,
-    start: date | None,
-    end: date | None,
-) -> Iterator[Exported]:
-    """Every row of a table in id order (``store.stream_rows``'s filters), read while the block writes them;
-    with ``csv``, SQLite makes the CSV lines itself where it can (masked unless ``reveal``)."""
+    db, model, columns: list[str], *, reveal: bool, equal: dict, start: date | None, end: date | None
+) -> Iterator["Table"]:
+    """Every row of a table in id order (``store.stream_rows``'s filters) as the output layer's Table, read
+    in one snapshot while the block writes it; its CSV writer may have SQLite make the lines itself."""
     from lbc_cli import sqlcsv, store
+    from lbc_cli.output import Table
 
     with db.session() as session:
-        lines = None
-        if csv:
-            lines = sqlcsv.csv_lines(model, columns, session=session, reveal=reveal, equal=equal, start=start, end=end)
-        if lines is not None:
-            yield Exported(lines, None)
-            return
         stored = store.stream_rows(model, columns, session=session, equal=equal, start=start, end=end)
+
+        def csv_lines(masked: frozenset[str]):
+            return sqlcsv.csv_lines(model, columns, session=session, masked=masked, equal=equal, start=start, end=end)
+
         with closing(stored):  # ended here, in its transaction, even when the writing stops half-way
-            yield Exported(None, stored)
+            yield Table(columns, stored, reveal=reveal, csv_lines=csv_lines)
 
 
 def import_file(

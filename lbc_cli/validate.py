@@ -230,13 +230,21 @@ def _mask_for_error(text: str) -> str:
     return mask(text) if len(text) > 7 else "*" * len(text)
 
 
+# How a phone or id number is masked: its first and last characters kept, the rest starred (all of a short one).
+# The one definition: the SQL of the fast CSV path (sqlcsv) is generated from these constants.
+MASK_KEEP_FIRST = 3
+MASK_KEEP_LAST = 4
+MASK_CHAR = "*"
+
+
 def mask(value: str | None) -> str | None:
-    """Keep the first 3 and the last 4 characters; the middle becomes '*'."""
+    """Keep the first 3 and the last 4 characters; the middle becomes '*' (a value of 7 or fewer: all of it)."""
     if value is None or value == "":
         return value
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    kept = MASK_KEEP_FIRST + MASK_KEEP_LAST
+    if len(value) <= kept:
+        return MASK_CHAR * len(value)
+    return value[:MASK_KEEP_FIRST] + MASK_CHAR * (len(value) - kept) + value[-MASK_KEEP_LAST:]
 
 
 # What looks like a mobile (11 digits from 1, spaces or dashes between its groups, +86 before it), or any run of

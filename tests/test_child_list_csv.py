@@ -126,7 +126,7 @@ def test_sqlite_masks_as_validate_mask(text):
     connection = sqlite3.connect(":memory:")
     connection.execute('CREATE TABLE t ("guardian_phone" TEXT)')
     connection.execute("INSERT INTO t VALUES (?)", (text,))
-    masked = connection.execute(f"SELECT {sqlcsv._MASKED.format(c='guardian_phone')} FROM t").fetchone()[0]
+    masked = connection.execute(f"SELECT {sqlcsv.mask_sql('guardian_phone')} FROM t").fetchone()[0]
     assert masked == validate.mask(text)
 
 

@@ -217,14 +217,14 @@ def test_a_dead_processs_leftovers_are_removed_when_the_folder_is_next_written(r
 
 def test_a_stopped_export_leaves_no_temporary_file(run, demo, tmp_path, monkeypatch):
     """SIGTERM's handler raises Stopped where the command is: the half-written copy is removed on the way out."""
-    from lbc_cli import io as lbc_io
+    from lbc_cli import output
     from lbc_cli.errors import Stopped
 
-    def stopped_half_way(rows, columns, stream):
+    def stopped_half_way(table, stream, progress):
         stream.write("id,uid,name\r\n1,x,张三\r\n")
         raise Stopped(signal.SIGTERM)
 
-    monkeypatch.setitem(lbc_io.WRITERS, "json", stopped_half_way)
+    monkeypatch.setitem(output.FORMATS, "json", output.Format(stopped_half_way))
     result = run("export", "children", "--format", "json", "--out", str(tmp_path / "c.json"), db=demo)
     assert result.code == 128 + signal.SIGTERM
     assert "interrupted" in result.err

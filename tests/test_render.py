@@ -1,7 +1,7 @@
-"""render: the column-at-a-time writers give, byte for byte, the text of the plain row-by-row ones.
+"""output and render: a table given column by column is written, byte for byte, as the same table given row by row.
 
 The oracles below are the straightforward writers render.py had before it worked column by column
-(a cell at a time through ``display`` and the one-cell width), and the io writers and ``json.dumps``."""
+(a cell at a time through ``display`` and the one-cell width), the row-by-row writers and ``json.dumps``."""
 
 import io as stdio
 import json
@@ -12,7 +12,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lbc_cli import i18n, io, render
+from lbc_cli import i18n, io, output, render
 
 PROPERTY = settings(database=None, deadline=None, max_examples=300)
 
@@ -105,13 +105,13 @@ def test_tables_for_people_are_the_row_by_row_text(table, lang):
         for fmt, expected in (("table", expected_table), ("md", expected_md)):
             title = "标题 | x" if fmt == "md" else None
             by_columns = _text(
-                lambda out, fmt=fmt, title=title: render.render_columns(
-                    _values(columns, rows), columns, fmt, enums=ENUMS, title=title, stream=out
+                lambda out, fmt=fmt, title=title: output.write(
+                    output.Table(columns, by_column=_values(columns, rows), enums=ENUMS, title=title), fmt, out
                 )
             )
             by_dicts = _text(
-                lambda out, fmt=fmt, title=title: render.render(
-                    dicts, columns, fmt, enums=ENUMS, title=title, stream=out
+                lambda out, fmt=fmt, title=title: output.write(
+                    output.Table(columns, dicts, enums=ENUMS, title=title), fmt, out
                 )
             )
             if columns:
@@ -121,13 +121,14 @@ def test_tables_for_people_are_the_row_by_row_text(table, lang):
 
 @PROPERTY
 @given(tables(), st.sampled_from(["csv", "json", "jsonl"]))
-def test_files_are_what_the_io_writers_write(table, fmt):
+def test_files_by_column_are_what_the_row_by_row_writers_write(table, fmt):
     columns, rows = table
     if not columns:
         return
     dicts = [dict(zip(columns, row, strict=True)) for row in rows]
-    expected = _text(lambda out: io.WRITERS[fmt](dicts, columns, out))
-    assert _text(lambda out: render.render_columns(_values(columns, rows), columns, fmt, stream=out)) == expected
+    expected = _text(lambda out: output.write(output.Table(columns, dicts), fmt, out))
+    by_column = output.Table(columns, by_column=_values(columns, rows))
+    assert _text(lambda out: output.write(by_column, fmt, out)) == expected
 
 
 @PROPERTY
@@ -139,14 +140,15 @@ def test_json_views_are_json_dumps_indented(tables_):
         for name, (columns, rows) in views.items()
     }
     expected = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    given_views = {name: (_values(columns, rows), columns) for name, (columns, rows) in views.items()}
-    assert _text(lambda out: render.write_json_views(given_views, stream=out)) == expected
+    given = {name: output.Table(columns, by_column=_values(columns, rows)) for name, (columns, rows) in views.items()}
+    assert _text(lambda out: output.write_json_tables(given, stream=out)) == expected
 
 
 def test_a_wide_name_column_is_aligned_by_its_terminal_width():
     columns = ["id", "name", "note"]
     values = [[1, 22, 333], ["张三", "欧阳娜娜", "Li"], ["", "no-baseline", None]]
-    out = _text(lambda s: render.render_columns(values, columns, "table", enums={"note": "note"}, stream=s))
+    table = output.Table(columns, by_column=values, enums={"note": "note"})
+    out = _text(lambda s: output.write(table, "table", s))
     assert out.splitlines() == [
         "id   name      note",
         "1    张三",
@@ -158,5 +160,6 @@ def test_a_wide_name_column_is_aligned_by_its_terminal_width():
 def test_csv_neutralises_a_formula_wherever_it_stands_in_a_column():
     for texts in (["=1+1", "ok"], ["ok", "@x"], ["'=x", None], ["'", "b"], ["a\n=b", "c"], ["x", "-", "\t", "\r1"]):
         dicts = [{"name": t} for t in texts]
-        expected = _text(lambda out, dicts=dicts: io.write_csv(dicts, ["name"], out))
-        assert _text(lambda out, texts=texts: render.render_columns([texts], ["name"], "csv", stream=out)) == expected
+        expected = _text(lambda out, dicts=dicts: output.write(output.Table(["name"], dicts), "csv", out))
+        by_column = output.Table(["name"], by_column=[texts])
+        assert _text(lambda out, table=by_column: output.write(table, "csv", out)) == expected

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import BomOpt, FormatOpt, check_format, database, database_files, state
+from lbc_cli.cli.options import BomOpt, ListFormatOpt, check_format, database, database_files, state
 from lbc_cli.errors import ExitCode, LbcError
 
 _ = i18n.bi
@@ -47,11 +47,11 @@ def init(
     "list",
     help=_("列出全部规则参数与目标、当前值和默认值", "every rule parameter and target, its value and its default"),
 )
-def config_list(fmt: FormatOpt = "table", bom: BomOpt = False) -> None:
+def config_list(fmt: ListFormatOpt = "table", bom: BomOpt = False) -> None:
     """Every rule parameter and target, its value and its default."""
-    from lbc_cli import render, settings
+    from lbc_cli import output, settings
 
-    fmt = check_format(fmt, render.FORMATS, bom=bom)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     values = settings.values_in(database())
     rows = [
         {
@@ -62,7 +62,7 @@ def config_list(fmt: FormatOpt = "table", bom: BomOpt = False) -> None:
         }
         for key, s in settings.SETTINGS.items()
     ]
-    render.render(rows, ["key", "value", "default", "description"], fmt, bom=bom)
+    output.write(output.Table(["key", "value", "default", "description"], rows), fmt, bom=bom)
 
 
 @config_app.command("get", help=_("输出一个参数的值", "print one setting's value"))

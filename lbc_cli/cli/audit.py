@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import i18n
-from lbc_cli.cli.options import BomOpt, FormatOpt, RevealOpt, check_format, database, opt_date
+from lbc_cli.cli.options import BomOpt, ListFormatOpt, RevealOpt, check_format, database, opt_date
 
 _ = i18n.bi
 
@@ -44,12 +44,12 @@ def audit(
     since: Annotated[str | None, typer.Option(help=_("从该日期起", "from this date"), metavar="DATE")] = None,
     table: Annotated[str | None, typer.Option(help=_("只看该表", "only this table"), metavar="TABLE")] = None,
     reveal: RevealOpt = False,
-    fmt: FormatOpt = "table",
+    fmt: ListFormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
-    from lbc_cli import register, render
+    from lbc_cli import output, register
 
-    fmt = check_format(fmt, render.FORMATS, bom=bom)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     start = opt_date(since, "--since")
     entries = register.audit_entries(database(), child=child, since=start, table=table)
     rows = [
@@ -65,4 +65,4 @@ def audit(
         }
         for e in entries
     ]
-    render.render(rows, AUDIT_COLUMNS, fmt, bom=bom)
+    output.write(output.Table(AUDIT_COLUMNS, rows), fmt, bom=bom)

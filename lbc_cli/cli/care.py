@@ -6,7 +6,7 @@ import typer
 from typer.core import TyperGroup
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import AsOfOpt, BomOpt, FormatOpt, check_format, database, opt_date, opt_slug, today
+from lbc_cli.cli.options import AsOfOpt, BomOpt, ListFormatOpt, check_format, database, opt_date, opt_slug, today
 from lbc_cli.errors import ExitCode, Invalid
 
 _ = i18n.bi
@@ -141,17 +141,17 @@ def pair_list(
     ] = False,
     all_: Annotated[bool, typer.Option("--all", help=_("包括已结束的结对", "include ended pairings"))] = False,
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: ListFormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
-    from lbc_cli import care, render
+    from lbc_cli import care, output
 
-    fmt = check_format(fmt, render.FORMATS, bom=bom)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     now = today(as_of)
     if unpaired:
         kids = care.unpaired_children(database(), as_of=now)
         rows = [{"id": k.id, "name": k.name, "village": k.village, "enrolled_on": k.enrolled_on} for k in kids]
-        render.render(rows, ["id", "name", "village", "enrolled_on"], fmt, bom=bom)
+        output.write(output.Table(["id", "name", "village", "enrolled_on"], rows), fmt, bom=bom)
         return
     found = care.pairings(database(), as_of=now, child=child, helper=helper, ended=all_)
     rows = [
@@ -168,7 +168,8 @@ def pair_list(
         }
         for p, child_name, helper_name, role in found
     ]
-    render.render(rows, PAIR_COLUMNS, fmt, enums=CONTACT_ENUMS, headers={"child": i18n.field("name")}, bom=bom)
+    table = output.Table(PAIR_COLUMNS, rows, enums=CONTACT_ENUMS, headers={"child": i18n.field("name")})
+    output.write(table, fmt, bom=bom)
 
 
 def log_contact(
@@ -260,17 +261,18 @@ def contact_list(
     kind: Annotated[str | None, typer.Option(help=_("只列该方式", "only this kind"), metavar="KIND")] = None,
     from_: Annotated[str | None, typer.Option("--from", help=_("起始日期", "from this date"), metavar="DATE")] = None,
     to: Annotated[str | None, typer.Option("--to", help=_("截止日期", "up to this date"), metavar="DATE")] = None,
-    fmt: FormatOpt = "table",
+    fmt: ListFormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
-    from lbc_cli import care, render
+    from lbc_cli import care, output
 
-    fmt = check_format(fmt, render.FORMATS, bom=bom)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     kind_slug = opt_slug("kind", kind, "--kind")
     start, end = opt_date(from_, "--from"), opt_date(to, "--to")
     found = care.contacts(database(), child=child, helper=helper, kind=kind_slug, start=start, end=end)
     rows = (contact_row(c, child_name, helper_name) for c, child_name, helper_name in found)
-    render.render(rows, CONTACT_COLUMNS, fmt, enums=CONTACT_ENUMS, headers={"child": i18n.field("name")}, bom=bom)
+    table = output.Table(CONTACT_COLUMNS, rows, enums=CONTACT_ENUMS, headers={"child": i18n.field("name")})
+    output.write(table, fmt, bom=bom)
 
 
 def contact_row(contact, child_name: str, helper_name: str | None) -> dict:
@@ -294,17 +296,16 @@ def schedule_list(
     month: Annotated[
         int | None, typer.Option(help=_("只列该月(1–12)", "only this month (1–12)"), min=1, max=12)
     ] = None,
-    fmt: FormatOpt = "table",
+    fmt: ListFormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
-    from lbc_cli import care, render
+    from lbc_cli import care, output
 
-    fmt = check_format(fmt, render.FORMATS, bom=bom)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     items = care.schedule(database(), months=[month] if month else None)
     rows = [{"id": i.id, "month": i.month, "text": i.text} for i in items]
-    render.render(
-        rows, ["id", "month", "text"], fmt, headers={"month": _("月份", "month"), "text": _("工作", "work")}, bom=bom
-    )
+    headers = {"month": _("月份", "month"), "text": _("工作", "work")}
+    output.write(output.Table(["id", "month", "text"], rows, headers=headers), fmt, bom=bom)
 
 
 @schedule_app.command("add", help=_("添加一项工作安排", "add an item to the schedule"))

@@ -8,11 +8,10 @@ from lbc_cli import console, i18n
 from lbc_cli.cli import child_options
 from lbc_cli.cli.child_options import P_CARE, P_CHILD, P_FAMILY, P_GUARDIAN, P_SCHOOL
 from lbc_cli.cli.options import (
-    CARD_FORMATS,
     AsOfOpt,
     BomOpt,
     CardFormatOpt,
-    FormatOpt,
+    ListFormatOpt,
     RevealOpt,
     check_format,
     database,
@@ -145,15 +144,13 @@ def list_(
     ] = False,
     as_of: AsOfOpt = None,
     reveal: RevealOpt = False,
-    fmt: FormatOpt = "table",
+    fmt: ListFormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
     """The roster, in pinyin order of names."""
-    import sys
+    from lbc_cli import output, register
 
-    from lbc_cli import io, register, render, validate
-
-    fmt = check_format(fmt, render.FORMATS, bom=bom)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     now = today(as_of)
     flags = (opt_slugs("flag", flag, "--flag") or "").split(";") if flag else None
     wanted = opt_slug("status_filter", status, "--status")
@@ -161,7 +158,6 @@ def list_(
     found = register.roster(
         database(),
         CHILD_LIST_COLUMNS,
-        csv=fmt == "csv",
         reveal=reveal,
         as_of=now,
         village=village,
@@ -170,17 +166,9 @@ def list_(
         unpaired=unpaired,
         priority=priority,
     )
-    if found.lines is not None:
-        if bom:
-            sys.stdout.write("\ufeff")
-        io.write_csv_lines([found.lines], CHILD_LIST_COLUMNS, sys.stdout)
-        return
-    values = found.columns
-    for name in [] if reveal else [c for c in CHILD_LIST_COLUMNS if c in io.SENSITIVE]:  # masked as io.masker does
-        values[name] = [validate.mask(str(v)) if v else v for v in values[name]]
-    render.render_columns(
-        [values[name] for name in CHILD_LIST_COLUMNS], CHILD_LIST_COLUMNS, fmt, enums=CHILD_ENUMS, bom=bom
-    )
+    with found as roster:
+        roster.enums = CHILD_ENUMS
+        output.write(roster, fmt, bom=bom)
 
 
 CARD_CONTACTS = 30  # the card shows the latest contacts; `lbc contact list --child` shows them all
@@ -277,13 +265,13 @@ def show(
     fmt: CardFormatOpt = "table",
 ) -> None:
     """One child's archive card (档案)."""
-    from lbc_cli import register, render
+    from lbc_cli import output, register, render
 
-    fmt = check_format(fmt, CARD_FORMATS)
+    fmt = check_format(fmt, output.CARD)
     now = today(as_of)
     child, pairings, contacts = register.child_card(database(), ref, contacts=CARD_CONTACTS)
     sections, data = _card(child, pairings, contacts, now, reveal)
-    render.render_card(sections, fmt, data)
+    render.write_card(sections, data, fmt)
 
 
 def update(
@@ -427,11 +415,11 @@ def review(
         "with the same pinyin or a near name)",
     )
 )
-def duplicates(fmt: FormatOpt = "table", bom: BomOpt = False) -> None:
+def duplicates(fmt: ListFormatOpt = "table", bom: BomOpt = False) -> None:
     """Likely duplicates, grouped."""
-    from lbc_cli import register, render
+    from lbc_cli import output, register
 
-    fmt = check_format(fmt, render.FORMATS, bom=bom)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     groups = register.duplicate_groups(database())
     rows = [
         {"group": n, "id": c.id, "name": c.name, "birth_date": c.birth_date, "village": c.village, "status": c.status}
@@ -441,14 +429,9 @@ def duplicates(fmt: FormatOpt = "table", bom: BomOpt = False) -> None:
     if not rows and fmt == "table":
         console.info(i18n.t("no_duplicates"))
         return
-    render.render(
-        rows,
-        ["group", "id", "name", "birth_date", "village", "status"],
-        fmt,
-        enums=CHILD_ENUMS,
-        headers={"group": _("组", "group")},
-        bom=bom,
-    )
+    columns = ["group", "id", "name", "birth_date", "village", "status"]
+    table = output.Table(columns, rows, enums=CHILD_ENUMS, headers={"group": _("组", "group")})
+    output.write(table, fmt, bom=bom)
 
 
 @app.command(

@@ -5,14 +5,25 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import BomOpt, RevealOpt, check_format, database, opt_date, opt_slug, output, today
+from lbc_cli.cli.options import (
+    BomOpt,
+    ExportFormatOpt,
+    ImportFormatOpt,
+    RevealOpt,
+    check_format,
+    database,
+    opt_date,
+    opt_slug,
+    today,
+    write_out,
+)
 from lbc_cli.errors import ExitCode, LbcError
+from lbc_cli.output import FILE, READ
 
 _ = i18n.bi
 
 EXPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "scores")
 IMPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams")
-FILE_FORMATS = ("csv", "json", "jsonl", "xlsx")
 # The payroll sheet of a school year (assessment.payroll)
 SCORE_EXPORT_COLUMNS = ["school_year", "kind", "id", "name", "role", "award", "score", "yuan"]
 # The 2016 national form (农村留守儿童基本情况登记表), as far as lbc holds its fields: (header, column, enum).
@@ -67,34 +78,9 @@ def _registration_form(rows):
             yield out
 
 
-def _write(fmt: str, rows, columns: list[str], out: str | None, bom: bool, headers: list[str] | None = None) -> int:
-    import sys
-
-    from lbc_cli import io
-
-    if fmt == "xlsx":
-        if out is None and sys.stdout.isatty():  # a workbook's bytes on a terminal: asked for by `--out -` only
-            raise LbcError(i18n.t("xlsx_needs_file"), ExitCode.USAGE)
-        with output(out, binary=True) as stream:
-            return io.write_xlsx(rows, columns, stream, headers)
-    with output(out, bom=bom) as stream:
-        return io.WRITERS[fmt](rows, columns, stream)
-
-
 def export(
     table: Annotated[str, typer.Argument(help=_("表:", "table: ") + ", ".join(EXPORT_TABLES), metavar="TABLE")],
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help=_(
-                "csv(默认,或按 --out 文件的扩展名)、json、jsonl 或 xlsx",
-                "csv (default, or what --out's extension names), json, jsonl or xlsx",
-            ),
-            metavar="FORMAT",
-        ),
-    ] = None,
+    fmt: ExportFormatOpt = None,
     out: Annotated[
         str | None,
         typer.Option(
@@ -137,9 +123,9 @@ def export(
     ] = None,
 ) -> None:
     """Write a whole table with the columns of the spec; phone and id numbers masked unless --reveal."""
-    from lbc_cli import io, models, tables
+    from lbc_cli import io, models, output, tables
 
-    fmt = check_format(fmt, FILE_FORMATS, bom=bom, out=out, default="csv")
+    fmt = check_format(fmt, FILE, bom=bom, out=out, default="csv")
     name = table.strip().lower()
     if name not in EXPORT_TABLES:
         raise LbcError(i18n.t("export_unknown", table=table, choices=", ".join(EXPORT_TABLES)), ExitCode.USAGE)
@@ -148,7 +134,7 @@ def export(
             raise LbcError(i18n.t("export_year_needed"), ExitCode.USAGE)
         from lbc_cli import assessment
 
-        n = _write(fmt, assessment.payroll(database(), year), SCORE_EXPORT_COLUMNS, out, bom)
+        n = write_out(output.Table(SCORE_EXPORT_COLUMNS, assessment.payroll(database(), year)), fmt, out, bom=bom)
         if out and out != "-":
             console.info(i18n.t("exported", n=n, file=out))
         return
@@ -166,28 +152,12 @@ def export(
     if status is not None:
         filters["status"] = opt_slug("status", status, "--status")
     start, end = opt_date(from_, "--from", today()), opt_date(to, "--to", today())
-    hide = io.masker(columns, reveal)
-    found = tables.exported(
-        database(),
-        model,
-        columns,
-        csv=fmt == "csv" and not layout,  # SQLite makes the CSV lines itself where it can
-        reveal=reveal,
-        equal=filters,
-        start=start,
-        end=end,
-    )
-    with found as table_rows, io.progress(i18n.t("exporting", table=name)) as advance:
-        if table_rows.lines is not None:
-            with output(out, bom=bom) as stream:
-                n = io.write_csv_lines(table_rows.lines, columns, stream, advance)
-        else:
-            rows = (hide(row) for row in table_rows.rows if advance() is None)  # counted on a terminal's progress
-            if layout:
-                headers = [h for h, _c, _e in REGISTRATION_FORM]
-                n = _write(fmt, _registration_form(rows), headers, out, bom)
-            else:
-                n = _write(fmt, rows, columns, out, bom)
+    found = tables.exported(database(), model, columns, reveal=reveal, equal=filters, start=start, end=end)
+    with found as table, io.progress(i18n.t("exporting", table=name)) as advance:
+        if layout:  # masked before the form's Chinese headers hide which columns are phone numbers
+            rows = map(io.masker(columns, reveal), table.rows)
+            table = output.Table([h for h, _c, _e in REGISTRATION_FORM], _registration_form(rows))
+        n = write_out(table, fmt, out, bom=bom, progress=advance)  # counted on a terminal's progress line
     if out and out != "-":
         console.info(i18n.t("exported", n=n, file=out))
 
@@ -201,12 +171,7 @@ def import_(
             metavar="FILE",
         ),
     ],
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format", "-f", help=_("文件格式(默认按扩展名)", "file format (default: from the name)"), metavar="FORMAT"
-        ),
-    ] = None,
+    fmt: ImportFormatOpt = None,
     encoding: Annotated[
         str | None,
         typer.Option(
@@ -233,7 +198,7 @@ def import_(
     name = table.strip().lower()
     if name not in IMPORT_TABLES:
         raise LbcError(i18n.t("import_not_table", table=table, choices=", ".join(IMPORT_TABLES)), ExitCode.USAGE)
-    fmt = check_format(io.file_format(file, fmt), FILE_FORMATS)
+    fmt = check_format(io.file_format(file, fmt), READ)
     if encoding is not None:
         encoding = check_format(encoding, io.ENCODINGS, "--encoding")
     now = today()

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import AsOfOpt, BomOpt, FormatOpt, check_format, database, today
+from lbc_cli.cli.options import AsOfOpt, BomOpt, ListFormatOpt, check_format, database, today
 from lbc_cli.errors import ExitCode, Invalid
 
 _ = i18n.bi
@@ -94,12 +94,12 @@ def exam_add(
 def exam_list(
     child: Annotated[str | None, typer.Option(help=_("只列该儿童的", "only this child's"), metavar="CHILD")] = None,
     year: Annotated[int | None, typer.Option(help=_("只列该学年", "only this school year"))] = None,
-    fmt: FormatOpt = "table",
+    fmt: ListFormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
-    from lbc_cli import assessment, render
+    from lbc_cli import assessment, output
 
-    fmt = check_format(fmt, render.FORMATS, bom=bom)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     found = assessment.exams(database(), child=child, school_year=year)
     rows = [
         {
@@ -116,7 +116,7 @@ def exam_list(
         }
         for e, name in found
     ]
-    render.render(rows, EXAM_COLUMNS, fmt, bom=bom)
+    output.write(output.Table(EXAM_COLUMNS, rows), fmt, bom=bom)
 
 
 def parse_overrides(pairs: list[str] | None) -> dict:
@@ -172,14 +172,14 @@ def score(
         ),
     ] = None,
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: ListFormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
     import sys
 
-    from lbc_cli import assessment, render
+    from lbc_cli import assessment, output
 
-    fmt = check_format(fmt, render.FORMATS, bom=bom)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     if view is not None and view not in VIEWS:
         raise Invalid("--view", i18n.t("bad_choice", value=view, choices=", ".join(VIEWS)), ExitCode.USAGE)
     result = assessment.school_year(
@@ -190,14 +190,15 @@ def score(
     if len(views) > 1 and fmt in ("csv", "jsonl"):
         raise Invalid("--view", i18n.t("score_view_needed", fmt=fmt), ExitCode.USAGE)
     if len(views) > 1 and fmt == "json":
-        render.write_json_views({name: (values[name], VIEWS[name]) for name in views})
+        output.write_json_tables({name: output.Table(VIEWS[name], by_column=values[name]) for name in views})
         return
     for name in views:
         title = i18n.t(f"score_title_{name}", year=year) if len(views) > 1 or fmt in ("table", "md") else None
         if title and fmt == "table":
             sys.stdout.write(f"{title}\n")
-        render.render_columns(
-            values[name], VIEWS[name], fmt, enums=SCORE_ENUMS, title=title if fmt == "md" else None, bom=bom
+        table = output.Table(
+            VIEWS[name], by_column=values[name], enums=SCORE_ENUMS, title=title if fmt == "md" else None
         )
+        output.write(table, fmt, bom=bom)
         if len(views) > 1:
             sys.stdout.write("\n")

@@ -6,11 +6,10 @@ import typer
 
 from lbc_cli import console, i18n
 from lbc_cli.cli.options import (
-    CARD_FORMATS,
     AsOfOpt,
     BomOpt,
     CardFormatOpt,
-    FormatOpt,
+    ListFormatOpt,
     RevealOpt,
     check_format,
     database,
@@ -75,35 +74,32 @@ def list_(
     all_: Annotated[bool, typer.Option("--all", help=_("包括已不在岗的", "include inactive helpers"))] = False,
     as_of: AsOfOpt = None,
     reveal: RevealOpt = False,
-    fmt: FormatOpt = "table",
+    fmt: ListFormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
     """Helpers in pinyin order, with the number of children each looks after."""
-    from lbc_cli import io, register, render
+    from lbc_cli import output, register
 
-    fmt = check_format(fmt, render.FORMATS, bom=bom)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     slug = opt_slug("role", role, "--role")
     now = today(as_of)
     helpers, counts = register.helpers_with_counts(
         database(), role=slug, village=village, include_inactive=all_, as_of=now
     )
-    hide = io.masker(HELPER_COLUMNS, reveal)
     rows = (
-        hide(
-            {
-                "id": h.id,
-                "name": h.name,
-                "role": h.role,
-                "phone": h.phone,
-                "organization": h.organization,
-                "village": h.village,
-                "active": h.active,
-                "children": counts.get(h.id, 0),
-            }
-        )
+        {
+            "id": h.id,
+            "name": h.name,
+            "role": h.role,
+            "phone": h.phone,
+            "organization": h.organization,
+            "village": h.village,
+            "active": h.active,
+            "children": counts.get(h.id, 0),
+        }
         for h in helpers
     )
-    render.render(rows, HELPER_COLUMNS, fmt, enums=HELPER_ENUMS, bom=bom)
+    output.write(output.Table(HELPER_COLUMNS, rows, enums=HELPER_ENUMS, reveal=reveal), fmt, bom=bom)
 
 
 @app.command(help=_("一名帮扶人及其结对儿童", "one helper and the children they are paired with"))
@@ -113,9 +109,9 @@ def show(
     fmt: CardFormatOpt = "table",
 ) -> None:
     """One helper and the children they are paired with."""
-    from lbc_cli import io, models, register, render
+    from lbc_cli import io, models, output, register, render
 
-    fmt = check_format(fmt, CARD_FORMATS)
+    fmt = check_format(fmt, output.CARD)
     helper, pairings = register.helper_card(database(), ref)
     columns = models.export_columns(models.Helper)
     raw = io.masker(columns, reveal)({c: getattr(helper, c) for c in columns})
@@ -134,10 +130,10 @@ def show(
                 "end_date": end or None,
             }
         )
-    render.render_card(
+    render.write_card(
         [(i18n.t("helper_title") + f" · {helper.name}", fields), (i18n.t("pairings"), kids or [(i18n.t("none"), "")])],
-        fmt,
         data,
+        fmt,
     )
 
 

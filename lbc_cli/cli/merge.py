@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import BomOpt, FormatOpt, check_format, database, opt_slug, state, today
+from lbc_cli.cli.options import BomOpt, ListFormatOpt, check_format, database, opt_slug, state, today
 from lbc_cli.errors import ExitCode, LbcError
 
 _ = i18n.bi
@@ -48,14 +48,14 @@ def merge(
             ),
         ),
     ] = False,
-    fmt: FormatOpt = "table",
+    fmt: ListFormatOpt = "table",
     bom: BomOpt = False,
 ) -> None:
     """Bring another lbc database's rows in by uid: new rows added, identical ones skipped, conflicts named."""
-    from lbc_cli import io, render
+    from lbc_cli import io, output
     from lbc_cli import merge as merging
 
-    fmt = check_format(fmt, render.FORMATS, bom=bom)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     prefer = opt_slug("prefer", prefer, "--prefer")
     target = database()
     source = merging.open_source(target, other, opened=state.opened)
@@ -68,7 +68,7 @@ def merge(
     lines = [c.line() for c in unsettled]
     if unsettled and not dry_run:
         raise LbcError(i18n.t("merge_refused", n=len(unsettled), other=source.display), ExitCode.REFUSED, details=lines)
-    render.render(outcome.rows(), MERGE_COLUMNS, fmt, enums={"table": "table"}, bom=bom)
+    output.write(output.Table(MERGE_COLUMNS, outcome.rows(), enums={"table": "table"}), fmt, bom=bom)
     settled = [c for c in outcome.conflicts if c.settled]
     if settled:
         console.info(i18n.t(f"merge_settled_{prefer}" if prefer else "merge_settled", n=len(settled)))

@@ -1,4 +1,5 @@
-"""Options shared by many commands, defined once: --format, --as-of, --reveal, value parsers, the database."""
+"""Options shared by many commands: --format (from the output layer's choice sets), --as-of, --reveal, --bom,
+value parsers, the database, and where a command's output goes."""
 
 import os
 from datetime import date
@@ -8,6 +9,7 @@ import typer
 
 from lbc_cli import i18n, validate
 from lbc_cli.errors import ExitCode, Invalid, LbcError
+from lbc_cli.output import CARD, DOCUMENT, FILE, LIST, READ, REMINDERS, format_named_by, format_option, names_a_file
 
 _ = i18n.bi
 
@@ -77,6 +79,20 @@ def output(out: str | None, *, bom: bool = False, binary: bool = False):
     return io.output(out, bom=bom, binary=binary, protect=database_files())
 
 
+def write_out(data, fmt: str, out: str | None, *, bom: bool = False, progress=None) -> int:
+    """``output.write`` of ``data`` as ``fmt`` to ``--out`` (``output``); a binary format on a terminal is
+    asked for with ``--out -`` only. Returns how many rows."""
+    import sys
+
+    from lbc_cli import output as layer
+
+    binary = layer.FORMATS[fmt].binary
+    if binary and out is None and sys.stdout.isatty():  # a workbook's bytes on a terminal
+        raise LbcError(i18n.t("xlsx_needs_file"), ExitCode.USAGE)
+    with output(out, bom=bom, binary=binary) as stream:
+        return layer.write(data, fmt, stream, progress=progress)
+
+
 # ---- value parsers: a value that does not parse is a usage error (exit 2) ---------------------
 
 
@@ -118,22 +134,13 @@ def today(as_of: str | None = None) -> date:
 
 # ---- reusable option types ------------------------------------------------------------------
 
-FormatOpt = Annotated[
-    str,
-    typer.Option(
-        "--format",
-        "-f",
-        help=_("输出格式:table、csv、json、jsonl 或 md", "output format: table, csv, json, jsonl or md"),
-        metavar="FORMAT",
-    ),
-]
-CardFormatOpt = Annotated[
-    str,
-    typer.Option(
-        "--format", "-f", help=_("输出格式:table、json 或 md", "output format: table, json or md"), metavar="FORMAT"
-    ),
-]
-CARD_FORMATS = ("table", "json", "md")
+# Each command's --format: its choices and help from one of the output layer's choice sets
+ListFormatOpt = format_option(LIST)
+CardFormatOpt = format_option(CARD)
+ExportFormatOpt = format_option(FILE, from_out=True)
+ImportFormatOpt = format_option(READ, reading=True)
+RemindFormatOpt = format_option(REMINDERS, from_out=True)
+ReportFormatOpt = format_option(DOCUMENT, from_out=True)
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
@@ -157,12 +164,6 @@ BomOpt = Annotated[
 ]
 
 
-# A file name's extension -> the format it names, where the two words differ
-_EXTENSIONS = {"ndjson": "jsonl", "txt": "text", "markdown": "md", "htm": "html"}
-# Extensions that name a kind of file a program opens as such: a command that cannot write it refuses the name
-_DOCUMENTS = {"csv", "json", "jsonl", "xlsx", "xls", "et", "html", "md", "docx", "doc", "wps", "pdf", "odt", "ods"}
-
-
 def check_format(
     fmt: str | None,
     allowed: tuple[str, ...],
@@ -177,8 +178,8 @@ def check_format(
     names one of ``allowed`` (``--out 名单.xlsx``), else ``default``."""
     if fmt is None:
         suffix = os.path.splitext(out)[1].lower().lstrip(".") if out and out != "-" else ""
-        suffix = _EXTENSIONS.get(suffix, suffix)
-        if suffix in _DOCUMENTS and suffix not in allowed:  # `remind --out r.xlsx`: not text under that name
+        suffix = format_named_by(suffix)
+        if names_a_file(suffix) and suffix not in allowed:  # `remind --out r.xlsx`: not text under that name
             raise Invalid("--out", i18n.t("out_extension", file=out, choices=", ".join(allowed)), ExitCode.USAGE)
         fmt = suffix if suffix in allowed else (default or allowed[0])
     value = fmt.strip().lower()

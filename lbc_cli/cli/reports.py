@@ -8,8 +8,18 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import AsOfOpt, RevealOpt, check_format, database, opt_date, output, today
+from lbc_cli.cli.options import (
+    AsOfOpt,
+    ReportFormatOpt,
+    RevealOpt,
+    check_format,
+    database,
+    opt_date,
+    today,
+    write_out,
+)
 from lbc_cli.errors import ExitCode, Invalid
+from lbc_cli.output import DOCUMENT
 from lbc_cli.validate import FIRST_YEAR, LAST_YEAR
 
 _ = i18n.bi
@@ -18,18 +28,6 @@ report_app = typer.Typer(
     help=_("文档:工作计划、工作总结、儿童档案、月报", "documents: work plan, work summary, child's record, month")
 )
 
-FormatOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--format",
-        "-f",
-        help=_(
-            "md(默认,或按 --out 文件的扩展名)、json 或 html",
-            "md (default, or what --out's extension names), json or html",
-        ),
-        metavar="FORMAT",
-    ),
-]
 OutOpt = Annotated[
     str | None, typer.Option("--out", "-o", help=_("写入文件(原子写入)", "write to FILE (atomically)"), metavar="FILE")
 ]
@@ -47,7 +45,6 @@ TemplatesOpt = Annotated[
 YearOpt = Annotated[
     int | None, typer.Option("--year", help=_("年度(默认今年)", "year (default: this year)"), min=1900, max=2199)
 ]
-REPORT_FORMATS = ("md", "json", "html")
 
 
 def _emit(report: str, context: dict, fmt: str, out: str | None, templates: str | None, title: str) -> None:
@@ -55,7 +52,7 @@ def _emit(report: str, context: dict, fmt: str, out: str | None, templates: str 
 
     from lbc_cli import io, reports
 
-    fmt = check_format(fmt, REPORT_FORMATS, out=out, default="md")
+    fmt = check_format(fmt, DOCUMENT, out=out, default="md")
     templates = templates or os.environ.get("LBC_TEMPLATES") or None
     if fmt == "json":
         text = json.dumps(context, ensure_ascii=False, indent=2, default=io.cell) + "\n"
@@ -63,8 +60,7 @@ def _emit(report: str, context: dict, fmt: str, out: str | None, templates: str 
         text = reports.render_markdown(report, context, templates)
         if fmt == "html":
             text = reports.to_html(text, title)
-    with output(out) as stream:
-        stream.write(text)
+    write_out(text, fmt, out)
     if out and out != "-":
         console.info(i18n.t("report_written", file=out))
 
@@ -73,7 +69,7 @@ def _emit(report: str, context: dict, fmt: str, out: str | None, templates: str 
 def report_plan(
     year: YearOpt = None,
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = None,
+    fmt: ReportFormatOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
 ) -> None:
@@ -92,7 +88,7 @@ def report_summary(
     from_: Annotated[str | None, typer.Option("--from", help=_("起始日期", "period start"), metavar="DATE")] = None,
     to: Annotated[str | None, typer.Option("--to", help=_("截止日期", "period end"), metavar="DATE")] = None,
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = None,
+    fmt: ReportFormatOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
 ) -> None:
@@ -118,7 +114,7 @@ def report_child(
     ref: Annotated[str, typer.Argument(help=_("儿童:编号、姓名或拼音首字母", "child: id, name or pinyin initials"))],
     as_of: AsOfOpt = None,
     reveal: RevealOpt = False,
-    fmt: FormatOpt = None,
+    fmt: ReportFormatOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
 ) -> None:
@@ -140,7 +136,7 @@ def report_month(
         ),
     ] = None,
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = None,
+    fmt: ReportFormatOpt = None,
     out: OutOpt = None,
     templates: TemplatesOpt = None,
 ) -> None:

@@ -1,0 +1,398 @@
+"""The output layer: every format lbc writes, in one registry (``FORMATS``), and the writers of a command's table.
+
+A command hands ``write`` a ``Table`` (its columns, and their values as rows or column by column) with the
+--format it was given; ``write`` masks the phone and id columns unless revealed, and the format's writer
+writes the rest. csv/json/jsonl carry the raw values (slugs, ISO dates, 1/0) under the fixed column names;
+table and md are for people (localized headers and labels, drawn by ``render``); xlsx is a workbook
+(``io.write_xlsx``). text and html are documents their command makes (remind's grouped text, a report's
+page): ``write`` writes such a text as it is.
+
+Each command offers one of the choice sets below; its --format option, help included, comes from
+``format_option``. A new format: its writer here, its entry in ``FORMATS``, and its name in the choice sets
+of the commands that offer it.
+"""
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from json.encoder import encode_basestring
+from typing import IO, Annotated, Any, NamedTuple
+
+from lbc_cli import i18n, io
+
+# CSV lines already made (``sqlcsv``): given the columns to mask, chunks of lines, or None where it cannot serve
+CsvLines = Callable[[frozenset[str]], Iterable[list[str]] | None]
+
+
+class Table:
+    """What a command hands the output layer: its ``columns``, and their values either as ``rows`` (dicts,
+    streamed once) or ``by_column`` (each column's values in row order, or a function giving them).
+
+    ``enums``: column -> the enum whose labels people see; ``headers``: a header for people other than the
+    column's field label; ``title``: Markdown's heading; ``reveal``: phone and id numbers in full;
+    ``csv_lines``: the CSV writer's fast path (CSV lines made by SQLite), tried before the values."""
+
+    __slots__ = ("columns", "rows", "by_column", "enums", "headers", "title", "reveal", "csv_lines")
+
+    def __init__(
+        self,
+        columns: list[str],
+        rows: Iterable[dict] = (),
+        *,
+        by_column: list[Sequence] | Callable[[], list[Sequence]] | None = None,
+        enums: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        title: str | None = None,
+        reveal: bool = False,
+        csv_lines: CsvLines | None = None,
+    ) -> None:
+        self.columns = columns
+        self.rows = rows
+        self.by_column = by_column
+        self.enums = enums or {}
+        self.headers = headers or {}
+        self.title = title
+        self.reveal = reveal
+        self.csv_lines = csv_lines
+
+
+def write(data: "Table | str", fmt: str, stream: IO | None = None, *, bom: bool = False, progress=None) -> int:
+    """Write ``data`` in the format ``fmt`` to ``stream`` (stdout by default); returns how many rows.
+
+    ``data``: a Table, or a document its command made in that format (written as it is). ``bom``: CSV starts
+    with a UTF-8 BOM. ``progress``: called with the number of rows as they are written."""
+    out = stream or sys.stdout
+    if isinstance(data, str):
+        out.write(data)
+        return 0
+    if bom and fmt == "csv":
+        out.write("\ufeff")
+    return FORMATS[fmt].writer(data, out, progress)
+
+
+# ---- the values a writer takes: masked unless revealed ------------------------------------------------
+
+
+def _masked(table: Table) -> frozenset[str]:
+    return frozenset(io.masked_columns(table.columns, table.reveal))
+
+
+def _rows(table: Table, progress=None) -> Iterator[dict]:
+    rows = iter(table.rows)
+    if _masked(table):
+        rows = map(io.masker(table.columns, table.reveal), rows)
+    if progress is not None:
+        rows = (row for row in rows if progress() is None)
+    return rows
+
+
+def _column_values(table: Table) -> list[Sequence] | None:
+    """The table's values column by column, masked where they must be; None for a table of rows."""
+    values = table.by_column() if callable(table.by_column) else table.by_column
+    if values is None:
+        return None
+    hidden = _masked(table)
+    if hidden:
+        values = [io.mask_values(v) if c in hidden else v for c, v in zip(table.columns, values, strict=True)]
+    return values
+
+
+def _for_people_values(table: Table, progress=None) -> tuple[list[Sequence], int]:
+    values = _column_values(table)
+    if values is None:
+        rows = list(_rows(table, progress))
+        return [[row.get(c) for row in rows] for c in table.columns], len(rows)
+    return values, len(values[0]) if values else 0
+
+
+# ---- the writers ---------------------------------------------------------------------------------------
+
+
+def write_table(table: Table, stream: IO[str], progress=None) -> int:
+    """A table for people: a Rich table on a terminal, aligned plain text in a pipe."""
+    from lbc_cli import render
+
+    values, n = _for_people_values(table, progress)
+    render.for_people(values, n, table, "table", stream)
+    return n
+
+
+def write_md(table: Table, stream: IO[str], progress=None) -> int:
+    """A Markdown table for people, every person's text escaped (``render.md_text``)."""
+    from lbc_cli import render
+
+    values, n = _for_people_values(table, progress)
+    render.for_people(values, n, table, "md", stream)
+    return n
+
+
+def write_csv(table: Table, stream: IO[str], progress=None) -> int:
+    """The one CSV writer: a header of the column names, then a line a row, each cell ``io.csv_cell``
+    (the formula guard, QUOTE_MINIMAL quoting, CRLF ends), masked unless revealed.
+
+    Three ways to the same bytes: the lines SQLite made (``table.csv_lines``, handed the columns to mask),
+    else the values column by column (a column that cannot hold a formula passed to csv.writer as it is),
+    else row by row."""
+    lines = table.csv_lines(_masked(table)) if table.csv_lines is not None else None
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(table.columns)
+    n = 0
+    if lines is not None:
+        for chunk in lines:
+            if not chunk:
+                continue  # no lines: nothing written (not an empty line)
+            stream.write("\r\n".join(chunk))
+            stream.write("\r\n")
+            n += len(chunk)
+            if progress is not None:
+                progress(len(chunk))
+        return n
+    values = _column_values(table)
+    if values is not None:
+        writer.writerows(zip(*map(_csv_cells, values), strict=True))
+        return len(values[0]) if values else 0
+    first = io.MAY_NEED_GUARD
+    for row in _rows(table, progress):
+        # csv.writer itself writes None as an empty cell and an int as its digits; a text that
+        # cannot be a formula goes as it is: csv_text only for the rest
+        writer.writerow(
+            [
+                v if v is None or v.__class__ is int or (v.__class__ is str and v[:1] not in first) else io.csv_text(v)
+                for v in map(row.get, table.columns)
+            ]
+        )
+        n += 1
+    return n
+
+
+# Where a cell of a column may start (after the "\n" that _csv_cells joins the column's texts with)
+# with a character that io.neutralise looks at: only such a column needs it cell by cell.
+_MAY_NEED_GUARD = re.compile("(?:^|\n)[" + re.escape("".join(sorted(io.MAY_NEED_GUARD))) + "]")
+_NONE = type(None)
+_INT_OR_NONE = {int, _NONE}
+
+
+def _csv_cells(column: Sequence) -> Sequence:
+    kinds = set(map(type, column))
+    if kinds <= _INT_OR_NONE:
+        return column
+    if kinds <= {str, _NONE}:
+        text = "\n".join([v or "" for v in column] if _NONE in kinds else column)
+        if not _MAY_NEED_GUARD.search(text):
+            return column
+    return list(map(io.csv_text, column))
+
+
+def write_json(table: Table, stream: IO[str], progress=None) -> int:
+    """A JSON array, one object a line (``io.cell`` values), written as it goes."""
+    return _write_json_objects(table, stream, progress, lines=False)
+
+
+def write_jsonl(table: Table, stream: IO[str], progress=None) -> int:
+    """JSON lines: one object a row."""
+    return _write_json_objects(table, stream, progress, lines=True)
+
+
+def _write_json_objects(table: Table, stream: IO[str], progress, *, lines: bool) -> int:
+    columns = table.columns
+    values = _column_values(table)
+    objects = None if values is None else _json_objects(values, columns)
+    if objects is not None:  # each row's text made a column at a time
+        if lines:
+            stream.write("".join([f"{line}\n" for line in objects]))
+        else:
+            _write_json_list(objects, stream)
+            stream.write("\n")
+        return len(objects)
+    if values is not None:
+        rows = (dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True))
+    else:
+        rows = _rows(table, progress)
+    n = 0
+    if not lines:
+        stream.write("[")
+    for row in rows:
+        text = json.dumps({c: io.cell(row.get(c)) for c in columns}, ensure_ascii=False)
+        if lines:
+            stream.write(text + "\n")
+        else:
+            stream.write(",\n  " if n else "\n  ")
+            stream.write(text)
+        n += 1
+    if not lines:
+        stream.write("\n]\n" if n else "]\n")
+    return n
+
+
+def write_json_tables(tables: dict[str, Table], stream: IO[str] | None = None) -> None:
+    """Named tables given column by column as one JSON object: what ``json.dumps({name: [row as a dict,
+    ...]}, ensure_ascii=False, indent=2)`` writes, values as ``io.cell`` makes them, without the indenting
+    encoder (pure Python, slow for a county's pupils)."""
+    out = stream or sys.stdout
+    views = {name: (_column_values(table), table.columns) for name, table in tables.items()}
+    sections = []
+    for name, (values, columns) in views.items():
+        objects = _json_objects(values, columns, indent=" " * 6)
+        if objects is None:
+            data = {
+                view: [{c: io.cell(v) for c, v in zip(cs, row, strict=True)} for row in zip(*vs, strict=True)]
+                for view, (vs, cs) in views.items()
+            }
+            out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            return
+        sections.append((name, objects))
+    if not sections:
+        out.write("{}\n")
+        return
+    for i, (name, objects) in enumerate(sections):
+        out.write(("{\n  " if i == 0 else ",\n  ") + encode_basestring(name) + ": ")
+        _write_json_list(objects, out, indent="  ")
+    out.write("\n}\n")
+
+
+def _write_json_list(objects: list[str], out: IO[str], indent: str = "") -> None:
+    """A list of objects already encoded, one a line, laid out as json.dumps(indent=2) lays out a list
+    that starts ``indent`` in."""
+    if not objects:
+        out.write("[]")
+        return
+    out.write(f"[\n{indent}  ")
+    out.write(f",\n{indent}  ".join(objects))
+    out.write(f"\n{indent}]")
+
+
+_JSON_SCALARS = {_NONE, bool, int, float, str, Decimal, date, datetime}
+
+
+def _json_objects(values: list[Sequence], columns: list[str], indent: str | None = None) -> list[str] | None:
+    """Each row as json.dumps writes ``{column: io.cell(value)}``: on one line, or with ``indent``
+    before each key (the rows of a list indented two less, as in a document with indent=2). None
+    unless the columns are distinct and the values plain (json.dumps writes any other)."""
+    if not columns or len(set(columns)) < len(columns):
+        return None
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    texts = []
+    for column in values:
+        kinds = set(map(type, column))
+        if not kinds <= _JSON_SCALARS:
+            return None
+        if kinds <= {int}:
+            texts.append(list(map(int.__repr__, column)))
+        elif kinds <= _INT_OR_NONE:
+            texts.append(list(map({v: encode(v) for v in set(column)}.__getitem__, column)))
+        elif kinds <= {str}:
+            texts.append(list(map(encode_basestring, column)))
+        elif kinds <= {str, _NONE}:
+            texts.append(["null" if v is None else encode_basestring(v) for v in column])
+        else:
+            texts.append([encode(io.cell(v)) for v in column])
+    keys = [encode_basestring(name).replace("%", "%%") + ": %s" for name in columns]
+    if indent is None:
+        row = "{" + ", ".join(keys) + "}"
+    else:
+        row = "{\n" + indent + (",\n" + indent).join(keys) + "\n" + indent[:-2] + "}"
+    return list(map(row.__mod__, zip(*texts, strict=True)))
+
+
+def write_xlsx(table: Table, stream: IO[bytes], progress=None) -> int:
+    """A one-sheet workbook (``io.write_xlsx``): text stays text, values as ``io.cell`` makes them."""
+    values = _column_values(table)
+    if values is None:
+        rows = _rows(table, progress)
+    else:
+        rows = (dict(zip(table.columns, row, strict=True)) for row in zip(*values, strict=True))
+    return io.write_xlsx(rows, table.columns, stream)
+
+
+# ---- the registry ----------------------------------------------------------------------------------------
+
+
+class Format(NamedTuple):
+    """One output format. ``writer``: writes a Table (None: a document's format, its text made by its command);
+    ``binary``: written as bytes; ``extensions``: the file name endings that name it (``--out x.csv``);
+    ``a_file``: a file a program opens as such (a command that cannot write it refuses ``--out`` by that name)."""
+
+    writer: Callable[[Table, IO, Any], int] | None
+    binary: bool = False
+    extensions: tuple[str, ...] = ()
+    a_file: bool = False
+
+
+FORMATS: dict[str, Format] = {
+    "table": Format(write_table),
+    "csv": Format(write_csv, extensions=("csv",), a_file=True),
+    "json": Format(write_json, extensions=("json",), a_file=True),
+    "jsonl": Format(write_jsonl, extensions=("jsonl", "ndjson"), a_file=True),
+    "md": Format(write_md, extensions=("md", "markdown"), a_file=True),
+    "xlsx": Format(write_xlsx, binary=True, extensions=("xlsx",), a_file=True),
+    "text": Format(None, extensions=("txt",)),
+    "html": Format(None, extensions=("html", "htm"), a_file=True),
+}
+# Files of kinds lbc never writes: ``--out`` by such a name is refused too
+OTHER_FILES = frozenset({"xls", "et", "docx", "doc", "wps", "pdf", "odt", "ods"})
+
+
+class Choices(tuple):
+    """The formats one kind of command offers, its default first, in the order its help names them."""
+
+    def __new__(cls, *names: str) -> "Choices":
+        unknown = [name for name in names if name not in FORMATS]
+        if unknown:
+            raise ValueError(f"not in output.FORMATS: {unknown}")
+        return super().__new__(cls, names)
+
+
+LIST = Choices("table", "csv", "json", "jsonl", "md")  # rows on a screen or in a pipe: every list
+CARD = Choices("table", "json", "md")  # one record: child show, helper show
+FILE = Choices("csv", "json", "jsonl", "xlsx")  # a table's file: export
+READ = Choices("csv", "json", "jsonl", "xlsx")  # the files import reads (io's readers), by the same names
+REMINDERS = Choices("text", "md", "csv", "json", "jsonl", "table")  # remind
+DOCUMENT = Choices("md", "json", "html")  # report
+
+
+def format_named_by(suffix: str) -> str:
+    """The format a file name's extension names (``ndjson`` -> ``jsonl``); the extension itself otherwise."""
+    for name, entry in FORMATS.items():
+        if suffix in entry.extensions:
+            return name
+    return suffix
+
+
+def names_a_file(name: str) -> bool:
+    """Whether a format (or an extension's word) is a kind of file a program opens as such."""
+    entry = FORMATS.get(name)
+    return entry.a_file if entry is not None else name in OTHER_FILES
+
+
+def _listed(names: Sequence[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return i18n.bi("、", ", ").join(names[:-1]) + i18n.bi(" 或 ", " or ") + names[-1]
+
+
+def format_help(choices: Choices, *, from_out: bool = False, reading: bool = False) -> str:
+    """The help of a --format offering ``choices``: the formats by name, the default first. ``from_out``: the
+    default is what --out's extension names; ``reading``: the format of a file read, from its name."""
+    if reading:
+        return i18n.bi("文件格式(默认按扩展名)", "file format (default: from the name)")
+    if from_out:
+        first = choices[0] + i18n.bi("(默认,或按 --out 文件的扩展名)", " (default, or what --out's extension names)")
+        return _listed([first, *choices[1:]])
+    return i18n.bi("输出格式:", "output format: ") + _listed(choices)
+
+
+def format_option(choices: Choices, *, from_out: bool = False, reading: bool = False) -> Any:
+    """The --format/-f option of a command offering ``choices`` (kept in the annotation, where tests find it).
+    ``from_out`` or ``reading``: no value given means the default is worked out (``options.check_format``)."""
+    import typer
+
+    option = typer.Option(
+        "--format", "-f", help=format_help(choices, from_out=from_out, reading=reading), metavar="FORMAT"
+    )
+    if from_out or reading:
+        return Annotated[str | None, option, choices]
+    return Annotated[str, option, choices]
