@@ -38,7 +38,7 @@ PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
 
 
 class ChildFacts(NamedTuple):
-    """What the rules need to know of one child on the reference date (a tuple: 100,000 are made per run)."""
+    """What the rules need to know of one child on the reference date (a tuple: a county makes one a child)."""
 
     id: int
     name: str
@@ -141,42 +141,47 @@ def _born_by(day: date, years: int) -> date:
         return date(day.year - years, 2, 28)
 
 
-def due_reminders(children: list[ChildFacts], settings: dict, as_of: date, within: int = 0) -> list[Reminder]:
-    """Every child's reminders, most pressing first (``sort_key``)."""
-    rules = _rules(settings, as_of, within)
-    items = [item for facts in _in_name_order(children) for item in rules(facts)]  # name, child, rule
-    items.sort(key=_pressing)
-    return items
+class Due(NamedTuple):
+    """One piece of work due: the same object for every child it is due for on the same terms."""
+
+    rule: str
+    due_date: date
+    days_overdue: int
+    priority: str  # urgent, high, normal
 
 
-def in_pressing_groups(children: list[ChildFacts], settings: dict, as_of: date, within: int, head, middle, tail):
-    """Every child's reminders, each made into the line ``head(facts) + middle(rule, due date, days overdue,
-    priority) + tail(facts)``, in groups by pressing key (urgent, most days overdue, priority: the first
-    part of ``sort_key``): ``{key: lines}``, each group in (name, child, rule) order. The groups in order of
-    their keys, one after the other, are ``due_reminders``'s order, with no sort of the lines: a county's
-    300,000 lines have a few hundred keys. ``head`` and ``tail`` are asked once a child, ``middle`` once
-    for each (rule, due date, priority) found.
+def due_in_order(children: list[ChildFacts], settings: dict, as_of: date, within: int = 0) -> list[tuple]:
+    """Every child's due work, most pressing first (``sort_key``'s order): (child's facts, ``Due``) pairs.
 
-    The groups made for children whose names all sort before the others' names, each put before the
-    others' group of the same key, are the groups made for all the children at once (``cli.remind``'s two
-    halves of a county)."""
+    The children are taken in (name, id) order and each one's work in ``RULES`` order, into one group per
+    pressing key (urgent, most days overdue, priority); the groups in key order are the whole in order, with
+    no sort of the items (a county's have a few hundred keys). A ``Due`` is made once for all the children
+    it is due for, so that a writer can render each once."""
     due = _due(settings, as_of, within)
     groups: dict[int, list] = {}
-    found: dict[tuple, tuple[list, str]] = {}  # (rule, due date, priority) -> (its group, its middle)
+    found: dict[tuple, tuple[list, Due]] = {}  # (rule, due date, priority) -> (its group, its Due)
+    new = tuple.__new__
     for facts in _in_name_order(children):
-        listed = due(facts)
-        if not listed:
-            continue
-        start, end = head(facts), tail(facts)
-        for item in listed:
+        for item in due(facts):
             place = found.get(item)
             if place is None:
                 rule, when, priority = item
                 overdue = (as_of - when).days
                 group = groups.setdefault(_pressing_key(priority, overdue), [])
-                place = found[item] = (group, middle(rule, when, overdue, priority))
-            place[0].append(start + place[1] + end)
-    return groups
+                place = found[item] = (group, new(Due, (rule, when, overdue, priority)))
+            place[0].append((facts, place[1]))
+    return [pair for key in sorted(groups) for pair in groups[key]]
+
+
+def due_reminders(children: list[ChildFacts], settings: dict, as_of: date, within: int = 0) -> list[Reminder]:
+    """Every child's reminders, most pressing first (``sort_key``)."""
+    return as_reminders(due_in_order(children, settings, as_of, within))
+
+
+def as_reminders(due: list[tuple]) -> list[Reminder]:
+    """``due_in_order``'s (child, due) pairs as Reminders, in the same order."""
+    new = tuple.__new__
+    return [new(Reminder, (facts.id, facts.name, *work, facts.helpers)) for facts, work in due]
 
 
 def _in_name_order(children: list[ChildFacts]) -> list[ChildFacts]:

@@ -1,0 +1,131 @@
+"""What the reminder rules (rules/reminders.py) read: each child's facts, the rule values, the schedule.
+
+The same SQL text runs on a bare sqlite3 connection (``Database.reader``: a SQLite file, for which
+``remind`` never imports SQLAlchemy or SQLModel) and through a session (``store.text_rows``: PostgreSQL,
+``--helper``, the work summary). ``rows(sql, params)`` runs one statement with ``:name`` parameters and
+gives its rows as tuples; ``dialect`` is the database's, "sqlite" or "postgresql". The conditions in the
+text are those of ``conditions``, which store's queries use too. This module imports nothing heavier than
+the rules.
+"""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from lbc_cli import conditions, i18n
+
+Rows = Callable[[str, dict], list]
+
+
+def facts_sql(dialect: str, *, helper_id: int | None = None, village: str | None = None) -> str:
+    """A row of facts per child c in the programme on :as_of: the record's columns, whether it is a priority
+    child, the last day of each contact the rules count (``conditions.COUNTED_CONTACTS``), and the ids of the
+    helpers paired with it on :as_of (NULL: none), joined by commas. ``village``: that village's children,
+    or a township's (:village, :village_end); ``helper_id``: only the children paired with :helper_id."""
+    helper_ids = "group_concat(helper_id)" if dialect == "sqlite" else "string_agg(CAST(helper_id AS TEXT), ',')"
+    where = [conditions.in_programme("c")]
+    if village:
+        where.append(conditions.in_village("c"))
+    if helper_id is not None:
+        in_force = conditions.pairing_in_force()
+        mine = f"SELECT 1 FROM pairings WHERE child_id = c.id AND helper_id = :helper_id AND {in_force}"
+        where.append(f"EXISTS ({mine})")
+    lasts = ", ".join(conditions.last_contact(fact, "c.id") for fact in conditions.COUNTED_CONTACTS)
+    return (
+        "SELECT c.id, c.name, c.birth_date, c.enrolled_on, c.flags, c.guardian_relation, c.guardian_name,"
+        f" c.care_agreement_on, c.reviewed_on, {conditions.priority('c')}, {lasts},"
+        f" (SELECT {helper_ids} FROM pairings WHERE child_id = c.id AND {conditions.pairing_in_force()})"
+        f" FROM children AS c WHERE {' AND '.join(where)}"
+    )
+
+
+def facts_params(dialect: str, as_of: date, *, helper_id: int | None = None, village: str | None = None) -> dict:
+    """The parameters of ``facts_sql``: dates as ISO text on SQLite (as it stores them)."""
+    params: dict[str, Any] = {"as_of": as_of.isoformat() if dialect == "sqlite" else as_of}
+    if village:
+        params |= conditions.village_params(village)
+    if helper_id is not None:
+        params["helper_id"] = helper_id
+    return params
+
+
+def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None, village: str | None = None) -> list:
+    """The rules' facts (``ChildFacts``) of each child in the programme on ``as_of`` (``facts_sql``), each
+    with the names of the helpers paired with it, in pinyin order."""
+    from lbc_cli.rules.reminders import ChildFacts
+
+    names = conditions.helper_names(rows(conditions.HELPERS_IN_ORDER, {}))
+    named: dict[str, tuple[str, ...]] = {}  # a child's helper ids, as the query joins them -> their names
+
+    def helper_names(ids: str) -> tuple[str, ...]:
+        found = named.get(ids)
+        if found is None:
+            found = named[ids] = names(map(int, ids.split(",")))
+        return found
+
+    sql = facts_sql(dialect, helper_id=helper_id, village=village)
+    found = rows(sql, facts_params(dialect, as_of, helper_id=helper_id, village=village))
+    day = date.fromisoformat if dialect == "sqlite" else _as_is  # SQLite gives ISO text, PostgreSQL dates
+    new = tuple.__new__
+    return [
+        new(
+            ChildFacts,
+            (
+                child_id,
+                name,
+                day(birth),
+                day(enrolled),
+                bool(priority),
+                relation == "none" or not guardian or (flags is not None and "lives-alone" in flags.split(";")),
+                agreement and day(agreement),
+                reviewed and day(reviewed),
+                last_call and day(last_call),
+                last_feedback and day(last_feedback),
+                last_visit and day(last_visit),
+                helpers is not None,
+                () if helpers is None else helper_names(helpers),
+            ),
+        )
+        for (
+            child_id,
+            name,
+            birth,
+            enrolled,
+            flags,
+            relation,
+            guardian,
+            agreement,
+            reviewed,
+            priority,
+            last_call,
+            last_feedback,
+            last_visit,
+            helpers,
+        ) in found
+    ]
+
+
+def _as_is(value):
+    return value
+
+
+def rule_values(rows: Rows) -> dict[str, int | float]:
+    """Every setting's value (settings.resolve): the stored one where set, else the default."""
+    from lbc_cli import settings
+
+    return settings.resolve(dict(rows("SELECT key, value FROM settings", {})))
+
+
+def schedule(rows: Rows, months: list[int]) -> list[tuple[int, str]]:
+    """(month, text) of the year's schedule for ``months``, in the plan's order; a seeded item's text in the
+    session's language (i18n.schedule_text)."""
+    if not months:
+        return []
+    listed = ", ".join(str(int(month)) for month in months)
+    query = f"SELECT uid, month, text FROM schedule_items WHERE month IN ({listed}) ORDER BY month, position, id"
+    return [(month, i18n.schedule_text(uid, text)) for uid, month, text in rows(query, {})]
+
+
+def helper_roles(rows: Rows) -> dict[str, str]:
+    """helper name -> role, for headings."""
+    return dict(rows("SELECT name, role FROM helpers", {}))
