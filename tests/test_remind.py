@@ -267,14 +267,14 @@ def test_due_work_in_order_is_the_reminders_order_each_due_made_once():
     twin = facts(id=2, name="甲")  # the same name and items: after child 1
     recent = facts(id=4, name="乙", enrolled_on=date(2024, 5, 1), reviewed_on=date(2024, 5, 1))  # 14 days
     children = [recent, twin, alone, late]
-    due = due_in_order(children, DEFAULTS, date(2024, 5, 15))
+    places, dues = due_in_order(children, DEFAULTS, date(2024, 5, 15))
     listed = due_reminders(children, DEFAULTS, date(2024, 5, 15))
-    assert [(child.id, work.rule, work.due_date, work.days_overdue) for child, work in due] == [
-        (item.child_id, item.rule, item.due_date, item.days_overdue) for item in listed
+    assert [(children[place].id, *work) for place, work in zip(places, dues, strict=True)] == [
+        (item.child_id, item.rule, item.due_date, item.days_overdue, item.priority) for item in listed
     ]
-    assert [child for child, _work in due][:4] == [alone, alone, alone, late]
-    assert due[4][1] is due[7][1]  # 甲 (1) and 甲 (2): one parent-feedback due 2024-03-01, 75 days, normal
-    assert due[4][1] == ("parent-feedback", date(2024, 3, 1), 75, "normal")
+    assert places[:4] == [2, 2, 2, 3]  # 丙 (alone) three times, then 甲 (late, child 1)
+    assert dues[4] is dues[7]  # 甲 (1) and 甲 (2): one parent-feedback due 2024-03-01, 75 days, normal
+    assert dues[4] == ("parent-feedback", date(2024, 3, 1), 75, "normal")
     got = [f"{item.child_id}:{item.rule}" for item in listed]
     # 丙 (3): no-guardian, urgent, first; its feedback and visit are 75 days overdue, its call not yet due
     assert got[0] == "3:no-guardian"
@@ -293,7 +293,7 @@ def test_due_work_in_order_is_the_reminders_order_each_due_made_once():
         "4:home-visit",
     ]
     # 1 and 2 share their three Dues; 3 shares two of them and adds no-guardian; 4: its own three
-    assert len({id(work) for _child, work in due}) == 3 + 1 + 3
+    assert len({id(work) for work in dues}) == 3 + 1 + 3
 
 
 # ---- CLI helpers -----------------------------------------------------------------------------

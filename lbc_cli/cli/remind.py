@@ -87,19 +87,19 @@ def remind(
                 schedule.append(reminders.Reminder(None, text, "schedule", end, (now - end).days, "normal"))
     with output(out, bom=bom) as stream:
         if fmt == "csv":
-            io.write_csv_lines([_csv_lines(due), [_csv_line(item) for item in schedule]], REMIND_COLUMNS, stream)
+            io.write_csv_lines([_csv_lines(facts, due), [_csv_line(item) for item in schedule]], REMIND_COLUMNS, stream)
         elif fmt in ("text", "md"):
-            items = reminders.as_reminders(due)
+            items = reminders.as_reminders(facts, due)
             stream.write(_grouped(items, schedule, roles, now, markdown=fmt == "md", only=helper_row))
         else:
             from lbc_cli import render
 
             rows_out = (
                 dict(zip(REMIND_COLUMNS, _cells(i), strict=True)) | {"due_date": i.due_date.isoformat()}
-                for i in [*reminders.as_reminders(due), *schedule]
+                for i in [*reminders.as_reminders(facts, due), *schedule]
             )
             render.render(rows_out, REMIND_COLUMNS, fmt, enums={"rule": "rule", "priority": "priority"}, stream=stream)
-    if fail_if_due and due:
+    if fail_if_due and due.places:
         raise typer.Exit(int(ExitCode.DUE))
 
 
@@ -132,29 +132,22 @@ def _cells(item) -> tuple:
     )
 
 
-def _csv_lines(pairs: list[tuple]) -> list[str]:
-    """The CSV lines (``_csv_line``'s) of ``reminders.due_in_order``'s (child, due) pairs, in their order. A
+def _csv_lines(children: list, due) -> list[str]:
+    """The CSV lines (``_csv_line``'s) of ``reminders.due_in_order``'s work for ``children``, in its order. A
     child's cells are made once for all its lines, and a ``Due``'s once for all the children it is due for:
     only the name and the helpers are free text (io.csv_cell); the rest are numbers, dates and slugs."""
     from lbc_cli.io import csv_cell
 
-    children: dict[int, tuple[str, str]] = {}  # id(facts) -> (its cells before the due work, after it)
     helpers: dict[tuple[str, ...], str] = {}  # a helper has dozens of children
-    dues: dict[int, str] = {}  # id(due) -> its cells
-    lines = []
-    add = lines.append
-    for facts, due in pairs:
-        cells = children.get(id(facts))
-        if cells is None:
-            after = helpers.get(facts.helpers)
-            if after is None:
-                after = helpers[facts.helpers] = "," + csv_cell(";".join(facts.helpers))
-            cells = children[id(facts)] = (f"{facts.id},{csv_cell(facts.name)},", after)
-        middle = dues.get(id(due))
-        if middle is None:
-            middle = dues[id(due)] = _due_cells(*due)
-        add(cells[0] + middle + cells[1])
-    return lines
+    before, after = [], []  # each child's cells before the due work, and after it
+    for facts in children:
+        cell = helpers.get(facts.helpers)
+        if cell is None:
+            cell = helpers[facts.helpers] = "," + csv_cell(";".join(facts.helpers))
+        before.append(f"{facts.id},{csv_cell(facts.name)},")
+        after.append(cell)
+    cells = {work: _due_cells(*work) for work in set(due.dues)}
+    return [before[place] + cells[work] + after[place] for place, work in zip(*due, strict=True)]
 
 
 def _csv_line(item) -> str:

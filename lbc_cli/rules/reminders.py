@@ -18,7 +18,7 @@ contacts that happened.
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from operator import attrgetter
+from itertools import chain
 from typing import NamedTuple
 
 from lbc_cli.validate import birthday
@@ -150,49 +150,66 @@ class Due(NamedTuple):
     priority: str  # urgent, high, normal
 
 
-def due_in_order(children: list[ChildFacts], settings: dict, as_of: date, within: int = 0) -> list[tuple]:
-    """Every child's due work, most pressing first (``sort_key``'s order): (child's facts, ``Due``) pairs.
+class DueWork(NamedTuple):
+    """Every child's due work in order: the ``n``-th is ``dues[n]`` for the child ``children[places[n]]``."""
+
+    places: list[int]  # places in the list of children given
+    dues: list[Due]
+
+
+def due_in_order(children: list[ChildFacts], settings: dict, as_of: date, within: int = 0) -> DueWork:
+    """Every child's due work, most pressing first (``sort_key``'s order), as two lists of the same length
+    (``DueWork``): the child's place in ``children``, and what is due. A ``Due`` is made once for all the
+    children it is due for, and a child is a number, so that a writer can render each of them once.
 
     The children are taken in (name, id) order and each one's work in ``RULES`` order, into one group per
     pressing key (urgent, most days overdue, priority); the groups in key order are the whole in order, with
-    no sort of the items (a county's have a few hundred keys). A ``Due`` is made once for all the children
-    it is due for, so that a writer can render each once."""
+    no sort of the items (a county's have a few hundred keys)."""
     due = _due(settings, as_of, within)
-    groups: dict[int, list] = {}
-    found: dict[tuple, tuple[list, Due]] = {}  # (rule, due date, priority) -> (its group, its Due)
+    groups: dict[int, tuple[list[int], list[Due]]] = {}
+    found: dict[tuple, tuple[list[int], list[Due], Due]] = {}  # (rule, due date, priority) -> its group, its Due
     new = tuple.__new__
-    for facts in _in_name_order(children):
-        for item in due(facts):
-            place = found.get(item)
-            if place is None:
+    for place in _in_name_order(children):
+        for item in due(children[place]):
+            known = found.get(item)
+            if known is None:
                 rule, when, priority = item
                 overdue = (as_of - when).days
-                group = groups.setdefault(_pressing_key(priority, overdue), [])
-                place = found[item] = (group, new(Due, (rule, when, overdue, priority)))
-            place[0].append((facts, place[1]))
-    return [pair for key in sorted(groups) for pair in groups[key]]
+                group = groups.setdefault(_pressing_key(priority, overdue), ([], []))
+                known = found[item] = (*group, new(Due, (rule, when, overdue, priority)))
+            known[0].append(place)
+            known[1].append(known[2])
+    keys = sorted(groups)
+    return DueWork(
+        list(chain.from_iterable(groups[key][0] for key in keys)),
+        list(chain.from_iterable(groups[key][1] for key in keys)),
+    )
 
 
 def due_reminders(children: list[ChildFacts], settings: dict, as_of: date, within: int = 0) -> list[Reminder]:
     """Every child's reminders, most pressing first (``sort_key``)."""
-    return as_reminders(due_in_order(children, settings, as_of, within))
+    return as_reminders(children, due_in_order(children, settings, as_of, within))
 
 
-def as_reminders(due: list[tuple]) -> list[Reminder]:
-    """``due_in_order``'s (child, due) pairs as Reminders, in the same order."""
+def as_reminders(children: list[ChildFacts], due: DueWork) -> list[Reminder]:
+    """``due_in_order``'s work for ``children`` as Reminders, in the same order."""
     new = tuple.__new__
-    return [new(Reminder, (facts.id, facts.name, *work, facts.helpers)) for facts, work in due]
+    made = []
+    for place, work in zip(*due, strict=True):
+        facts = children[place]
+        made.append(new(Reminder, (facts.id, facts.name, *work, facts.helpers)))
+    return made
 
 
-def _in_name_order(children: list[ChildFacts]) -> list[ChildFacts]:
-    ordered = sorted(children, key=_by_id)  # stable sorts on one plain key each: fast for 100,000 children
-    ordered.sort(key=_by_name)
+def _in_name_order(children: list[ChildFacts]) -> list[int]:
+    """The places of ``children`` in (name, id) order."""
+    ids, names = [facts.id for facts in children], [facts.name for facts in children]
+    ordered = sorted(range(len(children)), key=ids.__getitem__)  # stable sorts on one plain key each
+    ordered.sort(key=names.__getitem__)
     return ordered
 
 
 _RULE_ORDER = {rule: n for n, rule in enumerate(RULES)}
-_by_id = attrgetter("id")
-_by_name = attrgetter("name")
 
 
 def _pressing(item: Reminder) -> int:
