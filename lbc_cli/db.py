@@ -326,7 +326,7 @@ class Database:
     def reader(self) -> Iterator[Callable[[str, dict], list]]:
         """One read transaction on a bare sqlite3 connection to the SQLite file: ``with db.reader() as rows:
         rows(sql, params)`` gives the rows of a SELECT with ``:name`` parameters, as tuples, dates as ISO
-        text. No SQLAlchemy: for ``remind``, whose start would otherwise be most of a county's second."""
+        text. No SQLAlchemy: ``remind`` on a SQLite file starts without importing it (benchmarks/README.md)."""
         try:
             with self._bare() as connection:
                 connection.execute("BEGIN")
