@@ -55,14 +55,13 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
     from lbc_cli.rules.reminders import ChildFacts
 
     names = conditions.helper_names(rows(conditions.HELPERS_IN_ORDER, {}))
-    named: dict[str, tuple[str, ...]] = {}  # a child's helper ids, as the query joins them -> their names
 
-    def helper_names(ids: str) -> tuple[str, ...]:
-        found = named.get(ids)
-        if found is None:
-            found = named[ids] = names(map(int, ids.split(",")))
-        return found
+    class Named(dict):  # a child's helper ids, as the query joins them -> their names, each set named once
+        def __missing__(self, ids: str) -> tuple[str, ...]:
+            found = self[ids] = names(map(int, ids.split(",")))
+            return found
 
+    named = Named()
     sql = facts_sql(dialect, helper_id=helper_id, village=village)
     found = rows(sql, facts_params(dialect, as_of, helper_id=helper_id, village=village))
     day = date.fromisoformat if dialect == "sqlite" else _as_is  # SQLite gives ISO text, PostgreSQL dates
@@ -83,7 +82,7 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
                 last_feedback and day(last_feedback),
                 last_visit and day(last_visit),
                 helpers is not None,
-                () if helpers is None else helper_names(helpers),
+                () if helpers is None else named[helpers],
             ),
         )
         for (

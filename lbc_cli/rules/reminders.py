@@ -167,7 +167,7 @@ def due_in_order(children: list[ChildFacts], settings: dict, as_of: date, within
     no sort of the items (a county's have a few hundred keys)."""
     due = _due(settings, as_of, within)
     groups: dict[int, tuple[list[int], list[Due]]] = {}
-    found: dict[tuple, tuple[list[int], list[Due], Due]] = {}  # (rule, due date, priority) -> its group, its Due
+    found: dict[tuple, tuple] = {}  # (rule, due date, priority) -> its group's two appends, its Due
     new = tuple.__new__
     for place in _in_name_order(children):
         for item in due(children[place]):
@@ -175,10 +175,11 @@ def due_in_order(children: list[ChildFacts], settings: dict, as_of: date, within
             if known is None:
                 rule, when, priority = item
                 overdue = (as_of - when).days
-                group = groups.setdefault(_pressing_key(priority, overdue), ([], []))
-                known = found[item] = (*group, new(Due, (rule, when, overdue, priority)))
-            known[0].append(place)
-            known[1].append(known[2])
+                places, dues = groups.setdefault(_pressing_key(priority, overdue), ([], []))
+                known = found[item] = (places.append, dues.append, new(Due, (rule, when, overdue, priority)))
+            add_place, add_due, work = known
+            add_place(place)
+            add_due(work)
     keys = sorted(groups)
     return DueWork(
         list(chain.from_iterable(groups[key][0] for key in keys)),
