@@ -8,9 +8,10 @@ text are those of ``conditions``, which store's queries use too. This module imp
 the rules.
 """
 
-from collections.abc import Callable
-from datetime import date
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any, NamedTuple
 
 from lbc_cli import conditions, i18n
 
@@ -128,3 +129,54 @@ def schedule(rows: Rows, months: list[int]) -> list[tuple[int, str]]:
 def helper_roles(rows: Rows) -> dict[str, str]:
     """helper name -> role, for headings."""
     return dict(rows("SELECT name, role FROM helpers", {}))
+
+
+class DueWork(NamedTuple):
+    """What ``remind`` shows: the due work (rules.reminders.due_in_order) of ``children``, the schedule's
+    items for the months it spans (as Reminders), each helper's role, and the helper asked for (its row)."""
+
+    children: list
+    due: Any  # rules.reminders.DueWork
+    schedule: list
+    roles: dict[str, str]
+    helper: Any
+
+
+def due_work(db, as_of: date, within: int = 0, *, helper: str | None = None, village: str | None = None) -> DueWork:
+    """The care work due on ``as_of`` or within ``within`` days after it (SPEC section 6), of every child in
+    the programme, or of ``village``'s (a township's), or of the children paired with ``helper``, read in
+    one transaction; and the schedule of the months from ``as_of`` to ``within`` days on."""
+    from lbc_cli.rules import reminders
+
+    months = reminders.months_between(as_of, as_of + timedelta(days=within))
+    with _reading(db, helper) as (rows, dialect, helper_row):
+        helper_id = helper_row.id if helper_row else None
+        rules = rule_values(rows)
+        plan = schedule(rows, sorted({month for _year, month in months}))
+        roles = helper_roles(rows)
+        children = facts(rows, dialect, as_of, helper_id=helper_id, village=village)
+    items = []
+    for year, month in months:
+        end = reminders.month_end(year, month)
+        for entry_month, text in plan:
+            if entry_month == month:
+                items.append(reminders.Reminder(None, text, "schedule", end, (as_of - end).days, "normal"))
+    due = reminders.due_in_order(children, rules, as_of, within)
+    return DueWork(children, due, items, roles, helper_row)
+
+
+@contextmanager
+def _reading(db, helper: str | None = None) -> Iterator[tuple[Rows, str, Any]]:
+    """``(rows, dialect, helper row)`` for the reads above, in one transaction. A SQLite file is read on a
+    bare sqlite3 connection (Database.reader), without SQLAlchemy or SQLModel; a database server, or a
+    ``--helper`` to find (as every command finds a helper), through a session."""
+    if db.path is not None and helper is None:
+        with db.reader() as rows:
+            yield rows, "sqlite", None
+        return
+    from lbc_cli import store
+    from lbc_cli.models import Helper
+
+    with db.session() as session:
+        helper_row = store.resolve(Helper, helper, session=session) if helper else None
+        yield store.text_rows(session), session.get_bind().dialect.name, helper_row

@@ -1,7 +1,5 @@
 """remind: what care work is due or overdue, grouped by helper, for people and for cron."""
 
-from contextlib import contextmanager
-from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -70,54 +68,27 @@ def remind(
 
     fmt = check_format(fmt, REMIND_FORMATS, bom=bom, out=out, default="text")
     now = today(as_of)
-    db = database()
-    months = reminders.months_between(now, now + timedelta(days=within))
-    with _reading(db, helper) as (rows, dialect, helper_row):
-        helper_id = helper_row.id if helper_row else None
-        rules = reminder_facts.rule_values(rows)
-        plan = reminder_facts.schedule(rows, sorted({m for _y, m in months}))
-        roles = reminder_facts.helper_roles(rows) if fmt in ("text", "md") else {}
-        facts = reminder_facts.facts(rows, dialect, now, helper_id=helper_id, village=village)
-    due = reminders.due_in_order(facts, rules, now, within)
-    schedule = []
-    for year, month in months:
-        end = reminders.month_end(year, month)
-        for entry_month, text in plan:
-            if entry_month == month:
-                schedule.append(reminders.Reminder(None, text, "schedule", end, (now - end).days, "normal"))
+    work = reminder_facts.due_work(database(), now, within, helper=helper, village=village)
     with output(out, bom=bom) as stream:
         if fmt == "csv":
-            io.write_csv_lines([_csv_lines(facts, due), [_csv_line(item) for item in schedule]], REMIND_COLUMNS, stream)
-        elif fmt in ("text", "md"):
-            items = reminders.as_reminders(facts, due)
-            stream.write(_grouped(items, schedule, roles, now, markdown=fmt == "md", only=helper_row))
+            lines = [_csv_lines(work.children, work.due), [_csv_line(item) for item in work.schedule]]
+            io.write_csv_lines(lines, REMIND_COLUMNS, stream)
         else:
-            from lbc_cli import render
+            items = reminders.as_reminders(work.children, work.due)
+            if fmt in ("text", "md"):
+                text = _grouped(items, work.schedule, work.roles, now, markdown=fmt == "md", only=work.helper)
+                stream.write(text)
+            else:
+                from lbc_cli import render
 
-            rows_out = (
-                dict(zip(REMIND_COLUMNS, _cells(i), strict=True)) | {"due_date": i.due_date.isoformat()}
-                for i in [*reminders.as_reminders(facts, due), *schedule]
-            )
-            render.render(rows_out, REMIND_COLUMNS, fmt, enums={"rule": "rule", "priority": "priority"}, stream=stream)
-    if fail_if_due and due.places:
+                rows_out = (
+                    dict(zip(REMIND_COLUMNS, _cells(i), strict=True)) | {"due_date": i.due_date.isoformat()}
+                    for i in [*items, *work.schedule]
+                )
+                enums = {"rule": "rule", "priority": "priority"}
+                render.render(rows_out, REMIND_COLUMNS, fmt, enums=enums, stream=stream)
+    if fail_if_due and work.due.places:
         raise typer.Exit(int(ExitCode.DUE))
-
-
-@contextmanager
-def _reading(db, helper: str | None = None):
-    """``(rows, dialect, helper row)`` for reminder_facts' reads, in one transaction. A SQLite file is read on
-    a bare sqlite3 connection (Database.reader), without SQLAlchemy or SQLModel; a database server, or a
-    ``--helper`` to find (as every command finds a helper), through a session."""
-    if db.path is not None and helper is None:
-        with db.reader() as rows:
-            yield rows, "sqlite", None
-        return
-    from lbc_cli import store
-    from lbc_cli.models import Helper
-
-    with db.session() as session:
-        helper_row = store.resolve(Helper, helper, session=session) if helper else None
-        yield store.text_rows(session), session.get_bind().dialect.name, helper_row
 
 
 def _cells(item) -> tuple:
