@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
-SCHEMA_VERSION = 3  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
+SCHEMA_VERSION = 4  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -326,7 +326,7 @@ class Database:
     def reader(self) -> Iterator[Callable[[str, dict], list]]:
         """One read transaction on a bare sqlite3 connection to the SQLite file: ``with db.reader() as rows:
         rows(sql, params)`` gives the rows of a SELECT with ``:name`` parameters, as tuples, dates as ISO
-        text. No SQLAlchemy: for ``remind``, whose start would otherwise be most of a county's second."""
+        text. No SQLAlchemy: ``remind`` on a SQLite file starts without importing it (benchmarks/README.md)."""
         try:
             with self._bare() as connection:
                 connection.execute("BEGIN")
@@ -342,7 +342,6 @@ class Database:
 
         with self.engine.execution_options(lbc_write=True).begin() as conn:
             SQLModel.metadata.create_all(conn)
-            _last_contacts(conn)
             conn.execute(models.SchemaVersion.__table__.insert(), [_version_row(SCHEMA_VERSION)])
 
     def _refuse_newer(self, version: int) -> None:
@@ -615,8 +614,6 @@ class Database:
                 problems.append(f"{table} row {rowid}: missing {parent} row")
             problems += self._undecodable_text()
             problems += self._unreadable_values(conn)
-            if not problems:
-                problems += self._last_contacts_problems(conn)
             mark = conn.exec_driver_sql("PRAGMA user_version").scalar()
             if self.path is not None and mark in (ERASE_REWRITE, ERASE_CHECKPOINT):
                 problems.append(i18n.t("check_erasure_pending"))
@@ -683,30 +680,6 @@ class Database:
                         return problems
         return problems
 
-    def _last_contacts_problems(self, conn) -> list[str]:
-        """SQLite: remind's last_contacts, its triggers there and its days those the contacts give. Only a
-        write from outside lbc can make it wrong (an INSERT OR REPLACE, a trigger dropped by hand)."""
-        from lbc_cli import remind_sql
-
-        made = remind_sql.last_contacts_sql()
-        listed = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'contacts'"
-        present = {name for (name,) in conn.exec_driver_sql(listed)}
-        missing = [name for name in remind_sql.LAST_CONTACTS_TRIGGERS if name not in present]
-        wrong = conn.exec_driver_sql(made.disagreeing).scalar()
-        if missing or wrong:
-            return [i18n.t("check_last_contacts", n=wrong, missing=", ".join(missing) or "-")]
-        return []
-
-    def rebuild_last_contacts(self) -> None:
-        """SQLite: last_contacts worked out again from the contacts, its triggers made anew (db check --repair)."""
-        from lbc_cli import remind_sql
-
-        made = remind_sql.last_contacts_sql()
-        remade = made.table.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1)  # dropped by hand: made again
-        with self.engine.execution_options(lbc_write=True).begin() as conn:
-            for statement in (remade, *made.set_aside, *made.rebuilt):
-                conn.exec_driver_sql(statement)
-
     def _orphans(self) -> list[str]:
         from sqlalchemy import inspect, select
         from sqlmodel import SQLModel
@@ -769,13 +742,12 @@ def _missing_columns(conn) -> list[tuple[str, str]]:
 
 
 def _lbc_tables(dialect: str) -> set[str]:
-    """The names of the tables an lbc database of this schema holds (SQLite: with last_contacts)."""
+    """The names of the tables an lbc database of this schema holds."""
     from sqlmodel import SQLModel
 
     from lbc_cli import models  # noqa: F401  (the tables)
 
-    names = {table.name for table in SQLModel.metadata.sorted_tables}
-    return names | {"last_contacts"} if dialect == "sqlite" else names
+    return {table.name for table in SQLModel.metadata.sorted_tables}
 
 
 def _with_driver(target: str) -> str:
@@ -811,23 +783,12 @@ def _version_row(version: int) -> dict:
     return {"uid": models.new_uid(), "version": version, "applied_at": models.utc_now()}
 
 
-def _last_contacts(conn) -> None:
-    """SQLite: the table of each child's last contacts, kept by triggers, for remind (remind_sql.last_contacts_sql)."""
-    if conn.dialect.name == "sqlite":
-        from lbc_cli import remind_sql
-
-        made = remind_sql.last_contacts_sql()
-        for statement in (made.table, *made.triggers, made.fill):
-            conn.exec_driver_sql(statement)
-
-
 def _to_schema_2(conn) -> None:
     """1 -> 2, for remind: the pairings' child index also holds the start date and the helper, so that each
-    child's helpers in force are read from the index alone; on SQLite, the table of each child's last
-    contacts (``_last_contacts``), filled from the contacts."""
+    child's helpers in force are read from the index alone. (Schema 2 also added SQLite's last_contacts,
+    which schema 4 dropped: it is not made here.)"""
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_pairings_child")
     conn.exec_driver_sql("CREATE INDEX ix_pairings_child ON pairings (child_id, end_date, start_date, helper_id)")
-    _last_contacts(conn)
 
 
 def _to_schema_3(conn) -> None:
@@ -857,8 +818,18 @@ def _to_schema_3(conn) -> None:
         )
 
 
+def _to_schema_4(conn) -> None:
+    """3 -> 4: SQLite's last_contacts (each child's last contacts of the kinds the reminder rules count, kept
+    by triggers on contacts) goes, with its triggers: remind reads the last contacts from the contacts'
+    covering index (conditions.last_contact), on both backends, so no second copy of them can go stale."""
+    if conn.dialect.name == "sqlite":
+        for trigger in ("last_contacts_added", "last_contacts_removed", "last_contacts_changed"):
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS last_contacts")
+
+
 # Schema version N -> function upgrading a connection from N to N+1. Version 1 is the first release.
-MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3}
+MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3, 3: _to_schema_4}
 
 
 def _no_room(exc: BaseException) -> bool:

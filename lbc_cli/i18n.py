@@ -455,13 +455,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "磁盘已满,备份 {file} 写不下;没有留下文件(腾出空间后重试)",
         "the disk is full: the backup {file} did not fit; no file was left (free some space and try again)",
     ),
-    "check_last_contacts": (
-        "提醒用的最近联系表(last_contacts)与联系记录不符:{n} 名儿童,缺少触发器:{missing};"
-        "运行 `lbc db check --repair` 重建",
-        "last_contacts (remind's record of each child's last contacts) disagrees with the contacts for {n}"
-        " child(ren), triggers missing: {missing}; run `lbc db check --repair` to rebuild it",
-    ),
-    "check_repaired": ("已按联系记录重建提醒用的最近联系表", "rebuilt last_contacts from the contacts"),
     "updated": ("已更新 {what} {id}:{fields}", "updated {what} {id}: {fields}"),
     "nothing_to_update": ("没有要修改的字段", "nothing to change: give at least one field option"),
     "exited": ("{name}(编号 {id})已于 {date} 退出关爱名单", "{name} (id {id}) left the programme on {date}"),

@@ -862,7 +862,6 @@ class _Writer:
         self.existing = connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table.name}").scalar() or 0
         self.dropped: list = []
         self.bulk = False  # a bulk load (_drop_indexes)
-        self.kept_by_triggers = self.as_text and table.name == "contacts"  # last_contacts (remind_sql)
         if self.as_text:
             # Room for the indexes being written (the default 2 MiB thrashes at a county's size);
             # this connection is this command's own and ends with it.
@@ -914,11 +913,6 @@ class _Writer:
             self.cursor.close()
         for index in self.dropped:  # sorted once, instead of one random insert per row
             index.create(self.connection)
-        if self.bulk and self.kept_by_triggers:  # then last_contacts worked out once, from all the contacts
-            from lbc_cli import remind_sql
-
-            for statement in remind_sql.last_contacts_sql().rebuilt:
-                self.connection.exec_driver_sql(statement)
         if self.explicit_ids:
             self._sync()
         return self.count
@@ -968,11 +962,6 @@ class _Writer:
         self.dropped = [index for index in self.table.indexes if not index.unique]
         for index in self.dropped:
             index.drop(self.connection)
-        if self.kept_by_triggers:  # SQLite's last_contacts: not moved forward a row at a time either (close)
-            from lbc_cli import remind_sql
-
-            for statement in remind_sql.last_contacts_sql().set_aside:
-                self.cursor.execute(statement)
 
 
 def _refusal(exc: Exception, row_id) -> tuple[str, str]:

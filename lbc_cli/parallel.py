@@ -1,14 +1,15 @@
 """Work on the second core: a copy of this process (``os.fork``) that hands its results back through a pipe.
 
-Python runs one thread at a time, so work that is Python through and through (checking 100,000 rows of
-an import, scoring a county's pupils) gains nothing from a thread. A copy of the process can do it while
-this one goes on: it starts with everything already loaded and built here, so it pays no start-up, and
-each result comes back pickled. A copy is made only on Linux and only while no other thread runs (a fork
-copies the calling thread alone: a lock another thread held would stay held in the copy). Elsewhere
-``forked`` gives None and the caller does the work in place.
+lbc's one use of a second core, behind one function (``forked``): an import's copy that checks the
+file's rows while this process writes them (importer.py). Python runs one thread at a time, so work that
+is Python through and through (checking a county's rows) gains nothing from a thread. A copy of the
+process can do it while this one goes on: it starts with everything already loaded and built here, so it
+pays no start-up, and each result comes back pickled. A copy is made only on Linux and only while no
+other thread runs (a fork copies the calling thread alone: a lock another thread held would stay held in
+the copy). Elsewhere ``forked`` gives None and the caller does the work in place.
 
-The copy never touches a database connection it inherited: work that reads the database opens its own
-(``store.computed_aside``). It ends with ``os._exit``, so nothing inherited is flushed or closed twice.
+The copy must never touch a database connection it inherited (the import's copy reads no database). It
+ends with ``os._exit``, so nothing inherited is flushed or closed twice.
 """
 
 import os

@@ -4,7 +4,6 @@ Every figure is computed here (or in rules/), never in a template: `--format jso
 context the Markdown template receives, and `--format html` is that Markdown made into a page.
 """
 
-import functools
 import json
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,7 +12,7 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, select
 
-from lbc_cli import assessment, i18n, io, remind_sql, settings, store, validate
+from lbc_cli import assessment, conditions, i18n, io, settings, store, validate
 from lbc_cli.errors import ExitCode, LbcError
 from lbc_cli.models import AuditEntry, Child, Contact, Helper, Pairing
 from lbc_cli.rules import rates, reminders, scoring
@@ -211,7 +210,7 @@ def _contact_days(session, start: date, end: date):
     day): (day, the kinds of the contacts that reached someone, the number that reached nobody, the
     children whose parents were called, the children given material aid), the lists as joined texts."""
     reached = Contact.no_answer.is_(False)
-    parent_call = and_(Contact.kind.in_(remind_sql.PARENT_CALL_KINDS), Contact.with_whom == "parent", reached)
+    parent_call = store.condition(conditions.counted_contact("last_parent_call"))
     aid = and_(Contact.kind == "aid", reached)
     query = select(
         Contact.date,
@@ -306,16 +305,7 @@ def _tables(roster: _Roster) -> dict:
 
 def summary_context(session, *, start: date, end: date, as_of: date, year: int | None) -> dict:
     reference = min(end, as_of)
-    # The incomplete records and the assessment are made by a copy of this process, and the period's
-    # contacts summed on a second connection, while the roster and the priority children are read on
-    # this one. Both start before the session's first read, so that the snapshots are taken together;
-    # the copy first (no thread may be running at a fork).
-    work = functools.partial(_parts_aside, reference=reference)
-    with (
-        store.computed_aside(work, session=session) as parts,
-        store.raw_rows_aside(_contact_days(session, start, reference), session=session) as days,
-    ):
-        return _summary(session, days, parts, start=start, end=end, reference=reference, year=year)
+    return _summary(session, start=start, end=end, reference=reference, year=year)
 
 
 def _listed(reference: date):
@@ -326,13 +316,7 @@ def _listed(reference: date):
     return listed.order_by(Child.name_pinyin.concat(""), Child.id)
 
 
-def _parts_aside(session, *, reference: date) -> tuple[list[dict], dict]:
-    """The parts of the summary that need nothing else of it, for the copy of the process: (the
-    incomplete records, the assessment)."""
-    return _incomplete_records(session, _listed(reference)), _assessment(session, reference)
-
-
-def _summary(session, days, parts, *, start: date, end: date, reference: date, year: int | None) -> dict:
+def _summary(session, *, start: date, end: date, reference: date, year: int | None) -> dict:
     rules = store.rule_values(session=session)
     roster = _roster(session, start, reference)
     priority, paired = _priority_children(session, _listed(reference), reference, roster)
@@ -340,10 +324,12 @@ def _summary(session, days, parts, *, start: date, end: date, reference: date, y
     figures = _figures(session, reference, len(roster.ids), len(priority), villages)
     at_start = _schooling_at_start(session, start, reference)
     tables = _tables(roster)
-    contacts = _contacts(days(), start, reference, int(rules["video_call_days"]), roster.began)
+    days = store.raw_rows(_contact_days(session, start, reference), session=session)
+    contacts = _contacts(days, start, reference, int(rules["video_call_days"]), roster.began)
     registered, age_schooling = len(roster.ids), roster.age_schooling
-    del roster  # its ids and days need not stay while the copy's results are read
-    incomplete, assessment = parts()
+    del roster, days  # its ids and days need not stay while the rest is made
+    incomplete = _incomplete_records(session, _listed(reference))
+    assessed = _assessment(session, reference)
     result = rates.compute(registered, len(incomplete), paired, age_schooling, *at_start)
     return {
         "report": "summary",
@@ -368,7 +354,7 @@ def _summary(session, days, parts, *, start: date, end: date, reference: date, y
         **tables,
         "incomplete_records": incomplete,
         **contacts,
-        **assessment,
+        **assessed,
         "priority_children": priority,
     }
 

@@ -1,5 +1,7 @@
-"""Data access: every query and every write, each taking the session as a keyword argument.
+"""Data access through a session: queries and writes, each taking the session as a keyword argument.
 
+The domain's conditions (in the programme, priority, a pairing in force, a village's children) are those
+of ``conditions``, wrapped here as SQLAlchemy clauses; ``reminder_facts`` reads with the same text.
 Writes go through ``insert_row`` and ``update_row`` so that each change lands in the audit log with
 its old and new values, and derived columns (pinyin) stay current.
 """
@@ -9,16 +11,14 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlmodel import Session, SQLModel
 
-from lbc_cli import context, i18n, pinyin, validate
+from lbc_cli import conditions, context, i18n, pinyin, validate
 from lbc_cli.errors import LbcError
 from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Exam, Helper, Pairing, ScheduleItem, Setting
-
-T = TypeVar("T")
 
 
 def os_user() -> str:
@@ -58,127 +58,6 @@ def raw_rows(statement, *, session: Session) -> list[tuple]:
     ISO text on SQLite and as ``date`` on PostgreSQL: read them with ``as_date``."""
     with _raw_cursor(statement, session) as cursor:
         return cursor.fetchall()
-
-
-@contextmanager
-def raw_rows_aside(statement, *, session: Session) -> Iterator[Callable[[], list[tuple]]]:
-    """``raw_rows`` read on a connection of its own, in a thread, while the command goes on with other
-    work: ``with raw_rows_aside(query, session=s) as rows: ...; found = rows()``. ``rows()`` waits for
-    the read and gives its rows, or raises what it raised (as SQLAlchemy's DBAPIError, which the
-    session reports). Leaving the block on an error stops a read still running and waits for its thread:
-    no connection is left open.
-
-    For an aggregate that SQLite or PostgreSQL computes long and returns in few rows (a year of
-    contacts summed by day): the database works while Python does, since neither driver holds the
-    interpreter's lock while the database computes. A read of many rows gains nothing this way (each row
-    has to take the lock back). The thread sees what is committed when its read begins, not what the
-    session has written and not committed; on SQLite its snapshot may be a moment apart from the
-    session's, so start it when the session starts."""
-    import threading
-
-    from sqlalchemy.exc import DBAPIError
-
-    engine = session.get_bind()
-    if _one_connection(engine):
-        found = raw_rows(statement, session=session)
-        yield lambda: found
-        return
-    sql, params = _compiled(statement, engine.dialect)
-    error = engine.dialect.loaded_dbapi.Error
-    outcome: dict[str, Any] = {}
-    stop = threading.Event()
-
-    def read() -> None:
-        try:
-            connection = engine.raw_connection()
-            try:
-                outcome["driver"] = connection.dbapi_connection
-                if stop.is_set():
-                    return
-                cursor = connection.cursor()
-                outcome["rows"] = cursor.execute(sql, params).fetchall()
-                cursor.close()
-            finally:
-                connection.close()
-        except error as exc:
-            outcome["error"] = DBAPIError.instance(sql, params, exc, error, dialect=engine.dialect)
-        except BaseException as exc:  # handed to the caller, in its own thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=read, name="lbc-read", daemon=True)
-    thread.start()
-
-    def rows() -> list[tuple]:
-        thread.join()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["rows"]
-
-    try:
-        yield rows
-    except BaseException:
-        stop.set()
-        driver = outcome.get("driver")
-        if driver is not None and thread.is_alive():  # SQLite's interrupt(), psycopg's cancel(): thread-safe
-            cancel = getattr(driver, "interrupt", None) or getattr(driver, "cancel", None)
-            try:
-                cancel()
-            except Exception:  # the read ended meanwhile
-                pass
-        raise
-    finally:
-        thread.join()
-
-
-def _one_connection(engine) -> bool:
-    """An in-memory SQLite database: one connection holds it all, so no other can read it."""
-    from sqlalchemy.pool import SingletonThreadPool, StaticPool
-
-    return isinstance(engine.pool, SingletonThreadPool | StaticPool)
-
-
-@contextmanager
-def computed_aside(work: Callable[[Session], T], *, session: Session) -> Iterator[Callable[[], T]]:
-    """``work(session)`` computed by a copy of this process (``parallel.forked``), on a connection and
-    in a transaction of its own, while this process goes on: ``with computed_aside(f, session=s) as
-    result: ...; found = result()``. ``result()`` waits for the copy and gives what ``work`` returned.
-
-    For Python-heavy work over many rows, which a thread cannot overlap. Where no copy can be made
-    safely (see ``parallel``; also an in-memory database, or a session whose transaction has begun, whose
-    locks the copy would share) or the copy fails for any reason, ``result()`` runs ``work(session)``
-    here instead, so that an error is raised, and reported, as it would be without the copy. The copy
-    reads what is committed when it starts, like ``raw_rows_aside``; start it when the session starts."""
-    from lbc_cli import parallel
-
-    engine = session.get_bind()
-    state: dict[str, Any] = {}
-
-    def here() -> T:
-        if "value" not in state:
-            state["value"] = work(session)
-        return state["value"]
-
-    def in_the_copy() -> Iterator[T]:
-        state["kept"] = engine.pool  # the connections inherited: held, never used, never closed
-        engine.dispose(close=False)
-        with Session(bind=engine, expire_on_commit=False) as own:
-            yield work(own)
-
-    if _one_connection(engine) or session.in_transaction() or engine.pool.checkedout():
-        yield here
-        return
-    with parallel.forked(in_the_copy) as items:
-
-        def result() -> T:
-            if items is not None and "value" not in state:
-                try:
-                    state["value"] = next(items)
-                    next(items, None)  # its end: the copy is done
-                except parallel.CopyFailed:
-                    pass
-            return here()
-
-        yield result
 
 
 def raw_batches(statement, *, session: Session, size: int = 10_000) -> Iterator[list[tuple]]:
@@ -353,9 +232,27 @@ def child_duplicates(values: dict[str, Any], *, session: Session, exclude_id: in
     return exact, likely
 
 
-def active_pairing(as_of: date):
-    """SQL condition: a pairing in force on ``as_of`` (started, and not ended on or before it)."""
-    return and_(Pairing.start_date <= as_of, or_(Pairing.end_date.is_(None), Pairing.end_date > as_of))
+def condition(sql: str, **params):
+    """A condition of ``conditions`` (its SQL text) as a SQLAlchemy clause, its ``:name`` parameters bound to
+    ``params`` (each made unique, so that two conditions of one query may take two dates)."""
+    from sqlalchemy import Boolean, Date, String, bindparam, literal_column, text
+
+    if not params:
+        return literal_column(sql, Boolean)
+    bound = [
+        bindparam(name, value, type_=Date if isinstance(value, date) else String, unique=True)
+        for name, value in params.items()
+    ]
+    return text(sql).bindparams(*bound)
+
+
+def active_pairing(as_of: date, until: date | None = None):
+    """SQL condition: a pairing in force on ``as_of``, or at any time from it to ``until``
+    (conditions.pairing_in_force)."""
+    if until is None:
+        return condition(conditions.pairing_in_force(Pairing.__tablename__), as_of=as_of)
+    in_force = conditions.pairing_in_force(Pairing.__tablename__, until="until")
+    return condition(in_force, as_of=as_of, until=until)
 
 
 def list_children(*, session: Session, columns: list[str] | None = None, **filters) -> list:
@@ -393,14 +290,8 @@ def children_query(
 
 
 def priority_clause():
-    """SPEC section 4: flagged problem, hardship or lives-alone, or guardian rated poor."""
-    padded = ";" + Child.flags + ";"
-    return or_(
-        padded.contains(";problem;"),
-        padded.contains(";hardship;"),
-        padded.contains(";lives-alone;"),
-        Child.guardian_rating == "poor",
-    )
+    """SQL condition: a priority child (conditions.priority)."""
+    return condition(conditions.priority(Child.__tablename__))
 
 
 def incomplete_clause():
@@ -665,31 +556,28 @@ def list_contacts(
 
 
 def active_on(as_of: date):
-    """SQL condition: a child in the programme on ``as_of`` (enrolled, and not yet left)."""
-    return and_(
-        Child.enrolled_on <= as_of,
-        or_(Child.status == "active", and_(Child.exit_date.is_not(None), Child.exit_date > as_of)),
-    )
+    """SQL condition: a child in the programme on ``as_of`` (conditions.in_programme)."""
+    return condition(conditions.in_programme(Child.__tablename__), as_of=as_of)
 
 
 def village_clause(village: str):
-    """A village by its name, or all the villages whose names start with it: 石桥镇 takes 石桥镇柳河村."""
-    return and_(Child.village >= village, Child.village < village + "\U0010ffff")
+    """SQL condition: a village's children, or a township's (conditions.in_village)."""
+    return condition(conditions.in_village(Child.__tablename__), **conditions.village_params(village))
 
 
 def text_rows(session: Session) -> Callable[[str, dict], list]:
-    """``rows(sql, params)`` for SQL text with ``:name`` parameters (remind_sql), run in the session."""
+    """``rows(sql, params)`` for SQL text with ``:name`` parameters (reminder_facts), run in the session."""
     from sqlalchemy import text
 
     return lambda sql, params: session.execute(text(sql), params).all()
 
 
 def reminder_facts(*, session: Session, as_of: date, helper_id: int | None = None, village: str | None = None) -> list:
-    """The reminder rules' facts of each child in the programme on ``as_of`` (remind_sql.facts)."""
-    from lbc_cli import remind_sql
+    """The reminder rules' facts of each child in the programme on ``as_of`` (reminder_facts.facts)."""
+    from lbc_cli import reminder_facts
 
     dialect = session.get_bind().dialect.name
-    return remind_sql.facts(text_rows(session), dialect, as_of, helper_id=helper_id, village=village)
+    return reminder_facts.facts(text_rows(session), dialect, as_of, helper_id=helper_id, village=village)
 
 
 def is_priority(child_id: int, *, session: Session) -> bool:
@@ -698,25 +586,23 @@ def is_priority(child_id: int, *, session: Session) -> bool:
 
 
 def active_helper_names(*, session: Session, as_of: date, village: str | None = None) -> dict[int, list[str]]:
-    """child id -> names of the helpers paired with it on ``as_of`` (pinyin order); only the children of
-    ``village`` (or a township), when given.
+    """child id -> names of the helpers paired with it on ``as_of`` (in ``conditions.HELPERS_IN_ORDER``'s
+    order, as the reminder facts name them); only the children of ``village`` (or a township), when given.
 
-    Two plain reads instead of a join sorted by pinyin (a county's 150,000 pairings): the helpers in pinyin
-    order (a few thousand), then the pairings in force in table order; each child's few helpers are put in
-    order by their places."""
-    in_order = select(Helper.id, Helper.name).order_by(Helper.name_pinyin, Helper.name, Helper.id)
-    helpers = raw_rows(in_order, session=session)
-    place = {helper_id: n for n, (helper_id, _name) in enumerate(helpers)}
+    Two plain reads instead of a join sorted by pinyin (a county's 150,000 pairings): the helpers in order,
+    then the pairings in force in table order."""
+    from sqlalchemy import text
+
+    names = conditions.helper_names(session.execute(text(conditions.HELPERS_IN_ORDER)).all())
     pairs = select(Pairing.child_id, Pairing.helper_id).where(active_pairing(as_of))
     if village:  # the village's children first, then their pairings by child_id
         pairs = pairs.where(Pairing.child_id.in_(select(Child.id).where(village_clause(village))))
-    places: dict[int, list[int]] = {}
+    paired: dict[int, list[int]] = {}
     for batch in raw_batches(pairs, session=session):
-        for child_id, paired_with in batch:
-            n = place.get(paired_with)
-            if n is not None:  # as the join: a pairing with no helper row names nobody
-                places.setdefault(child_id, []).append(n)
-    return {child_id: [helpers[n][1] for n in sorted(found)] for child_id, found in places.items()}
+        for child_id, helper_id in batch:
+            paired.setdefault(child_id, []).append(helper_id)
+    found = {child_id: list(names(ids)) for child_id, ids in paired.items()}
+    return {child_id: helpers for child_id, helpers in found.items() if helpers}
 
 
 def active_helpers_joined(*, session: Session, as_of: date, village: str | None = None) -> dict[int, str]:
@@ -838,12 +724,9 @@ def assessment_facts(year: int, *, session: Session, as_of: date | None = None) 
 
 def year_helpers(year: int, *, session: Session) -> list[tuple]:
     """Every pairing in force at any time in school year ``year``, gathered by helper: (helper id, name, role,
-    child ids) for every helper paired
-    at any time in school year ``year``, in the pinyin order of their names."""
+    child ids) for every helper paired then, in the pinyin order of their names."""
     start, end = date(year, 9, 1), date(year + 1, 8, 31)
-    pairs = select(Pairing.helper_id, Pairing.child_id).where(
-        Pairing.start_date <= end, or_(Pairing.end_date.is_(None), Pairing.end_date > start)
-    )
+    pairs = select(Pairing.helper_id, Pairing.child_id).where(active_pairing(start, end))
     kids: dict[int, list[int]] = {}
     for helper_id, child_id in raw_rows(pairs, session=session):
         kids.setdefault(helper_id, []).append(child_id)

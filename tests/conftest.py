@@ -305,11 +305,11 @@ def rows(target: Path | str, sql: str, *params) -> list[tuple]:
 
 
 def last_days_by_hand(target: Path | str) -> dict[int, tuple]:
-    """Each child with a contact of a kind the reminders count that reached someone -> its last day of a call
-    with a parent, of feedback, of a home visit (None: none), worked out here from the contacts (SQLite's
-    last_contacts should hold the same)."""
+    """Each child with a contact that counts for a reminder rule and reached someone -> its last day of a call
+    with a parent, of feedback, of a home visit (None: none), worked out here from the contacts (remind's
+    facts should hold the same: ``last_days_in_facts``)."""
     last: dict[int, list] = {}
-    found = rows(target, "SELECT child_id, kind, date, with_whom FROM contacts WHERE no_answer = 0")
+    found = rows(target, "SELECT child_id, kind, date, with_whom FROM contacts WHERE no_answer = ?", False)
     for child, kind, day, whom in found:
         column = {"parent-feedback": 1, "home-visit": 2}.get(kind)
         if kind in ("video-call", "phone-call"):
@@ -319,7 +319,27 @@ def last_days_by_hand(target: Path | str) -> dict[int, tuple]:
         days = last.setdefault(child, [None, None, None])
         if column >= 0 and (days[column] is None or day > days[column]):
             days[column] = day
-    return {child: tuple(days) for child, days in last.items()}
+    return {child: tuple(days) for child, days in last.items() if any(days)}
+
+
+def last_days_in_facts(target: Path | str, as_of: date = date(2030, 1, 1)) -> dict[int, tuple]:
+    """``last_days_by_hand``'s days as remind's facts give them on ``as_of`` (each child in the programme with
+    any), ISO text: read through a session (SQLAlchemy, either backend) and, on a SQLite file, on the bare
+    sqlite3 connection remind reads it with, which must give the same facts."""
+    from lbc_cli import reminder_facts, store
+    from lbc_cli.db import Database
+
+    database = Database(str(target)).open()
+    try:
+        with database.session() as session:
+            found = store.reminder_facts(session=session, as_of=as_of)
+        if database.path is not None:
+            with database.reader() as read:
+                assert reminder_facts.facts(read, "sqlite", as_of) == found
+    finally:
+        database.dispose()
+    days = {f.id: (f.last_parent_call, f.last_feedback, f.last_visit) for f in found}
+    return {child: tuple(d and d.isoformat() for d in last) for child, last in days.items() if any(last)}
 
 
 def execute(target: Path | str, sql: str, *params) -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from lbc_cli import importer, models, sqlcsv
 from lbc_cli import io as lbc_io
-from tests.conftest import last_days_by_hand, rows
+from tests.conftest import last_days_by_hand, last_days_in_facts, rows
 
 
 def _contacts_csv(notes: list[str]) -> str:
@@ -188,14 +188,8 @@ def test_a_hand_made_csv_field_is_what_csv_writer_writes_between_other_cells(tex
     assert lbc_io.csv_cell(text) == _expected_cell(text)
 
 
-@pytest.mark.parametrize("split", [False, True])
-def test_remind_csv_lines_read_back_as_its_json_rows(lbc, db, split, monkeypatch):
-    """The county path of remind --format csv against its JSON rows, names with commas, quotes and a formula;
-    also made in two halves of the children by name, as for a county (SQLite)."""
-    from lbc_cli.cli import remind as remind_cli
-
-    if split:
-        monkeypatch.setattr(remind_cli, "SPLIT_AT", 1)
+def test_remind_csv_lines_read_back_as_its_json_rows(lbc, db):
+    """remind --format csv against its JSON rows, names with commas, quotes and a formula."""
     for i, name in enumerate(["王,一", '李"二"', "=张三"]):
         args = ["enroll", name, "--gender", "F", "--birth", f"2015-01-0{i + 1}", "--consent-on", "2024-01-01"]
         assert lbc(*args, "--enrolled-on", "2024-01-01").code == 0, name
@@ -214,16 +208,14 @@ def test_remind_csv_lines_read_back_as_its_json_rows(lbc, db, split, monkeypatch
     assert {r["helpers"] for r in read if r["name"] == "王,一"} == {"赵,老师"}
 
 
-@pytest.mark.sqlite_only("last_contacts is SQLite's cache")
-def test_a_bulk_import_of_contacts_works_out_last_contacts_once_and_keeps_its_triggers(lbc, db, monkeypatch, tmp_path):
-    """A bulk load sets last_contacts' triggers aside and works the table out from all the contacts at the
-    end: into an empty table, into one that holds some, and not at all for a refused file."""
+def test_a_bulk_import_of_contacts_gives_remind_each_childs_last_contacts(lbc, db, monkeypatch, tmp_path):
+    """After a bulk load of contacts (its indexes dropped and built again), into an empty table and into one
+    that holds some, and after a refused file, remind's facts hold each child's last days as worked out by
+    hand from the contacts."""
     monkeypatch.setattr(importer, "BULK_ROWS", 10)
     monkeypatch.setattr(importer, "CHUNK", 7)
     for name in ("赵六", "钱七"):
-        assert lbc("enroll", name, "--gender", "M", "--birth", "2013-06-07").code == 0
-    triggers = rows(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
-    assert len(triggers) == 3
+        assert lbc("enroll", name, "--gender", "M", "--birth", "2013-06-07", "--enrolled-on", "2024-01-01").code == 0
     kinds = ["phone-call", "video-call", "parent-feedback", "home-visit", "school-visit"]
     whom = ["parent", "child", "parent", "guardian", "teacher"]
 
@@ -237,14 +229,11 @@ def test_a_bulk_import_of_contacts_works_out_last_contacts_once_and_keeps_its_tr
         path = tmp_path / f"contacts{start}.csv"
         path.write_text(batch(start, n), encoding="utf-8")
         assert lbc("import", "contacts", str(path)).code == 0
-        kept = rows(db, "SELECT child_id, parent_call, feedback, visit FROM last_contacts")
-        assert {child: tuple(days) for child, *days in kept} == last_days_by_hand(db)
-        assert rows(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name") == triggers
-    kept = rows(db, "SELECT * FROM last_contacts ORDER BY 1")
+        assert last_days_in_facts(db) == last_days_by_hand(db) != {}
+    kept = last_days_by_hand(db)
     bad = tmp_path / "bad.csv"
     bad.write_text(batch(70, 40) + "99,phone-call,2026-03-30,parent,x\n", encoding="utf-8")
     assert lbc("import", "contacts", str(bad)).code == 1
-    assert rows(db, "SELECT * FROM last_contacts ORDER BY 1") == kept
-    assert rows(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name") == triggers
-    assert lbc("log-contact", "2", "--kind", "home-visit", "--date", "2026-03-31").code == 0  # the trigger, again
-    assert rows(db, "SELECT visit FROM last_contacts WHERE child_id = 2") == [("2026-03-31",)]
+    assert last_days_in_facts(db) == kept
+    assert lbc("log-contact", "2", "--kind", "home-visit", "--date", "2026-03-31").code == 0
+    assert last_days_in_facts(db)[2][2] == "2026-03-31"

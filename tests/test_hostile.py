@@ -1345,18 +1345,6 @@ def test_a_dropped_column_is_damage(run, demo):
     assert checked.code == 1 and "no such column: children.hobbies" in one_error_line(checked.err)
 
 
-@pytest.mark.sqlite_only("remind's table of last contacts, dropped from the SQLite file by hand")
-def test_a_dropped_last_contacts_table_is_made_again_by_repair(run, demo):
-    import sqlite3
-
-    before = run("remind", "--as-of", "2026-11-27", "--format", "csv", db=demo).out
-    with sqlite3.connect(demo) as connection:
-        connection.execute("DROP TABLE last_contacts")
-    repaired = run("db", "check", "--repair", db=demo)
-    assert repaired.code == 0, repaired.err
-    assert run("remind", "--as-of", "2026-11-27", "--format", "csv", db=demo).out == before
-
-
 def test_ctrl_c_says_it_was_interrupted(db):
     if is_url(db):
         pytest.skip("the process reads a SQLite file")

@@ -29,6 +29,7 @@ import pytest
 from conftest import copy_db, execute, is_url, rows
 
 from lbc_cli.cli import main
+from lbc_cli.db import SCHEMA_VERSION
 
 try:  # the PostgreSQL backend of the suite (LBC_TEST_PG): villages and targets are then server databases
     from conftest import new_target
@@ -630,7 +631,7 @@ def test_an_other_that_is_not_an_lbc_database_is_refused_exit_3_and_left_untouch
     ("version", "words"),
     [
         (99, "has schema version 99, newer than this lbc supports"),
-        (1, "older than this lbc's 3, and a merge does not change it: upgrade it first"),
+        (1, f"older than this lbc's {SCHEMA_VERSION}, and a merge does not change it: upgrade it first"),
     ],
 )
 def test_an_other_of_another_schema_version_is_refused_and_not_upgraded(run, village, tmp_path, version, words):

@@ -11,11 +11,11 @@ import json
 from datetime import date
 
 import pytest
-from conftest import last_days_by_hand, rows
+from conftest import last_days_by_hand, last_days_in_facts
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lbc_cli.rules.reminders import ChildFacts, _born_by, child_reminders, due_reminders, in_pressing_groups
+from lbc_cli.rules.reminders import ChildFacts, _born_by, child_reminders, due_in_order, due_reminders
 from lbc_cli.validate import birthday
 
 # SPEC section 6 defaults, written out here (not read from lbc_cli.settings).
@@ -259,29 +259,23 @@ def test_born_by_on_29_february():
     assert _born_by(date(2025, 2, 28), 13) == date(2012, 2, 28)  # so a child born on 29 February 2012 is not in
 
 
-def test_lines_in_pressing_groups_put_one_after_another_come_in_the_order_of_the_items():
-    """remind's CSV lines are made child by child into groups by pressing key; the groups in key order, one
-    after another, are the items' own order: urgent, most overdue, priority, then name, child and rule.
-    The child's parts are asked once a child with anything due; a due item's once per (rule, date, priority)."""
+def test_due_work_in_order_is_the_reminders_order_each_due_made_once():
+    """The rules' (child, due) pairs come in the reminders' order: urgent, most overdue, priority, then name,
+    child and rule; one Due for every child it is due for on the same terms (a writer renders it once)."""
     alone = facts(id=3, name="丙", no_guardian=True, last_parent_call=date(2024, 5, 15))
     late = facts(id=1, name="甲")  # video-call, parent-feedback, home-visit: 75 days overdue
     twin = facts(id=2, name="甲")  # the same name and items: after child 1
     recent = facts(id=4, name="乙", enrolled_on=date(2024, 5, 1), reviewed_on=date(2024, 5, 1))  # 14 days
-    heads, middles = [], []
-
-    def head(child):
-        heads.append(child.id)
-        return f"{child.id}:"
-
-    def middle(rule, when, overdue, priority):
-        middles.append((rule, when, priority))
-        assert overdue == (date(2024, 5, 15) - when).days
-        return rule
-
     children = [recent, twin, alone, late]
-    groups = in_pressing_groups(children, DEFAULTS, date(2024, 5, 15), 0, head, middle, lambda child: "")
-    got = [line for key in sorted(groups) for line in groups[key]]
-    assert got == [f"{item.child_id}:{item.rule}" for item in due_reminders(children, DEFAULTS, date(2024, 5, 15))]
+    places, dues = due_in_order(children, DEFAULTS, date(2024, 5, 15))
+    listed = due_reminders(children, DEFAULTS, date(2024, 5, 15))
+    assert [(children[place].id, *work) for place, work in zip(places, dues, strict=True)] == [
+        (item.child_id, item.rule, item.due_date, item.days_overdue, item.priority) for item in listed
+    ]
+    assert places[:4] == [2, 2, 2, 3]  # 丙 (alone) three times, then 甲 (late, child 1)
+    assert dues[4] is dues[7]  # 甲 (1) and 甲 (2): one parent-feedback due 2024-03-01, 75 days, normal
+    assert dues[4] == ("parent-feedback", date(2024, 3, 1), 75, "normal")
+    got = [f"{item.child_id}:{item.rule}" for item in listed]
     # 丙 (3): no-guardian, urgent, first; its feedback and visit are 75 days overdue, its call not yet due
     assert got[0] == "3:no-guardian"
     # 75 days overdue before 14; ties by name in code point order, 丙 (U+4E19) < 甲 (U+7532), then by child
@@ -298,9 +292,8 @@ def test_lines_in_pressing_groups_put_one_after_another_come_in_the_order_of_the
         "4:parent-feedback",
         "4:home-visit",
     ]
-    assert sorted(heads) == [1, 2, 3, 4]  # once each child that has anything due
-    # 1 and 2 share their three (rule, date, priority)s; 3 shares two of them and adds no-guardian; 4: its own three
-    assert len(middles) == len(set(middles)) == 3 + 1 + 3
+    # 1 and 2 share their three Dues; 3 shares two of them and adds no-guardian; 4: its own three
+    assert len({id(work) for work in dues}) == 3 + 1 + 3
 
 
 # ---- CLI helpers -----------------------------------------------------------------------------
@@ -730,46 +723,6 @@ def test_helper_option_keeps_the_helpers_column_whole(lbc, network):
     assert found == {"李妈妈;王老师"}
 
 
-def test_csv_made_in_two_halves_by_a_copy_of_the_process_is_the_csv_made_whole(lbc, db, network, monkeypatch):
-    """A county's CSV (SPLIT_AT children or more, on SQLite) is made in two halves of the children by name, the
-    first by a copy of the process: the same lines, in the same order, as one process makes them."""
-    import os
-
-    from lbc_cli import parallel, remind_sql
-    from lbc_cli.cli import remind as remind_cli
-
-    second = enroll(lbc, "张小明", birth="2014-06-01")  # a second 张小明: ties broken by child id, in a half
-    pair(lbc, second, "李妈妈")
-    first = enroll(lbc, "丁一", birth="2014-07-01")  # its items tie with the 张小明s' (75 days, normal)
-    pair(lbc, first, "王老师")
-    whole = csv_all(lbc, AS_OF)
-    whole_within = csv_all(lbc, AS_OF, "--within", "30")
-    forks = []
-    fork = os.fork
-    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
-    monkeypatch.setattr(remind_cli, "SPLIT_AT", 2)
-    read = []  # the halves whose facts this process reads: its own, and the copy's if the copy failed
-    facts_read = remind_sql.facts
-    monkeypatch.setattr(remind_sql, "facts", lambda *args, **kw: read.append(kw["names"]) or facts_read(*args, **kw))
-    # code point order: 丁一 U+4E01, 刘小刚 U+5218, 张小明 ×2 U+5F20, 赵小红 U+8D75, 陈小花 U+9648; the name
-    # halfway (the 4th of 6) is 张小明: the copy makes 丁一's and 刘小刚's lines, this process the rest
-    halves = csv_all(lbc, AS_OF)
-    split = "://" not in str(db)  # SQLite: split; PostgreSQL compares names by its collation: not split
-    assert len(forks) == (split and parallel.available())
-    if not split:
-        assert read == [None]
-    elif parallel.available():
-        assert read == [("张小明", None)]  # the copy read the first half
-    else:  # no copy: the first half read in place, after the second
-        assert read == [("张小明", None), (None, "张小明")]
-    assert halves == whole
-    assert csv_all(lbc, AS_OF, "--within", "30") == whole_within != whole
-    assert len({r[0] for r in whole if r[2] != "schedule"}) == 6
-    tied = [r[1] for r in whole if r[2] == "parent-feedback" and r[4] == OVERDUE_SINCE_ENROLMENT]
-    assert tied == ["丁一", "张小明", "张小明", "赵小红", "陈小花"]  # one tie across the halves: name order
-    assert [r[0] for r in whole if r[2] == "no-guardian"] == [network["刘小刚"]]  # lives alone: first, urgent
-
-
 def test_bad_options_are_usage_errors(lbc):
     assert lbc("remind", "--as-of", AS_OF, "--within", "-1").code == 2
     assert lbc("remind", "--as-of", AS_OF, "--format", "xml").code == 2
@@ -907,44 +860,34 @@ def test_remind_on_a_sqlite_file_imports_neither_sqlalchemy_nor_sqlmodel(db, net
 
 
 def test_facts_read_on_a_bare_connection_are_the_facts_read_in_a_session(lbc, db, network):
-    """remind_sql's SQL text gives the same facts on Database.reader (a SQLite file) as through a session
-    (what PostgreSQL, --helper and the summary use), for the whole, a village, a helper and a range of names."""
-    from lbc_cli import remind_sql, store
+    """reminder_facts' SQL text gives the same facts on Database.reader (a SQLite file) as through a session
+    (what PostgreSQL, --helper and the summary use), for the whole, a village, a township and a helper; and
+    they are the facts store's SQLAlchemy queries give, from the same conditions."""
+    from lbc_cli import reminder_facts, store
     from lbc_cli.db import Database
 
     assert lbc("child", "update", network["陈小花"], "--village", "东村").code == 0
     as_of = date(2024, 5, 15)
-    asks = [{}, {"village": "东"}, {"village": "西"}, {"names": ("刘", "赵")}, {"names": (None, "张")}]
+    asks = [{}, {"village": "东"}, {"village": "东村"}, {"village": "西"}]
     database = Database(str(db)).open()
     try:
         with database.session() as session:
             dialect = session.get_bind().dialect.name
             helper_id = store.resolve(store.Helper, "王老师", session=session).id
             asks.append({"helper_id": helper_id})
-            in_session = [remind_sql.facts(store.text_rows(session), dialect, as_of, **ask) for ask in asks]
-            # the same facts as the rest of lbc works them out (store's SQLAlchemy conditions and reads)
-            from sqlalchemy import select
-
-            helpers = store.active_helper_names(session=session, as_of=as_of)
-            listed = set(session.execute(select(store.Child.id).where(store.active_on(as_of))).scalars())
-            assert {f.id for f in in_session[0]} == listed
-            for found in in_session[0]:
-                assert found.helpers == tuple(helpers.get(found.id, ()))
-                assert found.paired == (found.id in helpers)
-                assert found.priority == store.is_priority(found.id, session=session)
+            in_session = [reminder_facts.facts(store.text_rows(session), dialect, as_of, **ask) for ask in asks]
+            _same_as_store(session, as_of, in_session[0])
         if database.path is not None:
-            with database.reader() as rows:
-                bare = [remind_sql.facts(rows, "sqlite", as_of, **ask) for ask in asks]
+            with database.reader() as read:
+                bare = [reminder_facts.facts(read, "sqlite", as_of, **ask) for ask in asks]
             assert bare == in_session
     finally:
         database.dispose()
     by_name = [{f.name: f for f in found} for found in in_session]
     assert sorted(by_name[0]) == ["刘小刚", "张小明", "赵小红", "陈小花"]
-    assert sorted(by_name[1]) == ["陈小花"]  # 东村; the others have no village
-    assert by_name[2] == {}
-    assert sorted(by_name[3]) == ["刘小刚", "张小明"]  # from 刘 (U+5218) to before 赵 (U+8D75): not 赵小红, 陈 (U+9648)
-    assert sorted(by_name[4]) == ["刘小刚"]
-    assert sorted(by_name[5]) == ["张小明", "陈小花"]  # 王老师's children
+    assert sorted(by_name[1]) == sorted(by_name[2]) == ["陈小花"]  # 东村; the others have no village
+    assert by_name[3] == {}
+    assert sorted(by_name[4]) == ["张小明", "陈小花"]  # 王老师's children
     whole = by_name[0]
     assert whole["张小明"].helpers == ("李妈妈", "王老师") and whole["张小明"].paired  # pinyin: li, wang
     assert whole["赵小红"].helpers == () and not whole["赵小红"].paired
@@ -953,7 +896,78 @@ def test_facts_read_on_a_bare_connection_are_the_facts_read_in_a_session(lbc, db
     assert not whole["张小明"].no_guardian and not whole["张小明"].priority
 
 
-# ---- the last contacts kept by triggers (SQLite) --------------------------------------------------------
+def _same_as_store(session, as_of: date, found: list) -> None:
+    """The facts ``found`` agree with store's SQLAlchemy queries of the same conditions: who is in the
+    programme, who is a priority child, each child's helpers and whether it is paired."""
+    from sqlalchemy import select
+
+    from lbc_cli import store
+
+    helpers = store.active_helper_names(session=session, as_of=as_of)
+    listed = set(session.execute(select(store.Child.id).where(store.active_on(as_of))).scalars())
+    assert {f.id for f in found} == listed
+    for child in found:
+        assert child.helpers == tuple(helpers.get(child.id, ()))
+        assert child.paired == (child.id in helpers)
+        assert child.priority == store.is_priority(child.id, session=session)
+
+
+def test_the_conditions_are_one_on_either_path_for_the_edge_cases(lbc, db):
+    """The days things begin and end, and the contacts that do not count: the facts on a bare sqlite3
+    connection (a SQLite file), through a session (either backend), and store's SQLAlchemy conditions agree,
+    with the values worked out by hand. On 2024-05-15:
+    - 甲 left on 2024-05-15 (not in the programme that day), 乙 leaves on 2024-05-16 (still in it), 丙 is
+      enrolled on 2024-05-16 (not yet in it), 丁 is enrolled that day;
+    - 乙's pairing with 李妈妈 ends on 2024-05-15 (not in force), 丁's with 王老师 begins that day (in force);
+    - 乙: a video call with a guardian (not a parent) on 05-10, a phone call with a parent that reached nobody
+      on 05-12, a phone call with a parent on 05-01, feedback on 05-16 (after the day) and on 04-20;
+    - 丁: flagged hardship (a priority child), a home visit on 05-15 (the day itself counts)."""
+    from lbc_cli import store
+    from lbc_cli.db import Database
+
+    ids = {name: enroll(lbc, name) for name in ("甲", "乙")}
+    ids["丙"] = enroll(lbc, "丙", on="2024-05-16")
+    ids["丁"] = enroll(lbc, "丁", "--flag", "hardship", on="2024-05-15")
+    helper(lbc, "李妈妈")
+    helper(lbc, "王老师", "class-teacher")
+    pair(lbc, ids["乙"], "李妈妈")
+    pair(lbc, ids["丁"], "王老师", since="2024-05-15")
+    ok(lbc("pair", "end", ids["乙"], "李妈妈", "--date", "2024-05-15"))
+    contact(lbc, ids["乙"], "video-call", "2024-05-10", "--with", "guardian")
+    contact(lbc, ids["乙"], "phone-call", "2024-05-12", "--with", "parent", "--no-answer")
+    contact(lbc, ids["乙"], "phone-call", "2024-05-01", "--with", "parent")
+    contact(lbc, ids["乙"], "parent-feedback", "2024-05-16")
+    contact(lbc, ids["乙"], "parent-feedback", "2024-04-20")
+    contact(lbc, ids["丁"], "home-visit", "2024-05-15")
+    ok(lbc("child", "exit", ids["甲"], "--reason", "moved", "--date", "2024-05-15"))
+    ok(lbc("child", "exit", ids["乙"], "--reason", "moved", "--date", "2024-05-16"))
+    as_of = date(2024, 5, 15)
+    database = Database(str(db)).open()
+    try:
+        with database.session() as session:
+            found = store.reminder_facts(session=session, as_of=as_of)
+            _same_as_store(session, as_of, found)
+        if database.path is not None:
+            from lbc_cli import reminder_facts
+
+            with database.reader() as read:
+                assert reminder_facts.facts(read, "sqlite", as_of) == found
+    finally:
+        database.dispose()
+    by_name = {f.name: f for f in found}
+    assert sorted(by_name) == ["丁", "乙"]
+    second, fourth = by_name["乙"], by_name["丁"]
+    assert (second.paired, second.helpers, second.priority) == (False, (), False)
+    assert (second.last_parent_call, second.last_feedback, second.last_visit) == (
+        date(2024, 5, 1),
+        date(2024, 4, 20),
+        None,
+    )
+    assert (fourth.paired, fourth.helpers, fourth.priority) == (True, ("王老师",), True)
+    assert (fourth.last_parent_call, fourth.last_feedback, fourth.last_visit) == (None, None, date(2024, 5, 15))
+
+
+# ---- each child's last contacts ----------------------------------------------------------------------
 
 KINDS = ("video-call", "phone-call", "parent-feedback", "home-visit", "school-visit", "activity")
 WHOM = ("parent", "child", "guardian", None)
@@ -964,65 +978,39 @@ _contact = st.tuples(
     st.sampled_from(WHOM),
     st.booleans(),
 )
-_change = st.one_of(
-    st.tuples(st.just("add"), _contact),
-    st.tuples(st.just("delete"), st.integers(0, 30)),
-    st.tuples(st.just("edit"), st.integers(0, 30), _contact),
-)
 
 
-@pytest.mark.sqlite_only("last_contacts is SQLite's cache")
-def test_last_contacts_follow_every_contact_added_changed_or_removed(lbc, db):
-    """Whatever is done to the contacts (added, deleted, any counted field changed, moved to another child),
-    last_contacts holds each child's last days as worked out by hand from the contacts left."""
+@pytest.mark.sqlite_only("contacts written straight into the SQLite file, many times over")
+def test_the_facts_last_contacts_are_those_worked_out_by_hand_for_any_contacts(lbc, db):
+    """Whatever contacts there are (every kind, with anyone, reached or not), remind's facts hold each
+    child's last days as worked out by hand from them, on both ways of reading them."""
     import sqlite3
     from contextlib import closing
 
     from hypothesis import HealthCheck, settings
 
     for name in ("甲", "乙", "丙"):
-        enroll(lbc, name)
+        enroll(lbc, name, on="2023-12-01")
 
-    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(st.lists(_change, max_size=25))
-    def check(changes):
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(_contact, max_size=25))
+    def check(contacts):
         with closing(sqlite3.connect(db, isolation_level=None)) as connection:
             connection.execute("DELETE FROM contacts")
-            for change in changes:
-                ids = [i for (i,) in connection.execute("SELECT id FROM contacts ORDER BY id")]
-                if change[0] == "add":
-                    child, kind, day, whom, no_answer = change[1]
-                    connection.execute(
-                        "INSERT INTO contacts (uid, child_id, kind, date, with_whom, no_answer)"
-                        " VALUES (hex(randomblob(16)), ?, ?, ?, ?, ?)",
-                        (child, kind, day.isoformat(), whom, no_answer),
-                    )
-                elif ids:
-                    target = ids[change[1] % len(ids)]
-                    if change[0] == "delete":
-                        connection.execute("DELETE FROM contacts WHERE id = ?", (target,))
-                    else:
-                        child, kind, day, whom, no_answer = change[2]
-                        connection.execute(
-                            "UPDATE contacts SET child_id = ?, kind = ?, date = ?, with_whom = ?, no_answer = ?"
-                            " WHERE id = ?",
-                            (child, kind, day.isoformat(), whom, no_answer, target),
-                        )
-            kept = connection.execute("SELECT child_id, parent_call, feedback, visit FROM last_contacts").fetchall()
-            by_hand = {child: days for child, days in last_days_by_hand(db).items() if any(days)}
-            assert {child: tuple(days) for child, *days in kept if any(days)} == by_hand
+            connection.executemany(
+                "INSERT INTO contacts (uid, child_id, kind, date, with_whom, no_answer)"
+                " VALUES (hex(randomblob(16)), ?, ?, ?, ?, ?)",
+                [(child, kind, day.isoformat(), whom, no_answer) for child, kind, day, whom, no_answer in contacts],
+            )
+        assert last_days_in_facts(db) == last_days_by_hand(db)
 
     check()
 
 
-@pytest.mark.sqlite_only("last_contacts is SQLite's cache")
-def test_facts_from_last_contacts_are_the_facts_from_the_contacts_on_any_date(lbc, db, network):
-    """A date before some contacts (a report for last month): last_contacts cannot answer for those children,
-    and the contacts themselves do; the facts are those read with last_contacts emptied."""
-    import sqlite3
-    from contextlib import closing
-
-    from lbc_cli import remind_sql
+def test_the_facts_on_a_date_before_some_contacts_leave_those_out(lbc, db, network):
+    """A date before some contacts (a report for last month): each child's last days are those on or before
+    it, on either backend."""
+    from lbc_cli import store
     from lbc_cli.db import Database
 
     child = network["张小明"]  # a parent call on 2024-05-01
@@ -1031,61 +1019,12 @@ def test_facts_from_last_contacts_are_the_facts_from_the_contacts_on_any_date(lb
     contact(lbc, network["陈小花"], "parent-feedback", "2024-05-12")
     database = Database(str(db)).open()
     days = [date(2024, 4, 1), date(2024, 5, 1), date(2024, 5, 9), date(2024, 5, 10), date(2024, 5, 15)]
-
-    def read() -> list:
-        with database.reader() as rows:
-            return [remind_sql.facts(rows, "sqlite", day) for day in days]
-
-    kept = read()
-    with closing(sqlite3.connect(db, isolation_level=None)) as connection:
-        assert connection.execute("SELECT count(*) FROM last_contacts").fetchone()[0] == 2
-        connection.execute("DELETE FROM last_contacts")
-    assert read() == kept
-    calls = [{f.id: f.last_parent_call for f in found}[int(child)] for found in kept]
+    try:
+        with database.session() as session:
+            found = [store.reminder_facts(session=session, as_of=day) for day in days]
+    finally:
+        database.dispose()
+    calls = [{f.id: f.last_parent_call for f in facts}[int(child)] for facts in found]
     assert calls == [None, date(2024, 5, 1), date(2024, 5, 1), date(2024, 5, 10), date(2024, 5, 10)]
-    visits = [{f.id: f.last_visit for f in found}[int(child)] for found in kept]
+    visits = [{f.id: f.last_visit for f in facts}[int(child)] for facts in found]
     assert visits == [None, date(2024, 4, 2), date(2024, 4, 2), date(2024, 4, 2), date(2024, 4, 2)]
-
-
-@pytest.mark.sqlite_only("last_contacts is SQLite's cache")
-def test_db_check_finds_last_contacts_wrong_after_an_outside_write_and_repair_rebuilds_it(run, lbc, db):
-    """Writes from outside lbc: an INSERT OR ABORT still goes through (the triggers have no conflict to
-    resolve); an INSERT OR REPLACE that replaces a contact fires no delete trigger, so the child's day can
-    stay too late: `db check` says so (exit 1), `db check --repair` works the table out again."""
-    import sqlite3
-    from contextlib import closing
-
-    a, b = enroll(lbc, "甲"), enroll(lbc, "乙")
-    contact(lbc, a, "home-visit", "2024-05-01")
-    contact(lbc, a, "home-visit", "2024-04-01")
-    assert lbc("db", "check").code == 0
-    with closing(sqlite3.connect(db, isolation_level=None)) as connection:
-        connection.execute(
-            "INSERT OR ABORT INTO contacts (uid, child_id, kind, date, with_whom, no_answer)"
-            " VALUES ('outside-1', ?, 'parent-feedback', '2024-05-02', 'parent', 0)",
-            (a,),
-        )
-        [(late,)] = connection.execute("SELECT uid FROM contacts WHERE date = '2024-05-01'").fetchall()
-        connection.execute(  # the 1 May visit filed again under child b: a REPLACE of the same uid
-            "INSERT OR REPLACE INTO contacts (uid, child_id, kind, date, with_whom, no_answer)"
-            " VALUES (?, ?, 'home-visit', '2024-05-01', 'child', 0)",
-            (late, b),
-        )
-        kept = dict(connection.execute("SELECT child_id, visit FROM last_contacts").fetchall())
-    assert kept[int(a)] == "2024-05-01"  # too late: a's last visit is now 1 April
-    checked = lbc("db", "check")
-    assert checked.code == 1
-    assert "disagrees with the contacts for 1 child(ren)" in checked.err and "--repair" in checked.err
-    repaired = lbc("db", "check", "--repair")
-    assert repaired.code == 0, repaired.err
-    assert rows(db, "SELECT child_id, feedback, visit FROM last_contacts ORDER BY child_id") == [
-        (int(a), "2024-05-02", "2024-04-01"),
-        (int(b), None, "2024-05-01"),
-    ]
-    with closing(sqlite3.connect(db)) as connection:
-        connection.execute("DROP TRIGGER last_contacts_added")
-        connection.commit()
-    assert "triggers missing: last_contacts_added" in lbc("db", "check").err
-    assert lbc("db", "check", "--repair").code == 0
-    contact(lbc, b, "home-visit", "2024-05-10")  # the trigger made anew
-    assert rows(db, "SELECT visit FROM last_contacts WHERE child_id = ?", int(b)) == [("2024-05-10",)]

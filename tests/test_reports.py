@@ -311,36 +311,6 @@ def test_summary_year_assessment_and_awards(rep):
     assert "学生奖金合计 130 元" in zh
 
 
-def test_summary_is_the_same_whether_a_copy_of_the_process_makes_the_assessment_or_not(roster, monkeypatch):
-    """The assessment is made by a copy of the process (store.computed_aside) when the session has not yet
-    read anything, and in place when it has: the two contexts are equal."""
-    import os
-    import sys
-
-    from sqlalchemy import select
-
-    from lbc_cli import reports
-    from lbc_cli.db import Database
-
-    forks = []
-    fork = os.fork
-    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
-    database = Database(str(roster)).open()
-    period = {"start": date(2024, 1, 1), "end": date(2024, 12, 31), "as_of": date(2025, 1, 15), "year": 2024}
-    try:
-        with database.session() as session:
-            aside = reports.summary_context(session, **period)
-        assert len(forks) == (sys.platform == "linux")
-        with database.session() as session:
-            session.execute(select(1))  # a transaction under way: no copy is made
-            in_place = reports.summary_context(session, **period)
-    finally:
-        database.dispose()
-    assert len(forks) == (sys.platform == "linux")
-    assert [c["name"] for c in aside["assessment"]["children"]] == ["张小明"]
-    assert aside == in_place
-
-
 def test_summary_incomplete_records_empty_text_and_parents_away(rep, roster):
     """An empty text is as missing as no value; a parent's work place is required only while the parent is away."""
     execute(roster, "UPDATE children SET guardian_phone = '' WHERE name = '张小明'")

@@ -13,7 +13,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import execute, is_url, last_days_by_hand, rows
+from conftest import execute, is_url, rows
 
 from lbc_cli.db import SCHEMA_VERSION
 
@@ -54,14 +54,14 @@ def _schema(path) -> list[tuple]:
 @pytest.mark.sqlite_only("the released schema fixtures are SQLite files")
 @pytest.mark.parametrize("fixture", RELEASED, ids=lambda p: p.stem)
 def test_each_released_database_is_upgraded_to_the_schema_of_a_new_one(run, tmp_path, fixture):
-    """Every table, index and trigger (last_contacts, filled from the contacts) as `lbc init` makes them."""
+    """Every table, index and trigger as `lbc init` makes them: schema 2's and 3's last_contacts and its
+    triggers on contacts gone (schema 4)."""
     path, new = tmp_path / fixture.name, tmp_path / "new.db"
     shutil.copy(fixture, path)
     assert run("db", "check", db=path).code == 0
     assert run("init", db=new).code == 0
     assert _schema(path) == _schema(new)
-    kept = rows(path, "SELECT child_id, parent_call, feedback, visit FROM last_contacts")
-    assert {child: tuple(days) for child, *days in kept} == last_days_by_hand(path)
+    assert not [name for _type, name, _sql in _schema(path) if "last_contacts" in name]
 
 
 @pytest.mark.sqlite_only("two processes upgrading one SQLite file")
@@ -93,8 +93,8 @@ def _pairings_child_index(target) -> str:
 
 
 def test_schema_1_is_upgraded_in_place_on_either_backend(run, lbc, db):
-    """The real migrations from 1, on SQLite and on PostgreSQL: the pairings' child index widened (and on
-    SQLite last_contacts made and filled), every row kept, the current schema recorded once."""
+    """The real migrations from 1, on SQLite and on PostgreSQL: the pairings' child index widened, every row
+    kept, the current schema recorded once."""
     child = lbc("enroll", "张小明", "--gender", "M", "--birth", "2014-03-10", "--enrolled-on", "2024-03-01").out.strip()
     assert lbc("helper", "add", "李妈妈", "--role", "loving-mother").code == 0
     assert lbc("pair", child, "李妈妈", "--since", "2024-03-01").code == 0
@@ -103,10 +103,6 @@ def test_schema_1_is_upgraded_in_place_on_either_backend(run, lbc, db):
     before = rows(db, "SELECT * FROM pairings ORDER BY id") + rows(db, "SELECT * FROM contacts ORDER BY id")
     execute(db, "DROP INDEX ix_pairings_child")  # schema 1, as it was released
     execute(db, "CREATE INDEX ix_pairings_child ON pairings (child_id, end_date)")
-    if not is_url(db):
-        for trigger in ("last_contacts_added", "last_contacts_removed", "last_contacts_changed"):
-            execute(db, f"DROP TRIGGER {trigger}")
-        execute(db, "DROP TABLE last_contacts")
     execute(db, "UPDATE schema_version SET version = 1")
     assert _pairings_child_index(db) == "(child_id, end_date)"
     upgraded = run("child", "list", "--format", "csv", db=db)
@@ -115,7 +111,3 @@ def test_schema_1_is_upgraded_in_place_on_either_backend(run, lbc, db):
     assert _pairings_child_index(db) == fresh == "(child_id, end_date, start_date, helper_id)"
     assert rows(db, "SELECT * FROM pairings ORDER BY id") + rows(db, "SELECT * FROM contacts ORDER BY id") == before
     assert rows(db, "SELECT version FROM schema_version ORDER BY version") == [(1,), (SCHEMA_VERSION,)]
-    if not is_url(db):
-        assert rows(db, "SELECT child_id, parent_call, feedback, visit FROM last_contacts") == [
-            (int(child), None, None, "2024-04-02")
-        ]

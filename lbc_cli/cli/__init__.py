@@ -378,7 +378,7 @@ _NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 # Where a value read from the database is made into a date, a number or a yes/no
-_READING_VALUES = ("_processors_cy.py", "processors.py", "lbc_cli/remind_sql.py")
+_READING_VALUES = ("_processors_cy.py", "processors.py", "lbc_cli/reminder_facts.py")
 
 
 def _stored_value_unreadable(exc: Exception) -> bool:

@@ -147,33 +147,14 @@ def db_backup(
 
 @db_app.command(
     "check",
-    help=_(
-        "完整性与外键检查,并核对提醒用的最近联系表;有问题时退出码 1",
-        "integrity and foreign-key checks, and last_contacts against the contacts; exit 1 when something is wrong",
-    ),
+    help=_("完整性与外键检查;有问题时退出码 1", "integrity and foreign-key checks; exit 1 when something is wrong"),
 )
-def db_check(
-    repair: Annotated[
-        bool,
-        typer.Option(
-            "--repair",
-            help=_(
-                "先按联系记录重建提醒用的最近联系表(SQLite)",
-                "first rebuild last_contacts, remind's record of each child's last contacts, from the contacts"
-                " (SQLite)",
-            ),
-        ),
-    ] = False,
-) -> None:
+def db_check() -> None:
     """SQLite's integrity check and foreign-key check; exit 1 when something is wrong."""
     from lbc_cli.errors import DatabaseDamaged
 
     try:
-        db = database()
-        if repair and db.path is not None:
-            db.rebuild_last_contacts()
-            console.info(i18n.t("check_repaired"))
-        problems = db.check()
+        problems = database().check()
     except DatabaseDamaged as exc:  # what the check is for: its finding, exit 1, and how to put it right
         damaged = i18n.t("check_damaged", target=exc.target, why=exc.why)
         raise LbcError(damaged, ExitCode.REFUSED, details=exc.details[:20]) from None

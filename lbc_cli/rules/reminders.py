@@ -18,7 +18,7 @@ contacts that happened.
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from operator import attrgetter
+from itertools import chain
 from typing import NamedTuple
 
 from lbc_cli.validate import birthday
@@ -38,7 +38,7 @@ PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
 
 
 class ChildFacts(NamedTuple):
-    """What the rules need to know of one child on the reference date (a tuple: 100,000 are made per run)."""
+    """What the rules need to know of one child on the reference date (a tuple: a county makes one a child)."""
 
     id: int
     name: str
@@ -141,53 +141,76 @@ def _born_by(day: date, years: int) -> date:
         return date(day.year - years, 2, 28)
 
 
-def due_reminders(children: list[ChildFacts], settings: dict, as_of: date, within: int = 0) -> list[Reminder]:
-    """Every child's reminders, most pressing first (``sort_key``)."""
-    rules = _rules(settings, as_of, within)
-    items = [item for facts in _in_name_order(children) for item in rules(facts)]  # name, child, rule
-    items.sort(key=_pressing)
-    return items
+class Due(NamedTuple):
+    """One piece of work due: the same object for every child it is due for on the same terms."""
+
+    rule: str
+    due_date: date
+    days_overdue: int
+    priority: str  # urgent, high, normal
 
 
-def in_pressing_groups(children: list[ChildFacts], settings: dict, as_of: date, within: int, head, middle, tail):
-    """Every child's reminders, each made into the line ``head(facts) + middle(rule, due date, days overdue,
-    priority) + tail(facts)``, in groups by pressing key (urgent, most days overdue, priority: the first
-    part of ``sort_key``): ``{key: lines}``, each group in (name, child, rule) order. The groups in order of
-    their keys, one after the other, are ``due_reminders``'s order, with no sort of the lines: a county's
-    300,000 lines have a few hundred keys. ``head`` and ``tail`` are asked once a child, ``middle`` once
-    for each (rule, due date, priority) found.
+class DueWork(NamedTuple):
+    """Every child's due work in order: the ``n``-th is ``dues[n]`` for the child ``children[places[n]]``."""
 
-    The groups made for children whose names all sort before the others' names, each put before the
-    others' group of the same key, are the groups made for all the children at once (``cli.remind``'s two
-    halves of a county)."""
+    places: list[int]  # places in the list of children given
+    dues: list[Due]
+
+
+def due_in_order(children: list[ChildFacts], settings: dict, as_of: date, within: int = 0) -> DueWork:
+    """Every child's due work, most pressing first (``sort_key``'s order), as two lists of the same length
+    (``DueWork``): the child's place in ``children``, and what is due. A ``Due`` is made once for all the
+    children it is due for, and a child is a number, so that a writer can render each of them once.
+
+    The children are taken in (name, id) order and each one's work in ``RULES`` order, into one group per
+    pressing key (urgent, most days overdue, priority); the groups in key order are the whole in order, with
+    no sort of the items (a county's have a few hundred keys)."""
     due = _due(settings, as_of, within)
-    groups: dict[int, list] = {}
-    found: dict[tuple, tuple[list, str]] = {}  # (rule, due date, priority) -> (its group, its middle)
-    for facts in _in_name_order(children):
-        listed = due(facts)
-        if not listed:
-            continue
-        start, end = head(facts), tail(facts)
-        for item in listed:
-            place = found.get(item)
-            if place is None:
+    groups: dict[int, tuple[list[int], list[Due]]] = {}
+    found: dict[tuple, tuple] = {}  # (rule, due date, priority) -> its group's two appends, its Due
+    new = tuple.__new__
+    for place in _in_name_order(children):
+        for item in due(children[place]):
+            known = found.get(item)
+            if known is None:
                 rule, when, priority = item
                 overdue = (as_of - when).days
-                group = groups.setdefault(_pressing_key(priority, overdue), [])
-                place = found[item] = (group, middle(rule, when, overdue, priority))
-            place[0].append(start + place[1] + end)
-    return groups
+                places, dues = groups.setdefault(_pressing_key(priority, overdue), ([], []))
+                known = found[item] = (places.append, dues.append, new(Due, (rule, when, overdue, priority)))
+            add_place, add_due, work = known
+            add_place(place)
+            add_due(work)
+    keys = sorted(groups)
+    return DueWork(
+        list(chain.from_iterable(groups[key][0] for key in keys)),
+        list(chain.from_iterable(groups[key][1] for key in keys)),
+    )
 
 
-def _in_name_order(children: list[ChildFacts]) -> list[ChildFacts]:
-    ordered = sorted(children, key=_by_id)  # stable sorts on one plain key each: fast for 100,000 children
-    ordered.sort(key=_by_name)
+def due_reminders(children: list[ChildFacts], settings: dict, as_of: date, within: int = 0) -> list[Reminder]:
+    """Every child's reminders, most pressing first (``sort_key``)."""
+    return as_reminders(children, due_in_order(children, settings, as_of, within))
+
+
+def as_reminders(children: list[ChildFacts], due: DueWork) -> list[Reminder]:
+    """``due_in_order``'s work for ``children`` as Reminders, in the same order."""
+    new = tuple.__new__
+    made = []
+    for place, work in zip(*due, strict=True):
+        facts = children[place]
+        made.append(new(Reminder, (facts.id, facts.name, *work, facts.helpers)))
+    return made
+
+
+def _in_name_order(children: list[ChildFacts]) -> list[int]:
+    """The places of ``children`` in (name, id) order."""
+    ids, names = [facts.id for facts in children], [facts.name for facts in children]
+    ordered = sorted(range(len(children)), key=ids.__getitem__)  # stable sorts on one plain key each
+    ordered.sort(key=names.__getitem__)
     return ordered
 
 
 _RULE_ORDER = {rule: n for n, rule in enumerate(RULES)}
-_by_id = attrgetter("id")
-_by_name = attrgetter("name")
 
 
 def _pressing(item: Reminder) -> int:

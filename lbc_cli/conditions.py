@@ -1,0 +1,92 @@
+"""The domain's conditions, each defined once, as SQL text: a child in the programme on a date, a priority
+child, a pairing in force, a village's (or a township's) children, a contact that counts for a reminder rule
+and the last day of one, each child's helpers in order.
+
+Every query uses these: the reminder facts (``reminder_facts``), read on a bare sqlite3 connection or
+through a session, and store's SQLAlchemy queries, which wrap the same text (``store.active_on`` and the
+others). They are text, not SQLAlchemy expressions, so that ``remind`` on a SQLite file need not import
+SQLAlchemy. Each fragment is one parenthesised condition over a table named by the caller (an alias or the
+table's own name), with ``:name`` parameters; it runs the same on SQLite and PostgreSQL (``false`` is
+SQLite's 0). This module imports nothing of lbc's, nor anything heavy.
+"""
+
+from collections.abc import Callable, Iterable
+
+# The contacts the reminder rules count, by the fact each gives (rules/reminders.ChildFacts): the kinds, and
+# whether only a contact with a parent counts. A contact that reached nobody (--no-answer) never counts.
+PARENT_CALL_KINDS = ("video-call", "phone-call")
+COUNTED_CONTACTS = {
+    "last_parent_call": (PARENT_CALL_KINDS, True),
+    "last_feedback": (("parent-feedback",), False),
+    "last_visit": (("home-visit",), False),
+}
+PRIORITY_FLAGS = ("problem", "hardship", "lives-alone")  # with a guardian rated poor: SPEC section 4
+
+
+def in_programme(child: str = "children", on: str = "as_of") -> str:
+    """A child in the programme on the date :``on``: enrolled by then, and not yet left (active, or its exit
+    after that day)."""
+    return (
+        f"({child}.enrolled_on <= :{on} AND ({child}.status = 'active'"
+        f" OR ({child}.exit_date IS NOT NULL AND {child}.exit_date > :{on})))"
+    )
+
+
+def priority(child: str = "children") -> str:
+    """A priority child (重点帮扶对象, SPEC section 4): flagged problem, hardship or lives-alone, or its guardian
+    rated poor."""
+    flagged = " OR ".join(f"(';' || {child}.flags || ';') LIKE '%;{flag};%'" for flag in PRIORITY_FLAGS)
+    return f"({flagged} OR {child}.guardian_rating = 'poor')"
+
+
+def pairing_in_force(pairing: str = "pairings", on: str = "as_of", until: str | None = None) -> str:
+    """A pairing in force on the date :``on`` (started, and not ended on or before it); with ``until``, at any
+    time from :``on`` to :``until`` (started by :``until``, not ended on or before :``on``)."""
+    started_by = until or on
+    return f"({pairing}.start_date <= :{started_by} AND ({pairing}.end_date IS NULL OR {pairing}.end_date > :{on}))"
+
+
+def in_village(child: str = "children") -> str:
+    """A child of the village :village, or of every village whose name starts with it (a township: 石桥镇
+    takes 石桥镇柳河村); its parameters are ``village_params``."""
+    return f"({child}.village >= :village AND {child}.village < :village_end)"
+
+
+def village_params(village: str) -> dict[str, str]:
+    """:village and :village_end of ``in_village``."""
+    return {"village": village, "village_end": village + "\U0010ffff"}
+
+
+def counted_contact(fact: str, contact: str = "contacts") -> str:
+    """A contact that counts for the fact ``fact`` (a key of ``COUNTED_CONTACTS``): of its kinds, that
+    reached someone, with a parent where only that counts. ``no_answer = false``, not ``NOT no_answer``: the
+    covering index contacts (child_id, kind, no_answer, date, with_whom) seeks on it."""
+    kinds, with_parent = COUNTED_CONTACTS[fact]
+    listed = ", ".join(f"'{kind}'" for kind in kinds)
+    parent = f" AND {contact}.with_whom = 'parent'" if with_parent else ""
+    return f"({contact}.kind IN ({listed}) AND {contact}.no_answer = false{parent})"
+
+
+def last_contact(fact: str, child_id: str = "children.id", on: str = "as_of") -> str:
+    """The last day, on or before :``on``, of a contact of the child ``child_id`` that counts for ``fact``
+    (NULL: none): one seek per child on the covering index."""
+    return (
+        f"(SELECT max(date) FROM contacts WHERE contacts.child_id = {child_id}"
+        f" AND {counted_contact(fact)} AND contacts.date <= :{on})"
+    )
+
+
+# Each child's helpers: the helpers in this order (pinyin of their names), and a child's in the same order.
+HELPERS_IN_ORDER = "SELECT id, name FROM helpers ORDER BY name_pinyin, name, id"
+
+
+def helper_names(helpers_in_order: list) -> Callable[[Iterable[int]], tuple[str, ...]]:
+    """``names(ids)``: the names of the helpers ``ids`` (any iterable of ids) in the order of
+    ``HELPERS_IN_ORDER``, whose rows are ``helpers_in_order``. An id with no helper row names nobody (as a
+    join would)."""
+    place = {ident: (n, name) for n, (ident, name) in enumerate(helpers_in_order)}
+
+    def names(ids) -> tuple[str, ...]:
+        return tuple(name for _n, name in sorted(place[i] for i in ids if i in place))
+
+    return names

@@ -1,0 +1,182 @@
+"""What the reminder rules (rules/reminders.py) read: each child's facts, the rule values, the schedule.
+
+The same SQL text runs on a bare sqlite3 connection (``Database.reader``: a SQLite file, for which
+``remind`` never imports SQLAlchemy or SQLModel) and through a session (``store.text_rows``: PostgreSQL,
+``--helper``, the work summary). ``rows(sql, params)`` runs one statement with ``:name`` parameters and
+gives its rows as tuples; ``dialect`` is the database's, "sqlite" or "postgresql". The conditions in the
+text are those of ``conditions``, which store's queries use too. This module imports nothing heavier than
+the rules.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any, NamedTuple
+
+from lbc_cli import conditions, i18n
+
+Rows = Callable[[str, dict], list]
+
+
+def facts_sql(dialect: str, *, helper_id: int | None = None, village: str | None = None) -> str:
+    """A row of facts per child c in the programme on :as_of: the record's columns, whether it is a priority
+    child, the last day of each contact the rules count (``conditions.COUNTED_CONTACTS``), and the ids of the
+    helpers paired with it on :as_of (NULL: none), joined by commas. ``village``: that village's children,
+    or a township's (:village, :village_end); ``helper_id``: only the children paired with :helper_id."""
+    helper_ids = "group_concat(helper_id)" if dialect == "sqlite" else "string_agg(CAST(helper_id AS TEXT), ',')"
+    where = [conditions.in_programme("c")]
+    if village:
+        where.append(conditions.in_village("c"))
+    if helper_id is not None:
+        in_force = conditions.pairing_in_force()
+        mine = f"SELECT 1 FROM pairings WHERE child_id = c.id AND helper_id = :helper_id AND {in_force}"
+        where.append(f"EXISTS ({mine})")
+    lasts = ", ".join(conditions.last_contact(fact, "c.id") for fact in conditions.COUNTED_CONTACTS)
+    return (
+        "SELECT c.id, c.name, c.birth_date, c.enrolled_on, c.flags, c.guardian_relation, c.guardian_name,"
+        f" c.care_agreement_on, c.reviewed_on, {conditions.priority('c')}, {lasts},"
+        f" (SELECT {helper_ids} FROM pairings WHERE child_id = c.id AND {conditions.pairing_in_force()})"
+        f" FROM children AS c WHERE {' AND '.join(where)}"
+    )
+
+
+def facts_params(dialect: str, as_of: date, *, helper_id: int | None = None, village: str | None = None) -> dict:
+    """The parameters of ``facts_sql``: dates as ISO text on SQLite (as it stores them)."""
+    params: dict[str, Any] = {"as_of": as_of.isoformat() if dialect == "sqlite" else as_of}
+    if village:
+        params |= conditions.village_params(village)
+    if helper_id is not None:
+        params["helper_id"] = helper_id
+    return params
+
+
+def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None, village: str | None = None) -> list:
+    """The rules' facts (``ChildFacts``) of each child in the programme on ``as_of`` (``facts_sql``), each
+    with the names of the helpers paired with it, in pinyin order."""
+    from lbc_cli.rules.reminders import ChildFacts
+
+    names = conditions.helper_names(rows(conditions.HELPERS_IN_ORDER, {}))
+
+    class Named(dict):  # a child's helper ids, as the query joins them -> their names, each set named once
+        def __missing__(self, ids: str) -> tuple[str, ...]:
+            found = self[ids] = names(map(int, ids.split(",")))
+            return found
+
+    named = Named()
+    sql = facts_sql(dialect, helper_id=helper_id, village=village)
+    found = rows(sql, facts_params(dialect, as_of, helper_id=helper_id, village=village))
+    day = date.fromisoformat if dialect == "sqlite" else _as_is  # SQLite gives ISO text, PostgreSQL dates
+    new = tuple.__new__
+    return [
+        new(
+            ChildFacts,
+            (
+                child_id,
+                name,
+                day(birth),
+                day(enrolled),
+                bool(priority),
+                relation == "none" or not guardian or (flags is not None and "lives-alone" in flags.split(";")),
+                agreement and day(agreement),
+                reviewed and day(reviewed),
+                last_call and day(last_call),
+                last_feedback and day(last_feedback),
+                last_visit and day(last_visit),
+                helpers is not None,
+                () if helpers is None else named[helpers],
+            ),
+        )
+        for (
+            child_id,
+            name,
+            birth,
+            enrolled,
+            flags,
+            relation,
+            guardian,
+            agreement,
+            reviewed,
+            priority,
+            last_call,
+            last_feedback,
+            last_visit,
+            helpers,
+        ) in found
+    ]
+
+
+def _as_is(value):
+    return value
+
+
+def rule_values(rows: Rows) -> dict[str, int | float]:
+    """Every setting's value (settings.resolve): the stored one where set, else the default."""
+    from lbc_cli import settings
+
+    return settings.resolve(dict(rows("SELECT key, value FROM settings", {})))
+
+
+def schedule(rows: Rows, months: list[int]) -> list[tuple[int, str]]:
+    """(month, text) of the year's schedule for ``months``, in the plan's order; a seeded item's text in the
+    session's language (i18n.schedule_text)."""
+    if not months:
+        return []
+    listed = ", ".join(str(int(month)) for month in months)
+    query = f"SELECT uid, month, text FROM schedule_items WHERE month IN ({listed}) ORDER BY month, position, id"
+    return [(month, i18n.schedule_text(uid, text)) for uid, month, text in rows(query, {})]
+
+
+def helper_roles(rows: Rows) -> dict[str, str]:
+    """helper name -> role, for headings."""
+    return dict(rows("SELECT name, role FROM helpers", {}))
+
+
+class DueWork(NamedTuple):
+    """What ``remind`` shows: the due work (rules.reminders.due_in_order) of ``children``, the schedule's
+    items for the months it spans (as Reminders), each helper's role, and the helper asked for (its row)."""
+
+    children: list
+    due: Any  # rules.reminders.DueWork
+    schedule: list
+    roles: dict[str, str]
+    helper: Any
+
+
+def due_work(db, as_of: date, within: int = 0, *, helper: str | None = None, village: str | None = None) -> DueWork:
+    """The care work due on ``as_of`` or within ``within`` days after it (SPEC section 6), of every child in
+    the programme, or of ``village``'s (a township's), or of the children paired with ``helper``, read in
+    one transaction; and the schedule of the months from ``as_of`` to ``within`` days on."""
+    from lbc_cli.rules import reminders
+
+    months = reminders.months_between(as_of, as_of + timedelta(days=within))
+    with _reading(db, helper) as (rows, dialect, helper_row):
+        helper_id = helper_row.id if helper_row else None
+        rules = rule_values(rows)
+        plan = schedule(rows, sorted({month for _year, month in months}))
+        roles = helper_roles(rows)
+        children = facts(rows, dialect, as_of, helper_id=helper_id, village=village)
+    items = []
+    for year, month in months:
+        end = reminders.month_end(year, month)
+        for entry_month, text in plan:
+            if entry_month == month:
+                items.append(reminders.Reminder(None, text, "schedule", end, (as_of - end).days, "normal"))
+    due = reminders.due_in_order(children, rules, as_of, within)
+    return DueWork(children, due, items, roles, helper_row)
+
+
+@contextmanager
+def _reading(db, helper: str | None = None) -> Iterator[tuple[Rows, str, Any]]:
+    """``(rows, dialect, helper row)`` for the reads above, in one transaction. A SQLite file is read on a
+    bare sqlite3 connection (Database.reader), without SQLAlchemy or SQLModel; a database server, or a
+    ``--helper`` to find (as every command finds a helper), through a session."""
+    if db.path is not None and helper is None:
+        with db.reader() as rows:
+            yield rows, "sqlite", None
+        return
+    from lbc_cli import store
+    from lbc_cli.models import Helper
+
+    with db.session() as session:
+        helper_row = store.resolve(Helper, helper, session=session) if helper else None
+        yield store.text_rows(session), session.get_bind().dialect.name, helper_row
