@@ -116,13 +116,6 @@ def mask_values(values: Sequence) -> list:
     return [mask(str(v)) if v else v for v in values]
 
 
-def write_csv_lines(chunks: Iterable[list[str]], columns: list[str], stream: IO[str], advance=None) -> int:
-    """Kept for cli/remind.py until it moves onto ``output.write``: ``output.write_csv`` of lines already made."""
-    from lbc_cli import output
-
-    return output.write_csv(output.Table(columns, csv_lines=lambda _masked: chunks), stream, advance)
-
-
 @contextmanager
 def progress(label: str):
     """A Rich progress line on stderr while rows are counted, only when a person watches (a TTY);

@@ -9,7 +9,7 @@ import json
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from itertools import repeat
 from operator import add, sub
@@ -38,20 +38,6 @@ def display(value: Any, column: str, enums: dict[str, str]) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def render(
-    rows: Iterable[dict],
-    columns: list[str],
-    fmt: str = "table",
-    *,
-    enums: dict[str, str] | None = None,
-    stream=None,
-) -> int:
-    """Kept for cli/remind.py until it moves onto ``output.write``: rows as ``output.write`` writes them."""
-    from lbc_cli import output
-
-    return output.write(output.Table(columns, rows, enums=enums, reveal=True), fmt, stream)
 
 
 def for_people(values: list[Sequence], n: int, table, fmt: str, out) -> None:

@@ -29,8 +29,6 @@ NEEDS = {
     ("merge",): ["other.db"],
     ("report", "child"): ["1"],
 }
-# remind's option is declared in cli/remind.py, moved onto output.format_option when remind is
-PENDING = {("remind",)}
 
 
 def _commands(group=None, path=()):
@@ -74,8 +72,7 @@ def test_every_format_option_comes_from_the_registry(lbc):
             output.format_help(choices, reading=True),
         }, path
         declared = _declared(command)
-        if path not in PENDING:
-            assert declared == choices, path  # the option declared is the option checked
+        assert declared == choices, path  # the option declared is the option checked
         offered |= set(choices)
     assert len(seen) >= 20 and ("export",) in seen and ("report", "month") in seen
     assert offered == set(output.FORMATS)  # no format in the registry that no command offers

@@ -5,13 +5,12 @@ from typing import Annotated
 import typer
 
 from lbc_cli import i18n
-from lbc_cli.cli.options import AsOfOpt, BomOpt, check_format, database, output, today
+from lbc_cli.cli.options import AsOfOpt, BomOpt, RemindFormatOpt, check_format, database, today, write_out
 from lbc_cli.errors import ExitCode
 
 _ = i18n.bi
 
 REMIND_COLUMNS = ["child_id", "name", "rule", "due_date", "days_overdue", "priority", "helpers"]
-REMIND_FORMATS = ("text", "md", "csv", "json", "jsonl", "table")
 
 
 def remind(
@@ -38,18 +37,7 @@ def remind(
             metavar="TEXT",
         ),
     ] = None,
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help=_(
-                "text(默认,或按 --out 文件的扩展名)、md、csv、json、jsonl 或 table",
-                "text (default, or what --out's extension names), md, csv, json, jsonl or table",
-            ),
-            metavar="FORMAT",
-        ),
-    ] = None,
+    fmt: RemindFormatOpt = None,
     out: Annotated[
         str | None,
         typer.Option("--out", "-o", help=_("写入文件(原子写入)", "write to FILE (atomically)"), metavar="FILE"),
@@ -63,74 +51,42 @@ def remind(
     ] = False,
 ) -> None:
     """Due and overdue care work as of a date; text and Markdown are grouped by helper."""
-    from lbc_cli import io, reminder_facts
+    from lbc_cli import output, reminder_facts
     from lbc_cli.rules import reminders
 
-    fmt = check_format(fmt, REMIND_FORMATS, bom=bom, out=out, default="text")
+    fmt = check_format(fmt, output.REMINDERS, bom=bom, out=out, default="text")
     now = today(as_of)
     work = reminder_facts.due_work(database(), now, within, helper=helper, village=village)
-    with output(out, bom=bom) as stream:
-        if fmt == "csv":
-            lines = [_csv_lines(work.children, work.due), [_csv_line(item) for item in work.schedule]]
-            io.write_csv_lines(lines, REMIND_COLUMNS, stream)
-        else:
-            items = reminders.as_reminders(work.children, work.due)
-            if fmt in ("text", "md"):
-                text = _grouped(items, work.schedule, work.roles, now, markdown=fmt == "md", only=work.helper)
-                stream.write(text)
-            else:
-                from lbc_cli import render
-
-                rows_out = (
-                    dict(zip(REMIND_COLUMNS, _cells(i), strict=True)) | {"due_date": i.due_date.isoformat()}
-                    for i in [*items, *work.schedule]
-                )
-                enums = {"rule": "rule", "priority": "priority"}
-                render.render(rows_out, REMIND_COLUMNS, fmt, enums=enums, stream=stream)
+    if fmt in ("text", "md"):
+        items = reminders.as_reminders(work.children, work.due)
+        write_out(_grouped(items, work.schedule, work.roles, now, markdown=fmt == "md", only=work.helper), fmt, out)
+    else:
+        write_out(_table(work), fmt, out, bom=bom)
     if fail_if_due and work.due.places:
         raise typer.Exit(int(ExitCode.DUE))
 
 
-def _cells(item) -> tuple:
-    return (
-        item.child_id,
-        item.name,
-        item.rule,
-        item.due_date,
-        item.days_overdue,
-        item.priority,
-        ";".join(item.helpers),
-    )
+def _table(work):
+    """The due work as one table, a row a child and piece of work in ``reminders.due_in_order``'s order, then
+    the schedule's items (no child). A child's cells are looked up once a row, a Due's date made once."""
+    from lbc_cli.output import Table
 
-
-def _csv_lines(children: list, due) -> list[str]:
-    """The CSV lines (``_csv_line``'s) of ``reminders.due_in_order``'s work for ``children``, in its order. A
-    child's cells are made once for all its lines, and a ``Due``'s once for all the children it is due for:
-    only the name and the helpers are free text (io.csv_cell); the rest are numbers, dates and slugs."""
-    from lbc_cli.io import csv_cell
-
-    helpers: dict[tuple[str, ...], str] = {}  # a helper has dozens of children
-    before, after = [], []  # each child's cells before the due work, and after it
-    for facts in children:
-        cell = helpers.get(facts.helpers)
-        if cell is None:
-            cell = helpers[facts.helpers] = "," + csv_cell(";".join(facts.helpers))
-        before.append(f"{facts.id},{csv_cell(facts.name)},")
-        after.append(cell)
-    cells = {work: _due_cells(*work) for work in set(due.dues)}
-    return [before[place] + cells[work] + after[place] for place, work in zip(*due, strict=True)]
-
-
-def _csv_line(item) -> str:
-    """One item as csv.writer writes its ``_cells`` (io.csv_cell's text and quoting)."""
-    from lbc_cli.io import csv_cell
-
-    child = "" if item.child_id is None else item.child_id
-    return f"{child},{csv_cell(item.name)},{_due_cells(*item[2:6])},{csv_cell(';'.join(item.helpers))}"
-
-
-def _due_cells(rule: str, due, overdue: int, priority: str) -> str:
-    return f"{rule},{due.isoformat()},{overdue},{priority}"
+    places, dues = work.due
+    children = [work.children[place] for place in places]
+    schedule = work.schedule
+    joined: dict[tuple[str, ...], str] = {}  # a helper has dozens of children
+    helpers = [joined.get(c.helpers) or joined.setdefault(c.helpers, ";".join(c.helpers)) for c in children]
+    dates = {due: due.due_date.isoformat() for due in set(dues)}
+    values = [
+        [c.id for c in children] + [item.child_id for item in schedule],
+        [c.name for c in children] + [item.name for item in schedule],
+        [due.rule for due in dues] + [item.rule for item in schedule],
+        [dates[due] for due in dues] + [item.due_date.isoformat() for item in schedule],
+        [due.days_overdue for due in dues] + [item.days_overdue for item in schedule],
+        [due.priority for due in dues] + [item.priority for item in schedule],
+        helpers + [";".join(item.helpers) for item in schedule],
+    ]
+    return Table(REMIND_COLUMNS, by_column=values, enums={"rule": "rule", "priority": "priority"})
 
 
 def _when(item) -> str:
