@@ -28,15 +28,24 @@ from lbc_cli import i18n, io
 CsvLines = Callable[[frozenset[str]], Iterable[list[str]] | None]
 
 
+class Shared(NamedTuple):
+    """Cells that many rows share (a child's, on each of its reminders): row i has the cells of ``keys[i]``,
+    ``cells`` maps a key to its cells, one per column of the group."""
+
+    keys: Sequence
+    cells: dict
+
+
 class Table:
     """What a command hands the output layer: its ``columns``, and their values either as ``rows`` (dicts,
-    streamed once) or ``by_column`` (each column's values in row order, or a function giving them).
+    streamed once), ``by_column`` (each column's values in row order, or a function giving them) or
+    ``by_group`` (Shared groups side by side, covering the columns in order).
 
     ``enums``: column -> the enum whose labels people see; ``headers``: a header for people other than the
     column's field label; ``title``: Markdown's heading; ``reveal``: phone and id numbers in full;
     ``csv_lines``: the CSV writer's fast path (CSV lines made by SQLite), tried before the values."""
 
-    __slots__ = ("columns", "rows", "by_column", "enums", "headers", "title", "reveal", "csv_lines")
+    __slots__ = ("columns", "rows", "by_column", "by_group", "enums", "headers", "title", "reveal", "csv_lines")
 
     def __init__(
         self,
@@ -44,6 +53,7 @@ class Table:
         rows: Iterable[dict] = (),
         *,
         by_column: list[Sequence] | Callable[[], list[Sequence]] | None = None,
+        by_group: list[Shared] | None = None,
         enums: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         title: str | None = None,
@@ -53,6 +63,7 @@ class Table:
         self.columns = columns
         self.rows = rows
         self.by_column = by_column
+        self.by_group = by_group
         self.enums = enums or {}
         self.headers = headers or {}
         self.title = title
@@ -93,6 +104,11 @@ def _rows(table: Table, progress=None) -> Iterator[dict]:
 def _column_values(table: Table) -> list[Sequence] | None:
     """The table's values column by column, masked where they must be; None for a table of rows."""
     values = table.by_column() if callable(table.by_column) else table.by_column
+    if table.by_group is not None:
+        values = []
+        for group in table.by_group:
+            values.extend(map(list, zip(*map(group.cells.__getitem__, group.keys), strict=True)))
+        values = values or [[] for _column in table.columns]
     if values is None:
         return None
     hidden = _masked(table)
@@ -140,6 +156,8 @@ def write_csv(table: Table, stream: IO[str], progress=None) -> int:
     lines = table.csv_lines(_masked(table)) if table.csv_lines is not None else None
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(table.columns)
+    if table.by_group is not None:
+        lines = [_shared_lines(table)]
     n = 0
     if lines is not None:
         for chunk in lines:
@@ -169,9 +187,39 @@ def write_csv(table: Table, stream: IO[str], progress=None) -> int:
     return n
 
 
+def _shared_lines(table: Table) -> list[str]:
+    """The CSV lines of a table given ``by_group``: each key's cells made once, a column at a time, then a line
+    a row from its keys' texts."""
+    hidden = _masked(table)
+    parts, first = [], 0
+    for group in table.by_group:
+        columns = list(zip(*group.cells.values(), strict=True))
+        names = table.columns[first : first + len(columns)]
+        first += len(columns)
+        texts = [_csv_texts(io.mask_values(c) if n in hidden else c) for c, n in zip(columns, names, strict=True)]
+        by_key = dict(zip(group.cells, map(",".join, zip(*texts, strict=True)), strict=True))
+        parts.append(map(by_key.__getitem__, group.keys))
+    return list(map(",".join, zip(*parts, strict=True)))
+
+
+def _csv_texts(column: Sequence) -> Sequence[str]:
+    """A column's cells as ``io.csv_cell`` makes them; a column of integers, or of text that needs neither
+    the formula guard nor quotes, as it is."""
+    kinds = set(map(type, column))
+    if kinds <= _INT_OR_NONE:
+        return ["" if v is None else str(v) for v in column]
+    if kinds <= {str}:
+        text = "\n".join(column)
+        if text.count("\n") == len(column) - 1 and not _QUOTED_IF.search(text) and not _MAY_NEED_GUARD.search(text):
+            return column
+    return list(map(io.csv_cell, column))
+
+
 # Where a cell of a column may start (after the "\n" that _csv_cells joins the column's texts with)
 # with a character that io.neutralise looks at: only such a column needs it cell by cell.
 _MAY_NEED_GUARD = re.compile("(?:^|\n)[" + re.escape("".join(sorted(io.MAY_NEED_GUARD))) + "]")
+# A character that makes a cell quoted, but the line break _csv_texts joins a column's cells with (counted there)
+_QUOTED_IF = re.compile("[" + re.escape("".join(sorted(io.CSV_QUOTED_IF - {"\n"}))) + "]")
 _NONE = type(None)
 _INT_OR_NONE = {int, _NONE}
 

@@ -244,3 +244,29 @@ def test_the_formula_guard_round_trips():
         if text is not None:
             assert io.unneutralise(io.neutralise(text)) == text
     assert json.loads(_written("json", output.Table(["name"], [{"name": "=x"}])))[0]["name"] == "=x"  # JSON as is
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "table"])
+def test_cells_shared_by_many_rows_are_written_as_the_rows_are(fmt):
+    # remind's table: a child's cells and a piece of work's shared by many rows (output.Shared)
+    people = {
+        1: (1, "=SUM(A1)", "13812345678"),
+        2: (2, 'a,"b"', None),
+        3: (None, "line\nbreak", ""),
+        4: (40, "'+x", "138 1234 5678"),
+    }
+    work = {"a": ("video-call", "2026-12-01", 5), "b": ("home-visit", "2026-11-30", -1)}
+    keys, pieces = [1, 1, 2, 3, 4, 4], ["a", "b", "a", "b", "a", "a"]
+    columns = ["id", "name", "guardian_phone", "rule", "due_date", "days_overdue"]
+    rows = [dict(zip(columns, people[k] + work[w], strict=True)) for k, w in zip(keys, pieces, strict=True)]
+    shared = output.Table(columns, by_group=[output.Shared(keys, people), output.Shared(pieces, work)])
+    by_group, by_row = stdio.StringIO(), stdio.StringIO()
+    output.write(shared, fmt, by_group)
+    output.write(output.Table(columns, rows), fmt, by_row)
+    assert by_group.getvalue() == by_row.getvalue()
+    if fmt == "csv":  # worked out by hand: guarded, quoted, the phone masked
+        assert by_group.getvalue().splitlines()[1:4] == [
+            "1,'=SUM(A1),138****5678,video-call,2026-12-01,5",
+            "1,'=SUM(A1),138****5678,home-visit,2026-11-30,-1",
+            '2,"a,""b""",,video-call,2026-12-01,5',
+        ]

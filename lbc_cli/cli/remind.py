@@ -68,25 +68,27 @@ def remind(
 
 def _table(work):
     """The due work as one table, a row a child and piece of work in ``reminders.due_in_order``'s order, then
-    the schedule's items (no child). A child's cells are looked up once a row, a Due's date made once."""
-    from lbc_cli.output import Table
+    the schedule's items (no child). A child's cells, and a piece of work's, are shared by its rows."""
+    from lbc_cli.output import Shared, Table
 
     places, dues = work.due
-    children = [work.children[place] for place in places]
-    schedule = work.schedule
+    children = work.children
+    plan = [("plan", n) for n in range(len(work.schedule))]
     joined: dict[tuple[str, ...], str] = {}  # a helper has dozens of children
-    helpers = [joined.get(c.helpers) or joined.setdefault(c.helpers, ";".join(c.helpers)) for c in children]
-    dates = {due: due.due_date.isoformat() for due in set(dues)}
-    values = [
-        [c.id for c in children] + [item.child_id for item in schedule],
-        [c.name for c in children] + [item.name for item in schedule],
-        [due.rule for due in dues] + [item.rule for item in schedule],
-        [dates[due] for due in dues] + [item.due_date.isoformat() for item in schedule],
-        [due.days_overdue for due in dues] + [item.days_overdue for item in schedule],
-        [due.priority for due in dues] + [item.priority for item in schedule],
-        helpers + [";".join(item.helpers) for item in schedule],
-    ]
-    return Table(REMIND_COLUMNS, by_column=values, enums={"rule": "rule", "priority": "priority"})
+    child_cells, work_cells, helper_cells = {}, {}, {}
+    for place in set(places):
+        facts = children[place]
+        child_cells[place] = (facts.id, facts.name)
+        helper_cells[place] = (joined.get(facts.helpers) or joined.setdefault(facts.helpers, ";".join(facts.helpers)),)
+    for due in set(dues):
+        work_cells[due] = (due.rule, due.due_date.isoformat(), due.days_overdue, due.priority)
+    for key, item in zip(plan, work.schedule, strict=True):
+        child_cells[key] = (item.child_id, item.name)
+        work_cells[key] = (item.rule, item.due_date.isoformat(), item.days_overdue, item.priority)
+        helper_cells[key] = (";".join(item.helpers),)
+    rows, pieces = [*places, *plan], [*dues, *plan]
+    groups = [Shared(rows, child_cells), Shared(pieces, work_cells), Shared(rows, helper_cells)]
+    return Table(REMIND_COLUMNS, by_group=groups, enums={"rule": "rule", "priority": "priority"})
 
 
 def _when(item) -> str:
