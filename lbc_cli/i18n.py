@@ -852,7 +852,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "merge_row_uid": ("UID {uid}", "uid {uid}"),
     "merge_row_id": ("编号 {id}", "id {id}"),
-    # ---- the help screens' own words (lbc_cli/cli/help.py); the English ones are Typer's and Click's
+    # ---- the help screens' own words (lbc_cli/cli/help_screen.py); the English ones are Typer's and Click's
     "help_arguments": ("参数", "Arguments"),
     "help_options": ("选项", "Options"),
     "help_commands": ("命令", "Commands"),

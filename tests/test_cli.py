@@ -217,7 +217,7 @@ def _every_command():
 
 
 def test_every_command_and_group_is_one_of_lbcs():
-    from lbc_cli.cli.help import LbcCommand, LbcGroup
+    from lbc_cli.cli.help_screen import LbcCommand, LbcGroup
 
     commands = _every_command()
     assert len(commands) > 40
