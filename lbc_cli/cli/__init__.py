@@ -18,12 +18,14 @@ from lbc_cli.errors import ExitCode, LbcError, Stopped
 
 @dataclass
 class GlobalOptions:
+    """--db, --lang and --debug as given on the command line (None or False where not given)."""
+
     db: str | None = None
     lang: str | None = None
     debug: bool = False
 
 
-_GLOBAL_WITH_VALUE = ("--db", "--lang")
+_GLOBAL_OPTIONS_WITH_A_VALUE = ("--db", "--lang")
 
 
 def take_global_options(args: list[str]) -> tuple[GlobalOptions, list[str]]:
@@ -38,7 +40,7 @@ def take_global_options(args: list[str]) -> tuple[GlobalOptions, list[str]]:
             rest.extend(args[i:])
             break
         name, eq, value = arg.partition("=")
-        if name in _GLOBAL_WITH_VALUE and (eq or i + 1 < len(args)):
+        if name in _GLOBAL_OPTIONS_WITH_A_VALUE and (eq or i + 1 < len(args)):
             if not eq:
                 value = args[i + 1]
                 i += 1
@@ -81,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     from typer.exceptions import Abort, Exit, TyperException
 
     from lbc_cli import context
+    from lbc_cli.cli import root
     from lbc_cli.cli.options import refuse_output_into_database, state
-    from lbc_cli.cli.root import app
 
     state.db_target, state.debug, state.opened = options.db, options.debug, []
     try:
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     if refused is not None:
         console.error(refused)
         return int(ExitCode.USAGE)
-    context.command = _command_path(app, args)
+    context.command = _command_path(root.app, args)
     if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
         # Data is UTF-8 whatever the locale (a GBK console locale would fail on 𠮷 and mangle CSV).
         sys.stdout.reconfigure(encoding="utf-8")
@@ -104,13 +106,13 @@ def main(argv: list[str] | None = None) -> int:
     gc.disable()
     try:
         # without standalone mode, Typer returns the code of a `typer.Exit` (remind --fail-if-due: 4)
-        code = app(args=args, prog_name="lbc", standalone_mode=False)
+        code = root.command().main(args=args, prog_name="lbc", standalone_mode=False)
         return code if isinstance(code, int) else 0
     except LbcError as exc:
         _debug_traceback()
         if errors.stop_requested():  # the error a statement interrupted by the stop gave: the stop is what happened
             return _stopped(errors.stop_signal)
-        console.error(_message(exc))
+        console.error(_error_line(exc))
         for line in exc.details:
             console.detail(line)
         return exc.code
@@ -170,7 +172,7 @@ _NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 # Where a value read from the database is made into a date, a number or a yes/no
-_READING_VALUES = ("_processors_cy.py", "processors.py", "lbc_cli/remind_sql.py")
+_WHERE_STORED_VALUES_ARE_READ = ("_processors_cy.py", "processors.py", "lbc_cli/remind_sql.py")
 
 
 def _stored_value_unreadable(exc: Exception) -> bool:
@@ -184,7 +186,7 @@ def _stored_value_unreadable(exc: Exception) -> bool:
     tb = exc.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code
-        if code.co_filename.endswith(_READING_VALUES) or (
+        if code.co_filename.endswith(_WHERE_STORED_VALUES_ARE_READ) or (
             code.co_name == "as_date" and code.co_filename.endswith("lbc_cli/store.py")
         ):
             return True
@@ -265,7 +267,7 @@ def _discard_stdout() -> None:
     os.close(devnull)
 
 
-def _message(exc: LbcError) -> str:
+def _error_line(exc: LbcError) -> str:
     """An error's line; a field is named by its label too in Chinese (监护人电话 guardian_phone)."""
     from lbc_cli.errors import Invalid
 

@@ -4,6 +4,7 @@ A new command is registered here, with its one line of help in both languages. E
 one of lbc's classes (``lbc_cli.cli.help_screen``), so that its help screen speaks the session's language.
 """
 
+from functools import cache
 from typing import Annotated
 
 import typer
@@ -138,3 +139,9 @@ for _registered in [app, *(group.typer_instance for group in app.registered_grou
     for _command in _registered.registered_commands:
         if _command.cls is TyperCommand:
             _command.cls = LbcCommand
+
+
+@cache
+def command() -> LbcGroup:
+    """The whole tree as Click runs it, built from the registrations above once per process."""
+    return typer.main.get_command(app)
