@@ -217,7 +217,7 @@ def _every_command():
 
 
 def test_every_command_and_group_is_one_of_lbcs():
-    from lbc_cli.cli.help_screen import LbcCommand, LbcGroup
+    from lbc_cli.cli.command_classes import LbcCommand, LbcGroup
 
     commands = _every_command()
     assert len(commands) > 40
@@ -280,8 +280,20 @@ assert Command.get_help_option is help_option
 """
 
 
-@pytest.mark.parametrize("script", [REAL_MODULES, LEFT_ALONE], ids=["real modules", "Typer and Click as they are"])
-def test_help_leaves_typer_click_and_the_modules_as_they_are(script):
+NO_RICH_WITHOUT_HELP = """
+import sys
+from lbc_cli.cli import main
+assert main(["--db", "elsewhere.db", "db", "path"]) == 0
+assert "rich" not in sys.modules  # the help screens' drawing, Rich's console and panels, are imported for help only
+"""
+
+
+@pytest.mark.parametrize(
+    ("script", "says"),
+    [(REAL_MODULES, "显示本帮助并退出"), (LEFT_ALONE, "显示本帮助并退出"), (NO_RICH_WITHOUT_HELP, "elsewhere.db")],
+    ids=["real modules", "Typer and Click as they are", "no Rich without help"],
+)
+def test_help_leaves_typer_click_and_the_modules_as_they_are(script, says):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "显示本帮助并退出" in done.stdout
+    assert says in done.stdout

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.help_screen import LbcGroup
+from lbc_cli.cli.command_classes import LbcGroup
 from lbc_cli.cli.options import AsOfOpt, BomOpt, FormatOpt, check_format, database, opt_date, opt_slug, today
 from lbc_cli.errors import ExitCode, Invalid, LbcError
 

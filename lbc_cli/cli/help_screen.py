@@ -1,10 +1,8 @@
 """lbc's help screens: Typer's layout (Rich panels) with lbc's words, in the session's language.
 
-Typer draws a command's help with English words of its own (Options, [required], the help option's line)
-and, to draw it, imports Markdown and traceback support that lbc does not use. lbc's commands and groups
-are these two classes (``cls=``), whose help Click asks them for (``format_help``, ``get_help_option``):
-the panels Typer draws, with the words of ``i18n`` (``help_*``). In English the screen is Typer's, byte for
-byte (``tests/test_cli.py`` holds every command's against Typer's own).
+Drawn for lbc's command classes (``lbc_cli.cli.command_classes``) and imported only then: a command that
+shows no help imports no Rich. In English a screen is Typer's own, byte for byte (``tests/test_cli.py``
+holds every command's against Typer's).
 """
 
 import inspect
@@ -19,35 +17,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
-from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from lbc_cli import i18n
-
-
-class LbcCommand(TyperCommand):
-    """A command whose help is drawn by lbc."""
-
-    def format_help(self, ctx, formatter) -> None:
-        draw(self, ctx)
-
-    def get_help_option(self, ctx):
-        return _help_option_in_words(super().get_help_option(ctx))
-
-
-class LbcGroup(TyperGroup):
-    """A group of commands whose help is drawn by lbc."""
-
-    def format_help(self, ctx, formatter) -> None:
-        draw(self, ctx)
-
-    def get_help_option(self, ctx):
-        return _help_option_in_words(super().get_help_option(ctx))
-
-
-def _help_option_in_words(option):
-    if option is not None:
-        option.help = i18n.t("help_option")
-    return option
 
 
 class _Options(RegexHighlighter):

@@ -1,7 +1,7 @@
 """The root command `lbc`: its global options as --help lists them, and the module of every command.
 
 A new command is registered here, with its one line of help in both languages. Every command and group is
-one of lbc's classes (``lbc_cli.cli.help_screen``), so that its help screen speaks the session's language.
+one of lbc's classes (``lbc_cli.cli.command_classes``), so that its help screen speaks the session's language.
 """
 
 from functools import cache
@@ -12,7 +12,7 @@ from typer.core import TyperCommand
 
 from lbc_cli import __version__, console, i18n
 from lbc_cli.cli import admin, audit, care, children, data, exams, helpers, merge, remind, reports
-from lbc_cli.cli.help_screen import LbcCommand, LbcGroup
+from lbc_cli.cli.command_classes import LbcCommand, LbcGroup
 
 _ = i18n.bi
 
