@@ -74,7 +74,7 @@ def draw(command, ctx) -> None:
     if isinstance(command, TyperGroup):
         _print_commands(command, ctx, console)
     if command.epilog:
-        console.print(Padding(Align(_rich_text("\n\n".join(command.epilog.split("\n\n"))), pad=False), 1))
+        console.print(Padding(Align(_rich_text(command.epilog), pad=False), 1))
 
 
 def _rich_text(text: str, style: str = "") -> Text:
