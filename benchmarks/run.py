@@ -113,7 +113,7 @@ with open(sql_path, "w", encoding="utf-8") as script:
 
 # The floor under every database command: the lbc script's own start (the collector off, no teardown at the
 # end: lbc_cli.entry) with Typer, SQLAlchemy, SQLModel and lbc's tables imported, and nothing done.
-STARTUP_SCRIPT = "import gc, os; gc.disable(); import lbc_cli.cli, lbc_cli.store, lbc_cli.models; os._exit(0)"
+STARTUP_SCRIPT = "import gc, os; gc.disable(); import lbc_cli.cli.root, lbc_cli.store, lbc_cli.models; os._exit(0)"
 
 
 class BenchError(Exception):

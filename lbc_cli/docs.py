@@ -47,7 +47,7 @@ def reference() -> str:
     i18n.set_lang("en")
     import typer
 
-    from lbc_cli.cli import app
+    from lbc_cli.cli.root import app
 
     root = typer.main.get_command(app)
     out: list[str] = ["Global options (accepted anywhere on the command line):\n", "| option | meaning |\n|---|---|"]

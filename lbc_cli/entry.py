@@ -27,9 +27,9 @@ def run() -> None:
             no_room(exc)
             finish(1)
         finish(0)
-    # Reference counting frees what a command drops. The collector, left on, rescans the thousands of
-    # classes and tables SQLAlchemy and SQLModel define while they are imported: a quarter of a one-row
-    # command's time. main() keeps it off for the command too (and on again only if it was on here).
+    # Reference counting frees what a command drops. The collector, left on, would rescan the thousands of
+    # classes and tables SQLAlchemy and SQLModel define while they are imported (benchmarks/README.md,
+    # "Start-up"). main() keeps it off for the command too (and on again only if it was on here).
     gc.disable()
     _stop_cleanly()
     from lbc_cli.errors import Stopped
@@ -104,8 +104,8 @@ class ReaderMayLeave:
 def finish(code: int) -> None:
     """Flush what the command wrote, then end the process at once with ``code``.
 
-    Python's own exit frees every module, class and object one by one, a quarter of a second once SQLModel
-    is loaded, for a process that is ending anyway. Nothing is lost by skipping it: main() has closed every
+    Python's own exit frees every module, class and object one by one, for a process that is ending anyway
+    (benchmarks/README.md, "Start-up"). Nothing is lost by skipping it: main() has closed every
     database connection, files written with --out are renamed into place inside the command, and lbc
     registers no exit handlers. A reader that went away (`lbc child list | head`) is no error; output that
     could not be written (a full disk) is, as it is during the command."""

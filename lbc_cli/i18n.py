@@ -1,11 +1,10 @@
 """Chinese and English: every slug's label, every field label and every message, in one catalog.
 
-Importing this module costs nothing: it is plain dictionaries. The language is chosen once per
-process (``--lang``, then ``LBC_LANG``, then the locale) and can be changed by ``set_lang``.
+It is plain dictionaries, imported by every command. The language is LBC_LANG's, else the locale's, until
+main() reads --lang (``set_lang``).
 """
 
 import os
-import sys
 from contextlib import contextmanager
 
 # Slug -> (Chinese label, English label). Slugs are the fixed names of SPEC section 4.
@@ -846,6 +845,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "merge_row_uid": ("UID {uid}", "uid {uid}"),
     "merge_row_id": ("编号 {id}", "id {id}"),
+    # ---- the help screens' own words (lbc_cli/cli/help_screen.py); the English ones are Typer's and Click's
+    "help_arguments": ("参数", "Arguments"),
+    "help_options": ("选项", "Options"),
+    "help_commands": ("命令", "Commands"),
+    "help_required": ("[必填]", "[required]"),
+    "help_default": ("[默认:{value}]", "[default: {value}]"),
+    "help_deprecated": ("(已弃用) ", "(deprecated) "),
+    "help_option": ("显示本帮助并退出", "Show this message and exit."),
 }
 
 
@@ -882,14 +889,7 @@ def schedule_text(uid: str, text: str) -> str:
 
 
 def _detect() -> str:
-    argv = sys.argv[1:]
-    for i, arg in enumerate(argv):
-        if arg == "--":
-            break
-        if arg == "--lang" and i + 1 < len(argv):
-            return _normal(argv[i + 1])
-        if arg.startswith("--lang="):
-            return _normal(arg.split("=", 1)[1])
+    """The language before --lang is read (main() reads it): LBC_LANG, else the locale's."""
     if os.environ.get("LBC_LANG"):
         return _normal(os.environ["LBC_LANG"])
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):

@@ -25,6 +25,9 @@ import pytest
 from lbc_cli import i18n
 from lbc_cli.cli import main
 
+# the commands imported here: their help texts in the language of the run, not in that of the first test
+from lbc_cli.cli.root import app  # noqa: F401
+
 PG_URL = os.environ.get("LBC_TEST_PG") or None
 ON_PG = PG_URL is not None
 BACKEND = "postgresql" if ON_PG else "sqlite"

@@ -117,31 +117,183 @@ def test_a_closed_pipe_is_not_an_error(tmp_path):
     assert "Traceback" not in err and "Exception" not in err
 
 
+# ---- the global options, taken once from anywhere before '--' -----------------------------------------------
+
+
 @pytest.mark.parametrize(
-    ("args", "built"),
+    "args",
     [
-        (["enroll", "孙悟能"], ["enroll"]),
-        (["log-contact", "1"], ["log-contact"]),
-        (["import", "children", "x.csv"], ["import"]),
-        (["child", "list"], ["child"]),
-        (["db", "check"], ["db"]),
+        ["--db", "DB", "--lang", "zh", "--debug", "helper", "list"],
+        ["helper", "list", "--db", "DB", "--lang", "zh", "--debug"],
+        ["helper", "--db=DB", "list", "--lang=zh", "--debug"],
+        ["--lang", "en", "helper", "--debug", "list", "--db", "elsewhere.db", "--db", "DB", "--lang", "zh"],
     ],
 )
-def test_a_command_is_run_from_an_app_holding_only_it(args, built):
-    """Typer builds the options of every command it holds before running one: a one-row command gets an app with
-    just its own command (or group); the root callback, and so the global options, stay."""
-    from typer.main import get_command
+def test_global_options_are_taken_from_anywhere_the_last_of_each_counting(args):
+    from lbc_cli.cli import GlobalOptions, take_global_options
 
-    from lbc_cli.cli import _app_for, app
-
-    pruned = get_command(_app_for(args))
-    assert sorted(pruned.commands) == built
-    assert {p.name for p in pruned.params} >= {"db", "lang", "version"}
-    assert len(get_command(app).commands) > 15  # the whole app itself is untouched
+    assert take_global_options(args) == (GlobalOptions(db="DB", lang="zh", debug=True), ["helper", "list"])
 
 
-@pytest.mark.parametrize("args", [[], ["--help"], ["chil", "list"], ["--version"]])
-def test_no_command_or_a_typo_gets_the_whole_app_for_its_help_or_suggestion(args):
-    from lbc_cli.cli import _app_for, app
+def test_global_options_after_a_double_dash_are_the_commands_arguments():
+    from lbc_cli.cli import GlobalOptions, take_global_options
 
-    assert _app_for(args) is app
+    args = ["helper", "add", "--db", "DB", "--", "--lang", "zh", "--debug", "--db=x"]
+    expected = ["helper", "add", "--", "--lang", "zh", "--debug", "--db=x"]
+    assert take_global_options(args) == (GlobalOptions(db="DB"), expected)
+    # an option that needs a value and ends the line is left for Click to refuse
+    assert take_global_options(["helper", "list", "--lang"]) == (GlobalOptions(), ["helper", "list", "--lang"])
+
+
+def test_global_options_work_before_and_after_the_command(run, db, tmp_path):
+    assert run("--db", db, "helper", "add", "韩雪", "--role", "volunteer").code == 0
+    assert run("helper", "add", "张老师", "--role", "volunteer", "--db", db).code == 0
+    assert run("helper", "add", f"--db={db}", "--lang=zh", "--", "--debug").code == 2  # --role is missing
+    after_dashes = run("helper", "add", "--role", "volunteer", f"--db={db}", "--", "--lang")
+    assert after_dashes.code == 0, after_dashes.err
+    listed = run("helper", "list", "--lang", "zh", "--db", db)
+    assert listed.code == 0, listed.err
+    assert listed.out.split()[:3] == ["编号", "姓名", "角色"]  # --lang zh, given after the command
+    assert rows(db, "SELECT name FROM helpers ORDER BY id") == [("韩雪",), ("张老师",), ("--lang",)]
+    other = new_target(tmp_path / "other.db")
+    assert run("--db", db, "helper", "list", "--db", other).code == 3  # the last --db: not made yet
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        ([], 2),  # no command: the help, as a usage error
+        (["--help"], 0),
+        (["-h"], 0),
+        (["child", "update", "--help"], 0),
+        (["--version"], 0),
+        (["--debug", "--version"], 0),
+        (["nosuch"], 2),
+        (["child"], 2),
+        (["--lang", "fr", "child", "list"], 2),
+        (["--db=", "child", "list"], 2),
+        (["child", "list", "--lang"], 2),
+    ],
+)
+def test_exit_codes_of_the_command_line_itself(run, args, code):
+    assert run(*args).code == code
+
+
+# ---- help: lbc's words in the session's language, drawn by lbc's own command classes --------------------------
+
+ZH_HELP_WORDS = ["╭─ 参数 ", "╭─ 选项 ", "[必填]", "显示本帮助并退出"]
+EN_HELP_WORDS = ["╭─ Arguments ", "╭─ Options ", "[required]", "Show this message and exit."]
+
+
+@pytest.mark.parametrize("command", [["child", "update"], ["pair", "end"], ["export"]])
+def test_help_speaks_the_sessions_language(run, command):
+    chinese = run("--lang", "zh", *command, "--help")
+    english = run(*command, "--help", "--lang", "en")
+    assert chinese.code == english.code == 0
+    for zh, en in zip(ZH_HELP_WORDS, EN_HELP_WORDS, strict=True):
+        assert zh in chinese.out and en not in chinese.out
+        assert en in english.out and zh not in english.out
+    for group in [[], ["pair"], ["db"]]:
+        assert "╭─ 命令 " in run("--lang", "zh", *group, "--help").out
+        assert "╭─ Commands " in run("--lang", "en", *group, "--help").out
+    assert "[默认:table]" in run("--lang", "zh", "child", "list", "--help").out
+    assert "[default: table]" in run("--lang", "en", "child", "list", "--help").out
+
+
+def _every_command():
+    import typer
+
+    from lbc_cli.cli.root import app
+
+    found = []
+
+    def walk(command, path):
+        found.append((path, command))
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def test_every_command_and_group_is_one_of_lbcs():
+    from lbc_cli.cli.command_classes import LbcCommand, LbcGroup
+
+    commands = _every_command()
+    assert len(commands) > 40
+    assert [path for path, command in commands if not isinstance(command, LbcCommand | LbcGroup)] == []
+
+
+def test_english_help_is_typers_own_screen_byte_for_byte(capsys, monkeypatch):
+    """lbc draws every help screen itself (its words in Chinese); in English it must be Typer's, unchanged."""
+    from typer import rich_utils
+
+    monkeypatch.setenv("COLUMNS", "100")
+    for path, command in _every_command():
+        ctx = None
+        for name, part in _chain(path):
+            ctx = part.make_context(name, [], parent=ctx, resilient_parsing=True)
+        capsys.readouterr()
+        command.format_help(ctx, None)
+        ours = capsys.readouterr().out
+        rich_utils.rich_format_help(obj=command, ctx=ctx, markup_mode="rich")
+        assert ours == capsys.readouterr().out, path
+        assert "Usage: lbc" in ours
+
+
+def _chain(path):
+    import typer
+
+    from lbc_cli.cli.root import app
+
+    command = typer.main.get_command(app)
+    chain = [("lbc", command)]
+    for name in path:
+        command = command.commands[name]
+        chain.append((name, command))
+    return chain
+
+
+REAL_MODULES = """
+import sys, types
+from lbc_cli.cli import main
+codes = [main(["--lang", "zh", "--help"]), main(["--lang", "zh", "child", "update", "--help"]), main(["-h"])]
+assert codes == [0, 0, 0], codes
+stand_ins = [
+    name
+    for name, module in sys.modules.items()
+    if isinstance(module, types.ModuleType) and module.__spec__ is None and name != "__main__"
+]
+assert stand_ins == [], stand_ins
+"""
+
+LEFT_ALONE = """
+from typer import rich_utils
+from typer._click.core import Command
+words = {name: getattr(rich_utils, name) for name in dir(rich_utils) if name.isupper()}
+help_option = Command.get_help_option
+from lbc_cli.cli import main
+codes = [main(["--lang", "zh", "--help"]), main(["--lang", "zh", "child", "update", "--help"])]
+assert codes == [0, 0], codes
+assert {name: getattr(rich_utils, name) for name in dir(rich_utils) if name.isupper()} == words
+assert Command.get_help_option is help_option
+"""
+
+
+NO_RICH_WITHOUT_HELP = """
+import sys
+from lbc_cli.cli import main
+assert main(["--db", "elsewhere.db", "db", "path"]) == 0
+assert "rich" not in sys.modules  # the help screens' drawing, Rich's console and panels, are imported for help only
+"""
+
+
+@pytest.mark.parametrize(
+    ("script", "says"),
+    [(REAL_MODULES, "显示本帮助并退出"), (LEFT_ALONE, "显示本帮助并退出"), (NO_RICH_WITHOUT_HELP, "elsewhere.db")],
+    ids=["real modules", "Typer and Click as they are", "no Rich without help"],
+)
+def test_help_leaves_typer_click_and_the_modules_as_they_are(script, says):
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert says in done.stdout

@@ -30,7 +30,8 @@ import pytest
 import typer
 from conftest import ON_PG
 
-from lbc_cli.cli import app, main
+from lbc_cli.cli import main
+from lbc_cli.cli.root import app
 
 pytestmark = pytest.mark.sqlite_only("the fuzzing runs on SQLite files in CI; PostgreSQL runs the rest of the suite")
 

@@ -1,148 +1,37 @@
-"""The lbc command line: the root app, its global options, and the one error boundary.
+"""The lbc command line: the global options, main(), and the one error boundary.
 
-Global options (--db, --lang, --debug) are taken from anywhere on the command line, so
-`lbc child list --db village.db` works as well as `lbc --db village.db child list`.
+The global options (--db, --lang, --debug) are taken from anywhere on the command line before the rest
+reaches Click, so `lbc child list --db village.db` works as well as `lbc --db village.db child list`. The
+commands themselves (``lbc_cli.cli.root``) are imported after that, so that their help is written in the
+language --lang asks for.
 """
 
-import copy
 import errno
 import gc
 import os
 import sys
-from typing import Annotated
+from dataclasses import dataclass
 
-import typer
-
-from lbc_cli import __version__, console, errors, i18n
-from lbc_cli.cli import admin, audit, care, children, data, exams, helpers, merge, remind, reports
-from lbc_cli.cli.options import refuse_output_into_database, state
+from lbc_cli import console, errors, i18n
 from lbc_cli.errors import ExitCode, LbcError, Stopped
 
-_ = i18n.bi
 
-app = typer.Typer(
-    name="lbc",
-    help=_(
-        "lbc:农村留守儿童关爱工作台账。登记儿童、结对帮扶、记录联系、考核奖励、计划与总结。",
-        "lbc: the care-work register for rural left-behind children (农村留守儿童): "
-        "enrol, pair with helpers, log contacts, assess, plan and report.",
-    ),
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+@dataclass
+class GlobalOptions:
+    """--db, --lang and --debug as given on the command line (None or False where not given)."""
+
+    db: str | None = None
+    lang: str | None = None
+    debug: bool = False
 
 
-def _version(value: bool) -> None:
-    if value:
-        console.out(f"lbc {__version__}")
-        raise typer.Exit()
+_GLOBAL_OPTIONS_WITH_A_VALUE = ("--db", "--lang")
 
 
-@app.callback()
-def root(
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            help=_(
-                "SQLite 文件路径或 SQLAlchemy URL(环境变量 LBC_DB;默认在用户数据目录)",
-                "SQLite file path or SQLAlchemy URL (env LBC_DB; default: lbc.db in the user data folder)",
-            ),
-            metavar="TARGET",
-        ),
-    ] = None,
-    lang: Annotated[
-        str | None,
-        typer.Option(
-            "--lang",
-            help=_("界面语言 zh 或 en(环境变量 LBC_LANG)", "language zh or en (env LBC_LANG)"),
-            metavar="zh|en",
-        ),
-    ] = None,
-    debug: Annotated[
-        bool, typer.Option("--debug", help=_("出错时显示完整的回溯", "show a full traceback on errors"))
-    ] = False,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help=_("显示版本", "show the version"))
-    ] = False,
-) -> None:
-    # The global options were taken off the command line in main(); these repeat them for --help.
-    if db is not None:
-        state.db_target = db
-    if lang is not None:
-        i18n.set_lang(lang)
-    state.debug = state.debug or debug
-
-
-app.command(
-    help=_("创建或升级数据库;--example 载入示例数据", "create or upgrade the database; --example loads the demo data")
-)(admin.init)
-app.command(
-    help=_("登记一名留守儿童,输出新编号", "register one left-behind child; prints the new id"),
-    context_settings={"max_content_width": 120},
-)(children.enroll)
-app.add_typer(children.app, name="child")
-app.add_typer(care.pair_app, name="pair")
-app.command(
-    "log-contact",
-    help=_(
-        "记录一次联系;一次活动可记给多名儿童(或 --village、--helper 选定的一批);输出新编号",
-        "log a contact; one activity with many children (or --village, --helper) logs one each; prints the ids",
-    ),
-)(care.log_contact)
-app.add_typer(care.contact_app, name="contact")
-app.command(
-    help=_(
-        "到期和逾期的关爱工作,按帮扶人分组;--fail-if-due 有到期事项时退出码 4",
-        "due and overdue care work, grouped by helper; --fail-if-due exits 4 when anything is due",
-    )
-)(remind.remind)
-app.add_typer(care.schedule_app, name="schedule")
-app.add_typer(exams.exam_app, name="exam")
-app.add_typer(reports.report_app, name="report")
-app.command(
-    help=_(
-        "审计日志:谁在何时改了什么(原值 → 新值);--child 看一名儿童的变化(含监护人变化)",
-        "the audit log: who changed what and when (old → new); --child for one child's history",
-    )
-)(audit.audit)
-app.command(
-    help=_(
-        "学年考核:学生得分、帮扶人与班主任得分、学生奖励(--view children/helpers/awards)",
-        "the school year's assessment: pupils' scores, helpers' and class teachers' scores, awards",
-    )
-)(exams.score)
-app.add_typer(helpers.app, name="helper")
-app.add_typer(admin.config_app, name="config")
-app.add_typer(admin.db_app, name="db")
-app.command(
-    help=_(
-        "导出整张表(CSV/JSON/JSONL/Excel),默认遮蔽电话与身份证号",
-        "export a whole table (CSV/JSON/JSONL/Excel), phones and id numbers masked",
-    )
-)(data.export)
-app.command(
-    "import",
-    help=_(
-        "批量导入(csv/json/jsonl/xlsx):逐行检查,全部正确才一次写入",
-        "bulk import (csv/json/jsonl/xlsx): every row checked, all written at once or nothing",
-    ),
-)(data.import_)
-app.command(
-    help=_(
-        "并入另一个 lbc 数据库(各村的文件):按 UID 新增、跳过相同、列出冲突;有未解决的冲突时不写入(退出码 1)",
-        "combine another lbc database (a village's file) into this one by uid: new rows added, identical ones "
-        "skipped, conflicts named; an unsettled conflict writes nothing (exit 1)",
-    )
-)(merge.merge)
-
-_GLOBAL_WITH_VALUE = ("--db", "--lang")
-
-
-def _take_globals(args: list[str]) -> list[str]:
-    """Remove --db/--lang/--debug from anywhere before '--' and apply them."""
+def take_global_options(args: list[str]) -> tuple[GlobalOptions, list[str]]:
+    """The global options given anywhere before '--' (the last of each counts), and the arguments left for
+    the command. An option that needs a value and ends the line is left for the command to refuse."""
+    options = GlobalOptions()
     rest: list[str] = []
     i = 0
     while i < len(args):
@@ -151,38 +40,20 @@ def _take_globals(args: list[str]) -> list[str]:
             rest.extend(args[i:])
             break
         name, eq, value = arg.partition("=")
-        if name in _GLOBAL_WITH_VALUE and (eq or i + 1 < len(args)):
+        if name in _GLOBAL_OPTIONS_WITH_A_VALUE and (eq or i + 1 < len(args)):
             if not eq:
                 value = args[i + 1]
                 i += 1
-            if name == "--db":
-                state.db_target = value
-            elif i18n.known(value):
-                i18n.set_lang(value)
-            else:
-                state.bad_lang = value
+            setattr(options, name[2:], value)
         elif arg == "--debug":
-            state.debug = True
+            options.debug = True
         else:
             rest.append(arg)
         i += 1
-    return rest
+    return options, rest
 
 
-def _app_for(args: list[str]) -> typer.Typer:
-    """The app with only the command the arguments name: Typer builds every command's options before it runs
-    one (about 20 ms here). Anything else (no command, a typo, --help) gets the whole app."""
-    first = args[0] if args else ""
-    commands = [c for c in app.registered_commands if (c.name or c.callback.__name__.replace("_", "-")) == first]
-    groups = [g for g in app.registered_groups if g.name == first]
-    if not commands and not groups:
-        return app
-    pruned = copy.copy(app)
-    pruned.registered_commands, pruned.registered_groups = commands, groups
-    return pruned
-
-
-def _command_path(args: list[str]) -> str:
+def _command_path(app, args: list[str]) -> str:
     """'lbc child update' for the audit log: command words only, never an argument (a name is personal data)."""
     groups = {
         group.name: {command.name or command.callback.__name__ for command in group.typer_instance.registered_commands}
@@ -195,98 +66,27 @@ def _command_path(args: list[str]) -> str:
     return f"lbc {args[0]}"
 
 
-_HELP_WORDS_ZH = {
-    "ARGUMENTS_PANEL_TITLE": "参数",
-    "OPTIONS_PANEL_TITLE": "选项",
-    "COMMANDS_PANEL_TITLE": "命令",
-    "REQUIRED_LONG_STRING": "[必填]",
-    "DEFAULT_STRING": "[默认:{}]",
-}
-
-
-class _Deferred(type):
-    """A class standing in for one of a module not imported yet: making one, or reading any attribute of the
-    class, imports the module and hands over to the real class."""
-
-    def __call__(cls, *args, **kwargs):
-        return cls.real()(*args, **kwargs)
-
-    def __getattr__(cls, attribute: str):
-        return getattr(cls.real(), attribute)
-
-
-def _defer_rich_extras() -> None:
-    """Typer's help module imports rich.markdown (with markdown-it) and rich.traceback (with pygments), a fifth
-    of `lbc --help`, for a markup mode lbc does not use and for tracebacks it does not show. Stand-ins take
-    their places in ``sys.modules`` until one of their classes is used: then the real module is imported."""
-    import importlib
-    import types
-
-    for name, attribute in (("rich.markdown", "Markdown"), ("rich.traceback", "Traceback")):
-        if name in sys.modules:
-            continue
-        stand_in = types.ModuleType(name, "a stand-in until first used (lbc_cli.cli._defer_rich_extras)")
-
-        def real(name=name, stand_in=stand_in, attribute=attribute):
-            if sys.modules.get(name) is stand_in:
-                del sys.modules[name]
-            return getattr(importlib.import_module(name), attribute)
-
-        setattr(stand_in, attribute, _Deferred(attribute, (), {"real": staticmethod(real)}))
-        sys.modules[name] = stand_in
-
-
-def _localize_help():
-    """Typer's own help words (panel titles, the help option) in Chinese for one --help; returns the
-    function that puts them back. Best effort: these are Typer internals, so a Typer that moves them
-    just leaves those few words in English."""
-    try:
-        from typer import rich_utils
-        from typer._click import core
-    except ImportError:
-        return None
-    saved = {name: getattr(rich_utils, name) for name in _HELP_WORDS_ZH if hasattr(rich_utils, name)}
-    original = getattr(core.Command, "get_help_option", None)
-    if original is None:
-        return None
-    for name in saved:
-        setattr(rich_utils, name, _HELP_WORDS_ZH[name])
-
-    def get_help_option(self, ctx):
-        option = original(self, ctx)
-        if option is not None:
-            option.help = "显示本帮助并退出"
-        return option
-
-    core.Command.get_help_option = get_help_option
-
-    def restore() -> None:
-        for name, value in saved.items():
-            setattr(rich_utils, name, value)
-        core.Command.get_help_option = original
-
-    return restore
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code. Every error becomes one line on stderr."""
+    if os.environ.get("LBC_LANG"):
+        i18n.set_lang(os.environ["LBC_LANG"])
+    options, args = take_global_options(list(sys.argv[1:] if argv is None else argv))
+    if options.lang is not None:
+        if not i18n.known(options.lang):
+            console.error("--lang: " + i18n.t("bad_lang", value=options.lang))
+            return int(ExitCode.USAGE)
+        i18n.set_lang(options.lang)
+    if options.db is not None and not options.db.strip():  # `--db ''`: not the default, by mistake
+        console.error(i18n.t("db_empty_target"))
+        return int(ExitCode.USAGE)
+
     from typer.exceptions import Abort, Exit, TyperException
 
     from lbc_cli import context
+    from lbc_cli.cli import root
+    from lbc_cli.cli.options import refuse_output_into_database, state
 
-    state.db_target = None
-    state.debug = False
-    state.bad_lang = None
-    state.opened = []
-    if os.environ.get("LBC_LANG"):
-        i18n.set_lang(os.environ["LBC_LANG"])
-    args = _take_globals(list(sys.argv[1:] if argv is None else argv))
-    if state.bad_lang is not None:
-        console.error("--lang: " + i18n.t("bad_lang", value=state.bad_lang))
-        return int(ExitCode.USAGE)
-    if state.db_target is not None and not state.db_target.strip():  # `--db ''`: not the default, by mistake
-        console.error(i18n.t("db_empty_target"))
-        return int(ExitCode.USAGE)
+    state.db_target, state.debug, state.opened = options.db, options.debug, []
     try:
         refuse_output_into_database()
     except LbcError as exc:
@@ -296,27 +96,23 @@ def main(argv: list[str] | None = None) -> int:
     if refused is not None:
         console.error(refused)
         return int(ExitCode.USAGE)
-    context.command = _command_path(args)
+    context.command = _command_path(root.app, args)
     if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
         # Data is UTF-8 whatever the locale (a GBK console locale would fail on 𠮷 and mangle CSV).
         sys.stdout.reconfigure(encoding="utf-8")
-    helping = not args or "--help" in args or "-h" in args
-    if helping:
-        _defer_rich_extras()
-    restore = _localize_help() if helping and i18n.lang() == "zh" else None
     collecting = gc.isenabled()
     # Reference counting frees what a command drops; the cycle collector would rescan every row a county-scale
-    # command holds (a third of remind's time). Paused for the command, and back on after it (tests run many).
+    # command holds. Paused for the command, and back on after it (tests run many).
     gc.disable()
     try:
         # without standalone mode, Typer returns the code of a `typer.Exit` (remind --fail-if-due: 4)
-        code = _app_for(args)(args=args, prog_name="lbc", standalone_mode=False)
+        code = root.command().main(args=args, prog_name="lbc", standalone_mode=False)
         return code if isinstance(code, int) else 0
     except LbcError as exc:
         _debug_traceback()
         if errors.stop_requested():  # the error a statement interrupted by the stop gave: the stop is what happened
             return _stopped(errors.stop_signal)
-        console.error(_message(exc))
+        console.error(_error_line(exc))
         for line in exc.details:
             console.detail(line)
         return exc.code
@@ -362,8 +158,6 @@ def main(argv: list[str] | None = None) -> int:
             console.error(i18n.t("internal", kind=type(exc).__name__))
         return int(ExitCode.REFUSED)
     finally:
-        if restore is not None:
-            restore()
         # Close every connection this command opened: a process that runs main() again (tests, a
         # Python caller) must not keep SQLite handles whose POSIX locks a later open() would drop.
         for db in state.opened:
@@ -378,7 +172,7 @@ _NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 # Where a value read from the database is made into a date, a number or a yes/no
-_READING_VALUES = ("_processors_cy.py", "processors.py", "lbc_cli/reminder_facts.py")
+_WHERE_STORED_VALUES_ARE_READ = ("_processors_cy.py", "processors.py", "lbc_cli/reminder_facts.py")
 
 
 def _stored_value_unreadable(exc: Exception) -> bool:
@@ -392,7 +186,7 @@ def _stored_value_unreadable(exc: Exception) -> bool:
     tb = exc.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code
-        if code.co_filename.endswith(_READING_VALUES) or (
+        if code.co_filename.endswith(_WHERE_STORED_VALUES_ARE_READ) or (
             code.co_name == "as_date" and code.co_filename.endswith("lbc_cli/store.py")
         ):
             return True
@@ -402,6 +196,8 @@ def _stored_value_unreadable(exc: Exception) -> bool:
 
 def _stopped(signum: int) -> int:
     """Asked to stop: one line, and 128 + the signal. A command that had saved its change before says so."""
+    from lbc_cli.cli.options import state
+
     saved = any(getattr(db, "committed", False) for db in state.opened)
     console.error(i18n.t("interrupted_saved" if saved else "interrupted"))
     return 128 + signum
@@ -430,6 +226,7 @@ def _database_problem(exc: Exception) -> LbcError | None:
 
     if not is_driver_error(exc):
         return None
+    from lbc_cli.cli.options import state
 
     target = state.opened[0].display if state.opened else str(state.db_target or "")
     return known_problem(exc, target)
@@ -438,6 +235,8 @@ def _database_problem(exc: Exception) -> LbcError | None:
 def _debug_traceback() -> None:
     """--debug: the traceback of the error being handled, before its one-line message; the exit code stays.
     Phones and id numbers in it (an SQL statement's parameters, a value) are masked."""
+    from lbc_cli.cli.options import state
+
     if state.debug:
         import traceback
 
@@ -464,7 +263,7 @@ def _discard_stdout() -> None:
     os.close(devnull)
 
 
-def _message(exc: LbcError) -> str:
+def _error_line(exc: LbcError) -> str:
     """An error's line; a field is named by its label too in Chinese (监护人电话 guardian_phone)."""
     from lbc_cli.errors import Invalid
 
@@ -497,7 +296,3 @@ def _usage_line(exc: Exception) -> str:
     if ctx is not None:
         text += "; " + i18n.t("see_help", command=ctx.command_path)
     return text
-
-
-def run() -> None:
-    sys.exit(main())

@@ -3,16 +3,16 @@
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from lbc_cli import console, i18n
+from lbc_cli.cli.command_classes import LbcGroup
 from lbc_cli.cli.options import AsOfOpt, BomOpt, ListFormatOpt, check_format, database, opt_date, opt_slug, today
 from lbc_cli.errors import ExitCode, Invalid
 
 _ = i18n.bi
 
 
-class DefaultGroup(TyperGroup):
+class DefaultGroup(LbcGroup):
     """`lbc pair CHILD HELPER` pairs; `lbc pair end|list ...` are subcommands. Anything that is not a
     subcommand name goes to the hidden `add` command."""
 
