@@ -11,11 +11,10 @@ import sqlite3
 import typing
 
 import pytest
-import typer
 from openpyxl import load_workbook
 
 from lbc_cli import io, output, sqlcsv, validate
-from lbc_cli.cli import app
+from lbc_cli.cli import root
 from tests.conftest import execute
 from tests.test_cli import one_line
 
@@ -32,7 +31,7 @@ NEEDS = {
 
 
 def _commands(group=None, path=()):
-    group = group or typer.main.get_command(app)
+    group = group or root.command()
     for name, command in sorted(group.commands.items()):
         if hasattr(command, "commands"):
             yield from _commands(command, (*path, name))
