@@ -549,14 +549,7 @@ def _read_json(handle, path: str, encoding: str | None) -> Iterator[tuple[int, d
 
     too_big = i18n.t("json_too_big", file=path, limit=JSON_MAX_BYTES >> 20)
     text = _text(_read_up_to(handle, JSON_MAX_BYTES, too_big), encoding)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LbcError(f"{path}:{exc.lineno}: " + i18n.t("import_json", why=exc.msg)) from None
-    except RecursionError:
-        raise LbcError(f"{path}:1: " + i18n.t("import_json", why="nested too deeply")) from None
-    except ValueError:  # a number of more digits than Python converts (4,300)
-        raise LbcError(f"{path}:1: " + i18n.t("import_json", why="a number too long")) from None
+    data = _json_value(text, path, None)
     del text
     if not isinstance(data, list):
         raise LbcError(f"{path}:1: " + i18n.t("import_json", why="not an array of objects"))
@@ -564,6 +557,23 @@ def _read_json(handle, path: str, encoding: str | None) -> Iterator[tuple[int, d
         if not isinstance(item, dict):
             raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
         yield number, item
+
+
+def _json_value(text: str, path: str, line: int | None):
+    """The JSON value of ``text`` (the file's whole text, ``line`` None, or its line ``line``); a text that is
+    not JSON is refused naming the line."""
+    from lbc_cli import i18n
+    from lbc_cli.errors import LbcError
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where, why = exc.lineno if line is None else line, exc.msg
+    except RecursionError:
+        where, why = line or 1, "nested too deeply"
+    except ValueError:  # a number of more digits than Python converts (4,300)
+        where, why = line or 1, "a number too long"
+    raise LbcError(f"{path}:{where}: " + i18n.t("import_json", why=why))
 
 
 def _read_jsonl(handle, path: str, encoding: str | None) -> Iterator[tuple[int, dict]]:
@@ -586,14 +596,7 @@ def _read_jsonl(handle, path: str, encoding: str | None) -> Iterator[tuple[int, 
         offset += len(line)
         if not text.strip():
             continue
-        try:
-            item = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why=exc.msg)) from None
-        except RecursionError:
-            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="nested too deeply")) from None
-        except ValueError:  # a number of more digits than Python converts (4,300)
-            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="a number too long")) from None
+        item = _json_value(text, path, number)
         if not isinstance(item, dict):
             raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
         yield number, item

@@ -19,7 +19,6 @@ class State:
 
     db_target: str | None = None
     debug: bool = False
-    bad_lang: str | None = None
     opened: list = []  # databases this command opened: main() closes their connections
 
 
@@ -101,31 +100,26 @@ def usage(exc: Invalid) -> Invalid:
     return exc
 
 
-def opt_date(value: str | None, option: str, today: date | None = None) -> date | None:
+def _parsed(parse, value, *args):
+    """``parse(value, *args)``, None for None; a value it refuses is a usage error (exit 2)."""
     if value is None:
         return None
     try:
-        return validate.parse_date(value, option, today)
+        return parse(value, *args)
     except Invalid as exc:
         raise usage(exc) from None
+
+
+def opt_date(value: str | None, option: str, today: date | None = None) -> date | None:
+    return _parsed(validate.parse_date, value, option, today)
 
 
 def opt_slug(enum: str, value: str | None, option: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        return validate.parse_slug(enum, value, option)
-    except Invalid as exc:
-        raise usage(exc) from None
+    return _parsed(lambda text, name: validate.parse_slug(enum, text, name), value, option)
 
 
 def opt_slugs(enum: str, values: list[str] | None, option: str) -> str | None:
-    if values is None:
-        return None
-    try:
-        return validate.parse_slug_set(enum, values, option)
-    except Invalid as exc:
-        raise usage(exc) from None
+    return _parsed(lambda texts, name: validate.parse_slug_set(enum, texts, name), values, option)
 
 
 def today(as_of: str | None = None) -> date:
