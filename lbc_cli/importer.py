@@ -9,7 +9,6 @@ with its first problem only.
 
 import functools
 import operator
-import os
 import re
 import uuid
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ from typing import NamedTuple
 
 from lbc_cli import i18n, io, parallel, pinyin, validate
 from lbc_cli.errors import ExitCode, Invalid, LbcError
+from lbc_cli.uids import new_uids
 
 CHUNK = 1000  # rows per executemany; small enough that a chunk's garbage does not pin memory
 BULK_ROWS = 20000  # from this many rows on, an import rebuilds the table's plain indexes at the end
@@ -306,19 +306,6 @@ def _uid(value) -> str:
         raise Invalid("uid", i18n.t("bad_uid", value=text[:40])) from None
 
 
-def _new_uids(n: int) -> list[str]:
-    """n random (version 4) uids, as uuid.uuid4 makes them, without a Python call for each."""
-    data = bytearray(os.urandom(16 * n))
-    data[6::16] = data[6::16].translate(_VERSION_4)
-    data[8::16] = data[8::16].translate(_VARIANT)
-    return list(map("-".join, _UID_PARTS.findall(data.hex())))
-
-
-_VERSION_4 = bytes((b & 0x0F) | 0x40 for b in range(256))
-_VARIANT = bytes((b & 0x3F) | 0x80 for b in range(256))
-_UID_PARTS = re.compile(r"(.{8})(.{4})(.{4})(.{4})(.{12})")
-
-
 class _Loader:
     """The checks of an import, a chunk of rows at a time, column by column; rows found good go to
     the writer. Each row's first problem is the one reported, in the order the row-by-row rules
@@ -533,7 +520,7 @@ class _Loader:
     def _uids(self, cells, n: int, failed: dict, fresh: bool = True) -> list:
         """Each row's uid; with ``fresh``, an empty (or bad) cell's is a new one, else None."""
         if cells is None:
-            return _new_uids(n)
+            return new_uids(n)
         try:
             text = ",".join(cells) + ","  # one regular expression over the chunk's uids
         except TypeError:  # not all text (JSON)
@@ -544,7 +531,7 @@ class _Loader:
         if not fresh:
             return out
         missing = [i for i, value in enumerate(out) if value is None]
-        for index, uid in zip(missing, _new_uids(len(missing)), strict=True):
+        for index, uid in zip(missing, new_uids(len(missing)), strict=True):
             out[index] = uid
         return out
 
