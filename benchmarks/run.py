@@ -161,6 +161,7 @@ class Command:
     stdout: Path | None = None
     prepare: Callable[[], None] | None = None
     max_runs: int | None = None  # a baseline that takes minutes is timed this many times at most
+    fresh_from: Path | None = None  # the template its database (after --db) is a fresh copy of (prepare)
 
 
 @dataclass
@@ -269,6 +270,16 @@ class Memory(Target):
         return result.lbc.peak_mib <= self.mib
 
 
+@dataclass(frozen=True)
+class BaselineMemory(Target):
+    label: str = ""
+    mib: float = MEMORY_MIB
+
+    def met(self, result: Result, n: int) -> bool | None:
+        base = result.baseline(self.label)
+        return None if base is None else base.peak_mib <= self.mib
+
+
 def within(seconds: float) -> Within:
     return Within(f"≤ {seconds:g} s", seconds)
 
@@ -319,11 +330,40 @@ class Bench:
         self.data: Path = (args.data or HERE / "data" / str(self.n)).resolve()
         self.work: Path = args.work.resolve()
         self.db_dir = self.work / "db"
+        self.pg_url: str | None = args.db
         self.tools = Tools()
         if self.tools.lbc is None:
             raise BenchError(f"no lbc next to {sys.executable} nor on PATH: run this with lbc's virtualenv Python")
 
-    def lbc(self, db: Path | None, *args: str) -> list[str]:
+    @cached_property
+    def pg(self) -> PgServer:
+        return PgServer(self.pg_url)
+
+    def _pg_build(self, name: str, source: str | None, tables: Sequence[str]) -> str:
+        """The PostgreSQL twin of a template database, built by lbc the same way."""
+        url = self.pg.create(name, source)
+        if source is None:
+            self.step(self.lbc(url, "init"))
+        for table in tables:
+            seconds = self.step(self.lbc(url, "import", table, str(self.files[table])))
+            progress(f"  {name} (PostgreSQL): imported {table} in {seconds:.1f} s")
+        return name
+
+    @cached_property
+    def pg_templates(self) -> dict[str, str]:
+        """SQLite template (or one_row copy) -> the name of its twin on the PostgreSQL server."""
+        empty = self._pg_build("empty", None, ())
+        base = self._pg_build("base", empty, ("helpers", "children", "pairs"))
+        full = self._pg_build("full", base, ("contacts", "exams"))
+        self.pg.create("one_row", full)
+        return {str(self.empty_db): empty, str(self.base_db): base, str(self.full_db): full,
+                str(self.one_row_db): "one_row"}  # fmt: skip
+
+    def pg_twin(self, path: str) -> str:
+        """The name on the PostgreSQL server of the database at ``path`` (a template, or a copy of one)."""
+        return self.pg_templates.get(path) or Path(path).stem.replace(".", "_")
+
+    def lbc(self, db: Path | str | None, *args: str) -> list[str]:
         return [self.tools.lbc, *(["--db", str(db)] if db else []), *args]
 
     def out(self, name: str) -> Path:
@@ -523,6 +563,59 @@ class Bench:
         return measured["share"]
 
 
+# ---- PostgreSQL (--db) ----------------------------------------------------------------------------
+
+
+class PgServer:
+    """The PostgreSQL server of --db: the runner's databases on it (NAME_bench_TEMPLATE, …), made and dropped
+    through psycopg (lbc's own driver for PostgreSQL) on the URL's database."""
+
+    def __init__(self, url: str):
+        try:
+            import psycopg
+        except ImportError:
+            raise BenchError("--db postgresql…: psycopg is not installed (pip install '.[postgres]')") from None
+        match = re.fullmatch(r"(postgresql)(?:\+psycopg)?(://(?:[^@/]*@)?[^/]*)/([^?]+)(\?.*)?", url)
+        if not match:
+            raise BenchError(f"--db: not a PostgreSQL URL (postgresql+psycopg://USER@HOST:PORT/DATABASE): {url}")
+        self.base, self.prefix, self.query = match.group(2), match.group(3), match.group(4) or ""
+        self.psycopg = psycopg
+        try:
+            self.admin = psycopg.connect(self.conninfo(self.prefix), autocommit=True)
+        except psycopg.Error as exc:
+            raise BenchError(f"--db: cannot connect: {exc}".strip()) from None
+        self.version = self.admin.execute("SHOW server_version").fetchone()[0]
+        # a copy of a county's database is made fastest file by file (PostgreSQL 15's default logs every page)
+        self.strategy = " STRATEGY FILE_COPY" if self.admin.info.server_version >= 150000 else ""
+
+    def conninfo(self, database: str) -> str:
+        return f"postgresql{self.base}/{database}{self.query}"
+
+    def url(self, name: str) -> str:
+        """lbc's --db for the runner's database ``name``."""
+        return f"postgresql+psycopg{self.base}/{self.prefix}_bench_{name}{self.query}"
+
+    def _execute(self, sql: str) -> None:
+        for attempt in range(100):  # a session of the last run may not have gone yet
+            try:
+                self.admin.execute(sql)
+                return
+            except self.psycopg.errors.ObjectInUse:
+                if attempt == 99:
+                    raise
+                time.sleep(0.05)
+
+    def create(self, name: str, template: str | None = None) -> str:
+        """A new, empty database ``name`` (or a copy of the runner's database ``template``), the old one dropped."""
+        self.drop(name)
+        source = f'"{self.prefix}_bench_{template}"{self.strategy}' if template else "template0"
+        self._execute(f'CREATE DATABASE "{self.prefix}_bench_{name}" TEMPLATE {source}')
+        return self.url(name)
+
+    def drop(self, name: str) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{self.prefix}_bench_{name}"')
+
+
 # ---- workloads ------------------------------------------------------------------------------------
 
 
@@ -535,6 +628,7 @@ class Plan:
     runs: int
     profile: list[str] | None = None  # lbc's arguments for the query-share run
     scratch: list[Path] = field(default_factory=list)  # databases to delete afterwards
+    scratch_pg: list[str] = field(default_factory=list)  # and those on the PostgreSQL server
 
 
 def fresh(template: Path, copy: Path) -> Callable[[], None]:
@@ -556,7 +650,12 @@ def import_plan(b: Bench, table: str, template: Path, targets: list[Target], slo
         else [table, str(csv_file), "--csv", "--empty-null"]
     )
     commands = [
-        Command("lbc", b.lbc(copies["lbc"], "import", table, str(csv_file)), prepare=fresh(template, copies["lbc"])),
+        Command(
+            "lbc",
+            b.lbc(copies["lbc"], "import", table, str(csv_file)),
+            prepare=fresh(template, copies["lbc"]),
+            fresh_from=template,
+        ),
         Command(
             "sqlite3", b.sqlite3_cli(str(copies["sqlite3"])), stdin=script, prepare=fresh(template, copies["sqlite3"])
         ),
@@ -702,8 +801,51 @@ WORKLOADS: dict[str, tuple[str, Callable[[Bench], Plan]]] = {
 }
 
 
+# The workloads that run on PostgreSQL too (--db), and those of them whose peak memory is judged on both backends.
+PG_WORKLOADS = (
+    "import_children", "import_contacts", "export_contacts", "remind_county", "remind_township", "score",
+    "report_summary", "child_list", "enroll", "log_contact",
+)  # fmt: skip
+BULK = ("import_children", "import_contacts", "export_contacts", "remind_county", "child_list")
+ON_SQLITE = "lbc on SQLite"
+
+
+def on_postgresql(b: Bench, name: str, plan: Plan) -> Plan:
+    """The same lbc command on the PostgreSQL twin of its database, against itself on SQLite in the same runs."""
+    sqlite = plan.commands[0]
+
+    def swap(argv: Sequence[str]) -> list[str]:
+        argv = [str(a) for a in argv]
+        at = argv.index("--db") + 1
+        return [*argv[:at], b.pg.url(b.pg_twin(argv[at])), *argv[at + 1 :]]
+
+    argv = (lambda run: swap(sqlite.argv(run))) if callable(sqlite.argv) else swap(sqlite.argv)
+    prepare = None
+    if sqlite.fresh_from is not None:
+        fixed = sqlite.argv if not callable(sqlite.argv) else sqlite.argv(0)
+        copy = b.pg_twin(str(fixed[list(map(str, fixed)).index("--db") + 1]))
+        template = b.pg_twin(str(sqlite.fresh_from))
+
+        def prepare() -> None:
+            b.pg.create(copy, template)
+
+        plan.scratch_pg = [copy]
+    stdout = sqlite.stdout.with_suffix(".pg") if sqlite.stdout else None
+    pg = Command("lbc on PostgreSQL", argv, stdout=stdout, prepare=prepare)
+    sqlite.label = ON_SQLITE
+    targets = [times(ON_SQLITE, 2)]
+    if name in BULK:
+        targets += [MEMORY, BaselineMemory(f"≤ {MEMORY_MIB} MiB on SQLite", ON_SQLITE)]
+    return Plan([pg, sqlite], targets, plan.runs, scratch=plan.scratch)
+
+
+GROUPS = {"imports": ("import_children", "import_contacts")}  # --only NAME for several workloads
+
+
 def run_workload(b: Bench, name: str) -> tuple[Result, list[Target]]:
     plan = WORKLOADS[name][1](b)
+    if b.pg_url:
+        plan = on_postgresql(b, name, plan)
     progress(f"{name}: {plan.runs} run(s) of {', '.join(c.label for c in plan.commands if c.argv is not None)}")
     try:
         timings = measure(plan.commands, plan.runs, b.work)
@@ -714,6 +856,8 @@ def run_workload(b: Bench, name: str) -> tuple[Result, list[Target]]:
         result.query_share = b.query_share(name, plan.profile)
     for path in plan.scratch:
         path.unlink(missing_ok=True)
+    for database in plan.scratch_pg:
+        b.pg.drop(database)
     return result, plan.targets
 
 
@@ -807,7 +951,12 @@ def header(b: Bench, names: list[str]) -> str:
         f"- data: N = {b.n:,} children, {10 * b.n:,} contacts (gen.py seed {b.seed}); {runs}; "
         f"whole-process medians, peak = largest RSS of the runs{scale}",
     ]
-    if len(names) < len(WORKLOADS):
+    if b.pg_url:
+        lines.append(
+            f"- PostgreSQL {b.pg.version} (psycopg {b.pg.psycopg.__version__}): lbc on PostgreSQL against lbc on"
+            " SQLite, run by run; peak memory is lbc's process, not the server's"
+        )
+    if len(names) < (len(PG_WORKLOADS) if b.pg_url else len(WORKLOADS)):
         lines.append(f"- workloads: {', '.join(names)} only")
     return "\n".join(lines)
 
@@ -845,13 +994,27 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--work", type=Path, default=HERE / "out", metavar="DIR", help="scratch folder (default benchmarks/out)"
     )
-    parser.add_argument("--only", nargs="+", choices=list(WORKLOADS), metavar="NAME", help="run these workloads only")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=[*WORKLOADS, *GROUPS],
+        metavar="NAME",
+        help="run these workloads only (imports: both imports)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="a PostgreSQL server (postgresql+psycopg://USER@HOST:PORT/DATABASE): each database workload runs on it "
+        "and on SQLite, side by side",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--write-readme", action="store_true", help="put the results in the README's results block")
     parser.add_argument(
         "--readme", type=Path, default=README, metavar="FILE", help="the README to write (default benchmarks/README.md)"
     )
     args = parser.parse_args(argv)
+    if args.db is not None and not args.db.startswith("postgresql"):
+        parser.error("--db takes a PostgreSQL URL (postgresql+psycopg://…); SQLite is always measured")
     if args.children < 1 or args.runs < 1:
         parser.error("--children and --runs must be at least 1")
     return args
@@ -859,7 +1022,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    names = args.only or list(WORKLOADS)
+    names = [w for name in args.only or list(WORKLOADS) for w in GROUPS.get(name, (name,))]
+    if args.db:
+        names = [name for name in names if name in PG_WORKLOADS]
+    names = list(dict.fromkeys(names))
     try:
         args.work.mkdir(parents=True, exist_ok=True)
         bench = Bench(args)
