@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from datetime import date
+from itertools import compress, repeat
 from typing import NamedTuple
 
 from lbc_cli import i18n, io, parallel, pinyin, validate
@@ -202,6 +203,13 @@ class _Column:
     def _fast_text(self, values, parsed):
         # Printable text has no control character nor line break, and no space but ' ': it only
         # needs trimming. A leading quote may be an export's: the full rule.
+        whole = _all_text(values)
+        if whole and whole.isprintable() and "'" not in whole and max(map(len, values)) <= self.limit:
+            trimmed = dict(zip(values, map(str.strip, values), strict=True))  # the usual chunk: every cell at once
+            if "" in trimmed.values():
+                trimmed.update((value, None) for value, clean in trimmed.items() if not clean)
+            parsed.update(trimmed)
+            return ()
         rest = []
         limit = self.limit
         for value in values:
@@ -223,6 +231,18 @@ class _Column:
         return values
 
     def _fast_phone(self, values, parsed):
+        cells = _filled(values)
+        whole = _all_text(cells)
+        if (
+            whole is not None
+            and len(whole) == 11 * len(cells)
+            and whole.isdigit()
+            and whole.isascii()
+            and whole[::11] == "1" * len(cells)
+            and set(map(len, cells)) <= {11}
+        ):
+            parsed.update(zip(cells, cells, strict=True))  # the usual chunk: mobile numbers as stored
+            return [value for value in values if not value]
         rest = []
         for value in values:
             if value.__class__ is str and len(value) == 11 and value[0] == "1" and value.isdigit() and value.isascii():
@@ -254,10 +274,35 @@ class _Column:
         return rest
 
     def _fast_date(self, values, parsed):
-        rest = []
         past = self.kind == "pastdate"
         today = self.today
         iso = date.fromisoformat  # in C; given only YYYY-MM-DD in ASCII digits, as checked first
+        cells = _filled(values)
+        whole = _all_text(cells)
+        n = len(cells)
+        if (
+            n
+            and whole is not None
+            and len(whole) == 10 * n
+            and whole[4::10] == whole[7::10] == "-" * n
+            and set(map(len, cells)) == {10}
+            and whole.isascii()
+            and whole.replace("-", "").isdigit()
+            and len(whole) - whole.count("-") == 8 * n
+        ):
+            try:
+                days = list(map(iso, cells))  # the usual chunk: every cell at once
+            except ValueError:
+                days = None  # a day that does not exist: each cell by the rule below
+            if (
+                days is not None
+                and min(days).year >= 1900
+                and max(days).year <= 2199
+                and not (past and max(days) > today)
+            ):
+                parsed.update(zip(cells, days, strict=True))
+                return [value for value in values if not value]
+        rest = []
         for value in values:
             if (
                 value.__class__ is str
@@ -278,6 +323,19 @@ class _Column:
                     continue
             rest.append(value)  # the other spellings, and every problem, by the full rule
         return rest
+
+
+def _all_text(values) -> str | None:
+    """The cells joined, when every one is text (else None): one test of the joined text stands for all."""
+    try:
+        return "".join(values)
+    except TypeError:  # a None, a number, _ABSENT (JSON)
+        return None
+
+
+def _filled(values) -> list:
+    """The cells that are not empty (an empty one is the column's empty value, before any fast path)."""
+    return list(filter(None, values)) if "" in values or None in values else list(values)
 
 
 def _id_key(id_number: str) -> int | str:
@@ -515,6 +573,11 @@ class _Loader:
         return out
 
     def _ids(self, cells, failed: dict) -> list:
+        whole = _all_text(cells)
+        if whole and whole.isdigit() and whole.isascii() and max(map(len, cells)) <= 9 and min(map(len, cells)):
+            ids = list(map(int, cells))  # the usual chunk: every id plain digits, checked at once
+            if min(ids) >= 1:
+                return ids
         return self._each(cells, _row_id, failed)
 
     def _uids(self, cells, n: int, failed: dict, fresh: bool = True) -> list:
@@ -655,12 +718,37 @@ class _Loader:
                     if helper in unknown:
                         failed.setdefault(index, ("helper_id", i18n.t("import_no_helper", id=helper)))
 
+    def _new_children(self, numbers, names, births, id_numbers) -> bool:
+        """The usual chunk of children, all at once: when no child of it repeats another (of the chunk, an earlier
+        row, the database) by name and birth or by id number, they are noted and True; else nothing is done."""
+        keys = list(map(str.encode, map("{}\0{}".format, names, births)))
+        filled = list(map(bool, id_numbers))
+        given = list(compress(id_numbers, filled))
+        whole = _all_text(given)
+        if whole is None or not whole.replace("X", "").isdigit() or set(map(len, given)) - {18}:
+            return False  # an id number not in its usual form: row by row, through _id_key
+        id_keys = list(map(int, map(str.replace, given, repeat("X"), repeat("A")), repeat(16)))  # as _id_key
+        if (
+            len(set(keys)) < len(keys)
+            or len(set(id_keys)) < len(id_keys)
+            or not self.by_name.keys().isdisjoint(keys)
+            or not self.by_id_number.keys().isdisjoint(id_keys)
+        ):
+            return False
+        self.by_name.update(zip(keys, numbers, strict=True))
+        self.by_id_number.update(zip(id_keys, compress(numbers, filled), strict=True))
+        return True
+
     def _repeats(self, numbers, values: dict, n: int, failed: dict) -> None:
         """What a good row repeats: an earlier row's or the database's child, exam term, pairing."""
         if self.name == "children" and not self.force:
             by_name, by_id_number = self.by_name, self.by_id_number
             iso = {b: b.isoformat() for b in set(values["birth_date"]) if b.__class__ is date}
             id_numbers = values.get("id_number") or [None] * n
+            if not failed and self._new_children(
+                numbers, values["name"], map(iso.__getitem__, values["birth_date"]), id_numbers
+            ):
+                return
             for index, (name, birth, id_number) in enumerate(
                 zip(values["name"], values["birth_date"], id_numbers, strict=True)
             ):
@@ -820,9 +908,9 @@ def _checked(rows: Iterable[tuple[int, object]], loader: "_Loader"):
 
 
 class _Writer:
-    """Rows into a table through the DB-API ``executemany``, CHUNK at a time, on the session's own
-    connection and transaction. A chunk the database refuses (an id or uid taken) is rolled back to
-    its savepoint and written again row by row, so that each refused row is named and the rest kept."""
+    """Rows into a table through the DB-API ``executemany`` (PostgreSQL: ``COPY``, its bulk load), CHUNK at a
+    time, on the session's own connection and transaction. A chunk the database refuses (an id or uid taken) is
+    rolled back to its savepoint and written again row by row, so that each refused row is named and the rest kept."""
 
     def __init__(self, session, table, problems: Problems):
         from lbc_cli import db
@@ -835,6 +923,7 @@ class _Writer:
         self.as_text = connection.dialect.name == "sqlite"  # SQLite keeps dates as ISO text, like SQLAlchemy
         self.table = table
         self.statements = {}
+        self.copies: dict[bool, str] = {}
         for with_id in (True, False):
             keys = [c.name for c in table.columns if with_id or c.name != "id"]
             compiled = table.insert().compile(dialect=connection.dialect, column_keys=keys)
@@ -842,6 +931,9 @@ class _Writer:
             named = compiled.positiontup is None
             dates = {i for i, key in enumerate(order) if key in DATE_COLUMNS} if self.as_text else set()
             self.statements[with_id] = (str(compiled), order, named, dates)
+            if connection.dialect.name == "postgresql":  # PostgreSQL's own bulk load: COPY, a chunk at a time
+                quote = connection.dialect.identifier_preparer.quote
+                self.copies[with_id] = f"COPY {quote(table.name)} ({', '.join(map(quote, order))}) FROM STDIN"
         self.pending: dict[bool, tuple[list, list]] = {True: ([], []), False: ([], [])}  # row numbers, params
         self.count = 0
         self.explicit_ids = False
@@ -884,7 +976,7 @@ class _Writer:
                 column = list(map(iso.__getitem__, column))
             columns.append(column)
         params = list(zip(*columns, strict=True))
-        if named:
+        if named and not self.copies:  # (COPY takes the rows as tuples)
             params = [dict(zip(order, row, strict=True)) for row in params]
         pending_numbers, pending = self.pending[with_id]
         pending_numbers.extend(numbers)
@@ -929,11 +1021,18 @@ class _Writer:
         refused = self.dialect.dbapi.IntegrityError
         self.cursor.execute("SAVEPOINT lbc_chunk")
         try:
-            self.cursor.executemany(sql, [params for _row, params in batch])
+            if with_id in self.copies:
+                with self.cursor.copy(self.copies[with_id]) as copy:
+                    for _row, params in batch:
+                        copy.write_row(params)
+            else:
+                self.cursor.executemany(sql, [params for _row, params in batch])
             self.count += len(batch)
         except refused:
             self.cursor.execute("ROLLBACK TO SAVEPOINT lbc_chunk")
-            for row_number, params in batch:  # the rare case: find each refused row
+            order = self.statements[with_id][1]
+            for row_number, row in batch:  # the rare case: find each refused row
+                params = dict(zip(order, row, strict=True)) if with_id in self.copies else row
                 self.cursor.execute("SAVEPOINT lbc_row")
                 try:
                     self.cursor.execute(sql, params)
