@@ -940,6 +940,7 @@ class _Writer:
         self.connection = connection
         self.existing = connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table.name}").scalar() or 0
         self.dropped: list = []
+        self.dropped_keys: list = []  # PostgreSQL's foreign keys, (name, definition), during a bulk load
         self.bulk = False  # a bulk load (_drop_indexes)
         self.kept_by_triggers = self.as_text and table.name == "contacts"  # last_contacts (remind_sql)
         if self.as_text:
@@ -993,6 +994,7 @@ class _Writer:
             self.cursor.close()
         for index in self.dropped:  # sorted once, instead of one random insert per row
             index.create(self.connection)
+        self._restore_foreign_keys()
         if self.bulk and self.kept_by_triggers:  # then last_contacts worked out once, from all the contacts
             from lbc_cli import remind_sql
 
@@ -1054,11 +1056,37 @@ class _Writer:
         self.dropped = [index for index in self.table.indexes if not index.unique]
         for index in self.dropped:
             index.drop(self.connection)
+        if self.dialect.name == "postgresql":
+            self._set_foreign_keys_aside()
         if self.kept_by_triggers:  # SQLite's last_contacts: not moved forward a row at a time either (close)
             from lbc_cli import remind_sql
 
             for statement in remind_sql.last_contacts_sql().set_aside:
                 self.cursor.execute(statement)
+
+    def _set_foreign_keys_aside(self) -> None:
+        """PostgreSQL checks a foreign key with a query and a row lock for each row: a bulk load drops the table's
+        foreign keys and adds them again at the end, in the same transaction, which checks every row at once (one
+        join). The import has checked each row's references already; the tables they refer to stay locked against
+        changes to the end (the drop's lock)."""
+        quote = self.dialect.identifier_preparer.quote
+        self.dropped_keys = self.connection.exec_driver_sql(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %(table)s::regclass AND contype = 'f' ORDER BY conname",
+            {"table": quote(self.table.name)},
+        ).all()
+        for name, _definition in self.dropped_keys:
+            self.connection.exec_driver_sql(f"ALTER TABLE {quote(self.table.name)} DROP CONSTRAINT {quote(name)}")
+
+    def _restore_foreign_keys(self) -> None:
+        quote = self.dialect.identifier_preparer.quote
+        for name, definition in self.dropped_keys:
+            try:
+                self.connection.exec_driver_sql(
+                    f"ALTER TABLE {quote(self.table.name)} ADD CONSTRAINT {quote(name)} {definition}"
+                )
+            except self.dialect.dbapi.IntegrityError:  # a row the checks let through: not the user's doing
+                raise LbcError(i18n.t("internal", kind="foreign key")) from None
 
 
 def _refusal(exc: Exception, row_id) -> tuple[str, str]:

@@ -4,6 +4,7 @@ noted at once only when none of them repeats another."""
 
 from datetime import date
 
+from conftest import is_url, rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,3 +79,32 @@ def test_a_chunk_of_new_children_is_noted_at_once():
         days = ["2015-03-04", "2015-03-04"]
         assert not loader._new_children([4, 5], names, iter(days), id_numbers), names
         assert (loader.by_name, loader.by_id_number) == before
+
+
+def test_a_bulk_load_of_contacts_keeps_the_foreign_keys(run, db, tmp_path):
+    """A bulk load (a full chunk into an empty table) builds the plain indexes after, and on PostgreSQL adds the
+    foreign keys again after (one check of every row): both are there afterwards, and the rows refer as they should."""
+    children = tmp_path / "children.csv"
+    children.write_text("name,gender,birth_date,village\n王小明,M,2015-03-04,李家村\n李小红,F,2016-05-06,李家村\n")
+    assert run("import", "children", str(children), db=db).code == 0
+    contacts = tmp_path / "contacts.csv"
+    days = [f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(1500)]
+    contacts.write_text(
+        "child_id,kind,date\n" + "".join(f"{1 + i % 2},home-visit,{day}\n" for i, day in enumerate(days))
+    )
+    result = run("import", "contacts", str(contacts), db=db)
+    assert result.code == 0, result.err
+    assert rows(db, "SELECT child_id, count(*) FROM contacts GROUP BY child_id ORDER BY child_id") == [
+        (1, 750),
+        (2, 750),
+    ]
+    if is_url(db):
+        keys = "SELECT conname FROM pg_constraint WHERE conrelid = 'contacts'::regclass AND contype = 'f' ORDER BY 1"
+        assert rows(db, keys) == [("contacts_child_id_fkey",), ("contacts_helper_id_fkey",)]
+        indexes = "SELECT indexname FROM pg_indexes WHERE tablename = 'contacts' ORDER BY 1"
+    else:
+        indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' ORDER BY 1"
+    assert [name for (name,) in rows(db, indexes) if name.startswith("ix_")] == [
+        "ix_contacts_child_kind_date", "ix_contacts_date", "ix_contacts_helper_date",
+    ]  # fmt: skip
+    assert run("db", "check", db=db).code == 0
