@@ -1067,8 +1067,9 @@ class _Writer:
     def _set_foreign_keys_aside(self) -> None:
         """PostgreSQL checks a foreign key with a query and a row lock for each row: a bulk load drops the table's
         foreign keys and adds them again at the end, in the same transaction, which checks every row at once (one
-        join). The import has checked each row's references already; the tables they refer to stay locked against
-        changes to the end (the drop's lock)."""
+        join; PostgreSQL's own advice for populating a database). The import has checked each row's references
+        already. The drop locks the tables they refer to until the commit, readers too, as dropping the indexes
+        locks the table itself: other commands wait for a bulk load to end."""
         quote = self.dialect.identifier_preparer.quote
         self.dropped_keys = self.connection.exec_driver_sql(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
