@@ -350,18 +350,31 @@ class Bench:
         return name
 
     @cached_property
-    def pg_templates(self) -> dict[str, str]:
-        """SQLite template (or one_row copy) -> the name of its twin on the PostgreSQL server."""
-        empty = self._pg_build("empty", None, ())
-        base = self._pg_build("base", empty, ("helpers", "children", "pairs"))
-        full = self._pg_build("full", base, ("contacts", "exams"))
-        self.pg.create("one_row", full)
-        return {str(self.empty_db): empty, str(self.base_db): base, str(self.full_db): full,
-                str(self.one_row_db): "one_row"}  # fmt: skip
+    def pg_empty(self) -> str:
+        return self._pg_build("empty", None, ())
+
+    @cached_property
+    def pg_base(self) -> str:
+        return self._pg_build("base", self.pg_empty, ("helpers", "children", "pairs"))
+
+    @cached_property
+    def pg_full(self) -> str:
+        return self._pg_build("full", self.pg_base, ("contacts", "exams"))
+
+    @cached_property
+    def pg_one_row(self) -> str:
+        self.pg.create("one_row", self.pg_full)
+        return "one_row"
 
     def pg_twin(self, path: str) -> str:
-        """The name on the PostgreSQL server of the database at ``path`` (a template, or a copy of one)."""
-        return self.pg_templates.get(path) or Path(path).stem.replace(".", "_")
+        """The name on the PostgreSQL server of the database at ``path``: a template's twin (built when first
+        asked for), or the name of a copy of one."""
+        twins = {"empty.db": "pg_empty", "base.db": "pg_base", "full.db": "pg_full"}
+        if Path(path).parent == self.db_dir and Path(path).name in twins:
+            return getattr(self, twins[Path(path).name])
+        if Path(path) == self.work / "one_row.db":
+            return self.pg_one_row
+        return Path(path).stem.replace(".", "_")
 
     def lbc(self, db: Path | str | None, *args: str) -> list[str]:
         return [self.tools.lbc, *(["--db", str(db)] if db else []), *args]
@@ -820,7 +833,7 @@ def on_postgresql(b: Bench, name: str, plan: Plan) -> Plan:
         return [*argv[:at], b.pg.url(b.pg_twin(argv[at])), *argv[at + 1 :]]
 
     argv = (lambda run: swap(sqlite.argv(run))) if callable(sqlite.argv) else swap(sqlite.argv)
-    prepare = None
+    prepare, scratch_pg = None, []
     if sqlite.fresh_from is not None:
         fixed = sqlite.argv if not callable(sqlite.argv) else sqlite.argv(0)
         copy = b.pg_twin(str(fixed[list(map(str, fixed)).index("--db") + 1]))
@@ -829,14 +842,14 @@ def on_postgresql(b: Bench, name: str, plan: Plan) -> Plan:
         def prepare() -> None:
             b.pg.create(copy, template)
 
-        plan.scratch_pg = [copy]
+        scratch_pg.append(copy)
     stdout = sqlite.stdout.with_suffix(".pg") if sqlite.stdout else None
     pg = Command("lbc on PostgreSQL", argv, stdout=stdout, prepare=prepare)
     sqlite.label = ON_SQLITE
     targets = [times(ON_SQLITE, 2)]
     if name in BULK:
         targets += [MEMORY, BaselineMemory(f"≤ {MEMORY_MIB} MiB on SQLite", ON_SQLITE)]
-    return Plan([pg, sqlite], targets, plan.runs, scratch=plan.scratch)
+    return Plan([pg, sqlite], targets, plan.runs, scratch=plan.scratch, scratch_pg=scratch_pg)
 
 
 GROUPS = {"imports": ("import_children", "import_contacts")}  # --only NAME for several workloads

@@ -103,14 +103,23 @@ def test_write_readme_without_the_markers_is_an_error(tmp_path):
 
 
 @pytest.mark.skipif(not os.environ.get("LBC_TEST_PG"), reason="needs a PostgreSQL server (LBC_TEST_PG)")
-def test_db_runs_the_workloads_on_postgresql_against_sqlite(tmp_path):
-    done = bench("--children", "300", "--only", "imports", "remind_township", "--db", os.environ["LBC_TEST_PG"],
-                 tmp_path=tmp_path)  # fmt: skip
+def test_db_runs_a_workload_on_postgresql_against_sqlite(tmp_path):
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(os.environ["LBC_TEST_PG"])
+    done = bench("--children", "200", "--only", "import_children", "--db", str(url), tmp_path=tmp_path)
+    admin = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True)
+    made = [name for (name,) in admin.execute("SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY 1",
+                                              (f"{url.database}_bench_%",))]  # fmt: skip
+    for name in made:  # the runner's databases on the server: its template, and no copy left over
+        admin.execute(f'DROP DATABASE "{name}"')
+    admin.close()
     assert done.returncode == 0, done.stderr
+    assert made == [f"{url.database}_bench_empty"]
     assert "- PostgreSQL 1" in done.stdout
     rows = table_rows(done.stdout)
-    assert list(rows) == ["import_children", "import_contacts", "remind_township"]
-    for name, (_median, _peak, baselines, ratios, target, _met) in rows.items():
-        assert baselines.startswith("lbc on SQLite: ") and ratios.endswith("× lbc on SQLite"), name
-        assert target.startswith("≤ 2× lbc on SQLite"), name
-    assert "≤ 150 MiB on SQLite" in rows["import_contacts"][4] and "MiB" not in rows["remind_township"][4]
+    assert list(rows) == ["import_children"]
+    _median, _peak, baselines, ratios, target, _met = rows["import_children"]
+    assert baselines.startswith("lbc on SQLite: ") and ratios.endswith("× lbc on SQLite")
+    assert target == "≤ 2× lbc on SQLite; ≤ 150 MiB; ≤ 150 MiB on SQLite"
