@@ -469,7 +469,7 @@ class _Loader:
                 values[key] = self._parse(key, cells, failed, raws)
         ids = self._ids(columns.get("id"), failed) if "id" in columns else None
         values["uid"] = self._uids(columns.get("uid"), n, failed)
-        self._defaults(values, n)
+        self._defaults(values, n, absent=raws is not None)
         self._required(values, n, failed)
         if len(failed) < n:  # (a required column the file lacks fails every row: none left to check)
             self._rules(values, n, failed)
@@ -598,34 +598,35 @@ class _Loader:
             out[index] = uid
         return out
 
-    def _defaults(self, values: dict, n: int) -> None:
+    def _defaults(self, values: dict, n: int, absent: bool = True) -> None:
         """A column a row lacks takes its default, and so does an empty cell that parsed to nothing (an empty
-        ``status`` is ``active``); an empty cell of a kind that has its own empty value keeps it (EMPTY)."""
+        ``status`` is ``active``); an empty cell of a kind that has its own empty value keeps it (EMPTY). Without
+        ``absent`` every row has every column (a CSV block's): no cell is looked at for a missing key."""
         if self.name == "children":
             enrolled = values.get("enrolled_on")
             # a roster typed without it is enrolled on the day it is imported
-            values["enrolled_on"] = (
-                [self.today] * n
-                if enrolled is None
-                else [self.today if v is None or v is _ABSENT else v for v in enrolled]
-            )
+            if enrolled is None:
+                values["enrolled_on"] = [self.today] * n
+            elif None in enrolled or (absent and _ABSENT in enrolled):
+                values["enrolled_on"] = [self.today if v is None or v is _ABSENT else v for v in enrolled]
         for key, default in DEFAULTS.get(self.name, {}).items():
             column = values.get(key)
             if column is None:
                 values[key] = [default] * n
-            elif _ABSENT in column or None in column:  # an empty cell (or null) is "none": the default applies
+            elif None in column or (absent and _ABSENT in column):  # an empty cell (or null) is "none": the default
                 values[key] = [default if v is _ABSENT or v is None else v for v in column]
         if self.name == "children":
             reviewed = values.get("reviewed_on")
             if reviewed is None:
                 values["reviewed_on"] = values["enrolled_on"]
-            elif _ABSENT in reviewed:
+            elif absent and _ABSENT in reviewed:
                 values["reviewed_on"] = [
                     e if v is _ABSENT else v for v, e in zip(reviewed, values["enrolled_on"], strict=True)
                 ]
-        for key, column in values.items():
-            if _ABSENT in column:
-                values[key] = [None if v is _ABSENT else v for v in column]
+        if absent:
+            for key, column in values.items():
+                if _ABSENT in column:
+                    values[key] = [None if v is _ABSENT else v for v in column]
 
     def _required(self, values: dict, n: int, failed: dict, required: tuple[str, ...] | None = None) -> None:
         for key in self.required if required is None else required:
