@@ -1,7 +1,7 @@
 """Time lbc's workloads at county scale against the plain tools that do the same job, and print the ratios.
 
     python benchmarks/run.py [--children N] [--runs R] [--data DIR] [--work DIR] [--only NAME ...]
-                             [--check] [--write-readme [--readme FILE]]
+                             [--db postgresql+psycopg://…] [--check] [--write-readme [--readme FILE]]
 
 What it measures: each workload is timed as a whole process (start-up, imports, the work and the exit),
 the way a person or cron meets it: wall time from spawn to exit, and peak resident memory from the
@@ -22,8 +22,10 @@ children and are only judged at that size.
 The data comes from benchmarks/gen.py (deterministic for a seed), generated into --data once and reused
 while its stamp (N, seed, the generator's hash) matches. The databases are built in --work with lbc
 itself (init, then import helpers, children, pairs, contacts and exams), and every run of a workload
-that writes starts from a fresh copy of its template. Standard library only; run it with the Python of
-the virtual environment lbc is installed in (lbc is the `lbc` script next to sys.executable).
+that writes starts from a fresh copy of its template. With --db the same workloads run on a PostgreSQL
+server too, each against itself on SQLite (its twins of the templates built the same way). Standard library
+only (psycopg, lbc's PostgreSQL driver, for --db); run it with the Python of the virtual environment lbc is
+installed in (lbc is the `lbc` script next to sys.executable).
 """
 
 from __future__ import annotations
