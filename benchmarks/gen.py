@@ -170,9 +170,16 @@ ID_CHECK = "10X98765432"
 MOBILE_PREFIXES = "130 131 132 133 135 136 137 138 139 150 151 152 153 155 156 157 158 159 166 173 175 176 177 178 " \
     "180 181 182 183 185 186 187 188 189 191 198 199".split()  # fmt: skip
 
-# uuid.UUID(int=n, version=4) without building UUID objects: version 4, RFC 4122 variant.
-_UUID_MASK = ((1 << 128) - 1) & ~((0xF000 << 64) | (0xC000 << 48))
-_UUID_BITS = (0x4000 << 64) | (0x8000 << 48)
+# Uids as lbc makes them (UUID version 7, lbc_cli/uids.py), in the order of the rows' ids, as a county's export
+# carries them: the millisecond 2026-08-31 00:00 UTC plus the id // 4096, the id's low 12 bits after the version,
+# the variant, and 62 of the row's 128 seeded random bits.
+_UID_MS = 1_788_134_400_000
+_UID_RANDOM = (1 << 62) - 1
+
+
+def uid_text(number: int, bits: int) -> str:
+    h = f"{((_UID_MS + (number >> 12)) << 80) | (0x7000 | number & 0xFFF) << 64 | 2 << 62 | bits & _UID_RANDOM:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def id_check_digit(first17: str) -> str:
@@ -219,9 +226,8 @@ class County:
         self.draws = rand, below, between, pick
         return self.draws
 
-    def uid(self) -> str:
-        h = f"{(self._bits(128) & _UUID_MASK) | _UUID_BITS:032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    def uid(self, number: int) -> str:
+        return uid_text(number, self._bits(128))
 
     def mobile(self) -> str:
         _rand, below, _between, pick = self.draws
@@ -446,7 +452,7 @@ class County:
                 group = between(1, 8)
                 rows.append(
                     [
-                        child_id, self.uid(), name, gender,
+                        child_id, self.uid(child_id), name, gender,
                         self.ethnicity(minority),
                         birth_iso, id_number, village, f"{group}组", f"{village}{group}组{between(1, 80)}号",
                         school or "", grade if grade is not None else "", class_name or "", schooling,
@@ -571,7 +577,7 @@ class County:
             if t is not None:
                 (self.township_pool if active else self.inactive_pool)[t].append(helper_id)
             rows.append(
-                [helper_id, self.uid(), name, role, self.mobile() if rand() < 0.95 else "", organization,
+                [helper_id, self.uid(helper_id), name, role, self.mobile() if rand() < 0.95 else "", organization,
                  village, int(active)]
             )  # fmt: skip
         self.all_active = [r[0] for r in rows if r[7] and r[3] != "class-teacher"] or [rows[0][0]]
@@ -647,7 +653,7 @@ class County:
             mine.append((helper, start, end))
         spans.sort(key=lambda s: (s[0], s[1]))
         return [
-            [i, self.uid(), c + 1, helper, day[start], day[end] if end else "", note]
+            [i, self.uid(i), c + 1, helper, day[start], day[end] if end else "", note]
             for i, (start, c, helper, end, note) in enumerate(spans, 1)
         ]
 
@@ -727,8 +733,7 @@ class County:
         for bucket in by_day:  # ids in the order the contacts happened
             rows += bucket
         for number, row in enumerate(rows, 1):
-            h = f"{(bits(128) & _UUID_MASK) | _UUID_BITS:032x}"
-            row[0], row[1] = number, f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+            row[0], row[1] = number, uid_text(number, bits(128))
         return rows
 
     # ---- exams ------------------------------------------------------------------------------------
@@ -780,7 +785,7 @@ class County:
             rows.append([year, term, c + 1, rank, size, int(score) if score.is_integer() else score, merit, violation])
         rows.sort(key=lambda r: (r[0], r[1], r[2]))
         return [
-            [i, self.uid(), c, year, term, rank, size, score, merit, violation]
+            [i, self.uid(i), c, year, term, rank, size, score, merit, violation]
             for i, (year, term, c, rank, size, score, merit, violation) in enumerate(rows, 1)
         ]
 

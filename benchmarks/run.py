@@ -1,7 +1,7 @@
 """Time lbc's workloads at county scale against the plain tools that do the same job, and print the ratios.
 
     python benchmarks/run.py [--children N] [--runs R] [--data DIR] [--work DIR] [--only NAME ...]
-                             [--check] [--write-readme [--readme FILE]]
+                             [--db postgresql+psycopg://…] [--check] [--write-readme [--readme FILE]]
 
 What it measures: each workload is timed as a whole process (start-up, imports, the work and the exit),
 the way a person or cron meets it: wall time from spawn to exit, and peak resident memory from the
@@ -22,8 +22,10 @@ children and are only judged at that size.
 The data comes from benchmarks/gen.py (deterministic for a seed), generated into --data once and reused
 while its stamp (N, seed, the generator's hash) matches. The databases are built in --work with lbc
 itself (init, then import helpers, children, pairs, contacts and exams), and every run of a workload
-that writes starts from a fresh copy of its template. Standard library only; run it with the Python of
-the virtual environment lbc is installed in (lbc is the `lbc` script next to sys.executable).
+that writes starts from a fresh copy of its template. With --db the same workloads run on a PostgreSQL
+server too, each against itself on SQLite (its twins of the templates built the same way). Standard library
+only (psycopg, lbc's PostgreSQL driver, for --db); run it with the Python of the virtual environment lbc is
+installed in (lbc is the `lbc` script next to sys.executable).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ SUMMARY_YEAR = 2026  # the calendar year of the school year's second term: as of
 MEMORY_MIB = 150
 IMPORT_RUNS = 3  # the imports run min(--runs, 3) times
 SLOW_BASELINE_RUNS = 1  # sqlite-utils takes minutes over a county's contacts: one run of it is enough
+TUNED = "tuned sqlite3"  # the tuned loader: staging, one INSERT … SELECT with uids, the indexes built after
 IMPORT_CACHE_KIB = 32768  # the page cache lbc's import connection sets (importer.CACHE_KIB): the sqlite3 baseline's too
 ENV = {**os.environ, "LBC_LANG": "en"}  # stable messages; --db is always given
 ENV.pop("LBC_DB", None)
@@ -160,6 +163,7 @@ class Command:
     stdout: Path | None = None
     prepare: Callable[[], None] | None = None
     max_runs: int | None = None  # a baseline that takes minutes is timed this many times at most
+    fresh_from: Path | None = None  # the template its database (after --db) is a fresh copy of (prepare)
 
 
 @dataclass
@@ -268,6 +272,16 @@ class Memory(Target):
         return result.lbc.peak_mib <= self.mib
 
 
+@dataclass(frozen=True)
+class BaselineMemory(Target):
+    label: str = ""
+    mib: float = MEMORY_MIB
+
+    def met(self, result: Result, n: int) -> bool | None:
+        base = result.baseline(self.label)
+        return None if base is None else base.peak_mib <= self.mib
+
+
 def within(seconds: float) -> Within:
     return Within(f"≤ {seconds:g} s", seconds)
 
@@ -318,11 +332,53 @@ class Bench:
         self.data: Path = (args.data or HERE / "data" / str(self.n)).resolve()
         self.work: Path = args.work.resolve()
         self.db_dir = self.work / "db"
+        self.pg_url: str | None = args.db
         self.tools = Tools()
         if self.tools.lbc is None:
             raise BenchError(f"no lbc next to {sys.executable} nor on PATH: run this with lbc's virtualenv Python")
 
-    def lbc(self, db: Path | None, *args: str) -> list[str]:
+    @cached_property
+    def pg(self) -> PgServer:
+        return PgServer(self.pg_url)
+
+    def _pg_build(self, name: str, source: str | None, tables: Sequence[str]) -> str:
+        """The PostgreSQL twin of a template database, built by lbc the same way."""
+        url = self.pg.create(name, source)
+        if source is None:
+            self.step(self.lbc(url, "init"))
+        for table in tables:
+            seconds = self.step(self.lbc(url, "import", table, str(self.files[table])))
+            progress(f"  {name} (PostgreSQL): imported {table} in {seconds:.1f} s")
+        return name
+
+    @cached_property
+    def pg_empty(self) -> str:
+        return self._pg_build("empty", None, ())
+
+    @cached_property
+    def pg_base(self) -> str:
+        return self._pg_build("base", self.pg_empty, ("helpers", "children", "pairs"))
+
+    @cached_property
+    def pg_full(self) -> str:
+        return self._pg_build("full", self.pg_base, ("contacts", "exams"))
+
+    @cached_property
+    def pg_one_row(self) -> str:
+        self.pg.create("one_row", self.pg_full)
+        return "one_row"
+
+    def pg_twin(self, path: str) -> str:
+        """The name on the PostgreSQL server of the database at ``path``: a template's twin (built when first
+        asked for), or the name of a copy of one."""
+        twins = {"empty.db": "pg_empty", "base.db": "pg_base", "full.db": "pg_full"}
+        if Path(path).parent == self.db_dir and Path(path).name in twins:
+            return getattr(self, twins[Path(path).name])
+        if Path(path) == self.work / "one_row.db":
+            return self.pg_one_row
+        return Path(path).stem.replace(".", "_")
+
+    def lbc(self, db: Path | str | None, *args: str) -> list[str]:
         return [self.tools.lbc, *(["--db", str(db)] if db else []), *args]
 
     def out(self, name: str) -> Path:
@@ -432,8 +488,7 @@ class Bench:
         derived = [name for _cid, name, *_ in info if name in not_null and name not in columns]
         values = [c if c in not_null else f"NULLIF({c}, '')" for c in columns] + ["''"] * len(derived)
         script = self.work / f"import_{table}.sqlite3.sql"
-        # lbc's contacts have triggers that keep last_contacts (remind's cache); a bulk load by lbc sets them
-        # aside and works the table out once at the end. The baseline drops them and does without the table.
+        # a database of an older schema may still have triggers on the table: the baseline drops them
         aside = "".join(f"DROP TRIGGER {name};\n" for (name,) in triggers)
         script.write_text(
             aside + "PRAGMA foreign_keys = ON;\n"
@@ -445,6 +500,57 @@ class Bench:
             f"INSERT INTO main.{target} ({', '.join(columns + derived)})\n"
             f"SELECT {', '.join(values)} FROM temp.staging;\n"
             "COMMIT;\n",
+            encoding="utf-8",
+        )
+        return script
+
+    def tuned_import_script(self, table: str, template: Path) -> Path:
+        """The tuned sqlite3 loader doing lbc's import work: the CSV `.import`ed into a TEMP staging table, then in
+        one transaction the table's plain indexes dropped, one INSERT … SELECT into lbc's own table (foreign keys on)
+        where each row keeps the file's uid or, where it has none, gets a time-ordered one as lbc makes them (UUID
+        version 7 made in SQL), and the indexes built again. Empty fields become NULL as in the
+        plain script; the names' pinyin is '' (lbc works it out)."""
+        source = self.files[table]
+        with open(source, encoding="utf-8", newline="") as stream:
+            columns = next(csv.reader(stream))
+        target = {"pairs": "pairings"}.get(table, table)
+        with sqlite3.connect(f"file:{template}?mode=ro", uri=True) as connection:
+            info = connection.execute(f"PRAGMA table_info({target})").fetchall()
+            triggers = connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (target,)
+            ).fetchall()
+            indexes = connection.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                (target,),
+            ).fetchall()
+        connection.close()
+        not_null = {name for _cid, name, _type, notnull, default, _pk in info if notnull and default is None}
+        derived = [name for _cid, name, *_ in info if name in not_null and name not in columns and name != "uid"]
+        made = (  # a version 7 uid: the millisecond, the staging row number as the counter, random bits
+            "printf('%08x-%04x-7%03x-%04x-%012x', clock.ms >> 16, clock.ms & 65535, (staging.rowid >> 14) & 4095,"
+            " 32768 | (staging.rowid & 16383), random() & 281474976710655)"
+        )
+        values = [
+            f"COALESCE(NULLIF(uid, ''), {made})" if c == "uid" else c if c in not_null else f"NULLIF({c}, '')"
+            for c in columns
+        ] + ["''"] * len(derived)
+        if "uid" not in columns:
+            derived.append("uid")
+            values.append(made)
+        script = self.work / f"import_{table}.tuned.sql"
+        script.write_text(
+            "".join(f"DROP TRIGGER {name};\n" for (name,) in triggers) + "PRAGMA foreign_keys = ON;\n"
+            "PRAGMA synchronous = NORMAL;\n"
+            f"PRAGMA cache_size = -{IMPORT_CACHE_KIB};\n"
+            f"CREATE TEMP TABLE staging AS SELECT {', '.join(columns)} FROM main.{target} WHERE 0;\n"
+            f'.import --csv --skip 1 --schema temp "{source}" staging\n'
+            "CREATE TEMP TABLE clock AS SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) AS ms;\n"
+            "BEGIN;\n"
+            + "".join(f"DROP INDEX {name};\n" for name, _sql in indexes)
+            + f"INSERT INTO main.{target} ({', '.join(columns + derived)})\n"
+            f"SELECT {', '.join(values)} FROM temp.staging, temp.clock ORDER BY staging.rowid;\n"
+            + "".join(f"{sql};\n" for _name, sql in indexes)
+            + "COMMIT;\n",
             encoding="utf-8",
         )
         return script
@@ -470,6 +576,59 @@ class Bench:
         return measured["share"]
 
 
+# ---- PostgreSQL (--db) ----------------------------------------------------------------------------
+
+
+class PgServer:
+    """The PostgreSQL server of --db: the runner's databases on it (NAME_bench_TEMPLATE, …), made and dropped
+    through psycopg (lbc's own driver for PostgreSQL) on the URL's database."""
+
+    def __init__(self, url: str):
+        try:
+            import psycopg
+        except ImportError:
+            raise BenchError("--db postgresql…: psycopg is not installed (pip install '.[postgres]')") from None
+        match = re.fullmatch(r"(postgresql)(?:\+psycopg)?(://(?:[^@/]*@)?[^/]*)/([^?]+)(\?.*)?", url)
+        if not match:
+            raise BenchError(f"--db: not a PostgreSQL URL (postgresql+psycopg://USER@HOST:PORT/DATABASE): {url}")
+        self.base, self.prefix, self.query = match.group(2), match.group(3), match.group(4) or ""
+        self.psycopg = psycopg
+        try:
+            self.admin = psycopg.connect(self.conninfo(self.prefix), autocommit=True)
+        except psycopg.Error as exc:
+            raise BenchError(f"--db: cannot connect: {exc}".strip()) from None
+        self.version = self.admin.execute("SHOW server_version").fetchone()[0]
+        # a copy of a county's database is made fastest file by file (PostgreSQL 15's default logs every page)
+        self.strategy = " STRATEGY FILE_COPY" if self.admin.info.server_version >= 150000 else ""
+
+    def conninfo(self, database: str) -> str:
+        return f"postgresql{self.base}/{database}{self.query}"
+
+    def url(self, name: str) -> str:
+        """lbc's --db for the runner's database ``name``."""
+        return f"postgresql+psycopg{self.base}/{self.prefix}_bench_{name}{self.query}"
+
+    def _execute(self, sql: str) -> None:
+        for attempt in range(100):  # a session of the last run may not have gone yet
+            try:
+                self.admin.execute(sql)
+                return
+            except self.psycopg.errors.ObjectInUse:
+                if attempt == 99:
+                    raise
+                time.sleep(0.05)
+
+    def create(self, name: str, template: str | None = None) -> str:
+        """A new, empty database ``name`` (or a copy of the runner's database ``template``), the old one dropped."""
+        self.drop(name)
+        source = f'"{self.prefix}_bench_{template}"{self.strategy}' if template else "template0"
+        self._execute(f'CREATE DATABASE "{self.prefix}_bench_{name}" TEMPLATE {source}')
+        return self.url(name)
+
+    def drop(self, name: str) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{self.prefix}_bench_{name}"')
+
+
 # ---- workloads ------------------------------------------------------------------------------------
 
 
@@ -482,6 +641,7 @@ class Plan:
     runs: int
     profile: list[str] | None = None  # lbc's arguments for the query-share run
     scratch: list[Path] = field(default_factory=list)  # databases to delete afterwards
+    scratch_pg: list[str] = field(default_factory=list)  # and those on the PostgreSQL server
 
 
 def fresh(template: Path, copy: Path) -> Callable[[], None]:
@@ -491,9 +651,10 @@ def fresh(template: Path, copy: Path) -> Callable[[], None]:
 def import_plan(b: Bench, table: str, template: Path, targets: list[Target], slow: int | None = None) -> Plan:
     """lbc import, the sqlite3 CLI's .import into the same schema, and sqlite-utils insert (at most ``slow``
     times; None: every run), each on a fresh copy of the template."""
-    copies = {label: b.work / f"import_{table}.{label}.db" for label in ("lbc", "sqlite3", "sqlite-utils")}
+    copies = {label: b.work / f"import_{table}.{label}.db" for label in ("lbc", "sqlite3", TUNED, "sqlite-utils")}
     csv_file = b.files[table]
     script = b.sqlite3_import_script(table, template) if b.tools.sqlite3 else None
+    tuned = b.tuned_import_script(table, template) if b.tools.sqlite3 else None
     # sqlite-utils: children go to a new table (it cannot fill lbc's derived name_pinyin and
     # name_initials); contacts go into lbc's own table, empty fields as NULL (foreign keys unchecked).
     su_args = (
@@ -502,10 +663,16 @@ def import_plan(b: Bench, table: str, template: Path, targets: list[Target], slo
         else [table, str(csv_file), "--csv", "--empty-null"]
     )
     commands = [
-        Command("lbc", b.lbc(copies["lbc"], "import", table, str(csv_file)), prepare=fresh(template, copies["lbc"])),
+        Command(
+            "lbc",
+            b.lbc(copies["lbc"], "import", table, str(csv_file)),
+            prepare=fresh(template, copies["lbc"]),
+            fresh_from=template,
+        ),
         Command(
             "sqlite3", b.sqlite3_cli(str(copies["sqlite3"])), stdin=script, prepare=fresh(template, copies["sqlite3"])
         ),
+        Command(TUNED, b.sqlite3_cli(str(copies[TUNED])), stdin=tuned, prepare=fresh(template, copies[TUNED])),
         Command(
             "sqlite-utils",
             b.sqlite_utils("insert", str(copies["sqlite-utils"]), *su_args),
@@ -519,11 +686,12 @@ def import_plan(b: Bench, table: str, template: Path, targets: list[Target], slo
 
 def import_children(b: Bench) -> Plan:
     # sqlite-utils's 20-odd seconds vary by a third from run to run here: timed as often as lbc
-    return import_plan(b, "children", b.empty_db, [times("sqlite3", 5), faster("sqlite-utils", 5), MEMORY])
+    targets = [times("sqlite3", 5), times(TUNED, 2), faster("sqlite-utils", 5), MEMORY]
+    return import_plan(b, "children", b.empty_db, targets)
 
 
 def import_contacts(b: Bench) -> Plan:
-    targets = [times("sqlite3", 3), faster("sqlite-utils", 5), MEMORY]
+    targets = [times("sqlite3", 3), times(TUNED, 1.5), faster("sqlite-utils", 5), MEMORY]
     return import_plan(b, "contacts", b.base_db, targets, slow=SLOW_BASELINE_RUNS)
 
 
@@ -646,8 +814,51 @@ WORKLOADS: dict[str, tuple[str, Callable[[Bench], Plan]]] = {
 }
 
 
+# The workloads that run on PostgreSQL too (--db), and those of them whose peak memory is judged on both backends.
+PG_WORKLOADS = (
+    "import_children", "import_contacts", "export_contacts", "remind_county", "remind_township", "score",
+    "report_summary", "child_list", "enroll", "log_contact",
+)  # fmt: skip
+BULK = ("import_children", "import_contacts", "export_contacts", "remind_county", "child_list")
+ON_SQLITE = "lbc on SQLite"
+
+
+def on_postgresql(b: Bench, name: str, plan: Plan) -> Plan:
+    """The same lbc command on the PostgreSQL twin of its database, against itself on SQLite in the same runs."""
+    sqlite = plan.commands[0]
+
+    def swap(argv: Sequence[str]) -> list[str]:
+        argv = [str(a) for a in argv]
+        at = argv.index("--db") + 1
+        return [*argv[:at], b.pg.url(b.pg_twin(argv[at])), *argv[at + 1 :]]
+
+    argv = (lambda run: swap(sqlite.argv(run))) if callable(sqlite.argv) else swap(sqlite.argv)
+    prepare, scratch_pg = None, []
+    if sqlite.fresh_from is not None:
+        fixed = sqlite.argv if not callable(sqlite.argv) else sqlite.argv(0)
+        copy = b.pg_twin(str(fixed[list(map(str, fixed)).index("--db") + 1]))
+        template = b.pg_twin(str(sqlite.fresh_from))
+
+        def prepare() -> None:
+            b.pg.create(copy, template)
+
+        scratch_pg.append(copy)
+    stdout = sqlite.stdout.with_suffix(".pg") if sqlite.stdout else None
+    pg = Command("lbc on PostgreSQL", argv, stdout=stdout, prepare=prepare)
+    sqlite.label = ON_SQLITE
+    targets = [times(ON_SQLITE, 2)]
+    if name in BULK:
+        targets += [MEMORY, BaselineMemory(f"≤ {MEMORY_MIB} MiB on SQLite", ON_SQLITE)]
+    return Plan([pg, sqlite], targets, plan.runs, scratch=plan.scratch, scratch_pg=scratch_pg)
+
+
+GROUPS = {"imports": ("import_children", "import_contacts")}  # --only NAME for several workloads
+
+
 def run_workload(b: Bench, name: str) -> tuple[Result, list[Target]]:
     plan = WORKLOADS[name][1](b)
+    if b.pg_url:
+        plan = on_postgresql(b, name, plan)
     progress(f"{name}: {plan.runs} run(s) of {', '.join(c.label for c in plan.commands if c.argv is not None)}")
     try:
         timings = measure(plan.commands, plan.runs, b.work)
@@ -658,6 +869,8 @@ def run_workload(b: Bench, name: str) -> tuple[Result, list[Target]]:
         result.query_share = b.query_share(name, plan.profile)
     for path in plan.scratch:
         path.unlink(missing_ok=True)
+    for database in plan.scratch_pg:
+        b.pg.drop(database)
     return result, plan.targets
 
 
@@ -751,7 +964,12 @@ def header(b: Bench, names: list[str]) -> str:
         f"- data: N = {b.n:,} children, {10 * b.n:,} contacts (gen.py seed {b.seed}); {runs}; "
         f"whole-process medians, peak = largest RSS of the runs{scale}",
     ]
-    if len(names) < len(WORKLOADS):
+    if b.pg_url:
+        lines.append(
+            f"- PostgreSQL {b.pg.version} (psycopg {b.pg.psycopg.__version__}): lbc on PostgreSQL against lbc on"
+            " SQLite, run by run; peak memory is lbc's process, not the server's"
+        )
+    if len(names) < (len(PG_WORKLOADS) if b.pg_url else len(WORKLOADS)):
         lines.append(f"- workloads: {', '.join(names)} only")
     return "\n".join(lines)
 
@@ -789,13 +1007,27 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--work", type=Path, default=HERE / "out", metavar="DIR", help="scratch folder (default benchmarks/out)"
     )
-    parser.add_argument("--only", nargs="+", choices=list(WORKLOADS), metavar="NAME", help="run these workloads only")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=[*WORKLOADS, *GROUPS],
+        metavar="NAME",
+        help="run these workloads only (imports: both imports)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="a PostgreSQL server (postgresql+psycopg://USER@HOST:PORT/DATABASE): each database workload runs on it "
+        "and on SQLite, side by side",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--write-readme", action="store_true", help="put the results in the README's results block")
     parser.add_argument(
         "--readme", type=Path, default=README, metavar="FILE", help="the README to write (default benchmarks/README.md)"
     )
     args = parser.parse_args(argv)
+    if args.db is not None and not args.db.startswith("postgresql"):
+        parser.error("--db takes a PostgreSQL URL (postgresql+psycopg://…); SQLite is always measured")
     if args.children < 1 or args.runs < 1:
         parser.error("--children and --runs must be at least 1")
     return args
@@ -803,7 +1035,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    names = args.only or list(WORKLOADS)
+    names = [w for name in args.only or list(WORKLOADS) for w in GROUPS.get(name, (name,))]
+    if args.db:
+        names = [name for name in names if name in PG_WORKLOADS]
+    names = list(dict.fromkeys(names))
     try:
         args.work.mkdir(parents=True, exist_ok=True)
         bench = Bench(args)

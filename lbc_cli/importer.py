@@ -9,15 +9,16 @@ with its first problem only.
 
 import functools
 import operator
-import os
 import re
 import uuid
 from collections.abc import Iterable
 from datetime import date
+from itertools import compress, repeat
 from typing import NamedTuple
 
 from lbc_cli import i18n, io, parallel, pinyin, validate
 from lbc_cli.errors import ExitCode, Invalid, LbcError
+from lbc_cli.uids import new_uids
 
 CHUNK = 1000  # rows per executemany; small enough that a chunk's garbage does not pin memory
 BULK_ROWS = 20000  # from this many rows on, an import rebuilds the table's plain indexes at the end
@@ -202,6 +203,13 @@ class _Column:
     def _fast_text(self, values, parsed):
         # Printable text has no control character nor line break, and no space but ' ': it only
         # needs trimming. A leading quote may be an export's: the full rule.
+        whole = _all_text(values)
+        if whole and whole.isprintable() and "'" not in whole and max(map(len, values)) <= self.limit:
+            trimmed = dict(zip(values, map(str.strip, values), strict=True))  # the usual chunk: every cell at once
+            if "" in trimmed.values():
+                trimmed.update((value, None) for value, clean in trimmed.items() if not clean)
+            parsed.update(trimmed)
+            return ()
         rest = []
         limit = self.limit
         for value in values:
@@ -223,6 +231,18 @@ class _Column:
         return values
 
     def _fast_phone(self, values, parsed):
+        cells = _filled(values)
+        whole = _all_text(cells)
+        if (
+            whole is not None
+            and len(whole) == 11 * len(cells)
+            and whole.isdigit()
+            and whole.isascii()
+            and whole[::11] == "1" * len(cells)
+            and set(map(len, cells)) <= {11}
+        ):
+            parsed.update(zip(cells, cells, strict=True))  # the usual chunk: mobile numbers as stored
+            return [value for value in values if not value]
         rest = []
         for value in values:
             if value.__class__ is str and len(value) == 11 and value[0] == "1" and value.isdigit() and value.isascii():
@@ -254,10 +274,35 @@ class _Column:
         return rest
 
     def _fast_date(self, values, parsed):
-        rest = []
         past = self.kind == "pastdate"
         today = self.today
         iso = date.fromisoformat  # in C; given only YYYY-MM-DD in ASCII digits, as checked first
+        cells = _filled(values)
+        whole = _all_text(cells)
+        n = len(cells)
+        if (
+            n
+            and whole is not None
+            and len(whole) == 10 * n
+            and whole[4::10] == whole[7::10] == "-" * n
+            and set(map(len, cells)) == {10}
+            and whole.isascii()
+            and whole.replace("-", "").isdigit()
+            and len(whole) - whole.count("-") == 8 * n
+        ):
+            try:
+                days = list(map(iso, cells))  # the usual chunk: every cell at once
+            except ValueError:
+                days = None  # a day that does not exist: each cell by the rule below
+            if (
+                days is not None
+                and min(days).year >= 1900
+                and max(days).year <= 2199
+                and not (past and max(days) > today)
+            ):
+                parsed.update(zip(cells, days, strict=True))
+                return [value for value in values if not value]
+        rest = []
         for value in values:
             if (
                 value.__class__ is str
@@ -278,6 +323,19 @@ class _Column:
                     continue
             rest.append(value)  # the other spellings, and every problem, by the full rule
         return rest
+
+
+def _all_text(values) -> str | None:
+    """The cells joined, when every one is text (else None): one test of the joined text stands for all."""
+    try:
+        return "".join(values)
+    except TypeError:  # a None, a number, _ABSENT (JSON)
+        return None
+
+
+def _filled(values) -> list:
+    """The cells that are not empty (an empty one is the column's empty value, before any fast path)."""
+    return list(filter(None, values)) if "" in values or None in values else list(values)
 
 
 def _id_key(id_number: str) -> int | str:
@@ -304,19 +362,6 @@ def _uid(value) -> str:
         return str(uuid.UUID(text))
     except ValueError:
         raise Invalid("uid", i18n.t("bad_uid", value=text[:40])) from None
-
-
-def _new_uids(n: int) -> list[str]:
-    """n random (version 4) uids, as uuid.uuid4 makes them, without a Python call for each."""
-    data = bytearray(os.urandom(16 * n))
-    data[6::16] = data[6::16].translate(_VERSION_4)
-    data[8::16] = data[8::16].translate(_VARIANT)
-    return list(map("-".join, _UID_PARTS.findall(data.hex())))
-
-
-_VERSION_4 = bytes((b & 0x0F) | 0x40 for b in range(256))
-_VARIANT = bytes((b & 0x3F) | 0x80 for b in range(256))
-_UID_PARTS = re.compile(r"(.{8})(.{4})(.{4})(.{4})(.{12})")
 
 
 class _Loader:
@@ -424,7 +469,7 @@ class _Loader:
                 values[key] = self._parse(key, cells, failed, raws)
         ids = self._ids(columns.get("id"), failed) if "id" in columns else None
         values["uid"] = self._uids(columns.get("uid"), n, failed)
-        self._defaults(values, n)
+        self._defaults(values, n, absent=raws is not None)
         self._required(values, n, failed)
         if len(failed) < n:  # (a required column the file lacks fails every row: none left to check)
             self._rules(values, n, failed)
@@ -528,12 +573,17 @@ class _Loader:
         return out
 
     def _ids(self, cells, failed: dict) -> list:
+        whole = _all_text(cells)
+        if whole and whole.isdigit() and whole.isascii() and max(map(len, cells)) <= 9 and min(map(len, cells)):
+            ids = list(map(int, cells))  # the usual chunk: every id plain digits, checked at once
+            if min(ids) >= 1:
+                return ids
         return self._each(cells, _row_id, failed)
 
     def _uids(self, cells, n: int, failed: dict, fresh: bool = True) -> list:
         """Each row's uid; with ``fresh``, an empty (or bad) cell's is a new one, else None."""
         if cells is None:
-            return _new_uids(n)
+            return new_uids(n)
         try:
             text = ",".join(cells) + ","  # one regular expression over the chunk's uids
         except TypeError:  # not all text (JSON)
@@ -544,38 +594,39 @@ class _Loader:
         if not fresh:
             return out
         missing = [i for i, value in enumerate(out) if value is None]
-        for index, uid in zip(missing, _new_uids(len(missing)), strict=True):
+        for index, uid in zip(missing, new_uids(len(missing)), strict=True):
             out[index] = uid
         return out
 
-    def _defaults(self, values: dict, n: int) -> None:
+    def _defaults(self, values: dict, n: int, absent: bool = True) -> None:
         """A column a row lacks takes its default, and so does an empty cell that parsed to nothing (an empty
-        ``status`` is ``active``); an empty cell of a kind that has its own empty value keeps it (EMPTY)."""
+        ``status`` is ``active``); an empty cell of a kind that has its own empty value keeps it (EMPTY). Without
+        ``absent`` every row has every column (a CSV block's): no cell is looked at for a missing key."""
         if self.name == "children":
             enrolled = values.get("enrolled_on")
             # a roster typed without it is enrolled on the day it is imported
-            values["enrolled_on"] = (
-                [self.today] * n
-                if enrolled is None
-                else [self.today if v is None or v is _ABSENT else v for v in enrolled]
-            )
+            if enrolled is None:
+                values["enrolled_on"] = [self.today] * n
+            elif None in enrolled or (absent and _ABSENT in enrolled):
+                values["enrolled_on"] = [self.today if v is None or v is _ABSENT else v for v in enrolled]
         for key, default in DEFAULTS.get(self.name, {}).items():
             column = values.get(key)
             if column is None:
                 values[key] = [default] * n
-            elif _ABSENT in column or None in column:  # an empty cell (or null) is "none": the default applies
+            elif None in column or (absent and _ABSENT in column):  # an empty cell (or null) is "none": the default
                 values[key] = [default if v is _ABSENT or v is None else v for v in column]
         if self.name == "children":
             reviewed = values.get("reviewed_on")
             if reviewed is None:
                 values["reviewed_on"] = values["enrolled_on"]
-            elif _ABSENT in reviewed:
+            elif absent and _ABSENT in reviewed:
                 values["reviewed_on"] = [
                     e if v is _ABSENT else v for v, e in zip(reviewed, values["enrolled_on"], strict=True)
                 ]
-        for key, column in values.items():
-            if _ABSENT in column:
-                values[key] = [None if v is _ABSENT else v for v in column]
+        if absent:
+            for key, column in values.items():
+                if _ABSENT in column:
+                    values[key] = [None if v is _ABSENT else v for v in column]
 
     def _required(self, values: dict, n: int, failed: dict, required: tuple[str, ...] | None = None) -> None:
         for key in self.required if required is None else required:
@@ -668,12 +719,37 @@ class _Loader:
                     if helper in unknown:
                         failed.setdefault(index, ("helper_id", i18n.t("import_no_helper", id=helper)))
 
+    def _new_children(self, numbers, names, births, id_numbers) -> bool:
+        """The usual chunk of children, all at once: when no child of it repeats another (of the chunk, an earlier
+        row, the database) by name and birth or by id number, they are noted and True; else nothing is done."""
+        keys = list(map(str.encode, map("{}\0{}".format, names, births)))
+        filled = list(map(bool, id_numbers))
+        given = list(compress(id_numbers, filled))
+        whole = _all_text(given)
+        if whole is None or not whole.replace("X", "").isdigit() or set(map(len, given)) - {18}:
+            return False  # an id number not in its usual form: row by row, through _id_key
+        id_keys = list(map(int, map(str.replace, given, repeat("X"), repeat("A")), repeat(16)))  # as _id_key
+        if (
+            len(set(keys)) < len(keys)
+            or len(set(id_keys)) < len(id_keys)
+            or not self.by_name.keys().isdisjoint(keys)
+            or not self.by_id_number.keys().isdisjoint(id_keys)
+        ):
+            return False
+        self.by_name.update(zip(keys, numbers, strict=True))
+        self.by_id_number.update(zip(id_keys, compress(numbers, filled), strict=True))
+        return True
+
     def _repeats(self, numbers, values: dict, n: int, failed: dict) -> None:
         """What a good row repeats: an earlier row's or the database's child, exam term, pairing."""
         if self.name == "children" and not self.force:
             by_name, by_id_number = self.by_name, self.by_id_number
             iso = {b: b.isoformat() for b in set(values["birth_date"]) if b.__class__ is date}
             id_numbers = values.get("id_number") or [None] * n
+            if not failed and self._new_children(
+                numbers, values["name"], map(iso.__getitem__, values["birth_date"]), id_numbers
+            ):
+                return
             for index, (name, birth, id_number) in enumerate(
                 zip(values["name"], values["birth_date"], id_numbers, strict=True)
             ):
@@ -833,9 +909,9 @@ def _checked(rows: Iterable[tuple[int, object]], loader: "_Loader"):
 
 
 class _Writer:
-    """Rows into a table through the DB-API ``executemany``, CHUNK at a time, on the session's own
-    connection and transaction. A chunk the database refuses (an id or uid taken) is rolled back to
-    its savepoint and written again row by row, so that each refused row is named and the rest kept."""
+    """Rows into a table through the DB-API ``executemany`` (PostgreSQL: ``COPY``, its bulk load), CHUNK at a
+    time, on the session's own connection and transaction. A chunk the database refuses (an id or uid taken) is
+    rolled back to its savepoint and written again row by row, so that each refused row is named and the rest kept."""
 
     def __init__(self, session, table, problems: Problems):
         from lbc_cli import db
@@ -848,6 +924,7 @@ class _Writer:
         self.as_text = connection.dialect.name == "sqlite"  # SQLite keeps dates as ISO text, like SQLAlchemy
         self.table = table
         self.statements = {}
+        self.copies: dict[bool, str] = {}
         for with_id in (True, False):
             keys = [c.name for c in table.columns if with_id or c.name != "id"]
             compiled = table.insert().compile(dialect=connection.dialect, column_keys=keys)
@@ -855,12 +932,16 @@ class _Writer:
             named = compiled.positiontup is None
             dates = {i for i, key in enumerate(order) if key in DATE_COLUMNS} if self.as_text else set()
             self.statements[with_id] = (str(compiled), order, named, dates)
+            if connection.dialect.name == "postgresql":  # PostgreSQL's own bulk load: COPY, a chunk at a time
+                quote = connection.dialect.identifier_preparer.quote
+                self.copies[with_id] = f"COPY {quote(table.name)} ({', '.join(map(quote, order))}) FROM STDIN"
         self.pending: dict[bool, tuple[list, list]] = {True: ([], []), False: ([], [])}  # row numbers, params
         self.count = 0
         self.explicit_ids = False
         self.connection = connection
         self.existing = connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table.name}").scalar() or 0
         self.dropped: list = []
+        self.dropped_keys: list = []  # PostgreSQL's foreign keys, (name, definition), during a bulk load
         self.bulk = False  # a bulk load (_drop_indexes)
         if self.as_text:
             # Room for the indexes being written (the default 2 MiB thrashes at a county's size);
@@ -896,7 +977,7 @@ class _Writer:
                 column = list(map(iso.__getitem__, column))
             columns.append(column)
         params = list(zip(*columns, strict=True))
-        if named:
+        if named and not self.copies:  # (COPY takes the rows as tuples)
             params = [dict(zip(order, row, strict=True)) for row in params]
         pending_numbers, pending = self.pending[with_id]
         pending_numbers.extend(numbers)
@@ -913,6 +994,7 @@ class _Writer:
             self.cursor.close()
         for index in self.dropped:  # sorted once, instead of one random insert per row
             index.create(self.connection)
+        self._restore_foreign_keys()
         if self.explicit_ids:
             self._sync()
         return self.count
@@ -936,11 +1018,18 @@ class _Writer:
         refused = self.dialect.dbapi.IntegrityError
         self.cursor.execute("SAVEPOINT lbc_chunk")
         try:
-            self.cursor.executemany(sql, [params for _row, params in batch])
+            if with_id in self.copies:
+                with self.cursor.copy(self.copies[with_id]) as copy:
+                    for _row, params in batch:
+                        copy.write_row(params)
+            else:
+                self.cursor.executemany(sql, [params for _row, params in batch])
             self.count += len(batch)
         except refused:
             self.cursor.execute("ROLLBACK TO SAVEPOINT lbc_chunk")
-            for row_number, params in batch:  # the rare case: find each refused row
+            order = self.statements[with_id][1]
+            for row_number, row in batch:  # the rare case: find each refused row
+                params = dict(zip(order, row, strict=True)) if with_id in self.copies else row
                 self.cursor.execute("SAVEPOINT lbc_row")
                 try:
                     self.cursor.execute(sql, params)
@@ -962,6 +1051,33 @@ class _Writer:
         self.dropped = [index for index in self.table.indexes if not index.unique]
         for index in self.dropped:
             index.drop(self.connection)
+        if self.dialect.name == "postgresql":
+            self._set_foreign_keys_aside()
+
+    def _set_foreign_keys_aside(self) -> None:
+        """PostgreSQL checks a foreign key with a query and a row lock for each row: a bulk load drops the table's
+        foreign keys and adds them again at the end, in the same transaction, which checks every row at once (one
+        join; PostgreSQL's own advice for populating a database). The import has checked each row's references
+        already. The drop locks the tables they refer to until the commit, readers too, as dropping the indexes
+        locks the table itself: other commands wait for a bulk load to end."""
+        quote = self.dialect.identifier_preparer.quote
+        self.dropped_keys = self.connection.exec_driver_sql(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %(table)s::regclass AND contype = 'f' ORDER BY conname",
+            {"table": quote(self.table.name)},
+        ).all()
+        for name, _definition in self.dropped_keys:
+            self.connection.exec_driver_sql(f"ALTER TABLE {quote(self.table.name)} DROP CONSTRAINT {quote(name)}")
+
+    def _restore_foreign_keys(self) -> None:
+        quote = self.dialect.identifier_preparer.quote
+        for name, definition in self.dropped_keys:
+            try:
+                self.connection.exec_driver_sql(
+                    f"ALTER TABLE {quote(self.table.name)} ADD CONSTRAINT {quote(name)} {definition}"
+                )
+            except self.dialect.dbapi.IntegrityError:  # a row the checks let through: not the user's doing
+                raise LbcError(i18n.t("internal", kind="foreign key")) from None
 
 
 def _refusal(exc: Exception, row_id) -> tuple[str, str]:

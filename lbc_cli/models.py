@@ -6,15 +6,12 @@ Sets of slugs (flags, assistance) are ';'-joined text. Every row has an integer 
 their Chinese order and let ``zsf`` find 张三丰 with an index instead of a scan.
 """
 
-import uuid
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Column, Index, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def new_uid() -> str:
-    return str(uuid.uuid4())
+from lbc_cli.uids import new_uid  # every row's uid (time-ordered): the default of each table's uid column
 
 
 def utc_now() -> datetime:

@@ -362,20 +362,22 @@ def write_xlsx(table: Table, stream: IO[bytes], progress=None) -> int:
 class Format(NamedTuple):
     """One output format. ``writer``: writes a Table (None: a document's format, its text made by its command);
     ``binary``: written as bytes; ``extensions``: the file name endings that name it (``--out x.csv``);
-    ``a_file``: a file a program opens as such (a command that cannot write it refuses ``--out`` by that name)."""
+    ``a_file``: a file a program opens as such (a command that cannot write it refuses ``--out`` by that name);
+    ``for_people``: read by people, so several tables may follow one another (a program reads one table a file)."""
 
     writer: Callable[[Table, IO, Any], int] | None
     binary: bool = False
     extensions: tuple[str, ...] = ()
     a_file: bool = False
+    for_people: bool = False
 
 
 FORMATS: dict[str, Format] = {
-    "table": Format(write_table),
+    "table": Format(write_table, for_people=True),
     "csv": Format(write_csv, extensions=("csv",), a_file=True),
     "json": Format(write_json, extensions=("json",), a_file=True),
     "jsonl": Format(write_jsonl, extensions=("jsonl", "ndjson"), a_file=True),
-    "md": Format(write_md, extensions=("md", "markdown"), a_file=True),
+    "md": Format(write_md, extensions=("md", "markdown"), a_file=True, for_people=True),
     "xlsx": Format(write_xlsx, binary=True, extensions=("xlsx",), a_file=True),
     "text": Format(None, extensions=("txt",)),
     "html": Format(None, extensions=("html", "htm"), a_file=True),

@@ -187,7 +187,7 @@ def score(
     )
     values = score_columns(year, result)
     views = [view] if view else list(VIEWS)
-    if len(views) > 1 and fmt in ("csv", "jsonl"):
+    if len(views) > 1 and fmt != "json" and not output.FORMATS[fmt].for_people:  # json holds them all
         raise Invalid("--view", i18n.t("score_view_needed", fmt=fmt), ExitCode.USAGE)
     if len(views) > 1 and fmt == "json":
         output.write_json_tables({name: output.Table(VIEWS[name], by_column=values[name]) for name in views})
