@@ -390,7 +390,7 @@ JSON_MAX_BYTES = 1 << 29  # 512 MiB: a county's contacts (1,000,000) as JSON are
 # Rows of a CSV or JSON-lines file (blank ones too; a CSV file's header aside): past it the file is refused, so that a
 # stream with no end (`yes ',,,'`) ends. Ten times a county's contacts (1,000,000, the largest table, SPEC section 9):
 # years of a county's contacts in one file fit, where Excel's own 1,048,576 rows would not leave room. An endless
-# stream reaches it in flat memory (60 MB): blank CSV rows in 4 s, bad ones in 21 s, empty JSON objects in 49 s.
+# stream reaches it in flat memory (benchmarks/README.md, "The bounds of an import file").
 # (A JSON file is bounded by its bytes, a workbook by XLSX_MAX_ROWS.)
 FILE_MAX_ROWS = 10_000_000
 XLSX_MAX_FILE = 1 << 28  # 256 MiB: a county's roster as lbc writes it is 28 MB, a full sheet of contacts 87 MB
@@ -697,8 +697,7 @@ XLSX_MAX_UNPACKED = 1 << 30  # bytes all the parts unpack to, as the zip declare
 # Bytes of a part's XML with no '<' in them: a text no cell can be. A cell holds at most validate.MAX_LONG_TEXT
 # (4,000) characters: 40,000 bytes if each were spelt as the longest character reference (`&#1114111;`).
 XLSX_MAX_TEXT_BYTES = 1 << 16
-# Shared strings (<si>), which openpyxl loads all at once when it opens a workbook (2,000,000 take it 15 s and
-# 240 MB). A county's roster with no text shared at all (100,000 children x 39 columns: 3.9 million) fits; Excel and
+# Shared strings (<si>), which openpyxl loads all at once when it opens a workbook. A county's roster with no text shared at all (100,000 children x 39 columns: 3.9 million) fits; Excel and
 # WPS keep each distinct text once, so a full sheet of contacts (1,048,576 rows, a uid and a note each) holds about
 # 2.1 million; lbc writes none (its cells hold their text).
 XLSX_MAX_STRINGS = 1 << 22  # 4,194,304
@@ -706,18 +705,15 @@ XLSX_MAX_STRINGS = 1 << 22  # 4,194,304
 # workbook, styles, document properties, theme; a chartsheet and what it draws) and what it keeps of the two it
 # streams, the sheets and the shared strings, besides their rows and strings (``_Units``). A real workbook's styles,
 # workbook, relationships and content types hold a few thousand; Excel's own ceiling of 64,000 cell formats, each with
-# its alignment and protection, under 200,000. At the bound openpyxl takes about 5 s and 290 MB; 3,000,000 cell formats
-# took it 47 s and 2.3 GB, 1,000,000 sheets in the workbook 20 s and 2.95 GB.
+# its alignment and protection, under 200,000.
 XLSX_MAX_ELEMENTS = 1 << 18  # 262,144
 # Elements of one row of a sheet, or of one shared string, which openpyxl builds whole before it clears it: a row of
-# 256 cells, each with its value, a formula and an inline text, takes about 1,000 (one cell of ten million values took
-# 9 s and 918 MB).
+# 256 cells, each with its value, a formula and an inline text, takes about 1,000.
 XLSX_MAX_ROW_ELEMENTS = 4096
-# Rich-text runs of one shared string: a note with a few words in bold or in red has a handful (40,000 strings of
-# 1,000 runs each took openpyxl 221 s).
+# Rich-text runs of one shared string: a note with a few words in bold or in red has a handful.
 XLSX_MAX_RUNS = 64
 # Elements of the shared strings in all: two a string (<si><t>) at the strings' own bound, and half as many again for
-# rich text. openpyxl takes about 3 us an element: about 40 s at this bound, 30 s at the strings' bound.
+# rich text.
 XLSX_MAX_STRING_ELEMENTS = 3 * XLSX_MAX_STRINGS  # 12,582,912
 _XLSX_CHUNK = 1 << 20  # bytes of a part unpacked at a time
 # The tags counted as a part is unpacked (each chunk taken from the last '<' of the chunk before: a tag cut in two is
@@ -925,9 +921,7 @@ def _scan_part(archive, part, path: str, role: str, keep: Callable[[int, str], N
     read through (its CRC is checked at its end). A CDATA section, which may hold '<' and which Excel never writes,
     raises ValueError.
 
-    The shared strings, rows and cells are counted in every XML part, whatever its name or role. A county's roster
-    (200 MiB of sheet) takes about 1.3 s, Excel's fullest sheet of contacts with 2,000,000 shared strings (680 MB
-    unpacked) about 4 s, a fifth of it unpacking."""
+    The shared strings, rows and cells are counted in every XML part, whatever its name or role."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
     from lbc_cli.validate import MAX_LONG_TEXT

@@ -1,7 +1,7 @@
 """Pinyin of names: the order a Chinese reader expects (陈 < 李 < 张) and initials (zsf -> 张三丰).
 
-pypinyin's full package takes about 0.3 s to import and 50 µs a name; a roster of 100,000 needs
-neither. This reads pypinyin's own character table (its JSON file) once, in about 30 ms, converts
+pypinyin's full package is slow to import and to call for a county's roster (benchmarks/README.md).
+This reads pypinyin's own character table (its JSON file) once, converts
 a character's reading when it is first met, and maps a name character by character, with the
 usual readings of polyphonic surnames (曾 zeng, 单 shan...).
 """
