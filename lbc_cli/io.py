@@ -697,9 +697,10 @@ XLSX_MAX_UNPACKED = 1 << 30  # bytes all the parts unpack to, as the zip declare
 # Bytes of a part's XML with no '<' in them: a text no cell can be. A cell holds at most validate.MAX_LONG_TEXT
 # (4,000) characters: 40,000 bytes if each were spelt as the longest character reference (`&#1114111;`).
 XLSX_MAX_TEXT_BYTES = 1 << 16
-# Shared strings (<si>), which openpyxl loads all at once when it opens a workbook. A county's roster with no text shared at all (100,000 children x 39 columns: 3.9 million) fits; Excel and
-# WPS keep each distinct text once, so a full sheet of contacts (1,048,576 rows, a uid and a note each) holds about
-# 2.1 million; lbc writes none (its cells hold their text).
+# Shared strings (<si>), which openpyxl loads all at once when it opens a workbook. A county's roster with no text
+# shared at all (100,000 children x 39 columns: 3.9 million) fits; Excel and WPS keep each distinct text once, so a
+# full sheet of contacts (1,048,576 rows, a uid and a note each) holds about 2.1 million; lbc writes none (its cells
+# hold their text).
 XLSX_MAX_STRINGS = 1 << 22  # 4,194,304
 # XML elements openpyxl builds and keeps, in all: those of every part it parses whole (content types, relationships,
 # workbook, styles, document properties, theme; a chartsheet and what it draws) and what it keeps of the two it
