@@ -726,7 +726,7 @@ def remind_plan(b: Bench, name: str, extra: list[str], limit: float) -> Plan:
 
 
 def remind_county(b: Bench) -> Plan:
-    return remind_plan(b, "remind_county", [], 1.0)
+    return remind_plan(b, "remind_county", [], 1.5)  # issue 19: the house wins over the 1 s of a forked copy
 
 
 def remind_township(b: Bench) -> Plan:
