@@ -325,12 +325,13 @@ class Database:
     @contextmanager
     def reader(self) -> Iterator[Callable[[str, dict], list]]:
         """One read transaction on a bare sqlite3 connection to the SQLite file: ``with db.reader() as rows:
-        rows(sql, params)`` gives the rows of a SELECT with ``:name`` parameters, as tuples, dates as ISO
-        text. No SQLAlchemy: ``remind`` on a SQLite file starts without importing it (benchmarks/README.md)."""
+        rows(sql, params)`` gives the rows of a SELECT with ``:name`` parameters, as tuples read as they are
+        taken (each statement's rows taken before the next is run), dates as ISO text. No SQLAlchemy:
+        ``remind`` on a SQLite file starts without importing it (benchmarks/README.md)."""
         try:
             with self._bare() as connection:
                 connection.execute("BEGIN")
-                yield lambda sql, params: connection.execute(sql, params).fetchall()
+                yield lambda sql, params: connection.execute(sql, params)
                 connection.execute("COMMIT")
         except sqlite3.Error as exc:
             raise translate(exc, self.display) from exc

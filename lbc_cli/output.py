@@ -157,7 +157,7 @@ def write_csv(table: Table, stream: IO[str], progress=None) -> int:
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(table.columns)
     if table.by_group is not None:
-        lines = [_shared_lines(table)]
+        lines = _shared_lines(table)
     n = 0
     if lines is not None:
         for chunk in lines:
@@ -187,19 +187,24 @@ def write_csv(table: Table, stream: IO[str], progress=None) -> int:
     return n
 
 
-def _shared_lines(table: Table) -> list[str]:
-    """The CSV lines of a table given ``by_group``: each key's cells made once, a column at a time, then a line
-    a row from its keys' texts."""
+def _shared_lines(table: Table, chunk: int = 10_000) -> Iterator[list[str]]:
+    """The CSV lines of a table given ``by_group``, ``chunk`` rows at a time: each key's cells made once, a
+    column at a time, then a line a row from its keys' texts."""
     hidden = _masked(table)
-    parts, first = [], 0
+    texts, first = [], 0
     for group in table.by_group:
         columns = list(zip(*group.cells.values(), strict=True))
         names = table.columns[first : first + len(columns)]
         first += len(columns)
-        texts = [_csv_texts(io.mask_values(c) if n in hidden else c) for c, n in zip(columns, names, strict=True)]
-        by_key = dict(zip(group.cells, map(",".join, zip(*texts, strict=True)), strict=True))
-        parts.append(map(by_key.__getitem__, group.keys))
-    return list(map(",".join, zip(*parts, strict=True)))
+        cells = [_csv_texts(io.mask_values(c) if n in hidden else c) for c, n in zip(columns, names, strict=True)]
+        texts.append(dict(zip(group.cells, map(",".join, zip(*cells, strict=True)), strict=True)))
+    rows = len(table.by_group[0].keys) if table.by_group else 0
+    for start in range(0, rows, chunk):
+        parts = [
+            map(text.__getitem__, group.keys[start : start + chunk])
+            for text, group in zip(texts, table.by_group, strict=True)
+        ]
+        yield list(map(",".join, zip(*parts, strict=True)))
 
 
 def _csv_texts(column: Sequence) -> Sequence[str]:

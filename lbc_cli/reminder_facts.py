@@ -3,19 +3,19 @@
 The same SQL text runs on a bare sqlite3 connection (``Database.reader``: a SQLite file, for which
 ``remind`` never imports SQLAlchemy or SQLModel) and through a session (``store.text_rows``: PostgreSQL,
 ``--helper``, the work summary). ``rows(sql, params)`` runs one statement with ``:name`` parameters and
-gives its rows as tuples; ``dialect`` is the database's, "sqlite" or "postgresql". The conditions in the
-text are those of ``conditions``, which store's queries use too. This module imports nothing heavier than
-the rules.
+gives its rows as tuples, read as they are taken; ``dialect`` is the database's, "sqlite" or "postgresql".
+The conditions in the text are those of ``conditions``, which store's queries use too. This module imports
+nothing heavier than the rules.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from lbc_cli import conditions, i18n
 
-Rows = Callable[[str, dict], list]
+Rows = Callable[[str, dict], Iterable[tuple]]  # each statement's rows taken before the next is run
 
 
 def facts_sql(dialect: str, *, helper_id: int | None = None, village: str | None = None) -> str:

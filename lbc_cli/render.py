@@ -168,13 +168,16 @@ _MD_START = re.compile(r"^(\s*)([-+=](?=[\s=-]*$)|[-+](?=\s)|\d+(?=[.)](?:\s|$))
 _MD_AUTOLINK = re.compile(r"\.(?=[A-Za-z])|(?<=/)/")
 
 
-# A column with none of these needs no escaping at all (most: ids, dates, plain names).
-_MD_NEEDED = re.compile(r"[\\`*_\[\]<>!|~&$^@:#+\-=.)\n\r]")
+# A text with none of these needs no escaping at all (most: ids, dates, plain names): none of the patterns above
+# can match in it.
+_MD_NEEDED = re.compile(r"[\\`*_\[\]<>!|~&$^@:#+\-=.)/\n\r]")
 
 
 def md_text(text: str) -> str:
     """A person's text (a name, a note, a village) as Markdown that any renderer shows as that text: no link,
     image, HTML, emphasis or table break can come of it. One line: line breaks become spaces."""
+    if not _MD_NEEDED.search(text):
+        return text
     if "\n" in text or "\r" in text:
         text = " ".join(text.splitlines())
     text = _MD_ANYWHERE.sub(r"\\\1", text)

@@ -15,6 +15,7 @@ from sqlalchemy import and_, case, func, select
 from lbc_cli import assessment, conditions, i18n, io, settings, store, validate
 from lbc_cli.errors import ExitCode, LbcError
 from lbc_cli.models import AuditEntry, Child, Contact, Helper, Pairing
+from lbc_cli.render import md_text
 from lbc_cli.rules import rates, reminders, scoring
 
 PACKAGED = Path(__file__).resolve().parent / "templates"
@@ -500,9 +501,9 @@ def _as_markdown(value):
     Markdown where it is written (``render.md_text``), so that no link, image, HTML or table break comes of it;
     the context itself, and so ``--format json``, keeps the text as typed. What a template marks as made
     by it (``| safe``, ``| tojson``: markupsafe's Markup) is printed as it is."""
+    if value.__class__ is str:  # (markupsafe's Markup is a subclass: printed as it is)
+        return md_text(value)
     if isinstance(value, str) and not hasattr(value, "__html__"):
-        from lbc_cli.render import md_text
-
         return md_text(value)
     return value
 

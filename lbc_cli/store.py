@@ -566,10 +566,11 @@ def village_clause(village: str):
 
 
 def text_rows(session: Session) -> Callable[[str, dict], list]:
-    """``rows(sql, params)`` for SQL text with ``:name`` parameters (reminder_facts), run in the session."""
+    """``rows(sql, params)`` for SQL text with ``:name`` parameters (reminder_facts), run in the session; its
+    rows read as they are taken."""
     from sqlalchemy import text
 
-    return lambda sql, params: session.execute(text(sql), params).all()
+    return lambda sql, params: iter(session.execute(text(sql), params))
 
 
 def reminder_facts(*, session: Session, as_of: date, helper_id: int | None = None, village: str | None = None) -> list:
