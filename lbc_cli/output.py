@@ -252,6 +252,8 @@ def write_jsonl(table: Table, stream: IO[str], progress=None) -> int:
 
 def _write_json_objects(table: Table, stream: IO[str], progress, *, lines: bool) -> int:
     columns = table.columns
+    if table.by_group is not None:
+        return _write_shared_json(table, stream, lines=lines)
     values = _column_values(table)
     objects = None if values is None else _json_objects(values, columns)
     if objects is not None:  # each row's text made a column at a time
@@ -305,6 +307,34 @@ def write_json_tables(tables: dict[str, Table], stream: IO[str] | None = None) -
         out.write(("{\n  " if i == 0 else ",\n  ") + encode_basestring(name) + ": ")
         _write_json_list(objects, out, indent="  ")
     out.write("\n}\n")
+
+
+def _write_shared_json(table: Table, stream: IO[str], *, lines: bool, chunk: int = 10_000) -> int:
+    """JSON or JSON lines of a table given ``by_group``, ``chunk`` rows at a time (the objects of a county's
+    reminders, all at once, would take hundreds of megabytes)."""
+    hidden = _masked(table)
+    rows = len(table.by_group[0].keys) if table.by_group else 0
+    if not lines:
+        stream.write("[" if rows else "[]")
+    for start in range(0, rows, chunk):
+        values = []
+        for group in table.by_group:
+            cells = map(group.cells.__getitem__, group.keys[start : start + chunk])
+            values.extend(map(list, zip(*cells, strict=True)))
+        values = [io.mask_values(v) if c in hidden else v for c, v in zip(table.columns, values, strict=True)]
+        objects = _json_objects(values, table.columns)
+        if objects is None:  # values json.dumps writes itself
+            objects = [
+                json.dumps({c: io.cell(v) for c, v in zip(table.columns, row, strict=True)}, ensure_ascii=False)
+                for row in zip(*values, strict=True)
+            ]
+        if lines:
+            stream.write("".join([f"{line}\n" for line in objects]))
+        else:
+            stream.write(("\n  " if start == 0 else ",\n  ") + ",\n  ".join(objects))
+    if not lines:
+        stream.write("\n]\n" if rows else "\n")
+    return rows
 
 
 def _write_json_list(objects: list[str], out: IO[str], indent: str = "") -> None:

@@ -269,3 +269,17 @@ def test_cells_shared_by_many_rows_are_written_as_the_rows_are(fmt):
             "1,'=SUM(A1),138****5678,home-visit,2026-11-30,-1",
             '2,"a,""b""",,video-call,2026-12-01,5',
         ]
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_shared_cells_of_no_rows_and_of_many_chunks_are_written_as_rows_are(fmt):
+    columns = ["id", "name", "rule"]
+    for n in (0, 25_001):  # no row; three chunks of the writers' 10,000
+        people = {k: (k, f"名{k}") for k in range(n)}
+        rules = {"a": ("home-visit",)}
+        shared = output.Table(columns, by_group=[output.Shared(list(people), people), output.Shared(["a"] * n, rules)])
+        rows = [{"id": k, "name": f"名{k}", "rule": "home-visit"} for k in range(n)]
+        by_group, by_row = stdio.StringIO(), stdio.StringIO()
+        assert output.write(shared, fmt, by_group) == n
+        output.write(output.Table(columns, rows), fmt, by_row)
+        assert by_group.getvalue() == by_row.getvalue()
