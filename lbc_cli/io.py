@@ -398,14 +398,6 @@ _READ_CHUNK = 1 << 20  # bytes read at a time of a file with no size
 BAD_CELLS = "\x00cells"  # the key of a row read with the wrong number of cells (no header can be it)
 
 
-def file_format(path: str, given: str | None) -> str:
-    """csv, json, jsonl or xlsx: as given, else from the file name (stdin: csv)."""
-    if given:
-        return given
-    suffix = Path(path).suffix.lower().lstrip(".") if path != "-" else ""
-    return {"json": "json", "jsonl": "jsonl", "ndjson": "jsonl", "xlsx": "xlsx"}.get(suffix, "csv")
-
-
 def _binary(path: str):
     import sys
 

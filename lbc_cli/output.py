@@ -447,6 +447,18 @@ def format_named_by(suffix: str) -> str:
     return suffix
 
 
+def read_format(path: str, given: str | None) -> str:
+    """The format of a file ``lbc import`` reads: as given, else the one its extension names among ``READ``
+    (stdin, and any other name: csv)."""
+    if given:
+        return given
+    from pathlib import Path
+
+    suffix = Path(path).suffix.lower().lstrip(".") if path != "-" else ""
+    named = format_named_by(suffix)
+    return named if named in READ else "csv"
+
+
 def names_a_file(name: str) -> bool:
     """Whether a format (or an extension's word) is a kind of file a program opens as such."""
     entry = FORMATS.get(name)

@@ -283,3 +283,19 @@ def test_shared_cells_of_no_rows_and_of_many_chunks_are_written_as_rows_are(fmt)
         assert output.write(shared, fmt, by_group) == n
         output.write(output.Table(columns, rows), fmt, by_row)
         assert by_group.getvalue() == by_row.getvalue()
+
+
+def test_the_file_an_import_reads_is_named_by_the_registry():
+    assert [
+        output.read_format(p, None) for p in ["a.json", "B.JSONL", "c.ndjson", "d/e.xlsx", "f.md", "-", "g", ".json"]
+    ] == [
+        "json",
+        "jsonl",
+        "jsonl",
+        "xlsx",
+        "csv",  # not a file import reads: taken as CSV, as before
+        "csv",
+        "csv",
+        "csv",
+    ]
+    assert output.read_format("a.json", "csv") == "csv"  # --format wins

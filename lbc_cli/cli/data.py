@@ -18,7 +18,7 @@ from lbc_cli.cli.options import (
     write_out,
 )
 from lbc_cli.errors import ExitCode, LbcError
-from lbc_cli.output import FILE, READ
+from lbc_cli.output import FILE, READ, read_format
 
 _ = i18n.bi
 
@@ -198,7 +198,7 @@ def import_(
     name = table.strip().lower()
     if name not in IMPORT_TABLES:
         raise LbcError(i18n.t("import_not_table", table=table, choices=", ".join(IMPORT_TABLES)), ExitCode.USAGE)
-    fmt = check_format(io.file_format(file, fmt), READ)
+    fmt = check_format(read_format(file, fmt), READ)
     if encoding is not None:
         encoding = check_format(encoding, io.ENCODINGS, "--encoding")
     now = today()
