@@ -62,6 +62,9 @@ SUMMARY_YEAR = 2026  # the calendar year of the school year's second term: as of
 # covers Jan-Aug 2026 and assesses school year 2025 (the last one whose term 2 is over)
 MEMORY_MIB = 150
 IMPORT_RUNS = 3  # the imports run min(--runs, 3) times
+# The county's template databases: base holds these tables (imported in this order), full adds the rest
+BASE_TABLES = ("helpers", "children", "pairs")
+FULL_TABLES = ("contacts", "exams")
 SLOW_BASELINE_RUNS = 1  # sqlite-utils takes minutes over a county's contacts: one run of it is enough
 TUNED = "tuned sqlite3"  # the tuned loader: staging, one INSERT … SELECT with uids, the indexes built after
 IMPORT_CACHE_KIB = 32768  # the page cache lbc's import connection sets (importer.CACHE_KIB): the sqlite3 baseline's too
@@ -346,9 +349,7 @@ class Bench:
         url = self.pg.create(name, source)
         if source is None:
             self.step(self.lbc(url, "init"))
-        for table in tables:
-            seconds = self.step(self.lbc(url, "import", table, str(self.files[table])))
-            progress(f"  {name} (PostgreSQL): imported {table} in {seconds:.1f} s")
+        self._import_into(url, f"{name} (PostgreSQL)", tables)
         return name
 
     @cached_property
@@ -357,11 +358,11 @@ class Bench:
 
     @cached_property
     def pg_base(self) -> str:
-        return self._pg_build("base", self.pg_empty, ("helpers", "children", "pairs"))
+        return self._pg_build("base", self.pg_empty, BASE_TABLES)
 
     @cached_property
     def pg_full(self) -> str:
-        return self._pg_build("full", self.pg_base, ("contacts", "exams"))
+        return self._pg_build("full", self.pg_base, FULL_TABLES)
 
     @cached_property
     def pg_one_row(self) -> str:
@@ -434,11 +435,15 @@ class Bench:
             self.step(self.lbc(db, "init"))
         else:
             copy_db(source, db)
-        for table in tables:
-            seconds = self.step(self.lbc(db, "import", table, str(self.files[table])))
-            progress(f"  {name}.db: imported {table} in {seconds:.1f} s")
+        self._import_into(db, f"{name}.db", tables)
         checkpoint(db)
         return db
+
+    def _import_into(self, target, label: str, tables: tuple[str, ...]) -> None:
+        """lbc imports each of ``tables`` from the county's files into ``target``, in order."""
+        for table in tables:
+            seconds = self.step(self.lbc(target, "import", table, str(self.files[table])))
+            progress(f"  {label}: imported {table} in {seconds:.1f} s")
 
     @cached_property
     def empty_db(self) -> Path:
@@ -447,11 +452,11 @@ class Bench:
     @cached_property
     def base_db(self) -> Path:
         """helpers, children and pairs: the template for importing contacts."""
-        return self._build("base", self.empty_db, ("helpers", "children", "pairs"))
+        return self._build("base", self.empty_db, BASE_TABLES)
 
     @cached_property
     def full_db(self) -> Path:
-        return self._build("full", self.base_db, ("contacts", "exams"))
+        return self._build("full", self.base_db, FULL_TABLES)
 
     @cached_property
     def active_child(self) -> tuple[int, str]:
