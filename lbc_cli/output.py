@@ -103,18 +103,30 @@ def _rows(table: Table, progress=None) -> Iterator[dict]:
 
 def _column_values(table: Table) -> list[Sequence] | None:
     """The table's values column by column, masked where they must be; None for a table of rows."""
-    values = table.by_column() if callable(table.by_column) else table.by_column
     if table.by_group is not None:
-        values = []
-        for group in table.by_group:
-            values.extend(map(list, zip(*map(group.cells.__getitem__, group.keys), strict=True)))
-        values = values or [[] for _column in table.columns]
+        return _group_values(table, 0, _group_rows(table))
+    values = table.by_column() if callable(table.by_column) else table.by_column
     if values is None:
         return None
     hidden = _masked(table)
     if hidden:
         values = [io.mask_values(v) if c in hidden else v for c, v in zip(table.columns, values, strict=True)]
     return values
+
+
+def _group_rows(table: Table) -> int:
+    return len(table.by_group[0].keys) if table.by_group else 0
+
+
+def _group_values(table: Table, start: int, stop: int) -> list[Sequence]:
+    """The values of rows ``start`` to ``stop`` of a table given ``by_group``, column by column, masked where
+    they must be."""
+    values = []
+    for group in table.by_group:
+        values.extend(map(list, zip(*map(group.cells.__getitem__, group.keys[start:stop]), strict=True)))
+    values = values or [[] for _column in table.columns]
+    hidden = _masked(table)
+    return [io.mask_values(v) if c in hidden else v for c, v in zip(table.columns, values, strict=True)]
 
 
 def _for_people_values(table: Table, progress=None) -> tuple[list[Sequence], int]:
@@ -198,8 +210,7 @@ def _shared_lines(table: Table, chunk: int = 10_000) -> Iterator[list[str]]:
         first += len(columns)
         cells = [_csv_texts(io.mask_values(c) if n in hidden else c) for c, n in zip(columns, names, strict=True)]
         texts.append(dict(zip(group.cells, map(",".join, zip(*cells, strict=True)), strict=True)))
-    rows = len(table.by_group[0].keys) if table.by_group else 0
-    for start in range(0, rows, chunk):
+    for start in range(0, _group_rows(table), chunk):
         parts = [
             map(text.__getitem__, group.keys[start : start + chunk])
             for text, group in zip(texts, table.by_group, strict=True)
@@ -312,16 +323,11 @@ def write_json_tables(tables: dict[str, Table], stream: IO[str] | None = None) -
 def _write_shared_json(table: Table, stream: IO[str], *, lines: bool, chunk: int = 10_000) -> int:
     """JSON or JSON lines of a table given ``by_group``, ``chunk`` rows at a time (the objects of a county's
     reminders, all at once, would take hundreds of megabytes)."""
-    hidden = _masked(table)
-    rows = len(table.by_group[0].keys) if table.by_group else 0
+    rows = _group_rows(table)
     if not lines:
         stream.write("[" if rows else "[]")
     for start in range(0, rows, chunk):
-        values = []
-        for group in table.by_group:
-            cells = map(group.cells.__getitem__, group.keys[start : start + chunk])
-            values.extend(map(list, zip(*cells, strict=True)))
-        values = [io.mask_values(v) if c in hidden else v for c, v in zip(table.columns, values, strict=True)]
+        values = _group_values(table, start, start + chunk)
         objects = _json_objects(values, table.columns)
         if objects is None:  # values json.dumps writes itself
             objects = [
