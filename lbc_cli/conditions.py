@@ -76,6 +76,14 @@ def last_contact(fact: str, child_id: str = "children.id", on: str = "as_of") ->
     )
 
 
+def last_contact_kept(fact: str, kept: str = "last_contacts", child_id: str = "children.id", on: str = "as_of") -> str:
+    """``last_contact``, answered by the child's row ``kept`` of the table last_contacts (joined by the caller,
+    NULL where the child has none): its day for ``fact`` where that is on or before :``on``, or none at all;
+    the contacts' seek only for a date before the child's last such contact (``--as-of`` in the past)."""
+    day = f"{kept}.{fact}"
+    return f"(CASE WHEN {day} IS NULL OR {day} <= :{on} THEN {day} ELSE {last_contact(fact, child_id, on)} END)"
+
+
 # Each child's helpers: the helpers in this order (pinyin of their names), and a child's in the same order.
 HELPERS_IN_ORDER = "SELECT id, name FROM helpers ORDER BY name_pinyin, name, id"
 

@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lbc_cli import i18n, validate
+from lbc_cli import i18n, last_contacts, validate
 from lbc_cli.errors import DatabaseDamaged, DatabaseError, ExitCode, LbcError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
-SCHEMA_VERSION = 4  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
+SCHEMA_VERSION = 5  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -120,6 +120,7 @@ class Database:
         self.created = False  # open() made the schema just now
         self.committed = False  # a write transaction of this command's was committed
         self.erasure = 0  # SQLite: ERASE_REWRITE or ERASE_CHECKPOINT when open() found a purge's erasure to finish
+        self.last_contacts_current = True  # open() found last_contacts' triggers as last_contacts.py makes them
 
     # ---- what it is ---------------------------------------------------------------------
     @property
@@ -221,6 +222,8 @@ class Database:
                 self.created = True
             else:
                 self._upgrade_if_needed(version)
+                if self.upgraded_from is None and not self.last_contacts_current:
+                    self.rebuild_last_contacts()
         except LbcError:
             raise
         except Exception as exc:
@@ -293,12 +296,25 @@ class Database:
                 if version is not None:
                     mark = connection.execute("PRAGMA user_version").fetchone()[0]
                     self.erasure = mark if mark in (ERASE_REWRITE, ERASE_CHECKPOINT) else 0
+                    stored = connection.execute(last_contacts.stored_sql("sqlite")).fetchall()
+                    self.last_contacts_current = last_contacts.is_current(dict(stored), "sqlite")
             return version
         from sqlalchemy import inspect, text
 
         with self.engine.connect() as conn:
             names = set(inspect(conn).get_table_names())
-            return self._stored_version(names, lambda: conn.execute(text(_VERSION_SQL)).scalar())
+            version = self._stored_version(names, lambda: conn.execute(text(_VERSION_SQL)).scalar())
+            if version is not None:
+                stored = conn.exec_driver_sql(last_contacts.stored_sql(conn.dialect.name)).all()
+                self.last_contacts_current = last_contacts.is_current(dict(stored), conn.dialect.name)
+            return version
+
+    def rebuild_last_contacts(self) -> None:
+        """Work last_contacts out again from the contacts, with its triggers (last_contacts.rebuild): at open,
+        when the triggers the database holds are not the ones this lbc makes; and by ``db check --repair``."""
+        with self.engine.execution_options(lbc_write=True).begin() as conn:
+            last_contacts.rebuild(conn)
+        self.last_contacts_current = True
 
     def _stored_version(self, names: set[str], read: Callable[[], int | None]) -> int | None:
         if not names:
@@ -343,6 +359,7 @@ class Database:
 
         with self.engine.execution_options(lbc_write=True).begin() as conn:
             SQLModel.metadata.create_all(conn)
+            last_contacts.rebuild(conn)
             conn.execute(models.SchemaVersion.__table__.insert(), [_version_row(SCHEMA_VERSION)])
 
     def _refuse_newer(self, version: int) -> None:
@@ -586,13 +603,20 @@ class Database:
         A damaged SQLite file (SQLite finds it malformed, or a table of lbc's is gone) raises DatabaseDamaged
         with SQLite's own words. A purge's erasure still to finish is a problem too."""
         if not self.is_sqlite:
-            return self._orphans()
+            return self._orphans() + self._last_contacts_differing()
         from sqlalchemy.exc import DBAPIError
 
         try:
-            return self._check_sqlite()
+            problems = self._check_sqlite()
+            return problems + self._last_contacts_differing()
         except (DBAPIError, sqlite3.Error) as exc:
             raise translate(exc, self.display) from exc
+
+    def _last_contacts_differing(self) -> list[str]:
+        """last_contacts against the contacts (edited by hand, or kept by triggers that were not lbc's)."""
+        with self.engine.connect() as conn:
+            differing = conn.exec_driver_sql(last_contacts.disagreeing_sql()).scalar()
+        return [i18n.t("check_last_contacts", n=differing)] if differing else []
 
     def _check_sqlite(self) -> list[str]:
         problems: list[str] = []
@@ -647,7 +671,8 @@ class Database:
                 else:
                     continue
                 where = wrong.format(c=f'"{column.name}"')
-                query = f'SELECT id FROM "{table.name}" WHERE "{column.name}" IS NOT NULL AND ({where}) LIMIT 50'
+                key = _row_key(table).name
+                query = f'SELECT "{key}" FROM "{table.name}" WHERE "{column.name}" IS NOT NULL AND ({where}) LIMIT 50'
                 for (row_id,) in conn.exec_driver_sql(query):
                     problems.append(i18n.t("check_bad_value", table=table.name, row=row_id, column=column.name))
                 if len(problems) >= 50:
@@ -698,10 +723,11 @@ class Database:
                     parent = fk.column.table
                     if parent.name not in present:
                         continue
+                    key = _row_key(table)
                     query = (
-                        select(table.c.id)
+                        select(key)
                         .where(fk.parent.isnot(None), ~select(fk.column).where(fk.column == fk.parent).exists())
-                        .order_by(table.c.id)
+                        .order_by(key)
                         .limit(50)
                     )
                     for (row_id,) in conn.execute(query):
@@ -727,6 +753,11 @@ def _url_shown(target: str) -> str:
 
     target = re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", target)
     return re.sub(r"(?i)([?&]password=)[^&]*", r"\1***", target)
+
+
+def _row_key(table):
+    """The column naming a row of ``table`` in a check's finding: its id (last_contacts: the child's id)."""
+    return next(iter(table.primary_key.columns))
 
 
 def _missing_columns(conn) -> list[tuple[str, str]]:
@@ -829,8 +860,15 @@ def _to_schema_4(conn) -> None:
         conn.exec_driver_sql("DROP TABLE IF EXISTS last_contacts")
 
 
+def _to_schema_5(conn) -> None:
+    """4 -> 5: last_contacts, each child's last day of each contact a reminder rule counts, derived from the
+    contacts and kept by triggers (lbc_cli/last_contacts.py), on both backends: remind reads it instead of
+    three seeks in the contacts a child."""
+    last_contacts.rebuild(conn)
+
+
 # Schema version N -> function upgrading a connection from N to N+1. Version 1 is the first release.
-MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3, 3: _to_schema_4}
+MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3, 3: _to_schema_4, 4: _to_schema_5}
 
 
 def _no_room(exc: BaseException) -> bool:

@@ -413,6 +413,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         " `lbc db backup` made (by default in the backups folder beside the database) over it and delete the -wal"
         " and -shm files beside it",
     ),
+    "check_last_contacts": (
+        "last_contacts 表(每名儿童各类最近一次联系)中有 {n} 名儿童与联系记录不符;"
+        "lbc db check --repair 可据联系记录重新生成该表",
+        "last_contacts (each child's last contacts of each kind) differs from the contacts for {n} children;"
+        " lbc db check --repair works the table out again from the contacts",
+    ),
     "check_erasure_pending": (
         "删除个人信息(lbc child purge)后的抹除尚未完成:旧数据仍在文件中;另一个程序不再读取数据库后,"
         "下一条 lbc 命令就会抹除",

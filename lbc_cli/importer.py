@@ -16,7 +16,7 @@ from datetime import date
 from itertools import compress, repeat
 from typing import NamedTuple
 
-from lbc_cli import i18n, io, parallel, pinyin, validate
+from lbc_cli import i18n, io, last_contacts, parallel, pinyin, validate
 from lbc_cli.errors import ExitCode, Invalid, LbcError
 from lbc_cli.uids import new_uids
 
@@ -995,6 +995,8 @@ class _Writer:
         for index in self.dropped:  # sorted once, instead of one random insert per row
             index.create(self.connection)
         self._restore_foreign_keys()
+        if self.bulk and self.table.name == "contacts":
+            last_contacts.rebuild(self.connection)  # its triggers were set aside: worked out once, at the end
         if self.explicit_ids:
             self._sync()
         return self.count
@@ -1046,11 +1048,15 @@ class _Writer:
     def _drop_indexes(self) -> None:
         """A bulk load (into an empty table, or at least BULK_ROWS and as many as the table held)
         drops the table's plain indexes and builds them again at the end, in the same transaction. Unique
-        indexes stay: they are what finds an id or uid taken."""
+        indexes stay: they are what finds an id or uid taken. A load of contacts sets last_contacts' triggers
+        aside as well and works that table out once at the end."""
         self.bulk = True
         self.dropped = [index for index in self.table.indexes if not index.unique]
         for index in self.dropped:
             index.drop(self.connection)
+        if self.table.name == "contacts":  # last_contacts' triggers too: the table is rebuilt at the end
+            for statement in last_contacts.set_aside(self.dialect.name):
+                self.connection.exec_driver_sql(statement)
         if self.dialect.name == "postgresql":
             self._set_foreign_keys_aside()
 

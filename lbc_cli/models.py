@@ -8,9 +8,10 @@ their Chinese order and let ``zsf`` find 张三丰 with an index instead of a sc
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Index, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from lbc_cli import conditions
 from lbc_cli.uids import new_uid  # every row's uid (time-ordered): the default of each table's uid column
 
 
@@ -144,6 +145,18 @@ class Contact(SQLModel, table=True):
     follow_up_date: date | None = None
     # An attempt that reached nobody (--no-answer): it is kept but satisfies no reminder.
     no_answer: bool = False
+
+
+# Derived from the contacts, never written by lbc's own code: each child's last day of each contact a reminder rule
+# counts, a column a fact of conditions.COUNTED_CONTACTS (NULL: none), a row for each child with any contact of
+# the kinds it counts. Kept by triggers on contacts (lbc_cli/last_contacts.py), rebuilt when that definition
+# changes; remind reads a row a child instead of seeking in the contacts for each fact.
+last_contacts = Table(
+    "last_contacts",
+    SQLModel.metadata,
+    Column("child_id", Integer, ForeignKey("children.id"), primary_key=True, autoincrement=False),
+    *(Column(fact, Date) for fact in conditions.COUNTED_CONTACTS),
+)
 
 
 class Exam(SQLModel, table=True):

@@ -20,7 +20,8 @@ Rows = Callable[[str, dict], Iterable[tuple]]  # each statement's rows taken bef
 
 def facts_sql(dialect: str, *, helper_id: int | None = None, village: str | None = None) -> str:
     """A row of facts per child c in the programme on :as_of: the record's columns, whether it is a priority
-    child, the last day of each contact the rules count (``conditions.COUNTED_CONTACTS``), and the ids of the
+    child, the last day of each contact the rules count (``conditions.COUNTED_CONTACTS``, from the table
+    last_contacts where it can answer), and the ids of the
     helpers paired with it on :as_of (NULL: none), joined by commas. ``village``: that village's children,
     or a township's (:village, :village_end); ``helper_id``: only the children paired with :helper_id."""
     helper_ids = "group_concat(helper_id)" if dialect == "sqlite" else "string_agg(CAST(helper_id AS TEXT), ',')"
@@ -31,12 +32,12 @@ def facts_sql(dialect: str, *, helper_id: int | None = None, village: str | None
         in_force = conditions.pairing_in_force()
         mine = f"SELECT 1 FROM pairings WHERE child_id = c.id AND helper_id = :helper_id AND {in_force}"
         where.append(f"EXISTS ({mine})")
-    lasts = ", ".join(conditions.last_contact(fact, "c.id") for fact in conditions.COUNTED_CONTACTS)
+    lasts = ", ".join(conditions.last_contact_kept(fact, "kept", "c.id") for fact in conditions.COUNTED_CONTACTS)
     return (
         "SELECT c.id, c.name, c.birth_date, c.enrolled_on, c.flags, c.guardian_relation, c.guardian_name,"
         f" c.care_agreement_on, c.reviewed_on, {conditions.priority('c')}, {lasts},"
         f" (SELECT {helper_ids} FROM pairings WHERE child_id = c.id AND {conditions.pairing_in_force()})"
-        f" FROM children AS c WHERE {' AND '.join(where)}"
+        f" FROM children AS c LEFT JOIN last_contacts AS kept ON kept.child_id = c.id WHERE {' AND '.join(where)}"
     )
 
 

@@ -55,7 +55,7 @@ def snapshot(path: Path | str) -> tuple[bytes, bytes] | dict:
     (PostgreSQL: every table's rows)."""
     gc.collect()
     if is_url(path):
-        return {name: rows(path, f'SELECT * FROM "{name}" ORDER BY id') for name in table_names(path)}
+        return {name: rows(path, f'SELECT * FROM "{name}" ORDER BY 1') for name in table_names(path)}
     wal = Path(f"{path}-wal")
     return path.read_bytes(), wal.read_bytes() if wal.exists() else b""
 

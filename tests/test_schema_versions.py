@@ -13,7 +13,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import execute, is_url, rows
+from conftest import execute, is_url, last_days_by_hand, rows
 
 from lbc_cli.db import SCHEMA_VERSION
 
@@ -54,14 +54,17 @@ def _schema(path) -> list[tuple]:
 @pytest.mark.sqlite_only("the released schema fixtures are SQLite files")
 @pytest.mark.parametrize("fixture", RELEASED, ids=lambda p: p.stem)
 def test_each_released_database_is_upgraded_to_the_schema_of_a_new_one(run, tmp_path, fixture):
-    """Every table, index and trigger as `lbc init` makes them: schema 2's and 3's last_contacts and its
-    triggers on contacts gone (schema 4)."""
+    """Every table, index and trigger as `lbc init` makes them: schema 2's and 3's SQLite-only last_contacts
+    gone (schema 4), schema 5's made from the contacts, each child's last days as worked out by hand."""
     path, new = tmp_path / fixture.name, tmp_path / "new.db"
     shutil.copy(fixture, path)
     assert run("db", "check", db=path).code == 0
     assert run("init", db=new).code == 0
     assert _schema(path) == _schema(new)
-    assert not [name for _type, name, _sql in _schema(path) if "last_contacts" in name]
+    made = {name for _type, name, _sql in _schema(path) if "last_contacts" in name}
+    assert made == {"last_contacts", "last_contacts_added", "last_contacts_changed", "last_contacts_removed"}
+    kept = rows(path, "SELECT child_id, last_parent_call, last_feedback, last_visit FROM last_contacts")
+    assert {child: tuple(days) for child, *days in kept if any(days)} == last_days_by_hand(path) != {}
 
 
 @pytest.mark.sqlite_only("two processes upgrading one SQLite file")

@@ -149,12 +149,27 @@ def db_backup(
     "check",
     help=_("完整性与外键检查;有问题时退出码 1", "integrity and foreign-key checks; exit 1 when something is wrong"),
 )
-def db_check() -> None:
-    """SQLite's integrity check and foreign-key check; exit 1 when something is wrong."""
+def db_check(
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help=_(
+                "先据联系记录重新生成 last_contacts 表(各儿童最近一次联系)",
+                "first work last_contacts (each child's last contacts) out again from the contacts",
+            ),
+        ),
+    ] = False,
+) -> None:
+    """SQLite's integrity check and foreign-key check, and last_contacts against the contacts; exit 1 when
+    something is wrong."""
     from lbc_cli.errors import DatabaseDamaged
 
     try:
-        problems = database().check()
+        db = database()
+        if repair:
+            db.rebuild_last_contacts()
+        problems = db.check()
     except DatabaseDamaged as exc:  # what the check is for: its finding, exit 1, and how to put it right
         damaged = i18n.t("check_damaged", target=exc.target, why=exc.why)
         raise LbcError(damaged, ExitCode.REFUSED, details=exc.details[:20]) from None
