@@ -297,7 +297,7 @@ class Database:
                     mark = connection.execute("PRAGMA user_version").fetchone()[0]
                     self.erasure = mark if mark in (ERASE_REWRITE, ERASE_CHECKPOINT) else 0
                     stored = connection.execute(last_contacts.stored_sql("sqlite")).fetchall()
-                    self.last_contacts_current = last_contacts.is_current(dict(stored), "sqlite")
+                    self.last_contacts_current = last_contacts.is_current(stored, "sqlite")
             return version
         from sqlalchemy import inspect, text
 
@@ -306,7 +306,7 @@ class Database:
             version = self._stored_version(names, lambda: conn.execute(text(_VERSION_SQL)).scalar())
             if version is not None:
                 stored = conn.exec_driver_sql(last_contacts.stored_sql(conn.dialect.name)).all()
-                self.last_contacts_current = last_contacts.is_current(dict(stored), conn.dialect.name)
+                self.last_contacts_current = last_contacts.is_current(stored, conn.dialect.name)
             return version
 
     def rebuild_last_contacts(self) -> None:

@@ -419,6 +419,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "last_contacts (each child's last contacts of each kind) differs from the contacts for {n} children;"
         " lbc db check --repair works the table out again from the contacts",
     ),
+    "check_repaired": (
+        "已据联系记录重新生成 last_contacts 表",
+        "worked last_contacts out again from the contacts",
+    ),
     "check_erasure_pending": (
         "删除个人信息(lbc child purge)后的抹除尚未完成:旧数据仍在文件中;另一个程序不再读取数据库后,"
         "下一条 lbc 命令就会抹除",

@@ -3,10 +3,11 @@ rule counts, derived from the contacts so that remind reads one row a child inst
 each fact (``conditions.last_contact_kept``).
 
 Every statement here is generated from ``conditions.COUNTED_CONTACTS`` and ``conditions.counted_contact``, the one
-definition of which contacts count. Triggers on contacts keep the table: a counted contact added moves its child's
-days forward; one removed or changed has its child's row worked out again from the contacts. The triggers' text is
-the definition a database was built by: where the stored text differs from the text made here (the definition
-changed, or a trigger was dropped by hand), ``Database.open`` rebuilds the table (``rebuild``). A bulk import of
+definition of which contacts count. Triggers on contacts keep the table: a contact added, removed or changed has
+its child's row worked out again from the contacts (a few seeks on their covering index). The triggers' text is
+the definition a database was built by: where what the database holds differs from what is made here (the
+definition changed; the table or a trigger dropped, disabled or replaced by hand), ``Database.open`` rebuilds the
+table (``rebuild``). A bulk import of
 contacts sets the triggers aside and rebuilds at its end; ``db check`` compares the table with the contacts.
 """
 
@@ -18,9 +19,10 @@ from lbc_cli import conditions
 TABLE = "last_contacts"
 FACTS = tuple(conditions.COUNTED_CONTACTS)
 COLUMNS = ", ".join(("child_id", *FACTS))
-# SQLite: a trigger an event; PostgreSQL: one trigger on every event, running one function
+# SQLite: a trigger an event; PostgreSQL: one function, run by a trigger for each row and one for a TRUNCATE
 SQLITE_TRIGGERS = ("last_contacts_added", "last_contacts_removed", "last_contacts_changed")
-PG_TRIGGER = "last_contacts_kept"
+PG_FUNCTION = PG_ROWS = "last_contacts_kept"
+PG_EMPTIED = "last_contacts_emptied"
 
 
 def _any_counted(contact: str) -> str:
@@ -50,35 +52,30 @@ def _redone(child: str, dialect: str) -> str:
     return f"DELETE FROM {TABLE} WHERE child_id = {child}; {made};"
 
 
-def _moved_forward(dialect: str) -> str:
-    """The statements moving the row of NEW's child forward to NEW's day, for each fact NEW counts for. The row
-    is made with no conflict to resolve: on SQLite an outer statement's OR REPLACE would override a trigger's."""
-    if dialect == "postgresql":
-        made = f"INSERT INTO {TABLE} (child_id) VALUES (NEW.child_id) ON CONFLICT DO NOTHING"
-    else:
-        absent = f"NOT EXISTS (SELECT 1 FROM {TABLE} WHERE child_id = NEW.child_id)"
-        made = f"INSERT INTO {TABLE} (child_id) SELECT NEW.child_id WHERE {absent}"
-    later = ", ".join(
-        f"{fact} = CASE WHEN {conditions.counted_contact(fact, 'NEW')} AND ({fact} IS NULL OR {fact} < NEW.date)"
-        f" THEN NEW.date ELSE {fact} END"
-        for fact in FACTS
-    )
-    return f"{made}; UPDATE {TABLE} SET {later} WHERE child_id = NEW.child_id;"
+def triggers(dialect: str) -> list[str]:
+    """The statements creating the triggers (PostgreSQL: their function first) keeping the table; SQLite's in
+    the order of ``SQLITE_TRIGGERS``.
 
-
-def triggers(dialect: str) -> dict[str, str]:
-    """name -> the statement creating it: the triggers (PostgreSQL: and their function) keeping the table."""
-    if dialect == "postgresql":
-        return {PG_TRIGGER: pg_function(), f"{PG_TRIGGER} ON contacts": _pg_trigger()}
-    added, removed, changed = SQLITE_TRIGGERS
+    Each works the affected child's row out again. On SQLite a contact added does so whatever its kind: an
+    outer INSERT OR REPLACE deletes the row it replaces without firing a delete trigger, and the child's row
+    must not keep the day of a contact that is gone. PostgreSQL has no such statement, and a TRUNCATE of the
+    contacts (no row trigger fires) empties the table."""
     old, new = _any_counted("OLD"), _any_counted("NEW")
-    return {
-        added: f"CREATE TRIGGER {added} AFTER INSERT ON contacts WHEN {new} BEGIN {_moved_forward(dialect)} END",
-        removed: f"CREATE TRIGGER {removed} AFTER DELETE ON contacts WHEN {old}"
-        f" BEGIN {_redone('OLD.child_id', dialect)} END",
-        changed: f"CREATE TRIGGER {changed} AFTER UPDATE ON contacts WHEN {old} OR {new}"
+    if dialect == "postgresql":
+        return [
+            f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $body${pg_body()}$body$",
+            f"CREATE TRIGGER {PG_ROWS} AFTER INSERT OR UPDATE OR DELETE ON contacts"
+            f" FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()",
+            f"CREATE TRIGGER {PG_EMPTIED} AFTER TRUNCATE ON contacts"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()",
+        ]
+    added, removed, changed = SQLITE_TRIGGERS
+    return [
+        f"CREATE TRIGGER {added} AFTER INSERT ON contacts BEGIN {_redone('NEW.child_id', dialect)} END",
+        f"CREATE TRIGGER {removed} AFTER DELETE ON contacts WHEN {old} BEGIN {_redone('OLD.child_id', dialect)} END",
+        f"CREATE TRIGGER {changed} AFTER UPDATE ON contacts WHEN {old} OR {new}"
         f" BEGIN {_redone('OLD.child_id', dialect)} {_redone('NEW.child_id', dialect)} END",
-    }
+    ]
 
 
 def pg_body() -> str:
@@ -86,66 +83,76 @@ def pg_body() -> str:
     old, new = _any_counted("OLD"), _any_counted("NEW")
     return (
         "\nBEGIN\n"
+        f"  IF TG_OP = 'TRUNCATE' THEN\n    DELETE FROM {TABLE};\n    RETURN NULL;\n  END IF;\n"
         f"  IF TG_OP <> 'INSERT' THEN\n    IF {old} THEN {_redone('OLD.child_id', 'postgresql')} END IF;\n"
         "  END IF;\n"
-        f"  IF TG_OP = 'INSERT' THEN\n    IF {new} THEN {_moved_forward('postgresql')} END IF;\n"
-        f"  ELSIF TG_OP = 'UPDATE' THEN\n    IF {new} THEN {_redone('NEW.child_id', 'postgresql')} END IF;\n"
+        f"  IF TG_OP <> 'DELETE' THEN\n    IF {new} THEN {_redone('NEW.child_id', 'postgresql')} END IF;\n"
         "  END IF;\n"
         "  RETURN NULL;\n"
         "END\n"
     )
 
 
-def pg_function() -> str:
-    return f"CREATE OR REPLACE FUNCTION {PG_TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $body${pg_body()}$body$"
-
-
-def _pg_trigger() -> str:
-    return (
-        f"CREATE TRIGGER {PG_TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON contacts"
-        f" FOR EACH ROW EXECUTE FUNCTION {PG_TRIGGER}()"
-    )
-
-
 def set_aside(dialect: str) -> list[str]:
     """The statements dropping the triggers (a bulk load of contacts, a rebuild), until ``rebuild``."""
     if dialect == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {PG_TRIGGER} ON contacts", f"DROP FUNCTION IF EXISTS {PG_TRIGGER}()"]
+        dropped = [f"DROP TRIGGER IF EXISTS {name} ON contacts" for name in (PG_ROWS, PG_EMPTIED)]
+        return [*dropped, f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()"]
     return [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS]
 
 
-def is_current(stored: dict[str, str], dialect: str) -> bool:
-    """Whether the triggers a database holds (``stored``: SQLite, trigger name -> its CREATE statement; PostgreSQL,
-    the function's name -> its body and the trigger's name -> "") are the ones made here."""
+def _expected(dialect: str) -> dict[str, str]:
+    """What ``stored_sql`` gives for a database built here: the table a table, the triggers as made here (SQLite:
+    their statements; PostgreSQL: the function's body, and each trigger there and enabled)."""
     if dialect == "postgresql":
-        return stored.get(PG_TRIGGER) == pg_body() and f"{PG_TRIGGER} ON contacts" in stored
-    return stored == triggers(dialect)
+        return {
+            f"table {TABLE}": "r",
+            f"function {PG_FUNCTION}": pg_body(),
+            f"trigger {PG_ROWS}": "",
+            f"trigger {PG_EMPTIED}": "",
+        }
+    made = zip(SQLITE_TRIGGERS, triggers(dialect), strict=True)
+    return {f"table {TABLE}": "table"} | {f"trigger {name}": sql for name, sql in made}
 
 
 def stored_sql(dialect: str) -> str:
-    """The query of what ``is_current`` is given: rows of (name, text)."""
+    """The query of what the database holds of the table and its triggers: rows of (what, text)."""
     if dialect == "postgresql":
         return (
-            f"SELECT proname, prosrc FROM pg_proc WHERE proname = '{PG_TRIGGER}'"
-            f" UNION ALL SELECT tgname || ' ON contacts', '' FROM pg_trigger"
-            f" WHERE tgrelid = 'contacts'::regclass AND tgname = '{PG_TRIGGER}' AND tgenabled <> 'D'"
+            f"SELECT 'table ' || relname, relkind::text FROM pg_class WHERE relname = '{TABLE}'"
+            " AND relnamespace = current_schema()::regnamespace"
+            f" UNION ALL SELECT 'function ' || proname, prosrc FROM pg_proc WHERE proname = '{PG_FUNCTION}'"
+            " UNION ALL SELECT 'trigger ' || tgname, '' FROM pg_trigger"
+            f" WHERE tgrelid = 'contacts'::regclass AND tgname IN ('{PG_ROWS}', '{PG_EMPTIED}') AND tgenabled <> 'D'"
         )
-    return "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'contacts'"
+    return (
+        f"SELECT 'table ' || name, type FROM sqlite_master WHERE name = '{TABLE}'"
+        " UNION ALL SELECT 'trigger ' || name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'contacts'"
+    )
+
+
+def is_current(stored: list[tuple[str, str]], dialect: str) -> bool:
+    """Whether what a database holds (``stored_sql``'s rows) is the table and the triggers made here: if not, the
+    definition changed, or the table or a trigger was dropped, disabled or replaced by hand."""
+    return dict(stored) == _expected(dialect)
 
 
 def rebuild(connection: Any) -> None:
     """Make the table again from the contacts, with its triggers, in the caller's transaction: ``connection`` a
-    SQLAlchemy connection (the table is made from models.py's declaration)."""
+    SQLAlchemy connection (the table is made from models.py's declaration; a view left in its place goes)."""
     from lbc_cli import models
 
     execute: Callable[[str], Any] = connection.exec_driver_sql
     dialect = connection.dialect.name
     for statement in set_aside(dialect):
         execute(statement)
+    kinds = {what: kind for what, kind in execute(stored_sql(dialect)).all() if what == f"table {TABLE}"}
+    if kinds.get(f"table {TABLE}") in ("view", "v"):
+        execute(f"DROP VIEW {TABLE}")
     models.last_contacts.drop(connection, checkfirst=True)
     models.last_contacts.create(connection)
     execute(fill())
-    for statement in triggers(dialect).values():
+    for statement in triggers(dialect):
         execute(statement)
 
 

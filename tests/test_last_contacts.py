@@ -5,7 +5,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import execute, last_days_by_hand, last_days_in_facts, rows
+from conftest import ON_PG, execute, last_days_by_hand, last_days_in_facts, rows
 
 from lbc_cli import conditions
 
@@ -141,3 +141,60 @@ def test_an_import_of_contacts_keeps_the_table(lbc, db, tmp_path, kind):
         for child, day in ((1, "2024-05-01"), (2, "2024-05-03"))
     }
     assert _table(db) == last_days_by_hand(db) == expected
+
+
+@pytest.mark.sqlite_only("SQLite's REPLACE: the row it replaces is deleted without a delete trigger")
+@pytest.mark.parametrize(
+    "replace",
+    [
+        "REPLACE INTO contacts (id, uid, child_id, kind, date, no_answer) SELECT id, uid, child_id, 'activity', date,"
+        " no_answer FROM contacts WHERE date = '2024-03-05'",
+        "INSERT OR REPLACE INTO contacts (id, uid, child_id, kind, date, with_whom, no_answer) SELECT id, uid,"
+        " child_id, kind, '2024-01-20', with_whom, no_answer FROM contacts WHERE date = '2024-03-05'",
+    ],
+    ids=["another-kind", "an-earlier-day"],
+)
+def test_a_contact_replaced_by_another_program_is_worked_out_again(lbc, db, replace):
+    """Found from outside: `REPLACE INTO contacts` from the sqlite3 shell left the replaced visit's day in the
+    table, and remind counted a visit that was gone."""
+    _enrolled(lbc, "王芳")
+    for day in ("2024-02-11", "2024-03-05"):
+        assert lbc("log-contact", "1", "--kind", "home-visit", "--date", day).code == 0
+    execute(db, replace)
+    assert _table(db) == last_days_by_hand(db) == {1: (None, None, "2024-02-11")}
+    assert "1,王芳,home-visit,2024-05-11,1,normal," in lbc("remind", "--as-of", "2024-05-12", "-f", "csv").out
+
+
+@pytest.mark.parametrize("made", ["a view", "nothing"])
+def test_a_table_replaced_by_a_view_or_dropped_by_hand_is_made_again_at_open(lbc, db, made):
+    """Found from outside: a view named last_contacts gave remind the view's days (no reminder at all) and made
+    `db check --repair` fail; a dropped table made remind say the file was damaged."""
+    _enrolled(lbc, "王芳")
+    assert lbc("log-contact", "1", "--kind", "home-visit", "--date", "2024-02-11").code == 0
+    execute(db, "DROP TABLE last_contacts")
+    if made == "a view":
+        execute(
+            db,
+            "CREATE VIEW last_contacts AS SELECT id AS child_id, '2030-01-01' AS last_parent_call,"
+            " '2030-01-01' AS last_feedback, '2030-01-01' AS last_visit FROM children",
+        )
+    due = lbc("remind", "--as-of", "2024-05-12", "-f", "csv")
+    assert due.code == 0, due.err
+    assert "1,王芳,home-visit,2024-05-11,1,normal," in due.out
+    assert _table(db) == {1: (None, None, "2024-02-11")}
+    assert lbc("db", "check").code == 0
+
+
+def test_db_check_repair_says_what_it_did(lbc, db):
+    done = lbc("db", "check", "--repair")
+    assert done.code == 0
+    assert done.err.splitlines()[0] == "worked last_contacts out again from the contacts"
+
+
+@pytest.mark.skipif(not ON_PG, reason="TRUNCATE fires no row trigger: PostgreSQL's statement trigger")
+def test_contacts_truncated_on_postgresql_empty_the_table(lbc, db):
+    _enrolled(lbc, "王芳")
+    assert lbc("log-contact", "1", "--kind", "home-visit", "--date", "2024-02-11").code == 0
+    execute(db, "TRUNCATE contacts")
+    assert _table(db) == {}
+    assert "1,王芳,home-visit,2024-01-01," in lbc("remind", "--as-of", "2024-05-12", "-f", "csv").out

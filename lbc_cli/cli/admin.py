@@ -169,6 +169,7 @@ def db_check(
         db = database()
         if repair:
             db.rebuild_last_contacts()
+            console.info(i18n.t("check_repaired"))
         problems = db.check()
     except DatabaseDamaged as exc:  # what the check is for: its finding, exit 1, and how to put it right
         damaged = i18n.t("check_damaged", target=exc.target, why=exc.why)
