@@ -114,7 +114,8 @@ def test_real_columns_take_the_general_path():
     contacts = models.Contact.__table__
     names = [c.name for c in contacts.columns]
     kinds = dict(zip(names, sqlcsv.kinds(contacts, names), strict=True))
-    assert kinds["note"] == "text" and kinds["kind"] == "plain" and kinds["date"] == "plain"
+    assert kinds["note"] == "text" and kinds["kind"] == "plain" and kinds["date"] == "date"
+    assert kinds["id"] == "integer" and kinds["no_answer"] == "boolean" and kinds["uid"] == "plain"
 
 
 def _index_names(target) -> list[str]:
