@@ -43,7 +43,7 @@ class Table:
 
     ``enums``: column -> the enum whose labels people see; ``headers``: a header for people other than the
     column's field label; ``title``: Markdown's heading; ``reveal``: phone and id numbers in full;
-    ``csv_lines``: the CSV writer's fast path (CSV lines made by SQLite), tried before the values."""
+    ``csv_lines``: the CSV writer's fast path (CSV lines made by the database), tried before the values."""
 
     __slots__ = ("columns", "rows", "by_column", "by_group", "enums", "headers", "title", "reveal", "csv_lines")
 
@@ -162,7 +162,7 @@ def write_csv(table: Table, stream: IO[str], progress=None) -> int:
     """The one CSV writer: a header of the column names, then a line a row, each cell ``io.csv_cell``
     (the formula guard, QUOTE_MINIMAL quoting, CRLF ends), masked unless revealed.
 
-    Three ways to the same bytes: the lines SQLite made (``table.csv_lines``, handed the columns to mask),
+    Three ways to the same bytes: the lines the database made (``table.csv_lines``, handed the columns to mask),
     else the values column by column (a column that cannot hold a formula passed to csv.writer as it is),
     else row by row."""
     lines = table.csv_lines(_masked(table)) if table.csv_lines is not None else None

@@ -2,7 +2,7 @@
 and the cards are made of. Each function takes the opened database and runs one transaction."""
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -125,14 +125,15 @@ WORKED_OUT = ("age", "helpers")
 @contextmanager
 def roster(db, columns: list[str], *, as_of: date, reveal: bool, **filters) -> Iterator["Table"]:
     """The children of ``store.children_query``'s filters in pinyin order of names, in ``columns``, as the
-    output layer's Table, read in one snapshot while the block writes it; its CSV writer may have SQLite make
-    the lines itself."""
+    output layer's Table, read in one snapshot while the block writes it; its CSV writer may have the database
+    make the lines itself."""
     from lbc_cli import sqlcsv
     from lbc_cli.output import Table
 
     stored_columns = [c for c in columns if c not in WORKED_OUT]
     query = store.children_query(as_of=as_of, columns=stored_columns, **filters)
-    with db.session() as session:
+    # the readers are ended here, in their transaction, even when the writing stops half-way
+    with db.session() as session, ExitStack() as readers:
         helpers = store.active_helpers_joined(session=session, as_of=as_of, village=filters.get("village"))
 
         def by_column() -> list:
@@ -147,7 +148,8 @@ def roster(db, columns: list[str], *, as_of: date, reveal: bool, **filters) -> I
             return [values[name] for name in columns]
 
         def csv_lines(masked: frozenset[str]):
-            return sqlcsv.roster_lines(query, columns, helpers=helpers, session=session, as_of=as_of, masked=masked)
+            lines = sqlcsv.roster_lines(query, columns, helpers=helpers, session=session, as_of=as_of, masked=masked)
+            return lines if lines is None else readers.enter_context(closing(lines))
 
         yield Table(columns, by_column=by_column, reveal=reveal, csv_lines=csv_lines)
 

@@ -1,79 +1,178 @@
-"""CSV lines made by SQLite itself: the fast path of ``output.write_csv`` for a county's tables.
+"""CSV lines made by the database itself: the fast path of ``output.write_csv`` for a county's tables.
 
-Through csv.writer Python pays eleven values and a call per row; here SQLite's printf joins each row into
-one line, with the very text ``io.csv_cell`` gives: the formula guard, a cell quoted when it holds a comma,
-a quote or a line break, phone and ID numbers masked as ``validate.mask`` does. The SQL of each of these is
+Through csv.writer Python pays eleven values and a call per row; here the database joins each row into one
+line, with the very text ``io.csv_cell`` gives: the formula guard, a cell quoted when it holds a comma, a
+quote or a line break, phone and ID numbers masked as ``validate.mask`` does. The SQL of each of these is
 generated from the constants that define them in Python (``io.FORMULA_TRIGGERS``, ``io.CSV_QUOTED_IF``,
-``validate.MASK_KEEP_FIRST``...), never written out here; tests compare both paths cell by cell.
+``validate.MASK_KEEP_FIRST``...), never written out here, in the spelling of each backend (``SQLITE``,
+``POSTGRESQL``: the few functions the two name differently); tests compare both paths cell by cell.
 ``lbc export`` (``csv_lines``) and ``lbc child list --format csv`` (``roster_lines``) use it.
 """
 
 import re
+from collections.abc import Iterator
+from contextlib import closing
 from datetime import date
 
 from lbc_cli import io, validate
 
 
-def _literal(ch: str) -> str:
-    """One character as an SQLite expression: a quoted literal, or char(n) for a control character."""
-    if ch.isprintable():
-        return "'" + ch.replace("'", "''") + "'"
-    return f"char({ord(ch)})"
+def _runs(text: str) -> list[str]:
+    """A text cut into its printable runs and its single control characters."""
+    return re.findall(r"[^\x00-\x1f\x7f]+|[\x00-\x1f\x7f]", text)
 
 
-def _concat(text: str) -> str:
-    """A text as an SQLite expression: its printable runs quoted, its control characters spelt char(n)."""
-    runs = re.findall(r"[^\x00-\x1f\x7f]+|[\x00-\x1f\x7f]", text)
-    return " || ".join("'" + run.replace("'", "''") + "'" if run.isprintable() else _literal(run) for run in runs)
+class Spelling:
+    """How a backend spells the few things the cells need that SQL does not name alike. The cells' logic is
+    written once, below, over these."""
+
+    control = ""  # the function of a character's code: char(9), chr(9)
+
+    def literal(self, text: str) -> str:
+        """A text as an SQL expression: its printable runs quoted, its control characters by their code."""
+        return (
+            " || ".join(
+                "'" + run.replace("'", "''") + "'" if run.isprintable() else f"{self.control}({ord(run)})"
+                for run in _runs(text)
+            )
+            or "''"
+        )
+
+    def last(self, c: str, n: int) -> str:
+        """The last ``n`` characters of the text ``c``."""
+        raise NotImplementedError
+
+    def repeated(self, mark: str, n: str) -> str:
+        """The character ``mark`` ``n`` times (``n`` an SQL expression, at least 1)."""
+        raise NotImplementedError
+
+    def holds_any(self, c: str, chars: str) -> str:
+        """Whether the text ``c`` holds one of ``chars``."""
+        raise NotImplementedError
+
+    def as_text(self, c: str, kind: str) -> str:
+        """A column of ``kind`` (see ``kinds``) as the text Python writes for it (``io.csv_text``)."""
+        raise NotImplementedError
+
+    def year_and_day(self, c: str) -> tuple[str, str]:
+        """A date column's year (an integer) and its month and day as text 'MM-DD', compared byte by byte."""
+        raise NotImplementedError
+
+    def line(self, cells: list[str], *, before: str = "", after: str = "") -> str:
+        """One text of ``cells`` joined by commas (a NULL cell empty), ``before`` and ``after`` around."""
+        raise NotImplementedError
 
 
-def guard_sql(c: str) -> str:
+class _SQLite(Spelling):
+    control = "char"
+
+    def last(self, c: str, n: int) -> str:
+        return f"substr({c}, -{n})"
+
+    def repeated(self, mark: str, n: str) -> str:
+        return f"printf('%.*c', {n}, {self.literal(mark)})"
+
+    def holds_any(self, c: str, chars: str) -> str:
+        return f"{c} GLOB {self.literal('*[' + ''.join(sorted(chars, reverse=True)) + ']*')}"
+
+    def as_text(self, c: str, kind: str) -> str:
+        return c  # printf's %s prints each as Python does: integers, 1/0, ISO dates; NULL as nothing
+
+    def year_and_day(self, c: str) -> tuple[str, str]:
+        return f"CAST(substr({c}, 1, 4) AS INTEGER)", f"substr({c}, 6, 5)"  # a date is its ISO text
+
+    def line(self, cells: list[str], *, before: str = "", after: str = "") -> str:
+        if not cells:
+            return self.literal(before + after)
+        before, after = before.replace("%", "%%"), after.replace("%", "%%")
+        template = (before + ",".join(["%s"] * len(cells)) + after).replace("'", "''")
+        return f"printf('{template}', {', '.join(cells)})"
+
+
+class _PostgreSQL(Spelling):
+    control = "chr"
+
+    def last(self, c: str, n: int) -> str:
+        return f"right({c}, {n})"
+
+    def repeated(self, mark: str, n: str) -> str:
+        return f"repeat({self.literal(mark)}, {n})"
+
+    def holds_any(self, c: str, chars: str) -> str:
+        return "(" + " OR ".join(f"strpos({c}, {self.literal(ch)}) > 0" for ch in sorted(chars)) + ")"
+
+    def as_text(self, c: str, kind: str) -> str:
+        if kind == "integer":
+            return f"CAST({c} AS TEXT)"
+        if kind == "boolean":
+            return f"(CASE {c} WHEN TRUE THEN '1' WHEN FALSE THEN '0' END)"
+        if kind == "date":
+            return f"to_char({c}, 'YYYY-MM-DD')"  # ISO whatever the server's DateStyle
+        return c
+
+    def year_and_day(self, c: str) -> tuple[str, str]:
+        return f"CAST(extract(year FROM {c}) AS INTEGER)", f"(to_char({c}, 'MM-DD') COLLATE \"C\")"
+
+    def line(self, cells: list[str], *, before: str = "", after: str = "") -> str:
+        parts = [self.literal(before)] if before else []
+        for n, cell in enumerate(cells):
+            parts.extend([*([self.literal(",")] if n else []), f"coalesce({cell}, '')"])
+        if after:
+            parts.append(self.literal(after))
+        return "(" + " || ".join(parts or ["''"]) + ")"
+
+
+SQLITE = _SQLite()
+POSTGRESQL = _PostgreSQL()
+SPELLINGS = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
+
+
+def guard_sql(c: str, sql: Spelling = SQLITE) -> str:
     """``io.neutralise`` of the text ``c`` in SQL: the formula guard in front of a text whose first character
     after any guards is a formula trigger."""
-    guard = _literal(io.FORMULA_GUARD)
-    triggers = ", ".join(_literal(ch) for ch in io.FORMULA_TRIGGERS)
+    guard = sql.literal(io.FORMULA_GUARD)
+    triggers = ", ".join(sql.literal(ch) for ch in io.FORMULA_TRIGGERS)
     return f"(CASE WHEN substr(ltrim({c}, {guard}), 1, 1) IN ({triggers}) THEN {guard} || {c} ELSE {c} END)"
 
 
-def quote_sql(c: str, text: str) -> str:
+def quote_sql(c: str, text: str, sql: Spelling = SQLITE) -> str:
     """csv.writer's QUOTE_MINIMAL in SQL: ``text`` (the cell's text made of ``c``) quoted, inner quotes doubled,
     when ``c`` holds one of ``io.CSV_QUOTED_IF``."""
-    quote = _literal(io.CSV_QUOTE)
-    doubled = _literal(io.CSV_QUOTE * 2)
-    pattern = _concat("*[" + "".join(sorted(io.CSV_QUOTED_IF, reverse=True)) + "]*")
-    return (
-        f"(CASE WHEN {c} GLOB {pattern} THEN {quote} || replace({text}, {quote}, {doubled}) || {quote} ELSE {text} END)"
-    )
+    quote = sql.literal(io.CSV_QUOTE)
+    doubled = sql.literal(io.CSV_QUOTE * 2)
+    holds = sql.holds_any(c, "".join(io.CSV_QUOTED_IF))
+    return f"(CASE WHEN {holds} THEN {quote} || replace({text}, {quote}, {doubled}) || {quote} ELSE {text} END)"
 
 
-def mask_sql(c: str) -> str:
-    """``validate.mask`` of the text ``c`` in SQL. An empty text stays empty (printf's '%.*c' would print one
-    mark for none); NULL stays NULL."""
+def mask_sql(c: str, sql: Spelling = SQLITE) -> str:
+    """``validate.mask`` of the text ``c`` in SQL. An empty text stays empty (no mark for none); NULL stays
+    NULL."""
     first, last, mark = validate.MASK_KEEP_FIRST, validate.MASK_KEEP_LAST, validate.MASK_CHAR
     kept = first + last
-    marks = _literal(mark * kept)
+    marks = sql.literal(mark * kept)
     return (
         f"(CASE WHEN length({c}) <= {kept} THEN substr({marks}, 1, length({c}))"
-        f" ELSE substr({c}, 1, {first}) || printf('%.*c', length({c}) - {kept}, {_literal(mark)})"
-        f" || substr({c}, -{last}) END)"
+        f" ELSE substr({c}, 1, {first}) || {sql.repeated(mark, f'length({c}) - {kept}')}"
+        f" || {sql.last(c, last)} END)"
     )
 
 
-def cell_sql(name: str, kind: str, *, mask: bool) -> str:
-    """The SQL of one CSV cell. ``kind``: "plain" (integers, 1/0, ISO dates, UUIDs, slugs: CSV as they are)
-    or "text" (free text: guarded, quoted, masked if asked)."""
+def cell_sql(name: str, kind: str, *, mask: bool, sql: Spelling = SQLITE) -> str:
+    """The SQL of one CSV cell of the column ``name``. ``kind`` (``kinds``): "text" (free text: guarded,
+    quoted, masked if asked), or a kind CSV takes as it is (integers, 1/0, ISO dates, UUIDs, slugs)."""
     column = f'"{name}"'
-    if kind == "plain":
-        return column  # printf's %s prints NULL as nothing, like an empty cell
+    if kind != "text":
+        return sql.as_text(column, kind)
     if mask:
-        column = mask_sql(column)
-    return quote_sql(column, guard_sql(column))
+        column = mask_sql(column, sql)
+    return quote_sql(column, guard_sql(column, sql), sql)
 
 
 def kinds(table, columns: list[str], *, slugs: bool = True) -> list[str] | None:
-    """Each column's kind for ``cell_sql``; None when a column cannot be printed by SQLite exactly
+    """Each column's kind for ``cell_sql``: "integer", "boolean", "date", "plain" (a text that is never
+    guarded nor quoted: a uid, a slug) or "text"; None when a column cannot be printed by the database exactly
     like Python would (a REAL: SQLite prints 15 significant digits, Python the shortest repr).
-    ``slugs=False``: slug columns are text (the same cells, more work for SQLite, no importer loaded)."""
+    ``slugs=False``: slug columns are text (the same cells, more work for the database, no importer loaded)."""
     from sqlalchemy import Boolean, Date, Integer, String
 
     slug_names = _slug_columns().get(table.name, set()) if slugs else set()
@@ -81,7 +180,13 @@ def kinds(table, columns: list[str], *, slugs: bool = True) -> list[str] | None:
     for name in columns:
         kind = table.c[name].type
         kind = getattr(kind, "impl", kind)  # SQLModel's AutoString decorates a String
-        if isinstance(kind, Integer | Boolean | Date) or name == "uid" or name in slug_names:
+        if isinstance(kind, Boolean):
+            out.append("boolean")
+        elif isinstance(kind, Integer):
+            out.append("integer")
+        elif isinstance(kind, Date):
+            out.append("date")
+        elif name == "uid" or name in slug_names:
             out.append("plain")
         elif isinstance(kind, String):
             out.append("text")
@@ -100,58 +205,41 @@ def _slug_columns() -> dict[str, set[str]]:
     }
 
 
-def csv_lines(
-    model,
-    columns: list[str],
-    *,
-    session,
-    masked: frozenset[str],
-    equal: dict | None = None,
-    start: date | None = None,
-    end: date | None = None,
-    chunk: int = 5000,
-):
-    """The rows of ``store.stream_rows`` as CSV lines, ``masked`` columns masked, in lists of ``chunk``; None
-    where this cannot serve (not SQLite, or a REAL column), and the caller takes the general path."""
-    connection = session.connection()
-    table = model.__table__
-    column_kinds = kinds(table, columns)
-    if connection.dialect.name != "sqlite" or column_kinds is None:
+def _spelling(session) -> Spelling | None:
+    return SPELLINGS.get(session.connection().dialect.name)
+
+
+def csv_lines(query, model, columns: list[str], *, session, masked: frozenset[str], chunk: int = 5000):
+    """The rows of ``query`` (a SELECT of ``model``'s table, ``store.table_query``: its filters and order kept,
+    its columns replaced) as CSV lines of ``columns``, ``masked`` columns masked, in lists of ``chunk``; None
+    where this cannot serve (a backend not spelt here, or a REAL column), and the caller takes the general
+    path."""
+    from sqlalchemy import literal_column
+
+    from lbc_cli import store
+
+    sql = _spelling(session)
+    column_kinds = kinds(model.__table__, columns)
+    if sql is None or column_kinds is None:
         return None
-    cells = [cell_sql(name, kind, mask=name in masked) for name, kind in zip(columns, column_kinds, strict=True)]
-    where, params = [], []
-    for name, value in (equal or {}).items():
-        where.append(f'"{table.c[name].name}" = ?')
-        params.append(value)
-    if start is not None:
-        where.append('"date" >= ?')
-        params.append(start.isoformat())
-    if end is not None:
-        where.append('"date" <= ?')
-        params.append(end.isoformat())
-    sql = f"SELECT printf('{','.join(['%s'] * len(cells))}', {', '.join(cells)}) FROM \"{table.name}\""
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY id"
-    return _chunks(connection.connection.dbapi_connection.cursor(), sql, params, chunk)
+    cells = [
+        cell_sql(name, kind, mask=name in masked, sql=sql) for name, kind in zip(columns, column_kinds, strict=True)
+    ]
+    lines = query.with_only_columns(literal_column(sql.line(cells)), maintain_column_froms=True)
+    return _first_cells(store.raw_batches(lines, session=session, size=chunk))
 
 
-def _chunks(cursor, sql: str, params: list, chunk: int):
-    try:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(chunk):
-            yield [row[0] for row in rows]
-    finally:
-        cursor.close()
+def _first_cells(batches) -> Iterator[list]:
+    with closing(batches):
+        for batch in batches:
+            yield [row[0] for row in batch]
 
 
-# validate.age_on: completed years on a day, from an ISO birth date (SQLite stores a date as that text)
-_AGE = "({year} - CAST(substr({c}, 1, 4) AS INTEGER) - (substr({c}, 6, 5) > '{month_day}'))"
-# The characters that make a cell quoted but the comma and the line feed (a cell holding one of those shows
-# in the line's count of them), and those a cell needing the guard starts with.
+# A line of bare cells that could read otherwise guarded and quoted: the characters that make a cell quoted
+# but the comma and the line feed (a cell holding one of those shows in the line's count of them), and
+# those a cell needing the guard starts with.
 _QUOTED_IF_HELD = "".join(sorted(io.CSV_QUOTED_IF - {",", "\n"}))
 _GUARDED_IF_FIRST = "".join(sorted(io.MAY_NEED_GUARD))
-# A line of bare cells that could read otherwise guarded and quoted
 _LINE_TO_CHECK = re.compile(f"[{re.escape(_QUOTED_IF_HELD)}]|(?:^|,)[{re.escape(_GUARDED_IF_FIRST)}]")
 # A trigger in every date ('-'): looked for only where a cell starts; any other found anywhere in the text
 # means its lines are checked one by one
@@ -159,61 +247,84 @@ _FIRST_IN_DATES = "".join(sorted(io.MAY_NEED_GUARD & {"-"}))
 _CHARS_TO_CHECK = "".join(sorted(set(_QUOTED_IF_HELD) | (io.MAY_NEED_GUARD - set(_FIRST_IN_DATES))))
 
 
-def roster_lines(
-    query, columns: list[str], *, helpers: dict[int, str], session, as_of: date, masked: frozenset[str]
-) -> list[list[str]] | None:
-    """``lbc child list``'s CSV lines, in one chunk, ``masked`` columns masked: the rows of ``query`` (a SELECT
-    of children: its filters and order kept, its columns replaced) under ``columns``, with ``age`` on ``as_of``
-    and ``helpers`` (child id -> names) among them; None where this cannot serve (not SQLite), and the caller
-    takes the general path.
+def age_sql(c: str, as_of: date, sql: Spelling = SQLITE) -> str:
+    """``validate.age_on`` of the date column ``c`` on ``as_of`` in SQL: completed years."""
+    year, month_day = sql.year_and_day(c)
+    after = f"(CASE WHEN {month_day} > '{as_of.strftime('%m-%d')}' THEN 1 ELSE 0 END)"
+    return f"({as_of.year} - {year} - {after})"
 
-    SQLite prints each line but the helpers, in two halves; Python puts the helpers' cell between them.
+
+def roster_lines(
+    query,
+    columns: list[str],
+    *,
+    helpers: dict[int, str],
+    session,
+    as_of: date,
+    masked: frozenset[str],
+    chunk: int = 10_000,
+) -> Iterator[list[str]] | None:
+    """``lbc child list``'s CSV lines, ``chunk`` at a time, ``masked`` columns masked: the rows of ``query``
+    (a SELECT of children: its filters and order kept, its columns replaced) under ``columns``, with ``age``
+    on ``as_of`` and ``helpers`` (child id -> names) among them; None where this cannot serve (a backend not
+    spelt here), and the caller takes the general path.
+
+    The database prints each line but the helpers, in two halves; Python puts the helpers' cell between them.
     The cells are printed bare first (masked if asked): only the lines where that could differ from
     neutralised and quoted cells (almost never: a name with a comma...) are printed again with care."""
     from sqlalchemy import literal_column
 
     from lbc_cli.models import Child
-    from lbc_cli.store import raw_rows
 
-    if session.connection().dialect.name != "sqlite":
+    sql = _spelling(session)
+    if sql is None:
         return None
     stored = [name for name in columns if name not in ("age", "helpers")]
     stored_kinds = kinds(Child.__table__, stored, slugs=False)  # cells printed with care are few
     if stored_kinds is None:
         return None
-    age = _AGE.format(c='"birth_date"', year=as_of.year, month_day=as_of.strftime("%m-%d"))
+    age = sql.as_text(age_sql('"birth_date"', as_of, sql), "integer")
     split = columns.index("helpers")
     commas = (split, len(columns) - split - 1)  # in the line before the helpers' cell, and after it
 
     def cell(name: str, kind: str, careful: bool) -> str:
         mask = name in masked
-        if careful or kind == "plain":
-            return cell_sql(name, kind, mask=mask)
-        return mask_sql(f'"{name}"') if mask else f'"{name}"'  # bare: as it is, masked if asked
+        if careful or kind != "text":
+            return cell_sql(name, kind, mask=mask, sql=sql)
+        return mask_sql(f'"{name}"', sql) if mask else f'"{name}"'  # bare: as it is, masked if asked
 
     def halves(careful: bool):
         cells = {name: cell(name, kind, careful) for name, kind in zip(stored, stored_kinds, strict=True)}
         cells["age"] = age
         head, tail = [cells[name] for name in columns[:split]], [cells[name] for name in columns[split + 1 :]]
-        return (
-            literal_column(f"printf('{'%s,' * len(head)}', {', '.join(head)})" if head else "''"),
-            literal_column(f"printf('{',%s' * len(tail)}', {', '.join(tail)})" if tail else "''"),
+        return query.with_only_columns(
+            Child.id,
+            literal_column(sql.line(head, after="," if head else "")),
+            literal_column(sql.line(tail, before="," if tail else "")),
         )
 
-    rows = raw_rows(query.with_only_columns(Child.id, *halves(careful=False)), session=session)
-    again = {rows[n][0] for n in _needing_care([row[1] for row in rows], commas[0])}
-    again.update(rows[n][0] for n in _needing_care([row[2] for row in rows], commas[1]))
-    if again:
-        careful = query.with_only_columns(Child.id, *halves(careful=True))
-        ids, fixed = sorted(again), {}
-        for start in range(0, len(ids), 500):
-            chunk = careful.where(Child.id.in_(ids[start : start + 500]))
-            fixed.update((row[0], row) for row in raw_rows(chunk, session=session))
-        rows = [fixed.get(row[0], row) for row in rows]
     if _needing_care(list(helpers.values()), 0):
         helpers = {child_id: io.csv_cell(names) for child_id, names in helpers.items()}
+    return _roster_chunks(halves(careful=False), halves(careful=True), commas, helpers, session, chunk)
+
+
+def _roster_chunks(bare, careful, commas: tuple[int, int], helpers: dict, session, chunk: int) -> Iterator[list[str]]:
+    """The lines of ``roster_lines``, a batch of ``bare`` at a time, its lines needing care from ``careful``."""
+    from lbc_cli import store
+    from lbc_cli.models import Child
+
     cell_of = helpers.get
-    return [[before + cell_of(child_id, "") + after for child_id, before, after in rows]]
+    with closing(store.raw_batches(bare, session=session, size=chunk)) as batches:
+        for rows in batches:
+            again = {rows[n][0] for n in _needing_care([row[1] for row in rows], commas[0])}
+            again.update(rows[n][0] for n in _needing_care([row[2] for row in rows], commas[1]))
+            if again:
+                ids, fixed = sorted(again), {}
+                for start in range(0, len(ids), 500):
+                    some = careful.where(Child.id.in_(ids[start : start + 500]))
+                    fixed.update((row[0], row) for row in store.raw_rows(some, session=session))
+                rows = [fixed.get(row[0], row) for row in rows]
+            yield [before + cell_of(child_id, "") + after for child_id, before, after in rows]
 
 
 def _needing_care(lines: list[str], commas: int) -> list[int]:

@@ -7,6 +7,7 @@ its old and new values, and derived columns (pinyin) stay current.
 """
 
 import getpass
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,12 +38,22 @@ def _compiled(statement, dialect) -> tuple[str, Any]:
     return str(compiled), params
 
 
+_server_cursors = itertools.count()
+
+
 @contextmanager
-def _raw_cursor(statement, session: Session):
-    """A DB-API cursor on which the Core SELECT ``statement`` has been run; closed after the block."""
+def _raw_cursor(statement, session: Session, *, in_batches: bool = False):
+    """A DB-API cursor on which the Core SELECT ``statement`` has been run; closed after the block.
+    ``in_batches``: the rows are to be fetched a batch at a time and need not all be held at once (SQLite's
+    cursor reads them as asked; on PostgreSQL a server-side cursor, where psycopg's plain one takes the whole
+    result at once)."""
     connection = session.connection()
     sql, params = _compiled(statement, connection.dialect)
-    cursor = connection.connection.dbapi_connection.cursor()
+    dbapi_connection = connection.connection.dbapi_connection
+    if in_batches and connection.dialect.name == "postgresql":
+        cursor = dbapi_connection.cursor(name=f"lbc_batches_{next(_server_cursors)}")
+    else:
+        cursor = dbapi_connection.cursor()
     try:
         cursor.execute(sql, params)
         yield cursor
@@ -61,9 +72,9 @@ def raw_rows(statement, *, session: Session) -> list[tuple]:
 
 
 def raw_batches(statement, *, session: Session, size: int = 10_000) -> Iterator[list[tuple]]:
-    """``raw_rows`` a batch of ``size`` rows at a time: for a county's rows read into counts, which then
-    need not all be held at once."""
-    with _raw_cursor(statement, session) as cursor:
+    """``raw_rows`` a batch of ``size`` rows at a time: for a county's rows read into counts or written out,
+    which then need not all be held at once."""
+    with _raw_cursor(statement, session, in_batches=True) as cursor:
         while batch := cursor.fetchmany(size):
             yield batch
 
@@ -401,17 +412,16 @@ def paired_counts(*, session: Session, as_of: date) -> dict[int, int]:
 # ---- settings ------------------------------------------------------------------------------
 
 
-def stream_rows(
+def table_query(
     model: type[SQLModel],
     columns: list[str],
     *,
-    session: Session,
     equal: dict | None = None,
     start: date | None = None,
     end: date | None = None,
 ):
-    """Every row of a table as dicts of the given columns, in id order, fetched in chunks; ``equal``
-    keeps rows whose columns hold those values, ``start``/``end`` bound a table's ``date`` column."""
+    """The SELECT of a table's rows (the given columns) in id order: ``equal`` keeps rows whose columns hold
+    those values, ``start``/``end`` bound the table's ``date`` column."""
     table = model.__table__
     query = select(*(table.c[c] for c in columns)).order_by(table.c.id)
     for column, value in (equal or {}).items():
@@ -420,6 +430,11 @@ def stream_rows(
         query = query.where(table.c.date >= start)
     if end is not None:
         query = query.where(table.c.date <= end)
+    return query
+
+
+def stream_rows(query, columns: list[str], *, session: Session) -> Iterator[dict]:
+    """Every row of ``query`` (``table_query``) as dicts of its ``columns``, fetched in chunks."""
     result = session.execute(query, execution_options={"yield_per": 2000})
     try:
         for row in result:

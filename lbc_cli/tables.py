@@ -2,7 +2,7 @@
 loads, in one transaction."""
 
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -14,19 +14,21 @@ if TYPE_CHECKING:
 def exported(
     db, model, columns: list[str], *, reveal: bool, equal: dict, start: date | None, end: date | None
 ) -> Iterator["Table"]:
-    """Every row of a table in id order (``store.stream_rows``'s filters) as the output layer's Table, read
-    in one snapshot while the block writes it; its CSV writer may have SQLite make the lines itself."""
+    """Every row of a table in id order (``store.table_query``'s filters) as the output layer's Table, read
+    in one snapshot while the block writes it; its CSV writer may have the database make the lines itself."""
     from lbc_cli import sqlcsv, store
     from lbc_cli.output import Table
 
-    with db.session() as session:
-        stored = store.stream_rows(model, columns, session=session, equal=equal, start=start, end=end)
+    query = store.table_query(model, columns, equal=equal, start=start, end=end)
+    # the readers are ended here, in their transaction, even when the writing stops half-way
+    with db.session() as session, ExitStack() as readers:
+        stored = readers.enter_context(closing(store.stream_rows(query, columns, session=session)))
 
         def csv_lines(masked: frozenset[str]):
-            return sqlcsv.csv_lines(model, columns, session=session, masked=masked, equal=equal, start=start, end=end)
+            lines = sqlcsv.csv_lines(query, model, columns, session=session, masked=masked)
+            return lines if lines is None else readers.enter_context(closing(lines))
 
-        with closing(stored):  # ended here, in its transaction, even when the writing stops half-way
-            yield Table(columns, stored, reveal=reveal, csv_lines=csv_lines)
+        yield Table(columns, stored, reveal=reveal, csv_lines=csv_lines)
 
 
 def import_file(

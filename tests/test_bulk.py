@@ -1,4 +1,4 @@
-"""The county-scale paths: CSV lines made by SQLite, streamed imports that rebuild plain indexes.
+"""The county-scale paths: CSV lines made by the database, streamed imports that rebuild plain indexes.
 
 Each fast path must give exactly what the general path gives; the expected text is spelled out
 here from the spec's rules (formula prefix, masking, CSV quoting), not taken from the code."""
@@ -51,7 +51,7 @@ def _expected_cell(note: str) -> str:
     return text
 
 
-def test_sqlite_csv_lines_equal_the_rules(lbc, db, tmp_path):
+def test_database_csv_lines_equal_the_rules(lbc, db, tmp_path):
     assert lbc("enroll", "张小红", "--gender", "F", "--birth", "2015-04-05", "--village", "柳河村").code == 0
     source = tmp_path / "contacts.csv"
     source.write_text(_contacts_csv(HOSTILE), encoding="utf-8")
@@ -74,7 +74,7 @@ def test_sqlite_csv_lines_equal_the_rules(lbc, db, tmp_path):
         assert any(line.endswith(f",{_expected_cell(note)},,0") for line in body), note
 
 
-def test_sqlite_path_and_general_path_write_the_same_bytes(lbc, db, monkeypatch, tmp_path):
+def test_database_path_and_general_path_write_the_same_bytes(lbc, db, monkeypatch, tmp_path):
     assert (
         lbc(
             "enroll", "李四", "--gender", "M", "--birth", "2014-02-03", "--village", "石桥村,二组",
@@ -99,7 +99,7 @@ def test_sqlite_path_and_general_path_write_the_same_bytes(lbc, db, monkeypatch,
     assert '\'=HYPERLINK(""x"")' in masked
 
 
-def test_sqlite_export_filters_follow_the_general_path(lbc, db, monkeypatch):
+def test_database_export_filters_follow_the_general_path(lbc, db, monkeypatch):
     for i, village in enumerate(["柳河村", "石桥村", "柳河村"]):
         assert lbc("enroll", f"王{i}", "--gender", "F", "--birth", f"2015-01-0{i + 1}", "--village", village).code == 0
     fast = lbc("export", "children", "--village", "柳河村").out
@@ -114,7 +114,8 @@ def test_real_columns_take_the_general_path():
     contacts = models.Contact.__table__
     names = [c.name for c in contacts.columns]
     kinds = dict(zip(names, sqlcsv.kinds(contacts, names), strict=True))
-    assert kinds["note"] == "text" and kinds["kind"] == "plain" and kinds["date"] == "plain"
+    assert kinds["note"] == "text" and kinds["kind"] == "plain" and kinds["date"] == "date"
+    assert kinds["id"] == "integer" and kinds["no_answer"] == "boolean" and kinds["uid"] == "plain"
 
 
 def _index_names(target) -> list[str]:

@@ -1,4 +1,4 @@
-"""`lbc child list --format csv` at a county's size: SQLite prints the lines, Python only puts each
+"""`lbc child list --format csv` at a county's size: the database prints the lines, Python only puts each
 child's helpers in. Every byte must be what the general path (a dict a row, csv.writer) writes; the
 hostile cells are spelled out here from the spec's rules (formula prefix, masking, CSV quoting)."""
 
@@ -78,7 +78,7 @@ def _lists(lbc, options) -> dict[tuple, str]:
     return out
 
 
-def test_sqlite_lines_are_the_general_paths_bytes(lbc, county, monkeypatch):
+def test_database_lines_are_the_general_paths_bytes(lbc, county, monkeypatch):
     fast = _lists(lbc, OPTIONS)
     monkeypatch.setattr(sqlcsv, "roster_lines", lambda *a, **k: None)  # the general path, csv.writer
     assert _lists(lbc, OPTIONS) == fast

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from lbc_cli import io, output, sqlcsv, validate
 from lbc_cli.cli import root
-from tests.conftest import execute
+from tests.conftest import execute, is_url, rows
 from tests.test_cli import one_line
 
 # The arguments a command needs before its --format is looked at
@@ -210,8 +210,43 @@ def test_the_sql_cell_is_the_python_cell(mask):
     assert cells[TRICKY.index("13812345678")] == ("138****5678" if mask else "13812345678")
 
 
+@pytest.mark.parametrize("mask", [False, True])
+def test_each_backends_sql_cell_is_the_python_cell(db, mask):
+    """The cells of the fast path in the spelling of the backend under test (SQLite's or PostgreSQL's) are
+    the Python writer's."""
+    spelling = sqlcsv.POSTGRESQL if is_url(db) else sqlcsv.SQLITE
+    line = spelling.line([sqlcsv.cell_sql("v", "text", mask=mask, sql=spelling)])
+    cells = [rows(db, f'SELECT {line} FROM (SELECT CAST(? AS TEXT) AS "v") AS t', v)[0][0] for v in TRICKY]
+    assert cells == [io.csv_cell(validate.mask(v) if mask and v else v) for v in TRICKY]
+    assert cells[TRICKY.index("13812345678")] == ("138****5678" if mask else "13812345678")
+    assert cells[TRICKY.index("two\nlines")] == ("two**ines" if mask else '"two\nlines"')
+    assert cells[TRICKY.index(None)] == ""
+
+
+@pytest.mark.parametrize(
+    ("birth", "as_of", "age"),
+    [
+        ("2016-02-29", "2025-02-28", 8),  # 29 February: a year older on 1 March in a common year
+        ("2016-02-29", "2025-03-01", 9),
+        ("2016-02-29", "2024-02-29", 8),
+        ("2015-08-31", "2026-08-31", 11),  # the birthday itself
+        ("2015-09-01", "2026-08-31", 10),
+        ("2015-12-31", "2026-01-01", 10),
+        ("2020-01-01", "2010-01-01", -10),  # before the birth: below zero, as validate.age_on gives it
+    ],
+)
+def test_each_backends_age_is_validate_age_on(db, birth, as_of, age):
+    from datetime import date
+
+    spelling = sqlcsv.POSTGRESQL if is_url(db) else sqlcsv.SQLITE
+    assert validate.age_on(date.fromisoformat(birth), date.fromisoformat(as_of)) == age
+    cell = spelling.as_text(sqlcsv.age_sql('"b"', date.fromisoformat(as_of), spelling), "integer")
+    given = "CAST(? AS DATE)" if is_url(db) else "?"  # SQLite keeps a date as its ISO text
+    assert rows(db, f'SELECT {spelling.line([cell])} FROM (SELECT {given} AS "b") AS t', birth) == [(str(age),)]
+
+
 def test_the_fast_and_the_python_path_write_the_same_bytes(lbc, db, monkeypatch):
-    """export and child list: SQLite's lines and csv.writer's, masked and revealed, for tricky cells."""
+    """export and child list: the database's lines and csv.writer's, masked and revealed, for tricky cells."""
     for n, name in enumerate(["王芳", "李娜", "张伟", "赵敏", "陈静"], start=1):
         phone = f"1380000{n:04d}"
         assert lbc("enroll", name, "--gender", "F", "--birth", "2015-01-02", "--guardian-phone", phone).code == 0
@@ -228,8 +263,21 @@ def test_the_fast_and_the_python_path_write_the_same_bytes(lbc, db, monkeypatch)
         ("child", "list", "--format", "csv"),
         ("child", "list", "--format", "csv", "--reveal"),
     ]
+    served = []  # the fast path serves on either backend
+
+    def spied(function):
+        def call(*args, **kwargs):
+            lines = function(*args, **kwargs)
+            served.append(lines is not None)
+            return lines
+
+        return call
+
+    monkeypatch.setattr(sqlcsv, "csv_lines", spied(sqlcsv.csv_lines))
+    monkeypatch.setattr(sqlcsv, "roster_lines", spied(sqlcsv.roster_lines))
     fast = [lbc(*args) for args in commands]
     assert all(result.code == 0 for result in fast), [r.err for r in fast]
+    assert served == [True] * 4
     monkeypatch.setattr(sqlcsv, "csv_lines", lambda *a, **k: None)
     monkeypatch.setattr(sqlcsv, "roster_lines", lambda *a, **k: None)
     assert [lbc(*args).out for args in commands] == [result.out for result in fast]
