@@ -258,7 +258,8 @@ def test_cells_shared_by_many_rows_are_written_as_the_rows_are(fmt):
     keys, pieces = [1, 1, 2, 3, 4, 4], ["a", "b", "a", "b", "a", "a"]
     columns = ["id", "name", "guardian_phone", "rule", "due_date", "days_overdue"]
     rows = [dict(zip(columns, people[k] + work[w], strict=True)) for k, w in zip(keys, pieces, strict=True)]
-    shared = output.Table(columns, by_group=[output.Shared(keys, people), output.Shared(pieces, work)])
+    by_column = [output.Shared(keys, _columns_of(people)), output.Shared(pieces, _columns_of(work))]
+    shared = output.Table(columns, by_group=by_column)
     by_group, by_row = stdio.StringIO(), stdio.StringIO()
     output.write(shared, fmt, by_group)
     output.write(output.Table(columns, rows), fmt, by_row)
@@ -271,13 +272,18 @@ def test_cells_shared_by_many_rows_are_written_as_the_rows_are(fmt):
         ]
 
 
+def _columns_of(cells: dict) -> list[dict]:
+    """A Shared group's columns from each key's cells."""
+    return [dict(zip(cells, column, strict=True)) for column in zip(*cells.values(), strict=True)]
+
+
 @pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
 def test_shared_cells_of_no_rows_and_of_many_chunks_are_written_as_rows_are(fmt):
     columns = ["id", "name", "rule"]
     for n in (0, 25_001):  # no row; three chunks of the writers' 10,000
-        people = {k: (k, f"名{k}") for k in range(n)}
-        rules = {"a": ("home-visit",)}
-        shared = output.Table(columns, by_group=[output.Shared(list(people), people), output.Shared(["a"] * n, rules)])
+        people = [list(range(n)), [f"名{k}" for k in range(n)]]  # list columns: the keys are places
+        rules = [{"a": "home-visit"}]
+        shared = output.Table(columns, by_group=[output.Shared(range(n), people), output.Shared(["a"] * n, rules)])
         rows = [{"id": k, "name": f"名{k}", "rule": "home-visit"} for k in range(n)]
         by_group, by_row = stdio.StringIO(), stdio.StringIO()
         assert output.write(shared, fmt, by_group) == n
