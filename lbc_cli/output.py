@@ -164,14 +164,14 @@ def write_csv(table: Table, stream: IO[str], progress=None) -> int:
     """The one CSV writer: a header of the column names, then a line a row, each cell ``io.csv_cell``
     (the formula guard, QUOTE_MINIMAL quoting, CRLF ends), masked unless revealed.
 
-    Three ways to the same bytes: the lines SQLite made (``table.csv_lines``, handed the columns to mask),
-    else the values column by column (a column that cannot hold a formula passed to csv.writer as it is),
-    else row by row."""
+    Four ways to the same bytes: the lines SQLite made (``table.csv_lines``, handed the columns to mask),
+    the cells many rows share (``table.by_group``: each key's text made once), else the values column by
+    column (a column that cannot hold a formula passed to csv.writer as it is), else row by row."""
     lines = table.csv_lines(_masked(table)) if table.csv_lines is not None else None
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(table.columns)
     if table.by_group is not None:
-        lines = _shared_lines(table)
+        return _write_shared_csv(table, stream, progress)
     n = 0
     if lines is not None:
         for chunk in lines:
@@ -201,21 +201,28 @@ def write_csv(table: Table, stream: IO[str], progress=None) -> int:
     return n
 
 
-def _shared_lines(table: Table, chunk: int = 10_000) -> Iterator[list[str]]:
+def _write_shared_csv(table: Table, stream: IO[str], progress=None, chunk: int = 10_000) -> int:
     """The CSV lines of a table given ``by_group``, ``chunk`` rows at a time: each key's cells made once, a
-    column at a time, then a line a row from its keys' texts."""
+    column at a time (``_key_texts``); then a chunk's text is its rows' keys' texts, each followed by a comma
+    or the line's end, laid side by side in one list and joined once."""
     hidden = _masked(table)
     texts, first = [], 0
     for group in table.by_group:
         names = table.columns[first : first + len(group.columns)]
         first += len(group.columns)
         texts.append(_key_texts(group, [n in hidden for n in names]))
-    for start in range(0, _group_rows(table), chunk):
-        parts = [
-            map(text.__getitem__, group.keys[start : start + chunk])
-            for text, group in zip(texts, table.by_group, strict=True)
-        ]
-        yield list(map(",".join, zip(*parts, strict=True)))
+    rows = _group_rows(table)
+    width = 2 * len(texts)  # a row's pieces: each group's text, then a comma (the last: the line's end)
+    for start in range(0, rows, chunk):
+        n = min(chunk, rows - start)
+        pieces = [","] * (width * n)
+        for place, (text, group) in enumerate(zip(texts, table.by_group, strict=True)):
+            pieces[2 * place :: width] = map(text.__getitem__, group.keys[start : start + n])
+        pieces[width - 1 :: width] = ["\r\n"] * n
+        stream.write("".join(pieces))
+        if progress is not None:
+            progress(n)
+    return rows
 
 
 def _key_texts(group: Shared, masked: list[bool]) -> list[str] | dict[object, str]:

@@ -272,6 +272,23 @@ def test_cells_shared_by_many_rows_are_written_as_the_rows_are(fmt):
         ]
 
 
+def test_shared_list_columns_hold_each_keys_cells_at_its_place():
+    # remind's children: a list column's key is a place in it; a dict column's, any key
+    people = [[7, 8], ["张三", "=1+1"], ["13812345678", None]]  # place 0: child 7; place 1: child 8
+    work = [{"call": "video-call", "visit": "home-visit"}, {"call": 3, "visit": -2}]
+    columns = ["child_id", "name", "guardian_phone", "rule", "days_overdue"]
+    shared = [output.Shared([1, 0, 1], people), output.Shared(["call", "call", "visit"], work)]
+    assert _written("csv", output.Table(columns, by_group=shared)) == (
+        "child_id,name,guardian_phone,rule,days_overdue\r\n"
+        "8,'=1+1,,video-call,3\r\n"
+        "7,张三,138****5678,video-call,3\r\n"
+        "8,'=1+1,,home-visit,-2\r\n"
+    )
+    assert _written("jsonl", output.Table(columns, by_group=shared)).splitlines()[1] == (
+        '{"child_id": 7, "name": "张三", "guardian_phone": "138****5678", "rule": "video-call", "days_overdue": 3}'
+    )
+
+
 def _columns_of(cells: dict) -> list[dict]:
     """A Shared group's columns from each key's cells."""
     return [dict(zip(cells, column, strict=True)) for column in zip(*cells.values(), strict=True)]
