@@ -231,7 +231,7 @@ def _key_texts(group: Shared, masked: list[bool]) -> list[str] | dict[object, st
     keys = list(group.columns[0]) if isinstance(group.columns[0], dict) else None
     columns = group.columns if keys is None else [list(map(column.__getitem__, keys)) for column in group.columns]
     cells = [_csv_texts(io.mask_values(c) if m else c) for c, m in zip(columns, masked, strict=True)]
-    texts = list(map(",".join, zip(*cells, strict=True)))
+    texts = cells[0] if len(cells) == 1 else list(map(",".join, zip(*cells, strict=True)))
     return texts if keys is None else dict(zip(keys, texts, strict=True))
 
 
