@@ -216,8 +216,8 @@ def _write_shared_csv(table: Table, stream: IO[str], progress=None, chunk: int =
     for start in range(0, rows, chunk):
         n = min(chunk, rows - start)
         pieces = [","] * (width * n)
-        for place, (text, group) in enumerate(zip(texts, table.by_group, strict=True)):
-            pieces[2 * place :: width] = map(text.__getitem__, group.keys[start : start + n])
+        for nth, (text, group) in enumerate(zip(texts, table.by_group, strict=True)):
+            pieces[2 * nth :: width] = map(text.__getitem__, group.keys[start : start + n])
         pieces[width - 1 :: width] = ["\r\n"] * n
         stream.write("".join(pieces))
         if progress is not None:

@@ -289,6 +289,18 @@ def test_shared_list_columns_hold_each_keys_cells_at_its_place():
     )
 
 
+def test_a_shared_group_alone_is_written_a_chunk_at_a_time():
+    # one group of two list columns: each row its key's text, then the line's end; 25,001 rows in 3 chunks
+    n = 25_001
+    shared = output.Table(["id", "name"], by_group=[output.Shared([1, 0] * (n // 2) + [1], [[5, 6], ['a "b"', "c"]])])
+    stream, counted = stdio.StringIO(), []
+    assert output.write(shared, "csv", stream, progress=counted.append) == n
+    assert counted == [10_000, 10_000, 5_001]
+    assert stream.getvalue().startswith('id,name\r\n6,c\r\n5,"a ""b"""\r\n6,c\r\n')
+    assert stream.getvalue().endswith('5,"a ""b"""\r\n6,c\r\n')
+    assert stream.getvalue().count("\r\n") == n + 1
+
+
 def _columns_of(cells: dict) -> list[dict]:
     """A Shared group's columns from each key's cells."""
     return [dict(zip(cells, column, strict=True)) for column in zip(*cells.values(), strict=True)]
