@@ -217,7 +217,7 @@ def _write_shared_csv(table: Table, stream: IO[str], progress=None, chunk: int =
         n = min(chunk, rows - start)
         pieces = [","] * (width * n)
         for nth, (text, group) in enumerate(zip(texts, table.by_group, strict=True)):
-            pieces[2 * nth :: width] = map(text.__getitem__, group.keys[start : start + n])
+            pieces[2 * nth :: width] = [text[key] for key in group.keys[start : start + n]]
         pieces[width - 1 :: width] = ["\r\n"] * n
         stream.write("".join(pieces))
         if progress is not None:
