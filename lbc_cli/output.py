@@ -29,11 +29,12 @@ CsvLines = Callable[[frozenset[str]], Iterable[list[str]] | None]
 
 
 class Shared(NamedTuple):
-    """Cells that many rows share (a child's, on each of its reminders): row i has the cells of ``keys[i]``,
-    ``cells`` maps a key to its cells, one per column of the group."""
+    """Cells that many rows share (a child's, on each of its reminders), given column by column: row i has
+    ``column[keys[i]]`` in each of the group's ``columns``. A column is a list (the keys are its places 0,
+    1, ...) or a dict (any keys; each column of the group has the same keys, in the same order)."""
 
     keys: Sequence
-    cells: dict
+    columns: list[list | dict]
 
 
 class Table:
@@ -123,7 +124,8 @@ def _group_values(table: Table, start: int, stop: int) -> list[Sequence]:
     they must be."""
     values = []
     for group in table.by_group:
-        values.extend(map(list, zip(*map(group.cells.__getitem__, group.keys[start:stop]), strict=True)))
+        keys = group.keys[start:stop]
+        values.extend(list(map(column.__getitem__, keys)) for column in group.columns)
     values = values or [[] for _column in table.columns]
     hidden = _masked(table)
     return [io.mask_values(v) if c in hidden else v for c, v in zip(table.columns, values, strict=True)]
@@ -162,14 +164,14 @@ def write_csv(table: Table, stream: IO[str], progress=None) -> int:
     """The one CSV writer: a header of the column names, then a line a row, each cell ``io.csv_cell``
     (the formula guard, QUOTE_MINIMAL quoting, CRLF ends), masked unless revealed.
 
-    Three ways to the same bytes: the lines the database made (``table.csv_lines``, handed the columns to mask),
-    else the values column by column (a column that cannot hold a formula passed to csv.writer as it is),
-    else row by row."""
+    Four ways to the same bytes: the lines the database made (``table.csv_lines``, handed the columns to mask),
+    the cells many rows share (``table.by_group``: each key's text made once), else the values column by
+    column (a column that cannot hold a formula passed to csv.writer as it is), else row by row."""
     lines = table.csv_lines(_masked(table)) if table.csv_lines is not None else None
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(table.columns)
     if table.by_group is not None:
-        lines = _shared_lines(table)
+        return _write_shared_csv(table, stream, progress)
     n = 0
     if lines is not None:
         for chunk in lines:
@@ -199,23 +201,38 @@ def write_csv(table: Table, stream: IO[str], progress=None) -> int:
     return n
 
 
-def _shared_lines(table: Table, chunk: int = 10_000) -> Iterator[list[str]]:
+def _write_shared_csv(table: Table, stream: IO[str], progress=None, chunk: int = 10_000) -> int:
     """The CSV lines of a table given ``by_group``, ``chunk`` rows at a time: each key's cells made once, a
-    column at a time, then a line a row from its keys' texts."""
+    column at a time (``_key_texts``); then a chunk's text is its rows' keys' texts, each followed by a comma
+    or the line's end, laid side by side in one list and joined once."""
     hidden = _masked(table)
     texts, first = [], 0
     for group in table.by_group:
-        columns = list(zip(*group.cells.values(), strict=True))
-        names = table.columns[first : first + len(columns)]
-        first += len(columns)
-        cells = [_csv_texts(io.mask_values(c) if n in hidden else c) for c, n in zip(columns, names, strict=True)]
-        texts.append(dict(zip(group.cells, map(",".join, zip(*cells, strict=True)), strict=True)))
-    for start in range(0, _group_rows(table), chunk):
-        parts = [
-            map(text.__getitem__, group.keys[start : start + chunk])
-            for text, group in zip(texts, table.by_group, strict=True)
-        ]
-        yield list(map(",".join, zip(*parts, strict=True)))
+        names = table.columns[first : first + len(group.columns)]
+        first += len(group.columns)
+        texts.append(_key_texts(group, [n in hidden for n in names]))
+    rows = _group_rows(table)
+    width = 2 * len(texts)  # a row's pieces: each group's text, then a comma (the last: the line's end)
+    for start in range(0, rows, chunk):
+        n = min(chunk, rows - start)
+        pieces = [","] * (width * n)
+        for nth, (text, group) in enumerate(zip(texts, table.by_group, strict=True)):
+            pieces[2 * nth :: width] = [text[key] for key in group.keys[start : start + n]]
+        pieces[width - 1 :: width] = ["\r\n"] * n
+        stream.write("".join(pieces))
+        if progress is not None:
+            progress(n)
+    return rows
+
+
+def _key_texts(group: Shared, masked: list[bool]) -> list[str] | dict[object, str]:
+    """Each key's cells of a Shared group as CSV text (masked where ``masked`` says): a list of texts at
+    the places of list columns, or a dict of the keys of dict columns to their texts."""
+    keys = list(group.columns[0]) if isinstance(group.columns[0], dict) else None
+    columns = group.columns if keys is None else [list(map(column.__getitem__, keys)) for column in group.columns]
+    cells = [_csv_texts(io.mask_values(c) if m else c) for c, m in zip(columns, masked, strict=True)]
+    texts = cells[0] if len(cells) == 1 else list(map(",".join, zip(*cells, strict=True)))
+    return texts if keys is None else dict(zip(keys, texts, strict=True))
 
 
 def _csv_texts(column: Sequence) -> Sequence[str]:

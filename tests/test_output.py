@@ -306,7 +306,8 @@ def test_cells_shared_by_many_rows_are_written_as_the_rows_are(fmt):
     keys, pieces = [1, 1, 2, 3, 4, 4], ["a", "b", "a", "b", "a", "a"]
     columns = ["id", "name", "guardian_phone", "rule", "due_date", "days_overdue"]
     rows = [dict(zip(columns, people[k] + work[w], strict=True)) for k, w in zip(keys, pieces, strict=True)]
-    shared = output.Table(columns, by_group=[output.Shared(keys, people), output.Shared(pieces, work)])
+    by_column = [output.Shared(keys, _columns_of(people)), output.Shared(pieces, _columns_of(work))]
+    shared = output.Table(columns, by_group=by_column)
     by_group, by_row = stdio.StringIO(), stdio.StringIO()
     output.write(shared, fmt, by_group)
     output.write(output.Table(columns, rows), fmt, by_row)
@@ -319,13 +320,47 @@ def test_cells_shared_by_many_rows_are_written_as_the_rows_are(fmt):
         ]
 
 
+def test_shared_list_columns_hold_each_keys_cells_at_its_place():
+    # remind's children: a list column's key is a place in it; a dict column's, any key
+    people = [[7, 8], ["张三", "=1+1"], ["13812345678", None]]  # place 0: child 7; place 1: child 8
+    work = [{"call": "video-call", "visit": "home-visit"}, {"call": 3, "visit": -2}]
+    columns = ["child_id", "name", "guardian_phone", "rule", "days_overdue"]
+    shared = [output.Shared([1, 0, 1], people), output.Shared(["call", "call", "visit"], work)]
+    assert _written("csv", output.Table(columns, by_group=shared)) == (
+        "child_id,name,guardian_phone,rule,days_overdue\r\n"
+        "8,'=1+1,,video-call,3\r\n"
+        "7,张三,138****5678,video-call,3\r\n"
+        "8,'=1+1,,home-visit,-2\r\n"
+    )
+    assert _written("jsonl", output.Table(columns, by_group=shared)).splitlines()[1] == (
+        '{"child_id": 7, "name": "张三", "guardian_phone": "138****5678", "rule": "video-call", "days_overdue": 3}'
+    )
+
+
+def test_a_shared_group_alone_is_written_a_chunk_at_a_time():
+    # one group of two list columns: each row its key's text, then the line's end; 25,001 rows in 3 chunks
+    n = 25_001
+    shared = output.Table(["id", "name"], by_group=[output.Shared([1, 0] * (n // 2) + [1], [[5, 6], ['a "b"', "c"]])])
+    stream, counted = stdio.StringIO(), []
+    assert output.write(shared, "csv", stream, progress=counted.append) == n
+    assert counted == [10_000, 10_000, 5_001]
+    assert stream.getvalue().startswith('id,name\r\n6,c\r\n5,"a ""b"""\r\n6,c\r\n')
+    assert stream.getvalue().endswith('5,"a ""b"""\r\n6,c\r\n')
+    assert stream.getvalue().count("\r\n") == n + 1
+
+
+def _columns_of(cells: dict) -> list[dict]:
+    """A Shared group's columns from each key's cells."""
+    return [dict(zip(cells, column, strict=True)) for column in zip(*cells.values(), strict=True)]
+
+
 @pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
 def test_shared_cells_of_no_rows_and_of_many_chunks_are_written_as_rows_are(fmt):
     columns = ["id", "name", "rule"]
     for n in (0, 25_001):  # no row; three chunks of the writers' 10,000
-        people = {k: (k, f"名{k}") for k in range(n)}
-        rules = {"a": ("home-visit",)}
-        shared = output.Table(columns, by_group=[output.Shared(list(people), people), output.Shared(["a"] * n, rules)])
+        people = [list(range(n)), [f"名{k}" for k in range(n)]]  # list columns: the keys are places
+        rules = [{"a": "home-visit"}]
+        shared = output.Table(columns, by_group=[output.Shared(range(n), people), output.Shared(["a"] * n, rules)])
         rows = [{"id": k, "name": f"名{k}", "rule": "home-visit"} for k in range(n)]
         by_group, by_row = stdio.StringIO(), stdio.StringIO()
         assert output.write(shared, fmt, by_group) == n

@@ -68,26 +68,26 @@ def remind(
 
 def _table(work):
     """The due work as one table, a row a child and piece of work in ``reminders.due_in_order``'s order, then
-    the schedule's items (no child). A child's cells, and a piece of work's, are shared by its rows."""
+    the schedule's items (no child). A child's cells, and a piece of work's, are shared by its rows: a child's
+    at its place in ``work.children``, the schedule's items' after them."""
     from lbc_cli.output import Shared, Table
 
     places, dues = work.due
-    children = work.children
-    plan = [("plan", n) for n in range(len(work.schedule))]
+    children, schedule = work.children, work.schedule
     joined: dict[tuple[str, ...], str] = {}  # a helper has dozens of children
-    child_cells, work_cells, helper_cells = {}, {}, {}
-    for place in set(places):
-        facts = children[place]
-        child_cells[place] = (facts.id, facts.name)
-        helper_cells[place] = (joined.get(facts.helpers) or joined.setdefault(facts.helpers, ";".join(facts.helpers)),)
-    for due in set(dues):
-        work_cells[due] = (due.rule, due.due_date.isoformat(), due.days_overdue, due.priority)
-    for key, item in zip(plan, work.schedule, strict=True):
-        child_cells[key] = (item.child_id, item.name)
-        work_cells[key] = (item.rule, item.due_date.isoformat(), item.days_overdue, item.priority)
-        helper_cells[key] = (";".join(item.helpers),)
-    rows, pieces = [*places, *plan], [*dues, *plan]
-    groups = [Shared(rows, child_cells), Shared(pieces, work_cells), Shared(rows, helper_cells)]
+    ids = [facts.id for facts in children] + [item.child_id for item in schedule]
+    names = [facts.name for facts in children] + [item.name for item in schedule]
+    helpers = [joined.get(h) or joined.setdefault(h, ";".join(h)) for h in (facts.helpers for facts in children)]
+    helpers += [";".join(item.helpers) for item in schedule]
+    pieces = [*set(dues), *schedule]  # each piece of work once, the key of its cells
+    work_cells = [
+        {piece: piece.rule for piece in pieces},
+        {piece: piece.due_date.isoformat() for piece in pieces},
+        {piece: piece.days_overdue for piece in pieces},
+        {piece: piece.priority for piece in pieces},
+    ]
+    rows = [*places, *range(len(children), len(ids))]
+    groups = [Shared(rows, [ids, names]), Shared([*dues, *schedule], work_cells), Shared(rows, [helpers])]
     return Table(REMIND_COLUMNS, by_group=groups, enums={"rule": "rule", "priority": "priority"})
 
 
