@@ -135,6 +135,11 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.path is not None or self.target.startswith("sqlite")
 
+    @property
+    def dialect(self) -> str:
+        """The SQL dialect of what ``reader`` gives: "sqlite" or "postgresql"."""
+        return "sqlite" if self.is_sqlite else "postgresql"
+
     # ---- engine -------------------------------------------------------------------------
     @property
     def engine(self) -> "Engine":
@@ -339,11 +344,23 @@ class Database:
             connection.close()
 
     @contextmanager
-    def reader(self) -> Iterator[Callable[[str, dict], list]]:
-        """One read transaction on a bare sqlite3 connection to the SQLite file: ``with db.reader() as rows:
-        rows(sql, params)`` gives the rows of a SELECT with ``:name`` parameters, as tuples read as they are
-        taken (each statement's rows taken before the next is run), dates as ISO text. No SQLAlchemy:
-        ``remind`` on a SQLite file starts without importing it (benchmarks/README.md)."""
+    def reader(self) -> Iterator[Callable[[str, dict], Iterator[tuple]]]:
+        """One read transaction: ``with db.reader() as rows: rows(sql, params)`` gives the rows of a SELECT with
+        ``:name`` parameters, as tuples read as they are taken (each statement's rows taken before the next is
+        run). A SQLite file is read on a bare sqlite3 connection (dates as ISO text), without SQLAlchemy; a
+        server through an SQLAlchemy connection, a batch at a time (a server-side cursor), without the ORM:
+        ``remind`` starts without importing SQLModel, or on a SQLite file SQLAlchemy (benchmarks/README.md)."""
+        if self.path is None:
+            from sqlalchemy import text
+            from sqlalchemy.exc import SQLAlchemyError
+
+            try:
+                with self.engine.connect() as conn, conn.begin():
+                    batches = {"yield_per": 10_000}
+                    yield lambda sql, params: iter(conn.execute(text(sql), params, execution_options=batches))
+            except SQLAlchemyError as exc:
+                raise translate(exc, self.display) from exc
+            return
         try:
             with self._bare() as connection:
                 connection.execute("BEGIN")

@@ -168,12 +168,12 @@ def due_work(db, as_of: date, within: int = 0, *, helper: str | None = None, vil
 
 @contextmanager
 def _reading(db, helper: str | None = None) -> Iterator[tuple[Rows, str, Any]]:
-    """``(rows, dialect, helper row)`` for the reads above, in one transaction. A SQLite file is read on a
-    bare sqlite3 connection (Database.reader), without SQLAlchemy or SQLModel; a database server, or a
-    ``--helper`` to find (as every command finds a helper), through a session."""
-    if db.path is not None and helper is None:
+    """``(rows, dialect, helper row)`` for the reads above, in one transaction: read by ``Database.reader``
+    (without SQLModel, and on a SQLite file without SQLAlchemy); with a ``--helper`` to find (as every command
+    finds a helper), through a session."""
+    if helper is None:
         with db.reader() as rows:
-            yield rows, "sqlite", None
+            yield rows, db.dialect, None
         return
     from lbc_cli import store
     from lbc_cli.models import Helper

@@ -582,10 +582,11 @@ def village_clause(village: str):
 
 def text_rows(session: Session) -> Callable[[str, dict], list]:
     """``rows(sql, params)`` for SQL text with ``:name`` parameters (reminder_facts), run in the session; its
-    rows read as they are taken."""
+    rows read as they are taken, a batch at a time (on PostgreSQL a server-side cursor: a county's facts are
+    never all in memory as rows)."""
     from sqlalchemy import text
 
-    return lambda sql, params: iter(session.execute(text(sql), params))
+    return lambda sql, params: iter(session.execute(text(sql), params, execution_options={"yield_per": 10_000}))
 
 
 def reminder_facts(*, session: Session, as_of: date, helper_id: int | None = None, village: str | None = None) -> list:
