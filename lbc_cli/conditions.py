@@ -67,6 +67,10 @@ def counted_contact(fact: str, contact: str = "contacts") -> str:
     return f"({contact}.kind IN ({listed}) AND {contact}.no_answer = false{parent})"
 
 
+# The contact's columns that decide whether it counts, and for which child and day (counted_contact, last_contact)
+COUNTED_BY = ("child_id", "kind", "no_answer", "with_whom", "date")
+
+
 def last_contact(fact: str, child_id: str = "children.id", on: str = "as_of") -> str:
     """The last day, on or before :``on``, of a contact of the child ``child_id`` that counts for ``fact``
     (NULL: none): one seek per child on the covering index."""
@@ -77,11 +81,12 @@ def last_contact(fact: str, child_id: str = "children.id", on: str = "as_of") ->
 
 
 def last_contact_kept(fact: str, kept: str = "last_contacts", child_id: str = "children.id", on: str = "as_of") -> str:
-    """``last_contact``, answered by the child's row ``kept`` of the table last_contacts (joined by the caller,
-    NULL where the child has none): its day for ``fact`` where that is on or before :``on``, or none at all;
-    the contacts' seek only for a date before the child's last such contact (``--as-of`` in the past)."""
+    """``last_contact``, answered by the child's row ``kept`` of the table last_contacts (joined by the caller)
+    where it can: its day for ``fact`` where that is on or before :``on``, or none at all. The contacts' seek
+    where the child has no row (last_contacts.py), or for a date before its last such contact."""
     day = f"{kept}.{fact}"
-    return f"(CASE WHEN {day} IS NULL OR {day} <= :{on} THEN {day} ELSE {last_contact(fact, child_id, on)} END)"
+    known = f"{kept}.child_id IS NOT NULL AND ({day} IS NULL OR {day} <= :{on})"
+    return f"(CASE WHEN {known} THEN {day} ELSE {last_contact(fact, child_id, on)} END)"
 
 
 # Each child's helpers: the helpers in this order (pinyin of their names), and a child's in the same order.

@@ -16,6 +16,17 @@ def _table(db) -> dict[int, tuple]:
     return {child: tuple(days) for child, *days in found if any(days)}
 
 
+def _kept_right(db) -> None:
+    """Each row of the table holds what the contacts give its child (worked out by hand), and remind's facts,
+    read from the table where there is a row and from the contacts where there is none, are the same."""
+    hand = last_days_by_hand(db)
+    found = rows(db, "SELECT child_id, last_parent_call, last_feedback, last_visit FROM last_contacts")
+    assert {child: tuple(days) for child, *days in found} == {
+        child: hand.get(child, (None,) * 3) for child, *_ in found
+    }
+    assert last_days_in_facts(db) == hand
+
+
 def _enrolled(lbc, *names: str) -> None:
     for name in names:
         done = lbc("enroll", name, "--gender", "F", "--birth", "2014-05-06", "--enrolled-on", "2024-01-01")
@@ -39,9 +50,9 @@ def test_contacts_logged_are_in_the_table_each_child_s_last_day_of_each_fact(lbc
     assert _table(db) == last_days_by_hand(db) == expected
 
 
-def test_contacts_changed_or_deleted_behind_lbc_s_back_are_worked_out_again(lbc, db):
-    """Another program's UPDATE and DELETE on the contacts: the triggers (SQLite's, PostgreSQL's function) keep
-    the table as the contacts give it."""
+def test_contacts_changed_or_deleted_behind_lbc_s_back_take_the_child_s_row_away(lbc, db):
+    """Another program's UPDATE and DELETE on the contacts: the triggers (SQLite's, PostgreSQL's function) take
+    the child's row away, and its days come from the contacts until its next contact makes the row again."""
     _enrolled(lbc, "王芳", "李娜")
     for child, kind, day in (
         ("1", "home-visit", "2024-02-11"),
@@ -51,13 +62,19 @@ def test_contacts_changed_or_deleted_behind_lbc_s_back_are_worked_out_again(lbc,
         assert lbc("log-contact", child, "--kind", kind, "--date", day).code == 0
     assert _table(db) == {1: (None, None, "2024-03-05"), 2: ("2024-03-07", None, None)}
     execute(db, "DELETE FROM contacts WHERE date = '2024-03-05'")  # the last visit goes: the one before is last
-    assert _table(db) == {1: (None, None, "2024-02-11"), 2: ("2024-03-07", None, None)}
+    assert _table(db) == {2: ("2024-03-07", None, None)}
+    _kept_right(db)
+    assert last_days_in_facts(db)[1] == (None, None, "2024-02-11")
     execute(db, "UPDATE contacts SET child_id = 1 WHERE kind = 'video-call'")  # moved to the other child
-    assert _table(db) == {1: ("2024-03-07", None, "2024-02-11")}
+    assert _table(db) == {}
+    _kept_right(db)
     execute(db, "UPDATE contacts SET with_whom = 'teacher' WHERE kind = 'video-call'")  # no longer a parent call
     execute(db, "UPDATE contacts SET kind = 'parent-feedback', date = '2024-01-02' WHERE kind = 'home-visit'")
-    assert _table(db) == {1: (None, "2024-01-02", None)} == last_days_by_hand(db)
-    assert last_days_in_facts(db) == last_days_by_hand(db)
+    _kept_right(db)
+    assert last_days_by_hand(db) == {1: (None, "2024-01-02", None)}
+    assert lbc("log-contact", "1", "--kind", "home-visit", "--date", "2024-01-05").code == 0  # the row made again
+    assert _table(db) == {1: (None, "2024-01-02", "2024-01-05")}
+    _kept_right(db)
 
 
 def test_remind_on_a_date_before_a_child_s_last_contact_counts_only_the_contacts_until_then(lbc, db):
@@ -145,24 +162,44 @@ def test_an_import_of_contacts_keeps_the_table(lbc, db, tmp_path, kind):
 
 @pytest.mark.sqlite_only("SQLite's REPLACE: the row it replaces is deleted without a delete trigger")
 @pytest.mark.parametrize(
-    "replace",
+    ("change", "expected"),
     [
-        "REPLACE INTO contacts (id, uid, child_id, kind, date, no_answer) SELECT id, uid, child_id, 'activity', date,"
-        " no_answer FROM contacts WHERE date = '2024-03-05'",
-        "INSERT OR REPLACE INTO contacts (id, uid, child_id, kind, date, with_whom, no_answer) SELECT id, uid,"
-        " child_id, kind, '2024-01-20', with_whom, no_answer FROM contacts WHERE date = '2024-03-05'",
+        (
+            "REPLACE INTO contacts (id, uid, child_id, kind, date, no_answer) SELECT id, uid, child_id, 'activity',"
+            " date, no_answer FROM contacts WHERE date = '2024-03-05'",
+            {1: (None, None, "2024-02-11"), 2: (None, None, "2024-04-01")},
+        ),
+        (
+            "INSERT OR REPLACE INTO contacts (id, uid, child_id, kind, date, with_whom, no_answer) SELECT id, uid,"
+            " child_id, kind, '2024-01-20', with_whom, no_answer FROM contacts WHERE date = '2024-03-05'",
+            {1: (None, None, "2024-02-11"), 2: (None, None, "2024-04-01")},
+        ),
+        (  # child 2's visit (id 3) replaced by a contact of child 1's
+            "INSERT OR REPLACE INTO contacts (id, uid, child_id, kind, date, no_answer)"
+            " VALUES (3, 'another', 1, 'activity', '2024-04-02', false)",
+            {1: (None, None, "2024-03-05")},
+        ),
+        (  # ignored: nothing changes
+            "INSERT OR IGNORE INTO contacts (id, uid, child_id, kind, date, no_answer) SELECT id, uid, child_id,"
+            " 'activity', date, no_answer FROM contacts",
+            {1: (None, None, "2024-03-05"), 2: (None, None, "2024-04-01")},
+        ),
+        (  # child 2's visit replaced by child 1's first, given its uid
+            "UPDATE OR REPLACE contacts SET uid = (SELECT uid FROM contacts WHERE id = 3) WHERE id = 1",
+            {1: (None, None, "2024-03-05")},
+        ),
     ],
-    ids=["another-kind", "an-earlier-day"],
+    ids=["another-kind", "an-earlier-day", "another-child-s", "ignored", "update-or-replace"],
 )
-def test_a_contact_replaced_by_another_program_is_worked_out_again(lbc, db, replace):
+def test_a_contact_replaced_by_another_program_leaves_remind_right(lbc, db, change, expected):
     """Found from outside: `REPLACE INTO contacts` from the sqlite3 shell left the replaced visit's day in the
     table, and remind counted a visit that was gone."""
-    _enrolled(lbc, "王芳")
-    for day in ("2024-02-11", "2024-03-05"):
-        assert lbc("log-contact", "1", "--kind", "home-visit", "--date", day).code == 0
-    execute(db, replace)
-    assert _table(db) == last_days_by_hand(db) == {1: (None, None, "2024-02-11")}
-    assert "1,王芳,home-visit,2024-05-11,1,normal," in lbc("remind", "--as-of", "2024-05-12", "-f", "csv").out
+    _enrolled(lbc, "王芳", "李娜")
+    for child, day in (("1", "2024-02-11"), ("1", "2024-03-05"), ("2", "2024-04-01")):
+        assert lbc("log-contact", child, "--kind", "home-visit", "--date", day).code == 0
+    execute(db, change)
+    _kept_right(db)
+    assert last_days_in_facts(db) == expected
 
 
 @pytest.mark.parametrize("made", ["a view", "nothing"])
@@ -197,4 +234,5 @@ def test_contacts_truncated_on_postgresql_empty_the_table(lbc, db):
     assert lbc("log-contact", "1", "--kind", "home-visit", "--date", "2024-02-11").code == 0
     execute(db, "TRUNCATE contacts")
     assert _table(db) == {}
+    _kept_right(db)
     assert "1,王芳,home-visit,2024-01-01," in lbc("remind", "--as-of", "2024-05-12", "-f", "csv").out
