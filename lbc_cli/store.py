@@ -324,10 +324,14 @@ def incomplete_clause():
 
 
 def paired_children(children, *, session: Session, as_of: date) -> tuple[set[int], dict[int, list[str]]]:
-    """(every child with a pairing in force on ``as_of``, ``active_helper_names`` of ``children`` only)."""
-    names = active_helper_names(session=session, as_of=as_of)
-    wanted = set(children)
-    return set(names), {child_id: found for child_id, found in names.items() if child_id in wanted}
+    """(every child with a pairing in force on ``as_of``, ``active_helper_names`` of ``children`` only): the
+    others' helpers are not named."""
+    names, known, paired = _helpers_in_force(session=session, as_of=as_of)
+    wanted = ((child_id, paired[child_id]) for child_id in set(children) if child_id in paired)
+    named = {child_id: list(names(ids)) for child_id, ids in wanted}
+    return {child_id for child_id, ids in paired.items() if not known.isdisjoint(ids)}, {
+        child_id: found for child_id, found in named.items() if found
+    }
 
 
 def pairings_of(*, session: Session, child_id: int | None = None, helper_id: int | None = None) -> list[tuple]:
@@ -608,9 +612,17 @@ def active_helper_names(*, session: Session, as_of: date, village: str | None = 
 
     Two plain reads instead of a join sorted by pinyin (a county's 150,000 pairings): the helpers in order,
     then the pairings in force in table order."""
+    names, _known, paired = _helpers_in_force(session=session, as_of=as_of, village=village)
+    found = {child_id: list(names(ids)) for child_id, ids in paired.items()}
+    return {child_id: helpers for child_id, helpers in found.items() if helpers}
+
+
+def _helpers_in_force(*, session: Session, as_of: date, village: str | None = None) -> tuple:
+    """(``conditions.helper_names``' names(ids), the helpers' ids, child id -> the ids of the helpers paired
+    with it on ``as_of``) of every child, or of ``village``'s."""
     from sqlalchemy import text
 
-    names = conditions.helper_names(session.execute(text(conditions.HELPERS_IN_ORDER)).all())
+    helpers = session.execute(text(conditions.HELPERS_IN_ORDER)).all()
     pairs = select(Pairing.child_id, Pairing.helper_id).where(active_pairing(as_of))
     if village:  # the village's children first, then their pairings by child_id
         pairs = pairs.where(Pairing.child_id.in_(select(Child.id).where(village_clause(village))))
@@ -618,8 +630,7 @@ def active_helper_names(*, session: Session, as_of: date, village: str | None = 
     for batch in raw_batches(pairs, session=session):
         for child_id, helper_id in batch:
             paired.setdefault(child_id, []).append(helper_id)
-    found = {child_id: list(names(ids)) for child_id, ids in paired.items()}
-    return {child_id: helpers for child_id, helpers in found.items() if helpers}
+    return conditions.helper_names(helpers), {helper_id for helper_id, _name in helpers}, paired
 
 
 def active_helpers_joined(*, session: Session, as_of: date, village: str | None = None) -> dict[int, str]:
