@@ -13,7 +13,7 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
     "guardian_relation": {
         "grandparent": ("祖父母", "grandparent"),
         "maternal-grandparent": ("外祖父母", "maternal grandparent"),
-        "parent": ("父/母(在家一方)", "parent at home"),
+        "parent": ("父母一方", "parent at home"),  # SPEC section 4 (the older label: i18n.WORDS)
         "relative": ("其他亲属", "other relative"),
         "other": ("其他", "other"),
         "none": ("无", "none"),
@@ -147,6 +147,19 @@ SCHEDULE: dict[int, list[tuple[str, str]]] = {
 }
 
 # Field name -> (Chinese, English): table headers, card labels, error messages.
+# The words people type for a slug besides its labels (SPEC section 10), read as input only.
+WORDS: dict[str, dict[str, str]] = {
+    "guardian_relation": {
+        **dict.fromkeys(("父亲", "母亲", "爸爸", "妈妈", "父/母(在家一方)"), "parent"),  # and the old label
+        **dict.fromkeys(("爷爷", "奶奶"), "grandparent"),
+        **dict.fromkeys(("外公", "外婆", "姥姥", "姥爷"), "maternal-grandparent"),
+        **dict.fromkeys(("叔叔", "伯伯", "婶婶", "伯母", "姑姑", "姑父", "舅舅", "舅妈", "姨妈", "姨父"), "relative"),
+    },
+    "role": {"志愿者": "volunteer"},
+}
+# A relation word naming the parent at home: the other parent is the one away (unless --away says otherwise)
+PARENT_AT_HOME = {"父亲": "father", "爸爸": "father", "母亲": "mother", "妈妈": "mother"}
+
 FIELDS: dict[str, tuple[str, str]] = {
     "id": ("编号", "id"),
     "uid": ("UID", "uid"),
@@ -958,6 +971,14 @@ def field(name: str) -> str:
     if pair is None:
         return name
     return pair[0] if _lang == "zh" else pair[1]
+
+
+def field_named(text: str) -> str | None:
+    """The field whose Chinese or English label is ``text`` (监护人电话 -> guardian_phone); None: no such label."""
+    for name, (zh, en) in FIELDS.items():
+        if text in (zh, en):
+            return name
+    return None
 
 
 def field_list(names) -> str:

@@ -66,7 +66,7 @@ def update_child(
     number is checked against the other records like an enrolment."""
     changes = validate.clean_record(validate.CHILD_FIELDS, raw, today=today)
     for column in clear:
-        key = column.strip().replace("-", "_")
+        key = i18n.field_named(column.strip()) or column.strip().replace("-", "_")
         if key not in clearable_fields():
             choices = ", ".join(clearable_fields())
             raise Invalid("--clear", i18n.t("bad_choice", value=column, choices=choices), ExitCode.USAGE)

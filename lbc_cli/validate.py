@@ -55,16 +55,31 @@ def parse_date(value: object, field: str, today: date | None = None) -> date:
 
 
 def parse_slug(enum: str, value: object, field: str) -> str:
-    """The slug for an English slug, a Chinese label or an English label (case and spaces ignored)."""
+    """The slug for an English slug, a Chinese label, an English label (case and spaces ignored), or a word
+    people type for it (``i18n.WORDS``: 奶奶 for grandparent)."""
     text = str(value).strip()
     table = i18n.ENUMS[enum]
     if text in table:
         return text
+    word = i18n.WORDS.get(enum, {}).get(text)
+    if word is not None:
+        return word
     folded = text.casefold().replace("_", "-")
     for slug, (zh, en) in table.items():
         if folded in (slug.casefold(), en.casefold(), en.casefold().replace(" ", "-")) or text == zh:
             return slug
     raise Invalid(field, i18n.t("bad_choice", value=_show(text), choices=i18n.choices(enum)), USAGE)
+
+
+_NAMES_RE = re.compile(r"[,，、\s]+")
+
+
+def split_names(values: list[str] | None) -> list[str] | None:
+    """A list of children or helpers as people type it: names (or ids) separated by ``,`` ``，`` ``、`` or spaces,
+    in one argument or in several."""
+    if not values:
+        return values
+    return [part for value in values for part in _NAMES_RE.split(value) if part]
 
 
 def parse_slug_set(enum: str, values: object, field: str) -> str:

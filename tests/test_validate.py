@@ -395,7 +395,7 @@ SPEC_ENUMS: dict[str, list[tuple[str, str]]] = {
     "guardian_relation": [
         ("grandparent", "祖父母"),
         ("maternal-grandparent", "外祖父母"),
-        ("parent", "父/母(在家一方)"),
+        ("parent", "父母一方"),
         ("relative", "其他亲属"),
         ("other", "其他"),
         ("none", "无"),
