@@ -74,12 +74,16 @@ def parse_slug(enum: str, value: object, field: str) -> str:
 _NAMES_RE = re.compile(r"[,，、\s]+")
 
 
-def split_names(values: list[str] | None) -> list[str] | None:
+def split_names(values: list[str] | None, field: str) -> list[str] | None:
     """A list of children or helpers as people type it: names (or ids) separated by ``,`` ``，`` ``、`` or spaces,
-    in one argument or in several."""
+    in one argument or in several. A list given that names no one (only separators) is refused: it must not
+    read as no list at all (every child of a village)."""
     if not values:
         return values
-    return [part for value in values for part in _NAMES_RE.split(value) if part]
+    names = [part for value in values for part in _NAMES_RE.split(value) if part]
+    if not names:
+        raise Invalid(field, i18n.t("required"), USAGE)
+    return names
 
 
 def parse_slug_set(enum: str, values: object, field: str) -> str:
@@ -89,7 +93,7 @@ def parse_slug_set(enum: str, values: object, field: str) -> str:
     items = values if isinstance(values, list | tuple) else [values]
     found: set[str] = set()
     for item in items:
-        for part in re.split(r"[;,,;、]", str(item)):
+        for part in re.split(r"[;,；，、]", str(item)):
             if part.strip():
                 found.add(parse_slug(enum, part, field))
     return ";".join(slug for slug in i18n.ENUMS[enum] if slug in found)

@@ -97,3 +97,24 @@ def test_an_import_reads_the_relation_words(lbc, db, tmp_path):
         ("王芳", "grandparent"),
         ("李娜", "relative"),
     ]
+
+
+@pytest.mark.parametrize("typed", ["，", "、", " ", ""])
+def test_a_list_of_children_that_names_no_one_is_refused_not_read_as_everyone(lbc, db, typed):
+    """Found from outside: `log-contact "，" --village 乙村` logged a contact with every child of the village."""
+    _enroll(lbc, "王芳", "--village", "乙村")
+    done = lbc(
+        "--lang", "zh", "log-contact", typed, "--village", "乙村", "--kind", "home-visit", "--date", "2024-02-01"
+    )
+    assert done.code == 2
+    assert len(done.err.strip().splitlines()) == 1 and "CHILDREN" in done.err
+    assert rows(db, "SELECT count(*) FROM contacts") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    "typed", ["困难留守儿童，独居", "困难留守儿童、独居", "hardship,lives-alone", "困难留守儿童；独居"]
+)
+def test_flags_separated_by_a_chinese_comma(lbc, db, typed):
+    """Found from outside: `--flag "困难留守儿童，独居"` was refused (the comma only in its ASCII form)."""
+    child = _enroll(lbc, "王芳", "--flag", typed)
+    assert rows(db, "SELECT flags FROM children WHERE id = ?", child) == [("hardship;lives-alone",)]

@@ -243,7 +243,7 @@ def log_contact(
         "follow_up_date": opt_date(follow_up, "--follow-up", now),
         "no_answer": no_answer,
     }
-    children = validate.split_names(children)  # 王芳，李娜 as two children
+    children = validate.split_names(children, "CHILDREN")  # 王芳，李娜 as two children
     ids = care.log_contacts(database(), values, children=children, village=village, helper=helper, today=now)
     for contact_id in ids:
         console.out(str(contact_id))
