@@ -351,13 +351,11 @@ class Database:
         server through an SQLAlchemy connection, a batch at a time (a server-side cursor), without the ORM:
         ``remind`` starts without importing SQLModel, or on a SQLite file SQLAlchemy (benchmarks/README.md)."""
         if self.path is None:
-            from sqlalchemy import text
             from sqlalchemy.exc import SQLAlchemyError
 
             try:
                 with self.engine.connect() as conn, conn.begin():
-                    batches = {"yield_per": 10_000}
-                    yield lambda sql, params: iter(conn.execute(text(sql), params, execution_options=batches))
+                    yield text_rows(conn)
             except SQLAlchemyError as exc:
                 raise translate(exc, self.display) from exc
             return
@@ -770,6 +768,16 @@ def _url_shown(target: str) -> str:
 
     target = re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", target)
     return re.sub(r"(?i)([?&]password=)[^&]*", r"\1***", target)
+
+
+def text_rows(executor) -> Callable[[str, dict], Iterator[tuple]]:
+    """``rows(sql, params)`` for SQL text with ``:name`` parameters, run by ``executor`` (a SQLAlchemy connection
+    or session); its rows read as they are taken, a batch at a time (on PostgreSQL a server-side cursor: a
+    county's rows are never all in memory at once)."""
+    from sqlalchemy import text
+
+    batches = {"yield_per": 10_000}
+    return lambda sql, params: iter(executor.execute(text(sql), params, execution_options=batches))
 
 
 def _row_key(table):

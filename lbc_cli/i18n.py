@@ -157,8 +157,8 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "role": {"志愿者": "volunteer"},
 }
-# A relation word naming the parent at home: the other parent is the one away (unless --away says otherwise)
-PARENT_AT_HOME = {"父亲": "father", "爸爸": "father", "母亲": "mother", "妈妈": "mother"}
+# A relation word naming the parent at home -> the --away it means: the other parent (unless --away says otherwise)
+OTHER_PARENT_AWAY = {"父亲": "mother", "爸爸": "mother", "母亲": "father", "妈妈": "father"}
 
 FIELDS: dict[str, tuple[str, str]] = {
     "id": ("编号", "id"),

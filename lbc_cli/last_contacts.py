@@ -177,8 +177,7 @@ def rebuild(connection: Any) -> None:
     dialect = connection.dialect.name
     for statement in set_aside(dialect):
         execute(statement)
-    kinds = {what: kind for what, kind in execute(stored_sql(dialect)).all() if what == f"table {TABLE}"}
-    if kinds.get(f"table {TABLE}") in ("view", "v"):
+    if dict(execute(stored_sql(dialect)).all()).get(f"table {TABLE}") in ("view", "v"):
         execute(f"DROP VIEW {TABLE}")
     models.last_contacts.drop(connection, checkfirst=True)
     models.last_contacts.create(connection)

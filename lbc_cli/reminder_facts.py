@@ -1,7 +1,7 @@
 """What the reminder rules (rules/reminders.py) read: each child's facts, the rule values, the schedule.
 
 The same SQL text runs on a bare sqlite3 connection (``Database.reader``: a SQLite file, for which
-``remind`` never imports SQLAlchemy or SQLModel) and through a session (``store.text_rows``: PostgreSQL,
+``remind`` never imports SQLAlchemy or SQLModel) and through a session (``db.text_rows``: PostgreSQL,
 ``--helper``, the work summary). ``rows(sql, params)`` runs one statement with ``:name`` parameters and
 gives its rows as tuples, read as they are taken; ``dialect`` is the database's, "sqlite" or "postgresql".
 The conditions in the text are those of ``conditions``, which store's queries use too. This module imports
@@ -176,8 +176,9 @@ def _reading(db, helper: str | None = None) -> Iterator[tuple[Rows, str, Any]]:
             yield rows, db.dialect, None
         return
     from lbc_cli import store
+    from lbc_cli.db import text_rows
     from lbc_cli.models import Helper
 
     with db.session() as session:
         helper_row = store.resolve(Helper, helper, session=session) if helper else None
-        yield store.text_rows(session), session.get_bind().dialect.name, helper_row
+        yield text_rows(session), session.get_bind().dialect.name, helper_row

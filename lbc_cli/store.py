@@ -9,7 +9,7 @@ its old and new values, and derived columns (pinyin) stay current.
 import getpass
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, exists, func, or_, select
 from sqlmodel import Session, SQLModel
 
-from lbc_cli import conditions, context, i18n, pinyin, validate
+from lbc_cli import conditions, context, db, i18n, pinyin, validate
 from lbc_cli.errors import LbcError
 from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Exam, Helper, Pairing, ScheduleItem, Setting
 
@@ -584,21 +584,12 @@ def village_clause(village: str):
     return condition(conditions.in_village(Child.__tablename__), **conditions.village_params(village))
 
 
-def text_rows(session: Session) -> Callable[[str, dict], list]:
-    """``rows(sql, params)`` for SQL text with ``:name`` parameters (reminder_facts), run in the session; its
-    rows read as they are taken, a batch at a time (on PostgreSQL a server-side cursor: a county's facts are
-    never all in memory as rows)."""
-    from sqlalchemy import text
-
-    return lambda sql, params: iter(session.execute(text(sql), params, execution_options={"yield_per": 10_000}))
-
-
 def reminder_facts(*, session: Session, as_of: date, helper_id: int | None = None, village: str | None = None) -> list:
     """The reminder rules' facts of each child in the programme on ``as_of`` (reminder_facts.facts)."""
     from lbc_cli import reminder_facts
 
     dialect = session.get_bind().dialect.name
-    return reminder_facts.facts(text_rows(session), dialect, as_of, helper_id=helper_id, village=village)
+    return reminder_facts.facts(db.text_rows(session), dialect, as_of, helper_id=helper_id, village=village)
 
 
 def is_priority(child_id: int, *, session: Session) -> bool:

@@ -865,7 +865,7 @@ def test_facts_read_on_a_bare_connection_are_the_facts_read_in_a_session(lbc, db
     (what PostgreSQL, --helper and the summary use), for the whole, a village, a township and a helper; and
     they are the facts store's SQLAlchemy queries give, from the same conditions."""
     from lbc_cli import reminder_facts, store
-    from lbc_cli.db import Database
+    from lbc_cli.db import Database, text_rows
 
     assert lbc("child", "update", network["陈小花"], "--village", "东村").code == 0
     as_of = date(2024, 5, 15)
@@ -876,7 +876,7 @@ def test_facts_read_on_a_bare_connection_are_the_facts_read_in_a_session(lbc, db
             dialect = session.get_bind().dialect.name
             helper_id = store.resolve(store.Helper, "王老师", session=session).id
             asks.append({"helper_id": helper_id})
-            in_session = [reminder_facts.facts(store.text_rows(session), dialect, as_of, **ask) for ask in asks]
+            in_session = [reminder_facts.facts(text_rows(session), dialect, as_of, **ask) for ask in asks]
             _same_as_store(session, as_of, in_session[0])
         if database.path is not None:
             with database.reader() as read:

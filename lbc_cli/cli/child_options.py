@@ -127,10 +127,11 @@ def field_values(params: dict, as_of: date) -> dict:
     for option, column in _DATES.items():
         if params.get(option) is not None:
             raw[column] = opt_date(params[option], "--" + option.replace("_", "-"), as_of)
-    at_home = i18n.PARENT_AT_HOME.get(str(params.get("guardian_relation", "")).strip())
-    if params.get("away") is not None or at_home:  # 父亲 at home: the mother is the one away
-        away = opt_slug("away", params["away"], "--away") if params.get("away") is not None else None
-        away = away or {"father": "mother", "mother": "father"}[at_home]
+    if params.get("away") is not None:
+        away = opt_slug("away", params["away"], "--away")
+    else:  # 父亲 at home: the mother is the one away
+        away = i18n.OTHER_PARENT_AWAY.get(str(params.get("guardian_relation", "")).strip())
+    if away is not None:
         raw["father_away"] = away in ("both", "father")
         raw["mother_away"] = away in ("both", "mother")
     if params.get("flag") is not None:
