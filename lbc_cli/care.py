@@ -128,13 +128,10 @@ def log_contacts(
 
     The date is not in the future, not before a child's birth nor after its exit, and a follow-up not
     before it; whom the contact was with defaults by its kind (DEFAULT_WITH)."""
-    when = validate.not_future(values["date"], "--date", today)
-    values = {**values, "date": when}
+    values = check_contact_dates(values, today=today)
+    when = values["date"]
     if values.get("with_whom") is None:
         values["with_whom"] = DEFAULT_WITH.get(values["kind"])
-    follow = values.get("follow_up_date")
-    if follow is not None and follow < when:
-        raise Invalid("--follow-up", i18n.t("follow_up_before", follow=follow.isoformat(), date=when.isoformat()))
     ids = []
     with db.session(write=True) as session:
         helper_row = store.resolve(Helper, helper, session=session) if helper else None
@@ -153,13 +150,31 @@ def log_contacts(
             if kid.id in seen:
                 continue
             seen.add(kid.id)
-            if kid.exit_date is not None and when > kid.exit_date:
-                raise LbcError(i18n.t("contact_after_exit", name=kid.name, date=kid.exit_date.isoformat()))
-            if when < kid.birth_date:
-                raise Invalid("--date", i18n.t("contact_before_birth", date=when.isoformat(), name=kid.name))
+            check_contact(kid, values, session=session)
             row = {**values, "child_id": kid.id, "helper_id": helper_row.id if helper_row else None}
             ids.append(store.insert_row(Contact, row, session=session).id)
     return ids
+
+
+def check_contact_dates(values: dict, *, today: date) -> dict:
+    """The rules of a contact's own dates, logged or corrected (``values``: its fields, date included): the date
+    not in the future, a follow-up not before it. The values with the date as checked."""
+    when = validate.not_future(values["date"], "--date", today)
+    follow = values.get("follow_up_date")
+    if follow is not None and follow < when:
+        raise Invalid("--follow-up", i18n.t("follow_up_before", follow=follow.isoformat(), date=when.isoformat()))
+    return {**values, "date": when}
+
+
+def check_contact(kid: Child, values: dict, *, session) -> None:
+    """The rules of a contact with one child, logged (`log-contact`) or corrected (`contact edit`): not dated
+    before the child's birth nor after its exit. ``session``: for rules that read more of the register."""
+    del session  # none yet reads more than the child
+    when = values["date"]
+    if kid.exit_date is not None and when > kid.exit_date:
+        raise LbcError(i18n.t("contact_after_exit", name=kid.name, date=kid.exit_date.isoformat()))
+    if when < kid.birth_date:
+        raise Invalid("--date", i18n.t("contact_before_birth", date=when.isoformat(), name=kid.name))
 
 
 def contacts(

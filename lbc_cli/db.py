@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
-SCHEMA_VERSION = 5  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
+SCHEMA_VERSION = 6  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -577,6 +577,85 @@ class Database:
             raise
         return dest
 
+    def restore(self, source: Path, *, confirm: Callable[[], None]) -> Path:
+        """Put back a backup made by ``backup`` (SPEC section 10); the copy of the database as it was before, taken
+        first (as ``backup`` takes one).
+
+        The file is checked before anything else: an lbc database (or on PostgreSQL a pg_dump archive of one),
+        intact, not of a newer schema (an older one is upgraded when next opened); anything else is refused, exit 1,
+        the database untouched. ``confirm`` is asked then. SQLite: the backup's pages are copied in with SQLite's
+        online backup API, under the write lock, so another lbc or cron holding the file waits and then reads the
+        restored data (the file is never replaced by another). PostgreSQL: ``pg_restore --clean`` of the archive,
+        in one transaction."""
+        source = Path(source).expanduser()
+        if self.path is None and not self.is_postgresql:
+            raise LbcError(i18n.t("restore_unsupported"))
+        if self.path is None and _program("pg_restore") is None:
+            raise LbcError(i18n.t("restore_no_pg_restore"))
+        _check_restorable_file(source)
+        if self.path is not None:
+            from lbc_cli.io import same_file
+
+            if same_file(str(source), str(self.path)):
+                raise LbcError(i18n.t("restore_is_database", file=source))
+            _check_sqlite_backup(source)
+        else:
+            archive_tables = _check_pg_archive(source)
+        confirm()
+        before = self.backup(self.default_backup("-before-restore-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")))
+        if self.path is not None:
+            self._copy_in(source)
+        else:
+            self._pg_restore(source, archive_tables)
+        return before
+
+    def _copy_in(self, source: Path) -> None:
+        """The pages of the SQLite file ``source`` copied over this database's, in one write transaction."""
+        try:
+            src = connect_sqlite(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                dest = connect_sqlite(self.path)
+                try:
+                    src.backup(dest, pages=-1)  # one step: the whole copy under one write lock, or none of it
+                finally:
+                    dest.close()
+            finally:
+                src.close()
+        except sqlite3.Error as exc:
+            raise translate(exc, self.display) from exc
+        self.last_contacts_current = False
+
+    def _pg_restore(self, archive: Path, archive_tables: set[str]) -> None:
+        """``pg_restore --clean`` of a pg_dump archive in one transaction; then the tables of lbc's schema that the
+        archive did not hold (it is of an older schema) are dropped, so that its upgrade makes them anew."""
+        import subprocess
+
+        from sqlalchemy.engine import make_url
+
+        self.dispose()
+        url = make_url(self.target)
+        env = dict(os.environ)
+        if url.password is not None:
+            env["PGPASSWORD"] = str(url.password)
+        conninfo = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+        command = [_program("pg_restore"), "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
+                   "--no-owner", "--no-privileges", f"--dbname={conninfo}", str(archive)]  # fmt: skip
+        try:
+            done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                  errors="replace", check=False)  # fmt: skip
+        except OSError as exc:
+            raise LbcError(i18n.t("restore_failed", why=exc.strerror)) from None
+        if done.returncode != 0:
+            lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+            why = lines[-1][:300] if lines else f"exit status {done.returncode}"
+            if url.password:
+                why = why.replace(str(url.password), "***")
+            raise LbcError(i18n.t("restore_failed", why=why))
+        leftover = sorted(_lbc_tables("postgresql") - archive_tables)
+        if leftover:
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql("DROP TABLE IF EXISTS " + ", ".join(leftover) + " CASCADE")
+
     def _pg_dump(self, out: Path, dest: Path) -> None:
         """pg_dump's custom format into ``out``: one consistent snapshot, taken while others write.
         The password goes through the environment, never on a command line others can read."""
@@ -817,9 +896,113 @@ def _with_driver(target: str) -> str:
 
 
 def _pg_dump_program() -> str | None:
+    return _program("pg_dump")
+
+
+def _program(name: str) -> str | None:
     import shutil
 
-    return shutil.which("pg_dump")
+    return shutil.which(name)
+
+
+# The tables every lbc database has held since schema 1: a file without them is no lbc database.
+_FIRST_TABLES = {"schema_version", "children", "helpers", "pairings", "contacts", "exams", "settings", "audit_log"}
+
+
+def _check_restorable_file(source: Path) -> None:
+    """A backup to restore is a file that exists and can be read (not a folder, a device such as /dev/zero, nor a
+    FIFO, which would hang the check)."""
+    import stat
+
+    try:
+        info = os.stat(source)
+    except FileNotFoundError:
+        raise LbcError(i18n.t("restore_missing", file=source)) from None
+    except OSError as exc:
+        raise LbcError(i18n.t("cannot_read", file=source, why=exc.strerror)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise LbcError(i18n.t("restore_not_lbc", file=source))
+    if not stat.S_ISREG(info.st_mode):
+        raise LbcError(i18n.t("restore_not_lbc", file=source))
+    try:
+        with open(source, "rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise LbcError(i18n.t("cannot_read", file=source, why=exc.strerror)) from None
+
+
+def _check_sqlite_backup(source: Path) -> None:
+    """An intact lbc database of this schema or an older one, read without writing to it; else refused (exit 1)."""
+    with open(source, "rb") as fh:
+        if fh.read(16) != SQLITE_MAGIC:
+            raise LbcError(i18n.t("restore_not_lbc", file=source))
+    try:
+        connection = connect_sqlite(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            damage = [str(row) for (row,) in connection.execute("PRAGMA integrity_check") if row != "ok"]
+            if damage:
+                raise LbcError(i18n.t("restore_damaged", file=source, why=damage[0][:200]))
+            listed = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            if not _FIRST_TABLES <= {name for (name,) in listed}:
+                raise LbcError(i18n.t("restore_not_lbc", file=source))
+            version = connection.execute(_VERSION_SQL).fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        said = str(exc).lower()
+        if "malformed" in said or "corrupt" in said:
+            raise LbcError(i18n.t("restore_damaged", file=source, why=str(exc)[:200])) from None
+        raise LbcError(i18n.t("restore_not_lbc", file=source)) from None
+    _check_restored_version(source, version)
+
+
+def _check_restored_version(source: Path, version) -> None:
+    if not isinstance(version, int) or version < 1:
+        raise LbcError(i18n.t("restore_not_lbc", file=source))
+    if version > SCHEMA_VERSION:
+        raise LbcError(i18n.t("restore_newer", file=source, found=version, supported=SCHEMA_VERSION))
+
+
+def _check_pg_archive(source: Path) -> set[str]:
+    """A pg_dump archive (custom format) of an lbc database of this schema or an older one: pg_restore reads its
+    table of contents and the rows of schema_version. The tables it holds."""
+    import subprocess
+
+    with open(source, "rb") as fh:
+        if fh.read(5) != b"PGDMP":
+            raise LbcError(i18n.t("restore_not_lbc", file=source))
+
+    def pg_restore(*args: str) -> str:
+        done = subprocess.run([_program("pg_restore"), *args, str(source)], stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, errors="replace", check=False)  # fmt: skip
+        if done.returncode != 0:
+            lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+            raise LbcError(i18n.t("restore_damaged", file=source, why=(lines[-1] if lines else "?")[:200]))
+        return done.stdout
+
+    tables = set()
+    for line in pg_restore("--list").splitlines():
+        words = line.split()
+        if not line.startswith(";") and "TABLE" in words and "DATA" not in words:
+            at = words.index("TABLE")
+            if len(words) > at + 2:
+                tables.add(words[at + 2])
+    if not _FIRST_TABLES <= tables:
+        raise LbcError(i18n.t("restore_not_lbc", file=source))
+    versions, copying = [], False
+    for line in pg_restore("--data-only", "--table=schema_version", "--file=-").splitlines():
+        if line.startswith("COPY ") and "schema_version" in line:
+            columns = [c.strip() for c in line[line.index("(") + 1 : line.index(")")].split(",")]
+            copying = "version" in columns
+            at = columns.index("version") if copying else 0
+            continue
+        if copying and line == "\\.":
+            break
+        if copying:
+            cells = line.split("\t")
+            versions.append(int(cells[at]) if len(cells) > at and cells[at].isdigit() else 0)
+    _check_restored_version(source, max(versions) if versions else None)
+    return tables
 
 
 def sync_sequences(connection, table: str) -> None:
@@ -892,8 +1075,18 @@ def _to_schema_5(conn) -> None:
     last_contacts.rebuild(conn)
 
 
+def _to_schema_6(conn) -> None:
+    """5 -> 6: the corrections of SPEC section 10 (each part's own step)."""
+    _to_schema_6_fix(conn)
+
+
+def _to_schema_6_fix(conn) -> None:
+    """The audit log keeps the reason a correction was made for (``--reason``)."""
+    conn.exec_driver_sql("ALTER TABLE audit_log ADD COLUMN reason VARCHAR")
+
+
 # Schema version N -> function upgrading a connection from N to N+1. Version 1 is the first release.
-MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3, 3: _to_schema_4, 4: _to_schema_5}
+MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3, 3: _to_schema_4, 4: _to_schema_5, 5: _to_schema_6}
 
 
 def _no_room(exc: BaseException) -> bool:

@@ -332,6 +332,76 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "what_children": ("儿童", "children"),
     "what_helper": ("帮扶人", "helper"),
     "what_helpers": ("帮扶人", "helpers"),
+    "what_contacts": ("联系记录", "contact"),
+    "what_exams": ("考试记录", "exam record"),
+    "what_pairings": ("结对", "pairing"),
+    # ---- corrections (SPEC section 10)
+    "bad_row_id": (
+        "“{value}”不是编号（编号是正整数，见各 list 命令的 id 列）",
+        "'{value}' is not an id (ids are whole numbers: see the id column of the list commands)",
+    ),
+    "row_unknown": ("没有编号为 {id} 的{what}（未作改动）", "no {what} {id} (nothing was changed)"),
+    "nothing_to_correct": ("没有给出要更正的内容（见 --help）", "nothing to correct was given (see --help)"),
+    "nothing_changed": ("{what} {id} 已是这些值，未作改动", "{what} {id} already holds these values; nothing changed"),
+    "corrected": ("已更正{what} {id}：{fields}", "corrected {what} {id}: {fields}"),
+    "deleted_rows": (
+        "已删除{what} {ids}（原值留在审计日志中）",
+        "deleted {what} {ids} (their values stay in the audit log)",
+    ),
+    "delete_confirm": (
+        "将删除{what} {ids}（原值留在审计日志中）。继续吗？",
+        "delete {what} {ids} (their values stay in the audit log)?",
+    ),
+    "delete_needs_yes": ("删除需要确认：请加 --yes", "deleting needs confirmation: add --yes"),
+    "pairing_overlaps": (
+        "这样 {child} 与 {helper} 的结对会与另一个结对（编号 {id}，自 {start} 起）重叠；请先更正或删除那一个",
+        "{child} and {helper} would then be paired twice at once (pairing {id}, since {start}); correct or delete "
+        "that one first",
+    ),
+    "restore_confirm": (
+        "将用 {file} 的内容替换数据库 {target}（替换前先备份当前数据库）。继续吗？",
+        "replace the database {target} with the contents of {file} (the current database is backed up first)?",
+    ),
+    "restore_needs_yes": (
+        "恢复备份会替换当前数据库，需要确认：请加 --yes",
+        "restoring replaces the current database and needs confirmation: add --yes",
+    ),
+    "restore_not_lbc": (
+        "{file} 不是 lbc 的备份（当前数据库未改动）",
+        "{file} is not an lbc backup (the current database was left untouched)",
+    ),
+    "restore_missing": (
+        "找不到 {file}（当前数据库未改动）",
+        "{file} does not exist (the current database was left untouched)",
+    ),
+    "restore_damaged": (
+        "{file} 已损坏：{why}（当前数据库未改动）",
+        "{file} is damaged: {why} (the current database was left untouched)",
+    ),
+    "restore_newer": (
+        "{file} 的数据库版本 {found} 比本程序支持的 {supported} 新；请先升级 lbc（当前数据库未改动）",
+        "{file} has schema version {found}, newer than this lbc supports ({supported}); upgrade lbc first (the "
+        "current database was left untouched)",
+    ),
+    "restore_is_database": ("{file} 就是当前数据库", "{file} is the current database itself"),
+    "restore_no_pg_restore": (
+        "找不到 pg_restore：请安装 PostgreSQL 客户端程序（当前数据库未改动）",
+        "pg_restore was not found: install the PostgreSQL client programs (the current database was left untouched)",
+    ),
+    "restore_failed": (
+        "恢复失败：{why}（当前数据库未改动）",
+        "the restore failed: {why} (the current database was left untouched)",
+    ),
+    "restore_unsupported": (
+        "只能恢复到 SQLite 文件或 PostgreSQL 数据库",
+        "lbc restores into SQLite files and PostgreSQL databases only",
+    ),
+    "cannot_read": (
+        "无法读取 {file}：{why}（当前数据库未改动）",
+        "cannot read {file}: {why} (the current database was left untouched)",
+    ),
+    "restore_backed_up": ("当前数据库已先备份到 {file}", "the current database was first backed up to {file}"),
+    "restored": ("已用 {file} 恢复数据库 {target}", "restored the database {target} from {file}"),
     "no_db": (
         "数据库 {target} 不存在;先运行 lbc init(或用 --db 指定)",
         "no database at {target}; run `lbc init` first (or give --db)",

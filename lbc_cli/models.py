@@ -211,6 +211,7 @@ class AuditEntry(SQLModel, table=True):
     action: str  # insert, update, delete, purge
     old_values: str | None = None  # JSON object of the changed fields before
     new_values: str | None = None  # JSON object of the changed fields after
+    reason: str | None = None  # why, as the user gave it (--reason of a correction)
 
 
 class SchemaVersion(SQLModel, table=True):

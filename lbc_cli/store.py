@@ -108,7 +108,18 @@ def _values(obj: SQLModel, names: list[str] | None = None) -> dict[str, Any]:
     return {name: _jsonable(getattr(obj, name)) for name in cols}
 
 
-def audit(session: Session, table: str, row_id: int | None, action: str, old: dict | None, new: dict | None) -> None:
+def audit(
+    session: Session,
+    table: str,
+    row_id: int | None,
+    action: str,
+    old: dict | None,
+    new: dict | None,
+    *,
+    reason: str | None = None,
+) -> None:
+    """One entry of the audit log: who, which command, the row, its old and new values, and why (a correction's
+    ``--reason``)."""
     session.add(
         AuditEntry(
             os_user=os_user(),
@@ -118,6 +129,7 @@ def audit(session: Session, table: str, row_id: int | None, action: str, old: di
             action=action,
             old_values=json.dumps(old, ensure_ascii=False, sort_keys=True) if old else None,
             new_values=json.dumps(new, ensure_ascii=False, sort_keys=True) if new else None,
+            reason=reason,
         )
     )
 
@@ -137,8 +149,11 @@ def insert_row(model: type[SQLModel], values: dict[str, Any], *, session: Sessio
     return obj
 
 
-def update_row(obj: SQLModel, changes: dict[str, Any], *, session: Session) -> dict[str, tuple[Any, Any]]:
-    """Apply the changes that differ; returns {field: (old, new)} of what changed."""
+def update_row(
+    obj: SQLModel, changes: dict[str, Any], *, session: Session, reason: str | None = None
+) -> dict[str, tuple[Any, Any]]:
+    """Apply the changes that differ; returns {field: (old, new)} of what changed. ``reason``: why, for the
+    audit log."""
     changes = dict(changes)
     _derive(type(obj), changes)
     changed = {k: (getattr(obj, k), v) for k, v in changes.items() if getattr(obj, k) != v}
@@ -156,6 +171,7 @@ def update_row(obj: SQLModel, changes: dict[str, Any], *, session: Session) -> d
         "update",
         {k: _jsonable(old) for k, (old, _new) in visible.items()},
         {k: _jsonable(new) for k, (_old, new) in visible.items()},
+        reason=reason,
     )
     return visible
 
@@ -472,13 +488,26 @@ def count(model: type[SQLModel], *, session: Session) -> int:
 # ---- pairings and contacts -----------------------------------------------------------------
 
 
-def overlapping_pairing(child_id: int, helper_id: int, start: date, *, session: Session) -> Pairing | None:
-    """A pairing of this child and helper still in force on or after ``start`` (a new one would overlap it)."""
+def overlapping_pairing(
+    child_id: int,
+    helper_id: int,
+    start: date,
+    *,
+    session: Session,
+    end: date | None = None,
+    other_than: int | None = None,
+) -> Pairing | None:
+    """A pairing of this child and helper still in force on or after ``start`` (a new one would overlap it); with
+    ``end``, only one that began before it; ``other_than``: a pairing's id left out (the one being corrected)."""
     query = select(Pairing).where(
         Pairing.child_id == child_id,
         Pairing.helper_id == helper_id,
         or_(Pairing.end_date.is_(None), Pairing.end_date > start),
     )
+    if end is not None:
+        query = query.where(Pairing.start_date < end)
+    if other_than is not None:
+        query = query.where(Pairing.id != other_than)
     return session.execute(query.order_by(Pairing.start_date.desc())).scalars().first()
 
 
@@ -650,11 +679,12 @@ def schedule_items(*, session: Session, months: list[int] | None = None) -> list
     ]
 
 
-def delete_row(obj: SQLModel, *, session: Session) -> None:
+def delete_row(obj: SQLModel, *, session: Session, reason: str | None = None) -> None:
+    """Delete a row; its values stay in the audit log (with ``reason``, why)."""
     old = _values(obj)
     session.delete(obj)
     session.flush()
-    audit(session, obj.__tablename__, obj.id, "delete", old, None)
+    audit(session, obj.__tablename__, obj.id, "delete", old, None, reason=reason)
 
 
 def seed_schedule(*, session: Session) -> int:
@@ -822,7 +852,7 @@ def purge_child(child: Child, today: date, *, session: Session) -> dict[str, int
     contacts = session.execute(update(Contact).where(Contact.child_id == child.id).values(note=None)).rowcount
     pairings = session.execute(update(Pairing).where(Pairing.child_id == child.id).values(note=None)).rowcount
     scrubbed = session.execute(
-        update(AuditEntry).where(_mentions_child(child.id)).values(old_values=None, new_values=None)
+        update(AuditEntry).where(_mentions_child(child.id)).values(old_values=None, new_values=None, reason=None)
     ).rowcount
     session.flush()
     audit(session, "children", child.id, "purge", None, None)

@@ -177,3 +177,26 @@ def db_check(
     if problems:
         raise LbcError(i18n.t("check_failed"), ExitCode.REFUSED, details=problems[:50])
     console.info(i18n.t("check_ok"))
+
+
+@db_app.command(
+    "restore",
+    help=_(
+        "用 lbc db backup 的备份恢复数据库：先检查备份，再备份当前数据库，然后在线写入（他人使用时也安全）；"
+        "PostgreSQL 用 pg_restore --clean；会先询问，或加 --yes",
+        "put back a backup made by `lbc db backup`: the file is checked, the current database backed up, then the "
+        "backup copied in online (safe while others use the database); PostgreSQL: pg_restore --clean; asks, or --yes",
+    ),
+)
+def db_restore(
+    file: Annotated[Path, typer.Argument(help=_("备份文件", "the backup file"), show_default=False)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=_("不再询问", "do not ask"))] = False,
+) -> None:
+    """Put back a backup: checked first, the current database backed up, then copied in."""
+    from lbc_cli.cli.options import ask_first
+
+    db = database()
+    question = i18n.t("restore_confirm", file=file, target=db.display)
+    before = db.restore(file, confirm=ask_first(yes, question, "restore_needs_yes"))
+    console.info(i18n.t("restore_backed_up", file=before))
+    console.info(i18n.t("restored", file=file, target=db.display))

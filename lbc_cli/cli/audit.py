@@ -10,7 +10,7 @@ from lbc_cli.cli.options import BomOpt, ListFormatOpt, RevealOpt, check_format, 
 
 _ = i18n.bi
 
-AUDIT_COLUMNS = ["id", "at", "os_user", "command", "table", "row_id", "action", "changes"]
+AUDIT_COLUMNS = ["id", "at", "os_user", "command", "table", "row_id", "action", "changes", "reason"]
 
 
 def _changes(old: str | None, new: str | None, reveal: bool) -> str:
@@ -62,6 +62,7 @@ def audit(
             "row_id": e.row_id,
             "action": e.action,
             "changes": _changes(e.old_values, e.new_values, reveal),
+            "reason": e.reason,
         }
         for e in entries
     ]

@@ -6,7 +6,20 @@ import typer
 
 from lbc_cli import console, i18n
 from lbc_cli.cli.command_classes import LbcGroup
-from lbc_cli.cli.options import AsOfOpt, BomOpt, ListFormatOpt, check_format, database, opt_date, opt_slug, today
+from lbc_cli.cli.options import (
+    AsOfOpt,
+    BomOpt,
+    ListFormatOpt,
+    ReasonOpt,
+    RowId,
+    RowIds,
+    YesOpt,
+    check_format,
+    database,
+    opt_date,
+    opt_slug,
+    today,
+)
 from lbc_cli.errors import ExitCode, Invalid
 
 _ = i18n.bi
@@ -327,3 +340,150 @@ def schedule_remove(item_id: Annotated[int, typer.Argument(help=_("编号", "id"
 
     care.remove_from_schedule(database(), item_id)
     console.info(i18n.t("schedule_removed", id=item_id))
+
+
+# ---- corrections (SPEC section 10) ----------------------------------------------------------------------------------
+
+
+def corrected(what: str, row_id: int, changed: dict) -> None:
+    """What a correction did, on stderr: the fields changed, or that nothing did."""
+    if changed:
+        fields = i18n.field_list(changed)
+        console.info(i18n.t("corrected", what=i18n.t(f"what_{what}"), id=row_id, fields=fields))
+    else:
+        console.info(i18n.t("nothing_changed", what=i18n.t(f"what_{what}"), id=row_id))
+
+
+def deletion(what: str, ids: list[str], yes: bool):
+    """The question asked before ``ids`` of ``what`` are deleted (``ask_first``)."""
+    from lbc_cli.cli.options import ask_first
+
+    shown = ", ".join(ids)[:200]
+    return ask_first(yes, i18n.t("delete_confirm", what=i18n.t(f"what_{what}"), ids=shown), "delete_needs_yes")
+
+
+@contact_app.command(
+    "edit", help=_("更正一条联系记录（只改给出的项）", "correct one logged contact (the fields given)")
+)
+def contact_edit(
+    contact_id: RowId,
+    date_: Annotated[str | None, typer.Option("--date", help=_("日期", "date"), metavar="DATE")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help=_("方式：", "kind: ") + i18n.choices("kind"), metavar="KIND", show_default=False)
+    ] = None,
+    with_: Annotated[
+        str | None,
+        typer.Option("--with", help=_("联系对象：", "with whom: ") + i18n.choices("with"), metavar="WHO"),
+    ] = None,
+    helper: Annotated[
+        str | None, typer.Option(help=_("做这次联系的帮扶人", "the helper who made the contact"), metavar="HELPER")
+    ] = None,
+    minutes: Annotated[
+        str | None, typer.Option(help=_("时长（分钟；空值清除）", "how long (minutes; '' clears)"), metavar="N")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help=_("备注（空值清除）", "note ('' clears)"), metavar="TEXT")] = None,
+    follow_up: Annotated[
+        str | None,
+        typer.Option(help=_("需要跟进的日期（空值清除）", "date to follow up ('' clears)"), metavar="DATE"),
+    ] = None,
+    no_answer: Annotated[
+        bool | None,
+        typer.Option(
+            "--no-answer/--answered",
+            help=_("未联系上 / 联系上了", "an attempt that reached nobody / one that reached someone"),
+            show_default=False,
+        ),
+    ] = None,
+    reason: ReasonOpt = None,
+) -> None:
+    """Correct one logged contact: only the fields given change; the old values stay in the audit log."""
+    from lbc_cli import corrections, validate
+
+    now = today()
+    given = {
+        "date": opt_date(date_, "--date", now),
+        "kind": opt_slug("kind", kind, "--kind"),
+        "with_whom": opt_slug("with", with_, "--with") if with_ else None,
+        "no_answer": no_answer,
+    }
+    changes = {key: value for key, value in given.items() if value is not None}
+    if with_ == "":
+        changes["with_whom"] = None
+    if minutes is not None:
+        changes["minutes"] = validate.parse_int(minutes, "--minutes", minimum=0, maximum=24 * 60) if minutes else None
+    if note is not None:
+        changes["note"] = validate.parse_text(note, "--note", limit=validate.MAX_LONG_TEXT)
+    if follow_up is not None:
+        changes["follow_up_date"] = opt_date(follow_up, "--follow-up", now) if follow_up else None
+    contact, changed = corrections.edit_contact(
+        database(), contact_id, changes, helper=helper, reason=reason, today=now
+    )
+    corrected("contacts", contact.id, changed)
+
+
+@contact_app.command(
+    "delete",
+    help=_(
+        "删除误记的联系记录（原值留在审计日志中）；会先询问，或加 --yes",
+        "remove contacts entered by mistake (their values stay in the audit log); asks first, or --yes",
+    ),
+)
+def contact_delete(contact_ids: RowIds, reason: ReasonOpt = None, yes: YesOpt = False) -> None:
+    """Remove contacts entered by mistake, all or none."""
+    from lbc_cli import corrections
+
+    ids = corrections.delete_contacts(
+        database(), contact_ids, reason=reason, confirm=deletion("contacts", contact_ids, yes)
+    )
+    console.info(i18n.t("deleted_rows", what=i18n.t("what_contacts"), ids=", ".join(map(str, ids))))
+
+
+@pair_app.command(
+    "update",
+    help=_(
+        "更正一个结对的起止日期（--until 同 pair end --date；空值表示尚未结束）",
+        "correct a pairing's dates (--until as `pair end --date`; '' for not ended)",
+    ),
+)
+def pair_update(
+    pairing_id: Annotated[
+        str, typer.Argument(help=_("结对编号（见 pair list 的 id 列）", "the pairing's id (pair list's id column)"))
+    ],
+    since: Annotated[str | None, typer.Option(help=_("开始日期", "start date"), metavar="DATE")] = None,
+    until: Annotated[str | None, typer.Option(help=_("结束日期", "end date"), metavar="DATE")] = None,
+    reason: ReasonOpt = None,
+) -> None:
+    """Correct a pairing's start or end."""
+    from lbc_cli import corrections
+
+    now = today()
+    changes = {}
+    if since is not None:
+        changes["start_date"] = opt_date(since, "--since", now)
+    if until is not None:
+        changes["end_date"] = opt_date(until, "--until", now) if until.strip() else None
+    pairing, changed = corrections.update_pairing(database(), pairing_id, changes, reason=reason, today=now)
+    corrected("pairings", pairing.id, changed)
+
+
+@pair_app.command(
+    "delete",
+    help=_(
+        "删除误建的结对（原值留在审计日志中；正常结束请用 pair end）；会先询问，或加 --yes",
+        "remove a pairing made by mistake (its values stay in the audit log; `pair end` ends one); asks, or --yes",
+    ),
+)
+def pair_delete(
+    pairing_id: Annotated[
+        str, typer.Argument(help=_("结对编号（见 pair list 的 id 列）", "the pairing's id (pair list's id column)"))
+    ],
+    reason: ReasonOpt = None,
+    yes: YesOpt = False,
+) -> None:
+    """Remove a pairing made by mistake."""
+    from lbc_cli import corrections
+
+    deleted = corrections.delete_pairing(
+        database(), pairing_id, reason=reason, confirm=deletion("pairings", [pairing_id], yes)
+    )
+    console.info(i18n.t("deleted_rows", what=i18n.t("what_pairings"), ids=deleted))

@@ -6,7 +6,18 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import AsOfOpt, BomOpt, ListFormatOpt, check_format, database, today
+from lbc_cli.cli.options import (
+    AsOfOpt,
+    BomOpt,
+    ListFormatOpt,
+    ReasonOpt,
+    RowId,
+    RowIds,
+    YesOpt,
+    check_format,
+    database,
+    today,
+)
 from lbc_cli.errors import ExitCode, Invalid
 
 _ = i18n.bi
@@ -202,3 +213,65 @@ def score(
         output.write(table, fmt, bom=bom)
         if len(views) > 1:
             sys.stdout.write("\n")
+
+
+@exam_app.command("edit", help=_("更正一条考试记录（只改给出的项）", "correct one exam record (the fields given)"))
+def exam_edit(
+    exam_id: RowId,
+    rank: Annotated[
+        str | None, typer.Option(help=_("班级名次（1 为第一名）", "class rank (1 is the top)"), metavar="N")
+    ] = None,
+    class_size: Annotated[
+        str | None, typer.Option(help=_("班级人数（空值清除）", "pupils in the class ('' clears)"), metavar="N")
+    ] = None,
+    total: Annotated[
+        str | None, typer.Option(help=_("考试总分（空值清除）", "total exam score ('' clears)"), metavar="X")
+    ] = None,
+    merit_student: Annotated[
+        bool | None,
+        typer.Option(
+            "--merit-student/--no-merit-student",
+            help=_("是否获“三好学生”称号", "named a merit student (三好学生) or not"),
+            show_default=False,
+        ),
+    ] = None,
+    serious_violation: Annotated[
+        bool | None,
+        typer.Option(
+            "--serious-violation/--no-serious-violation",
+            help=_("是否有严重违纪违法行为", "a serious violation of school rules or the law, or not"),
+            show_default=False,
+        ),
+    ] = None,
+    reason: ReasonOpt = None,
+) -> None:
+    """Correct one exam record: the checks of `exam add` apply to it as corrected."""
+    from lbc_cli import corrections
+    from lbc_cli.cli.care import corrected
+
+    given = {
+        "class_rank": rank,
+        "class_size": class_size,
+        "total_score": total,
+        "merit_student": merit_student,
+        "serious_violation": serious_violation,
+    }
+    raw = {key: value for key, value in given.items() if value is not None}
+    exam, changed = corrections.edit_exam(database(), exam_id, raw, reason=reason, today=today())
+    corrected("exams", exam.id, changed)
+
+
+@exam_app.command(
+    "delete",
+    help=_(
+        "删除误记的考试记录（原值留在审计日志中）；会先询问，或加 --yes",
+        "remove exam records entered by mistake (their values stay in the audit log); asks first, or --yes",
+    ),
+)
+def exam_delete(exam_ids: RowIds, reason: ReasonOpt = None, yes: YesOpt = False) -> None:
+    """Remove exam records entered by mistake, all or none."""
+    from lbc_cli import corrections
+    from lbc_cli.cli.care import deletion
+
+    ids = corrections.delete_exams(database(), exam_ids, reason=reason, confirm=deletion("exams", exam_ids, yes))
+    console.info(i18n.t("deleted_rows", what=i18n.t("what_exams"), ids=", ".join(map(str, ids))))

@@ -182,3 +182,49 @@ def check_format(
     if bom and value != "csv":
         raise Invalid("--bom", i18n.t("bom_csv_only", format=value), ExitCode.USAGE)
     return value
+
+
+# ---- asking before a deletion -------------------------------------------------------------------------------------
+
+
+def ask_first(yes: bool, question: str, needs_yes: str):
+    """The question a command asks before it deletes or replaces (``child purge``'s way): none with ``--yes``;
+    on a terminal, asked on stderr, "no" cancels (exit 1); in a pipe, cron, or with stdin closed there is no one
+    to ask: refused (exit 1) with the hint ``needs_yes``. Returns the function that asks, for the library to call
+    once it has found what is to go."""
+    import sys
+
+    def confirm(*_found) -> None:
+        if yes:
+            return
+        if sys.stdin is None or not sys.stdin.isatty():
+            raise LbcError(i18n.t(needs_yes))
+        if not typer.confirm(question, default=False, err=True):
+            raise LbcError(i18n.t("purge_aborted"))
+
+    return confirm
+
+
+RowIds = Annotated[
+    list[str],
+    typer.Argument(
+        help=_(
+            "编号（见 list 命令的 id 列；可给多个）", "ids (the id column of the list command; several may be given)"
+        ),
+        metavar="ID...",
+        show_default=False,
+    ),
+]
+RowId = Annotated[
+    str,
+    typer.Argument(
+        help=_("编号（见 list 命令的 id 列）", "id (the id column of the list command)"),
+        metavar="ID",
+        show_default=False,
+    ),
+]
+ReasonOpt = Annotated[
+    str | None,
+    typer.Option(help=_("更正的原因（记入审计日志）", "why (kept in the audit log)"), metavar="TEXT"),
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help=_("不再询问", "do not ask"))]
