@@ -366,7 +366,7 @@ def deletion(what: str, ids: list[str], yes: bool):
     "edit", help=_("更正一条联系记录（只改给出的项）", "correct one logged contact (the fields given)")
 )
 def contact_edit(
-    contact_id: RowId,
+    id: RowId,
     date_: Annotated[str | None, typer.Option("--date", help=_("日期", "date"), metavar="DATE")] = None,
     kind: Annotated[
         str | None, typer.Option(help=_("方式：", "kind: ") + i18n.choices("kind"), metavar="KIND", show_default=False)
@@ -415,9 +415,7 @@ def contact_edit(
         changes["note"] = validate.parse_text(note, "--note", limit=validate.MAX_LONG_TEXT)
     if follow_up is not None:
         changes["follow_up_date"] = opt_date(follow_up, "--follow-up", now) if follow_up else None
-    contact, changed = corrections.edit_contact(
-        database(), contact_id, changes, helper=helper, reason=reason, today=now
-    )
+    contact, changed = corrections.edit_contact(database(), id, changes, helper=helper, reason=reason, today=now)
     corrected("contacts", contact.id, changed)
 
 
@@ -428,14 +426,12 @@ def contact_edit(
         "remove contacts entered by mistake (their values stay in the audit log); asks first, or --yes",
     ),
 )
-def contact_delete(contact_ids: RowIds, reason: ReasonOpt = None, yes: YesOpt = False) -> None:
+def contact_delete(ids: RowIds, reason: ReasonOpt = None, yes: YesOpt = False) -> None:
     """Remove contacts entered by mistake, all or none."""
     from lbc_cli import corrections
 
-    ids = corrections.delete_contacts(
-        database(), contact_ids, reason=reason, confirm=deletion("contacts", contact_ids, yes)
-    )
-    console.info(i18n.t("deleted_rows", what=i18n.t("what_contacts"), ids=", ".join(map(str, ids))))
+    deleted = corrections.delete_contacts(database(), ids, reason=reason, confirm=deletion("contacts", ids, yes))
+    console.info(i18n.t("deleted_rows", what=i18n.t("what_contacts"), ids=", ".join(map(str, deleted))))
 
 
 @pair_app.command(

@@ -217,7 +217,7 @@ def score(
 
 @exam_app.command("edit", help=_("更正一条考试记录（只改给出的项）", "correct one exam record (the fields given)"))
 def exam_edit(
-    exam_id: RowId,
+    id: RowId,
     rank: Annotated[
         str | None, typer.Option(help=_("班级名次（1 为第一名）", "class rank (1 is the top)"), metavar="N")
     ] = None,
@@ -257,7 +257,7 @@ def exam_edit(
         "serious_violation": serious_violation,
     }
     raw = {key: value for key, value in given.items() if value is not None}
-    exam, changed = corrections.edit_exam(database(), exam_id, raw, reason=reason, today=today())
+    exam, changed = corrections.edit_exam(database(), id, raw, reason=reason, today=today())
     corrected("exams", exam.id, changed)
 
 
@@ -268,10 +268,10 @@ def exam_edit(
         "remove exam records entered by mistake (their values stay in the audit log); asks first, or --yes",
     ),
 )
-def exam_delete(exam_ids: RowIds, reason: ReasonOpt = None, yes: YesOpt = False) -> None:
+def exam_delete(ids: RowIds, reason: ReasonOpt = None, yes: YesOpt = False) -> None:
     """Remove exam records entered by mistake, all or none."""
     from lbc_cli import corrections
     from lbc_cli.cli.care import deletion
 
-    ids = corrections.delete_exams(database(), exam_ids, reason=reason, confirm=deletion("exams", exam_ids, yes))
-    console.info(i18n.t("deleted_rows", what=i18n.t("what_exams"), ids=", ".join(map(str, ids))))
+    deleted = corrections.delete_exams(database(), ids, reason=reason, confirm=deletion("exams", ids, yes))
+    console.info(i18n.t("deleted_rows", what=i18n.t("what_exams"), ids=", ".join(map(str, deleted))))
