@@ -1081,8 +1081,24 @@ def _to_schema_6(conn) -> None:
 
 
 def _to_schema_6_fix(conn) -> None:
-    """The audit log keeps the reason a correction was made for (``--reason``)."""
-    conn.exec_driver_sql("ALTER TABLE audit_log ADD COLUMN reason VARCHAR")
+    """The audit log keeps the reason a correction was made for (``--reason``). On SQLite the table is made anew
+    and its rows copied in, so that it reads as a new database's (an added column would stay in SQLite's text of
+    the table as ALTER wrote it); on PostgreSQL the column is added."""
+    from sqlalchemy import inspect
+
+    from lbc_cli import models
+
+    if "reason" in {column["name"] for column in inspect(conn).get_columns("audit_log")}:
+        return  # a database set back to an older version by hand: its tables are already the new ones
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql("ALTER TABLE audit_log ADD COLUMN reason VARCHAR")
+        return
+    kept = "id, uid, at, os_user, command, table_name, row_id, action, old_values, new_values"
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_audit_row")
+    conn.exec_driver_sql("ALTER TABLE audit_log RENAME TO audit_log_v5")
+    models.AuditEntry.__table__.create(conn)
+    conn.exec_driver_sql(f"INSERT INTO audit_log ({kept}) SELECT {kept} FROM audit_log_v5 ORDER BY id")
+    conn.exec_driver_sql("DROP TABLE audit_log_v5")
 
 
 # Schema version N -> function upgrading a connection from N to N+1. Version 1 is the first release.
