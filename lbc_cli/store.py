@@ -787,16 +787,31 @@ def year_helpers(year: int, *, session: Session) -> list[tuple]:
 # ---- audit and purge -----------------------------------------------------------------------
 
 
-def _mentions_child(child_id: int):
-    """SQL condition: an audit entry about this child (its own row, or a row that names it)."""
+def _names_child(entry, child_id: int):
+    """SQL condition: an audit entry (``entry``: AuditEntry or an alias) of the child's own row, or whose values
+    name it."""
     pattern_mid, pattern_end = f'%"child_id": {child_id},%', f'%"child_id": {child_id}}}%'
     return or_(
-        and_(AuditEntry.table_name == "children", AuditEntry.row_id == child_id),
-        AuditEntry.new_values.like(pattern_mid),
-        AuditEntry.new_values.like(pattern_end),
-        AuditEntry.old_values.like(pattern_mid),
-        AuditEntry.old_values.like(pattern_end),
+        and_(entry.table_name == "children", entry.row_id == child_id),
+        entry.new_values.like(pattern_mid),
+        entry.new_values.like(pattern_end),
+        entry.old_values.like(pattern_mid),
+        entry.old_values.like(pattern_end),
     )
+
+
+def _mentions_child(child_id: int):
+    """SQL condition: an audit entry about this child: one that names it (``_names_child``), or a correction of a
+    row of its (a contact, exam or pairing whose entry when written or deleted names the child: the correction's
+    own values hold only the fields changed)."""
+    from sqlalchemy import tuple_
+    from sqlalchemy.orm import aliased
+
+    named = aliased(AuditEntry)
+    rows_of_child = select(named.table_name, named.row_id).where(
+        named.table_name.in_(("contacts", "pairings", "exams")), _names_child(named, child_id)
+    )
+    return or_(_names_child(AuditEntry, child_id), tuple_(AuditEntry.table_name, AuditEntry.row_id).in_(rows_of_child))
 
 
 def audit_entries(
@@ -851,9 +866,13 @@ def purge_child(child: Child, today: date, *, session: Session) -> dict[str, int
     session.add(child)
     contacts = session.execute(update(Contact).where(Contact.child_id == child.id).values(note=None)).rowcount
     pairings = session.execute(update(Pairing).where(Pairing.child_id == child.id).values(note=None)).rowcount
-    scrubbed = session.execute(
-        update(AuditEntry).where(_mentions_child(child.id)).values(old_values=None, new_values=None, reason=None)
-    ).rowcount
+    about = list(session.execute(select(AuditEntry.id).where(_mentions_child(child.id))).scalars())  # before any goes
+    scrubbed = 0
+    for start in range(0, len(about), 500):
+        chunk = about[start : start + 500]
+        scrubbed += session.execute(
+            update(AuditEntry).where(AuditEntry.id.in_(chunk)).values(old_values=None, new_values=None, reason=None)
+        ).rowcount
     session.flush()
     audit(session, "children", child.id, "purge", None, None)
     return {"contacts": contacts, "pairings": pairings, "audit": scrubbed}

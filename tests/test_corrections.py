@@ -488,3 +488,12 @@ def test_the_audit_log_has_a_reason_column_after_an_upgrade_from_schema_5(run, t
     shutil.copy(Path(__file__).resolve().parent / "fixtures" / "schema_v5.db", path)
     ok(run("pair", "update", "1", "--since", "2024-09-02", "--reason", "改日期", db=path))
     assert rows(path, "SELECT reason FROM audit_log ORDER BY id DESC LIMIT 1") == [("改日期",)]
+
+
+def test_a_purge_erases_the_reasons_given_about_the_child_too(lbc, db):
+    ok(lbc("contact", "edit", "1", "--minutes", "30", "--reason", "张三奶奶说记错了"))
+    ok(lbc("contact", "delete", "1", "--yes"))
+    history = [r["command"] for r in csv.DictReader(io.StringIO(ok(lbc("audit", "--child", "1", "--format", "csv"))))]
+    assert history.count("lbc contact edit") == 1 and history.count("lbc contact delete") == 1  # the child's history
+    ok(lbc("child", "purge", "1", "--yes"))
+    assert rows(db, "SELECT count(*) FROM audit_log WHERE reason LIKE '%张三%'") == [(0,)]
