@@ -99,10 +99,13 @@ def exit_child(db, ref: str, reason: str, when: date, *, today: date) -> tuple[C
     when = validate.not_future(when, "--date", today)
     with db.session(write=True) as session:
         child = store.resolve(Child, ref, session=session)
-        if child.status == "exited":
+        if child.status != "active":  # exited, or purged (its exit kept)
             raise LbcError(i18n.t("already_exited", id=child.id, date=child.exit_date))
         if when < child.enrolled_on:
             raise Invalid("--date", i18n.t("exit_before_enrol", date=when, enrolled=child.enrolled_on))
+        if reason == "aged-out":
+            limit = int(store.rule_values(session=session)["age_limit"])
+            validate.check_aged_out(child.birth_date, when, age_limit=limit, child_id=child.id)
         store.update_row(child, {"status": "exited", "exit_reason": reason, "exit_date": when}, session=session)
         ended = store.end_pairings(child.id, when, session=session)
     return child, ended
@@ -198,13 +201,24 @@ def helper_values(raw: dict, *, today: date) -> dict:
     return validate.clean_record(validate.HELPER_FIELDS, raw, today=today)
 
 
-def add_helper(db, raw: dict, *, today: date) -> int:
-    """Add a helper; the new id."""
+def _helper_twins(values: dict, force: bool, *, session, exclude_id=None) -> list[str]:
+    """Refuse a helper with the same name and the same phone as another (unless ``force``: two people may share
+    both); the warnings for another of the same name where a phone is missing (SPEC section 10)."""
+    twins, namesakes = store.helper_twins(values["name"], values.get("phone"), session=session, exclude_id=exclude_id)
+    if twins and not force:
+        other = twins[0]
+        raise LbcError(i18n.t("helper_twin", id=other.id, name=other.name, phone=validate.mask(other.phone)))
+    return [i18n.t("helper_namesake", id=other.id, name=other.name) for other in namesakes]
+
+
+def add_helper(db, raw: dict, *, force: bool = False, today: date) -> tuple[int, list[str]]:
+    """Add a helper: (the new id, the warnings to show once it is saved). The same helper twice is refused."""
     values = helper_values(raw, today=today)
     validate.check_required(values, validate.HELPER_REQUIRED)
     with db.session(write=True) as session:
+        warnings = _helper_twins(values, force, session=session)
         helper = store.insert_row(Helper, values, session=session)
-    return helper.id
+    return helper.id, warnings
 
 
 def helpers_with_counts(db, *, role, village, include_inactive: bool, as_of: date) -> tuple[list[Helper], dict]:
@@ -223,8 +237,11 @@ def helper_card(db, ref: str) -> tuple[Helper, list[tuple]]:
     return helper, pairings
 
 
-def update_helper(db, ref: str, raw: dict, *, active: bool | None, today: date) -> tuple[int, dict]:
-    """Change a helper's fields (``raw``: as given); (the helper's id, {field: (old, new)} of what changed)."""
+def update_helper(
+    db, ref: str, raw: dict, *, active: bool | None, today: date, force: bool = False
+) -> tuple[int, dict, list[str]]:
+    """Change a helper's fields (``raw``: as given); (the helper's id, {field: (old, new)} of what changed, the
+    warnings to show). A new name or phone that makes the helper another's twin is refused unless ``force``."""
     changes = helper_values(raw, today=today)
     if active is not None:
         changes["active"] = active
@@ -234,8 +251,12 @@ def update_helper(db, ref: str, raw: dict, *, active: bool | None, today: date) 
         raise Invalid("--name", i18n.t("empty"))
     with db.session(write=True) as session:
         helper = store.resolve(Helper, ref, session=session)
+        warnings = []
+        if {"name", "phone"} & changes.keys():
+            after = {"name": changes.get("name", helper.name), "phone": changes.get("phone", helper.phone)}
+            warnings = _helper_twins(after, force, session=session, exclude_id=helper.id)
         changed = store.update_row(helper, changes, session=session)
-    return helper.id, changed
+    return helper.id, changed, warnings
 
 
 def audit_entries(db, *, child: str | None, since: date | None, table: str | None) -> list:

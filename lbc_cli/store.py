@@ -402,6 +402,20 @@ def list_helpers(
     return list(session.execute(query.order_by(Helper.name_pinyin, Helper.name, Helper.id)).scalars())
 
 
+def helper_twins(
+    name: str, phone: str | None, *, session: Session, exclude_id: int | None = None
+) -> tuple[list[Helper], list[Helper]]:
+    """(the helpers of the same name and the same phone, both given; those of the same name where one of the
+    two phones is missing), in id order."""
+    query = select(Helper).where(Helper.name == name).order_by(Helper.id)
+    if exclude_id is not None:
+        query = query.where(Helper.id != exclude_id)
+    same = list(session.execute(query).scalars())
+    twins = [h for h in same if phone and h.phone == phone]
+    namesakes = [h for h in same if not (phone and h.phone)]
+    return twins, namesakes
+
+
 def paired_counts(*, session: Session, as_of: date) -> dict[int, int]:
     """helper id -> number of children paired with them on ``as_of``."""
     query = (

@@ -416,6 +416,8 @@ def check_child(values: dict, *, today: date, age_limit: int, check_age: bool = 
             "exit_date",
             i18n.t("exit_before_enrol", date=values["exit_date"].isoformat(), enrolled=enrolled.isoformat()),
         )
+    if values.get("exit_reason") == "aged-out" and values.get("exit_date") is not None:
+        check_aged_out(birth, values["exit_date"], age_limit=age_limit, child_id=values.get("id"))
     if values.get("consent_on") is None and age_on(birth, enrolled) < 14:
         warnings.append("consent_on: " + i18n.t("no_consent"))
     if values.get("id_number"):
@@ -459,4 +461,35 @@ def check_exam(values: dict, *, today: date) -> None:
         raise Invalid(
             "school_year",
             i18n.t("bad_school_year", year=values["school_year"], low=current - SCHOOL_YEARS_BACK, high=current),
+        )
+    check_exam_sat(values["school_year"], values["term"], today=today, child_id=values.get("child_id"))
+
+
+def final_exam_day(school_year: int, term: int) -> date:
+    """The first day the final exam of a term can have been sat: term 1 of school year Y ends in January of Y+1
+    (from 1 January), term 2 in July (from 1 June: some schools sit it early)."""
+    return date(school_year + 1, 1, 1) if term == 1 else date(school_year + 1, 6, 1)
+
+
+def check_exam_sat(school_year: int, term: int, *, today: date, child_id: int | None = None) -> None:
+    """Refuse the ranks of a term whose final exam cannot have been sat by ``today`` (SPEC section 10): the one
+    rule `exam add`, `exam edit`, `import exams` and `merge` keep. ``child_id`` names the child in the message."""
+    first = final_exam_day(school_year, term)
+    if today < first:
+        who = i18n.t("exam_of_child", id=child_id) if child_id is not None else ""
+        raise Invalid(
+            "term",
+            i18n.t("exam_not_sat", who=who, year=school_year, next=school_year + 1, term=term, first=first.isoformat()),
+        )
+
+
+def check_aged_out(birth: date, exit_date: date, *, age_limit: int, child_id: int | None = None) -> None:
+    """Refuse an exit for reason ``aged-out`` before the child reaches ``age_limit`` (SPEC section 10): the rule
+    `child exit`, `child update`, `import children` and `merge` keep."""
+    reached = birthday(birth, age_limit)
+    if exit_date < reached:
+        who = i18n.t("exam_of_child", id=child_id) if child_id is not None else ""
+        raise Invalid(
+            "exit_reason",
+            i18n.t("aged_out_early", who=who, date=exit_date.isoformat(), limit=age_limit, reached=reached.isoformat()),
         )
