@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
-SCHEMA_VERSION = 5  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
+SCHEMA_VERSION = 6  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -892,8 +892,27 @@ def _to_schema_5(conn) -> None:
     last_contacts.rebuild(conn)
 
 
+def _to_schema_6(conn) -> None:
+    """5 -> 6: the corrections of SPEC section 10 (issue 20), each part's upgrade in a function of its own."""
+    _to_schema_6_refuse(conn)
+
+
+def _to_schema_6_refuse(conn) -> None:
+    """5 -> 6, purged children: a child whose personal data was erased (``lbc child purge``, an entry of action
+    purge in the audit log) takes the status ``purged`` (it was ``exited``), which keeps it out of lists,
+    exports and duplicate checks; its exit reason and date stay."""
+    from sqlalchemy import text
+
+    conn.execute(
+        text(
+            "UPDATE children SET status = 'purged' WHERE id IN"
+            " (SELECT row_id FROM audit_log WHERE table_name = 'children' AND action = 'purge')"
+        )
+    )
+
+
 # Schema version N -> function upgrading a connection from N to N+1. Version 1 is the first release.
-MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3, 3: _to_schema_4, 4: _to_schema_5}
+MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3, 3: _to_schema_4, 4: _to_schema_5, 5: _to_schema_6}
 
 
 def _no_room(exc: BaseException) -> bool:

@@ -75,8 +75,13 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "child": ("儿童", "child"),
         "teacher": ("老师", "teacher"),
     },
-    "status": {"active": ("在册", "active"), "exited": ("已退出", "exited")},
-    "status_filter": {"active": ("在册", "active"), "exited": ("已退出", "exited"), "all": ("全部", "all")},
+    "status": {"active": ("在册", "active"), "exited": ("已退出", "exited"), "purged": ("已删除个人信息", "purged")},
+    "status_filter": {
+        "active": ("在册", "active"),
+        "exited": ("已退出", "exited"),
+        "purged": ("已删除个人信息", "purged"),
+        "all": ("全部", "all"),
+    },
     "exit_reason": {
         "aged-out": ("年满退出", "aged out"),
         "parents-returned": ("父母返乡", "parents returned"),

@@ -402,9 +402,8 @@ class _Loader:
         # the row. A county's 100,000 keys are kept compact: "name\0birth" as UTF-8 bytes (half the
         # size of the text), an id number as one integer.
         if name == "children" and not force:
-            for cid, cname, birth, id_number in store.raw_rows(
-                select(Child.id, Child.name, Child.birth_date, Child.id_number), session=session
-            ):
+            known = select(Child.id, Child.name, Child.birth_date, Child.id_number).where(store.not_purged())
+            for cid, cname, birth, id_number in store.raw_rows(known, session=session):
                 self.by_name[f"{cname}\0{birth}".encode()] = -cid
                 if id_number:
                     self.by_id_number[_id_key(id_number)] = -cid

@@ -135,6 +135,7 @@ def roster(db, columns: list[str], *, as_of: date, reveal: bool, **filters) -> I
 
     stored_columns = [c for c in columns if c not in WORKED_OUT]
     query = store.children_query(as_of=as_of, columns=stored_columns, **filters)
+    may_be_purged = filters.get("status") in (None, store.PURGED)
     # the readers are ended here, in their transaction, even when the writing stops half-way
     with db.session() as session, ExitStack() as readers:
         helpers = store.active_helpers_joined(session=session, as_of=as_of, village=filters.get("village"))
@@ -148,9 +149,18 @@ def roster(db, columns: list[str], *, as_of: date, reveal: bool, **filters) -> I
             ages = {birth: validate.age_on(store.as_date(birth), as_of) for birth in set(values["birth_date"])}
             values["age"] = [ages[birth] for birth in values["birth_date"]]
             values["helpers"] = [helpers.get(child_id, "") for child_id in values["id"]]
+            if may_be_purged and "status" in values:  # a purged child's birth year only, and no age
+                purged = [n for n, status in enumerate(values["status"]) if status == store.PURGED]
+                values["birth_date"], values["age"] = list(values["birth_date"]), list(values["age"])
+                for n in purged:
+                    birth = store.as_date(values["birth_date"][n])
+                    values["birth_date"][n] = validate.birth_shown(birth, store.PURGED)
+                    values["age"][n] = None
             return [values[name] for name in columns]
 
         def csv_lines(masked: frozenset[str]):
+            if may_be_purged:  # its birth dates are not all shown as stored: the general path
+                return None
             lines = sqlcsv.roster_lines(query, columns, helpers=helpers, session=session, as_of=as_of, masked=masked)
             return lines if lines is None else readers.enter_context(closing(lines))
 
@@ -230,10 +240,10 @@ def helpers_with_counts(db, *, role, village, include_inactive: bool, as_of: dat
 
 
 def helper_card(db, ref: str) -> tuple[Helper, list[tuple]]:
-    """One helper and their pairings (pairing, child, helper), newest first."""
+    """One helper and their pairings (pairing, child, helper), newest first; a purged child's left out."""
     with db.session() as session:
         helper = store.resolve(Helper, ref, session=session)
-        pairings = store.pairings_of(session=session, helper_id=helper.id)
+        pairings = store.pairings_of(session=session, helper_id=helper.id, purged=False)
     return helper, pairings
 
 

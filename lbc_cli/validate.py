@@ -226,6 +226,22 @@ def birthday(birth: date, years: int) -> date:
         return date(birth.year + years, 3, 1)
 
 
+PURGED = "purged"  # a child's status once its personal data is erased (store.PURGED)
+
+
+def birth_shown(birth: date | None, status: str | None) -> date | str | None:
+    """A child's birth date as cards and lists show it: of a purged child only the year, the day being one
+    the purge did not keep (it stores 1 January of the year: SPEC section 10)."""
+    if status == PURGED and birth is not None:
+        return f"{birth.year:04d}"
+    return birth
+
+
+def age_shown(birth: date, status: str | None, on: date) -> int | None:
+    """A child's age on ``on`` as cards and lists show it: none for a purged child (its birthday is gone)."""
+    return None if status == PURGED else age_on(birth, on)
+
+
 def not_future(value: date, field: str, today: date) -> date:
     if value > today:
         raise Invalid(field, i18n.t("future_date", value=value.isoformat(), today=today.isoformat()))
