@@ -86,7 +86,10 @@ def update_child(
         merged = {c.name: getattr(child, c.name) for c in Child.__table__.columns} | changes
         age_changed = "birth_date" in changes or "enrolled_on" in changes
         limit = int(store.rule_values(session=session)["age_limit"])
-        warnings = validate.check_child(merged, today=today, age_limit=limit, check_age=age_changed)
+        exit_changed = bool({"birth_date", "exit_reason", "exit_date"} & changes.keys())
+        warnings = validate.check_child(
+            merged, today=today, age_limit=limit, check_age=age_changed, check_exit=exit_changed
+        )
         if {"name", "birth_date", "id_number"} & changes.keys():
             warnings += _duplicate_warnings(merged, force, session=session, exclude_id=child.id)
         changed = store.update_row(child, changes, session=session)

@@ -303,7 +303,7 @@ def _leavers(session, start: date, reference: date) -> dict:
         if status != "purged":
             entry["children"].append({"id": child_id, "name": name, "exit_date": str(store.as_date(left))})
     order = list(i18n.ENUMS["exit_reason"])
-    ranked = sorted(by_reason.values(), key=lambda e: (order.index(e["reason"]) if e["reason"] in order else len(order)))
+    ranked = sorted(by_reason.values(), key=lambda e: order.index(e["reason"]) if e["reason"] in order else len(order))
     return {"leavers": ranked, "leavers_total": sum(e["count"] for e in ranked)}
 
 

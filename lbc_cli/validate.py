@@ -229,11 +229,11 @@ def birthday(birth: date, years: int) -> date:
 PURGED = "purged"  # a child's status once its personal data is erased (store.PURGED)
 
 
-def birth_shown(birth: date | None, status: str | None) -> date | str | None:
+def birth_shown(birth: date | str | None, status: str | None) -> date | str | None:
     """A child's birth date as cards and lists show it: of a purged child only the year, the day being one
     the purge did not keep (it stores 1 January of the year: SPEC section 10)."""
     if status == PURGED and birth is not None:
-        return f"{birth.year:04d}"
+        return str(birth)[:4]  # a date, or its ISO text
     return birth
 
 
@@ -412,8 +412,11 @@ def check_required(values: dict, required: tuple[str, ...]) -> None:
             raise Invalid(key, i18n.t("required"))
 
 
-def check_child(values: dict, *, today: date, age_limit: int, check_age: bool = True) -> list[str]:
-    """Rules across fields of a whole child record; returns warnings (raises on a refusal)."""
+def check_child(
+    values: dict, *, today: date, age_limit: int, check_age: bool = True, check_exit: bool = True
+) -> list[str]:
+    """Rules across fields of a whole child record; returns warnings (raises on a refusal). Without
+    ``check_age`` the age at enrolment is not checked, without ``check_exit`` an aged-out exit's date is not."""
     warnings: list[str] = []
     check_required(values, CHILD_REQUIRED)
     birth, enrolled = values["birth_date"], values["enrolled_on"]
@@ -432,7 +435,7 @@ def check_child(values: dict, *, today: date, age_limit: int, check_age: bool = 
             "exit_date",
             i18n.t("exit_before_enrol", date=values["exit_date"].isoformat(), enrolled=enrolled.isoformat()),
         )
-    if values.get("exit_reason") == "aged-out" and values.get("exit_date") is not None:
+    if check_exit and values.get("exit_reason") == "aged-out" and values.get("exit_date") is not None:
         check_aged_out(birth, values["exit_date"], age_limit=age_limit, child_id=values.get("id"))
     if values.get("consent_on") is None and age_on(birth, enrolled) < 14:
         warnings.append("consent_on: " + i18n.t("no_consent"))

@@ -63,13 +63,18 @@ REGISTRATION_FORM = [
 
 
 def _registration_form(rows):
-    """Children's rows as the national form's columns, with Chinese labels for the coded values."""
+    """Children's rows as the national form's columns, with Chinese labels for the coded values; a purged
+    child's birth year only."""
+    from lbc_cli import validate
+
     with i18n.using("zh"):
         for row in rows:
             out = {}
             for header, column, enum in REGISTRATION_FORM:
                 value = row.get(column)
-                if enum == "yesno":
+                if column == "birth_date":
+                    value = validate.birth_shown(value, row.get("status"))
+                elif enum == "yesno":
                     value = i18n.t("yes") if value else i18n.t("no")
                 elif enum in ("flag", "assistance"):
                     value = i18n.labels(enum, value)
