@@ -201,7 +201,11 @@ def import_(
     force: Annotated[
         bool,
         typer.Option(
-            "--force", help=_("同名同生日或同身份证号的儿童也导入", "import children that duplicate a record")
+            "--force",
+            help=_(
+                "同名同生日或同身份证号的儿童、同名同电话的帮扶人也导入",
+                "import children that duplicate a record, and helpers with another's name and phone",
+            ),
         ),
     ] = False,
 ) -> None:
