@@ -138,10 +138,10 @@ def roster(db, columns: list[str], *, as_of: date, reveal: bool, **filters) -> I
 
     stored_columns = [c for c in columns if c not in WORKED_OUT]
     query = store.children_query(as_of=as_of, columns=stored_columns, **filters)
-    may_be_purged = filters.get("status") in (None, store.PURGED)
     # the readers are ended here, in their transaction, even when the writing stops half-way
     with db.session() as session, ExitStack() as readers:
         helpers = store.active_helpers_joined(session=session, as_of=as_of, village=filters.get("village"))
+        may_be_purged = filters.get("status") in (None, store.PURGED) and store.any_purged(session=session)
 
         def by_column() -> list:
             # the worked-out cells a column at a time: an age per birth date (a county's children share a few

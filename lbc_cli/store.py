@@ -826,6 +826,11 @@ def audit_entries(
 PURGED = validate.PURGED
 
 
+def any_purged(*, session: Session) -> bool:
+    """Whether any child is purged (a seek on the status index)."""
+    return session.execute(select(Child.id).where(Child.status == PURGED).limit(1)).first() is not None
+
+
 def not_purged():
     """SQL condition: a child whose personal data is still held (not ``PURGED``)."""
     return Child.status != PURGED
