@@ -108,7 +108,7 @@ def export(
         str | None,
         typer.Option(
             help=_(
-                "只导出该状态的儿童(及其结对、联系、成绩):active、exited、purged 或 all;默认不含已删除个人信息的",
+                "只导出该状态的儿童及其结对、联系、成绩:active / exited / purged / all(默认不含已删除个人信息的)",
                 "children (and their pairs, contacts, exams) of this status only: active, exited, purged or all;"
                 " by default all but the purged",
             ),
