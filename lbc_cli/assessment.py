@@ -68,10 +68,10 @@ def record_exam(db, child: str, raw: dict, *, replace: bool, today: date) -> tup
     values = validate.clean_record(validate.EXAM_FIELDS, given, today=today)
     values["merit_student"] = raw["merit_student"]
     values["serious_violation"] = raw["serious_violation"]
-    validate.check_exam(values, today=today)
     year, term = raw["school_year"], raw["term"]
     with db.session(write=True) as session:
         kid = store.resolve(Child, child, session=session)
+        validate.check_exam({**values, "child_id": kid.id}, today=today)
         existing = store.find_exam(kid.id, year, term, session=session)
         if existing is not None and not replace:
             raise LbcError(i18n.t("exam_exists", name=kid.name, year=year, term=term, rank=existing.class_rank))

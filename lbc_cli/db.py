@@ -1078,6 +1078,7 @@ def _to_schema_5(conn) -> None:
 def _to_schema_6(conn) -> None:
     """5 -> 6: the corrections of SPEC section 10 (each part's own step)."""
     _to_schema_6_fix(conn)
+    _to_schema_6_refuse(conn)
 
 
 def _to_schema_6_fix(conn) -> None:
@@ -1099,6 +1100,20 @@ def _to_schema_6_fix(conn) -> None:
     models.AuditEntry.__table__.create(conn)
     conn.exec_driver_sql(f"INSERT INTO audit_log ({kept}) SELECT {kept} FROM audit_log_v5 ORDER BY id")
     conn.exec_driver_sql("DROP TABLE audit_log_v5")
+
+
+def _to_schema_6_refuse(conn) -> None:
+    """5 -> 6, purged children: a child whose personal data was erased (``lbc child purge``, an entry of action
+    purge in the audit log) takes the status ``purged`` (it was ``exited``), which keeps it out of lists,
+    exports and duplicate checks; its exit reason and date stay."""
+    from sqlalchemy import text
+
+    conn.execute(
+        text(
+            "UPDATE children SET status = 'purged' WHERE id IN"
+            " (SELECT row_id FROM audit_log WHERE table_name = 'children' AND action = 'purge')"
+        )
+    )
 
 
 # Schema version N -> function upgrading a connection from N to N+1. Version 1 is the first release.

@@ -75,8 +75,13 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "child": ("儿童", "child"),
         "teacher": ("老师", "teacher"),
     },
-    "status": {"active": ("在册", "active"), "exited": ("已退出", "exited")},
-    "status_filter": {"active": ("在册", "active"), "exited": ("已退出", "exited"), "all": ("全部", "all")},
+    "status": {"active": ("在册", "active"), "exited": ("已退出", "exited"), "purged": ("已删除个人信息", "purged")},
+    "status_filter": {
+        "active": ("在册", "active"),
+        "exited": ("已退出", "exited"),
+        "purged": ("已删除个人信息", "purged"),
+        "all": ("全部", "all"),
+    },
     "exit_reason": {
         "aged-out": ("年满退出", "aged out"),
         "parents-returned": ("父母返乡", "parents returned"),
@@ -674,6 +679,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "remind_items": ("共 {n} 项", "{n} items"),
     "bad_term": ("学期应为 1 或 2,不是 {value}", "the term is 1 or 2, not {value}"),
     "rank_over_size": ("名次 {rank} 大于班级人数 {size}", "rank {rank} is larger than the class ({size})"),
+    "exam_of_child": ("儿童（编号 {id}）：", "child {id}: "),
+    "exam_not_sat": (
+        "{who}{year}–{next} 学年第 {term} 学期的期末考试最早 {first} 才能考完，现在还不能记录名次；"
+        "请在 {first} 以后再记",
+        "{who}the final exam of term {term} of school year {year}-{next} cannot have been sat before {first}:"
+        " record its rank from {first} on",
+    ),
+    "aged_out_early": (
+        "{who}{date} 时儿童还未满 {limit} 周岁（满 {limit} 周岁在 {reached}），不能以“年满退出”退出；"
+        "请选择其他退出原因，或在 {reached} 以后再退出",
+        "{who}on {date} the child is not yet {limit} (it turns {limit} on {reached}): it cannot leave as aged out;"
+        " give another reason, or let it leave on or after {reached}",
+    ),
+    "helper_twin": (
+        "帮扶人 {name}（编号 {id}，电话 {phone}）已登记，姓名和电话都相同；确是另一人时加 --force",
+        "helper {name} (id {id}, phone {phone}) is already registered with the same name and phone;"
+        " add --force if this is another person",
+    ),
+    "helper_namesake": (
+        "已有同名帮扶人 {name}（编号 {id}），无法用电话区分；若是同一人，请改用该编号",
+        "a helper of the same name is registered: {name} (id {id}), with no phone to tell them apart;"
+        " if it is the same person, use that id",
+    ),
     "bad_school_year": (
         "学年 {year} 不在 {low}–{high} 之间(学年从 9 月 1 日算起)",
         "school year {year} is not between {low} and {high} (a school year starts on 1 September)",
@@ -716,6 +744,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_encoding": (
         "文件不是 {encoding} 编码(第 {position} 字节);WPS/Excel 存的 CSV 请加 --encoding gbk",
         "the file is not {encoding} (byte {position}); for a CSV saved by WPS or Excel try --encoding gbk",
+    ),
+    "import_twin_db": (
+        "与已有帮扶人（编号 {id}）同名同电话（确是另一人时加 --force 仍然导入）",
+        "the same name and phone as helper {id} (use --force if this is another person)",
     ),
     "import_exam_db": ("该儿童该学年该学期已有成绩", "this child already has a rank for that year and term"),
     "import_pair_db": ("与该儿童和帮扶人已有的结对时间重叠", "overlaps a pairing of this child and helper"),

@@ -389,6 +389,7 @@ class _Loader:
         self.by_name: dict[bytes, int] = {}
         self.by_id_number: dict[int | str, int] = {}
         self.exam_keys: dict[tuple, int] = {}
+        self.helper_keys: dict[tuple, int] = {}  # (name, phone) -> -id of the database's helper, else the row
         self.spans: dict[tuple, list[tuple]] = {}
         self.header: list[str] | None = None  # a CSV file's, once checked
         if session is None:  # rows of another database (whole_rows): nothing here is looked up
@@ -401,12 +402,15 @@ class _Loader:
         # the row. A county's 100,000 keys are kept compact: "name\0birth" as UTF-8 bytes (half the
         # size of the text), an id number as one integer.
         if name == "children" and not force:
-            for cid, cname, birth, id_number in store.raw_rows(
-                select(Child.id, Child.name, Child.birth_date, Child.id_number), session=session
-            ):
+            known = select(Child.id, Child.name, Child.birth_date, Child.id_number).where(store.not_purged())
+            for cid, cname, birth, id_number in store.raw_rows(known, session=session):
                 self.by_name[f"{cname}\0{birth}".encode()] = -cid
                 if id_number:
                     self.by_id_number[_id_key(id_number)] = -cid
+        if name == "helpers" and not force:
+            query = select(Helper.id, Helper.name, Helper.phone).where(Helper.phone.is_not(None), Helper.phone != "")
+            for hid, hname, phone in store.raw_rows(query, session=session):
+                self.helper_keys.setdefault((hname, phone), -hid)
         if name == "exams":
             for key in store.raw_rows(select(Exam.child_id, Exam.school_year, Exam.term), session=session):
                 self.exam_keys[tuple(key)] = 0
@@ -663,7 +667,11 @@ class _Loader:
                 zip(values["school_year"], values["term"], values["class_rank"], sizes, strict=True)
             ):
                 if index in failed or (
-                    (term == 1 or term == 2) and rank >= 1 and (size is None or rank <= size) and low <= year <= current
+                    (term == 1 or term == 2)
+                    and rank >= 1
+                    and (size is None or rank <= size)
+                    and low <= year <= current
+                    and (year < current - 1 or validate.final_exam_day(year, term) <= self.today)
                 ):
                     continue
                 try:
@@ -677,8 +685,9 @@ class _Loader:
         no_dates = [None] * n
         later = [values.get(k) or no_dates for k in ("care_agreement_on", "consent_on", "exit_date", "reviewed_on")]
         id_numbers = values.get("id_number") or no_dates
-        for index, (birth, enrol, status, care, consent, exit_on, reviewed, id_number) in enumerate(
-            zip(births, enrolled, statuses, *later, id_numbers, strict=True)
+        reasons = values.get("exit_reason") or no_dates
+        for index, (birth, enrol, status, care, consent, exit_on, reviewed, id_number, reason) in enumerate(
+            zip(births, enrolled, statuses, *later, id_numbers, reasons, strict=True)
         ):
             if index in failed:
                 continue
@@ -691,6 +700,7 @@ class _Loader:
                 or (exit_on is not None and (exit_on < birth or exit_on < enrol))
                 or (reviewed is not None and reviewed < birth)
                 or (id_number and id_number[6:14] != f"{birth.year:04d}{birth.month:02d}{birth.day:02d}")
+                or (reason == "aged-out" and exit_on is not None and exit_on < limits[birth])
             ):
                 row = self._row(values, index)
                 try:  # its warnings are not an import's business
@@ -767,6 +777,18 @@ class _Loader:
                 by_name[key] = numbers[index]
                 if id_key is not None:
                     by_id_number[id_key] = numbers[index]
+        elif self.name == "helpers" and not self.force:
+            keys = self.helper_keys
+            phones = values.get("phone") or [None] * n
+            for index, key in enumerate(zip(values["name"], phones, strict=True)):
+                if index in failed or not key[1]:
+                    continue
+                clash = keys.get(key)
+                if clash is not None:
+                    where = i18n.t("import_twin_db", id=-clash) if clash < 0 else i18n.t("import_dup_row", row=clash)
+                    failed[index] = ("phone", where)
+                    continue
+                keys[key] = numbers[index]
         elif self.name == "exams":
             exam_keys = self.exam_keys
             for index, key in enumerate(zip(values["child_id"], values["school_year"], values["term"], strict=True)):

@@ -86,7 +86,10 @@ def update_child(
         merged = {c.name: getattr(child, c.name) for c in Child.__table__.columns} | changes
         age_changed = "birth_date" in changes or "enrolled_on" in changes
         limit = int(store.rule_values(session=session)["age_limit"])
-        warnings = validate.check_child(merged, today=today, age_limit=limit, check_age=age_changed)
+        exit_changed = bool({"birth_date", "exit_reason", "exit_date"} & changes.keys())
+        warnings = validate.check_child(
+            merged, today=today, age_limit=limit, check_age=age_changed, check_exit=exit_changed
+        )
         if {"name", "birth_date", "id_number"} & changes.keys():
             warnings += _duplicate_warnings(merged, force, session=session, exclude_id=child.id)
         changed = store.update_row(child, changes, session=session)
@@ -99,10 +102,13 @@ def exit_child(db, ref: str, reason: str, when: date, *, today: date) -> tuple[C
     when = validate.not_future(when, "--date", today)
     with db.session(write=True) as session:
         child = store.resolve(Child, ref, session=session)
-        if child.status == "exited":
+        if child.status != "active":  # exited, or purged (its exit kept)
             raise LbcError(i18n.t("already_exited", id=child.id, date=child.exit_date))
         if when < child.enrolled_on:
             raise Invalid("--date", i18n.t("exit_before_enrol", date=when, enrolled=child.enrolled_on))
+        if reason == "aged-out":
+            limit = int(store.rule_values(session=session)["age_limit"])
+            validate.check_aged_out(child.birth_date, when, age_limit=limit, child_id=child.id)
         store.update_row(child, {"status": "exited", "exit_reason": reason, "exit_date": when}, session=session)
         ended = store.end_pairings(child.id, when, session=session)
     return child, ended
@@ -135,6 +141,7 @@ def roster(db, columns: list[str], *, as_of: date, reveal: bool, **filters) -> I
     # the readers are ended here, in their transaction, even when the writing stops half-way
     with db.session() as session, ExitStack() as readers:
         helpers = store.active_helpers_joined(session=session, as_of=as_of, village=filters.get("village"))
+        may_be_purged = filters.get("status") in (None, store.PURGED) and store.any_purged(session=session)
 
         def by_column() -> list:
             # the worked-out cells a column at a time: an age per birth date (a county's children share a few
@@ -145,9 +152,18 @@ def roster(db, columns: list[str], *, as_of: date, reveal: bool, **filters) -> I
             ages = {birth: validate.age_on(store.as_date(birth), as_of) for birth in set(values["birth_date"])}
             values["age"] = [ages[birth] for birth in values["birth_date"]]
             values["helpers"] = [helpers.get(child_id, "") for child_id in values["id"]]
+            if may_be_purged and "status" in values:  # a purged child's birth year only, and no age
+                purged = [n for n, status in enumerate(values["status"]) if status == store.PURGED]
+                values["birth_date"], values["age"] = list(values["birth_date"]), list(values["age"])
+                for n in purged:
+                    birth = store.as_date(values["birth_date"][n])
+                    values["birth_date"][n] = validate.birth_shown(birth, store.PURGED)
+                    values["age"][n] = None
             return [values[name] for name in columns]
 
         def csv_lines(masked: frozenset[str]):
+            if may_be_purged:  # its birth dates are not all shown as stored: the general path
+                return None
             lines = sqlcsv.roster_lines(query, columns, helpers=helpers, session=session, as_of=as_of, masked=masked)
             return lines if lines is None else readers.enter_context(closing(lines))
 
@@ -198,13 +214,24 @@ def helper_values(raw: dict, *, today: date) -> dict:
     return validate.clean_record(validate.HELPER_FIELDS, raw, today=today)
 
 
-def add_helper(db, raw: dict, *, today: date) -> int:
-    """Add a helper; the new id."""
+def _helper_twins(values: dict, force: bool, *, session, exclude_id=None) -> list[str]:
+    """Refuse a helper with the same name and the same phone as another (unless ``force``: two people may share
+    both); the warnings for another of the same name where a phone is missing (SPEC section 10)."""
+    twins, namesakes = store.helper_twins(values["name"], values.get("phone"), session=session, exclude_id=exclude_id)
+    if twins and not force:
+        other = twins[0]
+        raise LbcError(i18n.t("helper_twin", id=other.id, name=other.name, phone=validate.mask(other.phone)))
+    return [i18n.t("helper_namesake", id=other.id, name=other.name) for other in namesakes]
+
+
+def add_helper(db, raw: dict, *, force: bool = False, today: date) -> tuple[int, list[str]]:
+    """Add a helper: (the new id, the warnings to show once it is saved). The same helper twice is refused."""
     values = helper_values(raw, today=today)
     validate.check_required(values, validate.HELPER_REQUIRED)
     with db.session(write=True) as session:
+        warnings = _helper_twins(values, force, session=session)
         helper = store.insert_row(Helper, values, session=session)
-    return helper.id
+    return helper.id, warnings
 
 
 def helpers_with_counts(db, *, role, village, include_inactive: bool, as_of: date) -> tuple[list[Helper], dict]:
@@ -216,15 +243,18 @@ def helpers_with_counts(db, *, role, village, include_inactive: bool, as_of: dat
 
 
 def helper_card(db, ref: str) -> tuple[Helper, list[tuple]]:
-    """One helper and their pairings (pairing, child, helper), newest first."""
+    """One helper and their pairings (pairing, child, helper), newest first; a purged child's left out."""
     with db.session() as session:
         helper = store.resolve(Helper, ref, session=session)
-        pairings = store.pairings_of(session=session, helper_id=helper.id)
+        pairings = store.pairings_of(session=session, helper_id=helper.id, purged=False)
     return helper, pairings
 
 
-def update_helper(db, ref: str, raw: dict, *, active: bool | None, today: date) -> tuple[int, dict]:
-    """Change a helper's fields (``raw``: as given); (the helper's id, {field: (old, new)} of what changed)."""
+def update_helper(
+    db, ref: str, raw: dict, *, active: bool | None, today: date, force: bool = False
+) -> tuple[int, dict, list[str]]:
+    """Change a helper's fields (``raw``: as given); (the helper's id, {field: (old, new)} of what changed, the
+    warnings to show). A new name or phone that makes the helper another's twin is refused unless ``force``."""
     changes = helper_values(raw, today=today)
     if active is not None:
         changes["active"] = active
@@ -234,8 +264,12 @@ def update_helper(db, ref: str, raw: dict, *, active: bool | None, today: date) 
         raise Invalid("--name", i18n.t("empty"))
     with db.session(write=True) as session:
         helper = store.resolve(Helper, ref, session=session)
+        warnings = []
+        if {"name", "phone"} & changes.keys():
+            after = {"name": changes.get("name", helper.name), "phone": changes.get("phone", helper.phone)}
+            warnings = _helper_twins(after, force, session=session, exclude_id=helper.id)
         changed = store.update_row(helper, changes, session=session)
-    return helper.id, changed
+    return helper.id, changed, warnings
 
 
 def audit_entries(db, *, child: str | None, since: date | None, table: str | None) -> list:

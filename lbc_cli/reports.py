@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from lbc_cli import assessment, conditions, i18n, io, settings, store, validate
 from lbc_cli.errors import ExitCode, LbcError
@@ -114,12 +114,15 @@ def _schooling_history(session, start: date, end: date) -> tuple[dict, set]:
 
 
 def _schooling_at_start(session, start: date, reference: date) -> tuple[dict, set]:
-    """(the schooling of each child in the programme when the period began, as it was then; the children
-    who dropped out in the period): the retention rate's base."""
+    """(the schooling of each child in the programme when the period began, or of a child enrolled later in
+    it on its enrolment day, as it was then; the children who dropped out in the period): the retention
+    rate's base (SPEC section 10: a register started after the period began is counted from each child's
+    enrolment)."""
     first_after, dropped = _schooling_history(session, start, reference)
     if start > reference:
         return {}, dropped
-    started = select(Child.id, Child.schooling).where(store.active_on(start))
+    enrolled_later = and_(Child.enrolled_on > start, Child.enrolled_on <= reference)
+    started = select(Child.id, Child.schooling).where(or_(store.active_on(start), enrolled_later))
     at_start: dict[int, str | None] = {}
     for rows in store.raw_batches(started, session=session):
         at_start.update((cid, first_after.get(cid, was)) for cid, was in rows)
@@ -284,6 +287,26 @@ def _assessment(session, reference: date) -> dict:
     }
 
 
+def _leavers(session, start: date, reference: date) -> dict:
+    """Who left the programme in the period (exit date from ``start`` to ``reference``), by reason in the order
+    of the reasons: each reason's count and its children (id, name, exit date) in order of leaving; a purged
+    child is counted, not named (its name is gone)."""
+    query = (
+        select(Child.id, Child.name, Child.exit_reason, Child.exit_date, Child.status)
+        .where(Child.status != "active", Child.exit_date >= start, Child.exit_date <= reference)
+        .order_by(Child.exit_date, Child.name_pinyin, Child.id)
+    )
+    by_reason: dict[str | None, dict] = {}
+    for child_id, name, reason, left, status in store.raw_rows(query, session=session):
+        entry = by_reason.setdefault(reason, {"reason": reason, "count": 0, "children": []})
+        entry["count"] += 1
+        if status != "purged":
+            entry["children"].append({"id": child_id, "name": name, "exit_date": str(store.as_date(left))})
+    order = list(i18n.ENUMS["exit_reason"])
+    ranked = sorted(by_reason.values(), key=lambda e: order.index(e["reason"]) if e["reason"] in order else len(order))
+    return {"leavers": ranked, "leavers_total": sum(e["count"] for e in ranked)}
+
+
 def _tables(roster: _Roster) -> dict:
     """The tables of the children: by village, gender, age band, flag, guardian, schooling and assistance."""
     ages: Counter = Counter()
@@ -353,6 +376,7 @@ def _summary(session, *, start: date, end: date, reference: date, year: int | No
         },
         "targets": _targets(rules),
         **tables,
+        **_leavers(session, start, reference),
         "incomplete_records": incomplete,
         **contacts,
         **assessed,
@@ -368,6 +392,7 @@ def child_context(session, *, ref: str, as_of: date, reveal: bool) -> dict:
     columns = [c.name for c in Child.__table__.columns if c.name not in ("name_pinyin", "name_initials")]
     record = io.masker(columns, reveal)({c: getattr(child, c) for c in columns})
     record = {k: io.cell(v) for k, v in record.items()}
+    record["birth_date"] = io.cell(validate.birth_shown(child.birth_date, child.status))
     pairings = [
         {
             "helper": helper.name,
@@ -394,7 +419,7 @@ def child_context(session, *, ref: str, as_of: date, reveal: bool) -> dict:
         "report": "child",
         "as_of": as_of.isoformat(),
         "child": record,
-        "age": validate.age_on(child.birth_date, as_of),
+        "age": validate.age_shown(child.birth_date, child.status, as_of),
         "priority": store.is_priority(child.id, session=session),
         "missing": rates.missing_fields({**record, "father_away": child.father_away, "mother_away": child.mother_away}),
         "pairings": pairings,

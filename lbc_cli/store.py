@@ -11,7 +11,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -236,12 +236,13 @@ def _similar(a: str, b: str) -> bool:
 
 
 def child_duplicates(values: dict[str, Any], *, session: Session, exclude_id: int | None = None) -> tuple[list, list]:
-    """(the same child already registered, likely duplicates) for a record about to be written."""
+    """(the same child already registered, likely duplicates) for a record about to be written. A purged
+    child is no one's duplicate: nothing of it is left to compare."""
     name, birth = values["name"], values["birth_date"]
     conditions = [and_(Child.name == name, Child.birth_date == birth)]
     if values.get("id_number"):
         conditions.append(Child.id_number == values["id_number"])
-    query = select(Child).where(or_(*conditions))
+    query = select(Child).where(or_(*conditions), not_purged())
     if exclude_id is not None:
         query = query.where(Child.id != exclude_id)
     exact = list(session.execute(query).scalars())
@@ -249,7 +250,7 @@ def child_duplicates(values: dict[str, Any], *, session: Session, exclude_id: in
     key, _initials = pinyin.name_keys(name)
     village = values.get("village")
     query = select(Child).where(
-        Child.birth_date == birth, Child.village == village if village else Child.village.is_(None)
+        Child.birth_date == birth, Child.village == village if village else Child.village.is_(None), not_purged()
     )
     likely = [
         c
@@ -350,8 +351,10 @@ def paired_children(children, *, session: Session, as_of: date) -> tuple[set[int
     }
 
 
-def pairings_of(*, session: Session, child_id: int | None = None, helper_id: int | None = None) -> list[tuple]:
-    """(pairing, child, helper) rows, newest first."""
+def pairings_of(
+    *, session: Session, child_id: int | None = None, helper_id: int | None = None, purged: bool = True
+) -> list[tuple]:
+    """(pairing, child, helper) rows, newest first; without ``purged``, none of a purged child."""
     query = (
         select(Pairing, Child, Helper)
         .join(Child, Child.id == Pairing.child_id)
@@ -362,14 +365,17 @@ def pairings_of(*, session: Session, child_id: int | None = None, helper_id: int
         query = query.where(Pairing.child_id == child_id)
     if helper_id is not None:
         query = query.where(Pairing.helper_id == helper_id)
+    if not purged:
+        query = query.where(not_purged())
     return list(session.execute(query).all())
 
 
 def duplicate_groups(*, session: Session) -> list[list[Child]]:
     """Groups of records that are probably one child: linked by the same id number, or by the same
-    birth date and village with the same pinyin or a name one character apart (the rule enroll warns by).
-    A link chains: if A matches B and B matches C, all three are one group."""
-    children = list(session.execute(select(Child).order_by(Child.birth_date, Child.id)).scalars())
+    birth date and village with the same pinyin or a name one character apart (the rule enroll warns by);
+    purged children left out. A link chains: if A matches B and B matches C, all three are one group."""
+    query = select(Child).where(not_purged()).order_by(Child.birth_date, Child.id)
+    children = list(session.execute(query).scalars())
     parent = {c.id: c.id for c in children}
 
     def root(x: int) -> int:
@@ -418,6 +424,20 @@ def list_helpers(
     return list(session.execute(query.order_by(Helper.name_pinyin, Helper.name, Helper.id)).scalars())
 
 
+def helper_twins(
+    name: str, phone: str | None, *, session: Session, exclude_id: int | None = None
+) -> tuple[list[Helper], list[Helper]]:
+    """(the helpers of the same name and the same phone, both given; those of the same name where one of the
+    two phones is missing), in id order."""
+    query = select(Helper).where(Helper.name == name).order_by(Helper.id)
+    if exclude_id is not None:
+        query = query.where(Helper.id != exclude_id)
+    same = list(session.execute(query).scalars())
+    twins = [h for h in same if phone and h.phone == phone]
+    namesakes = [h for h in same if not (phone and h.phone)]
+    return twins, namesakes
+
+
 def paired_counts(*, session: Session, as_of: date) -> dict[int, int]:
     """helper id -> number of children paired with them on ``as_of``."""
     query = (
@@ -439,13 +459,22 @@ def table_query(
     equal: dict | None = None,
     start: date | None = None,
     end: date | None = None,
+    status: str | None = None,
 ):
     """The SELECT of a table's rows (the given columns) in id order: ``equal`` keeps rows whose columns hold
-    those values, ``start``/``end`` bound the table's ``date`` column."""
+    those values, ``start``/``end`` bound the table's ``date`` column, ``status`` keeps the children of that
+    status and the rows naming them ("all": every child; None: every child but a purged one, SPEC section 10)."""
     table = model.__table__
     query = select(*(table.c[c] for c in columns)).order_by(table.c.id)
     for column, value in (equal or {}).items():
         query = query.where(table.c[column] == value)
+    if status != "all" and (model is Child or "child_id" in table.c):
+        if model is Child:
+            query = query.where(not_purged() if status is None else Child.status == status)
+        elif status is None:
+            query = query.where(table.c.child_id.not_in(select(Child.id).where(Child.status == PURGED)))
+        else:
+            query = query.where(table.c.child_id.in_(select(Child.id).where(Child.status == status)))
     if start is not None:
         query = query.where(table.c.date >= start)
     if end is not None:
@@ -552,7 +581,8 @@ def helper_children(helper_id: int, *, session: Session, as_of: date) -> list[Ch
 def list_pairings(
     *, session: Session, as_of: date, child_id: int | None = None, helper_id: int | None = None, ended: bool = False
 ) -> list[tuple]:
-    """(pairing, child name, helper name, helper role) rows; only those in force on ``as_of`` unless ``ended``."""
+    """(pairing, child name, helper name, helper role) rows; only those in force on ``as_of`` unless ``ended``;
+    a purged child's only when asked for by its id."""
     query = (
         select(Pairing, Child.name, Helper.name, Helper.role)
         .join(Child, Child.id == Pairing.child_id)
@@ -563,6 +593,8 @@ def list_pairings(
         query = query.where(active_pairing(as_of))
     if child_id is not None:
         query = query.where(Pairing.child_id == child_id)
+    else:
+        query = query.where(not_purged())
     if helper_id is not None:
         query = query.where(Pairing.helper_id == helper_id)
     return list(session.execute(query).all())
@@ -578,7 +610,8 @@ def list_contacts(
     end: date | None = None,
     limit: int | None = None,
 ) -> list[tuple]:
-    """(contact, child name, helper name or None) rows, newest first."""
+    """(contact, child name, helper name or None) rows, newest first; a purged child's only when asked for by
+    its id."""
     query = (
         select(Contact, Child.name, Helper.name)
         .join(Child, Child.id == Contact.child_id)
@@ -587,6 +620,8 @@ def list_contacts(
     )
     if child_id is not None:
         query = query.where(Contact.child_id == child_id)
+    else:
+        query = query.where(not_purged())
     if helper_id is not None:
         query = query.where(Contact.helper_id == helper_id)
     if kind is not None:
@@ -712,10 +747,13 @@ def find_exam(child_id: int, school_year: int, term: int, *, session: Session) -
 
 
 def list_exams(*, session: Session, child_id: int | None = None, school_year: int | None = None) -> list[tuple]:
-    """(exam, child name) rows by school year, term, then class rank."""
+    """(exam, child name) rows by school year, term, then class rank; a purged child's only when asked for by
+    its id."""
     query = select(Exam, Child.name).join(Child, Child.id == Exam.child_id)
     if child_id is not None:
         query = query.where(Exam.child_id == child_id)
+    else:
+        query = query.where(not_purged())
     if school_year is not None:
         query = query.where(Exam.school_year == school_year)
     query = query.order_by(Exam.school_year, Exam.term, Child.name_pinyin, Exam.id)
@@ -733,9 +771,10 @@ def assessment_facts(year: int, *, session: Session, as_of: date | None = None) 
 
     from lbc_cli.rules.scoring import ExamFacts
 
-    term2_end = date(year + 1, 7, 1)
-    if as_of is not None and as_of < term2_end:
-        term2_end = as_of + timedelta(days=1)
+    # assessed: the children in the programme when term 2 ended (its last day, 30 June; as_of, if earlier)
+    term2_ended = date(year + 1, 6, 30)
+    if as_of is not None and as_of < term2_ended:
+        term2_ended = as_of
     term1, term2, last = aliased(Exam), aliased(Exam), aliased(Exam)
 
     def rank_in(exam, school_year: int, term: int):
@@ -750,7 +789,7 @@ def assessment_facts(year: int, *, session: Session, as_of: date | None = None) 
         .outerjoin(term1, rank_in(term1, year, 1))
         .outerjoin(term2, rank_in(term2, year, 2))
         .outerjoin(last, rank_in(last, year - 1, 2))
-        .where(or_(Child.status == "active", Child.exit_date >= term2_end), in_year)
+        .where(active_on(term2_ended), in_year)
         .order_by(Child.id)  # free on SQLite: its scan runs in id order
     )
     marks = select(Exam.child_id, Exam.serious_violation, Exam.merit_student).where(
@@ -827,6 +866,21 @@ def audit_entries(
     return list(session.execute(query).scalars())
 
 
+# The status of a child whose personal data was erased (lbc child purge): out of lists, exports, the
+# registration form and duplicate checks unless asked for (SPEC section 10); only its birth year is known.
+PURGED = validate.PURGED
+
+
+def any_purged(*, session: Session) -> bool:
+    """Whether any child is purged (a seek on the status index)."""
+    return session.execute(select(Child.id).where(Child.status == PURGED).limit(1)).first() is not None
+
+
+def not_purged():
+    """SQL condition: a child whose personal data is still held (not ``PURGED``)."""
+    return Child.status != PURGED
+
+
 # What a purge keeps of a child: the anonymous facts the counts are made of.
 PURGE_KEEP = {"id", "uid", "gender", "village", "schooling", "health", "flags", "assistance", "guardian_relation",
               "guardian_rating", "father_away", "mother_away", "boarding", "status", "exit_reason", "exit_date",
@@ -841,7 +895,8 @@ def purge_child(child: Child, today: date, *, session: Session) -> dict[str, int
     """Erase a child's personal data everywhere (PIPL §47), keeping anonymous counts: the record keeps
     its id, village, gender, schooling, flags and dates of care; the name, birth day, id number, phones,
     addresses, guardian, parents' work places and every free text go, in its contacts, pairings and in
-    the audit log's old and new values too."""
+    the audit log's old and new values too. Its status becomes ``PURGED``; an active child leaves the
+    programme today (reason other) and its pairings end."""
     from sqlalchemy import update
 
     changes: dict[str, Any] = {}
@@ -859,11 +914,14 @@ def purge_child(child: Child, today: date, *, session: Session) -> dict[str, int
             continue
         else:
             changes[name] = None
-    if child.status == "active":
-        changes.update(status="exited", exit_reason="other", exit_date=max(today, child.enrolled_on))
+    if child.status == "active":  # it leaves the programme today: its time in it stays in the counts
+        changes.update(exit_reason="other", exit_date=max(today, child.enrolled_on))
+    changes["status"] = PURGED
     for key, value in changes.items():
         setattr(child, key, value)
     session.add(child)
+    if "exit_date" in changes:
+        end_pairings(child.id, changes["exit_date"], session=session)
     contacts = session.execute(update(Contact).where(Contact.child_id == child.id).values(note=None)).rowcount
     pairings = session.execute(update(Pairing).where(Pairing.child_id == child.id).values(note=None)).rowcount
     about = list(session.execute(select(AuditEntry.id).where(_mentions_child(child.id))).scalars())  # before any goes

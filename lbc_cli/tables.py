@@ -12,14 +12,23 @@ if TYPE_CHECKING:
 
 @contextmanager
 def exported(
-    db, model, columns: list[str], *, reveal: bool, equal: dict, start: date | None, end: date | None
+    db,
+    model,
+    columns: list[str],
+    *,
+    reveal: bool,
+    equal: dict,
+    start: date | None,
+    end: date | None,
+    status: str | None = None,
 ) -> Iterator["Table"]:
-    """Every row of a table in id order (``store.table_query``'s filters) as the output layer's Table, read
-    in one snapshot while the block writes it; its CSV writer may have the database make the lines itself."""
+    """Every row of a table in id order (``store.table_query``'s filters: a purged child's rows only when
+    ``status`` asks for them) as the output layer's Table, read in one snapshot while the block writes it;
+    its CSV writer may have the database make the lines itself."""
     from lbc_cli import sqlcsv, store
     from lbc_cli.output import Table
 
-    query = store.table_query(model, columns, equal=equal, start=start, end=end)
+    query = store.table_query(model, columns, equal=equal, start=start, end=end, status=status)
     # the readers are ended here, in their transaction, even when the writing stops half-way
     with db.session() as session, ExitStack() as readers:
         stored = readers.enter_context(closing(store.stream_rows(query, columns, session=session)))

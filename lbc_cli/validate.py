@@ -226,6 +226,22 @@ def birthday(birth: date, years: int) -> date:
         return date(birth.year + years, 3, 1)
 
 
+PURGED = "purged"  # a child's status once its personal data is erased (store.PURGED)
+
+
+def birth_shown(birth: date | str | None, status: str | None) -> date | str | None:
+    """A child's birth date as cards and lists show it: of a purged child only the year, the day being one
+    the purge did not keep (it stores 1 January of the year: SPEC section 10)."""
+    if status == PURGED and birth is not None:
+        return str(birth)[:4]  # a date, or its ISO text
+    return birth
+
+
+def age_shown(birth: date, status: str | None, on: date) -> int | None:
+    """A child's age on ``on`` as cards and lists show it: none for a purged child (its birthday is gone)."""
+    return None if status == PURGED else age_on(birth, on)
+
+
 def not_future(value: date, field: str, today: date) -> date:
     if value > today:
         raise Invalid(field, i18n.t("future_date", value=value.isoformat(), today=today.isoformat()))
@@ -396,8 +412,11 @@ def check_required(values: dict, required: tuple[str, ...]) -> None:
             raise Invalid(key, i18n.t("required"))
 
 
-def check_child(values: dict, *, today: date, age_limit: int, check_age: bool = True) -> list[str]:
-    """Rules across fields of a whole child record; returns warnings (raises on a refusal)."""
+def check_child(
+    values: dict, *, today: date, age_limit: int, check_age: bool = True, check_exit: bool = True
+) -> list[str]:
+    """Rules across fields of a whole child record; returns warnings (raises on a refusal). Without
+    ``check_age`` the age at enrolment is not checked, without ``check_exit`` an aged-out exit's date is not."""
     warnings: list[str] = []
     check_required(values, CHILD_REQUIRED)
     birth, enrolled = values["birth_date"], values["enrolled_on"]
@@ -416,6 +435,8 @@ def check_child(values: dict, *, today: date, age_limit: int, check_age: bool = 
             "exit_date",
             i18n.t("exit_before_enrol", date=values["exit_date"].isoformat(), enrolled=enrolled.isoformat()),
         )
+    if check_exit and values.get("exit_reason") == "aged-out" and values.get("exit_date") is not None:
+        check_aged_out(birth, values["exit_date"], age_limit=age_limit, child_id=values.get("id"))
     if values.get("consent_on") is None and age_on(birth, enrolled) < 14:
         warnings.append("consent_on: " + i18n.t("no_consent"))
     if values.get("id_number"):
@@ -459,4 +480,35 @@ def check_exam(values: dict, *, today: date) -> None:
         raise Invalid(
             "school_year",
             i18n.t("bad_school_year", year=values["school_year"], low=current - SCHOOL_YEARS_BACK, high=current),
+        )
+    check_exam_sat(values["school_year"], values["term"], today=today, child_id=values.get("child_id"))
+
+
+def final_exam_day(school_year: int, term: int) -> date:
+    """The first day the final exam of a term can have been sat: term 1 of school year Y ends in January of Y+1
+    (from 1 January), term 2 in July (from 1 June: some schools sit it early)."""
+    return date(school_year + 1, 1, 1) if term == 1 else date(school_year + 1, 6, 1)
+
+
+def check_exam_sat(school_year: int, term: int, *, today: date, child_id: int | None = None) -> None:
+    """Refuse the ranks of a term whose final exam cannot have been sat by ``today`` (SPEC section 10): the one
+    rule `exam add`, `exam edit`, `import exams` and `merge` keep. ``child_id`` names the child in the message."""
+    first = final_exam_day(school_year, term)
+    if today < first:
+        who = i18n.t("exam_of_child", id=child_id) if child_id is not None else ""
+        raise Invalid(
+            "term",
+            i18n.t("exam_not_sat", who=who, year=school_year, next=school_year + 1, term=term, first=first.isoformat()),
+        )
+
+
+def check_aged_out(birth: date, exit_date: date, *, age_limit: int, child_id: int | None = None) -> None:
+    """Refuse an exit for reason ``aged-out`` before the child reaches ``age_limit`` (SPEC section 10): the rule
+    `child exit`, `child update`, `import children` and `merge` keep."""
+    reached = birthday(birth, age_limit)
+    if exit_date < reached:
+        who = i18n.t("exam_of_child", id=child_id) if child_id is not None else ""
+        raise Invalid(
+            "exit_reason",
+            i18n.t("aged_out_early", who=who, date=exit_date.isoformat(), limit=age_limit, reached=reached.isoformat()),
         )

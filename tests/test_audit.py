@@ -41,8 +41,9 @@ def test_purge_needs_yes_and_then_erases_every_trace(lbc, db):
     assert done.code == 0, done.err
     [record] = rows(db, "SELECT name, birth_date, id_number, address, guardian_name, guardian_phone, gender, village,"
                         " status FROM children")  # fmt: skip
-    # kept: gender, village (anonymous counts); the birth year only; the child leaves the programme
-    assert record == (f"#{child}", "2015-01-01", None, None, None, None, "M", "李家村", "exited")
+    # kept: gender, village (anonymous counts); the birth year only; the child leaves the programme, its status
+    # purged (SPEC section 10)
+    assert record == (f"#{child}", "2015-01-01", None, None, None, None, "M", "李家村", "purged")
     assert rows(db, "SELECT note, kind FROM contacts") == [(None, "home-visit")]
     everything = json.dumps(rows(db, "SELECT old_values, new_values FROM audit_log"), ensure_ascii=False)
     for secret in ("张三", "13800001111", "110105201501010017", "张奶奶", "奶奶住院了", "李家村3组8号"):

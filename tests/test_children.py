@@ -958,8 +958,7 @@ def test_update_to_the_same_value_writes_no_audit_row(lbc, db):
 
 @pytest.mark.parametrize(
     ("reason", "slug"),
-    [
-        ("aged-out", "aged-out"),
+    [  # aged-out: only once the child reaches the age limit (tests/test_refusals.py)
         ("parents-returned", "parents-returned"),
         ("moved", "moved"),
         ("other", "other"),

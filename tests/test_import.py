@@ -846,7 +846,7 @@ def test_contacts_from_to_bounds_are_inclusive(lbc, db):
 
 @pytest.mark.parametrize(
     "args",
-    [("pairs", "--from", "2026-01-01"), ("children", "--to", "2026-01-01"), ("contacts", "--status", "active")],
+    [("pairs", "--from", "2026-01-01"), ("children", "--to", "2026-01-01"), ("helpers", "--status", "active")],
 )
 def test_filters_on_tables_they_do_not_fit_are_usage_errors(run, example_db, args):
     result = run("export", *args, db=example_db)

@@ -221,11 +221,12 @@ def test_summary_figures_by_hand(rep):
     assert ctx["in_school_rate"] == pytest.approx(4 / 6)
     assert (ctx["counts"]["school_age"], ctx["counts"]["in_school"]) == (6, 4)
     assert [row["count"] for row in ctx["by_age"]] == [1, 3, 2, 1]  # 0-5, 6-11, 12-14, 15-17
-    # Retention: in the programme on 2024-03-01 and enrolled by then: everyone active but 孙小美.
-    # In school then: 张小明, 李小红, 陈小军 and 王小刚 (junior: his drop-out was recorded after the period,
-    # so the audit log's old value holds) = 4; none recorded dropping out in the period. 4 / 4.
+    # Retention: in the programme on 2024-03-01 and enrolled by then: everyone active but 孙小美, who counts
+    # from her enrolment on 2024-04-01 (SPEC section 10). In school then: 张小明, 李小红, 陈小军 and 王小刚
+    # (junior: his drop-out was recorded after the period, so the audit log's old value holds), and 孙小美
+    # (primary) = 5; none recorded dropping out in the period. 5 / 5.
     assert ctx["retention_rate"] == 1.0
-    assert (ctx["counts"]["in_school_at_start"], ctx["counts"]["retained"]) == (4, 4)
+    assert (ctx["counts"]["in_school_at_start"], ctx["counts"]["retained"]) == (5, 5)
     # Contacts 2024-03-01..2024-05-31 that reached someone (attempts of 03-20 and 04-25 apart; 刘小芳's of
     # 02-01 and the school visit of 06-05 outside): video-call 张小明 03-04, 03-12, 04-20 + 李小红 03-18 = 4;
     # phone-call 李小红 03-05; home-visit 李小红 04-10; aid 王小刚 04-10, 05-20, 赵小丽 05-05 = 3;

@@ -510,10 +510,21 @@ def test_exam_add_refusals_write_nothing(lbc, db, options, code):
     assert rows(db, "SELECT COUNT(*) FROM audit_log") == audit_before
 
 
-@pytest.mark.parametrize("year", [CURRENT, CURRENT - 10])
-def test_exam_add_accepts_the_edges_of_the_school_year_window(lbc, db, year):
+# The latest term whose final can have been sat today (SPEC section 10: term 1 of Y from 1 January of Y+1, term 2
+# from 1 June of Y+1): the newest edge of the window
+if TODAY >= date(CURRENT + 1, 6, 1):
+    LATEST = (CURRENT, 2)
+elif TODAY >= date(CURRENT + 1, 1, 1):
+    LATEST = (CURRENT, 1)
+else:
+    LATEST = (CURRENT - 1, 2)
+
+
+@pytest.mark.parametrize(("year", "term"), [LATEST, (CURRENT - 10, 1)])
+def test_exam_add_accepts_the_edges_of_the_school_year_window(lbc, db, year, term):
     kid = _enroll(lbc, "张小明")
-    result = _ok(lbc("exam", "add", str(kid), "--year", str(year), "--term", "1", "--rank", "40", "--class-size", "40"))
+    options = ("--year", str(year), "--term", str(term), "--rank", "40", "--class-size", "40")
+    result = _ok(lbc("exam", "add", str(kid), *options))
     assert rows(db, "SELECT school_year, class_rank FROM exams WHERE id = ?", int(result.out)) == [(year, 40)]
 
 
@@ -843,8 +854,8 @@ def test_score_takes_as_of(lbc, scenario):
 # The plain reading of the assessment's inputs, row by row: what the county-scale queries must give.
 def exam_facts(year: int, *, session, as_of: date | None = None) -> list:
     """What the assessment of school year ``year`` needs: one ExamFacts per child with an exam in the
-    year who was still in the programme when term 2 ended (not exited before 1 July of year + 1), or
-    on ``as_of`` if that is earlier."""
+    year who was in the programme when term 2 ended (enrolled by 30 June of year + 1 and not exited before
+    1 July), or on ``as_of`` if that is earlier."""
     from sqlalchemy import or_, select
 
     from lbc_cli.models import Child, Exam
@@ -867,7 +878,7 @@ def exam_facts(year: int, *, session, as_of: date | None = None) -> list:
     if as_of is not None and as_of < term2_end:
         term2_end = as_of + timedelta(days=1)
     children = select(Child.id, Child.name, Child.name_pinyin).where(
-        or_(Child.status == "active", Child.exit_date >= term2_end)
+        Child.enrolled_on < term2_end, or_(Child.status == "active", Child.exit_date >= term2_end)
     )
     facts = []
     for child_id, name, _key in sorted(raw_rows(children, session=session), key=lambda r: (r[2], r[0])):

@@ -132,7 +132,10 @@ def list_(
     status: Annotated[
         str,
         typer.Option(
-            help=_("状态:active(在册,默认)、exited(已退出)或 all(全部)", "status: active (default), exited or all"),
+            help=_(
+                "状态:active(在册,默认)、exited(已退出)、purged(已删除个人信息)或 all(全部)",
+                "status: active (default), exited, purged or all",
+            ),
             metavar="STATUS",
         ),
     ] = "active",
@@ -179,7 +182,8 @@ def _card(child, helpers_rows, contacts, now, reveal: bool) -> tuple[list, dict]
 
     columns = models.export_columns(models.Child)
     raw = io.masker(columns, reveal)({c: getattr(child, c) for c in columns})
-    raw["age"] = validate.age_on(child.birth_date, now)
+    raw["birth_date"] = validate.birth_shown(child.birth_date, child.status)
+    raw["age"] = validate.age_shown(child.birth_date, child.status, now)
     data = {k: io.cell(v) for k, v in raw.items()}
 
     def show(*names: str) -> list[tuple[str, str]]:

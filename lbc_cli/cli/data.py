@@ -24,6 +24,7 @@ _ = i18n.bi
 
 EXPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "scores")
 IMPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams")
+CHILD_TABLES = ("children", "pairs", "contacts", "exams")  # --status: the children's, and their rows
 # The payroll sheet of a school year (assessment.payroll)
 SCORE_EXPORT_COLUMNS = ["school_year", "kind", "id", "name", "role", "award", "score", "yuan"]
 # The 2016 national form (农村留守儿童基本情况登记表), as far as lbc holds its fields: (header, column, enum).
@@ -62,13 +63,18 @@ REGISTRATION_FORM = [
 
 
 def _registration_form(rows):
-    """Children's rows as the national form's columns, with Chinese labels for the coded values."""
+    """Children's rows as the national form's columns, with Chinese labels for the coded values; a purged
+    child's birth year only."""
+    from lbc_cli import validate
+
     with i18n.using("zh"):
         for row in rows:
             out = {}
             for header, column, enum in REGISTRATION_FORM:
                 value = row.get(column)
-                if enum == "yesno":
+                if column == "birth_date":
+                    value = validate.birth_shown(value, row.get("status"))
+                elif enum == "yesno":
                     value = i18n.t("yes") if value else i18n.t("no")
                 elif enum in ("flag", "assistance"):
                     value = i18n.labels(enum, value)
@@ -101,7 +107,11 @@ def export(
     status: Annotated[
         str | None,
         typer.Option(
-            help=_("只导出该状态的儿童:active 或 exited", "children of this status only: active or exited"),
+            help=_(
+                "只导出该状态的儿童及其结对、联系、成绩:active / exited / purged / all(默认不含已删除个人信息的)",
+                "children (and their pairs, contacts, exams) of this status only: active, exited, purged or all;"
+                " by default all but the purged",
+            ),
             metavar="STATUS",
         ),
     ] = None,
@@ -140,8 +150,10 @@ def export(
         return
     if layout is not None and (layout != "registration-form" or name != "children"):
         raise LbcError(i18n.t("bad_choice", value=layout, choices="registration-form (children)"), ExitCode.USAGE)
-    if (village is not None or status is not None) and name != "children":
-        raise LbcError(i18n.t("filter_table", option="--village/--status", table="children"), ExitCode.USAGE)
+    if village is not None and name != "children":
+        raise LbcError(i18n.t("filter_table", option="--village", table="children"), ExitCode.USAGE)
+    if status is not None and name == "helpers":
+        raise LbcError(i18n.t("filter_table", option="--status", table=", ".join(CHILD_TABLES)), ExitCode.USAGE)
     if (from_ is not None or to is not None) and name != "contacts":
         raise LbcError(i18n.t("filter_table", option="--from/--to", table="contacts"), ExitCode.USAGE)
     model = models.TABLES[name]
@@ -149,10 +161,11 @@ def export(
     filters = {}
     if village is not None:
         filters["village"] = village
-    if status is not None:
-        filters["status"] = opt_slug("status", status, "--status")
+    wanted = opt_slug("status_filter", status, "--status")
     start, end = opt_date(from_, "--from", today()), opt_date(to, "--to", today())
-    found = tables.exported(database(), model, columns, reveal=reveal, equal=filters, start=start, end=end)
+    found = tables.exported(
+        database(), model, columns, reveal=reveal, equal=filters, start=start, end=end, status=wanted
+    )
     with found as table, io.progress(i18n.t("exporting", table=name)) as advance:
         if layout:  # masked before the form's Chinese headers hide which columns are phone numbers
             rows = map(io.masker(columns, reveal), table.rows)
@@ -188,7 +201,11 @@ def import_(
     force: Annotated[
         bool,
         typer.Option(
-            "--force", help=_("同名同生日或同身份证号的儿童也导入", "import children that duplicate a record")
+            "--force",
+            help=_(
+                "同名同生日或同身份证号的儿童、同名同电话的帮扶人也导入",
+                "import children that duplicate a record, and helpers with another's name and phone",
+            ),
         ),
     ] = False,
 ) -> None:

@@ -33,6 +33,15 @@ OrgOpt = Annotated[
     ),
 ]
 VillageOpt = Annotated[str | None, typer.Option(metavar="TEXT", help=_("所在村", "village"))]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help=_(
+            "同名同电话的帮扶人也登记(确是另一人时)", "register a helper with another's name and phone all the same"
+        ),
+    ),
+]
 
 
 def _given(name, role, phone, org, village) -> dict:
@@ -51,14 +60,18 @@ def add(
     phone: PhoneOpt = None,
     org: OrgOpt = None,
     village: VillageOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Add a helper; prints the new id."""
     from lbc_cli import register
 
     if role is None:
         raise Invalid("--role", i18n.t("required"), ExitCode.USAGE)
-    helper_id = register.add_helper(database(), _given(name, role, phone, org, village), today=today())
+    raw = _given(name, role, phone, org, village)
+    helper_id, warnings = register.add_helper(database(), raw, force=force, today=today())
     console.out(str(helper_id))
+    for warning in warnings:
+        console.warn(warning)
 
 
 @app.command(
@@ -148,10 +161,15 @@ def update(
     active: Annotated[
         bool | None, typer.Option("--active/--inactive", help=_("在岗或不再在岗", "still helping, or not any more"))
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Change a helper's fields."""
     from lbc_cli import register
 
     raw = _given(name, role, phone, org, village)
-    helper_id, changed = register.update_helper(database(), ref, raw, active=active, today=today())
+    helper_id, changed, warnings = register.update_helper(
+        database(), ref, raw, active=active, today=today(), force=force
+    )
     console.info(i18n.t("updated", what=i18n.t("what_helper"), id=helper_id, fields=i18n.field_list(changed)))
+    for warning in warnings:
+        console.warn(warning)

@@ -5,8 +5,8 @@
   place of each parent who is away.
 - in_school (入学率): of the children aged 6-15 on the reference date, those whose schooling is
   primary, junior, senior or vocational.
-- retention (巩固率): of the children in school when the period started, those not recorded as
-  dropping out during it (the audit log is the history).
+- retention (巩固率): of the children in school when the period started (a child enrolled later: on its
+  enrolment day), those not recorded as dropping out during it (the audit log is the history).
 - paired: children with a pairing in force.
 
 A rate over nobody is None (shown as "—"), not 0: no children is not a failure.
@@ -71,7 +71,8 @@ def compute(
     """``children``: the number of active children; ``incomplete``: of them, those whose records miss a
     field (missing_fields); ``paired``: those with a pairing in force; ``age_schooling``: (age on the
     reference date, schooling) -> number of active children; ``schooling_at_start``: id -> schooling when
-    the period began, for the children in the programme then; ``dropped_ids``: children recorded as
+    the period began, for the children in the programme then, and on its enrolment day for a child enrolled
+    later in the period; ``dropped_ids``: children recorded as
     dropping out during the period."""
     complete = children - incomplete
     school_age = {key: n for key, n in age_schooling.items() if SCHOOL_AGE[0] <= key[0] <= SCHOOL_AGE[1]}
