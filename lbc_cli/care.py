@@ -147,7 +147,8 @@ def log_contacts(
         else:
             raise LbcError(i18n.t("no_children_given"), ExitCode.USAGE)
         if not kids:
-            raise LbcError(i18n.t("no_children_found"))
+            hint = store.village_hint(village, session=session) if village and not children else None
+            raise LbcError(hint or i18n.t("no_children_found"))
         seen = set()
         for kid in kids:
             if kid.id in seen:

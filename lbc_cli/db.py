@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
-SCHEMA_VERSION = 5  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
+SCHEMA_VERSION = 6  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -892,8 +892,39 @@ def _to_schema_5(conn) -> None:
     last_contacts.rebuild(conn)
 
 
+def _to_schema_6(conn) -> None:
+    """5 -> 6: corrections (SPEC section 10)."""
+    _to_schema_6_names(conn)
+
+
+def _to_schema_6_names(conn) -> None:
+    """Names read as a person reads them (issue 20 item 9): every child's and helper's pinyin worked out again (the
+    surname's own reading, the given name phrase by phrase), with name_variants, the keys of the other readings that
+    a lookup by initials also finds."""
+    from sqlalchemy import text
+
+    from lbc_cli import pinyin
+
+    for table in ("children", "helpers"):
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN name_variants VARCHAR NOT NULL DEFAULT ''")
+        names = [name for (name,) in conn.execute(text(f"SELECT DISTINCT name FROM {table}")).all()]
+        changed = []
+        for name in names:
+            keys = pinyin.derived(name) if name is not None else None
+            if keys is not None and not name.startswith("#"):  # a purged child's "#id" keeps its empty keys
+                changed.append({"name": name, **keys})
+        if changed:
+            conn.execute(
+                text(
+                    f"UPDATE {table} SET name_pinyin = :name_pinyin, name_initials = :name_initials,"
+                    " name_variants = :name_variants WHERE name = :name"
+                ),
+                changed,
+            )
+
+
 # Schema version N -> function upgrading a connection from N to N+1. Version 1 is the first release.
-MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3, 3: _to_schema_4, 4: _to_schema_5}
+MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3, 3: _to_schema_4, 4: _to_schema_5, 5: _to_schema_6}
 
 
 def _no_room(exc: BaseException) -> bool:

@@ -328,6 +328,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{ref}”对应多个{what},请用编号指定:",
         "'{ref}' matches several {what}; give the id instead:",
     ),
+    "not_found_close": ("找不到{what}“{ref}”；是不是：{matches}？", 'no {what} "{ref}"; did you mean: {matches}?'),
+    "away_at_home": (
+        "监护人“{relation}”是在家的一方，不能又是外出的一方（--away {away}）；请改 --away 或 --guardian-relation",
+        "the guardian {relation} is the parent at home, not the one away (--away {away}); change --away or "
+        "--guardian-relation",
+    ),
+    "name_and_id": ("{name}（{id}）", "{name} ({id})"),
+    "list_sep": ("、", ", "),
+    "village_not_found_close": ("找不到村“{ref}”；是不是：{matches}？", 'no village "{ref}"; did you mean: {matches}?'),
+    "village_new_near": (
+        "“{village}”是新的村名；已有只差一个字的村：{matches}（请核对是否写错）",
+        '"{village}" is a new village; villages one character apart: {matches} (check it is not a typo)',
+    ),
     "what_child": ("儿童", "child"),
     "what_children": ("儿童", "children"),
     "what_helper": ("帮扶人", "helper"),

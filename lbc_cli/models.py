@@ -88,6 +88,8 @@ class Child(SQLModel, table=True):
     reviewed_on: date | None = None
     name_pinyin: str = ""
     name_initials: str = Field(default="", index=True)
+    # the initials and full pinyin under the characters' other readings, each between spaces (pinyin.derived)
+    name_variants: str = ""
 
 
 class Helper(SQLModel, table=True):
@@ -104,6 +106,8 @@ class Helper(SQLModel, table=True):
     active: bool = True
     name_pinyin: str = ""
     name_initials: str = Field(default="", index=True)
+    # the initials and full pinyin under the characters' other readings, each between spaces (pinyin.derived)
+    name_variants: str = ""
 
 
 class Pairing(SQLModel, table=True):
@@ -232,7 +236,7 @@ TABLES = {
 }
 
 # Columns derived from others on every write; not part of the export contract.
-DERIVED = {"name_pinyin", "name_initials"}
+DERIVED = {"name_pinyin", "name_initials", "name_variants"}
 
 
 def export_columns(model: type[SQLModel]) -> list[str]:

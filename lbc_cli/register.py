@@ -32,6 +32,7 @@ def enroll(db, raw: dict, *, force: bool, today: date) -> tuple[int, list[str]]:
         limit = int(store.rule_values(session=session)["age_limit"])
         warnings = validate.check_child(values, today=today, age_limit=limit)
         warnings += _duplicate_warnings(values, force, session=session)
+        warnings += store.new_village_warnings([values.get("village")], session=session)
         values["reviewed_on"] = values["enrolled_on"]
         child = store.insert_row(Child, values, session=session)
     return child.id, warnings
@@ -68,7 +69,7 @@ def update_child(
     for column in clear:
         key = i18n.field_named(column.strip()) or column.strip().replace("-", "_")
         if key not in clearable_fields():
-            choices = ", ".join(clearable_fields())
+            choices = i18n.field_list(clearable_fields())
             raise Invalid("--clear", i18n.t("bad_choice", value=column, choices=choices), ExitCode.USAGE)
         kind = validate.CHILD_FIELDS[key][0]
         changes[key] = "" if kind == "slugs" else (False if kind == "bool" else None)
@@ -89,6 +90,8 @@ def update_child(
         warnings = validate.check_child(merged, today=today, age_limit=limit, check_age=age_changed)
         if {"name", "birth_date", "id_number"} & changes.keys():
             warnings += _duplicate_warnings(merged, force, session=session, exclude_id=child.id)
+        if changes.get("village") and changes["village"] != child.village:
+            warnings += store.new_village_warnings([changes["village"]], session=session)
         changed = store.update_row(child, changes, session=session)
     return Updated(child.id, changed, warnings)
 
@@ -117,6 +120,15 @@ def review_child(db, ref: str, when: date, *, today: date) -> int:
             raise Invalid("--date", i18n.t("review_before_enrol", date=when, enrolled=child.enrolled_on))
         store.update_row(child, {"reviewed_on": when}, session=session)
     return child.id
+
+
+def village_hint(db, village: str | None) -> str | None:
+    """For a village filter that names no village of the register, the message naming the close ones
+    (``store.village_hint``): a list that matches nothing says what was probably meant, on stderr."""
+    if not village:
+        return None
+    with db.session() as session:
+        return store.village_hint(village, session=session)
 
 
 WORKED_OUT = ("age", "helpers")
@@ -198,13 +210,14 @@ def helper_values(raw: dict, *, today: date) -> dict:
     return validate.clean_record(validate.HELPER_FIELDS, raw, today=today)
 
 
-def add_helper(db, raw: dict, *, today: date) -> int:
-    """Add a helper; the new id."""
+def add_helper(db, raw: dict, *, today: date) -> tuple[int, list[str]]:
+    """Add a helper: (the new id, the warnings to show: a new village one character from another)."""
     values = helper_values(raw, today=today)
     validate.check_required(values, validate.HELPER_REQUIRED)
     with db.session(write=True) as session:
+        warnings = store.new_village_warnings([values.get("village")], session=session)
         helper = store.insert_row(Helper, values, session=session)
-    return helper.id
+    return helper.id, warnings
 
 
 def helpers_with_counts(db, *, role, village, include_inactive: bool, as_of: date) -> tuple[list[Helper], dict]:
@@ -223,8 +236,9 @@ def helper_card(db, ref: str) -> tuple[Helper, list[tuple]]:
     return helper, pairings
 
 
-def update_helper(db, ref: str, raw: dict, *, active: bool | None, today: date) -> tuple[int, dict]:
-    """Change a helper's fields (``raw``: as given); (the helper's id, {field: (old, new)} of what changed)."""
+def update_helper(db, ref: str, raw: dict, *, active: bool | None, today: date) -> tuple[int, dict, list[str]]:
+    """Change a helper's fields (``raw``: as given); (the helper's id, {field: (old, new)} of what changed, the
+    warnings to show: a new village one character from another)."""
     changes = helper_values(raw, today=today)
     if active is not None:
         changes["active"] = active
@@ -234,8 +248,11 @@ def update_helper(db, ref: str, raw: dict, *, active: bool | None, today: date) 
         raise Invalid("--name", i18n.t("empty"))
     with db.session(write=True) as session:
         helper = store.resolve(Helper, ref, session=session)
+        warnings = []
+        if changes.get("village") and changes["village"] != helper.village:
+            warnings = store.new_village_warnings([changes["village"]], session=session)
         changed = store.update_row(helper, changes, session=session)
-    return helper.id, changed
+    return helper.id, changed, warnings
 
 
 def audit_entries(db, *, child: str | None, since: date | None, table: str | None) -> list:

@@ -298,6 +298,19 @@ def mask_in_text(text: str) -> str:
     return "".join(parts)
 
 
+def parents_away(relation: str | None, away: str | None) -> tuple[bool, bool] | None:
+    """(father away, mother away) as given: by ``away`` (an --away slug), else by a relation word that names the
+    parent at home (父亲: the mother is the one away, SPEC section 10); None: neither says. The parent a relation word
+    names both at home as the guardian and away (父亲 with --away father) is refused."""
+    word = (relation or "").strip()
+    other = i18n.OTHER_PARENT_AWAY.get(word)  # the parent away when the word names the one at home
+    if away is None:
+        return None if other is None else (other == "father", other == "mother")
+    if other is not None and away not in (other, "both"):
+        raise Invalid("--away", i18n.t("away_at_home", relation=word, away=away))
+    return away in ("both", "father"), away in ("both", "mother")
+
+
 # ---- whole records: one definition per table, used by the commands and by import ------------
 
 # field -> (kind, argument): kind is text, longtext, slug, slugs, date, pastdate, phone, id, int, bool;

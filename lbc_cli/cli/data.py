@@ -203,9 +203,21 @@ def import_(
         encoding = check_format(encoding, io.ENCODINGS, "--encoding")
     now = today()
     db = database()
+    warnings: list[str] = []
     with io.progress(i18n.t("importing", table=name)) as advance:
         n = tables.import_file(
-            db, name, file, fmt=fmt, encoding=encoding, today=now, dry_run=dry_run, force=force, progress=advance
+            db,
+            name,
+            file,
+            fmt=fmt,
+            encoding=encoding,
+            today=now,
+            dry_run=dry_run,
+            force=force,
+            progress=advance,
+            warn=warnings.append,
         )
+    for warning in warnings:
+        console.warn(warning)
     table_name = importer.TABLES[name][0]
     console.info(i18n.t("import_checked", n=n) if dry_run else i18n.t("imported", n=n, table=table_name))

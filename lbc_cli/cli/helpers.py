@@ -57,8 +57,10 @@ def add(
 
     if role is None:
         raise Invalid("--role", i18n.t("required"), ExitCode.USAGE)
-    helper_id = register.add_helper(database(), _given(name, role, phone, org, village), today=today())
+    helper_id, warnings = register.add_helper(database(), _given(name, role, phone, org, village), today=today())
     console.out(str(helper_id))
+    for warning in warnings:
+        console.warn(warning)
 
 
 @app.command(
@@ -100,6 +102,9 @@ def list_(
         for h in helpers
     )
     output.write(output.Table(HELPER_COLUMNS, rows, enums=HELPER_ENUMS, reveal=reveal), fmt, bom=bom)
+    hint = register.village_hint(database(), village) if not helpers else None
+    if hint:
+        console.warn(hint)
 
 
 @app.command(help=_("一名帮扶人及其结对儿童", "one helper and the children they are paired with"))
@@ -153,5 +158,7 @@ def update(
     from lbc_cli import register
 
     raw = _given(name, role, phone, org, village)
-    helper_id, changed = register.update_helper(database(), ref, raw, active=active, today=today())
+    helper_id, changed, warnings = register.update_helper(database(), ref, raw, active=active, today=today())
+    for warning in warnings:
+        console.warn(warning)
     console.info(i18n.t("updated", what=i18n.t("what_helper"), id=helper_id, fields=i18n.field_list(changed)))
