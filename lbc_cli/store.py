@@ -629,13 +629,15 @@ def end_pairings(child_id: int, end: date, *, session: Session) -> int:
     return len(pairings)
 
 
-def class_children(school: str, class_name: str, *, session: Session) -> list[Child]:
-    """Active children of one class, in pinyin order."""
+def class_children(school: str, class_name: str, *, session: Session, grade: int | None = None) -> list[Child]:
+    """Active children of one class (of one grade, if given), in pinyin order."""
     query = (
         select(Child)
         .where(Child.status == "active", Child.school == school, Child.class_name == class_name)
         .order_by(Child.name_pinyin, Child.id)
     )
+    if grade is not None:
+        query = query.where(Child.grade == grade)
     return list(session.execute(query).scalars())
 
 
