@@ -901,11 +901,9 @@ def _to_schema_6_names(conn) -> None:
     """Names read as a person reads them (issue 20 item 9): every child's and helper's pinyin worked out again (the
     surname's own reading, the given name phrase by phrase), with name_variants, the keys of the other readings that
     a lookup by initials also finds. A purged child's name ("#id") keeps its empty keys."""
-    from sqlalchemy import text
+    from sqlalchemy import inspect, text
 
     from lbc_cli import pinyin
-
-    from sqlalchemy import inspect
 
     for table in ("children", "helpers"):
         added = "name_variants" not in {c["name"] for c in inspect(conn).get_columns(table)}
