@@ -3,7 +3,8 @@
 Calendar facts are ``date``; the one timestamp kind (audit, schema history) is timezone-aware UTC.
 Sets of slugs (flags, assistance) are ';'-joined text. Every row has an integer ``id`` and a ``uid``.
 ``name_pinyin`` and ``name_initials`` are derived from ``name`` on every write: they give rosters
-their Chinese order and let ``zsf`` find 张三丰 with an index instead of a scan.
+their Chinese order and let ``zsf`` find 张三丰 with an index instead of a scan; ``name_variants`` holds the
+initials and pinyin under the characters' other readings (``lzj`` for 李长江), looked at when those find no one.
 """
 
 from datetime import UTC, date, datetime

@@ -267,8 +267,17 @@ def close_matches(model: type[Child] | type[Helper], ref: str, *, session: Sessi
     return list(session.execute(query).scalars())
 
 
-def village_known(village: str, *, session: Session) -> bool:
-    """Whether a child or a helper is recorded in this village."""
+def village_known(village: str, *, session: Session, prefix: bool = False) -> bool:
+    """Whether a child or a helper is recorded in this village (with ``prefix``, in a village whose name starts
+    with it: a township's)."""
+    if prefix:
+        found = select(
+            or_(
+                exists().where(Child.village.startswith(village, autoescape=True)),
+                exists().where(Helper.village.startswith(village, autoescape=True)),
+            )
+        )
+        return bool(session.execute(found).scalar())
     found = select(or_(exists().where(Child.village == village), exists().where(Helper.village == village)))
     return bool(session.execute(found).scalar())
 
@@ -302,11 +311,11 @@ def close_villages(village: str, *, session: Session) -> list[str]:
     return [other for _rank, other in ranked[:MOST_CLOSE]]
 
 
-def village_hint(village: str | None, *, session: Session) -> str | None:
-    """For a village filter that names no village of the register: the message naming the close ones (None: the
-    village is known, or nothing is close)."""
+def village_hint(village: str | None, *, session: Session, prefix: bool = False) -> str | None:
+    """For a village filter that names no village of the register (with ``prefix``: no village starts with it): the
+    message naming the close ones (None: the village is known, or nothing is close)."""
     village = (village or "").strip()
-    if not village or village_known(village, session=session):
+    if not village or village_known(village, session=session, prefix=prefix):
         return None
     close = close_villages(village, session=session)
     if not close:

@@ -358,3 +358,15 @@ def test_the_clear_refusal_lists_the_fields_by_their_chinese_labels(lbc, db):
     assert "监护人电话" in done.err and "guardian_phone" not in done.err
     english = lbc("child", "update", str(child), "--clear", "hobby")
     assert "guardian_phone" in english.err
+
+
+def test_remind_and_export_for_a_village_that_matches_nothing_name_the_close_one(lbc, db):
+    _enroll(lbc, "王芳", "--village", "东庄村")
+    remind = lbc("remind", "--village", "东装村", "--format", "csv", "--as-of", "2024-03-01")
+    assert remind.code == 0
+    assert [line for line in remind.out.splitlines()[1:] if line.split(",")[0]] == []  # no child's work
+    assert remind.err.strip() == 'warning: no village "东装村"; did you mean: 东庄村?'
+    assert lbc("remind", "--village", "东", "--format", "csv", "--as-of", "2024-03-01").err == ""  # a township
+    export = lbc("export", "children", "--village", "东装村")
+    assert (export.code, len(export.out.splitlines())) == (0, 1)  # the header only
+    assert export.err.strip() == 'warning: no village "东装村"; did you mean: 东庄村?'

@@ -160,6 +160,12 @@ def export(
         n = write_out(table, fmt, out, bom=bom, progress=advance)  # counted on a terminal's progress line
     if out and out != "-":
         console.info(i18n.t("exported", n=n, file=out))
+    if village and not n:
+        from lbc_cli import register
+
+        hint = register.village_hint(database(), village)
+        if hint:
+            console.warn(hint)
 
 
 def import_(
