@@ -61,16 +61,31 @@ class ClassPaired(NamedTuple):
 
 
 def pair_class(
-    db, school: str, class_name: str, teacher: str, *, start: date, note: str | None, today: date
+    db,
+    school: str,
+    class_name: str,
+    teacher: str,
+    *,
+    start: date,
+    note: str | None,
+    today: date,
+    grade: int | None = None,
 ) -> ClassPaired:
-    """Pair every active child of a class with its teacher from ``start``, skipping those already paired."""
+    """Pair every active child of a class (of ``grade``) with its teacher from ``start``, skipping those already
+    paired. Without a grade, a class name that pupils of several grades of the school share is refused, naming the
+    grades: one teacher does not teach "5班" of grades 4, 5 and 6."""
     start = validate.not_future(start, "--since", today)
     note = validate.parse_text(note, "note")
     with db.session(write=True) as session:
         teacher_row = store.resolve(Helper, teacher, session=session)
-        kids = store.class_children(school, class_name, session=session)
+        kids = store.class_children(school, class_name, session=session, grade=grade)
+        shown = class_name if grade is None else i18n.t("grade_class", grade=grade, class_name=class_name)
         if not kids:
-            raise LbcError(i18n.t("class_empty", school=school, class_name=class_name))
+            raise LbcError(i18n.t("class_empty", school=school, class_name=shown))
+        grades = sorted({kid.grade for kid in kids if kid.grade is not None})
+        if grade is None and len(grades) > 1:
+            listed = i18n.t("list_sep").join(map(str, grades))
+            raise LbcError(i18n.t("class_grades", school=school, class_name=class_name, grades=listed, grade=grades[0]))
         added = []
         for kid in kids:
             if store.overlapping_pairing(kid.id, teacher_row.id, start, session=session) is None:
@@ -144,7 +159,8 @@ def log_contacts(
         else:
             raise LbcError(i18n.t("no_children_given"), ExitCode.USAGE)
         if not kids:
-            raise LbcError(i18n.t("no_children_found"))
+            hint = store.village_hint(village, session=session) if village and not children else None
+            raise LbcError(hint or i18n.t("no_children_found"))
         seen = set()
         for kid in kids:
             if kid.id in seen:

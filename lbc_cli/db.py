@@ -1079,6 +1079,7 @@ def _to_schema_6(conn) -> None:
     """5 -> 6: the corrections of SPEC section 10 (each part's own step)."""
     _to_schema_6_fix(conn)
     _to_schema_6_refuse(conn)
+    _to_schema_6_names(conn)
 
 
 def _to_schema_6_fix(conn) -> None:
@@ -1114,6 +1115,59 @@ def _to_schema_6_refuse(conn) -> None:
             " (SELECT row_id FROM audit_log WHERE table_name = 'children' AND action = 'purge')"
         )
     )
+
+
+def _to_schema_6_names(conn) -> None:
+    """Names read as a person reads them (issue 20 item 9): every child's and helper's pinyin worked out again (the
+    surname's own reading, the given name phrase by phrase), with name_variants, the keys of the other readings that
+    a lookup by initials also finds. A purged child's name ("#id") keeps its empty keys."""
+    from sqlalchemy import inspect, text
+
+    from lbc_cli import pinyin
+
+    for table in ("children", "helpers"):
+        added = "name_variants" not in {c["name"] for c in inspect(conn).get_columns(table)}
+        if added:  # (a file that has it already: a test's, its version set back)
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN name_variants VARCHAR NOT NULL DEFAULT ''")
+            conn.exec_driver_sql(f"UPDATE {table} SET name_variants = ''")  # every row holds the column itself
+        names = [name for (name,) in conn.execute(text(f"SELECT DISTINCT name FROM {table}")).all()]
+        changed = [{"name": name, **pinyin.derived(name)} for name in names if name and not name.startswith("#")]
+        if changed:
+            conn.execute(
+                text(
+                    f"UPDATE {table} SET name_pinyin = :name_pinyin, name_initials = :name_initials,"
+                    " name_variants = :name_variants WHERE name = :name"
+                ),
+                changed,
+            )
+        if added:
+            _as_created(conn, table)
+
+
+def _as_created(conn, table: str) -> None:
+    """A table that gained its last column by ALTER TABLE, declared as `lbc init` declares it (no default: every row
+    holds a value). SQLite keeps the table's CREATE text, ALTER TABLE's addition appended; the text is put back as a
+    new file has it (its rows are laid out the same: the column is the last one), through writable_schema, the
+    schema's version moved on so that every connection reads it again."""
+    from sqlalchemy import text
+    from sqlalchemy.schema import CreateTable
+
+    from lbc_cli import models
+
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN name_variants DROP DEFAULT")
+        return
+    created = str(CreateTable(models.SQLModel.metadata.tables[table]).compile(dialect=conn.dialect)).strip()
+    version = conn.exec_driver_sql("PRAGMA schema_version").scalar()
+    conn.exec_driver_sql("PRAGMA writable_schema = ON")
+    try:
+        conn.execute(
+            text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = :name"),
+            {"sql": created, "name": table},
+        )
+        conn.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        conn.exec_driver_sql("PRAGMA writable_schema = OFF")
 
 
 # Schema version N -> function upgrading a connection from N to N+1. Version 1 is the first release.

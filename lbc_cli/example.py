@@ -284,7 +284,7 @@ def load(db) -> dict[str, int]:
     data = build()
     for table in ("children", "helpers"):
         for row in data[table]:
-            row["name_pinyin"], row["name_initials"] = pinyin.name_keys(row["name"])
+            row.update(pinyin.derived(row["name"]))
     order = [
         (models.Child, "children"),
         (models.Helper, "helpers"),

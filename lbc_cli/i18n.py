@@ -333,6 +333,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{ref}”对应多个{what},请用编号指定:",
         "'{ref}' matches several {what}; give the id instead:",
     ),
+    "not_found_close": ("找不到{what}“{ref}”；是不是：{matches}？", 'no {what} "{ref}"; did you mean: {matches}?'),
+    "away_at_home": (
+        "监护人“{relation}”是在家的一方，不能又是外出的一方（--away {away}）；请改 --away 或 --guardian-relation",
+        "the guardian {relation} is the parent at home, not the one away (--away {away}); change --away or "
+        "--guardian-relation",
+    ),
+    "name_and_id": ("{name}（{id}）", "{name} ({id})"),
+    "list_sep": ("、", ", "),
+    "village_not_found_close": ("找不到村“{ref}”；是不是：{matches}？", 'no village "{ref}"; did you mean: {matches}?'),
+    "village_new_near": (
+        "“{village}”是新的村名；已有只差一个字的村：{matches}（请核对是否写错）",
+        '"{village}" is a new village; villages one character apart: {matches} (check it is not a typo)',
+    ),
     "what_child": ("儿童", "child"),
     "what_children": ("儿童", "children"),
     "what_helper": ("帮扶人", "helper"),
@@ -638,7 +651,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_paired": ("{child} 与 {helper} 没有进行中的结对", "{child} and {helper} have no pairing in force"),
     "pair_ended": ("{child} 与 {helper} 的结对于 {date} 结束", "ended the pairing of {child} and {helper} on {date}"),
     "end_before_start": ("结束日期 {date} 早于开始日期 {start}", "end date {date} is before the start {start}"),
-    "class_format": ("应写作 学校/班级,如 镇中心小学/3班", "use SCHOOL/CLASS, e.g. 镇中心小学/3班"),
+    "class_format": (
+        "应写作 学校/年级/班级 或 学校/班级，如 镇中心小学/5/3班",
+        "use SCHOOL/GRADE/CLASS or SCHOOL/CLASS, e.g. 镇中心小学/5/3班",
+    ),
+    "bad_grade": (
+        "“{value}”不是年级；写 1–12（小学 1–6，初中 7–9，高中 10–12），或 五年级、初二、高一",
+        "'{value}' is not a grade: give 1–12 (primary 1–6, junior 7–9, senior 10–12), or 五年级, 初二, 高一",
+    ),
+    "class_grades": (
+        "{school} 的“{class_name}”有几个年级的学生：{grades}；请指定年级，如 --class {school}/{grade}/{class_name}",
+        '{school}\'s "{class_name}" has pupils of several grades: {grades}; give the grade, e.g. '
+        "--class {school}/{grade}/{class_name}",
+    ),
+    "grade_class": ("{grade}年级{class_name}", "grade {grade} {class_name}"),
     "class_empty": ("{school} {class_name} 没有在册儿童", "{school} {class_name} has no active children"),
     "class_paired": (
         "{helper} 与 {school} {class_name} 的 {n} 名儿童结对;{skipped} 名原已结对",

@@ -473,6 +473,8 @@ class _Loader:
                 values[key] = self._parse(key, cells, failed, raws)
         ids = self._ids(columns.get("id"), failed) if "id" in columns else None
         values["uid"] = self._uids(columns.get("uid"), n, failed)
+        if self.name == "children" and columns.get("guardian_relation") is not None:
+            self._parents_away(columns, values, n, failed)
         self._defaults(values, n, absent=raws is not None)
         self._required(values, n, failed)
         if len(failed) < n:  # (a required column the file lacks fails every row: none left to check)
@@ -487,6 +489,36 @@ class _Loader:
             values = {key: [column[i] for i in keep] for key, column in values.items()}
             ids = [ids[i] for i in keep] if ids is not None else None
         return numbers, values, ids
+
+    @staticmethod
+    def _parents_away(columns: dict, values: dict, n: int, failed: dict) -> None:
+        """A relation word naming the parent at home (父亲) as ``child update`` reads it (validate.parents_away): an
+        empty away cell is the other parent's (the mother away), and that parent away and the other at home is
+        refused."""
+        at_home = i18n.OTHER_PARENT_AWAY
+        words = columns["guardian_relation"]
+        rows = [(i, w.strip()) for i, w in enumerate(words) if w.__class__ is str and w.strip() in at_home]
+        if not rows:
+            return
+        blank = [None] * n
+        cells = {key: columns.get(key) or blank for key in ("father_away", "mother_away")}
+        fathers = list(values.get("father_away") or [None] * n)
+        mothers = list(values.get("mother_away") or [None] * n)
+        for index, word in rows:
+            father, mother = fathers[index], mothers[index]
+            empty = [cells[key][index] in (None, "", _ABSENT) for key in ("father_away", "mother_away")]
+            away = None if True in empty else {(True, False): "father", (False, True): "mother"}.get((father, mother))
+            try:
+                validate.parents_away(word, away)  # the cells say one parent away: not the one at home
+            except Invalid as exc:
+                failed.setdefault(index, ("guardian_relation", exc.problem))
+                continue
+            said = validate.parents_away(word, None)
+            if empty[0]:
+                fathers[index] = said[0]
+            if empty[1]:
+                mothers[index] = said[1]
+        values["father_away"], values["mother_away"] = fathers, mothers
 
     def whole_rows(self, raws: list[dict], required: tuple[str, ...]) -> list[tuple[dict, tuple | None, tuple | None]]:
         """Rows of another lbc database (merge), each a dict of every column as text or None: for each,
@@ -521,9 +553,9 @@ class _Loader:
         """``values`` of good rows with their derived columns: a child's or helper's pinyin and initials."""
         names = values.get("name") if self.name in ("children", "helpers") else None
         if names:
-            keys = {name: pinyin.name_keys(name) for name in set(names) if name.__class__ is str}
-            values["name_pinyin"] = [keys.get(name, (None, None))[0] for name in names]
-            values["name_initials"] = [keys.get(name, (None, None))[1] for name in names]
+            derived = {name: pinyin.derived(name) for name in set(names) if name.__class__ is str}
+            for column in pinyin.COLUMNS:
+                values[column] = [derived[name][column] if name in derived else None for name in names]
         return values
 
     def _parse(self, key: str, cells, failed: dict, raws) -> list:
@@ -860,13 +892,15 @@ def load(
     force: bool = False,
     progress=None,
     csv_quotes: bool = False,
+    warn=None,
 ) -> int:
     """Check every row of an import and insert the good ones as it goes, in chunks, inside the
     session's one transaction; any bad row (or ``dry_run``) rolls all of it back. Returns the row count.
 
     ``rows`` is what io.read_rows yields: (row number, dict), or (first row number, io.Block) for a
     CSV file. Rows stream from the file to the database: memory stays flat whatever the file's size.
-    The database itself finds an id or uid already taken (its unique indexes), in the file or before."""
+    The database itself finds an id or uid already taken (its unique indexes), in the file or before.
+    ``warn`` is given the warnings of rows imported: a new village one character from one the register had."""
     from lbc_cli import store
     from lbc_cli.models import SQLModel
 
@@ -876,6 +910,10 @@ def load(
     problems = Problems(source)  # the rows the database refuses; then the checks' too
     loader = _Loader(name, session, today, age_limit, csv_quotes, force, Problems(source))
     writer = _Writer(session, table, problems)
+    villages_before = (
+        set(store.villages(session=session)) if warn is not None and name in ("children", "helpers") else None
+    )
+    villages_used: set = set()
     # The file is read and checked by a copy of this process (parallel.forked) while this one writes
     # what it has checked: the checks are Python through and through, the writes mostly SQLite. The
     # copy touches no database: what the checks need of it was read above.
@@ -889,6 +927,8 @@ def load(
                 if progress is not None:
                     progress(count)
                 numbers, values, ids = found
+                if villages_before is not None and values.get("village"):
+                    villages_used.update(values["village"])
                 writer.add(numbers, loader.named(values), ids)  # the pinyin here: the copy has more to do
         except parallel.CopyFailed as failed:
             if failed.error is None or isinstance(failed.error, MemoryError):  # killed (the OOM killer), or no memory
@@ -901,6 +941,11 @@ def load(
         return n
     if n:
         store.audit(session, table_name, None, "import", None, {"rows": n, "file": source})
+    if villages_before is not None:
+        for warning in store.new_village_warnings(
+            villages_used - villages_before, session=session, known=villages_before
+        ):
+            warn(warning)
     return n
 
 

@@ -558,7 +558,7 @@ class _Merger:
         if name in ("children", "helpers"):
             from lbc_cli import pinyin
 
-            values["name_pinyin"], values["name_initials"] = pinyin.name_keys(values["name"])
+            values.update(pinyin.derived(values["name"]))
 
     # ---- the same record under another uid -----------------------------------------------
 

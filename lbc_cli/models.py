@@ -3,7 +3,8 @@
 Calendar facts are ``date``; the one timestamp kind (audit, schema history) is timezone-aware UTC.
 Sets of slugs (flags, assistance) are ';'-joined text. Every row has an integer ``id`` and a ``uid``.
 ``name_pinyin`` and ``name_initials`` are derived from ``name`` on every write: they give rosters
-their Chinese order and let ``zsf`` find 张三丰 with an index instead of a scan.
+their Chinese order and let ``zsf`` find 张三丰 with an index instead of a scan; ``name_variants`` holds the
+initials and pinyin under the characters' other readings (``lzj`` for 李长江), looked at when those find no one.
 """
 
 from datetime import UTC, date, datetime
@@ -88,6 +89,8 @@ class Child(SQLModel, table=True):
     reviewed_on: date | None = None
     name_pinyin: str = ""
     name_initials: str = Field(default="", index=True)
+    # the initials and full pinyin under the characters' other readings, each between spaces (pinyin.derived)
+    name_variants: str = ""
 
 
 class Helper(SQLModel, table=True):
@@ -104,6 +107,8 @@ class Helper(SQLModel, table=True):
     active: bool = True
     name_pinyin: str = ""
     name_initials: str = Field(default="", index=True)
+    # the initials and full pinyin under the characters' other readings, each between spaces (pinyin.derived)
+    name_variants: str = ""
 
 
 class Pairing(SQLModel, table=True):
@@ -233,7 +238,7 @@ TABLES = {
 }
 
 # Columns derived from others on every write; not part of the export contract.
-DERIVED = {"name_pinyin", "name_initials"}
+DERIVED = {"name_pinyin", "name_initials", "name_variants"}
 
 
 def export_columns(model: type[SQLModel]) -> list[str]:

@@ -1,56 +1,28 @@
 """Pinyin of names: the order a Chinese reader expects (陈 < 李 < 张) and initials (zsf -> 张三丰).
 
-pypinyin's full package is slow to import and to call for a county's roster (benchmarks/README.md).
-This reads pypinyin's own character table (its JSON file) once, converts
-a character's reading when it is first met, and maps a name character by character, with the
-usual readings of polyphonic surnames (曾 zeng, 单 shan...).
+A name is read as a person reads it: the family name by the surname's own reading (单 shan, 曾 zeng, 欧阳 ou yang:
+data/surnames.tsv, its source named there), the given name as pypinyin's phrase-aware conversion reads it (长江 chang
+jiang, 朝阳 zhao yang, 银行 yin hang). pypinyin's phrase data costs 0.2 s and 55 MB to load, so lbc keeps the part of it
+a given name can meet: the two- and three-character phrases whose reading differs from their characters' first
+readings (data/name_phrases.tsv, made from pypinyin's own data by ``python -m lbc_cli.pinyin``; benchmarks/README.md
+has the measurements). The characters' readings come from pypinyin's character table (its JSON file), read once.
+Names are converted when they are written, never when a command starts.
+
+A name also has ``variants``: its initials and full pinyin under the characters' other readings (李长江 is typed
+``lzj`` too), so that a lookup by initials finds it however it was read.
 """
 
 import importlib.util
+import itertools
 import json
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-# Surnames whose everyday reading is not the character's first reading in the table.
-_SURNAMES = {
-    "曾": "zeng",
-    "单": "shan",
-    "解": "xie",
-    "仇": "qiu",
-    "区": "ou",
-    "朴": "piao",
-    "查": "zha",
-    "翟": "zhai",
-    "乐": "yue",
-    "覃": "qin",
-    "尉": "yu",
-    "缪": "miao",
-    "盖": "ge",
-    "种": "chong",
-    "员": "yun",
-    "召": "shao",
-    "繁": "po",
-    "长": "chang",
-    "重": "chong",
-    "万": "wan",
-    "沈": "shen",
-    "任": "ren",
-    "华": "hua",
-    "纪": "ji",
-    "宁": "ning",
-    "贾": "jia",
-    "秘": "bi",
-    "黑": "he",
-    "阚": "kan",
-    "过": "guo",
-    "隗": "wei",
-    "眭": "sui",
-    "柏": "bai",
-    "藏": "zang",
-    "折": "she",
-    "弗": "fu",
-}
+COLUMNS = ("name_pinyin", "name_initials", "name_variants")  # what ``derived`` gives, as models.DERIVED
+_DATA = Path(__file__).with_name("data")
+_LONGEST_PHRASE = 3
+_MOST_VARIANTS = 32  # combinations of readings looked at for a name's variants (in the table's order)
 
 
 @lru_cache(maxsize=1)
@@ -63,11 +35,38 @@ def _table() -> dict[str, str]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _tsv(name: str) -> dict[str, list[str]]:
+    """A data file: text <TAB> its syllables (tone marks kept), lines starting with # are comments."""
+    out = {}
+    for line in (_DATA / name).read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            text, _tab, reading = line.partition("\t")
+            out[text] = [_plain(s) for s in reading.split()]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _surnames() -> dict[str, list[str]]:
+    return _tsv("surnames.tsv")
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> dict[str, list[str]]:
+    return _tsv("name_phrases.tsv")
+
+
 @lru_cache(maxsize=65536)
-def _reading(ch: str) -> str | None:
-    """The first reading of one character, without tone marks; converted when first asked for."""
+def _readings(ch: str) -> tuple[str, ...]:
+    """Every reading of one character, without tone marks, the first one first; () if it has none."""
     readings = _table().get(str(ord(ch)))
-    return _plain(readings.split(",")[0]) if readings else None
+    if not readings:
+        return ()
+    return tuple(dict.fromkeys(_plain(r) for r in readings.split(",")))
+
+
+def _reading(ch: str) -> str | None:
+    readings = _readings(ch)
+    return readings[0] if readings else None
 
 
 def _plain(syllable: str) -> str:
@@ -75,29 +74,123 @@ def _plain(syllable: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
+def _words(name: str) -> list[tuple[str, bool]]:
+    """The name in runs: (a run of Han characters, True) or (a word of other letters and digits, False)."""
+    out: list[tuple[str, bool]] = []
+    run, han = "", False
+    for ch in name.strip():
+        if ch.isspace() or ch in "·•.-":
+            if run:
+                out.append((run, han))
+            run = ""
+            continue
+        is_han = _reading(ch) is not None
+        if run and is_han != han:
+            out.append((run, han))
+            run = ""
+        run += ch if is_han else ch.lower()
+        han = is_han
+    if run:
+        out.append((run, han))
+    return out
+
+
+def _given(run: str, phrases: dict | None = None) -> list[str]:
+    """A given name's syllables: the longest phrase of the table at each place, else the character's first reading."""
+    if phrases is None:
+        phrases = _phrases() if len(run) > 1 else {}
+    out: list[str] = []
+    i = 0
+    while i < len(run):
+        for size in range(min(_LONGEST_PHRASE, len(run) - i), 1, -1):
+            found = phrases.get(run[i : i + size])
+            if found is not None:
+                out.extend(_plain(s) for s in found)
+                i += size
+                break
+        else:
+            out.append(_reading(run[i]) or run[i])
+            i += 1
+    return out
+
+
+def _family(run: str) -> tuple[int, list[str]]:
+    """(how many characters of ``run`` are the family name, its syllables)."""
+    surnames = _surnames()
+    for size in (2, 1):
+        found = surnames.get(run[:size]) if len(run) > size or size == 1 else None
+        if found is not None:
+            return size, found
+    return 1, [_reading(run[0]) or run[0]]
+
+
+def _read(name: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each syllable or word of a name: (its reading, its other readings)."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for index, (run, han) in enumerate(_words(name)):
+        if not han:
+            out.append((run, ()))
+            continue
+        start, syllables = _family(run) if index == 0 else (0, [])
+        syllables = syllables + _given(run[start:])
+        for ch, syllable in zip(run, syllables, strict=True):
+            out.append((syllable, tuple(r for r in _readings(ch) if r != syllable)))
+    return out
+
+
 def syllables(name: str) -> list[str]:
     """One syllable per Han character; other runs (Latin letters, digits) kept lower-cased as words."""
-    out: list[str] = []
-    word = ""
-    for index, ch in enumerate(name.strip()):
-        reading = (_SURNAMES.get(ch) if index == 0 else None) or _reading(ch)
-        if reading:
-            if word:
-                out.append(word)
-                word = ""
-            out.append(reading)
-        elif ch.isspace() or ch in "·•.-":
-            if word:
-                out.append(word)
-                word = ""
-        else:
-            word += ch.lower()
-    if word:
-        out.append(word)
-    return out
+    return [syllable for syllable, _others in _read(name)]
 
 
 def name_keys(name: str) -> tuple[str, str]:
     """(sort key, initials): ('zhang san feng', 'zsf') for 张三丰."""
     parts = syllables(name)
     return " ".join(parts), "".join(p[0] for p in parts if p)
+
+
+def derived(name: str) -> dict[str, str]:
+    """The columns a child's or helper's name gives: name_pinyin (the sort key), name_initials, and name_variants:
+    the initials and the full pinyin (without spaces) under the characters' other readings, each between spaces
+    (' lzj lizhangjiang ' for 李长江), '' when there are none."""
+    read = _read(name)
+    key = " ".join(s for s, _ in read)
+    initials = "".join(s[0] for s, _ in read if s)
+    combinations = itertools.islice(itertools.product(*((s, *others) for s, others in read)), _MOST_VARIANTS)
+    variants: dict[str, None] = {}
+    for combination in combinations:
+        variants["".join(p[0] for p in combination if p)] = None
+        variants["".join(combination)] = None
+    variants.pop(initials, None)
+    variants.pop(key.replace(" ", ""), None)
+    return {
+        "name_pinyin": key,
+        "name_initials": initials,
+        "name_variants": f" {' '.join(variants)} " if variants else "",
+    }
+
+
+def _write_phrases() -> int:
+    """data/name_phrases.tsv from pypinyin's phrase data: the two-character phrases whose reading is not their
+    characters' first readings, then the three-character ones read otherwise than those would read them (what a given
+    name read phrase by phrase can differ by)."""
+    from pypinyin.phrases_dict import phrases_dict
+
+    _phrases.cache_clear()
+    found: dict[str, list[str]] = {}
+    for size in (2, 3):
+        for phrase, readings in sorted(phrases_dict.items()):
+            spoken = [r[0] for r in readings]
+            if len(phrase) == size and [_plain(s) for s in spoken] != _given(phrase, found):
+                found[phrase] = spoken
+    lines = [
+        "# pypinyin's two- and three-character phrases a given name is read otherwise by than character by character",
+        "# (made by `python -m lbc_cli.pinyin` from pypinyin's phrases_dict; do not edit by hand).",
+        *(f"{phrase}\t{' '.join(spoken)}" for phrase, spoken in sorted(found.items())),
+    ]
+    (_DATA / "name_phrases.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(found)
+
+
+if __name__ == "__main__":
+    print(_write_phrases(), "phrases")  # noqa: T201

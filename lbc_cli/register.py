@@ -32,6 +32,7 @@ def enroll(db, raw: dict, *, force: bool, today: date) -> tuple[int, list[str]]:
         limit = int(store.rule_values(session=session)["age_limit"])
         warnings = validate.check_child(values, today=today, age_limit=limit)
         warnings += _duplicate_warnings(values, force, session=session)
+        warnings += store.new_village_warnings([values.get("village")], session=session)
         values["reviewed_on"] = values["enrolled_on"]
         child = store.insert_row(Child, values, session=session)
     return child.id, warnings
@@ -68,7 +69,7 @@ def update_child(
     for column in clear:
         key = i18n.field_named(column.strip()) or column.strip().replace("-", "_")
         if key not in clearable_fields():
-            choices = ", ".join(clearable_fields())
+            choices = i18n.field_list(clearable_fields())
             raise Invalid("--clear", i18n.t("bad_choice", value=column, choices=choices), ExitCode.USAGE)
         kind = validate.CHILD_FIELDS[key][0]
         changes[key] = "" if kind == "slugs" else (False if kind == "bool" else None)
@@ -92,6 +93,8 @@ def update_child(
         )
         if {"name", "birth_date", "id_number"} & changes.keys():
             warnings += _duplicate_warnings(merged, force, session=session, exclude_id=child.id)
+        if changes.get("village") and changes["village"] != child.village:
+            warnings += store.new_village_warnings([changes["village"]], session=session)
         changed = store.update_row(child, changes, session=session)
     return Updated(child.id, changed, warnings)
 
@@ -123,6 +126,16 @@ def review_child(db, ref: str, when: date, *, today: date) -> int:
             raise Invalid("--date", i18n.t("review_before_enrol", date=when, enrolled=child.enrolled_on))
         store.update_row(child, {"reviewed_on": when}, session=session)
     return child.id
+
+
+def village_hint(db, village: str | None, *, prefix: bool = False) -> str | None:
+    """For a village filter that names no village of the register (``prefix``: no village starting with it, as
+    remind reads a township), the message naming the close ones (``store.village_hint``): a list that matches
+    nothing says what was probably meant, on stderr."""
+    if not village:
+        return None
+    with db.session() as session:
+        return store.village_hint(village, session=session, prefix=prefix)
 
 
 WORKED_OUT = ("age", "helpers")
@@ -230,6 +243,7 @@ def add_helper(db, raw: dict, *, force: bool = False, today: date) -> tuple[int,
     validate.check_required(values, validate.HELPER_REQUIRED)
     with db.session(write=True) as session:
         warnings = _helper_twins(values, force, session=session)
+        warnings += store.new_village_warnings([values.get("village")], session=session)
         helper = store.insert_row(Helper, values, session=session)
     return helper.id, warnings
 
@@ -268,6 +282,8 @@ def update_helper(
         if {"name", "phone"} & changes.keys():
             after = {"name": changes.get("name", helper.name), "phone": changes.get("phone", helper.phone)}
             warnings = _helper_twins(after, force, session=session, exclude_id=helper.id)
+        if changes.get("village") and changes["village"] != helper.village:
+            warnings += store.new_village_warnings([changes["village"]], session=session)
         changed = store.update_row(helper, changes, session=session)
     return helper.id, changed, warnings
 

@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from lbc_cli import assessment, conditions, i18n, io, settings, store, validate
 from lbc_cli.errors import ExitCode, LbcError
-from lbc_cli.models import AuditEntry, Child, Contact, Helper, Pairing
+from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Helper, Pairing
 from lbc_cli.render import md_text
 from lbc_cli.rules import rates, reminders, scoring
 
@@ -389,7 +389,7 @@ def _summary(session, *, start: date, end: date, reference: date, year: int | No
 
 def child_context(session, *, ref: str, as_of: date, reveal: bool) -> dict:
     child = store.resolve(Child, ref, session=session)
-    columns = [c.name for c in Child.__table__.columns if c.name not in ("name_pinyin", "name_initials")]
+    columns = [c.name for c in Child.__table__.columns if c.name not in DERIVED]
     record = io.masker(columns, reveal)({c: getattr(child, c) for c in columns})
     record = {k: io.cell(v) for k, v in record.items()}
     record["birth_date"] = io.cell(validate.birth_shown(child.birth_date, child.status))

@@ -136,7 +136,7 @@ def audit(
 
 def _derive(model: type[SQLModel], values: dict[str, Any]) -> None:
     if "name" in values and "name_pinyin" in model.__table__.columns:
-        values["name_pinyin"], values["name_initials"] = pinyin.name_keys(values["name"])
+        values.update(pinyin.derived(values["name"]))
 
 
 def insert_row(model: type[SQLModel], values: dict[str, Any], *, session: Session) -> SQLModel:
@@ -187,7 +187,9 @@ def id_fits(number: int, *, session: Session) -> bool:
 
 
 def resolve(model: type[Child] | type[Helper], ref: str, *, session: Session) -> Any:
-    """A row by numeric id, exact name, or (failing those) pinyin initials / full pinyin."""
+    """A row by numeric id, exact name, or (failing those) pinyin initials / full pinyin, under the name's own reading
+    and then under its characters' other readings (name_variants). None found: the error names up to three close
+    matches (``close_matches``)."""
     what, plural = ("child", "children") if model is Child else ("helper", "helpers")
     ref = str(ref).strip()
     if ref.isdigit() and ref.isascii() and len(ref) <= 19 and id_fits(int(ref), session=session):
@@ -196,17 +198,20 @@ def resolve(model: type[Child] | type[Helper], ref: str, *, session: Session) ->
             return row
     matches = list(session.execute(select(model).where(model.name == ref).order_by(model.id)).scalars())
     if not matches and ref.isascii() and ref.replace(" ", "").isalpha():
-        key = ref.lower()
-        compact = key.replace(" ", "")
-        matches = list(
-            session.execute(
-                select(model)
-                .where(or_(model.name_initials == compact, func.replace(model.name_pinyin, " ", "") == compact))
-                .order_by(model.id)
-            ).scalars()
-        )
+        compact = ref.lower().replace(" ", "")
+        for condition in (
+            or_(model.name_initials == compact, func.replace(model.name_pinyin, " ", "") == compact),
+            model.name_variants.contains(f" {compact} ", autoescape=True),
+        ):
+            matches = list(session.execute(select(model).where(condition).order_by(model.id)).scalars())
+            if matches:
+                break
     if not matches:
         shown = ref if len(ref) <= 40 else ref[:39] + "…"  # a message stays a line
+        close = close_matches(model, ref, session=session)
+        if close:
+            found = i18n.t("list_sep").join(i18n.t("name_and_id", name=row.name, id=row.id) for row in close)
+            raise LbcError(i18n.t("not_found_close", what=i18n.t(f"what_{what}"), ref=shown, matches=found))
         raise LbcError(i18n.t("not_found", what=i18n.t(f"what_{what}"), ref=shown))
     if len(matches) > 1:
         raise LbcError(
@@ -214,6 +219,140 @@ def resolve(model: type[Child] | type[Helper], ref: str, *, session: Session) ->
             details=[describe(m) for m in matches],
         )
     return matches[0]
+
+
+MOST_CLOSE = 3  # close matches a reference that finds nothing names
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _one_apart_clause(column, text: str):
+    """SQL condition: ``column`` is ``text`` with one character changed, added or left out (texts of two characters
+    or more on both sides)."""
+    if len(text) < 2 or len(text) > 40:
+        return None
+    patterns = [_like(text[:i]) + "_" + _like(text[i + 1 :]) for i in range(len(text))]
+    patterns += [_like(text[:i]) + "_" + _like(text[i:]) for i in range(len(text) + 1)]
+    clauses = [column.like(p, escape="\\") for p in patterns]
+    if len(text) >= 3:
+        clauses.append(column.in_(sorted({text[:i] + text[i + 1 :] for i in range(len(text))})))
+    return and_(func.length(column).between(len(text) - 1, len(text) + 1), or_(*clauses))  # the length first: cheap
+
+
+def one_apart(a: str, b: str) -> bool:
+    """Two texts one character apart: one changed, added or left out (王晓红 / 王小红), each of two characters or
+    more."""
+    if a == b or min(len(a), len(b)) < 2 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def close_matches(model: type[Child] | type[Helper], ref: str, *, session: Session) -> list:
+    """Up to three rows whose name is close to ``ref``, the closest first: the same pinyin, one character apart, the
+    same initials (for a reference in letters: initials one letter apart). An id finds none."""
+    from sqlalchemy import case, literal
+
+    ref = ref.strip()
+    if not ref or ref.isdigit():
+        return []
+    if ref.isascii():
+        compact = ref.lower().replace(" ", "")
+        near = _one_apart_clause(model.name_initials, compact) if compact.isalpha() else None
+        if near is None:
+            return []
+        ranks = [(near, 1)]
+    else:
+        keys = pinyin.derived(ref)
+        ranks = [(model.name_pinyin == keys["name_pinyin"], 0)]
+        near = _one_apart_clause(model.name, ref)
+        if near is not None:
+            ranks.append((near, 1))
+        if keys["name_initials"]:
+            ranks.append((model.name_initials == keys["name_initials"], 2))
+    query = (
+        select(model)
+        .where(or_(*(clause for clause, _rank in ranks)))
+        .order_by(case(*ranks, else_=literal(3)), model.id)
+        .limit(MOST_CLOSE)
+    )
+    return list(session.execute(query).scalars())
+
+
+def village_known(village: str, *, session: Session, prefix: bool = False) -> bool:
+    """Whether a child or a helper is recorded in this village (with ``prefix``, in a village whose name starts
+    with it: a township's)."""
+    if prefix:
+        found = select(
+            or_(
+                exists().where(Child.village.startswith(village, autoescape=True)),
+                exists().where(Helper.village.startswith(village, autoescape=True)),
+            )
+        )
+        return bool(session.execute(found).scalar())
+    found = select(or_(exists().where(Child.village == village), exists().where(Helper.village == village)))
+    return bool(session.execute(found).scalar())
+
+
+def villages(*, session: Session) -> list[str]:
+    """Every village a child or a helper is recorded in, in order of their text."""
+    query = (
+        select(Child.village)
+        .where(Child.village.is_not(None))
+        .union(select(Helper.village).where(Helper.village.is_not(None)))
+    )
+    return sorted(v for (v,) in session.execute(query).all() if v)
+
+
+def close_villages(village: str, *, session: Session) -> list[str]:
+    """Up to three villages close to ``village``, the closest first: the same pinyin, one character apart, the same
+    initials."""
+    keys = pinyin.derived(village)
+
+    def rank(other: str) -> int | None:
+        if other == village:
+            return None
+        theirs = pinyin.derived(other)
+        if theirs["name_pinyin"] == keys["name_pinyin"]:
+            return 0
+        if one_apart(other, village):
+            return 1
+        return 2 if theirs["name_initials"] == keys["name_initials"] else None
+
+    ranked = sorted((r, other) for other in villages(session=session) if (r := rank(other)) is not None)
+    return [other for _rank, other in ranked[:MOST_CLOSE]]
+
+
+def village_hint(village: str | None, *, session: Session, prefix: bool = False) -> str | None:
+    """For a village filter that names no village of the register (with ``prefix``: no village starts with it): the
+    message naming the close ones (None: the village is known, or nothing is close)."""
+    village = (village or "").strip()
+    if not village or village_known(village, session=session, prefix=prefix):
+        return None
+    close = close_villages(village, session=session)
+    if not close:
+        return None
+    return i18n.t("village_not_found_close", ref=village, matches=i18n.t("list_sep").join(close))
+
+
+def new_village_warnings(names, *, session: Session, known: set[str] | None = None) -> list[str]:
+    """The first use of a village name: for each name of ``names`` no child or helper is recorded in yet (or, given,
+    not in ``known``: the villages before an import), the existing villages one character away (neighbours such as
+    东庄村 and 西庄村 are real: a warning, never a refusal), one warning a name."""
+    candidates = sorted({n.strip() for n in names if n and n.strip()})
+    if not candidates or (known is None and len(candidates) == 1 and village_known(candidates[0], session=session)):
+        return []
+    existing = sorted(known) if known is not None else villages(session=session)
+    warnings = []
+    for name in candidates:
+        near = [other for other in existing if one_apart(other, name)] if name not in existing else []
+        if near:
+            warnings.append(i18n.t("village_new_near", village=name, matches=i18n.t("list_sep").join(near)))
+    return warnings
 
 
 def describe(row: Any) -> str:
@@ -557,13 +696,15 @@ def end_pairings(child_id: int, end: date, *, session: Session) -> int:
     return len(pairings)
 
 
-def class_children(school: str, class_name: str, *, session: Session) -> list[Child]:
-    """Active children of one class, in pinyin order."""
+def class_children(school: str, class_name: str, *, session: Session, grade: int | None = None) -> list[Child]:
+    """Active children of one class (of one grade, if given), in pinyin order."""
     query = (
         select(Child)
         .where(Child.status == "active", Child.school == school, Child.class_name == class_name)
         .order_by(Child.name_pinyin, Child.id)
     )
+    if grade is not None:
+        query = query.where(Child.grade == grade)
     return list(session.execute(query).scalars())
 
 
@@ -908,7 +1049,7 @@ def purge_child(child: Child, today: date, *, session: Session) -> dict[str, int
             changes[name] = f"#{child.id}"
         elif name == "birth_date":
             changes[name] = date(child.birth_date.year, 1, 1)  # the age band survives, the birthday does not
-        elif name in ("name_pinyin", "name_initials"):
+        elif name in DERIVED:
             changes[name] = ""
         elif not column.nullable:
             continue

@@ -41,7 +41,17 @@ def exported(
 
 
 def import_file(
-    db, name: str, file: str, *, fmt: str, encoding: str | None, today: date, dry_run: bool, force: bool, progress
+    db,
+    name: str,
+    file: str,
+    *,
+    fmt: str,
+    encoding: str | None,
+    today: date,
+    dry_run: bool,
+    force: bool,
+    progress,
+    warn=None,
 ) -> int:
     """Import a file (``-``: stdin) into table ``name``, its headers matched to the table's columns, in one
     transaction: every row, or none when a row is bad or on a dry run (``importer.load``); the number of rows."""
@@ -78,4 +88,5 @@ def import_file(
             force=force,
             progress=progress,
             csv_quotes=fmt == "csv",
+            warn=warn,
         )

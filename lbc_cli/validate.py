@@ -314,6 +314,52 @@ def mask_in_text(text: str) -> str:
     return "".join(parts)
 
 
+_NUMERALS = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
+_STAGES = {"初": 6, "初中": 6, "高": 9, "高中": 9}  # 初二: the junior school's second year, grade 8
+
+
+def parse_grade(value: str, field: str = "GRADE") -> int:
+    """A school grade as stored (1–6 primary, 7–9 junior, 10–12 senior, 0 before school) from what a person
+    writes: 5, 五年级, 5年级, 初二 (8), 高一 (10), 初中二年级."""
+    text = _halfwidth(str(value)).strip().removeprefix("小学")
+    stage = 0
+    for prefix in ("初中", "高中", "初", "高"):
+        if text.startswith(prefix):
+            stage, text = _STAGES[prefix], text.removeprefix(prefix)
+            break
+    text = text.removesuffix("年级").strip()
+    number = int(text) if text.isdigit() and text.isascii() and len(text) <= 2 else _NUMERALS.get(text)
+    if number is None or (stage and not 1 <= number <= 3) or not 0 <= stage + number <= 12:
+        raise Invalid(field, i18n.t("bad_grade", value=_show(str(value))), USAGE)
+    return stage + number
+
+
+def parents_away(relation: str | None, away: str | None) -> tuple[bool, bool] | None:
+    """(father away, mother away) as given: by ``away`` (an --away slug), else by a relation word that names the
+    parent at home (父亲: the mother is the one away, SPEC section 10); None: neither says. The parent a relation word
+    names both at home as the guardian and away (父亲 with --away father) is refused."""
+    word = (relation or "").strip()
+    other = i18n.OTHER_PARENT_AWAY.get(word)  # the parent away when the word names the one at home
+    if away is None:
+        return None if other is None else (other == "father", other == "mother")
+    if other is not None and away not in (other, "both"):
+        raise Invalid("--away", i18n.t("away_at_home", relation=word, away=away))
+    return away in ("both", "father"), away in ("both", "mother")
+
+
 # ---- whole records: one definition per table, used by the commands and by import ------------
 
 # field -> (kind, argument): kind is text, longtext, slug, slugs, date, pastdate, phone, id, int, bool;

@@ -1261,7 +1261,7 @@ def test_a_uid_the_other_file_holds_twice_is_a_bad_row(run, db, tmp_path):
         )
         connection.execute(
             "INSERT INTO helpers SELECT id + 100, ?, name || '甲', role, phone, organization, village, active,"
-            " name_pinyin, name_initials FROM helpers WHERE id IN (1, 2)",
+            " name_pinyin, name_initials, name_variants FROM helpers WHERE id IN (1, 2)",
             (twice,),
         )
     result = run("merge", str(other), "--dry-run", db=db)

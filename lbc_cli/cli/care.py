@@ -66,6 +66,18 @@ CONTACT_COLUMNS = [
 CONTACT_ENUMS = {"kind": "kind", "with_whom": "with", "role": "role"}
 
 
+def _class_parts(text: str) -> tuple[str, int | None, str]:
+    """--class SCHOOL/GRADE/CLASS or SCHOOL/CLASS: (school, grade or None, class)."""
+    from lbc_cli import validate
+
+    parts = [part.strip() for part in text.strip().split("/")]
+    if len(parts) < 2 or not all(parts):
+        raise Invalid("--class", i18n.t("class_format"), ExitCode.USAGE)
+    if len(parts) == 2:
+        return parts[0], None, parts[1]
+    return "/".join(parts[:-2]), validate.parse_grade(parts[-2], "--class"), parts[-1]
+
+
 @pair_app.command(
     "add",
     hidden=True,
@@ -82,10 +94,12 @@ def pair_add(
         typer.Option(
             "--class",
             help=_(
-                "把该班全部在册儿童与班主任结对:--class 学校/班级 班主任",
-                "pair every active child of a class with its teacher: --class SCHOOL/CLASS TEACHER",
+                "把一个年级一个班的全部在册儿童与班主任结对:--class 学校/年级/班级 班主任"
+                "(年级 1–12,或 五年级、初二;几个年级没有同名的班时可省去年级)",
+                "pair every active child of one class of one grade with its teacher: --class SCHOOL/GRADE/CLASS "
+                "TEACHER (GRADE 1–12, or 五年级, 初二; SCHOOL/CLASS when no other grade has a class of that name)",
             ),
-            metavar="SCHOOL/CLASS",
+            metavar="SCHOOL/GRADE/CLASS",
         ),
     ] = None,
     note: Annotated[str | None, typer.Option(help=_("备注", "note"), metavar="TEXT")] = None,
@@ -99,11 +113,9 @@ def pair_add(
         teacher = helper or child
         if teacher is None or (child is not None and helper is not None):
             raise Invalid("--class", i18n.t("class_format"), ExitCode.USAGE)
-        school, _sep, class_name = class_.strip().rpartition("/")
-        if not school or not class_name:
-            raise Invalid("--class", i18n.t("class_format"), ExitCode.USAGE)
+        school, grade, class_name = _class_parts(class_)
         paired = care.pair_class(
-            database(), school.strip(), class_name.strip(), teacher, start=start, note=note, today=now
+            database(), school, class_name, teacher, start=start, note=note, today=now, grade=grade
         )
         for pairing_id in paired.ids:
             console.out(str(pairing_id))
@@ -115,7 +127,7 @@ def pair_add(
                 helper=paired.teacher.name,
                 n=len(paired.ids),
                 school=school,
-                class_name=class_name,
+                class_name=class_name if grade is None else i18n.t("grade_class", grade=grade, class_name=class_name),
                 skipped=paired.children - len(paired.ids),
             )
         )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lbc_cli import i18n
+from lbc_cli import i18n, validate
 from lbc_cli.cli.options import opt_date, opt_slug, opt_slugs
 
 _ = i18n.bi
@@ -127,13 +127,10 @@ def field_values(params: dict, as_of: date) -> dict:
     for option, column in _DATES.items():
         if params.get(option) is not None:
             raw[column] = opt_date(params[option], "--" + option.replace("_", "-"), as_of)
-    if params.get("away") is not None:
-        away = opt_slug("away", params["away"], "--away")
-    else:  # 父亲 at home: the mother is the one away
-        away = i18n.OTHER_PARENT_AWAY.get(str(params.get("guardian_relation", "")).strip())
-    if away is not None:
-        raw["father_away"] = away in ("both", "father")
-        raw["mother_away"] = away in ("both", "mother")
+    away = opt_slug("away", params["away"], "--away") if params.get("away") is not None else None
+    parents = validate.parents_away(params.get("guardian_relation"), away)  # 父亲 at home: the mother is away
+    if parents is not None:
+        raw["father_away"], raw["mother_away"] = parents
     if params.get("flag") is not None:
         raw["flags"] = opt_slugs("flag", params["flag"], "--flag")
     if params.get("assistance") is not None:

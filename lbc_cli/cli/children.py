@@ -172,6 +172,9 @@ def list_(
     with found as roster:
         roster.enums = CHILD_ENUMS
         output.write(roster, fmt, bom=bom)
+    hint = register.village_hint(database(), village)
+    if hint:
+        console.warn(hint)
 
 
 CARD_CONTACTS = 30  # the card shows the latest contacts; `lbc contact list --child` shows them all

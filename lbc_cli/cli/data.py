@@ -173,6 +173,12 @@ def export(
         n = write_out(table, fmt, out, bom=bom, progress=advance)  # counted on a terminal's progress line
     if out and out != "-":
         console.info(i18n.t("exported", n=n, file=out))
+    if village and not n:
+        from lbc_cli import register
+
+        hint = register.village_hint(database(), village)
+        if hint:
+            console.warn(hint)
 
 
 def import_(
@@ -220,9 +226,21 @@ def import_(
         encoding = check_format(encoding, io.ENCODINGS, "--encoding")
     now = today()
     db = database()
+    warnings: list[str] = []
     with io.progress(i18n.t("importing", table=name)) as advance:
         n = tables.import_file(
-            db, name, file, fmt=fmt, encoding=encoding, today=now, dry_run=dry_run, force=force, progress=advance
+            db,
+            name,
+            file,
+            fmt=fmt,
+            encoding=encoding,
+            today=now,
+            dry_run=dry_run,
+            force=force,
+            progress=advance,
+            warn=warnings.append,
         )
+    for warning in warnings:
+        console.warn(warning)
     table_name = importer.TABLES[name][0]
     console.info(i18n.t("import_checked", n=n) if dry_run else i18n.t("imported", n=n, table=table_name))

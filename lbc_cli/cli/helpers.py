@@ -113,6 +113,9 @@ def list_(
         for h in helpers
     )
     output.write(output.Table(HELPER_COLUMNS, rows, enums=HELPER_ENUMS, reveal=reveal), fmt, bom=bom)
+    hint = register.village_hint(database(), village) if not helpers else None
+    if hint:
+        console.warn(hint)
 
 
 @app.command(help=_("一名帮扶人及其结对儿童", "one helper and the children they are paired with"))

@@ -62,6 +62,12 @@ def remind(
         write_out(_grouped(items, work.schedule, work.roles, now, markdown=fmt == "md", only=work.helper), fmt, out)
     else:
         write_out(_table(work), fmt, out, bom=bom)
+    if village and not work.children:
+        from lbc_cli import console, register
+
+        hint = register.village_hint(database(), village, prefix=True)
+        if hint:
+            console.warn(hint)
     if fail_if_due and work.due.places:
         raise typer.Exit(int(ExitCode.DUE))
 
