@@ -1,5 +1,5 @@
-"""The domain's conditions, each defined once, as SQL text: a child in the programme on a date, a priority
-child, a pairing in force, a village's (or a township's) children, a contact that counts for a reminder rule
+"""The domain's conditions, each defined once, as SQL text: a child in the programme on a date (and since when),
+a priority child, a pairing in force, a village's (or a township's) children, a contact that counts for a reminder rule
 and the last day of one, each child's helpers in order.
 
 Every query uses these: the reminder facts (``reminder_facts``), read on a bare sqlite3 connection or
@@ -24,11 +24,22 @@ PRIORITY_FLAGS = ("problem", "hardship", "lives-alone")  # with a guardian rated
 
 
 def in_programme(child: str = "children", on: str = "as_of") -> str:
-    """A child in the programme on the date :``on``: enrolled by then, and not yet left (active, or its exit
-    after that day)."""
+    """A child in the programme on the date :``on`` (SPEC section 10): enrolled by then, not left before it
+    (active, or its exit date that day or later: the exit date is its last day in), and not in a time out it
+    came back from (after an exit date and before its re-entry date: a row of exits). The exits' partial index
+    of the closed times out answers the last part with one seek a child."""
     return (
-        f"({child}.enrolled_on <= :{on} AND ({child}.status = 'active'"
-        f" OR ({child}.exit_date IS NOT NULL AND {child}.exit_date > :{on})))"
+        f"({child}.enrolled_on <= :{on} AND ({child}.status = 'active' OR {child}.exit_date >= :{on})"
+        f" AND NOT EXISTS (SELECT 1 FROM exits WHERE exits.child_id = {child}.id"
+        f" AND exits.reentered_on > :{on} AND exits.exit_date < :{on}))"
+    )
+
+
+def back_since(child: str = "children", on: str = "as_of") -> str:
+    """The child's last re-entry on or before :``on`` (NULL: never back from a time out): its present time in
+    the programme began then, and the care work starts again from it as from an enrolment."""
+    return (
+        f"(SELECT max(exits.reentered_on) FROM exits WHERE exits.child_id = {child}.id AND exits.reentered_on <= :{on})"
     )
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
-SCHEMA_VERSION = 5  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
+SCHEMA_VERSION = 6  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -892,8 +892,50 @@ def _to_schema_5(conn) -> None:
     last_contacts.rebuild(conn)
 
 
+def _to_schema_6(conn) -> None:
+    """5 -> 6: corrections (SPEC section 10)."""
+    _to_schema_6_time(conn)
+
+
+def _to_schema_6_time(conn) -> None:
+    """A child's times out of the programme as rows of their own (exits), one for each child exited now; a
+    helper's inactive_on. A helper already inactive takes the day its last pairing ended, when every one has
+    ended (else none: inactive since a day not known)."""
+    from sqlalchemy import text
+
+    from lbc_cli import models
+
+    models.Exit.__table__.create(conn)
+    conn.exec_driver_sql("ALTER TABLE helpers ADD COLUMN inactive_on DATE")
+    exited = conn.execute(
+        text(
+            "SELECT id, exit_date, exit_reason FROM children"
+            " WHERE status <> 'active' AND exit_date IS NOT NULL ORDER BY id"
+        )
+    ).all()
+    rows = [
+        {"uid": models.new_uid(), "child_id": child_id, "exit_date": day, "exit_reason": reason}
+        for child_id, day, reason in exited
+    ]
+    if rows:
+        conn.execute(
+            text(
+                "INSERT INTO exits (uid, child_id, exit_date, exit_reason)"
+                " VALUES (:uid, :child_id, :exit_date, :exit_reason)"
+            ),
+            rows,
+        )
+    conn.execute(
+        text(
+            "UPDATE helpers SET inactive_on = (SELECT max(end_date) FROM pairings WHERE helper_id = helpers.id)"
+            " WHERE active = false AND EXISTS (SELECT 1 FROM pairings WHERE helper_id = helpers.id)"
+            " AND NOT EXISTS (SELECT 1 FROM pairings WHERE helper_id = helpers.id AND end_date IS NULL)"
+        )
+    )
+
+
 # Schema version N -> function upgrading a connection from N to N+1. Version 1 is the first release.
-MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3, 3: _to_schema_4, 4: _to_schema_5}
+MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3, 3: _to_schema_4, 4: _to_schema_5, 5: _to_schema_6}
 
 
 def _no_room(exc: BaseException) -> bool:

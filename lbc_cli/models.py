@@ -8,7 +8,7 @@ their Chinese order and let ``zsf`` find 张三丰 with an index instead of a sc
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from lbc_cli import conditions
@@ -102,6 +102,8 @@ class Helper(SQLModel, table=True):
     organization: str | None = None
     village: str | None = None
     active: bool = True
+    # the first day the helper no longer helps (None: still helping, or, with active false, since a day not known)
+    inactive_on: date | None = None
     name_pinyin: str = ""
     name_initials: str = Field(default="", index=True)
 
@@ -121,6 +123,32 @@ class Pairing(SQLModel, table=True):
     start_date: date
     end_date: date | None = None
     note: str | None = None
+
+
+class Exit(SQLModel, table=True):
+    """One time out of the programme: ``exit_date`` is the child's last day in it, ``reentered_on`` the first day
+    back (None: still out). The child's own status, exit_date and exit_reason say the same of its open one."""
+
+    __tablename__ = "exits"
+    __table_args__ = (
+        # conditions.in_programme: the child's closed times out, one seek a child in a table of only those
+        Index(
+            "ix_exits_back",
+            "child_id",
+            "reentered_on",
+            "exit_date",
+            sqlite_where=text("reentered_on IS NOT NULL"),
+            postgresql_where=text("reentered_on IS NOT NULL"),
+        ),
+        Index("ix_exits_child", "child_id", "exit_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = _uid_field()
+    child_id: int = Field(foreign_key="children.id")
+    exit_date: date
+    exit_reason: str | None = None
+    reentered_on: date | None = None
 
 
 class Contact(SQLModel, table=True):
@@ -229,6 +257,7 @@ TABLES = {
     "pairs": Pairing,
     "contacts": Contact,
     "exams": Exam,
+    "exits": Exit,
 }
 
 # Columns derived from others on every write; not part of the export contract.

@@ -22,8 +22,8 @@ from lbc_cli.output import FILE, READ, read_format
 
 _ = i18n.bi
 
-EXPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "scores")
-IMPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams")
+EXPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "exits", "scores")
+IMPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "exits")
 # The payroll sheet of a school year (assessment.payroll)
 SCORE_EXPORT_COLUMNS = ["school_year", "kind", "id", "name", "role", "award", "score", "yuan"]
 # The 2016 national form (农村留守儿童基本情况登记表), as far as lbc holds its fields: (header, column, enum).
