@@ -901,16 +901,17 @@ def _to_schema_6_time(conn) -> None:
     """A child's times out of the programme as rows of their own (exits), one for each child exited now; a
     helper's inactive_on. A helper already inactive takes the day its last pairing ended, when every one has
     ended (else none: inactive since a day not known)."""
-    from sqlalchemy import text
+    from sqlalchemy import inspect, text
 
     from lbc_cli import models
 
-    models.Exit.__table__.create(conn)
-    conn.exec_driver_sql("ALTER TABLE helpers ADD COLUMN inactive_on DATE")
+    models.Exit.__table__.create(conn, checkfirst=True)  # (each step can run again on what it made)
+    if "inactive_on" not in {column["name"] for column in inspect(conn).get_columns("helpers")}:
+        conn.exec_driver_sql("ALTER TABLE helpers ADD COLUMN inactive_on DATE")
     exited = conn.execute(
         text(
-            "SELECT id, exit_date, exit_reason FROM children"
-            " WHERE status <> 'active' AND exit_date IS NOT NULL ORDER BY id"
+            "SELECT id, exit_date, exit_reason FROM children WHERE status <> 'active' AND exit_date IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM exits WHERE exits.child_id = children.id) ORDER BY id"
         )
     ).all()
     rows = [
@@ -928,7 +929,8 @@ def _to_schema_6_time(conn) -> None:
     conn.execute(
         text(
             "UPDATE helpers SET inactive_on = (SELECT max(end_date) FROM pairings WHERE helper_id = helpers.id)"
-            " WHERE active = false AND EXISTS (SELECT 1 FROM pairings WHERE helper_id = helpers.id)"
+            " WHERE active = false AND inactive_on IS NULL"
+            " AND EXISTS (SELECT 1 FROM pairings WHERE helper_id = helpers.id)"
             " AND NOT EXISTS (SELECT 1 FROM pairings WHERE helper_id = helpers.id AND end_date IS NULL)"
         )
     )

@@ -578,20 +578,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "no_children_found": ("没有符合条件的在册儿童", "no active children match"),
     "contact_after_exit": (
-        "儿童 {id} 已于 {exit} 离开项目，{date} 不在项目中；请改用 {exit} 或之前的日期，"
+        "儿童 {name}（编号 {id}）已于 {exit} 离开项目，{date} 不在项目中；请改用 {exit} 或之前的日期，"
         "或先记下回归：lbc child reenter {id} --date 日期",
-        "child {id} left the programme after {exit}: {date} is outside it; use {exit} or an earlier date, "
+        "child {name} (id {id}) left the programme after {exit}: {date} is outside it; use {exit} or an earlier date, "
         "or record its return first: lbc child reenter {id} --date DATE",
     ),
     "contact_before_enrol": (
-        "儿童 {id} 于 {enrolled} 建档，{date} 还不在项目中；请改用 {enrolled} 或之后的日期",
-        "child {id} was enrolled on {enrolled}: {date} is before its time in the programme; "
+        "儿童 {name}（编号 {id}）于 {enrolled} 建档，{date} 还不在项目中；请改用 {enrolled} 或之后的日期",
+        "child {name} (id {id}) was enrolled on {enrolled}: {date} is before its time in the programme; "
         "use {enrolled} or a later date",
     ),
     "contact_in_time_out": (
-        "儿童 {id} 在 {exit} 之后离开项目、{back} 回归，{date} 不在项目中；请改用 {exit} 或之前、{back} 或之后的日期",
-        "child {id} was out of the programme after {exit} until {back}: {date} is outside its time in it; "
-        "use {exit} or earlier, or {back} or later",
+        "儿童 {name}（编号 {id}）在 {exit} 之后离开项目、{back} 回归，{date} 不在项目中；"
+        "请改用 {exit} 或之前、{back} 或之后的日期",
+        "child {name} (id {id}) was out of the programme after {exit} until {back}: {date} is outside its time "
+        "in it; use {exit} or earlier, or {back} or later",
     ),
     "pair_helper_inactive": (
         "帮扶人 {id} 自 {date} 起不在岗，不能在这一天或之后结对；如已回岗，请先运行 lbc helper update {id} --active",

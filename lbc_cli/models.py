@@ -102,10 +102,11 @@ class Helper(SQLModel, table=True):
     organization: str | None = None
     village: str | None = None
     active: bool = True
-    # the first day the helper no longer helps (None: still helping, or, with active false, since a day not known)
-    inactive_on: date | None = None
     name_pinyin: str = ""
     name_initials: str = Field(default="", index=True)
+    # the first day the helper no longer helps (None: still helping, or, with active false, since a day not known);
+    # last, where an upgrade's ADD COLUMN puts it; exported right after active (the derived columns are not)
+    inactive_on: date | None = None
 
 
 class Pairing(SQLModel, table=True):

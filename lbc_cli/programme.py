@@ -19,6 +19,7 @@ class Times(NamedTuple):
     (None: in), and its closed times out as (last day in, first day back) pairs."""
 
     child_id: int
+    name: str
     enrolled_on: date
     exit_date: date | None
     outs: tuple[tuple[date, date], ...] = ()
@@ -27,14 +28,14 @@ class Times(NamedTuple):
 def contact_date_problem(times: Times, day: date) -> str | None:
     """Why a contact of the child on ``day`` cannot be (before its enrolment, in a time out, after its exit
     while it is out), in one line naming the child by id and what to do; None when ``day`` is in its time."""
-    ident = times.child_id
+    ident, name = times.child_id, times.name
     if day < times.enrolled_on:
-        return i18n.t("contact_before_enrol", id=ident, date=day, enrolled=times.enrolled_on)
+        return i18n.t("contact_before_enrol", id=ident, name=name, date=day, enrolled=times.enrolled_on)
     if times.exit_date is not None and day > times.exit_date:
-        return i18n.t("contact_after_exit", id=ident, date=day, exit=times.exit_date)
+        return i18n.t("contact_after_exit", id=ident, name=name, date=day, exit=times.exit_date)
     for left, back in times.outs:
         if left < day < back:
-            return i18n.t("contact_in_time_out", id=ident, date=day, exit=left, back=back)
+            return i18n.t("contact_in_time_out", id=ident, name=name, date=day, exit=left, back=back)
     return None
 
 
@@ -71,10 +72,10 @@ def times_of(rows, child_ids=None) -> dict[int, Times]:
     for child_id, left, back in rows(closed, params):
         outs.setdefault(child_id, []).append((_day(left), _day(back)))
     found = {}
-    query = f"SELECT id, enrolled_on, status, exit_date FROM children{children_where}"
-    for child_id, enrolled, status, exit_date in rows(query, params):
+    query = f"SELECT id, name, enrolled_on, status, exit_date FROM children{children_where}"
+    for child_id, name, enrolled, status, exit_date in rows(query, params):
         out = None if status == "active" else _day(exit_date) or _day(enrolled)
-        found[child_id] = Times(child_id, _day(enrolled), out, tuple(outs.get(child_id, ())))
+        found[child_id] = Times(child_id, name, _day(enrolled), out, tuple(outs.get(child_id, ())))
     return found
 
 
