@@ -43,6 +43,12 @@ def back_since(child: str = "children", on: str = "as_of") -> str:
     )
 
 
+def helper_in_post(helper: str = "helpers", on: str = "as_of") -> str:
+    """A helper in post on the date :``on``: not inactive by then (``inactive_on`` after it), or active with no
+    such date (a helper not active without one: inactive since a day not known)."""
+    return f"({helper}.inactive_on > :{on} OR ({helper}.inactive_on IS NULL AND {helper}.active = true))"
+
+
 def priority(child: str = "children") -> str:
     """A priority child (重点帮扶对象, SPEC section 4): flagged problem, hardship or lives-alone, or its guardian
     rated poor."""
