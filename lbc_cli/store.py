@@ -911,13 +911,13 @@ def purge_child(child: Child, today: date, *, session: Session) -> dict[str, int
     for key, value in changes.items():
         setattr(child, key, value)
     session.add(child)
-    if "exit_date" in changes:
-        keep_open_exit(child, session=session)
     contacts = session.execute(update(Contact).where(Contact.child_id == child.id).values(note=None)).rowcount
     pairings = session.execute(update(Pairing).where(Pairing.child_id == child.id).values(note=None)).rowcount
     scrubbed = session.execute(
         update(AuditEntry).where(_mentions_child(child.id)).values(old_values=None, new_values=None)
     ).rowcount
     session.flush()
+    if "exit_date" in changes:  # its time out begins (after the scrub: nothing personal in it)
+        keep_open_exit(child, session=session)
     audit(session, "children", child.id, "purge", None, None)
     return {"contacts": contacts, "pairings": pairings, "audit": scrubbed}
