@@ -26,20 +26,25 @@ PRIORITY_FLAGS = ("problem", "hardship", "lives-alone")  # with a guardian rated
 def in_programme(child: str = "children", on: str = "as_of") -> str:
     """A child in the programme on the date :``on`` (SPEC section 10): enrolled by then, not left before it
     (active, or its exit date that day or later: the exit date is its last day in), and not in a time out it
-    came back from (after an exit date and before its re-entry date: a row of exits). The exits' partial index
-    of the closed times out answers the last part with one seek a child."""
+    came back from (after an exit date and before its re-entry date: a row of exits). Whether any child at all
+    was in such a time out that day is asked once (most days none was: no child's exits are looked at); else
+    the exits' partial index of the closed times out answers with one seek a child."""
+    out = f"exits.reentered_on > :{on} AND exits.exit_date < :{on}"
     return (
         f"({child}.enrolled_on <= :{on} AND ({child}.status = 'active' OR {child}.exit_date >= :{on})"
-        f" AND NOT EXISTS (SELECT 1 FROM exits WHERE exits.child_id = {child}.id"
-        f" AND exits.reentered_on > :{on} AND exits.exit_date < :{on}))"
+        f" AND (NOT EXISTS (SELECT 1 FROM exits WHERE {out})"
+        f" OR NOT EXISTS (SELECT 1 FROM exits WHERE exits.child_id = {child}.id AND {out})))"
     )
 
 
 def back_since(child: str = "children", on: str = "as_of") -> str:
     """The child's last re-entry on or before :``on`` (NULL: never back from a time out): its present time in
-    the programme began then, and the care work starts again from it as from an enrolment."""
+    the programme began then, and the care work starts again from it as from an enrolment. Whether any child
+    came back by then is asked once (in most registers none has)."""
     return (
-        f"(SELECT max(exits.reentered_on) FROM exits WHERE exits.child_id = {child}.id AND exits.reentered_on <= :{on})"
+        f"(CASE WHEN EXISTS (SELECT 1 FROM exits WHERE exits.reentered_on <= :{on})"
+        f" THEN (SELECT max(exits.reentered_on) FROM exits WHERE exits.child_id = {child}.id"
+        f" AND exits.reentered_on <= :{on}) END)"
     )
 
 
