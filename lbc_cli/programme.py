@@ -41,10 +41,11 @@ def contact_date_problem(times: Times, day: date) -> str | None:
 
 def pairing_problem(helper_id: int, active: bool, inactive_on: date | None, end: date | None) -> str | None:
     """Why a pairing of the helper ending on ``end`` (None: still in force; the end day itself is not in force)
-    cannot be: it would be in force on a day the helper is inactive (from ``inactive_on``; a helper not
-    active without that date is inactive every day). The message names the helper by id and what to do."""
+    cannot be: it would be in force on a day the helper is inactive, from ``inactive_on`` on. A helper not active
+    without that date is inactive since a day not known: only a pairing still in force is refused (one that
+    ended is of its time in post). The message names the helper by id and what to do."""
     if inactive_on is None:
-        return None if active else i18n.t("pair_helper_inactive_undated", id=helper_id)
+        return None if active or end is not None else i18n.t("pair_helper_inactive_undated", id=helper_id)
     if end is not None and end <= inactive_on:
         return None
     return i18n.t("pair_helper_inactive", id=helper_id, date=inactive_on)
