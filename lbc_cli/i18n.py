@@ -494,6 +494,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "退出日期 {date} 早于建档日期 {enrolled}",
         "exit date {date} is before enrolment on {enrolled}",
     ),
+    "exit_before_return": (
+        "退出日期 {date} 早于上次回归日期 {back}",
+        "exit date {date} is before the child's return on {back}",
+    ),
     "no_duplicates": ("没有发现疑似重复的档案", "no likely duplicates found"),
     "config_unknown": ("没有参数“{key}”;可用:lbc config list", "no setting '{key}'; see `lbc config list`"),
     "config_min": ("应不小于 {min}", "must be at least {min}"),

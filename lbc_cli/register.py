@@ -106,6 +106,10 @@ def exit_child(db, ref: str, reason: str, when: date, *, today: date) -> tuple[C
             raise LbcError(i18n.t("already_exited", id=child.id, date=child.exit_date))
         if when < child.enrolled_on:
             raise Invalid("--date", i18n.t("exit_before_enrol", date=when, enrolled=child.enrolled_on))
+        times = store.programme_times([child.id], session=session)[child.id]
+        back = max((day for _left, day in times.outs), default=None)
+        if back is not None and when < back:  # its times out one after another
+            raise Invalid("--date", i18n.t("exit_before_return", date=when, back=back))
         values = {"child_id": child.id, "exit_date": when, "exit_reason": reason}
         store.insert_row(Exit, values, session=session)  # (its open time out: store.keep_open_exit's rule)
         store.update_row(child, {"status": "exited", "exit_reason": reason, "exit_date": when}, session=session)

@@ -127,6 +127,13 @@ def test_reenter_with_no_date_or_the_exit_date_undoes_the_exit_leaving_only_the_
     assert rows(db, "SELECT action FROM audit_log WHERE table_name = 'exits' ORDER BY id") == [("insert",), ("delete",)]
 
 
+def test_an_exit_before_the_last_return_is_refused(world, db):
+    out_and_back(world)
+    result = en(world, "child", "exit", "1", "--reason", "moved", "--date", "2024-08-15")
+    assert result.code == 1 and "2024-09-01" in result.err
+    assert rows(db, "SELECT count(*) FROM exits") == [(1,)]
+
+
 def test_reenter_refusals_say_what_to_do_and_write_nothing(world, db):
     one_line_refusal(en(world, "child", "reenter", "2"), "child 2", "in the programme")
     assert en(world, "child", "exit", "1", "--reason", "moved", "--date", "2024-06-30").code == 0
