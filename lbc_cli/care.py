@@ -4,7 +4,7 @@ Each function takes the opened database and runs one transaction."""
 from datetime import date
 from typing import NamedTuple
 
-from lbc_cli import i18n, store, validate
+from lbc_cli import i18n, programme, store, validate
 from lbc_cli.errors import ExitCode, Invalid, LbcError
 from lbc_cli.models import Child, Contact, Helper, Pairing, ScheduleItem
 
@@ -25,12 +25,13 @@ DEFAULT_WITH = {
 # ---- pairings ------------------------------------------------------------------------------
 
 
-def _check_pairable(kid: Child, start: date) -> None:
-    """Only a child in the programme is paired, and not from before its birth."""
+def _check_pairable(kid: Child, start: date, helper: Helper) -> None:
+    """Only a child in the programme is paired, not from before its birth, and only with a helper in post."""
     if kid.status != "active":
         raise LbcError(i18n.t("pair_exited", name=kid.name, date=kid.exit_date))
     if start < kid.birth_date:
         raise Invalid("--since", i18n.t("contact_before_birth", date=start.isoformat(), name=kid.name))
+    store.check_helper_in_post(helper)
 
 
 def pair(db, child: str, helper: str, *, start: date, note: str | None, today: date) -> tuple[int, Child, Helper]:
@@ -41,7 +42,7 @@ def pair(db, child: str, helper: str, *, start: date, note: str | None, today: d
     with db.session(write=True) as session:
         kid = store.resolve(Child, child, session=session)
         helper_row = store.resolve(Helper, helper, session=session)
-        _check_pairable(kid, start)
+        _check_pairable(kid, start, helper_row)
         existing = store.overlapping_pairing(kid.id, helper_row.id, start, session=session)
         if existing is not None:
             raise LbcError(
@@ -89,7 +90,7 @@ def pair_class(
         added = []
         for kid in kids:
             if store.overlapping_pairing(kid.id, teacher_row.id, start, session=session) is None:
-                _check_pairable(kid, start)
+                _check_pairable(kid, start, teacher_row)
                 values = {"child_id": kid.id, "helper_id": teacher_row.id, "start_date": start, "note": note}
                 added.append(store.insert_row(Pairing, values, session=session).id)
     return ClassPaired(added, teacher_row, len(kids))
@@ -141,8 +142,9 @@ def log_contacts(
     """Log one contact (``values``: kind, date, with_whom, minutes, note, follow_up_date, no_answer) with each
     child named, else every active child of ``village``, else every child paired with ``helper``; the new ids.
 
-    The date is not in the future, not before a child's birth nor after its exit, and a follow-up not
-    before it; whom the contact was with defaults by its kind (DEFAULT_WITH)."""
+    The date is not in the future, not before a child's birth, inside each child's time in the programme
+    (``store.check_contact_date``; of a village's or a helper's children, those in it that day), and a follow-up
+    not before it; whom the contact was with defaults by its kind (DEFAULT_WITH)."""
     values = check_contact_dates(values, today=today)
     when = values["date"]
     if values.get("with_whom") is None:
@@ -158,6 +160,9 @@ def log_contacts(
             kids = store.helper_children(helper_row.id, session=session, as_of=when)
         else:
             raise LbcError(i18n.t("no_children_given"), ExitCode.USAGE)
+        if not children:  # a group: those in the programme that day
+            times = store.programme_times([kid.id for kid in kids], session=session)
+            kids = [kid for kid in kids if not programme.contact_date_problem(times[kid.id], when)]
         if not kids:
             hint = store.village_hint(village, session=session) if village and not children else None
             raise LbcError(hint or i18n.t("no_children_found"))
@@ -184,13 +189,11 @@ def check_contact_dates(values: dict, *, today: date) -> dict:
 
 def check_contact(kid: Child, values: dict, *, session) -> None:
     """The rules of a contact with one child, logged (`log-contact`) or corrected (`contact edit`): not dated
-    before the child's birth nor after its exit. ``session``: for rules that read more of the register."""
-    del session  # none yet reads more than the child
+    before the child's birth, and inside its time in the programme (``store.check_contact_date``)."""
     when = values["date"]
-    if kid.exit_date is not None and when > kid.exit_date:
-        raise LbcError(i18n.t("contact_after_exit", name=kid.name, date=kid.exit_date.isoformat()))
     if when < kid.birth_date:
         raise Invalid("--date", i18n.t("contact_before_birth", date=when.isoformat(), name=kid.name))
+    store.check_contact_date(kid.id, when, session=session)
 
 
 def contacts(

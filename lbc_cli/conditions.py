@@ -1,5 +1,5 @@
-"""The domain's conditions, each defined once, as SQL text: a child in the programme on a date, a priority
-child, a pairing in force, a village's (or a township's) children, a contact that counts for a reminder rule
+"""The domain's conditions, each defined once, as SQL text: a child in the programme on a date (and since when),
+a priority child, a pairing in force, a village's (or a township's) children, a contact that counts for a reminder rule
 and the last day of one, each child's helpers in order.
 
 Every query uses these: the reminder facts (``reminder_facts``), read on a bare sqlite3 connection or
@@ -24,12 +24,34 @@ PRIORITY_FLAGS = ("problem", "hardship", "lives-alone")  # with a guardian rated
 
 
 def in_programme(child: str = "children", on: str = "as_of") -> str:
-    """A child in the programme on the date :``on``: enrolled by then, and not yet left (active, or its exit
-    after that day)."""
+    """A child in the programme on the date :``on`` (SPEC section 10): enrolled by then, not left before it
+    (active, or its exit date that day or later: the exit date is its last day in), and not in a time out it
+    came back from (after an exit date and before its re-entry date: a row of exits). Whether any child at all
+    was in such a time out that day is asked once (most days none was: no child's exits are looked at); else
+    the exits' partial index of the closed times out answers with one seek a child."""
+    out = f"exits.reentered_on > :{on} AND exits.exit_date < :{on}"
     return (
-        f"({child}.enrolled_on <= :{on} AND ({child}.status = 'active'"
-        f" OR ({child}.exit_date IS NOT NULL AND {child}.exit_date > :{on})))"
+        f"({child}.enrolled_on <= :{on} AND ({child}.status = 'active' OR {child}.exit_date >= :{on})"
+        f" AND (NOT EXISTS (SELECT 1 FROM exits WHERE {out})"
+        f" OR NOT EXISTS (SELECT 1 FROM exits WHERE exits.child_id = {child}.id AND {out})))"
     )
+
+
+def back_since(child: str = "children", on: str = "as_of") -> str:
+    """The child's last re-entry on or before :``on`` (NULL: never back from a time out): its present time in
+    the programme began then, and the care work starts again from it as from an enrolment. Whether any child
+    came back by then is asked once (in most registers none has)."""
+    return (
+        f"(CASE WHEN EXISTS (SELECT 1 FROM exits WHERE exits.reentered_on <= :{on})"
+        f" THEN (SELECT max(exits.reentered_on) FROM exits WHERE exits.child_id = {child}.id"
+        f" AND exits.reentered_on <= :{on}) END)"
+    )
+
+
+def helper_in_post(helper: str = "helpers", on: str = "as_of") -> str:
+    """A helper in post on the date :``on``: not inactive by then (``inactive_on`` after it), or active with no
+    such date (a helper not active without one: inactive since a day not known)."""
+    return f"({helper}.inactive_on > :{on} OR ({helper}.inactive_on IS NULL AND {helper}.active = true))"
 
 
 def priority(child: str = "children") -> str:

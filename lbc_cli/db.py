@@ -1079,6 +1079,7 @@ def _to_schema_6(conn) -> None:
     """5 -> 6: the corrections of SPEC section 10 (each part's own step)."""
     _to_schema_6_fix(conn)
     _to_schema_6_refuse(conn)
+    _to_schema_6_time(conn)  # before names: inactive_on comes before name_variants in helpers
     _to_schema_6_names(conn)
 
 
@@ -1113,6 +1114,45 @@ def _to_schema_6_refuse(conn) -> None:
         text(
             "UPDATE children SET status = 'purged' WHERE id IN"
             " (SELECT row_id FROM audit_log WHERE table_name = 'children' AND action = 'purge')"
+        )
+    )
+
+
+def _to_schema_6_time(conn) -> None:
+    """A child's times out of the programme as rows of their own (exits), one for each child exited now; a
+    helper's inactive_on. A helper already inactive takes the day its last pairing ended, when every one has
+    ended (else none: inactive since a day not known)."""
+    from sqlalchemy import inspect, text
+
+    from lbc_cli import models
+
+    models.Exit.__table__.create(conn, checkfirst=True)  # (each step can run again on what it made)
+    if "inactive_on" not in {column["name"] for column in inspect(conn).get_columns("helpers")}:
+        conn.exec_driver_sql("ALTER TABLE helpers ADD COLUMN inactive_on DATE")
+    exited = conn.execute(
+        text(
+            "SELECT id, exit_date, exit_reason FROM children WHERE status <> 'active' AND exit_date IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM exits WHERE exits.child_id = children.id) ORDER BY id"
+        )
+    ).all()
+    rows = [
+        {"uid": models.new_uid(), "child_id": child_id, "exit_date": day, "exit_reason": reason}
+        for child_id, day, reason in exited
+    ]
+    if rows:
+        conn.execute(
+            text(
+                "INSERT INTO exits (uid, child_id, exit_date, exit_reason)"
+                " VALUES (:uid, :child_id, :exit_date, :exit_reason)"
+            ),
+            rows,
+        )
+    conn.execute(
+        text(
+            "UPDATE helpers SET inactive_on = (SELECT max(end_date) FROM pairings WHERE helper_id = helpers.id)"
+            " WHERE active = false AND inactive_on IS NULL"
+            " AND EXISTS (SELECT 1 FROM pairings WHERE helper_id = helpers.id)"
+            " AND NOT EXISTS (SELECT 1 FROM pairings WHERE helper_id = helpers.id AND end_date IS NULL)"
         )
     )
 

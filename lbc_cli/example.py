@@ -174,7 +174,7 @@ def build() -> dict[str, list[dict]]:
 
     helpers = [
         {"id": n, "uid": m.uid(), "name": name, "role": role, "phone": m.phone(), "organization": org,
-         "village": village, "active": n != 12}
+         "village": village, "active": n != 12, "inactive_on": None}
         for n, (name, role, village, org) in enumerate(HELPERS, 1)
     ]  # fmt: skip
 
@@ -242,7 +242,7 @@ def build() -> dict[str, list[dict]]:
             if visit_day <= last:
                 contact(child, "home-visit", visit_day, "guardian", 45)
         if child["school"]:
-            contact(child, "school-visit", date(2026, 11, 14), "teacher", 30)
+            contact(child, "school-visit", min(date(2026, 11, 14), last), "teacher", 30)  # while in the programme
         if "hardship" in child["flags"]:
             contact(child, "aid", date(2026, 9, 28), "guardian", None, "书包、文具、冬衣")
         if "problem" in child["flags"]:
@@ -272,7 +272,18 @@ def build() -> dict[str, list[dict]]:
                  "class_rank": rank, "class_size": size, "total_score": round(600 - rank * 9.5 + rng.random() * 5, 1),
                  "merit_student": rank <= 3 and term == 2, "serious_violation": child["id"] == 12 and term == 1}
             )  # fmt: skip
-    return {"children": children, "helpers": helpers, "pairings": pairs, "contacts": contacts, "exams": exams}
+    # Made last, so that the rows above keep their uids: each exited child's time out, and the day the helper who
+    # moved away (helpers[11], whose pairing ended 2026-10-31) stopped helping.
+    exits = [
+        {"id": n, "uid": m.uid(), "child_id": child["id"], "exit_date": child["exit_date"],
+         "exit_reason": child["exit_reason"], "reentered_on": None}
+        for n, child in enumerate((c for c in children if c["status"] == "exited"), 1)
+    ]  # fmt: skip
+    helpers[11]["inactive_on"] = date(2026, 10, 31)
+    return {
+        "children": children, "helpers": helpers, "pairings": pairs, "contacts": contacts, "exams": exams,
+        "exits": exits,
+    }  # fmt: skip
 
 
 def load(db) -> dict[str, int]:
@@ -288,6 +299,7 @@ def load(db) -> dict[str, int]:
     order = [
         (models.Child, "children"),
         (models.Helper, "helpers"),
+        (models.Exit, "exits"),
         (models.Pairing, "pairings"),
         (models.Contact, "contacts"),
         (models.Exam, "exams"),

@@ -208,6 +208,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "phone": ("电话", "phone"),
     "organization": ("单位", "organization"),
     "active": ("在岗", "active"),
+    "inactive_on": ("离岗日期", "inactive from"),
+    "reentered_on": ("回归日期", "re-entered on"),
     "helpers": ("帮扶人", "helpers"),
     "children": ("帮扶儿童", "children"),
     "child_id": ("儿童编号", "child id"),
@@ -580,6 +582,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "退出日期 {date} 早于建档日期 {enrolled}",
         "exit date {date} is before enrolment on {enrolled}",
     ),
+    "exit_before_return": (
+        "退出日期 {date} 早于上次回归日期 {back}",
+        "exit date {date} is before the child's return on {back}",
+    ),
     "no_duplicates": ("没有发现疑似重复的档案", "no likely duplicates found"),
     "config_unknown": ("没有参数“{key}”;可用:lbc config list", "no setting '{key}'; see `lbc config list`"),
     "config_min": ("应不小于 {min}", "must be at least {min}"),
@@ -677,8 +683,96 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "no_children_found": ("没有符合条件的在册儿童", "no active children match"),
     "contact_after_exit": (
-        "{name} 已于 {date} 退出,不能记录之后的联系",
-        "{name} left on {date}: no contacts after that",
+        "儿童 {name}（编号 {id}）已于 {exit} 离开项目，{date} 不在项目中；请改用 {exit} 或之前的日期，"
+        "或先记下回归：lbc child reenter {id} --date 日期",
+        "child {name} (id {id}) left the programme after {exit}: {date} is outside it; use {exit} or an earlier date, "
+        "or record its return first: lbc child reenter {id} --date DATE",
+    ),
+    "contact_before_enrol": (
+        "儿童 {name}（编号 {id}）于 {enrolled} 建档，{date} 还不在项目中；请改用 {enrolled} 或之后的日期",
+        "child {name} (id {id}) was enrolled on {enrolled}: {date} is before its time in the programme; "
+        "use {enrolled} or a later date",
+    ),
+    "contact_in_time_out": (
+        "儿童 {name}（编号 {id}）在 {exit} 之后离开项目、{back} 回归，{date} 不在项目中；"
+        "请改用 {exit} 或之前、{back} 或之后的日期",
+        "child {name} (id {id}) was out of the programme after {exit} until {back}: {date} is outside its time "
+        "in it; use {exit} or earlier, or {back} or later",
+    ),
+    "pair_helper_inactive": (
+        "帮扶人 {id} 自 {date} 起不在岗，不能在这一天或之后结对；如已回岗，请先运行 lbc helper update {id} --active",
+        "helper {id} is inactive from {date}: no pairing on or after that day; if the helper is back, "
+        "first run: lbc helper update {id} --active",
+    ),
+    "pair_helper_inactive_undated": (
+        "帮扶人 {id} 已不在岗，不能结对；如已回岗，请先运行 lbc helper update {id} --active",
+        "helper {id} is inactive: not paired; if the helper is back, first run: lbc helper update {id} --active",
+    ),
+    "not_exited": (
+        "儿童 {id} 在项目中，没有可撤销的退出；回归只用于已退出的儿童",
+        "child {id} is in the programme: there is no exit to undo; reenter is for a child who left",
+    ),
+    "reenter_before_exit": (
+        "儿童 {id} 于 {exit} 退出，回归日期 {date} 早于退出日期；请给 {exit}（撤销误记的退出）或之后的日期",
+        "child {id} left after {exit}: the return {date} is before that; give {exit} (to undo an exit "
+        "recorded by mistake) or a later date",
+    ),
+    "exit_undone": (
+        "已撤销 {name}（编号 {id}）于 {date} 的退出，仍在项目中",
+        "undid the exit of {name} (id {id}) on {date}: the child never left",
+    ),
+    "reentered": (
+        "{name}（编号 {id}）于 {date} 回归项目；{exit} 之后至回归前不计入项目",
+        "{name} (id {id}) is back in the programme on {date}; the time after {exit} until then is out of it",
+    ),
+    "pairings_reopened": ("其 {n} 个随退出结束的结对恢复", "its {n} pairings ended by the exit are in force again"),
+    "reenter_unpaired": (
+        "该儿童目前没有帮扶人；请用 lbc pair 结对",
+        "the child has no helper now: pair it with lbc pair",
+    ),
+    "helper_inactive_set": (
+        "帮扶人 {name}（编号 {id}）自 {date} 起不在岗",
+        "helper {name} (id {id}) is inactive from {date}",
+    ),
+    "helper_active_set": ("帮扶人 {name}（编号 {id}）恢复在岗", "helper {name} (id {id}) is active again"),
+    "helper_pairings_ended": (
+        "{date} 结束的结对（{n} 个），这些儿童需要重新结对：{children}",
+        "pairings ended on {date} ({n}); these children need another helper: {children}",
+    ),
+    "inactive_date_alone": (
+        "只与 --inactive 一起用",
+        "goes with --inactive only",
+    ),
+    "inactive_but_active": (
+        "有离岗日期 {date} 的帮扶人，在岗应为否",
+        "a helper inactive from {date} cannot be active: give active false",
+    ),
+    "exit_open_twice": (
+        "儿童 {id} 已有未回归的退出记录；一名儿童同时只能有一条",
+        "child {id} already has an exit it has not come back from: one at a time",
+    ),
+    "exit_disagrees": (
+        "儿童 {id} 的档案{state}，与这条未回归的退出记录（{exit}）不符；请先导入儿童档案，或给出回归日期",
+        "child {id} is {state} in its record, which this open exit ({exit}) contradicts; "
+        "import the child's record first, or give the re-entry date",
+    ),
+    "exit_state_active": ("在册", "active"),
+    "exit_state_exited": ("于 {date} 退出", "exited on {date}"),
+    "exit_overlaps": (
+        "儿童 {id} 的离开期间与另一条退出记录（{exit} 离开）重叠",
+        "child {id}: this time out overlaps another ({exit})",
+    ),
+    "exit_before_enrolment": (
+        "儿童 {id} 于 {enrolled} 建档，退出日期 {date} 早于建档",
+        "child {id} was enrolled on {enrolled}: exit date {date} is before that",
+    ),
+    "reentered_not_after": (
+        "回归日期 {back} 应晚于退出日期 {exit}",
+        "re-entry {back} must be after the exit {exit}",
+    ),
+    "reentered_after_exit_now": (
+        "儿童 {id} 于 {exit} 再次退出，回归日期 {back} 不能晚于此",
+        "child {id} left again after {exit}: the re-entry {back} cannot be later",
     ),
     "contact_before_birth": ("{date} 早于 {name} 的出生日期", "{date} is before {name} was born"),
     "follow_up_before": (
@@ -940,6 +1034,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "merge_why_name_birth": ("姓名和出生日期相同", "same name and birth date"),
     "merge_why_name_phone": ("姓名和电话相同", "same name and phone"),
     "merge_why_overlap": ("同一儿童与帮扶人的结对时间重叠", "the same child and helper, paired at the same time"),
+    "merge_why_exit": ("同一儿童同一天退出", "the same child's exit on the same day"),
     "merge_why_term": ("同一儿童同一学年学期的名次", "the same child's rank for the same year and term"),
     "merge_blocked_exam": (
         "(采用对方会使该儿童同一学期有两个名次,请手工处理)",

@@ -29,7 +29,7 @@ MAX_REPORTED = 50
 DATE_COLUMNS = frozenset(
     {
         "birth_date", "care_agreement_on", "consent_on", "exit_date", "enrolled_on", "reviewed_on",
-        "start_date", "end_date", "date", "follow_up_date",
+        "start_date", "end_date", "date", "follow_up_date", "inactive_on", "reentered_on",
     }
 )  # fmt: skip
 
@@ -64,6 +64,16 @@ TABLES = {
         ("child_id", "kind", "date"),
     ),
     "exams": ("exams", validate.EXAM_FIELDS, (*validate.EXAM_REQUIRED, "child_id")),
+    "exits": (
+        "exits",
+        {
+            "child_id": ("int", None),
+            "exit_date": ("pastdate", None),
+            "exit_reason": ("slug", "exit_reason"),
+            "reentered_on": ("pastdate", None),
+        },
+        ("child_id", "exit_date"),
+    ),
 }
 TABLES["exams"][1]["child_id"] = ("int", None)
 
@@ -374,7 +384,7 @@ class _Loader:
         from sqlalchemy import select
 
         from lbc_cli import store
-        from lbc_cli.models import Child, Exam, Helper, Pairing
+        from lbc_cli.models import Child, Exam, Exit, Helper, Pairing
 
         self.name = name
         _table, self.spec, self.required = TABLES[name]
@@ -391,11 +401,32 @@ class _Loader:
         self.exam_keys: dict[tuple, int] = {}
         self.helper_keys: dict[tuple, int] = {}  # (name, phone) -> -id of the database's helper, else the row
         self.spans: dict[tuple, list[tuple]] = {}
+        self.times: dict | None = None  # contacts, exits: each child's time in the programme (programme.Times)
+        self.in_post: dict | None = None  # pairs: each helper's (active, inactive_on)
+        self.open_exits: dict[int, int] = {}  # exits: child id -> 0 (an open row here) or the row's number
+        self.outs: dict[int, list[tuple]] = {}  # exits: child id -> its closed times out (left, back, row)
         self.header: list[str] | None = None  # a CSV file's, once checked
         if session is None:  # rows of another database (whole_rows): nothing here is looked up
             return
-        if name in ("pairs", "contacts", "exams"):
+        if name in ("pairs", "contacts", "exams", "exits"):
             self.child_ids = {r[0] for r in store.raw_rows(select(Child.id), session=session)}
+        if name in ("contacts", "exits"):
+            self.times = store.programme_times(None, session=session)
+        if name == "exits":
+            for child_id, left, back in store.raw_rows(
+                select(Exit.child_id, Exit.exit_date, Exit.reentered_on), session=session
+            ):
+                if back is None:
+                    self.open_exits[child_id] = 0
+                else:
+                    self.outs.setdefault(child_id, []).append((store.as_date(left), store.as_date(back), 0))
+        if name == "pairs":
+            self.in_post = {
+                helper_id: (bool(active), store.as_date(inactive_on))
+                for helper_id, active, inactive_on in store.raw_rows(
+                    select(Helper.id, Helper.active, Helper.inactive_on), session=session
+                )
+            }
         if name in ("pairs", "contacts"):
             self.helper_ids = {r[0] for r in store.raw_rows(select(Helper.id), session=session)}
         # Children already known, by name and birth and by id number: -id for the database's, else
@@ -686,11 +717,25 @@ class _Loader:
             ):
                 if end is not None and index not in failed and end < start:
                     failed[index] = ("end_date", i18n.t("end_before_start", date=end, start=start))
+            if self.in_post is not None:
+                self._helpers_in_post(values, n, failed)
         elif name == "contacts":
             follow_ups = values.get("follow_up_date")
             for index, (day, follow_up) in enumerate(zip(values["date"], follow_ups or [None] * n, strict=True)):
                 if follow_up is not None and index not in failed and follow_up < day:
                     failed[index] = ("follow_up_date", i18n.t("follow_up_before", follow=follow_up, date=day))
+            if self.times is not None:
+                self._in_programme(values, failed)
+        elif name == "exits":
+            backs = values.get("reentered_on") or [None] * n
+            for index, (left, back) in enumerate(zip(values["exit_date"], backs, strict=True)):
+                if back is not None and index not in failed and back <= left:
+                    failed[index] = ("reentered_on", i18n.t("reentered_not_after", back=back, exit=left))
+        elif name == "helpers":
+            inactive = values.get("inactive_on") or [None] * n
+            for index, (active, day) in enumerate(zip(values["active"], inactive, strict=True)):
+                if day is not None and active and index not in failed:
+                    failed[index] = ("active", i18n.t("inactive_but_active", date=day))
         elif name == "exams":
             current = validate.school_year_of(self.today)
             low = current - validate.SCHOOL_YEARS_BACK
@@ -710,6 +755,83 @@ class _Loader:
                     validate.check_exam(self._row(values, index), today=self.today)
                 except Invalid as exc:
                     failed[index] = (exc.field, exc.problem)
+
+    def _in_programme(self, values: dict, failed: dict) -> None:
+        """Each contact dated inside its child's time in the programme (programme.contact_date_problem), the
+        usual row (in, never out) seen at once."""
+        from lbc_cli import programme
+
+        times = self.times
+        for index, (child_id, day) in enumerate(zip(values["child_id"], values["date"], strict=True)):
+            known = times.get(child_id)
+            if known is None or index in failed:
+                continue  # (an unknown child: _references names it)
+            if known.enrolled_on <= day and (known.exit_date is None or day <= known.exit_date) and not known.outs:
+                continue
+            problem = programme.contact_date_problem(known, day)
+            if problem:
+                failed[index] = ("date", problem)
+
+    def _helpers_in_post(self, values: dict, n: int, failed: dict) -> None:
+        """No pairing in force on a day its helper is inactive (programme.pairing_problem)."""
+        from lbc_cli import programme
+
+        ends = values.get("end_date") or [None] * n
+        for index, (helper_id, end) in enumerate(zip(values["helper_id"], ends, strict=True)):
+            post = self.in_post.get(helper_id)
+            if post is None or post == (True, None) or index in failed:
+                continue
+            problem = programme.pairing_problem(helper_id, *post, end)
+            if problem:
+                failed[index] = ("helper_id", problem)
+
+    def _exits_agree(self, numbers, values: dict, n: int, failed: dict) -> None:
+        """A time out of a child here that agrees with its record: after its enrolment; an open one (no re-entry)
+        only for a child exited on that very day, one at a time; a closed one not overlapping another, nor after
+        the child's present exit."""
+        backs = values.get("reentered_on") or [None] * n
+        for index, (child_id, left, back) in enumerate(
+            zip(values["child_id"], values["exit_date"], backs, strict=True)
+        ):
+            known = self.times.get(child_id)
+            if known is None or index in failed:
+                continue
+            problem = None
+            if left < known.enrolled_on:
+                problem = (
+                    "exit_date",
+                    i18n.t("exit_before_enrolment", id=child_id, date=left, enrolled=known.enrolled_on),
+                )
+            elif back is None:
+                if known.exit_date != left:
+                    state = (
+                        i18n.t("exit_state_active")
+                        if known.exit_date is None
+                        else i18n.t("exit_state_exited", date=known.exit_date)
+                    )
+                    problem = ("reentered_on", i18n.t("exit_disagrees", id=child_id, state=state, exit=left))
+                elif child_id in self.open_exits:
+                    row = self.open_exits[child_id]
+                    where = i18n.t("exit_open_twice", id=child_id)
+                    problem = ("exit_date", where if row == 0 else i18n.t("import_dup_row", row=row))
+            elif known.exit_date is not None and back > known.exit_date:
+                problem = (
+                    "reentered_on",
+                    i18n.t("reentered_after_exit_now", id=child_id, exit=known.exit_date, back=back),
+                )
+            else:
+                clash = next(
+                    (other for other in self.outs.get(child_id, ()) if left < other[1] and other[0] < back), None
+                )
+                if clash is not None:
+                    problem = ("exit_date", i18n.t("exit_overlaps", id=child_id, exit=clash[0]))
+            if problem is not None:
+                failed[index] = problem
+                continue
+            if back is None:
+                self.open_exits[child_id] = numbers[index]
+            else:
+                self.outs.setdefault(child_id, []).append((left, back, numbers[index]))
 
     def _child_rules(self, values: dict, n: int, failed: dict) -> None:
         births, enrolled, statuses = values["birth_date"], values["enrolled_on"], values["status"]
@@ -783,8 +905,10 @@ class _Loader:
         return True
 
     def _repeats(self, numbers, values: dict, n: int, failed: dict) -> None:
-        """What a good row repeats: an earlier row's or the database's child, exam term, pairing."""
-        if self.name == "children" and not self.force:
+        """What a good row repeats: an earlier row's or the database's child, exam term, pairing, time out."""
+        if self.name == "exits" and self.times is not None:
+            self._exits_agree(numbers, values, n, failed)
+        elif self.name == "children" and not self.force:
             by_name, by_id_number = self.by_name, self.by_id_number
             iso = {b: b.isoformat() for b in set(values["birth_date"]) if b.__class__ is date}
             id_numbers = values.get("id_number") or [None] * n

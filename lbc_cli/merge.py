@@ -43,13 +43,14 @@ from lbc_cli.errors import DatabaseError, LbcError
 CHUNK = 400
 
 # The merge order: a row's foreign keys point to rows of tables merged before it.
-ORDER = ("helpers", "children", "pairings", "contacts", "exams", "schedule_items", "settings")
+ORDER = ("helpers", "children", "exits", "pairings", "contacts", "exams", "schedule_items", "settings")
 
 # Foreign key columns -> the table whose id map they go through.
 FOREIGN = {
     "pairings": {"child_id": "children", "helper_id": "helpers"},
     "contacts": {"child_id": "children", "helper_id": "helpers"},
     "exams": {"child_id": "children"},
+    "exits": {"child_id": "children"},
 }
 
 # What makes a row under another uid the same record (i18n keys of the reasons).
@@ -59,6 +60,7 @@ WHY = {
     "np": "merge_why_name_phone",
     "pair": "merge_why_overlap",
     "exam": "merge_why_term",
+    "exit": "merge_why_exit",
 }
 
 
@@ -350,6 +352,8 @@ class _Merger:
         self.read = 0  # rows of OTHER read so far: bad rows are named in the order they were read
         self.erased = self._erased_children()
         self._names: dict[tuple[str, int], str] = {}
+        self._times: dict = {}  # contacts: child id -> programme.Times here, a chunk's children at a time
+        self._posts: dict = {}  # pairings: helper id -> (active, inactive_on) here
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -468,6 +472,7 @@ class _Merger:
         broken = {id(row): rules for row, rules in checked if rules is not None}
         if not rows:
             return
+        self._programme_rules(name, rows, broken)
         if name in ("pairings", "contacts") and self.erased:
             for row in rows:
                 if row["child_id"] in self.erased:
@@ -531,6 +536,10 @@ class _Merger:
                 continue
             elif self.prefer == "theirs":
                 changes = {c: theirs for c, _mine, theirs in diffs}
+                refused = self._programme_problem(name, {**mine, **changes})
+                if refused is not None:
+                    self._bad(name, self.read, refused, row)
+                    continue
                 conflict.blocked = self._blocked(name, mine, changes, index)
                 if conflict.blocked is None:
                     self._overwrite(name, table, mine, changes, index)
@@ -539,6 +548,51 @@ class _Merger:
             self.outcome.conflicts.append(conflict)
         if inserts:
             self.target.execute(table.insert(), inserts)
+
+    def _programme_rules(self, name: str, rows: list[dict], broken: dict) -> None:
+        """The rules of a child's time in the programme and a helper's days in post (programme.py), as this
+        database holds them once the children, helpers and exits are merged: a row that breaks one is bad
+        when the merge would write it, as a row breaking a rule across its fields is (``broken``)."""
+        from lbc_cli import db, programme
+
+        if name == "contacts":
+            self._times = programme.times_of(db.text_rows(self.target), {r["child_id"] for r in rows})
+        elif name == "pairings":
+            self._posts = self._helper_posts({r["helper_id"] for r in rows})
+        else:
+            return
+        for row in rows:
+            if id(row) not in broken:
+                problem = self._programme_problem(name, row)
+                if problem is not None:
+                    broken[id(row)] = (self.read, problem)
+
+    def _helper_posts(self, helper_ids) -> dict:
+        from sqlalchemy import select
+
+        from lbc_cli.models import Helper
+
+        query = select(Helper.id, Helper.active, Helper.inactive_on).where(Helper.id.in_(helper_ids))
+        return {helper_id: (bool(active), inactive) for helper_id, active, inactive in self.target.execute(query)}
+
+    def _programme_problem(self, name: str, row: dict) -> tuple[str, str] | None:
+        """(column, problem) of a contact dated outside its child's time in the programme, or of a pairing in
+        force on a day its helper is inactive; None for any other row."""
+        from lbc_cli import db, programme
+
+        if name == "contacts":
+            if row["child_id"] not in self._times:
+                self._times.update(programme.times_of(db.text_rows(self.target), [row["child_id"]]))
+            known = self._times.get(row["child_id"])
+            problem = known and programme.contact_date_problem(known, row["date"])
+            return ("date", problem) if problem else None
+        if name == "pairings":
+            if row["helper_id"] not in self._posts:
+                self._posts.update(self._helper_posts([row["helper_id"]]))
+            post = self._posts.get(row["helper_id"])
+            problem = post and programme.pairing_problem(row["helper_id"], *post, row["end_date"])
+            return ("helper_id", problem) if problem else None
+        return None
 
     def _mapped(self, name: str, row: dict) -> dict | None:
         """OTHER's row with its child and helper ids as they are here; None for a row of a child or helper
@@ -575,6 +629,8 @@ class _Merger:
             return [("pair", row["child_id"], row["helper_id"])]
         if name == "exams":
             return [("exam", row["child_id"], row["school_year"], row["term"])]
+        if name == "exits":
+            return [("exit", row["child_id"], row["exit_date"])]
         if name == "settings":
             return [("key", row["key"])]
         return []
@@ -592,7 +648,7 @@ class _Merger:
             if not named:
                 return {}
             condition = c.name.in_(named)
-        elif name in ("pairings", "exams"):
+        elif name in ("pairings", "exams", "exits"):
             condition = c.child_id.in_({r["child_id"] for r in rows})
         elif name == "settings":
             condition = c.key.in_({r["key"] for r in rows})
@@ -689,6 +745,8 @@ class _Merger:
         if name == "exams":
             child = self._name("children", mine["child_id"])
             return f"{child} ({i18n.t('merge_term', year=mine['school_year'], term=mine['term'])})"
+        if name == "exits":
+            return f"{self._name('children', mine['child_id'])} ({mine['exit_date'].isoformat()})"
         if name == "schedule_items":
             return i18n.t("merge_month", month=mine["month"])
         return ""  # a setting: its key names it

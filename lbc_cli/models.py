@@ -9,7 +9,7 @@ initials and pinyin under the characters' other readings (``lzj`` for 李长江)
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from lbc_cli import conditions
@@ -107,6 +107,10 @@ class Helper(SQLModel, table=True):
     active: bool = True
     name_pinyin: str = ""
     name_initials: str = Field(default="", index=True)
+    # the first day the helper no longer helps (None: still helping, or, with active false, since a day not known);
+    # placed where schema 6's upgrade adds it (after the pinyin columns, before name_variants); exported right
+    # after active, since the derived columns are not exported
+    inactive_on: date | None = None
     # the initials and full pinyin under the characters' other readings, each between spaces (pinyin.derived)
     name_variants: str = ""
 
@@ -126,6 +130,32 @@ class Pairing(SQLModel, table=True):
     start_date: date
     end_date: date | None = None
     note: str | None = None
+
+
+class Exit(SQLModel, table=True):
+    """One time out of the programme: ``exit_date`` is the child's last day in it, ``reentered_on`` the first day
+    back (None: still out). The child's own status, exit_date and exit_reason say the same of its open one."""
+
+    __tablename__ = "exits"
+    __table_args__ = (
+        # conditions.in_programme: the child's closed times out, one seek a child in a table of only those
+        Index(
+            "ix_exits_back",
+            "child_id",
+            "reentered_on",
+            "exit_date",
+            sqlite_where=text("reentered_on IS NOT NULL"),
+            postgresql_where=text("reentered_on IS NOT NULL"),
+        ),
+        Index("ix_exits_child", "child_id", "exit_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = _uid_field()
+    child_id: int = Field(foreign_key="children.id")
+    exit_date: date
+    exit_reason: str | None = None
+    reentered_on: date | None = None
 
 
 class Contact(SQLModel, table=True):
@@ -235,6 +265,7 @@ TABLES = {
     "pairs": Pairing,
     "contacts": Contact,
     "exams": Exam,
+    "exits": Exit,
 }
 
 # Columns derived from others on every write; not part of the export contract.

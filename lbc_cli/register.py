@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from lbc_cli import i18n, store, validate
 from lbc_cli.errors import ExitCode, Invalid, LbcError
-from lbc_cli.models import Child, Helper
+from lbc_cli.models import Child, Exit, Helper
 
 if TYPE_CHECKING:
     from lbc_cli.output import Table
@@ -96,12 +96,15 @@ def update_child(
         if changes.get("village") and changes["village"] != child.village:
             warnings += store.new_village_warnings([changes["village"]], session=session)
         changed = store.update_row(child, changes, session=session)
+        if {"status", "exit_date", "exit_reason"} & changed.keys():
+            store.keep_open_exit(child, session=session)
     return Updated(child.id, changed, warnings)
 
 
 def exit_child(db, ref: str, reason: str, when: date, *, today: date) -> tuple[Child, int]:
-    """The child leaves the programme on ``when`` (not in the future, not before its enrolment), its record
-    kept and its pairings ended: (the child, the number of pairings ended)."""
+    """The child leaves the programme after ``when``, its last day in it (not in the future, not before its
+    enrolment): its record kept, a time out begun (a row of exits), its pairings ended: (the child, the number
+    of pairings ended)."""
     when = validate.not_future(when, "--date", today)
     with db.session(write=True) as session:
         child = store.resolve(Child, ref, session=session)
@@ -112,9 +115,59 @@ def exit_child(db, ref: str, reason: str, when: date, *, today: date) -> tuple[C
         if reason == "aged-out":
             limit = int(store.rule_values(session=session)["age_limit"])
             validate.check_aged_out(child.birth_date, when, age_limit=limit, child_id=child.id)
+        times = store.programme_times([child.id], session=session)[child.id]
+        back = max((day for _left, day in times.outs), default=None)
+        if back is not None and when < back:  # its times out one after another
+            raise Invalid("--date", i18n.t("exit_before_return", date=when, back=back))
+        values = {"child_id": child.id, "exit_date": when, "exit_reason": reason}
+        store.insert_row(Exit, values, session=session)  # (its open time out: store.keep_open_exit's rule)
         store.update_row(child, {"status": "exited", "exit_reason": reason, "exit_date": when}, session=session)
         ended = store.end_pairings(child.id, when, session=session)
     return child, ended
+
+
+class Reentered(NamedTuple):
+    """What ``reenter_child`` did: the child, its exit date, the re-entry date (None: the exit undone as a
+    mistake), the pairings put back in force (an undone exit's), and whether it has a helper now."""
+
+    child: Child
+    exit_date: date
+    back: date | None
+    reopened: int
+    paired: bool
+
+
+def reenter_child(db, ref: str, when: date | None, *, today: date) -> Reentered:
+    """The child is back in the programme. With no date, or its exit date, the exit was a mistake: its row of
+    exits goes, the record is as before it (the pairings the exit ended in force again), only the audit log keeps
+    it. With a later date (not in the future) the child was out in between: the time out is closed on that
+    date, and every count, reminder and score leaves the days between out. A child not exited, or a date
+    before the exit: refused."""
+    if when is not None:
+        when = validate.not_future(when, "--date", today)
+    with db.session(write=True) as session:
+        child = store.resolve(Child, ref, session=session)
+        if child.status != "exited" or child.exit_date is None:
+            raise LbcError(i18n.t("not_exited", id=child.id))
+        left = child.exit_date
+        if when is not None and when < left:
+            raise Invalid("--date", i18n.t("reenter_before_exit", id=child.id, date=when, exit=left))
+        row = store.open_exit(child.id, session=session)
+        reopened = 0
+        back = None if when is None or when == left else when
+        if back is None:
+            if row is not None:
+                store.delete_row(row, session=session)
+            reopened = store.reopen_pairings(child.id, left, session=session)
+        elif row is None:  # a record exited without its row (an imported roster): its time out, closed
+            values = {"child_id": child.id, "exit_date": left, "exit_reason": child.exit_reason, "reentered_on": back}
+            store.insert_row(Exit, values, session=session)
+        else:
+            store.update_row(row, {"reentered_on": back}, session=session)
+        changes = {"status": "active", "exit_reason": None, "exit_date": None}
+        store.update_row(child, changes, session=session)
+        paired = bool(store.pairings_in_force(child.id, back or today, session=session))
+    return Reentered(child, left, back, reopened, paired)
 
 
 def review_child(db, ref: str, when: date, *, today: date) -> int:
@@ -264,18 +317,36 @@ def helper_card(db, ref: str) -> tuple[Helper, list[tuple]]:
     return helper, pairings
 
 
+class HelperUpdated(NamedTuple):
+    """What ``update_helper`` did: the helper, {field: (old, new)} of what changed, and the pairings a
+    deactivation ended, with their children, on ``inactive_on``."""
+
+    helper: Helper
+    changed: dict
+    ended: list
+    warnings: list
+
+
 def update_helper(
-    db, ref: str, raw: dict, *, active: bool | None, today: date, force: bool = False
-) -> tuple[int, dict, list[str]]:
-    """Change a helper's fields (``raw``: as given); (the helper's id, {field: (old, new)} of what changed, the
-    warnings to show). A new name or phone that makes the helper another's twin is refused unless ``force``."""
+    db, ref: str, raw: dict, *, active: bool | None, today: date, inactive_on: date | None = None, force: bool = False
+) -> HelperUpdated:
+    """Change a helper's fields (``raw``: as given). ``active`` False: the helper is inactive from
+    ``inactive_on`` (default today, not in the future), its pairings in force then end on that day (as
+    ``pair end --date`` ends one); True: in post again (no date). The two stay together: ``active`` is whether
+    it has no ``inactive_on``. A new name or phone that makes the helper another's twin is refused unless
+    ``force``; the warnings to show come back with the rest."""
     changes = helper_values(raw, today=today)
-    if active is not None:
-        changes["active"] = active
+    if inactive_on is not None and active is not False:
+        raise Invalid("--date", i18n.t("inactive_date_alone"), ExitCode.USAGE)
+    if active is True:
+        changes.update(active=True, inactive_on=None)
+    elif active is False:
+        changes.update(active=False, inactive_on=validate.not_future(inactive_on or today, "--date", today))
     if not changes:
         raise LbcError(i18n.t("nothing_to_update"), ExitCode.USAGE)
     if raw.get("name") is not None and not raw["name"].strip():
         raise Invalid("--name", i18n.t("empty"))
+    ended = []
     with db.session(write=True) as session:
         helper = store.resolve(Helper, ref, session=session)
         warnings = []
@@ -285,7 +356,12 @@ def update_helper(
         if changes.get("village") and changes["village"] != helper.village:
             warnings += store.new_village_warnings([changes["village"]], session=session)
         changed = store.update_row(helper, changes, session=session)
-    return helper.id, changed, warnings
+        if active is False:
+            day = changes["inactive_on"]
+            for pairing, child in store.helper_pairings_in_force(helper.id, day, session=session):
+                store.update_row(pairing, {"end_date": max(day, pairing.start_date)}, session=session)
+                ended.append((pairing, child))
+    return HelperUpdated(helper, changed, ended, warnings)
 
 
 def audit_entries(db, *, child: str | None, since: date | None, table: str | None) -> list:

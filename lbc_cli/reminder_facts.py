@@ -21,9 +21,9 @@ Rows = Callable[[str, dict], Iterable[tuple]]  # each statement's rows taken bef
 def facts_sql(dialect: str, *, helper_id: int | None = None, village: str | None = None) -> str:
     """A row of facts per child c in the programme on :as_of: the record's columns, whether it is a priority
     child, the last day of each contact the rules count (``conditions.COUNTED_CONTACTS``, from the table
-    last_contacts where it can answer), and the ids of the
-    helpers paired with it on :as_of (NULL: none), joined by commas. ``village``: that village's children,
-    or a township's (:village, :village_end); ``helper_id``: only the children paired with :helper_id."""
+    last_contacts where it can answer), the ids of the helpers paired with it on :as_of (NULL: none), joined by
+    commas, and its last re-entry on or before :as_of (NULL: none). ``village``: that village's children, or a
+    township's (:village, :village_end); ``helper_id``: only the children paired with :helper_id."""
     helper_ids = "group_concat(helper_id)" if dialect == "sqlite" else "string_agg(CAST(helper_id AS TEXT), ',')"
     where = [conditions.in_programme("c")]
     if village:
@@ -36,7 +36,8 @@ def facts_sql(dialect: str, *, helper_id: int | None = None, village: str | None
     return (
         "SELECT c.id, c.name, c.birth_date, c.enrolled_on, c.flags, c.guardian_relation, c.guardian_name,"
         f" c.care_agreement_on, c.reviewed_on, {conditions.priority('c')}, {lasts},"
-        f" (SELECT {helper_ids} FROM pairings WHERE child_id = c.id AND {conditions.pairing_in_force()})"
+        f" (SELECT {helper_ids} FROM pairings WHERE child_id = c.id AND {conditions.pairing_in_force()}),"
+        f" {conditions.back_since('c')}"
         f" FROM children AS c LEFT JOIN last_contacts AS kept ON kept.child_id = c.id WHERE {' AND '.join(where)}"
     )
 
@@ -68,6 +69,7 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
     found = rows(sql, facts_params(dialect, as_of, helper_id=helper_id, village=village))
     day = date.fromisoformat if dialect == "sqlite" else _as_is  # SQLite gives ISO text, PostgreSQL dates
     new = tuple.__new__
+    found = [row if row[-1] is None else _since_back(row) for row in found]
     return [
         new(
             ChildFacts,
@@ -102,8 +104,21 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
             last_feedback,
             last_visit,
             helpers,
+            _back,
         ) in found
     ]
+
+
+def _since_back(row: tuple) -> tuple:
+    """The facts of a child back from a time out: its care starts again from the re-entry date, as from an
+    enrolment (what was done before it left counts no more: the time out is out of every count)."""
+    *head, helpers, back = row
+    head[3] = back  # enrolled_on: the present time in the programme began then
+    head[8] = back if head[8] is None or head[8] < back else head[8]  # reviewed_on
+    for n in (10, 11, 12):  # the last contacts
+        if head[n] is not None and head[n] < back:
+            head[n] = None
+    return (*head, helpers, back)
 
 
 def _as_is(value):

@@ -43,7 +43,8 @@ def _counts(counter: Counter, *, blank: bool = False, sets: bool = False) -> lis
 
 def _figures(session, as_of: date, children: int, priority: int, villages: list[str]) -> dict:
     """The current figures the plan and the summary both quote (the children's counted by the caller)."""
-    helpers = session.execute(select(func.count()).select_from(Helper).where(Helper.active.is_(True))).scalar_one()
+    in_post = store.condition(conditions.helper_in_post(Helper.__tablename__), as_of=as_of)
+    helpers = session.execute(select(func.count()).select_from(Helper).where(in_post)).scalar_one()
     pairings = session.execute(
         select(func.count()).select_from(Pairing).where(store.active_pairing(as_of))
     ).scalar_one()

@@ -19,7 +19,7 @@ from sqlmodel import Session, SQLModel
 
 from lbc_cli import conditions, context, db, i18n, pinyin, validate
 from lbc_cli.errors import LbcError
-from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Exam, Helper, Pairing, ScheduleItem, Setting
+from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Exam, Exit, Helper, Pairing, ScheduleItem, Setting
 
 
 def os_user() -> str:
@@ -696,6 +696,98 @@ def end_pairings(child_id: int, end: date, *, session: Session) -> int:
     return len(pairings)
 
 
+# ---- a child's time in the programme, a helper's days in post (programme.py's rules) -------------------------
+
+
+def programme_times(child_ids, *, session: Session) -> dict:
+    """child id -> its ``programme.Times``, of ``child_ids`` (None: every child)."""
+    from lbc_cli import programme
+
+    return programme.times_of(db.text_rows(session), child_ids)
+
+
+def check_contact_date(child_id: int, day: date, *, session: Session) -> None:
+    """Refuse (exit 1) a contact of the child on ``day`` outside its time in the programme
+    (``programme.contact_date_problem``, the one rule: log-contact, import, merge and contact edit ask it)."""
+    from lbc_cli import programme
+
+    times = programme_times([child_id], session=session).get(child_id)
+    problem = times and programme.contact_date_problem(times, day)
+    if problem:
+        raise LbcError(problem)
+
+
+def check_helper_in_post(helper: Helper, end: date | None = None) -> None:
+    """Refuse (exit 1) a pairing with ``helper`` that would be in force on a day it is inactive
+    (``programme.pairing_problem``): a new pairing, still in force, unless ``end`` is given."""
+    from lbc_cli import programme
+
+    problem = programme.pairing_problem(helper.id, helper.active, helper.inactive_on, end)
+    if problem:
+        raise LbcError(problem)
+
+
+def open_exit(child_id: int, *, session: Session) -> Exit | None:
+    """The child's time out it has not come back from (its latest), if any."""
+    query = select(Exit).where(Exit.child_id == child_id, Exit.reentered_on.is_(None))
+    return session.execute(query.order_by(Exit.exit_date.desc(), Exit.id.desc())).scalars().first()
+
+
+def keep_open_exit(child: Child, *, session: Session) -> None:
+    """Make the child's open time out agree with its record: an exited child's exit date and reason, a row
+    added where it has none; no open row for a child in the programme (that exit undone)."""
+    row = open_exit(child.id, session=session)
+    if child.status == "active":
+        if row is not None:
+            delete_row(row, session=session)
+        return
+    if child.exit_date is None:
+        return
+    values = {"exit_date": child.exit_date, "exit_reason": child.exit_reason}
+    if row is None:
+        insert_row(Exit, {"child_id": child.id, **values}, session=session)
+    else:
+        update_row(row, values, session=session)
+
+
+def reopen_pairings(child_id: int, left: date, *, session: Session) -> int:
+    """Put back in force the child's pairings an exit on ``left`` ended (``end_pairings``: ended that day, or on
+    their start day when they began later), unless the helper is inactive or paired with the child again since;
+    the number put back."""
+    query = (
+        select(Pairing, Helper)
+        .join(Helper, Helper.id == Pairing.helper_id)
+        .where(Pairing.child_id == child_id, Pairing.end_date >= left)
+        .order_by(Pairing.id)
+    )
+    reopened = 0
+    for pairing, helper in session.execute(query).all():
+        if pairing.end_date != max(left, pairing.start_date) or not helper.active or helper.inactive_on is not None:
+            continue
+        if open_pairing(child_id, helper.id, session=session) is not None:
+            continue
+        update_row(pairing, {"end_date": None}, session=session)
+        reopened += 1
+    return reopened
+
+
+def pairings_in_force(child_id: int, on: date, *, session: Session) -> list[Pairing]:
+    """The child's pairings in force on ``on``."""
+    query = select(Pairing).where(Pairing.child_id == child_id, active_pairing(on))
+    return list(session.execute(query).scalars())
+
+
+def helper_pairings_in_force(helper_id: int, on: date, *, session: Session) -> list[tuple[Pairing, Child]]:
+    """The helper's pairings not ended by ``on`` (in force on it or later), with their children, by pinyin."""
+    query = (
+        select(Pairing, Child)
+        .join(Child, Child.id == Pairing.child_id)
+        .where(Pairing.helper_id == helper_id, or_(Pairing.end_date.is_(None), Pairing.end_date > on))
+        .order_by(Child.name_pinyin, Child.id, Pairing.id)
+    )
+    return list(session.execute(query).all())
+
+
 def class_children(school: str, class_name: str, *, session: Session, grade: int | None = None) -> list[Child]:
     """Active children of one class (of one grade, if given), in pinyin order."""
     query = (
@@ -1073,5 +1165,7 @@ def purge_child(child: Child, today: date, *, session: Session) -> dict[str, int
             update(AuditEntry).where(AuditEntry.id.in_(chunk)).values(old_values=None, new_values=None, reason=None)
         ).rowcount
     session.flush()
+    if "exit_date" in changes:  # its time out begins (after the scrub: nothing personal in it)
+        keep_open_exit(child, session=session)
     audit(session, "children", child.id, "purge", None, None)
     return {"contacts": contacts, "pairings": pairings, "audit": scrubbed}

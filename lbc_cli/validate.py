@@ -410,6 +410,7 @@ HELPER_FIELDS: dict[str, tuple[str, str | None]] = {
     "organization": ("text", None),
     "village": ("text", None),
     "active": ("bool", None),
+    "inactive_on": ("pastdate", None),
 }
 HELPER_REQUIRED = ("name", "role")
 

@@ -52,7 +52,21 @@ def _expected_cell(note: str) -> str:
 
 
 def test_database_csv_lines_equal_the_rules(lbc, db, tmp_path):
-    assert lbc("enroll", "张小红", "--gender", "F", "--birth", "2015-04-05", "--village", "柳河村").code == 0
+    assert (
+        lbc(
+            "enroll",
+            "张小红",
+            "--gender",
+            "F",
+            "--birth",
+            "2015-04-05",
+            "--enrolled-on",
+            "2024-01-01",
+            "--village",
+            "柳河村",
+        ).code
+        == 0
+    )
     source = tmp_path / "contacts.csv"
     source.write_text(_contacts_csv(HOSTILE), encoding="utf-8")
     assert lbc("import", "contacts", str(source)).code == 0
@@ -77,7 +91,8 @@ def test_database_csv_lines_equal_the_rules(lbc, db, tmp_path):
 def test_database_path_and_general_path_write_the_same_bytes(lbc, db, monkeypatch, tmp_path):
     assert (
         lbc(
-            "enroll", "李四", "--gender", "M", "--birth", "2014-02-03", "--village", "石桥村,二组",
+            "enroll", "李四", "--gender", "M", "--birth", "2014-02-03", "--enrolled-on", "2024-01-01",
+            "--village", "石桥村,二组",
             "--guardian-phone", "13812345678", "--father-phone", "0731-84123456", "--address", '=HYPERLINK("x")',
         ).code
         == 0
@@ -128,7 +143,21 @@ def test_a_bulk_import_rebuilds_plain_indexes_and_keeps_them_on_failure(lbc, db,
     monkeypatch.setattr(importer, "CHUNK", 7)
     before = _index_names(db)
     assert "ix_contacts_child_kind_date" in before
-    assert lbc("enroll", "赵六", "--gender", "M", "--birth", "2013-06-07", "--village", "柳河村").code == 0
+    assert (
+        lbc(
+            "enroll",
+            "赵六",
+            "--gender",
+            "M",
+            "--birth",
+            "2013-06-07",
+            "--enrolled-on",
+            "2024-01-01",
+            "--village",
+            "柳河村",
+        ).code
+        == 0
+    )
     good = tmp_path / "good.csv"
     good.write_text(_contacts_csv([f"note {i}" for i in range(40)]), encoding="utf-8")
     assert lbc("import", "contacts", str(good)).code == 0
@@ -148,7 +177,21 @@ def test_a_bulk_import_rebuilds_plain_indexes_and_keeps_them_on_failure(lbc, db,
 
 def test_ids_and_uids_taken_are_named_by_row_across_chunks(lbc, db, monkeypatch, tmp_path):
     monkeypatch.setattr(importer, "CHUNK", 3)
-    assert lbc("enroll", "钱七", "--gender", "F", "--birth", "2014-08-09", "--village", "柳河村").code == 0
+    assert (
+        lbc(
+            "enroll",
+            "钱七",
+            "--gender",
+            "F",
+            "--birth",
+            "2014-08-09",
+            "--enrolled-on",
+            "2024-01-01",
+            "--village",
+            "柳河村",
+        ).code
+        == 0
+    )
     uid = "0b8e8c5e-8f4e-4a8e-9a57-3c1f8f6d2a11"
     lines = ["id,uid,child_id,kind,date"]
     lines += [f"{i},,1,home-visit,2026-02-0{i}" for i in range(1, 6)]
@@ -168,7 +211,21 @@ def test_ids_and_uids_taken_are_named_by_row_across_chunks(lbc, db, monkeypatch,
 
 
 def test_a_dry_run_checks_with_the_database_and_keeps_nothing(lbc, db, tmp_path):
-    assert lbc("enroll", "孙八", "--gender", "M", "--birth", "2012-10-11", "--village", "柳河村").code == 0
+    assert (
+        lbc(
+            "enroll",
+            "孙八",
+            "--gender",
+            "M",
+            "--birth",
+            "2012-10-11",
+            "--enrolled-on",
+            "2024-01-01",
+            "--village",
+            "柳河村",
+        ).code
+        == 0
+    )
     source = tmp_path / "c.csv"
     source.write_text("id,child_id,kind,date\n5,1,home-visit,2026-02-01\n5,1,home-visit,2026-02-02\n", "utf-8")
     result = lbc("import", "contacts", str(source), "--dry-run")

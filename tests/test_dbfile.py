@@ -363,7 +363,7 @@ DAMAGE_COMMANDS = [
     ["report", "summary", "--year", "2025", "--format", "json"],
     ["score", "--year", "2025"],
     ["audit"],
-    ["log-contact", "1", "--kind", "phone-call", "--date", "2025-03-01"],
+    ["log-contact", "1", "--kind", "phone-call", "--date", "2026-03-01"],  # child 1 enrolled 2025-09-19
 ]
 
 
@@ -383,7 +383,7 @@ def test_other_commands_on_a_damaged_file_exit_3_saying_damaged(run, tmp_path, s
 
 @pytest.mark.sqlite_only("a table dropped behind lbc's back in the SQLite file")
 @pytest.mark.parametrize(
-    "command", [["log-contact", "1", "--kind", "phone-call", "--date", "2025-03-01"], ["export", "contacts"]]
+    "command", [["log-contact", "1", "--kind", "phone-call", "--date", "2026-03-01"], ["export", "contacts"]]
 )
 def test_a_command_on_a_file_missing_a_table_exits_3_saying_damaged(run, tmp_path, command):
     db = example_copy(tmp_path)

@@ -8,7 +8,7 @@ from conftest import new_target, rows
 from lbc_cli import example
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = ["children", "helpers", "pairings", "contacts", "exams", "settings", "schedule_items"]
+TABLES = ["children", "helpers", "pairings", "contacts", "exams", "exits", "settings", "schedule_items"]
 
 
 def _content(path: Path) -> dict:

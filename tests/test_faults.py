@@ -132,16 +132,20 @@ def check_outcome(result, before: dict, db: Path) -> None:
     assert snapshot(db) == before
 
 
+# (enrolled before the contact: a contact is dated in the child's time in the programme)
 SEED = [
-    ["enroll", "张三", "--gender", "M", "--birth", "2015-03-04", "--consent-on", "2024-01-01", "--village", "李家村"],
-    ["enroll", "李四", "--gender", "F", "--birth", "2016-05-06", "--consent-on", "2024-01-01", "--village", "李家村"],
-    ["enroll", "王五", "--gender", "F", "--birth", "2014-07-08", "--consent-on", "2024-01-01", "--village", "王家村"],
+    ["enroll", "张三", "--gender", "M", "--birth", "2015-03-04", "--consent-on", "2024-01-01", "--village", "李家村",
+     "--enrolled-on", "2024-01-01"],
+    ["enroll", "李四", "--gender", "F", "--birth", "2016-05-06", "--consent-on", "2024-01-01", "--village", "李家村",
+     "--enrolled-on", "2024-01-01"],
+    ["enroll", "王五", "--gender", "F", "--birth", "2014-07-08", "--consent-on", "2024-01-01", "--village", "王家村",
+     "--enrolled-on", "2024-01-01"],
     ["helper", "add", "李妈妈", "--role", "loving-mother"],
     ["helper", "add", "王老师", "--role", "class-teacher"],
     ["pair", "1", "1", "--since", "2024-01-01"],
     ["log-contact", "1", "--kind", "video-call", "--date", "2024-05-01", "--helper", "1"],
     ["exam", "add", "1", "--year", "2023", "--term", "1", "--rank", "3", "--class-size", "40"],
-]
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")

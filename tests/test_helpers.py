@@ -355,7 +355,12 @@ def test_update_inactive_and_active_again(lbc, db):
     assert lbc("helper", "update", "1", "--inactive").code == 0
     assert rows(db, "SELECT active FROM helpers") == [(0,)]
     _command, _table, _row, _action, old, new = audit(db)[-1]
-    assert (json.loads(old), json.loads(new)) == ({"active": True}, {"active": False})
+    # inactive from today (SPEC section 10: inactive_on kept with active)
+    assert json.loads(old) == {"active": True, "inactive_on": None}
+    assert (
+        json.loads(new)["active"] is False
+        and json.loads(new)["inactive_on"] == rows(db, "SELECT inactive_on FROM helpers")[0][0]
+    )
     assert lbc("helper", "update", "1", "--active").code == 0
     assert rows(db, "SELECT active FROM helpers") == [(1,)]
 

@@ -351,7 +351,18 @@ def contacts_db(tmp_path_factory) -> Path:
 
     path = tmp_path_factory.mktemp("contacts") / "contacts.db"
     assert main(["--db", str(path), "--lang", "en", "init"]) == 0
-    enroll = ["enroll", "张三", "--gender", "M", "--birth", "2015-03-04", "--consent-on", "2024-01-01"]
+    enroll = [
+        "enroll",
+        "张三",
+        "--gender",
+        "M",
+        "--birth",
+        "2015-03-04",
+        "--consent-on",
+        "2024-01-01",
+        "--enrolled-on",
+        "2024-01-01",
+    ]
     assert main(["--db", str(path), "--lang", "en", *enroll]) == 0
     conn = sqlite3.connect(path)
     with conn:
@@ -1261,7 +1272,7 @@ def test_a_uid_the_other_file_holds_twice_is_a_bad_row(run, db, tmp_path):
         )
         connection.execute(
             "INSERT INTO helpers SELECT id + 100, ?, name || '甲', role, phone, organization, village, active,"
-            " name_pinyin, name_initials, name_variants FROM helpers WHERE id IN (1, 2)",
+            " name_pinyin, name_initials, inactive_on, name_variants FROM helpers WHERE id IN (1, 2)",
             (twice,),
         )
     result = run("merge", str(other), "--dry-run", db=db)

@@ -85,7 +85,9 @@ def test_a_bulk_load_of_contacts_keeps_the_foreign_keys(run, db, tmp_path):
     """A bulk load (a full chunk into an empty table) builds the plain indexes after, and on PostgreSQL adds the
     foreign keys again after (one check of every row): both are there afterwards, and the rows refer as they should."""
     children = tmp_path / "children.csv"
-    children.write_text("name,gender,birth_date,village\n王小明,M,2015-03-04,李家村\n李小红,F,2016-05-06,李家村\n")
+    children.write_text(  # enrolled before their contacts (SPEC section 10)
+        "name,gender,birth_date,village,enrolled_on\n王小明,M,2015-03-04,李家村,2024-01-01\n李小红,F,2016-05-06,李家村,2024-01-01\n"
+    )
     assert run("import", "children", str(children), db=db).code == 0
     contacts = tmp_path / "contacts.csv"
     days = [f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(1500)]

@@ -39,7 +39,7 @@ except ImportError:  # pragma: no cover - a suite without it runs on SQLite file
         return path
 
 
-DATA_TABLES = ["helpers", "children", "pairings", "contacts", "exams", "schedule_items", "settings"]
+DATA_TABLES = ["helpers", "children", "exits", "pairings", "contacts", "exams", "schedule_items", "settings"]
 ENROLLED = ["--enrolled-on", "2024-01-01", "--consent-on", "2024-01-01"]
 COUNTY = [
     ["helper", "add", "王老师", "--role", "class-teacher", "--phone", "13800001111"],
@@ -141,6 +141,7 @@ def test_new_rows_come_in_with_colliding_ids_remapped_and_their_pairings_contact
     assert summary(result.out) == {
         "helpers": (0, 2, 0, 0),
         "children": (2, 1, 0, 0),
+        "exits": (0, 0, 0, 0),
         "pairings": (2, 0, 0, 0),
         "contacts": (1, 0, 0, 0),
         "exams": (1, 0, 0, 0),
@@ -350,6 +351,7 @@ def test_the_same_child_helper_pairing_and_exam_under_other_uids_are_matched_not
     assert summary(settled.out) == {
         "helpers": (0, 3, 0, 0),
         "children": (0, 1, 1, 1),
+        "exits": (0, 0, 0, 0),
         "pairings": (0, 0, 1, 1),
         "contacts": (1, 0, 0, 0),
         "exams": (0, 0, 1, 1),

@@ -28,4 +28,10 @@ def test_reminder_facts_are_one_pass_over_the_children_with_index_seeks_per_chil
         assert [line for line in plan if "pairings" in line] == [
             "SEARCH pairings USING COVERING INDEX ix_pairings_child (child_id=?)"
         ]
-        assert sum(line.startswith("CORRELATED SCALAR SUBQUERY") for line in plan) == 4
+        # and a child's closed times out (in the programme; back since), one seek each on their partial index,
+        # looked at only when some child was out that day or came back by then (asked once: not correlated)
+        assert [line for line in plan if "exits" in line and line.startswith("SEARCH")] == [
+            "SEARCH exits USING COVERING INDEX ix_exits_back (child_id=? AND reentered_on>?)",
+            "SEARCH exits USING COVERING INDEX ix_exits_back (child_id=? AND reentered_on<?)",
+        ]
+        assert sum(line.startswith("CORRELATED SCALAR SUBQUERY") for line in plan) == 6

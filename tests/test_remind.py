@@ -486,7 +486,7 @@ def test_parent_feedback_due_30_days_after_the_last(lbc):
 
 
 def test_home_visit_due_90_days_after_the_last(lbc):
-    child = enroll(lbc, "张小明")
+    child = enroll(lbc, "张小明", on="2024-02-01")  # the visit is in its time in the programme (SPEC section 10)
     helper(lbc, "李妈妈")
     pair(lbc, child, "李妈妈")
     contact(lbc, child, "home-visit", "2024-02-20", "--with", "guardian")
@@ -618,7 +618,9 @@ def test_exited_children_are_never_listed(lbc):
     pair(lbc, gone, "李妈妈")
     pair(lbc, stays, "李妈妈")
     ok(lbc("child", "exit", gone, "--reason", "parents-returned", "--date", "2024-04-30"))
-    for as_of in ("2024-04-30", AS_OF, "2024-06-20"):
+    # the exit date is its last day in the programme (SPEC section 10): listed that day, never after
+    assert {r[0] for r in items(lbc, "2024-04-30")} == {gone, stays}
+    for as_of in ("2024-05-01", AS_OF, "2024-06-20"):
         assert {r[0] for r in items(lbc, as_of)} == {stays}, as_of
     _title, found = groups(ok(lbc("remind", "--as-of", AS_OF)), markdown=False)
     assert "张小明" not in "\n".join(line for _h, lines in found for line in lines)
@@ -656,8 +658,9 @@ CONFIG_CASES = {
     "video_call_days": ("14", [], ("video-call", "2024-05-08"), "video-call", "2024-05-15", "2024-05-22"),
     # feedback 2024-04-15: + 30 = 2024-05-15; + 45 = 2024-05-30
     "parent_feedback_days": ("45", [], ("parent-feedback", "2024-04-15"), "parent-feedback", AS_OF, "2024-05-30"),
-    # visit 2024-02-20: + 90 = 2024-05-20; + 60 = 2024-04-20 (9 + 31 + 20)
-    "visit_days": ("60", [], ("home-visit", "2024-02-20"), "home-visit", "2024-05-20", "2024-04-20"),
+    # visit 2024-03-05 (after the enrolment: SPEC section 10): + 90 = 2024-06-03 (26 + 30 + 31 + 3); + 60 = 2024-05-04
+    # (26 + 30 + 4)
+    "visit_days": ("60", [], ("home-visit", "2024-03-05"), "home-visit", "2024-06-03", "2024-05-04"),
     # priority child, visit 2024-04-20: + 30 = 2024-05-20; + 14 = 2024-05-04
     "priority_visit_days": (
         "14",
@@ -917,8 +920,8 @@ def test_the_conditions_are_one_on_either_path_for_the_edge_cases(lbc, db):
     """The days things begin and end, and the contacts that do not count: the facts on a bare sqlite3
     connection (a SQLite file), through a session (either backend), and store's SQLAlchemy conditions agree,
     with the values worked out by hand. On 2024-05-15:
-    - 甲 left on 2024-05-15 (not in the programme that day), 乙 leaves on 2024-05-16 (still in it), 丙 is
-      enrolled on 2024-05-16 (not yet in it), 丁 is enrolled that day;
+    - 甲 left on 2024-05-15 (its last day in the programme: still in it, SPEC section 10), 乙 leaves on 2024-05-16
+      (still in it), 丙 is enrolled on 2024-05-16 (not yet in it), 丁 is enrolled that day;
     - 乙's pairing with 李妈妈 ends on 2024-05-15 (not in force), 丁's with 王老师 begins that day (in force);
     - 乙: a video call with a guardian (not a parent) on 05-10, a phone call with a parent that reached nobody
       on 05-12, a phone call with a parent on 05-01, feedback on 05-16 (after the day) and on 04-20;
@@ -956,8 +959,16 @@ def test_the_conditions_are_one_on_either_path_for_the_edge_cases(lbc, db):
     finally:
         database.dispose()
     by_name = {f.name: f for f in found}
-    assert sorted(by_name) == ["丁", "乙"]
+    assert sorted(by_name) == ["丁", "乙", "甲"]
     second, fourth = by_name["乙"], by_name["丁"]
+    first = by_name["甲"]
+    assert (first.paired, first.helpers, first.last_parent_call, first.last_feedback, first.last_visit) == (
+        False,
+        (),
+        None,
+        None,
+        None,
+    )
     assert (second.paired, second.helpers, second.priority) == (False, (), False)
     assert (second.last_parent_call, second.last_feedback, second.last_visit) == (
         date(2024, 5, 1),

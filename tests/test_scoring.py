@@ -854,11 +854,11 @@ def test_score_takes_as_of(lbc, scenario):
 # The plain reading of the assessment's inputs, row by row: what the county-scale queries must give.
 def exam_facts(year: int, *, session, as_of: date | None = None) -> list:
     """What the assessment of school year ``year`` needs: one ExamFacts per child with an exam in the
-    year who was in the programme when term 2 ended (enrolled by 30 June of year + 1 and not exited before
-    1 July), or on ``as_of`` if that is earlier."""
-    from sqlalchemy import or_, select
+    year who was in the programme when term 2 ended (on 30 June of year + 1), or on ``as_of`` if that is
+    earlier."""
+    from sqlalchemy import select
 
-    from lbc_cli.models import Child, Exam
+    from lbc_cli.models import Child, Exam, Exit
     from lbc_cli.store import raw_rows
 
     exams = select(
@@ -877,11 +877,23 @@ def exam_facts(year: int, *, session, as_of: date | None = None) -> list:
     term2_end = date(year + 1, 7, 1)
     if as_of is not None and as_of < term2_end:
         term2_end = as_of + timedelta(days=1)
-    children = select(Child.id, Child.name, Child.name_pinyin).where(
-        Child.enrolled_on < term2_end, or_(Child.status == "active", Child.exit_date >= term2_end)
-    )
+    # in the programme on term 2's last day (SPEC section 10): enrolled by then, not left before it (the exit date
+    # is the last day in), and not in a time out it came back from
+    last_day = (term2_end - timedelta(days=1)).isoformat()
+    away = {
+        child_id
+        for child_id, left, back in raw_rows(select(Exit.child_id, Exit.exit_date, Exit.reentered_on), session=session)
+        if back is not None and str(left) < last_day < str(back)
+    }
+    children = select(Child.id, Child.name, Child.name_pinyin, Child.enrolled_on, Child.status, Child.exit_date)
     facts = []
-    for child_id, name, _key in sorted(raw_rows(children, session=session), key=lambda r: (r[2], r[0])):
+    for child_id, name, _key, enrolled, status, exit_date in sorted(
+        raw_rows(children, session=session), key=lambda r: (r[2], r[0])
+    ):
+        if str(enrolled) > last_day or (status != "active" and (exit_date is None or str(exit_date) < last_day)):
+            continue
+        if child_id in away:
+            continue
         record = by_child.get(child_id)
         if record is None or not record["in_year"]:
             continue

@@ -58,7 +58,21 @@ def test_a_used_up_counter_borrows_the_next_millisecond(monkeypatch):
 
 
 def test_enroll_add_and_log_contact_make_version_7_uids(lbc, db):
-    assert lbc("enroll", "王小明", "--gender", "M", "--birth", "2015-03-04", "--village", "李家村").code == 0
+    assert (
+        lbc(
+            "enroll",
+            "王小明",
+            "--gender",
+            "M",
+            "--birth",
+            "2015-03-04",
+            "--village",
+            "李家村",
+            "--enrolled-on",
+            "2024-01-01",
+        ).code
+        == 0
+    )
     assert lbc("helper", "add", "周晓燕", "--role", "volunteer").code == 0
     assert lbc("log-contact", "1", "--kind", "home-visit", "--date", "2024-05-01").code == 0
     made = [rows(db, f"SELECT uid FROM {table}")[0][0] for table in ("children", "helpers", "contacts")]

@@ -398,6 +398,41 @@ def exit_(
 
 
 @app.command(
+    help=_(
+        "儿童回到项目:不给日期(或给退出日期)即撤销误记的退出;给之后的日期,则其间不在项目中",
+        "the child is back in the programme: no date (or the exit date) undoes an exit made by mistake; "
+        "a later date leaves the time between out of the programme",
+    )
+)
+def reenter(
+    ref: Annotated[str, typer.Argument(help=_("编号或姓名", "id or name"))],
+    date_: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help=_("回归日期(默认:撤销退出)", "the first day back (default: undo the exit)"),
+            metavar="DATE",
+        ),
+    ] = None,
+) -> None:
+    """The child is back in the programme: the exit undone, or a time out closed on a later date."""
+    from lbc_cli import register
+
+    now = today()
+    done = register.reenter_child(database(), ref, opt_date(date_, "--date", now), today=now)
+    child = done.child
+    if done.back is None:
+        console.info(i18n.t("exit_undone", name=child.name, id=child.id, date=done.exit_date.isoformat()))
+        if done.reopened:
+            console.info(i18n.t("pairings_reopened", n=done.reopened))
+    else:
+        shown = {"date": done.back.isoformat(), "exit": done.exit_date.isoformat()}
+        console.info(i18n.t("reentered", name=child.name, id=child.id, **shown))
+    if not done.paired:
+        console.info(i18n.t("reenter_unpaired"))
+
+
+@app.command(
     help=_("记录档案核查日期,重新计算核查周期", "mark the record reviewed on a date; restarts the review interval")
 )
 def review(

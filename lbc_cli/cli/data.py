@@ -22,9 +22,9 @@ from lbc_cli.output import FILE, READ, read_format
 
 _ = i18n.bi
 
-EXPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "scores")
-IMPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams")
-CHILD_TABLES = ("children", "pairs", "contacts", "exams")  # --status: the children's, and their rows
+EXPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "exits", "scores")
+IMPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "exits")
+CHILD_TABLES = ("children", "pairs", "contacts", "exams", "exits")  # --status: the children's, and their rows
 # The payroll sheet of a school year (assessment.payroll)
 SCORE_EXPORT_COLUMNS = ["school_year", "kind", "id", "name", "role", "award", "score", "yuan"]
 # The 2016 national form (农村留守儿童基本情况登记表), as far as lbc holds its fields: (header, column, enum).

@@ -13,6 +13,7 @@ from lbc_cli.cli.options import (
     RevealOpt,
     check_format,
     database,
+    opt_date,
     opt_slug,
     today,
 )
@@ -162,17 +163,40 @@ def update(
     org: OrgOpt = None,
     village: VillageOpt = None,
     active: Annotated[
-        bool | None, typer.Option("--active/--inactive", help=_("在岗或不再在岗", "still helping, or not any more"))
+        bool | None,
+        typer.Option(
+            "--active/--inactive",
+            help=_(
+                "恢复在岗,或自 --date 起不在岗(其进行中的结对在那天结束)",
+                "in post again, or inactive from --date (its pairings in force end that day)",
+            ),
+        ),
+    ] = None,
+    date_: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help=_("不在岗的日期(默认今天)", "the day inactive from (default: today)"), metavar="DATE"
+        ),
     ] = None,
     force: ForceOpt = False,
 ) -> None:
-    """Change a helper's fields."""
+    """Change a helper's fields; --inactive ends its pairings in force and lists their children."""
     from lbc_cli import register
 
     raw = _given(name, role, phone, org, village)
-    helper_id, changed, warnings = register.update_helper(
-        database(), ref, raw, active=active, today=today(), force=force
+    now = today()
+    done = register.update_helper(
+        database(), ref, raw, active=active, today=now, inactive_on=opt_date(date_, "--date", now), force=force
     )
-    console.info(i18n.t("updated", what=i18n.t("what_helper"), id=helper_id, fields=i18n.field_list(changed)))
-    for warning in warnings:
+    helper = done.helper
+    console.info(i18n.t("updated", what=i18n.t("what_helper"), id=helper.id, fields=i18n.field_list(done.changed)))
+    if active is False:
+        console.info(i18n.t("helper_inactive_set", name=helper.name, id=helper.id, date=helper.inactive_on))
+    elif active is True and done.changed:
+        console.info(i18n.t("helper_active_set", name=helper.name, id=helper.id))
+    if done.ended:
+        children = ("、" if i18n.lang() == "zh" else ", ").join(f"{child.name}({child.id})" for _p, child in done.ended)
+        n = len(done.ended)
+        console.info(i18n.t("helper_pairings_ended", date=helper.inactive_on, n=n, children=children))
+    for warning in done.warnings:
         console.warn(warning)

@@ -1,0 +1,86 @@
+"""A child's time in the programme and a helper's days in post (SPEC section 10), as rules over plain values.
+
+A child is in the programme from its enrolment date through its exit date, and again from a re-entry date;
+its times out are rows of exits (the open one, if any, agrees with the child's own status and exit date).
+A contact is dated inside that time; a helper is paired only on days it is in post (before ``inactive_on``).
+``log-contact``, ``import contacts`` and ``merge`` (and ``contact edit``) ask ``contact_date_problem``;
+``pair``, ``import pairs`` and ``merge`` ask ``pairing_problem``. ``conditions.in_programme`` is the same
+rule in SQL, for the counts.
+"""
+
+from datetime import date
+from typing import NamedTuple
+
+from lbc_cli import i18n
+
+
+class Times(NamedTuple):
+    """A child's time in the programme: enrolled on ``enrolled_on``, out after ``exit_date`` if it is out now
+    (None: in), and its closed times out as (last day in, first day back) pairs."""
+
+    child_id: int
+    name: str
+    enrolled_on: date
+    exit_date: date | None
+    outs: tuple[tuple[date, date], ...] = ()
+
+
+def contact_date_problem(times: Times, day: date) -> str | None:
+    """Why a contact of the child on ``day`` cannot be (before its enrolment, in a time out, after its exit
+    while it is out), in one line naming the child by id and what to do; None when ``day`` is in its time."""
+    ident, name = times.child_id, times.name
+    if day < times.enrolled_on:
+        return i18n.t("contact_before_enrol", id=ident, name=name, date=day, enrolled=times.enrolled_on)
+    if times.exit_date is not None and day > times.exit_date:
+        return i18n.t("contact_after_exit", id=ident, name=name, date=day, exit=times.exit_date)
+    for left, back in times.outs:
+        if left < day < back:
+            return i18n.t("contact_in_time_out", id=ident, name=name, date=day, exit=left, back=back)
+    return None
+
+
+def pairing_problem(helper_id: int, active: bool, inactive_on: date | None, end: date | None) -> str | None:
+    """Why a pairing of the helper ending on ``end`` (None: still in force; the end day itself is not in force)
+    cannot be: it would be in force on a day the helper is inactive, from ``inactive_on`` on. A helper not active
+    without that date is inactive since a day not known: only a pairing still in force is refused (one that
+    ended is of its time in post). The message names the helper by id and what to do."""
+    if inactive_on is None:
+        return None if active or end is not None else i18n.t("pair_helper_inactive_undated", id=helper_id)
+    if end is not None and end <= inactive_on:
+        return None
+    return i18n.t("pair_helper_inactive", id=helper_id, date=inactive_on)
+
+
+# ---- read from the database ----------------------------------------------------------------------------------
+
+
+def times_of(rows, child_ids=None) -> dict[int, Times]:
+    """Each child's ``Times`` (of ``child_ids`` only, when given), read by ``rows(sql, params)`` (db.text_rows or
+    a bare connection's execute); dates as ``date``."""
+    where, params = "", {}
+    if child_ids is not None:
+        ids = sorted({int(i) for i in child_ids})
+        if not ids:
+            return {}
+        listed = ", ".join(str(i) for i in ids)
+        where = f" WHERE child_id IN ({listed})"
+        children_where = f" WHERE id IN ({listed})"
+    else:
+        children_where = ""
+    outs: dict[int, list] = {}
+    closed = f"SELECT child_id, exit_date, reentered_on FROM exits{where}"
+    closed += (" AND" if where else " WHERE") + " reentered_on IS NOT NULL ORDER BY child_id, exit_date"
+    for child_id, left, back in rows(closed, params):
+        outs.setdefault(child_id, []).append((_day(left), _day(back)))
+    found = {}
+    query = f"SELECT id, name, enrolled_on, status, exit_date FROM children{children_where}"
+    for child_id, name, enrolled, status, exit_date in rows(query, params):
+        out = None if status == "active" else _day(exit_date) or _day(enrolled)
+        found[child_id] = Times(child_id, name, _day(enrolled), out, tuple(outs.get(child_id, ())))
+    return found
+
+
+def _day(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
