@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union_all
 
 from lbc_cli import assessment, conditions, i18n, io, settings, store, validate
 from lbc_cli.errors import ExitCode, LbcError
-from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Helper, Pairing
+from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Exit, Helper, Pairing
 from lbc_cli.render import md_text
 from lbc_cli.rules import rates, reminders, scoring
 
@@ -290,12 +290,23 @@ def _assessment(session, reference: date) -> dict:
 
 def _leavers(session, start: date, reference: date) -> dict:
     """Who left the programme in the period (exit date from ``start`` to ``reference``), by reason in the order
-    of the reasons: each reason's count and its children (id, name, exit date) in order of leaving; a purged
-    child is counted, not named (its name is gone)."""
-    query = (
-        select(Child.id, Child.name, Child.exit_reason, Child.exit_date, Child.status)
-        .where(Child.status != "active", Child.exit_date >= start, Child.exit_date <= reference)
-        .order_by(Child.exit_date, Child.name_pinyin, Child.id)
+    of the reasons: each reason's count and its children (id, name, exit date) in order of leaving. Every time
+    out counts (the exits, a child who came back too), and an exited child without an exits row (a roster
+    imported without them) by its own exit fields; a purged child is counted, not named (its name is gone)."""
+    in_period = Exit.exit_date.between(start, reference)
+    exits = select(Child.id, Child.name, Exit.exit_reason, Exit.exit_date, Child.status, Child.name_pinyin).join(
+        Exit, Exit.child_id == Child.id
+    )
+    unrecorded = select(
+        Child.id, Child.name, Child.exit_reason, Child.exit_date, Child.status, Child.name_pinyin
+    ).where(
+        Child.status != "active",
+        Child.exit_date.between(start, reference),
+        ~select(Exit.id).where(Exit.child_id == Child.id, Exit.exit_date == Child.exit_date).exists(),
+    )
+    query = union_all(exits.where(in_period), unrecorded).subquery()
+    query = select(query.c.id, query.c.name, query.c.exit_reason, query.c.exit_date, query.c.status).order_by(
+        query.c.exit_date, query.c.name_pinyin, query.c.id
     )
     by_reason: dict[str | None, dict] = {}
     for child_id, name, reason, left, status in store.raw_rows(query, session=session):
