@@ -201,6 +201,11 @@ def build() -> dict[str, list[dict]]:
             pair(child, 7, start + timedelta(days=14))
     # One pairing that ended when its helper moved away.
     pair(children[11], 12, date(2026, 9, 5), date(2026, 10, 31), "帮扶人调离")
+    # A child's exit ends its pairings that day, as `lbc child exit` does.
+    exited_on = {child["id"]: child["exit_date"] for child in children if child["status"] == "exited"}
+    for p in pairs:
+        if p["end_date"] is None and p["child_id"] in exited_on:
+            p["end_date"] = max(exited_on[p["child_id"]], p["start_date"])
 
     contacts: list[dict] = []
     helper_of = {}

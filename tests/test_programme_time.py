@@ -260,7 +260,7 @@ def test_import_refuses_contacts_outside_each_childs_time_as_of_their_own_dates(
 def test_an_inactive_helpers_pairings_end_that_day_and_its_children_are_due_unpaired(world, db):
     result = en(world, "helper", "update", "1", "--inactive", "--date", "2024-10-01")
     assert result.code == 0, result.err
-    assert "pairings ended on 2024-10-01 (2)" in result.err and "张三(1)" in result.err and "李四(2)" in result.err
+    assert "pairings ended on 2024-10-01 (2)" in result.err and "张三 (1)" in result.err and "李四 (2)" in result.err
     assert rows(db, "SELECT active, inactive_on FROM helpers WHERE id = 1") == [(0, "2024-10-01")]
     assert rows(db, "SELECT end_date FROM pairings ORDER BY id") == [("2024-10-01",), ("2024-10-01",)]
     assert "unpaired" not in reminded(world, "2024-09-30")["1"]

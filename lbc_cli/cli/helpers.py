@@ -195,7 +195,7 @@ def update(
     elif active is True and done.changed:
         console.info(i18n.t("helper_active_set", name=helper.name, id=helper.id))
     if done.ended:
-        children = ("、" if i18n.lang() == "zh" else ", ").join(f"{child.name}({child.id})" for _p, child in done.ended)
+        children = i18n.t("list_sep").join(i18n.t("name_and_id", name=c.name, id=c.id) for _p, c in done.ended)
         n = len(done.ended)
         console.info(i18n.t("helper_pairings_ended", date=helper.inactive_on, n=n, children=children))
     for warning in done.warnings:
