@@ -1004,8 +1004,9 @@ def assessment_facts(year: int, *, session: Session, as_of: date | None = None) 
 
     from lbc_cli.rules.scoring import ExamFacts
 
-    # assessed: the children in the programme when term 2 ended (its last day, 30 June; as_of, if earlier)
-    term2_ended = date(year + 1, 6, 30)
+    # assessed: the children in the programme when term 2 ended (31 July of year + 1, SPEC section 5; as_of, if
+    # earlier)
+    term2_ended = date(year + 1, 7, 31)
     if as_of is not None and as_of < term2_ended:
         term2_ended = as_of
     term1, term2, last = aliased(Exam), aliased(Exam), aliased(Exam)

@@ -190,9 +190,14 @@ def test_the_score_leaves_out_a_child_out_of_the_programme_when_term_2_ended(wor
         return [row["child_id"] for row in csv_rows(result.out)]
 
     assert scored() == ["1"]
-    # out from 2025-06-16 to 2025-08-31: term 2 ended (2025-06-30) while it was out
+    # out from 2025-06-16 to 2025-07-14 (found from outside): back before term 2 ended on 31 July 2025 (SPEC
+    # section 5), so assessed
     assert en(world, "child", "exit", "1", "--reason", "moved", "--date", "2025-06-15").code == 0
-    assert en(world, "child", "reenter", "1", "--date", "2025-09-01").code == 0
+    assert en(world, "child", "reenter", "1", "--date", "2025-07-15").code == 0
+    assert scored() == ["1"]
+    # out again from 2025-07-02 to 2025-08-14: out on 31 July, not assessed
+    assert en(world, "child", "exit", "1", "--reason", "moved", "--date", "2025-07-01").code == 0
+    assert en(world, "child", "reenter", "1", "--date", "2025-08-15").code == 0
     assert scored() == []
 
 

@@ -179,19 +179,20 @@ def test_a_child_purged_before_schema_6_takes_the_status_purged(run, tmp_path):
 
 
 def test_a_child_enrolled_after_term_2_ended_is_not_assessed_in_that_year(lbc):
-    """School year 2024 (term 2 ends in July 2025): 张三 enrolled in 2024 is assessed; 李四, enrolled on 1 July
-    2025 (the day after term 2's last), is not, though a rank of that year is recorded for him."""
+    """School year 2024 (term 2 ends on 31 July 2025, SPEC section 5): 张三 enrolled in 2024 and 王五 on 31 July
+    2025 are assessed; 李四, enrolled on 1 August 2025 (the day after term 2's last), is not, though a rank of
+    that year is recorded for him."""
     ok(lbc("enroll", "张三", "--gender", "M", "--birth", "2014-03-01", "--enrolled-on", "2024-09-10",
            "--consent-on", "2024-09-10"))  # fmt: skip
-    ok(lbc("enroll", "李四", "--gender", "M", "--birth", "2014-03-01", "--enrolled-on", "2025-07-01",
-           "--consent-on", "2025-07-01"))  # fmt: skip
-    ok(lbc("enroll", "王五", "--gender", "M", "--birth", "2014-03-01", "--enrolled-on", "2025-06-30",
-           "--consent-on", "2025-06-30"))  # fmt: skip
+    ok(lbc("enroll", "李四", "--gender", "M", "--birth", "2014-03-01", "--enrolled-on", "2025-08-01",
+           "--consent-on", "2025-08-01"))  # fmt: skip
+    ok(lbc("enroll", "王五", "--gender", "M", "--birth", "2014-03-01", "--enrolled-on", "2025-07-31",
+           "--consent-on", "2025-07-31"))  # fmt: skip
     for name in ("张三", "李四", "王五"):
         ok(lbc("exam", "add", name, "--year", "2024", "--term", "1", "--rank", "5"))
         ok(lbc("exam", "add", name, "--year", "2024", "--term", "2", "--rank", "1", "--merit-student"))
     scored = _csv(ok(lbc("score", "--year", "2024", "--view", "children", "--format", "csv")).out)
-    assert sorted(r["name"] for r in scored) == sorted(["王五", "张三"])  # in the programme on 30 June 2025
+    assert sorted(r["name"] for r in scored) == sorted(["王五", "张三"])  # in the programme on 31 July 2025
     awards = _csv(ok(lbc("export", "scores", "--year", "2024")).out)
     assert "李四" not in {r["name"] for r in awards}
 

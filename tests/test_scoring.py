@@ -854,7 +854,7 @@ def test_score_takes_as_of(lbc, scenario):
 # The plain reading of the assessment's inputs, row by row: what the county-scale queries must give.
 def exam_facts(year: int, *, session, as_of: date | None = None) -> list:
     """What the assessment of school year ``year`` needs: one ExamFacts per child with an exam in the
-    year who was in the programme when term 2 ended (on 30 June of year + 1), or on ``as_of`` if that is
+    year who was in the programme when term 2 ended (on 31 July of year + 1), or on ``as_of`` if that is
     earlier."""
     from sqlalchemy import select
 
@@ -874,7 +874,7 @@ def exam_facts(year: int, *, session, as_of: date | None = None) -> list:
             record["violation"] = record["violation"] or bool(violation)
         elif term == 2:
             record["last"] = rank
-    term2_end = date(year + 1, 7, 1)
+    term2_end = date(year + 1, 8, 1)  # the day after term 2 ended, 31 July (SPEC section 5)
     if as_of is not None and as_of < term2_end:
         term2_end = as_of + timedelta(days=1)
     # in the programme on term 2's last day (SPEC section 10): enrolled by then, not left before it (the exit date
