@@ -178,27 +178,25 @@ def test_counts_leave_the_time_out_out(world):
 
 
 def test_the_score_leaves_out_a_child_out_of_the_programme_when_term_2_ended(world):
-    for term, rank in ((1, "10"), (2, "5")):
-        result = en(
-            world, "exam", "add", "1", "--year", "2024", "--term", str(term), "--rank", rank, "--class-size", "40"
-        )
-        assert result.code == 0, result.err
+    for child in ("1", "2"):
+        for term, rank in ((1, "10"), (2, "5")):
+            result = en(world, "exam", "add", child, "--year", "2024", "--term", str(term), "--rank", rank,
+                        "--class-size", "40")  # fmt: skip
+            assert result.code == 0, result.err
 
     def scored() -> list[str]:
         result = en(world, "score", "--year", "2024", "--view", "children", "--format", "csv", "--as-of", "2025-12-01")
         assert result.code == 0, result.err
-        return [row["child_id"] for row in csv_rows(result.out)]
+        return sorted(row["child_id"] for row in csv_rows(result.out))
 
-    assert scored() == ["1"]
-    # out from 2025-06-16 to 2025-07-14 (found from outside): back before term 2 ended on 31 July 2025 (SPEC
-    # section 5), so assessed
+    assert scored() == ["1", "2"]
+    # 张三 out from 2025-06-16 to 2025-07-14: back before term 2 ended on 31 July 2025 (SPEC section 5; found from
+    # outside: the roster was taken on 30 June), so assessed; 李四 out from 2025-07-02 to 2025-08-14: not
     assert en(world, "child", "exit", "1", "--reason", "moved", "--date", "2025-06-15").code == 0
     assert en(world, "child", "reenter", "1", "--date", "2025-07-15").code == 0
+    assert en(world, "child", "exit", "2", "--reason", "moved", "--date", "2025-07-01").code == 0
+    assert en(world, "child", "reenter", "2", "--date", "2025-08-15").code == 0
     assert scored() == ["1"]
-    # out again from 2025-07-02 to 2025-08-14: out on 31 July, not assessed
-    assert en(world, "child", "exit", "1", "--reason", "moved", "--date", "2025-07-01").code == 0
-    assert en(world, "child", "reenter", "1", "--date", "2025-08-15").code == 0
-    assert scored() == []
 
 
 # ---- contacts outside the child's time -----------------------------------------------------------
