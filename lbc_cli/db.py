@@ -615,8 +615,8 @@ class Database:
             src = connect_sqlite(f"{source.resolve().as_uri()}?mode=ro", uri=True)
             try:
                 dest = connect_sqlite(self.path)
-                try:
-                    src.backup(dest, pages=-1)  # one step: the whole copy under one write lock, or none of it
+                try:  # one step: the whole copy under one write lock, or none of it; a lock waited for no longer
+                    src.backup(dest, pages=-1, progress=_waited_no_longer_than(BUSY_TIMEOUT_S))  # than the timeout
                 finally:
                     dest.close()
             finally:
@@ -640,9 +640,12 @@ class Database:
         conninfo = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
         command = [_program("pg_restore"), "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
                    "--no-owner", "--no-privileges", f"--dbname={conninfo}", str(archive)]  # fmt: skip
+        # A lock held by another session is waited for up to the busy timeout, as every lbc write waits; and
+        # pg_restore dies with lbc (killed, it would go on restoring what the user saw stopped).
+        env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c lock_timeout={max(1, int(BUSY_TIMEOUT_S * 1000))}".strip()
         try:
             done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                  errors="replace", check=False)  # fmt: skip
+                                  errors="replace", check=False, preexec_fn=_dies_with_parent)  # fmt: skip
         except OSError as exc:
             raise LbcError(i18n.t("restore_failed", why=exc.strerror)) from None
         if done.returncode != 0:
@@ -650,6 +653,8 @@ class Database:
             why = lines[-1][:300] if lines else f"exit status {done.returncode}"
             if url.password:
                 why = why.replace(str(url.password), "***")
+            if "lock timeout" in why:  # another session held a table past the busy timeout: nothing restored
+                raise DatabaseError(i18n.t("db_locked"))
             raise LbcError(i18n.t("restore_failed", why=why))
         leftover = sorted(_lbc_tables("postgresql") - archive_tables)
         if leftover:
@@ -840,6 +845,32 @@ def _between_steps(_status, _remaining, _total) -> None:
     """The backup's progress callback: nothing to do, but a Python call where a signal's handler can run."""
 
 
+def _waited_no_longer_than(seconds: float) -> Callable[[int, int, int], None]:
+    """A backup's progress callback that gives up (as a busy timeout does: "database is locked") once the
+    destination has been locked by another connection for ``seconds``: Python's backup retries a busy step for
+    ever, and a callback that raises ends the backup with nothing copied."""
+    import time
+
+    started = time.monotonic()
+
+    def waited(status, _remaining, _total) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() - started > seconds:
+            raise sqlite3.OperationalError("database is locked")
+
+    return waited
+
+
+def _dies_with_parent() -> None:
+    """In a child process before it runs its program (Linux): killed when lbc dies, however lbc dies."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the child outlives a killed lbc, as before
+        pass
+
+
 def _url_shown(target: str) -> str:
     """A URL as a message may show it: no password (``user:secret@host`` -> ``user:***@host``, and a
     ``?password=secret`` query as ``?password=***``)."""
@@ -940,6 +971,8 @@ def _check_sqlite_backup(source: Path) -> None:
         connection = connect_sqlite(f"{source.resolve().as_uri()}?mode=ro", uri=True)
         try:
             damage = [str(row) for (row,) in connection.execute("PRAGMA integrity_check") if row != "ok"]
+            damage += [f"{table} {row}: {parent}" for table, row, parent, _fk in connection.execute(
+                "PRAGMA foreign_key_check")]  # fmt: skip
             if damage:
                 raise LbcError(i18n.t("restore_damaged", file=source, why=damage[0][:200]))
             listed = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()

@@ -462,6 +462,43 @@ def test_restore_while_another_connection_holds_the_file(lbc, db, tmp_path):
     check_clean(lbc)
 
 
+@pytest.mark.sqlite_only("foreign keys of a SQLite file")
+def test_restore_refuses_a_backup_whose_rows_name_rows_it_lacks(lbc, db, tmp_path):
+    """Found from outside: a backup that passes SQLite's integrity check but fails `db check` (an exam of a
+    child deleted behind lbc's back) was restored."""
+    broken = tmp_path / "broken.db"
+    ok(lbc("db", "backup", str(broken)))
+    with closing(sqlite3.connect(broken)) as connection:
+        connection.execute("PRAGMA foreign_keys = OFF")
+        connection.execute("DELETE FROM children WHERE id = 1")
+        connection.commit()
+    before = contacts(db)
+    err = refused(lbc("db", "restore", str(broken), "--yes"))
+    assert "is damaged" in err and "children" in err
+    assert contacts(db) == before
+
+
+@pytest.mark.sqlite_only("another connection holding SQLite's write lock")
+def test_restore_waits_for_a_writer_no_longer_than_the_busy_timeout(lbc, db, tmp_path, monkeypatch):
+    """Found from outside: Python's backup retries a locked step for ever; lbc gives up after the busy timeout
+    with exit 3, as every other write does, and copies nothing."""
+    import lbc_cli.db
+
+    backup = tmp_path / "b.db"
+    ok(lbc("db", "backup", str(backup)))
+    ok(lbc("contact", "delete", "1", "--yes"))
+    monkeypatch.setattr(lbc_cli.db, "BUSY_TIMEOUT_S", 0.5)
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another window, mid-write
+        done = lbc("db", "restore", str(backup), "--yes")
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    assert done.code == 3 and "busy" in done.err, done
+    assert contacts(db) == []  # nothing copied in
+
+
 @pytest.mark.skipif(not ON_PG, reason="pg_restore: PostgreSQL only")
 def test_restore_on_postgresql_refuses_a_file_that_is_no_archive_and_needs_pg_restore(lbc, db, tmp_path, monkeypatch):
     text = tmp_path / "notes.txt"
