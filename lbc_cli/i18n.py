@@ -341,6 +341,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the guardian {relation} is the parent at home, not the one away (--away {away}); change --away or "
         "--guardian-relation",
     ),
+    "exit_before_contact": (
+        "儿童 {id} 在 {date} 之后还有联系记录（编号 {contact}，{day}）：退出后不能有联系；"
+        "请把退出日期定在那天或之后，或先用 lbc contact edit/delete 改正那条记录",
+        "child {id} has a contact after {date} (id {contact}, {day}): none can follow its exit; exit on that day or"
+        " later, or correct that contact first with lbc contact edit/delete",
+    ),
+    "exit_before_pairing": (
+        "儿童 {id} 的结对 {pairing} 自 {start} 起，晚于退出日期 {date}；请先用 lbc pair update/delete 改正该结对",
+        "child {id}'s pairing {pairing} began on {start}, after the exit date {date}; correct it first with"
+        " lbc pair update/delete",
+    ),
+    "reenter_too_old": (
+        "儿童 {id} 在 {date} 已满 {limit} 岁，不能再回到项目",
+        "child {id} is {limit} or older on {date} and cannot come back into the programme",
+    ),
+    "reenter_over_contact": (
+        "儿童 {id} 离开期间有联系记录（编号 {contact}，{day}）：回归日期 {date} 会把它留在项目之外；"
+        "请把回归日期定在那天或之前，或先用 lbc contact edit/delete 改正那条记录",
+        "child {id} has a contact while out (id {contact}, {day}): a return on {date} would leave it outside the"
+        " programme; come back on that day or earlier, or correct that contact first with lbc contact edit/delete",
+    ),
+    "time_out_has_contact": (
+        "儿童 {id} 在这段离开期间有联系记录（编号 {contact}，{date}）；请先改正那条记录",
+        "child {id} has a contact inside this time out (id {contact}, {date}); correct that contact first",
+    ),
     "name_and_id": ("{name}（{id}）", "{name} ({id})"),
     "list_sep": ("、", ", "),
     "village_not_found_close": ("找不到村“{ref}”；是不是：{matches}？", 'no village "{ref}"; did you mean: {matches}?'),

@@ -413,6 +413,8 @@ class _Loader:
         if name in ("contacts", "exits"):
             self.times = store.programme_times(None, session=session)
         if name == "exits":
+            self.session = session  # each good row's stored contacts, looked for in its time out
+            self.births = dict(store.raw_rows(select(Child.id, Child.birth_date), session=session))
             for child_id, left, back in store.raw_rows(
                 select(Exit.child_id, Exit.exit_date, Exit.reentered_on), session=session
             ):
@@ -825,6 +827,8 @@ class _Loader:
                 )
                 if clash is not None:
                     problem = ("exit_date", i18n.t("exit_overlaps", id=child_id, exit=clash[0]))
+            if problem is None:
+                problem = self._exit_agrees_with_the_register(child_id, left, back, values, index)
             if problem is not None:
                 failed[index] = problem
                 continue
@@ -832,6 +836,25 @@ class _Loader:
                 self.open_exits[child_id] = numbers[index]
             else:
                 self.outs.setdefault(child_id, []).append((left, back, numbers[index]))
+
+    def _exit_agrees_with_the_register(self, child_id: int, left, back, values: dict, index: int):
+        """What the database holds against a time out from ``left`` to ``back`` (None: open): an aged-out exit
+        before the child reaches the age limit; a contact of the child stored inside it (the same rules as
+        `child exit` and `child reenter`). (column, message) or None."""
+        from lbc_cli import store
+
+        reasons = values.get("exit_reason")
+        birth = store.as_date(self.births.get(child_id))
+        if reasons is not None and reasons[index] == "aged-out" and birth is not None:
+            try:
+                validate.check_aged_out(birth, left, age_limit=self.age_limit, child_id=child_id)
+            except Invalid as exc:
+                return ("exit_reason", exc.problem)
+        inside = store.contact_in_time_out(child_id, left, back, session=self.session)
+        if inside is not None:
+            contact_id, day = inside
+            return ("exit_date", i18n.t("time_out_has_contact", id=child_id, contact=contact_id, date=day))
+        return None
 
     def _child_rules(self, values: dict, n: int, failed: dict) -> None:
         births, enrolled, statuses = values["birth_date"], values["enrolled_on"], values["status"]

@@ -119,6 +119,14 @@ def exit_child(db, ref: str, reason: str, when: date, *, today: date) -> tuple[C
         back = max((day for _left, day in times.outs), default=None)
         if back is not None and when < back:  # its times out one after another
             raise Invalid("--date", i18n.t("exit_before_return", date=when, back=back))
+        inside = store.contact_in_time_out(child.id, when, None, session=session)
+        if inside is not None:  # it would fall outside the child's time in the programme
+            raise LbcError(i18n.t("exit_before_contact", id=child.id, date=when, contact=inside[0], day=inside[1]))
+        later = store.pairing_begun_after(child.id, when, session=session)
+        if later is not None:
+            raise LbcError(
+                i18n.t("exit_before_pairing", id=child.id, date=when, pairing=later.id, start=later.start_date)
+            )
         values = {"child_id": child.id, "exit_date": when, "exit_reason": reason}
         store.insert_row(Exit, values, session=session)  # (its open time out: store.keep_open_exit's rule)
         store.update_row(child, {"status": "exited", "exit_reason": reason, "exit_date": when}, session=session)
@@ -155,6 +163,13 @@ def reenter_child(db, ref: str, when: date | None, *, today: date) -> Reentered:
         row = store.open_exit(child.id, session=session)
         reopened = 0
         back = None if when is None or when == left else when
+        if back is not None:  # back as from an enrolment: under the age limit, its time out holding no contact
+            limit = int(store.rule_values(session=session)["age_limit"])
+            if validate.age_on(child.birth_date, back) >= limit:
+                raise LbcError(i18n.t("reenter_too_old", id=child.id, date=back, limit=limit))
+            inside = store.contact_in_time_out(child.id, left, back, session=session)
+            if inside is not None:
+                raise LbcError(i18n.t("reenter_over_contact", id=child.id, date=back, contact=inside[0], day=inside[1]))
         if back is None:
             if row is not None:
                 store.delete_row(row, session=session)

@@ -706,6 +706,22 @@ def programme_times(child_ids, *, session: Session) -> dict:
     return programme.times_of(db.text_rows(session), child_ids)
 
 
+def contact_in_time_out(child_id: int, left: date, back: date | None, *, session: Session) -> tuple | None:
+    """The child's first contact (id, date) inside a time out after ``left`` and before ``back`` (None: after
+    ``left``), if any: an exit or a re-entry that would leave it outside the child's time is refused."""
+    query = select(Contact.id, Contact.date).where(Contact.child_id == child_id, Contact.date > left)
+    if back is not None:
+        query = query.where(Contact.date < back)
+    found = session.execute(query.order_by(Contact.date, Contact.id).limit(1)).first()
+    return None if found is None else (found[0], as_date(found[1]))
+
+
+def pairing_begun_after(child_id: int, day: date, *, session: Session) -> Pairing | None:
+    """The child's first pairing that began after ``day`` (an exit on ``day`` cannot end it), if any."""
+    query = select(Pairing).where(Pairing.child_id == child_id, Pairing.start_date > day)
+    return session.execute(query.order_by(Pairing.start_date, Pairing.id).limit(1)).scalars().first()
+
+
 def check_contact_date(child_id: int, day: date, *, session: Session) -> None:
     """Refuse (exit 1) a contact of the child on ``day`` outside its time in the programme
     (``programme.contact_date_problem``, the one rule: log-contact, import, merge and contact edit ask it)."""

@@ -257,6 +257,63 @@ def test_import_refuses_contacts_outside_each_childs_time_as_of_their_own_dates(
     assert rows(db, "SELECT count(*) FROM contacts") == [(0,)]
 
 
+def test_an_exit_or_a_return_that_would_leave_a_contact_or_a_pairing_outside_the_childs_time_is_refused(world, db):
+    """Found from outside: an exit dated before the child's last contact, a return that leaves a contact inside
+    the time out, or an exit before a pairing began left records outside the child's time (still counted, and
+    the export no longer imported)."""
+    assert en(world, "log-contact", "张三", "--kind", "home-visit", "--date", "2024-05-10").code == 0  # contact 1
+    before = rows(db, "SELECT id, status, exit_date FROM children ORDER BY id")
+    one_line_refusal(
+        en(world, "child", "exit", "1", "--reason", "moved", "--date", "2024-05-09"),
+        "child 1 has a contact after 2024-05-09 (id 1, 2024-05-10)",
+        "lbc contact edit/delete",
+    )
+    assert en(world, "child", "exit", "1", "--reason", "moved", "--date", "2024-05-10").code == 0  # its last day
+    assert en(world, "child", "reenter", "1").code == 0  # undone
+    assert rows(db, "SELECT id, status, exit_date FROM children ORDER BY id") == before
+    # out after 2024-04-30: a return on 2024-06-01 would leave the visit of 2024-05-10 in the time out
+    assert en(world, "contact", "edit", "1", "--date", "2024-04-30").code == 0
+    assert en(world, "child", "exit", "1", "--reason", "moved", "--date", "2024-04-30").code == 0
+    assert en(world, "contact", "edit", "1", "--date", "2024-04-20").code == 0
+    assert en(world, "pair", "2", "2", "--since", "2024-04-20").code == 0  # pairing 3 of 李四
+    one_line_refusal(
+        en(world, "child", "exit", "2", "--reason", "moved", "--date", "2024-04-19"),
+        "child 2's pairing 3 began on 2024-04-20, after the exit date 2024-04-19",
+    )
+
+
+def test_a_return_at_the_age_limit_is_refused(world, db):
+    """Found from outside: a return is as an enrolment, and no child is enrolled at the age limit (16): 张三,
+    born 2015-05-01, is 16 on 2031-05-01; the world's today is real, so the check is on the exit's side."""
+    assert en(world, "child", "exit", "1", "--reason", "moved", "--date", "2024-06-30").code == 0
+    world_db = rows(db, "SELECT status FROM children WHERE id = 1")
+    assert world_db == [("exited",)]
+    assert en(world, "config", "set", "age_limit", "9").code == 0  # 张三 is 9 on 2024-05-01
+    one_line_refusal(
+        en(world, "child", "reenter", "1", "--date", "2024-09-01"), "child 1 is 9 or older on 2024-09-01"
+    )
+    assert rows(db, "SELECT status FROM children WHERE id = 1") == [("exited",)]
+
+
+def test_import_of_exits_refuses_an_early_aged_out_and_a_time_out_over_a_stored_contact(world, db, tmp_path):
+    """Found from outside: `import exits` took an aged-out exit of a 9-year-old and a time out over contacts
+    already stored (the children import refused the first)."""
+    assert en(world, "log-contact", "李四", "--kind", "home-visit", "--date", "2024-05-10").code == 0
+    file = write_csv(
+        tmp_path / "exits.csv",
+        "child_id,exit_date,exit_reason,reentered_on",
+        "1,2024-04-01,aged-out,2024-04-15",
+        "2,2024-05-01,moved,2024-06-01",
+        "2,2024-06-10,moved,2024-06-20",
+    )
+    result = en(world, "import", "exits", file)
+    assert result.code == 1
+    assert f"{file}:2: exit_reason: " in result.err and "2031-05-01" in result.err  # 张三 is 16 on 2031-05-01
+    assert f"{file}:3: exit_date: child 2 has a contact inside this time out (id 1, 2024-05-10)" in result.err
+    assert ":4:" not in result.err
+    assert rows(db, "SELECT count(*) FROM exits") == [(0,)]
+
+
 # ---- helpers inactive ----------------------------------------------------------------------------
 
 
