@@ -780,11 +780,19 @@ def reopen_pairings(child_id: int, left: date, *, session: Session) -> int:
     for pairing, helper in session.execute(query).all():
         if pairing.end_date != max(left, pairing.start_date) or not helper.active or helper.inactive_on is not None:
             continue
+        if not _ended_by_an_exit(pairing.id, session=session):  # (`pair end` that day, not the exit, ended it)
+            continue
         if open_pairing(child_id, helper.id, session=session) is not None:
             continue
         update_row(pairing, {"end_date": None}, session=session)
         reopened += 1
     return reopened
+
+
+def _ended_by_an_exit(pairing_id: int, *, session: Session) -> bool:
+    """Whether the pairing's last change was its end set by `lbc child exit` (the audit log says which command)."""
+    query = select(AuditEntry.command).where(AuditEntry.table_name == "pairings", AuditEntry.row_id == pairing_id)
+    return session.execute(query.order_by(AuditEntry.id.desc()).limit(1)).scalar() == "lbc child exit"
 
 
 def pairings_in_force(child_id: int, on: date, *, session: Session) -> list[Pairing]:

@@ -16,10 +16,11 @@ import csv
 import io
 import json
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import copy_db, execute, new_target, rows
+from conftest import copy_db, execute, is_url, new_target, rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -282,6 +283,18 @@ def test_an_exit_or_a_return_that_would_leave_a_contact_or_a_pairing_outside_the
     )
 
 
+def test_undoing_an_exit_puts_back_only_the_pairings_the_exit_ended(world, db):
+    """Found from outside: a pairing ended by `pair end` on the exit day came back when the exit was undone."""
+    assert en(world, "pair", "1", "2", "--since", "2024-03-01").code == 0  # pairing 3: 张三 with 王老师
+    assert en(world, "pair", "end", "1", "2", "--date", "2024-06-30").code == 0
+    assert en(world, "child", "exit", "1", "--reason", "moved", "--date", "2024-06-30").code == 0  # ends pairing 1
+    assert en(world, "child", "reenter", "1").code == 0
+    assert rows(db, "SELECT id, end_date FROM pairings WHERE child_id = 1 ORDER BY id") == [
+        (1, None),
+        (3, "2024-06-30") if not is_url(db) else (3, date(2024, 6, 30)),
+    ]
+
+
 def test_a_return_at_the_age_limit_is_refused(world, db):
     """Found from outside: a return is as an enrolment, and no child is enrolled at the age limit (16): 张三,
     born 2015-05-01, is 16 on 2031-05-01; the world's today is real, so the check is on the exit's side."""
@@ -289,9 +302,7 @@ def test_a_return_at_the_age_limit_is_refused(world, db):
     world_db = rows(db, "SELECT status FROM children WHERE id = 1")
     assert world_db == [("exited",)]
     assert en(world, "config", "set", "age_limit", "9").code == 0  # 张三 is 9 on 2024-05-01
-    one_line_refusal(
-        en(world, "child", "reenter", "1", "--date", "2024-09-01"), "child 1 is 9 or older on 2024-09-01"
-    )
+    one_line_refusal(en(world, "child", "reenter", "1", "--date", "2024-09-01"), "child 1 is 9 or older on 2024-09-01")
     assert rows(db, "SELECT status FROM children WHERE id = 1") == [("exited",)]
 
 
