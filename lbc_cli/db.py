@@ -1040,13 +1040,18 @@ def _check_pg_archive(source: Path) -> set[str]:
 
 def sync_sequences(connection, table: str) -> None:
     """After rows were inserted with their own ids: on PostgreSQL move the table's id sequence past
-    them, so the next insert does not collide. SQLite needs nothing (it takes MAX(id) + 1)."""
+    them, so the next insert does not collide, never back (an id deleted stays used: models.NEVER_REUSED_TABLES).
+    SQLite needs nothing (it takes MAX(id) + 1, or, declared AUTOINCREMENT, follows the ids written)."""
     if connection.dialect.name != "postgresql":
         return
     from sqlalchemy import text
 
+    sequence = f"pg_get_serial_sequence('{table}', 'id')"
     connection.execute(
-        text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))")
+        text(
+            f"SELECT setval({sequence}, GREATEST(COALESCE((SELECT MAX(id) FROM {table}), 1),"
+            f" COALESCE(pg_sequence_last_value({sequence}::regclass), 1)))"
+        )
     )
 
 
@@ -1114,6 +1119,7 @@ def _to_schema_6(conn) -> None:
     _to_schema_6_refuse(conn)
     _to_schema_6_time(conn)  # before names: inactive_on comes before name_variants in helpers
     _to_schema_6_names(conn)
+    _to_schema_6_ids(conn)  # last: the tables' text as a new file has it, after the columns the others add
 
 
 def _to_schema_6_fix(conn) -> None:
@@ -1217,19 +1223,55 @@ def _to_schema_6_names(conn) -> None:
             _as_created(conn, table)
 
 
+def _to_schema_6_ids(conn) -> None:
+    """An id once given is never given again (models.NEVER_REUSED_TABLES: the tables lbc deletes rows of). SQLite
+    gives a deleted highest id again unless the table is declared AUTOINCREMENT; the declaration changes only how
+    the next id is chosen (the rows' layout is the same), so each table's text is put back as a new file declares
+    it (``_as_created``) instead of copying millions of contacts, and sqlite_sequence (made by a table declared so,
+    made and dropped) starts each table after the highest id it ever held: its rows' and the audit log's, so an
+    id deleted before the upgrade is not given again either. PostgreSQL's sequences never go back: nothing to do."""
+    from sqlalchemy import text
+
+    from lbc_cli import models
+
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql("CREATE TABLE lbc_sequence_maker (id INTEGER PRIMARY KEY AUTOINCREMENT)")
+    conn.exec_driver_sql("DROP TABLE lbc_sequence_maker")
+    for table in models.NEVER_REUSED_TABLES:
+        _declared_as_created(conn, table)
+        highest = conn.execute(
+            text(
+                f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0),"
+                " coalesce((SELECT max(row_id) FROM audit_log WHERE table_name = :table), 0))"
+            ),
+            {"table": table},
+        ).scalar()
+        conn.execute(text("DELETE FROM sqlite_sequence WHERE name = :table"), {"table": table})
+        if highest:
+            conn.execute(
+                text("INSERT INTO sqlite_sequence (name, seq) VALUES (:table, :seq)"), {"table": table, "seq": highest}
+            )
+
+
 def _as_created(conn, table: str) -> None:
     """A table that gained its last column by ALTER TABLE, declared as `lbc init` declares it (no default: every row
     holds a value). SQLite keeps the table's CREATE text, ALTER TABLE's addition appended; the text is put back as a
     new file has it (its rows are laid out the same: the column is the last one), through writable_schema, the
     schema's version moved on so that every connection reads it again."""
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN name_variants DROP DEFAULT")
+        return
+    _declared_as_created(conn, table)
+
+
+def _declared_as_created(conn, table: str) -> None:
+    """SQLite: the table's CREATE text put back as a new file has it (models.py), through writable_schema."""
     from sqlalchemy import text
     from sqlalchemy.schema import CreateTable
 
     from lbc_cli import models
 
-    if conn.dialect.name != "sqlite":
-        conn.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN name_variants DROP DEFAULT")
-        return
     created = str(CreateTable(models.SQLModel.metadata.tables[table]).compile(dialect=conn.dialect)).strip()
     version = conn.exec_driver_sql("PRAGMA schema_version").scalar()
     conn.exec_driver_sql("PRAGMA writable_schema = ON")

@@ -397,6 +397,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "将删除{what} {ids}（原值留在审计日志中）。继续吗？",
         "delete {what} {ids} (their values stay in the audit log)?",
     ),
+    "helper_inactive_mark": ("（不在岗）", " (inactive)"),
+    "helper_delete_refused": (
+        "帮扶人{name}（{id}）有 {pairings} 个结对、{contacts} 条联系记录，不能删除：请先用 lbc pair delete "
+        "删除误建的结对、lbc contact edit --helper 改正联系记录，或改用 lbc helper update {id} --inactive",
+        "helper {name} ({id}) has {pairings} pairing(s) and {contacts} contact(s) and cannot be deleted: first "
+        "`lbc pair delete` the pairings made by mistake and `lbc contact edit --helper` the contacts, or use "
+        "`lbc helper update {id} --inactive`",
+    ),
     "delete_needs_yes": ("删除需要确认：请加 --yes", "deleting needs confirmation: add --yes"),
     "pairing_overlaps": (
         "这样 {child} 与 {helper} 的结对会与另一个结对（编号 {id}，自 {start} 起）重叠；请先更正或删除那一个",

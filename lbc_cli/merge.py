@@ -41,6 +41,7 @@ from lbc_cli.errors import DatabaseError, LbcError
 # Rows of OTHER read, and rows of this database looked up, at a time (an IN list stays far below
 # SQLite's bound-parameter limit).
 CHUNK = 400
+DELETED_IDS = "SELECT DISTINCT row_id FROM audit_log WHERE table_name = :table AND action = 'delete'"
 
 # The merge order: a row's foreign keys point to rows of tables merged before it.
 ORDER = ("helpers", "children", "exits", "pairings", "contacts", "exams", "schedule_items", "settings")
@@ -448,7 +449,7 @@ class _Merger:
     # ---- one table -----------------------------------------------------------------------
 
     def merge_table(self, name: str) -> None:
-        from sqlalchemy import func, select
+        from sqlalchemy import func, select, text
 
         from lbc_cli.models import DERIVED, SQLModel
 
@@ -456,6 +457,12 @@ class _Merger:
         compared = [c.name for c in table.columns if c.name not in ("id", "uid") and c.name not in DERIVED]
         tally = self.outcome.tallies[name] = Tally(name)
         mine_max = self.target.execute(select(func.max(table.c.id))).scalar() or 0
+        # the ids deleted here: never given again (models.NEVER_REUSED_TABLES), a row of theirs that holds one
+        # takes a new id as one whose id is taken does
+        self.gone = {
+            row_id for (row_id,) in self.target.execute(text(DELETED_IDS), {"table": name}) if row_id is not None
+        }
+        mine_max = max(mine_max, *self.gone) if self.gone else mine_max
         with self.other.translated():
             their_max = self.source.execute(select(func.max(table.c.id))).scalar() or 0
         self.next_id = max(mine_max, their_max) + 1  # a new id collides with neither side's
@@ -498,7 +505,7 @@ class _Merger:
                 values = dict(row)
                 if name != "settings":
                     self.added_uids[name].add(values["uid"])
-                if values["id"] in ids_here:
+                if values["id"] in ids_here or values["id"] in self.gone:
                     values["id"] = self.next_id
                     self.next_id += 1
                 if name == "settings" and values["uid"] in by_uid:

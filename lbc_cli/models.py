@@ -41,6 +41,14 @@ def _uid_field() -> str:
     return Field(default_factory=new_uid, max_length=36, unique=True)
 
 
+# The tables lbc deletes rows of (a correction, a helper entered by mistake, an exit undone, a schedule item): an id
+# once given is never given again, so that the audit log's row ids and the ids people noted keep naming one record.
+# SQLite's AUTOINCREMENT keeps the highest id ever used (sqlite_sequence); without it a deleted highest id is
+# given again. PostgreSQL's sequences never go back.
+NEVER_REUSED = {"sqlite_autoincrement": True}
+NEVER_REUSED_TABLES = ("helpers", "pairings", "exits", "contacts", "exams", "schedule_items")
+
+
 class Child(SQLModel, table=True):
     __tablename__ = "children"
     __table_args__ = (
@@ -95,7 +103,7 @@ class Child(SQLModel, table=True):
 
 class Helper(SQLModel, table=True):
     __tablename__ = "helpers"
-    __table_args__ = (Index("ix_helpers_pinyin", "name_pinyin", "name"),)
+    __table_args__ = (Index("ix_helpers_pinyin", "name_pinyin", "name"), NEVER_REUSED)
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = _uid_field()
@@ -121,6 +129,7 @@ class Pairing(SQLModel, table=True):
         # covering for remind's facts: a child's helpers in force on a date, read from the index alone
         Index("ix_pairings_child", "child_id", "end_date", "start_date", "helper_id"),
         Index("ix_pairings_helper", "helper_id", "end_date"),
+        NEVER_REUSED,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -148,6 +157,7 @@ class Exit(SQLModel, table=True):
             postgresql_where=text("reentered_on IS NOT NULL"),
         ),
         Index("ix_exits_child", "child_id", "exit_date"),
+        NEVER_REUSED,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -166,6 +176,7 @@ class Contact(SQLModel, table=True):
         Index("ix_contacts_child_kind_date", "child_id", "kind", "no_answer", "date", "with_whom"),
         Index("ix_contacts_date", "date"),
         Index("ix_contacts_helper_date", "helper_id", "date"),
+        NEVER_REUSED,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -196,7 +207,10 @@ last_contacts = Table(
 
 class Exam(SQLModel, table=True):
     __tablename__ = "exams"
-    __table_args__ = (UniqueConstraint("child_id", "school_year", "term", name="uq_exams_child_year_term"),)
+    __table_args__ = (
+        UniqueConstraint("child_id", "school_year", "term", name="uq_exams_child_year_term"),
+        NEVER_REUSED,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = _uid_field()
@@ -223,7 +237,7 @@ class ScheduleItem(SQLModel, table=True):
     """One line of the year's work schedule (the seed's 工作安排), by calendar month."""
 
     __tablename__ = "schedule_items"
-    __table_args__ = (Index("ix_schedule_month", "month", "position"),)
+    __table_args__ = (Index("ix_schedule_month", "month", "position"), NEVER_REUSED)
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = _uid_field()

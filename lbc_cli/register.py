@@ -379,6 +379,24 @@ def update_helper(
     return HelperUpdated(helper, changed, ended, warnings)
 
 
+def delete_helper(db, ref: str, *, reason: str | None, confirm: Callable[[Helper], None]) -> Helper:
+    """Remove a helper entered by mistake (a twin entered twice): only one no pairing and no contact names, else
+    refused with what to do first (the pairings deleted, the contacts given another helper, or the helper set
+    inactive instead). ``confirm`` is asked with the helper found, before anything is changed; its values stay
+    in the audit log, with ``reason``."""
+    reason = validate.parse_text(reason, "--reason")
+    with db.session(write=True) as session:
+        helper = store.resolve(Helper, ref, session=session)
+        pairings, contacts = store.helper_records(helper.id, session=session)
+        if pairings or contacts:
+            raise LbcError(
+                i18n.t("helper_delete_refused", name=helper.name, id=helper.id, pairings=pairings, contacts=contacts)
+            )
+        confirm(helper)
+        store.delete_row(helper, session=session, reason=reason)
+    return helper
+
+
 def audit_entries(db, *, child: str | None, since: date | None, table: str | None) -> list:
     """The audit log's entries, newest first: a child's history (``child``: a reference), from a date, of a
     table."""

@@ -356,8 +356,10 @@ def new_village_warnings(names, *, session: Session, known: set[str] | None = No
 
 
 def describe(row: Any) -> str:
-    """id, name, village, birth date: enough to tell two namesakes apart."""
-    parts = [f"{row.id}", row.name, row.village or "-"]
+    """id, name, village, birth date (a helper: role): enough to tell two namesakes apart. A helper not in post is
+    marked so, for the user to pick the one in post (a lookup never picks it alone)."""
+    name = row.name if isinstance(row, Child) or row.active else row.name + i18n.t("helper_inactive_mark")
+    parts = [f"{row.id}", name, row.village or "-"]
     if isinstance(row, Child):
         parts.append(row.birth_date.isoformat())
     else:
@@ -810,6 +812,13 @@ def helper_pairings_in_force(helper_id: int, on: date, *, session: Session) -> l
         .order_by(Child.name_pinyin, Child.id, Pairing.id)
     )
     return list(session.execute(query).all())
+
+
+def helper_records(helper_id: int, *, session: Session) -> tuple[int, int]:
+    """(pairings, contacts) that name the helper, whatever their dates: a helper named by none can be deleted."""
+    pairings = session.execute(select(func.count()).where(Pairing.helper_id == helper_id)).scalar_one()
+    contacts = session.execute(select(func.count()).where(Contact.helper_id == helper_id)).scalar_one()
+    return pairings, contacts
 
 
 def class_children(school: str, class_name: str, *, session: Session, grade: int | None = None) -> list[Child]:

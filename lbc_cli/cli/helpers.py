@@ -1,4 +1,4 @@
-"""The helper group (帮扶人): add, list, show, update."""
+"""The helper group (帮扶人): add, list, show, update, delete."""
 
 from typing import Annotated
 
@@ -10,7 +10,10 @@ from lbc_cli.cli.options import (
     BomOpt,
     CardFormatOpt,
     ListFormatOpt,
+    ReasonOpt,
     RevealOpt,
+    YesOpt,
+    ask_first,
     check_format,
     database,
     opt_date,
@@ -20,7 +23,12 @@ from lbc_cli.cli.options import (
 from lbc_cli.errors import ExitCode, Invalid
 
 _ = i18n.bi
-app = typer.Typer(help=_("帮扶人:新增、名单、详情、修改", "helpers (帮扶人): add, list, show, update"))
+app = typer.Typer(
+    help=_(
+        "帮扶人:新增、名单、详情、修改、删除误录",
+        "helpers (帮扶人): add, list, show, update, delete one added by mistake",
+    )
+)
 
 HELPER_COLUMNS = ["id", "name", "role", "phone", "organization", "village", "active", "children"]
 HELPER_ENUMS = {"role": "role"}
@@ -200,3 +208,31 @@ def update(
         console.info(i18n.t("helper_pairings_ended", date=helper.inactive_on, n=n, children=children))
     for warning in done.warnings:
         console.warn(warning)
+
+
+@app.command(
+    help=_(
+        "删除误录的帮扶人（须没有结对和联系记录；原值留在审计日志中）；会先询问，或加 --yes",
+        "remove a helper entered by mistake (one with no pairings or contacts; its values stay in the audit log); "
+        "asks first, or --yes",
+    )
+)
+def delete(
+    ref: Annotated[str, typer.Argument(help=_("编号或姓名", "id or name"))],
+    reason: ReasonOpt = None,
+    yes: YesOpt = False,
+) -> None:
+    """Remove a helper entered by mistake."""
+    from lbc_cli import register
+
+    def question(helper) -> str:
+        return i18n.t(
+            "delete_confirm", what=i18n.t("what_helper"), ids=i18n.t("name_and_id", name=helper.name, id=helper.id)
+        )
+
+    def confirm(helper) -> None:
+        ask_first(yes, question(helper), "delete_needs_yes")()
+
+    helper = register.delete_helper(database(), ref, reason=reason, confirm=confirm)
+    shown = i18n.t("name_and_id", name=helper.name, id=helper.id)
+    console.info(i18n.t("deleted_rows", what=i18n.t("what_helper"), ids=shown))
