@@ -359,7 +359,7 @@ def describe(row: Any) -> str:
     """id, name, village, birth date: enough to tell two namesakes apart."""
     parts = [f"{row.id}", row.name, row.village or "-"]
     if isinstance(row, Child):
-        parts.append(row.birth_date.isoformat())
+        parts.append(validate.birth_shown(row.birth_date.isoformat(), row.status))  # a purged child's year
     else:
         parts.append(i18n.label("role", row.role))
     return "  ".join(parts)
