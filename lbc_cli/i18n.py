@@ -845,6 +845,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{who}on {date} the child is not yet {limit} (it turns {limit} on {reached}): it cannot leave as aged out;"
         " give another reason, or let it leave on or after {reached}",
     ),
+    "aged_out_early_year": (
+        "{who}{date} 时儿童还未满 {limit} 周岁（只知道出生年份 {born}：满 {limit} 周岁不早于 {year} 年），"
+        "不能以“年满退出”退出；请选择其他退出原因",
+        "{who}on {date} the child is not yet {limit} (only its birth year {born} is known: it turns {limit} in"
+        " {year} at the earliest): it cannot leave as aged out; give another reason",
+    ),
     "helper_twin": (
         "帮扶人 {name}（编号 {id}，电话 {phone}）已登记，姓名和电话都相同；确是另一人时加 --force",
         "helper {name} (id {id}, phone {phone}) is already registered with the same name and phone;"

@@ -343,6 +343,40 @@ def _all_text(values) -> str | None:
         return None
 
 
+def _birth_year(cell) -> int | None:
+    """The year of a birth date cell that is a year alone ("2016", or 2016 from a workbook), else None."""
+    if cell.__class__ is int:
+        year = cell
+    elif cell.__class__ is str and len(text := cell.strip()) == 4 and text.isdigit() and text.isascii():
+        year = int(text)
+    else:
+        return None
+    return year if validate.FIRST_YEAR <= year <= validate.LAST_YEAR else None
+
+
+def _purged_births(births, statuses):
+    """The birth date cells of a block of children, a purged child's year alone (as ``lbc export`` writes it,
+    SPEC section 10) read as the date it is kept as, 1 January of that year (``store.purge_child``). A year
+    alone for a child not purged stays as it is, and is refused as a date."""
+    try:
+        distinct = set(births)
+    except TypeError:  # a JSON list or object among them
+        distinct = set()
+    years = {cell: year for cell in distinct if (year := _birth_year(cell)) is not None}
+    if not years:
+        return births  # the usual block: no year alone, nothing looked at again
+    out = list(births)
+    for index, (birth, status) in enumerate(zip(births, statuses, strict=True)):
+        if birth in years and status.__class__ is str:
+            try:
+                purged = validate.parse_slug("status", status, "status") == validate.PURGED
+            except Invalid:
+                purged = False  # its own problem, reported with its cell
+            if purged:
+                out[index] = date(years[birth], 1, 1).isoformat()
+    return out
+
+
 def _filled(values) -> list:
     """The cells that are not empty (an empty one is the column's empty value, before any fast path)."""
     return list(filter(None, values)) if "" in values or None in values else list(values)
@@ -501,6 +535,8 @@ class _Loader:
         n = len(numbers)
         failed: dict[int, tuple[str, str]] = {}  # row index -> (column, problem): its first
         values = {}
+        if self.name == "children" and "birth_date" in columns and "status" in columns:
+            columns["birth_date"] = _purged_births(columns["birth_date"], columns["status"])
         for key, cells in columns.items():
             if key not in ("id", "uid"):
                 values[key] = self._parse(key, cells, failed, raws)

@@ -37,6 +37,7 @@ from urllib.parse import quote
 from lbc_cli import i18n
 from lbc_cli.db import SCHEMA_VERSION, Database, connect_sqlite, sync_sequences, translate
 from lbc_cli.errors import DatabaseError, LbcError
+from lbc_cli.validate import PURGED
 
 # Rows of OTHER read, and rows of this database looked up, at a time (an IN list stays far below
 # SQLite's bound-parameter limit).
@@ -231,6 +232,7 @@ class Conflict:
     blocked: str | None = None  # i18n key: why --prefer theirs could not settle it
     settled: bool = False
     erased: bool = False  # the child's personal data was erased here (lbc child purge): it stays erased
+    statuses: tuple = (None, None)  # a child's status here and theirs: a purged one's birth date is its year alone
 
     def line(self) -> str:
         """One line naming the row and every field that differs, phone and id numbers masked."""
@@ -243,8 +245,8 @@ class Conflict:
             i18n.t(
                 "merge_diff",
                 field=i18n.field(name) if zh else name,
-                mine=_shown(name, mine),
-                theirs=_shown(name, theirs),
+                mine=_shown(name, _birth_shown(name, mine, self.statuses[0])),
+                theirs=_shown(name, _birth_shown(name, theirs, self.statuses[1])),
             )
             for name, mine, theirs in self.diffs
         )
@@ -274,6 +276,13 @@ class Outcome:
 
     def rows(self) -> list[dict]:
         return [self.tallies[name].row() for name in ORDER if name in self.tallies]
+
+
+def _birth_shown(column: str, value: Any, status: str | None) -> Any:
+    """A birth date as a message shows it: a purged child's year alone (``validate.birth_shown``)."""
+    from lbc_cli import validate
+
+    return validate.birth_shown(value, status) if column == "birth_date" else value
 
 
 def _shown(column: str, value: Any) -> str:
@@ -533,6 +542,7 @@ class _Merger:
                 diffs=diffs,
                 mine_uid=mine["uid"] if why in WHY else None,
                 why=WHY.get(why),
+                statuses=(mine.get("status"), row.get("status")) if name == "children" else (None, None),
             )
             if name == "children" and mine["id"] in self.erased:
                 conflict.erased = conflict.settled = True
@@ -626,7 +636,8 @@ class _Merger:
     def _keys(self, name: str, row: dict) -> list[tuple]:
         """The index keys a row is found by; an empty list for tables matched by uid alone."""
         if name == "children" and not self.force:
-            keys = [("nb", row["name"], row["birth_date"])]
+            # a purged child's name (#id) and birth date (1 January) are not its own: no one's namesake
+            keys = [] if row["status"] == PURGED else [("nb", row["name"], row["birth_date"])]
             if row["id_number"]:
                 keys.insert(0, ("id", row["id_number"]))
             return keys
@@ -741,7 +752,10 @@ class _Merger:
 
     def _who(self, name: str, mine: dict) -> str:
         if name == "children":
-            return f"{mine['name']} ({mine['village'] or '-'}, {mine['birth_date'].isoformat()})"
+            from lbc_cli import validate
+
+            born = validate.birth_shown(mine["birth_date"].isoformat(), mine["status"])  # a purged child's year
+            return f"{mine['name']} ({mine['village'] or '-'}, {born})"
         if name == "helpers":
             return f"{mine['name']} ({i18n.label('role', mine['role'])})"
         if name == "pairings":

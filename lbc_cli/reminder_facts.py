@@ -18,6 +18,11 @@ from lbc_cli import conditions, i18n
 Rows = Callable[[str, dict], Iterable[tuple]]  # each statement's rows taken before the next is run
 
 
+# A child's birth date as the rules know it: none for a purged child, whose day is not its own (it is kept as
+# 1 January of its year, SPEC section 10), so no age-out is reckoned from it.
+_BIRTH = "(CASE WHEN c.status = 'purged' THEN NULL ELSE c.birth_date END)"
+
+
 def facts_sql(dialect: str, *, helper_id: int | None = None, village: str | None = None) -> str:
     """A row of facts per child c in the programme on :as_of: the record's columns, whether it is a priority
     child, the last day of each contact the rules count (``conditions.COUNTED_CONTACTS``, from the table
@@ -34,7 +39,7 @@ def facts_sql(dialect: str, *, helper_id: int | None = None, village: str | None
         where.append(f"EXISTS ({mine})")
     lasts = ", ".join(conditions.last_contact_kept(fact, "kept", "c.id") for fact in conditions.COUNTED_CONTACTS)
     return (
-        "SELECT c.id, c.name, c.birth_date, c.enrolled_on, c.flags, c.guardian_relation, c.guardian_name,"
+        f"SELECT c.id, c.name, {_BIRTH}, c.enrolled_on, c.flags, c.guardian_relation, c.guardian_name,"
         f" c.care_agreement_on, c.reviewed_on, {conditions.priority('c')}, {lasts},"
         f" (SELECT {helper_ids} FROM pairings WHERE child_id = c.id AND {conditions.pairing_in_force()}),"
         f" {conditions.back_since('c')}"
@@ -76,7 +81,7 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
             (
                 child_id,
                 name,
-                day(birth),
+                birth and day(birth),
                 day(enrolled),
                 bool(priority),
                 relation == "none" or not guardian or (flags is not None and "lives-alone" in flags.split(";")),

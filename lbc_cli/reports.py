@@ -135,7 +135,7 @@ class _Roster(NamedTuple):
 
     ids: set[int]
     began: dict[int, int]  # child id -> the day number its part of the period began (the start, or enrolment)
-    age_of: dict  # birth date, as the database gives it -> age on the reference date
+    age_of: dict  # birth date, as the database gives it -> age on the reference date (None: not known)
     age_schooling: Counter  # (age, schooling) -> children
     columns: dict[str, Counter]  # column -> its values' counts
 
@@ -148,7 +148,8 @@ def _roster(session, start: date, reference: date) -> _Roster:
     """The children in the programme on ``reference``, read as columns a batch at a time and kept as
     counts: a county's 100,000 records are counted, not carried."""
     names = ("id", "birth_date", "enrolled_on", *COUNTED)
-    query = select(*(Child.__table__.c[c] for c in names)).where(store.active_on(reference))
+    columns = [_birth() if c == "birth_date" else Child.__table__.c[c] for c in names]
+    query = select(*columns).where(store.active_on(reference))
     age_of: dict = {}
     first_day: dict = {}  # enrolment date -> the day number the child's part of the period began
     began: dict[int, int] = {}
@@ -157,7 +158,7 @@ def _roster(session, start: date, reference: date) -> _Roster:
     for rows in store.raw_batches(query, session=session):
         ids, births, enrolled, *counted = zip(*rows, strict=True)
         for birth in set(births).difference(age_of):
-            age_of[birth] = validate.age_on(store.as_date(birth), reference)
+            age_of[birth] = None if birth is None else validate.age_on(store.as_date(birth), reference)
         for day in set(enrolled).difference(first_day):
             first_day[day] = max(start, store.as_date(day)).toordinal()
         began.update(zip(ids, map(first_day.__getitem__, enrolled), strict=True))
@@ -168,13 +169,22 @@ def _roster(session, start: date, reference: date) -> _Roster:
     return _Roster(set(began), began, age_of, age_schooling, columns)
 
 
+def _birth():
+    """A child's birth date as the summary's ages are reckoned from it: none for a purged child, whose day is not
+    its own (kept as 1 January of its year, SPEC section 10): it is counted in no age band and not in the
+    school-age base of the in-school rate."""
+    return case((Child.status == store.PURGED, None), else_=Child.birth_date)
+
+
 def _priority_children(session, listed, reference: date, roster: _Roster) -> tuple[list[dict], int]:
     """(the priority children in pinyin order, the number of children in the roster with a pairing in force)."""
-    columns = (Child.village, Child.birth_date, Child.flags, Child.guardian_rating)
+    columns = (Child.village, _birth(), Child.flags, Child.guardian_rating)
     rows = store.raw_rows(listed.add_columns(*columns).where(store.priority_clause()), session=session)
     paired, helpers = store.paired_children((row[0] for row in rows), session=session, as_of=reference)
 
-    def age(birth) -> int:  # a child enrolled since the roster was read is not in age_of
+    def age(birth) -> int | None:  # a child enrolled since the roster was read is not in age_of
+        if birth is None:
+            return None  # a purged child's age is not known
         found = roster.age_of.get(birth)
         return validate.age_on(store.as_date(birth), reference) if found is None else found
 
@@ -323,7 +333,8 @@ def _tables(roster: _Roster) -> dict:
     """The tables of the children: by village, gender, age band, flag, guardian, schooling and assistance."""
     ages: Counter = Counter()
     for (age, _schooling), n in roster.age_schooling.items():
-        ages[age] += n
+        if age is not None:  # a purged child's age is not known: in no band
+            ages[age] += n
     columns = roster.columns
     return {
         "by_village": _counts(columns["village"], blank=True),

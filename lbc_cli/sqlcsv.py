@@ -54,6 +54,10 @@ class Spelling:
         """A column of ``kind`` (see ``kinds``) as the text Python writes for it (``io.csv_text``)."""
         raise NotImplementedError
 
+    def year_text(self, c: str) -> str:
+        """A date column's year as its four digits ("2016")."""
+        raise NotImplementedError
+
     def year_and_day(self, c: str) -> tuple[str, str]:
         """A date column's year (an integer) and its month and day as text 'MM-DD', compared byte by byte."""
         raise NotImplementedError
@@ -77,6 +81,9 @@ class _SQLite(Spelling):
 
     def as_text(self, c: str, kind: str) -> str:
         return c  # printf's %s prints each as Python does: integers, 1/0, ISO dates; NULL as nothing
+
+    def year_text(self, c: str) -> str:
+        return f"substr({c}, 1, 4)"  # a date is its ISO text
 
     def year_and_day(self, c: str) -> tuple[str, str]:
         return f"CAST(substr({c}, 1, 4) AS INTEGER)", f"substr({c}, 6, 5)"  # a date is its ISO text
@@ -109,6 +116,9 @@ class _PostgreSQL(Spelling):
         if kind == "date":
             return f"to_char({c}, 'YYYY-MM-DD')"  # ISO whatever the server's DateStyle
         return c
+
+    def year_text(self, c: str) -> str:
+        return f"to_char({c}, 'YYYY')"
 
     def year_and_day(self, c: str) -> tuple[str, str]:
         return f"CAST(extract(year FROM {c}) AS INTEGER)", f"(to_char({c}, 'MM-DD') COLLATE \"C\")"
@@ -209,11 +219,13 @@ def _spelling(session) -> Spelling | None:
     return SPELLINGS.get(session.connection().dialect.name)
 
 
-def csv_lines(query, model, columns: list[str], *, session, masked: frozenset[str], chunk: int = 5000):
+def csv_lines(
+    query, model, columns: list[str], *, session, masked: frozenset[str], chunk: int = 5000, years: bool = False
+):
     """The rows of ``query`` (a SELECT of ``model``'s table, ``store.table_query``: its filters and order kept,
     its columns replaced) as CSV lines of ``columns``, ``masked`` columns masked, in lists of ``chunk``; None
     where this cannot serve (a backend not spelt here, or a REAL column), and the caller takes the general
-    path."""
+    path. ``years``: children's rows that may be purged, whose birth date is the year alone (``birth_year_sql``)."""
     from sqlalchemy import literal_column
 
     from lbc_cli import store
@@ -225,8 +237,18 @@ def csv_lines(query, model, columns: list[str], *, session, masked: frozenset[st
     cells = [
         cell_sql(name, kind, mask=name in masked, sql=sql) for name, kind in zip(columns, column_kinds, strict=True)
     ]
+    if years:
+        at = columns.index("birth_date")
+        cells[at] = birth_year_sql(cells[at], sql)
     lines = query.with_only_columns(literal_column(sql.line(cells)), maintain_column_froms=True)
     return _first_cells(store.raw_batches(lines, session=session, size=chunk))
+
+
+def birth_year_sql(cell: str, sql: Spelling = SQLITE) -> str:
+    """A child's birth date cell (``cell``: its SQL) as ``validate.birth_shown`` gives it: of a purged child
+    the year alone."""
+    purged, year = sql.literal(validate.PURGED), sql.year_text('"birth_date"')
+    return f'(CASE WHEN "status" = {purged} THEN {year} ELSE {cell} END)'
 
 
 def _first_cells(batches) -> Iterator[list]:

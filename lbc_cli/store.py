@@ -361,7 +361,7 @@ def describe(row: Any) -> str:
     name = row.name if isinstance(row, Child) or row.active else row.name + i18n.t("helper_inactive_mark")
     parts = [f"{row.id}", name, row.village or "-"]
     if isinstance(row, Child):
-        parts.append(row.birth_date.isoformat())
+        parts.append(validate.birth_shown(row.birth_date.isoformat(), row.status))  # a purged child's year
     else:
         parts.append(i18n.label("role", row.role))
     return "  ".join(parts)

@@ -24,20 +24,31 @@ def exported(
 ) -> Iterator["Table"]:
     """Every row of a table in id order (``store.table_query``'s filters: a purged child's rows only when
     ``status`` asks for them) as the output layer's Table, read in one snapshot while the block writes it;
-    its CSV writer may have the database make the lines itself."""
+    its CSV writer may have the database make the lines itself. A purged child's birth date is its year
+    alone (SPEC section 10: the day it is stored with is not its birthday; ``lbc import`` reads it back)."""
     from lbc_cli import sqlcsv, store
     from lbc_cli.output import Table
 
     query = store.table_query(model, columns, equal=equal, start=start, end=end, status=status)
+    years = status in (store.PURGED, "all") and model.__table__.name == "children" and "birth_date" in columns
     # the readers are ended here, in their transaction, even when the writing stops half-way
     with db.session() as session, ExitStack() as readers:
         stored = readers.enter_context(closing(store.stream_rows(query, columns, session=session)))
 
         def csv_lines(masked: frozenset[str]):
-            lines = sqlcsv.csv_lines(query, model, columns, session=session, masked=masked)
+            lines = sqlcsv.csv_lines(query, model, columns, session=session, masked=masked, years=years)
             return lines if lines is None else readers.enter_context(closing(lines))
 
-        yield Table(columns, stored, reveal=reveal, csv_lines=csv_lines)
+        yield Table(columns, map(_birth_year, stored) if years else stored, reveal=reveal, csv_lines=csv_lines)
+
+
+def _birth_year(row: dict) -> dict:
+    """A child's row as exported: of a purged child, the birth year alone (as text: "2016")."""
+    from lbc_cli import validate
+
+    if row.get("status") == validate.PURGED:
+        row["birth_date"] = validate.birth_shown(row["birth_date"], validate.PURGED)
+    return row
 
 
 def import_file(

@@ -463,27 +463,31 @@ def check_child(
     values: dict, *, today: date, age_limit: int, check_age: bool = True, check_exit: bool = True
 ) -> list[str]:
     """Rules across fields of a whole child record; returns warnings (raises on a refusal). Without
-    ``check_age`` the age at enrolment is not checked, without ``check_exit`` an aged-out exit's date is not."""
+    ``check_age`` the age at enrolment is not checked, without ``check_exit`` an aged-out exit's date is not.
+    A purged child's birth date is its year alone (kept as 1 January): named as the year, and no age is
+    reckoned from its day (``check_aged_out``'s ``year_only``)."""
     warnings: list[str] = []
     check_required(values, CHILD_REQUIRED)
     birth, enrolled = values["birth_date"], values["enrolled_on"]
+    year_only = values.get("status") == PURGED
+    born = birth_shown(birth.isoformat(), values.get("status"))
     not_future(birth, "birth_date", today)
     if enrolled < birth:
-        raise Invalid("enrolled_on", i18n.t("before_birth", value=enrolled.isoformat(), birth=birth.isoformat()))
-    if check_age and birthday(birth, age_limit) <= enrolled:
+        raise Invalid("enrolled_on", i18n.t("before_birth", value=enrolled.isoformat(), birth=born))
+    if check_age and not year_only and birthday(birth, age_limit) <= enrolled:
         raise Invalid(
             "birth_date", i18n.t("too_old", birth=birth.isoformat(), on=enrolled.isoformat(), limit=age_limit)
         )
     for key in ("care_agreement_on", "consent_on", "exit_date", "reviewed_on"):
         if values.get(key) is not None and values[key] < birth:
-            raise Invalid(key, i18n.t("before_birth", value=values[key].isoformat(), birth=birth.isoformat()))
+            raise Invalid(key, i18n.t("before_birth", value=values[key].isoformat(), birth=born))
     if values.get("exit_date") is not None and values["exit_date"] < enrolled:
         raise Invalid(
             "exit_date",
             i18n.t("exit_before_enrol", date=values["exit_date"].isoformat(), enrolled=enrolled.isoformat()),
         )
     if check_exit and values.get("exit_reason") == "aged-out" and values.get("exit_date") is not None:
-        check_aged_out(birth, values["exit_date"], age_limit=age_limit, child_id=values.get("id"))
+        check_aged_out(birth, values["exit_date"], age_limit=age_limit, child_id=values.get("id"), year_only=year_only)
     if values.get("consent_on") is None and age_on(birth, enrolled) < 14:
         warnings.append("consent_on: " + i18n.t("no_consent"))
     if values.get("id_number"):
@@ -549,12 +553,30 @@ def check_exam_sat(school_year: int, term: int, *, today: date, child_id: int | 
         )
 
 
-def check_aged_out(birth: date, exit_date: date, *, age_limit: int, child_id: int | None = None) -> None:
+def check_aged_out(
+    birth: date, exit_date: date, *, age_limit: int, child_id: int | None = None, year_only: bool = False
+) -> None:
     """Refuse an exit for reason ``aged-out`` before the child reaches ``age_limit`` (SPEC section 10): the rule
-    `child exit`, `child update`, `import children` and `merge` keep."""
+    `child exit`, `child update`, `import children` and `merge` keep. ``year_only``: only the birth year is known
+    (a purged child's): refused only before 1 January of the year it turns ``age_limit``, the earliest it can."""
     reached = birthday(birth, age_limit)
+    who = i18n.t("exam_of_child", id=child_id) if child_id is not None else ""
+    if year_only:
+        reached = date(birth.year + age_limit, 1, 1)
+        if exit_date < reached:
+            raise Invalid(
+                "exit_reason",
+                i18n.t(
+                    "aged_out_early_year",
+                    who=who,
+                    date=exit_date.isoformat(),
+                    limit=age_limit,
+                    born=birth.year,
+                    year=reached.year,
+                ),
+            )
+        return
     if exit_date < reached:
-        who = i18n.t("exam_of_child", id=child_id) if child_id is not None else ""
         raise Invalid(
             "exit_reason",
             i18n.t("aged_out_early", who=who, date=exit_date.isoformat(), limit=age_limit, reached=reached.isoformat()),

@@ -14,9 +14,11 @@ import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
-from conftest import rows
+from conftest import copy_db, rows
 
+from lbc_cli import sqlcsv
 from lbc_cli.db import SCHEMA_VERSION
 
 ENROLLED = ["--enrolled-on", "2024-01-01", "--consent-on", "2024-01-01"]
@@ -124,17 +126,90 @@ def test_the_registration_form_leaves_a_purged_child_out_and_shows_its_year_when
     assert [(r["序号"], r["出生日期"]) for r in everyone] == [("1", "2015"), ("2", "2015"), ("3", "2014-02-02")]
 
 
-def test_export_then_import_of_purged_rows_is_exact(register, run, db, new_db, tmp_path):
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "xlsx"])
+def test_every_export_shows_a_purged_childs_birth_year_alone(register, fmt, tmp_path):
+    """#1 and #2 (born 2015-03-04 and 2015-07-08, kept as 2015-01-01) are exported as "2015", a text in every
+    format; 王五 (3) keeps his day."""
+    path = tmp_path / f"children.{fmt}"
+    ok(register("export", "children", "--status", "all", "--format", fmt, "--out", str(path)))
+    if fmt == "csv":
+        found = [(r["id"], r["birth_date"]) for r in _csv(path.read_text("utf-8"))]
+    elif fmt == "xlsx":
+        sheet = openpyxl.load_workbook(path).active
+        cells = list(sheet.iter_rows(values_only=True))
+        at = cells[0].index("birth_date")
+        found = [(str(row[0]), row[at]) for row in cells[1:]]
+    else:
+        text = path.read_text("utf-8")
+        records = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()]
+        found = [(str(r["id"]), r["birth_date"]) for r in records]
+    assert found == [("1", "2015"), ("2", "2015"), ("3", "2014-02-02")]
+    assert "2015-01-01" not in (path.read_text("utf-8") if fmt != "xlsx" else "")
+
+
+def test_the_databases_csv_lines_give_the_birth_year_as_the_general_path_does(register, monkeypatch):
+    """The CSV the database makes (sqlcsv.csv_lines, each backend's SQL) and csv.writer's: the same bytes."""
+    fast = ok(register("export", "children", "--status", "all", "--reveal")).out
+    purged = ok(register("export", "children", "--status", "purged")).out
+    monkeypatch.setattr(sqlcsv, "csv_lines", lambda *a, **k: None)  # the general path, csv.writer
+    assert ok(register("export", "children", "--status", "all", "--reveal")).out == fast
+    assert ok(register("export", "children", "--status", "purged")).out == purged
+    assert [(r["id"], r["birth_date"]) for r in _csv(fast)] == [("1", "2015"), ("2", "2015"), ("3", "2014-02-02")]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "xlsx"])
+def test_export_then_import_of_purged_rows_is_exact(register, run, db, new_db, tmp_path, fmt):
+    """export --status all -> import into an empty database -> export --status all: the same bytes (a workbook's
+    cells: its zip carries the time it was written), the year alone read back as 1 January of it."""
     other = new_db()
     ok(run("init", db=other))
-    for table in ("helpers", "children", "pairs", "contacts", "exams"):
-        path = tmp_path / f"{table}.csv"
+    for table in ("helpers", "children", "pairs", "contacts", "exams", "exits"):
+        path = tmp_path / f"{table}.{fmt}"
+        again = tmp_path / f"again-{table}.{fmt}"
         options = [] if table == "helpers" else ["--status", "all"]
-        ok(register("export", table, *options, "--reveal", "--out", str(path)))
+        ok(register("export", table, *options, "--reveal", "--format", fmt, "--out", str(path)))
         ok(run("import", table, str(path), db=other))
-        again = ok(run("export", table, *options, "--reveal", db=other)).out
-        with open(path, encoding="utf-8", newline="") as written:
-            assert again == written.read(), table
+        ok(run("export", table, *options, "--reveal", "--format", fmt, "--out", str(again), db=other))
+        if fmt == "xlsx":
+            first, second = (openpyxl.load_workbook(p).active for p in (path, again))
+            assert list(second.iter_rows(values_only=True)) == list(first.iter_rows(values_only=True)), table
+        else:
+            assert again.read_bytes() == path.read_bytes(), table
+    query = "SELECT id, birth_date, status FROM children ORDER BY id"
+    assert (
+        rows(other, query)
+        == rows(db, query)
+        == [
+            (1, "2015-01-01", "purged"),
+            (2, "2015-01-01", "purged"),
+            (3, "2014-02-02", "active"),
+        ]
+    )
+
+
+def test_import_reads_a_birth_year_alone_only_for_a_purged_child(lbc, db, tmp_path):
+    """A year alone is a purged child's birth date (its status by slug or by its Chinese label; a workbook's or
+    JSON's number too); for a child not purged it is no date, and the file is refused, nothing written."""
+    header = "name,gender,birth_date,enrolled_on,consent_on,status,exit_reason,exit_date\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "#1,M,2015,2024-01-01,2024-01-01,purged,other,2025-01-01\n"
+                   "王五,M,2015,2024-01-01,2024-01-01,active,,\n", "utf-8")  # fmt: skip
+    refused = lbc("import", "children", str(bad))
+    assert refused.code == 1 and "birth_date" in refused.err and "2015" in refused.err
+    assert rows(db, "SELECT COUNT(*) FROM children") == [(0,)]
+    good = tmp_path / "good.csv"
+    good.write_text(header + "#1,M,2015,2024-01-01,2024-01-01,已删除个人信息,other,2025-01-01\n", "utf-8")
+    ok(lbc("import", "children", str(good)))
+    as_json = tmp_path / "good.json"
+    as_json.write_text(json.dumps([{"name": "#2", "gender": "F", "birth_date": 2016, "enrolled_on": "2024-01-01",
+                                    "consent_on": "2024-01-01", "status": "purged", "exit_reason": "other",
+                                    "exit_date": "2025-01-01"}]), "utf-8")  # fmt: skip
+    ok(lbc("import", "children", str(as_json)))
+    # (by name: a refused import may have spent ids of a PostgreSQL sequence)
+    assert rows(db, "SELECT name, birth_date, status FROM children ORDER BY name") == [
+        ("#1", "2015-01-01", "purged"),
+        ("#2", "2016-01-01", "purged"),
+    ]
 
 
 def test_purged_children_are_no_ones_duplicates(register):
@@ -246,3 +321,83 @@ def test_the_summary_lists_who_left_in_the_period_by_reason(lbc):
     assert "| 迁出 | 2 | 王五（3，2025-02-01）、张三（1，2025-03-01） |" in zh
     en = ok(lbc(*options)).out
     assert "| moved away | 2 | 王五 (3, 2025-02-01), 张三 (1, 2025-03-01) |" in en
+
+
+# ---- no age is reckoned from a purged child's invented day ---------------------------------------------------
+
+
+@pytest.fixture
+def born_late(lbc):
+    """张三 (1), born 2010-12-20, and 李四 (2), born 2010-01-10, both junior, in the programme from 2024-01-01;
+    张三 flagged problem (a priority child), then purged today (kept as born 2010-01-01, in the programme until
+    today)."""
+    for name, birth, flags in (("张三", "2010-12-20", ["--flag", "problem"]), ("李四", "2010-01-10", [])):
+        ok(lbc("enroll", name, "--gender", "M", "--birth", birth, "--schooling", "junior", *flags, *ENROLLED))
+    ok(lbc("child", "purge", "张三", "--yes"))
+    return lbc
+
+
+def test_no_age_out_reminder_is_reckoned_from_a_purged_childs_invented_day(born_late):
+    """As of 2025-12-15 (age-out listed 30 days ahead, to 2026-01-14): 李四 turns 16 on 2026-01-10, due; #1's
+    invented birthday would make it 2026-01-01, but its day is not known: no age-out for it."""
+    due = _csv(ok(born_late("remind", "--as-of", "2025-12-15", "--format", "csv")).out)
+    assert [(r["child_id"], r["due_date"]) for r in due if r["rule"] == "age-out"] == [("2", "2026-01-10")]
+    assert "1" in {r["child_id"] for r in due}  # #1 was in the programme on that day: its other work is due
+
+
+def test_the_summary_counts_a_purged_child_in_no_age_band(born_late):
+    """Reference 2025-06-30: 李四 is 15 (band 15-17, school age 6-15); #1 (really 14, 15 by its invented day) is
+    counted among the children but in no age band, not in the school-age base, and its age is not shown."""
+    options = ["report", "summary", "--from", "2025-01-01", "--to", "2025-06-30", "--as-of", "2025-06-30"]
+    data = json.loads(ok(born_late(*options, "-f", "json")).out)
+    assert data["children_active"] == 2
+    assert data["by_age"] == [
+        {"band": "0-5", "count": 0},
+        {"band": "6-11", "count": 0},
+        {"band": "12-14", "count": 0},
+        {"band": "15-17", "count": 1},
+    ]
+    assert (data["counts"]["school_age"], data["counts"]["in_school"]) == (1, 1)
+    assert [(c["id"], c["age"]) for c in data["priority_children"]] == [(1, None)]
+    zh = ok(born_late("--lang", "zh", *options)).out
+    assert "| \\#1 | — | — | 问题留守儿童 |" in zh
+
+
+def test_a_correction_of_a_purged_child_names_its_birth_year_only(register, db):
+    refused = register("child", "update", "1", "--enrolled-on", "2014-05-05")
+    assert refused.code == 1
+    assert refused.err == "lbc: error: enrolled_on: 2014-05-05 is before the birth date 2015\n"
+    assert rows(db, "SELECT enrolled_on FROM children WHERE id = 1") == [("2024-01-01",)]
+
+
+def test_an_aged_out_purged_child_is_refused_only_before_the_year_it_turns_the_limit(lbc, db, tmp_path):
+    """Born in 2009 (its day unknown), it turns 16 in 2025 at the earliest: leaving aged out on 2024-12-31 cannot
+    be true; on 2025-01-01 it may be."""
+    header = "name,gender,birth_date,enrolled_on,consent_on,status,exit_reason,exit_date\n"
+    path = tmp_path / "children.csv"
+    path.write_text(header + "#1,M,2009,2020-01-01,2020-01-01,purged,aged-out,2024-12-31\n", "utf-8")
+    refused = lbc("--lang", "zh", "import", "children", str(path))
+    assert refused.code == 1
+    assert "2024-12-31 时儿童还未满 16 周岁（只知道出生年份 2009：满 16 周岁不早于 2025 年）" in refused.err
+    assert "2009-01-01" not in refused.err and "2025-01-01" not in refused.err
+    path.write_text(header + "#1,M,2009,2020-01-01,2020-01-01,purged,aged-out,2025-01-01\n", "utf-8")
+    ok(lbc("import", "children", str(path)))
+    assert rows(db, "SELECT birth_date, exit_reason FROM children") == [("2009-01-01", "aged-out")]
+
+
+def test_merge_names_a_purged_child_by_its_birth_year_and_matches_it_by_uid_alone(run, db, tmp_path):
+    """Two copies of one file: 张三 (1, born 2015-03-04) purged in the other only -> one conflict whose birth date
+    there is "2015"; purged here too, a change of village there -> settled as erased, named (李家村, 2015)."""
+    ok(run("enroll", "张三", "--gender", "M", "--birth", "2015-03-04", "--village", "李家村", *ENROLLED, db=db))
+    other = copy_db(db, tmp_path / "other.db")
+    ok(run("child", "purge", "1", "--yes", db=other))
+    conflict = run("merge", str(other), db=db)
+    assert conflict.code == 1
+    assert "张三 (李家村, 2015-03-04): name: here 张三, theirs #1; birth_date: here 2015-03-04, theirs 2015;" in (
+        conflict.err
+    )
+    assert "2015-01-01" not in conflict.err
+    ok(run("child", "purge", "1", "--yes", db=db))
+    ok(run("child", "update", "1", "--village", "王庄村", db=other))
+    merged = ok(run("merge", str(other), db=db))
+    assert "#1 (李家村, 2015): " in merged.err and "2015-01-01" not in merged.err

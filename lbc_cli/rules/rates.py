@@ -70,12 +70,15 @@ def compute(
 ) -> Rates:
     """``children``: the number of active children; ``incomplete``: of them, those whose records miss a
     field (missing_fields); ``paired``: those with a pairing in force; ``age_schooling``: (age on the
-    reference date, schooling) -> number of active children; ``schooling_at_start``: id -> schooling when
+    reference date, None when not known: a purged child's; schooling) -> number of active children;
+    ``schooling_at_start``: id -> schooling when
     the period began, for the children in the programme then, and on its enrolment day for a child enrolled
     later in the period; ``dropped_ids``: children recorded as
     dropping out during the period."""
     complete = children - incomplete
-    school_age = {key: n for key, n in age_schooling.items() if SCHOOL_AGE[0] <= key[0] <= SCHOOL_AGE[1]}
+    school_age = {
+        key: n for key, n in age_schooling.items() if key[0] is not None and SCHOOL_AGE[0] <= key[0] <= SCHOOL_AGE[1]
+    }
     in_school = sum(n for (_age, schooling), n in school_age.items() if schooling in IN_SCHOOL)
     at_start = {cid for cid, schooling in schooling_at_start.items() if schooling in IN_SCHOOL}
     retained = len(at_start - dropped_ids)

@@ -42,7 +42,7 @@ class ChildFacts(NamedTuple):
 
     id: int
     name: str
-    birth_date: date
+    birth_date: date | None  # none for a purged child (its day is not known): no age-out
     enrolled_on: date
     priority: bool  # 重点帮扶对象: problem, hardship, lives-alone, or guardian rated poor
     no_guardian: bool  # relation none, no guardian name, or lives alone
@@ -123,7 +123,7 @@ def _due(settings: dict, as_of: date, within: int) -> Callable[[ChildFacts], lis
             out.append(("record-review", when, level))
         if not paired and enrolled <= horizon:
             out.append(("unpaired", enrolled, "high"))
-        if birth <= born_by:
+        if birth is not None and birth <= born_by:
             turns = birthday(birth, age_limit)
             if turns <= notice:
                 out.append(("age-out", turns, level))
