@@ -352,6 +352,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "child {id}'s pairing {pairing} began on {start}, after the exit date {date}; correct it first with"
         " lbc pair update/delete",
     ),
+    "purged_not_updated": (
+        "儿童 {id} 的个人信息已按要求删除，不能再修改；若孩子又需要帮扶，请重新建档（lbc enroll）",
+        "child {id}'s personal data was erased (purged) and cannot be changed; if the child needs care again,"
+        " enrol it anew (lbc enroll)",
+    ),
     "reenter_too_old": (
         "儿童 {id} 在 {date} 已满 {limit} 岁，不能再回到项目",
         "child {id} is {limit} or older on {date} and cannot come back into the programme",

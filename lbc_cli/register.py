@@ -77,6 +77,8 @@ def update_child(
         raise LbcError(i18n.t("nothing_to_update"), ExitCode.USAGE)
     with db.session(write=True) as session:
         child = store.resolve(Child, ref, session=session)
+        if child.status == store.PURGED:  # its personal data erased for good: nothing to put back
+            raise LbcError(i18n.t("purged_not_updated", id=child.id))
         if add_flags or remove_flags:
             current = set((changes.get("flags", child.flags) or "").split(";")) - {""}
             changes["flags"] = validate.parse_slug_set("flag", sorted((current | add_flags) - remove_flags), "flags")

@@ -204,9 +204,11 @@ def _priority_children(session, listed, reference: date, roster: _Roster) -> tup
 
 
 def _incomplete_records(session, listed) -> list[dict]:
-    """The children whose records miss a required field, in pinyin order, with the fields they miss."""
+    """The children whose records miss a required field, in pinyin order, with the fields they miss (not a
+    purged child's: its fields were erased on purpose)."""
     fields = ["id", *rates.ARCHIVE_FIELDS]
     query = listed.with_only_columns(*(Child.__table__.c[c] for c in fields)).where(store.incomplete_clause())
+    query = query.where(Child.status != store.PURGED)
     incomplete = []
     for row in store.raw_rows(query, session=session):
         record = dict(zip(fields, row, strict=True))

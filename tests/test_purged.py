@@ -16,7 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import copy_db, rows
+from conftest import copy_db, execute, rows
 
 from lbc_cli import sqlcsv
 from lbc_cli.db import SCHEMA_VERSION
@@ -363,11 +363,18 @@ def test_the_summary_counts_a_purged_child_in_no_age_band(born_late):
     assert "| \\#1 | — | — | 问题留守儿童 |" in zh
 
 
-def test_a_correction_of_a_purged_child_names_its_birth_year_only(register, db):
-    refused = register("child", "update", "1", "--enrolled-on", "2014-05-05")
-    assert refused.code == 1
-    assert refused.err == "lbc: error: enrolled_on: 2014-05-05 is before the birth date 2015\n"
-    assert rows(db, "SELECT enrolled_on FROM children WHERE id = 1") == [("2024-01-01",)]
+def test_a_purged_child_is_not_updated(register, db):
+    """Found from outside: `child update --birth` could put a full date back on an erased record."""
+    for change in (["--enrolled-on", "2014-05-05"], ["--birth", "2015-03-04"], ["--name", "张三"]):
+        refused = register("child", "update", "1", *change)
+        assert refused.code == 1
+        assert refused.err == (
+            "lbc: error: child 1's personal data was erased (purged) and cannot be changed; if the child needs"
+            " care again, enrol it anew (lbc enroll)\n"
+        )
+    assert rows(db, "SELECT enrolled_on, birth_date, name FROM children WHERE id = 1") == [
+        ("2024-01-01", "2015-01-01", "#1")
+    ]
 
 
 def test_an_aged_out_purged_child_is_refused_only_before_the_year_it_turns_the_limit(lbc, db, tmp_path):
@@ -398,6 +405,16 @@ def test_merge_names_a_purged_child_by_its_birth_year_and_matches_it_by_uid_alon
     )
     assert "2015-01-01" not in conflict.err
     ok(run("child", "purge", "1", "--yes", db=db))
-    ok(run("child", "update", "1", "--village", "王庄村", db=other))
+    execute(other, "UPDATE children SET village = '王庄村' WHERE id = 1")  # (lbc refuses to change it)
     merged = ok(run("merge", str(other), db=db))
     assert "#1 (李家村, 2015): " in merged.err and "2015-01-01" not in merged.err
+
+
+def test_the_summary_does_not_call_a_purged_childs_record_incomplete(lbc):
+    """Found from outside: a child purged today was listed among the incomplete records (the fields its purge
+    erased on purpose)."""
+    for name in ("张三", "李四"):
+        ok(lbc("enroll", name, "--gender", "M", "--birth", "2015-03-04", *ENROLLED))
+    ok(lbc("child", "purge", "1", "--yes"))
+    data = json.loads(ok(lbc("report", "summary", "--format", "json")).out)
+    assert [record["id"] for record in data["incomplete_records"]] == [2]
