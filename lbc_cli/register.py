@@ -350,8 +350,8 @@ def update_helper(
     ``inactive_on`` (default today, not in the future), its pairings in force then end on that day (as
     ``pair end --date`` ends one), refused while one of them starts on or after it (it would lie wholly in the
     inactive time: its start is corrected, or it is deleted, first); True: in post again (no date). The two stay
-    together: ``active`` is whether it has no ``inactive_on``. A new name or phone that makes the helper another's twin is refused unless
-    ``force``; the warnings to show come back with the rest."""
+    together: ``active`` is whether it has no ``inactive_on``. A new name or phone that makes the helper
+    another's twin is refused unless ``force``; the warnings to show come back with the rest."""
     changes = helper_values(raw, today=today)
     if inactive_on is not None and active is not False:
         raise Invalid("--date", i18n.t("inactive_date_alone"), ExitCode.USAGE)
