@@ -15,7 +15,7 @@ latest (`child exit` ends them so) and a pairing in force again after a re-entry
 """
 
 import pytest
-from conftest import rows
+from conftest import copy_db, execute, rows
 
 
 @pytest.fixture
@@ -211,3 +211,25 @@ def test_a_village_filter_that_matches_prints_the_table(world):
     result = en(world, "child", "list", "--village", "东庄村")
     assert result.code == 0 and result.err == ""
     assert [line.split()[1] for line in result.out.splitlines()[1:]] == ["李四", "张三"]
+
+
+def test_merge_refuses_a_pairing_before_the_enrolment_or_through_a_time_out(world, db, run, tmp_path):
+    assert en(world, "child", "exit", "1", "--reason", "moved", "--date", "2024-06-30").code == 0
+    assert en(world, "child", "reenter", "1", "--date", "2024-09-01").code == 0
+    other = copy_db(db, tmp_path / "other.db")
+    # the other file's own rows, written behind lbc's back: one before 李四's enrolment, one begun in 张三's time out
+    execute(other, "INSERT INTO pairings (uid, child_id, helper_id, start_date) VALUES (?, 2, 2, ?)",
+            "00000000-0000-4000-8000-000000000001", "2024-02-01")  # fmt: skip
+    execute(other, "INSERT INTO pairings (uid, child_id, helper_id, start_date) VALUES (?, 1, 2, ?)",
+            "00000000-0000-4000-8000-000000000002", "2024-08-01")  # fmt: skip
+    result = run("--lang", "en", "merge", other, db=db)
+    assert result.code == 1
+    assert (
+        "pairings uid 00000000-0000-4000-8000-000000000001: start_date: child 李四 (id 2) was enrolled on 2024-03-01"
+        in result.err
+    )
+    assert (
+        "pairings uid 00000000-0000-4000-8000-000000000002: start_date: child 张三 (id 1) was out of the programme"
+        in result.err
+    )
+    assert rows(db, "SELECT count(*) FROM pairings") == [(1,)]
