@@ -25,13 +25,15 @@ DEFAULT_WITH = {
 # ---- pairings ------------------------------------------------------------------------------
 
 
-def _check_pairable(kid: Child, start: date, helper: Helper) -> None:
-    """Only a child in the programme is paired, not from before its birth, and only with a helper in post."""
+def _check_pairable(kid: Child, start: date, helper: Helper, *, session) -> None:
+    """Only a child in the programme is paired, not from before its birth nor its enrolment, nor through a time
+    out, and only with a helper in post."""
     if kid.status != "active":
         raise LbcError(i18n.t("pair_exited", name=kid.name, date=kid.exit_date))
     if start < kid.birth_date:
         raise Invalid("--since", i18n.t("contact_before_birth", date=start.isoformat(), name=kid.name))
-    store.check_helper_in_post(helper)
+    store.check_pairing_dates(kid.id, start, session=session)
+    store.check_helper_in_post(helper, start=start)
 
 
 def pair(db, child: str, helper: str, *, start: date, note: str | None, today: date) -> tuple[int, Child, Helper]:
@@ -42,7 +44,7 @@ def pair(db, child: str, helper: str, *, start: date, note: str | None, today: d
     with db.session(write=True) as session:
         kid = store.resolve(Child, child, session=session)
         helper_row = store.resolve(Helper, helper, session=session)
-        _check_pairable(kid, start, helper_row)
+        _check_pairable(kid, start, helper_row, session=session)
         existing = store.overlapping_pairing(kid.id, helper_row.id, start, session=session)
         if existing is not None:
             raise LbcError(
@@ -90,7 +92,7 @@ def pair_class(
         added = []
         for kid in kids:
             if store.overlapping_pairing(kid.id, teacher_row.id, start, session=session) is None:
-                _check_pairable(kid, start, teacher_row)
+                _check_pairable(kid, start, teacher_row, session=session)
                 values = {"child_id": kid.id, "helper_id": teacher_row.id, "start_date": start, "note": note}
                 added.append(store.insert_row(Pairing, values, session=session).id)
     return ClassPaired(added, teacher_row, len(kids))

@@ -130,8 +130,9 @@ def update_pairing(db, ref: str, changes: dict, *, reason: str | None, today: da
     """Correct a pairing's dates: ``changes`` holds start_date and/or end_date (None: the pairing has not ended).
     The start not in the future nor before the child's birth, the end (as `pair end --date` sets it) not in the
     future nor before the start; refused when the pairing would then overlap another of the same child and
-    helper, or a pairing of a child who left, or with a helper inactive then, would be in force again. (the
-    pairing, {field: (old, new)})."""
+    helper, start before the child's enrolment, be in force in a time out of the child or after its exit
+    (``programme.pairing_dates_problem``), or on a day its helper is inactive (a start on or after the helper's
+    ``inactive_on`` too). (the pairing, {field: (old, new)})."""
     (pairing_id,) = row_ids([ref], "PAIRING_ID")
     _nothing_given(changes)
     if changes.get("start_date") is not None:
@@ -152,8 +153,9 @@ def update_pairing(db, ref: str, changes: dict, *, reason: str | None, today: da
             raise Invalid(field, i18n.t("end_before_start", date=end.isoformat(), start=start.isoformat()))
         if end is None and pairing.end_date is not None and kid.status != "active":
             raise LbcError(i18n.t("pair_exited", name=kid.name, date=kid.exit_date))
-        if end != pairing.end_date:  # in force again, or longer: not on a day the helper is inactive
-            store.check_helper_in_post(helper, end)
+        store.check_pairing_dates(kid.id, start, end, session=session)
+        if end != pairing.end_date or start != pairing.start_date:  # not on a day the helper is inactive
+            store.check_helper_in_post(helper, end, start)
         other = store.overlapping_pairing(kid.id, helper.id, start, end=end, other_than=pairing.id, session=session)
         if other is not None:
             raise LbcError(

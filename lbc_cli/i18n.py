@@ -737,14 +737,71 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "child {name} (id {id}) was out of the programme after {exit} until {back}: {date} is outside its time "
         "in it; use {exit} or earlier, or {back} or later",
     ),
+    "helper_named": ("{name}（编号 {id}）", "{name} (id {id})"),
+    "helper_id_only": ("编号 {id} ", "id {id}"),
     "pair_helper_inactive": (
-        "帮扶人 {id} 自 {date} 起不在岗，不能在这一天或之后结对；如已回岗，请先运行 lbc helper update {id} --active",
-        "helper {id} is inactive from {date}: no pairing on or after that day; if the helper is back, "
-        "first run: lbc helper update {id} --active",
+        "帮扶人 {who}自 {date} 起不在岗，这个结对会在其不在岗的日子仍然有效；请让结对在 {date} 或之前结束"
+        "（lbc pair end … --date {date}，或 lbc pair update 结对编号 --until {date}），如已回岗，"
+        "请先运行 lbc helper update {id} --active",
+        "helper {who} is inactive from {date}: the pairing would still be in force on days the helper is not "
+        "in post; end it on or before {date} (lbc pair end … --date {date}, or lbc pair update PAIRING_ID "
+        "--until {date}), or if the helper is back, first run: lbc helper update {id} --active",
+    ),
+    "pair_starts_inactive": (
+        "帮扶人 {who}自 {date} 起不在岗，从 {start} 开始的结对全在其不在岗的日子里；请给 {date} 之前的开始日期，"
+        "如已回岗，请先运行 lbc helper update {id} --active",
+        "helper {who} is inactive from {date}: a pairing from {start} would lie wholly in the days the helper is "
+        "not in post; give a start before {date}, or if the helper is back, first run: lbc helper update {id} --active",
     ),
     "pair_helper_inactive_undated": (
-        "帮扶人 {id} 已不在岗，不能结对；如已回岗，请先运行 lbc helper update {id} --active",
-        "helper {id} is inactive: not paired; if the helper is back, first run: lbc helper update {id} --active",
+        "帮扶人 {who}已不在岗，不能结对；如已回岗，请先运行 lbc helper update {id} --active",
+        "helper {who} is inactive: not paired; if the helper is back, first run: lbc helper update {id} --active",
+    ),
+    "pair_before_enrol": (
+        "儿童 {name}（编号 {id}）于 {enrolled} 建档，结对不能从更早的 {date} 开始；请改用 {enrolled} 或之后的日期",
+        "child {name} (id {id}) was enrolled on {enrolled}: a pairing cannot start earlier, on {date}; "
+        "use {enrolled} or a later date",
+    ),
+    "pair_in_time_out": (
+        "儿童 {name}（编号 {id}）在 {exit} 之后离开项目、{back} 回归，结对不能在这段时间有效；"
+        "结对须在 {exit} 或之前结束，回归后请另行结对：lbc pair {id} 帮扶人 --since {back}",
+        "child {name} (id {id}) was out of the programme after {exit} until {back}: no pairing is in force "
+        "then; end it on {exit} or earlier, and pair the child anew after its return: "
+        "lbc pair {id} HELPER --since {back}",
+    ),
+    "pair_after_exit": (
+        "儿童 {name}（编号 {id}）已于 {exit} 离开项目，结对须在 {exit} 或之前结束；"
+        "如孩子已回归，请先记下：lbc child reenter {id} --date 日期，再另行结对",
+        "child {name} (id {id}) left the programme after {exit}: a pairing ends on {exit} or earlier; "
+        "if the child is back, record it first (lbc child reenter {id} --date DATE), then pair it anew",
+    ),
+    "reenter_purged": (
+        "儿童 {id} 的记录已被清除（purge），个人信息已删除，不能回归；如孩子回到项目，请重新建档：lbc enroll",
+        "child {id}'s record was erased (purged): it cannot come back; if the child returns, enrol it anew: lbc enroll",
+    ),
+    "enrol_after_contact": (
+        "儿童 {name}（编号 {id}）的联系记录 {rid}（{date}）早于新的建档日期 {enrolled}；"
+        "请先改正或删除它：lbc contact edit {rid} --date 日期，或 lbc contact delete {rid}",
+        "child {name} (id {id}) has contact {rid} on {date}, before the new enrolment date {enrolled}; "
+        "correct or delete it first: lbc contact edit {rid} --date DATE, or lbc contact delete {rid}",
+    ),
+    "enrol_after_pairing": (
+        "儿童 {name}（编号 {id}）的结对 {rid}（自 {date}）早于新的建档日期 {enrolled}；"
+        "请先改正或删除它：lbc pair update {rid} --since 日期，或 lbc pair delete {rid}",
+        "child {name} (id {id}) has pairing {rid} from {date}, before the new enrolment date {enrolled}; "
+        "correct or delete it first: lbc pair update {rid} --since DATE, or lbc pair delete {rid}",
+    ),
+    "enrol_after_exit": (
+        "儿童 {name}（编号 {id}）的退出记录 {rid}（{date} 退出）早于新的建档日期 {enrolled}；"
+        "建档日期须在 {date} 或之前",
+        "child {name} (id {id}) has exit {rid} on {date}, before the new enrolment date {enrolled}; "
+        "the enrolment date must be {date} or earlier",
+    ),
+    "inactive_before_pairing": (
+        "帮扶人 {name}（编号 {id}）的结对 {rid} 从 {start} 开始，不早于不在岗日期 {date}；"
+        "请先运行 lbc pair update {rid} --since 日期（早于 {date}），或 lbc pair delete {rid}",
+        "helper {name} (id {id}) has pairing {rid} starting on {start}, on or after the inactive date {date}; "
+        "first run lbc pair update {rid} --since DATE (before {date}), or lbc pair delete {rid}",
     ),
     "not_exited": (
         "儿童 {id} 在项目中，没有可撤销的退出；回归只用于已退出的儿童",

@@ -435,8 +435,8 @@ class _Loader:
         self.exam_keys: dict[tuple, int] = {}
         self.helper_keys: dict[tuple, int] = {}  # (name, phone) -> -id of the database's helper, else the row
         self.spans: dict[tuple, list[tuple]] = {}
-        self.times: dict | None = None  # contacts, exits: each child's time in the programme (programme.Times)
-        self.in_post: dict | None = None  # pairs: each helper's (active, inactive_on)
+        self.times: dict | None = None  # pairs, contacts, exits: each child's time in the programme (programme.Times)
+        self.in_post: dict | None = None  # pairs: each helper's (active, inactive_on, name)
         self.open_exits: dict[int, int] = {}  # exits: child id -> 0 (an open row here) or the row's number
         self.outs: dict[int, list[tuple]] = {}  # exits: child id -> its closed times out (left, back, row)
         self.header: list[str] | None = None  # a CSV file's, once checked
@@ -444,7 +444,7 @@ class _Loader:
             return
         if name in ("pairs", "contacts", "exams", "exits"):
             self.child_ids = {r[0] for r in store.raw_rows(select(Child.id), session=session)}
-        if name in ("contacts", "exits"):
+        if name in ("pairs", "contacts", "exits"):
             self.times = store.programme_times(None, session=session)
         if name == "exits":
             self.session = session  # each good row's stored contacts, looked for in its time out
@@ -458,9 +458,9 @@ class _Loader:
                     self.outs.setdefault(child_id, []).append((store.as_date(left), store.as_date(back), 0))
         if name == "pairs":
             self.in_post = {
-                helper_id: (bool(active), store.as_date(inactive_on))
-                for helper_id, active, inactive_on in store.raw_rows(
-                    select(Helper.id, Helper.active, Helper.inactive_on), session=session
+                helper_id: (bool(active), store.as_date(inactive_on), helper_name)
+                for helper_id, active, inactive_on, helper_name in store.raw_rows(
+                    select(Helper.id, Helper.active, Helper.inactive_on, Helper.name), session=session
                 )
             }
         if name in ("pairs", "contacts"):
@@ -755,6 +755,8 @@ class _Loader:
             ):
                 if end is not None and index not in failed and end < start:
                     failed[index] = ("end_date", i18n.t("end_before_start", date=end, start=start))
+            if self.times is not None:
+                self._pairings_in_programme(values, n, failed)
             if self.in_post is not None:
                 self._helpers_in_post(values, n, failed)
         elif name == "contacts":
@@ -810,16 +812,33 @@ class _Loader:
             if problem:
                 failed[index] = ("date", problem)
 
+    def _pairings_in_programme(self, values: dict, n: int, failed: dict) -> None:
+        """Each pairing inside its child's time in the programme (programme.pairing_dates_problem): not from
+        before the enrolment, not in force in a time out nor after an exit."""
+        from lbc_cli import programme
+
+        ends = values.get("end_date") or [None] * n
+        rows = zip(values["child_id"], values["start_date"], ends, strict=True)
+        for index, (child_id, start, end) in enumerate(rows):
+            known = self.times.get(child_id)
+            if known is None or index in failed:
+                continue  # (an unknown child: _references names it)
+            problem = programme.pairing_dates_problem(known, start, end)
+            if problem:
+                failed[index] = ("start_date", problem)
+
     def _helpers_in_post(self, values: dict, n: int, failed: dict) -> None:
         """No pairing in force on a day its helper is inactive (programme.pairing_problem)."""
         from lbc_cli import programme
 
         ends = values.get("end_date") or [None] * n
-        for index, (helper_id, end) in enumerate(zip(values["helper_id"], ends, strict=True)):
+        rows = zip(values["helper_id"], values["start_date"], ends, strict=True)
+        for index, (helper_id, start, end) in enumerate(rows):
             post = self.in_post.get(helper_id)
-            if post is None or post == (True, None) or index in failed:
+            if post is None or post[:2] == (True, None) or index in failed:
                 continue
-            problem = programme.pairing_problem(helper_id, *post, end)
+            active, inactive_on, name = post
+            problem = programme.pairing_problem(helper_id, active, inactive_on, end, start, name)
             if problem:
                 failed[index] = ("helper_id", problem)
 

@@ -572,11 +572,11 @@ class _Merger:
         when the merge would write it, as a row breaking a rule across its fields is (``broken``)."""
         from lbc_cli import db, programme
 
-        if name == "contacts":
+        if name in ("contacts", "pairings"):
             self._times = programme.times_of(db.text_rows(self.target), {r["child_id"] for r in rows})
-        elif name == "pairings":
+        if name == "pairings":
             self._posts = self._helper_posts({r["helper_id"] for r in rows})
-        else:
+        elif name != "contacts":
             return
         for row in rows:
             if id(row) not in broken:
@@ -589,25 +589,33 @@ class _Merger:
 
         from lbc_cli.models import Helper
 
-        query = select(Helper.id, Helper.active, Helper.inactive_on).where(Helper.id.in_(helper_ids))
-        return {helper_id: (bool(active), inactive) for helper_id, active, inactive in self.target.execute(query)}
+        query = select(Helper.id, Helper.active, Helper.inactive_on, Helper.name).where(Helper.id.in_(helper_ids))
+        return {row[0]: (bool(row[1]), row[2], row[3]) for row in self.target.execute(query)}
 
     def _programme_problem(self, name: str, row: dict) -> tuple[str, str] | None:
         """(column, problem) of a contact dated outside its child's time in the programme, or of a pairing in
         force on a day its helper is inactive; None for any other row."""
         from lbc_cli import db, programme
 
-        if name == "contacts":
+        if name in ("contacts", "pairings"):
             if row["child_id"] not in self._times:
                 self._times.update(programme.times_of(db.text_rows(self.target), [row["child_id"]]))
             known = self._times.get(row["child_id"])
+        if name == "contacts":
             problem = known and programme.contact_date_problem(known, row["date"])
             return ("date", problem) if problem else None
         if name == "pairings":
+            start, end = _day(row["start_date"]), _day(row["end_date"])
+            problem = known and programme.pairing_dates_problem(known, start, end)
+            if problem:
+                return ("start_date", problem)
             if row["helper_id"] not in self._posts:
                 self._posts.update(self._helper_posts([row["helper_id"]]))
             post = self._posts.get(row["helper_id"])
-            problem = post and programme.pairing_problem(row["helper_id"], *post, row["end_date"])
+            if post is None:
+                return None
+            active, inactive_on, helper_name = post
+            problem = programme.pairing_problem(row["helper_id"], active, _day(inactive_on), end, start, helper_name)
             return ("helper_id", problem) if problem else None
         return None
 
@@ -804,3 +812,10 @@ def run(
         pass
     assert outcome is not None
     return outcome
+
+
+def _day(value):
+    """A date as ``date`` (a row read as text holds it as text)."""
+    from lbc_cli import programme
+
+    return programme._day(value)

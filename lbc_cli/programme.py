@@ -39,16 +39,45 @@ def contact_date_problem(times: Times, day: date) -> str | None:
     return None
 
 
-def pairing_problem(helper_id: int, active: bool, inactive_on: date | None, end: date | None) -> str | None:
-    """Why a pairing of the helper ending on ``end`` (None: still in force; the end day itself is not in force)
-    cannot be: it would be in force on a day the helper is inactive, from ``inactive_on`` on. A helper not active
+def pairing_problem(
+    helper_id: int,
+    active: bool,
+    inactive_on: date | None,
+    end: date | None,
+    start: date | None = None,
+    name: str | None = None,
+) -> str | None:
+    """Why a pairing of the helper from ``start`` (when known) ending on ``end`` (None: still in force; the end
+    day itself is not in force) cannot be: it would be in force on a day the helper is inactive, from
+    ``inactive_on`` on (a pairing that starts on or after that day lies wholly in it). A helper not active
     without that date is inactive since a day not known: only a pairing still in force is refused (one that
-    ended is of its time in post). The message names the helper by id and what to do."""
+    ended is of its time in post). The message names the helper (``name``) by id and what to do."""
+    who = i18n.t("helper_named", id=helper_id, name=name) if name else i18n.t("helper_id_only", id=helper_id)
     if inactive_on is None:
-        return None if active or end is not None else i18n.t("pair_helper_inactive_undated", id=helper_id)
+        return None if active or end is not None else i18n.t("pair_helper_inactive_undated", who=who, id=helper_id)
+    if start is not None and start >= inactive_on:
+        return i18n.t("pair_starts_inactive", who=who, id=helper_id, date=inactive_on, start=start)
     if end is not None and end <= inactive_on:
         return None
-    return i18n.t("pair_helper_inactive", id=helper_id, date=inactive_on)
+    return i18n.t("pair_helper_inactive", who=who, id=helper_id, date=inactive_on)
+
+
+def pairing_dates_problem(times: Times, start: date, end: date | None) -> str | None:
+    """Why a pairing of the child from ``start`` ending on ``end`` (None: still in force; the end day itself is
+    not in force) cannot be, as its time in the programme has it: it starts before the enrolment, or is in force
+    in a time out. A pairing ends on the exit day at the latest (``child exit`` ends them so) and one in force
+    after a re-entry is a new pairing from that day; a pairing from ``start`` is in force on a day after an exit
+    ``left`` and before the return ``back`` when ``start < back`` and it has not ended by ``left``."""
+    ident, name = times.child_id, times.name
+    if start < times.enrolled_on:
+        return i18n.t("pair_before_enrol", id=ident, name=name, date=start, enrolled=times.enrolled_on)
+    for left, back in times.outs:
+        if start < back and (end is None or end > left):
+            return i18n.t("pair_in_time_out", id=ident, name=name, exit=left, back=back)
+    left = times.exit_date
+    if left is not None and (end is None or end > left):
+        return i18n.t("pair_after_exit", id=ident, name=name, exit=left)
+    return None
 
 
 # ---- read from the database ----------------------------------------------------------------------------------

@@ -93,6 +93,8 @@ def update_child(
         warnings = validate.check_child(
             merged, today=today, age_limit=limit, check_age=age_changed, check_exit=exit_changed
         )
+        if changes.get("enrolled_on") is not None and changes["enrolled_on"] > child.enrolled_on:
+            _check_later_enrolment(child, changes["enrolled_on"], session=session)
         if {"name", "birth_date", "id_number"} & changes.keys():
             warnings += _duplicate_warnings(merged, force, session=session, exclude_id=child.id)
         if changes.get("village") and changes["village"] != child.village:
@@ -101,6 +103,18 @@ def update_child(
         if {"status", "exit_date", "exit_reason"} & changed.keys():
             store.keep_open_exit(child, session=session)
     return Updated(child.id, changed, warnings)
+
+
+def _check_later_enrolment(child: Child, enrolled: date, *, session) -> None:
+    """Refuse (exit 1) a later enrolment date that would leave a contact, a pairing's start or an exit of the
+    child before its time in the programme, naming the earliest by id and date and how to put it right. Exams
+    are not asked: they are of a school year's term, and a child enrolled during the year keeps its term's
+    results (the awards count the children in the programme when term 2 ended)."""
+    found = store.first_record_before(child.id, enrolled, session=session)
+    if found is not None:
+        kind, row_id, when = found
+        message = i18n.t(f"enrol_after_{kind}", name=child.name, id=child.id, rid=row_id, date=when, enrolled=enrolled)
+        raise Invalid("--enrolled-on", message)
 
 
 def exit_child(db, ref: str, reason: str, when: date, *, today: date) -> tuple[Child, int]:
@@ -157,6 +171,8 @@ def reenter_child(db, ref: str, when: date | None, *, today: date) -> Reentered:
         when = validate.not_future(when, "--date", today)
     with db.session(write=True) as session:
         child = store.resolve(Child, ref, session=session)
+        if child.status == store.PURGED:
+            raise LbcError(i18n.t("reenter_purged", id=child.id))
         if child.status != "exited" or child.exit_date is None:
             raise LbcError(i18n.t("not_exited", id=child.id))
         left = child.exit_date
@@ -349,9 +365,10 @@ def update_helper(
 ) -> HelperUpdated:
     """Change a helper's fields (``raw``: as given). ``active`` False: the helper is inactive from
     ``inactive_on`` (default today, not in the future), its pairings in force then end on that day (as
-    ``pair end --date`` ends one); True: in post again (no date). The two stay together: ``active`` is whether
-    it has no ``inactive_on``. A new name or phone that makes the helper another's twin is refused unless
-    ``force``; the warnings to show come back with the rest."""
+    ``pair end --date`` ends one), refused while one of them starts on or after it (it would lie wholly in the
+    inactive time: its start is corrected, or it is deleted, first); True: in post again (no date). The two stay
+    together: ``active`` is whether it has no ``inactive_on``. A new name or phone that makes the helper
+    another's twin is refused unless ``force``; the warnings to show come back with the rest."""
     changes = helper_values(raw, today=today)
     if inactive_on is not None and active is not False:
         raise Invalid("--date", i18n.t("inactive_date_alone"), ExitCode.USAGE)
@@ -372,12 +389,27 @@ def update_helper(
             warnings = _helper_twins(after, force, session=session, exclude_id=helper.id)
         if changes.get("village") and changes["village"] != helper.village:
             warnings += store.new_village_warnings([changes["village"]], session=session)
-        changed = store.update_row(helper, changes, session=session)
+        in_force = []
         if active is False:
             day = changes["inactive_on"]
-            for pairing, child in store.helper_pairings_in_force(helper.id, day, session=session):
-                store.update_row(pairing, {"end_date": max(day, pairing.start_date)}, session=session)
-                ended.append((pairing, child))
+            in_force = store.helper_pairings_in_force(helper.id, day, session=session)
+            later = [pairing for pairing, _child in in_force if pairing.start_date >= day]
+            if later:  # it would lie wholly in the helper's inactive time: its dates are to be put right first
+                first = min(later, key=lambda p: (p.start_date, p.id))
+                raise LbcError(
+                    i18n.t(
+                        "inactive_before_pairing",
+                        name=helper.name,
+                        id=helper.id,
+                        rid=first.id,
+                        start=first.start_date,
+                        date=day,
+                    )
+                )
+        changed = store.update_row(helper, changes, session=session)
+        for pairing, child in in_force:
+            store.update_row(pairing, {"end_date": changes["inactive_on"]}, session=session)
+            ended.append((pairing, child))
     return HelperUpdated(helper, changed, ended, warnings)
 
 

@@ -735,14 +735,47 @@ def check_contact_date(child_id: int, day: date, *, session: Session) -> None:
         raise LbcError(problem)
 
 
-def check_helper_in_post(helper: Helper, end: date | None = None) -> None:
-    """Refuse (exit 1) a pairing with ``helper`` that would be in force on a day it is inactive
+def check_helper_in_post(helper: Helper, end: date | None = None, start: date | None = None) -> None:
+    """Refuse (exit 1) a pairing with ``helper`` from ``start`` that would be in force on a day it is inactive
     (``programme.pairing_problem``): a new pairing, still in force, unless ``end`` is given."""
     from lbc_cli import programme
 
-    problem = programme.pairing_problem(helper.id, helper.active, helper.inactive_on, end)
+    problem = programme.pairing_problem(helper.id, helper.active, helper.inactive_on, end, start, helper.name)
     if problem:
         raise LbcError(problem)
+
+
+def check_pairing_dates(child_id: int, start: date, end: date | None = None, *, session: Session) -> None:
+    """Refuse (exit 1) a pairing of the child from ``start`` to ``end`` outside its time in the programme
+    (``programme.pairing_dates_problem``: before its enrolment, in force in a time out or after its exit)."""
+    from lbc_cli import programme
+
+    times = programme_times([child_id], session=session).get(child_id)
+    problem = times and programme.pairing_dates_problem(times, start, end)
+    if problem:
+        raise LbcError(problem)
+
+
+def first_record_before(child_id: int, day: date, *, session: Session) -> tuple[str, int, date] | None:
+    """The child's earliest contact, pairing start or exit dated before ``day`` (a later enrolment date would
+    leave it outside the child's time in the programme): (``contact``/``pairing``/``exit``, its id, its date),
+    the earliest by date (then contact, pairing, exit); None when there is none."""
+    found = []
+    for kind, model, column in (
+        ("contact", Contact, Contact.date),
+        ("pairing", Pairing, Pairing.start_date),
+        ("exit", Exit, Exit.exit_date),
+    ):
+        query = (
+            select(model.id, column).where(model.child_id == child_id, column < day).order_by(column, model.id).limit(1)
+        )
+        row = session.execute(query).first()
+        if row is not None:
+            found.append((as_date(row[1]), len(found), kind, row[0]))
+    if not found:
+        return None
+    when, _order, kind, row_id = min(found)
+    return kind, row_id, when
 
 
 def open_exit(child_id: int, *, session: Session) -> Exit | None:

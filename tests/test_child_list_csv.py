@@ -44,7 +44,10 @@ OPTIONS = [
 
 
 def _enroll(lbc, name: str, birth: str, *args: str) -> None:
-    result = lbc("enroll", "--gender", "F", "--birth", birth, "--force", *args, "--", name)
+    # enrolled before the pairings below begin (a pairing before its child's enrolment is refused)
+    result = lbc(
+        "enroll", "--gender", "F", "--birth", birth, "--enrolled-on", "2024-01-01", "--force", *args, "--", name
+    )
     assert result.code == 0, (name, result.err)
 
 

@@ -343,8 +343,10 @@ def test_an_inactive_helpers_pairings_end_that_day_and_its_children_are_due_unpa
 def test_pairing_an_inactive_helper_is_refused_until_it_is_active_again(world, db):
     assert en(world, "helper", "update", "1", "--inactive", "--date", "2024-10-01").code == 0
     before = rows(db, "SELECT count(*) FROM pairings")
-    one_line_refusal(en(world, "pair", "1", "1", "--since", "2024-10-05"), "helper 1", "lbc helper update 1 --active")
-    one_line_refusal(en(world, "pair", "1", "1", "--since", "2024-09-15"), "helper 1")  # in force past 2024-10-01
+    # the helper named by name and id (issue 20's outside testers)
+    named = "helper 李妈妈 (id 1)"
+    one_line_refusal(en(world, "pair", "1", "1", "--since", "2024-10-05"), named, "lbc helper update 1 --active")
+    one_line_refusal(en(world, "pair", "1", "1", "--since", "2024-09-15"), named)  # in force past 2024-10-01
     assert rows(db, "SELECT count(*) FROM pairings") == before
     zh = world("--lang", "zh", "pair", "1", "1", "--since", "2024-10-05")
     assert zh.code == 1 and "lbc helper update 1 --active" in zh.err and "；" in zh.err
@@ -368,7 +370,10 @@ def test_import_refuses_a_pairing_in_force_while_its_helper_is_inactive(world, d
     )
     result = en(world, "import", "pairs", file)
     assert result.code == 1
-    assert f"{file}:3: helper_id: helper 2 is inactive from 2024-10-01" in result.err and ":2:" not in result.err
+    assert (
+        f"{file}:3: helper_id: helper 王老师 (id 2) is inactive from 2024-10-01" in result.err
+        and ":2:" not in result.err
+    )
     assert rows(db, "SELECT count(*) FROM pairings") == [(2,)]
 
 
@@ -388,7 +393,9 @@ def test_merge_refuses_a_contact_in_a_time_out_and_a_pairing_with_an_inactive_he
     result = run("--lang", "en", "merge", other, db=db)
     assert result.code == 1
     assert "contacts uid 00000000-0000-4000-8000-000000000001: date: child 张三 (id 1) was out" in result.err
-    assert "pairings uid 00000000-0000-4000-8000-000000000002: helper_id: helper 2 is inactive" in result.err
+    assert (
+        "pairings uid 00000000-0000-4000-8000-000000000002: helper_id: helper 王老师 (id 2) is inactive" in result.err
+    )
     assert (rows(db, "SELECT count(*) FROM contacts"), rows(db, "SELECT count(*) FROM pairings")) == before
 
 

@@ -171,7 +171,12 @@ def list_(
     )
     with found as roster:
         roster.enums = CHILD_ENUMS
-        output.write(roster, fmt, bom=bom)
+        if fmt in ("table", "md"):  # read at once for people: a list that matches nothing prints nothing
+            roster.by_column = roster.by_column()
+            if roster.by_column[0]:
+                output.write(roster, fmt, bom=bom)
+        else:  # a file keeps its shape: CSV its header line, JSON an empty array
+            output.write(roster, fmt, bom=bom)
     hint = register.village_hint(database(), village)
     if hint:
         console.warn(hint)
