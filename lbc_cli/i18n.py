@@ -352,6 +352,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "child {id}'s pairing {pairing} began on {start}, after the exit date {date}; correct it first with"
         " lbc pair update/delete",
     ),
+    "already_inactive": (
+        "帮扶人 {name}（编号 {id}）自 {date} 起已不在岗；要改日期，请先 lbc helper update {id} --active，"
+        "再重新 --inactive --date",
+        "helper {name} (id {id}) is inactive from {date} already; to change that day, run lbc helper update {id}"
+        " --active first, then --inactive --date again",
+    ),
     "purged_not_updated": (
         "儿童 {id} 的个人信息已按要求删除，不能再修改；若孩子又需要帮扶，请重新建档（lbc enroll）",
         "child {id}'s personal data was erased (purged) and cannot be changed; if the child needs care again,"

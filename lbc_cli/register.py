@@ -390,6 +390,8 @@ def update_helper(
         if changes.get("village") and changes["village"] != helper.village:
             warnings += store.new_village_warnings([changes["village"]], session=session)
         in_force = []
+        if active is False and helper.inactive_on is not None:  # its day moved silently would leave its pairings
+            raise LbcError(i18n.t("already_inactive", name=helper.name, id=helper.id, date=helper.inactive_on))
         if active is False:
             day = changes["inactive_on"]
             in_force = store.helper_pairings_in_force(helper.id, day, session=session)

@@ -467,3 +467,15 @@ def test_the_example_helper_who_moved_away_is_inactive_from_the_day_her_pairing_
         (36, "2026-11-01", None),
         (37, "2026-10-10", None),
     ]
+
+
+def test_an_inactive_helper_made_inactive_again_is_refused_not_moved(world, db):
+    """Found from outside: a second --inactive moved inactive_on to today while the pairings stayed ended on the
+    first day."""
+    assert en(world, "helper", "update", "1", "--inactive", "--date", "2024-10-01").code == 0
+    one_line_refusal(
+        en(world, "helper", "update", "1", "--inactive"),
+        "helper 李妈妈 (id 1) is inactive from 2024-10-01 already",
+        "--active first",
+    )
+    assert rows(db, "SELECT inactive_on FROM helpers WHERE id = 1") == [("2024-10-01",)]
