@@ -68,6 +68,12 @@ def pairing_in_force(pairing: str = "pairings", on: str = "as_of", until: str | 
     return f"({pairing}.start_date <= :{started_by} AND ({pairing}.end_date IS NULL OR {pairing}.end_date > :{on}))"
 
 
+def pairing_ended(pairing: str = "pairings", on: str = "as_of") -> str:
+    """A pairing ended on or before the date :``on`` (its end day is the first day it is not in force): the
+    last such day of a child with no pairing in force is when it was left without a helper."""
+    return f"({pairing}.end_date <= :{on})"
+
+
 def in_village(child: str = "children") -> str:
     """A child of the village :village, or of every village whose name starts with it (a township: 石桥镇
     takes 石桥镇柳河村); its parameters are ``village_params``."""

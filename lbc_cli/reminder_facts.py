@@ -54,22 +54,28 @@ def facts_params(dialect: str, as_of: date, *, helper_id: int | None = None, vil
 
 def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None, village: str | None = None) -> list:
     """The rules' facts (``ChildFacts``) of each child in the programme on ``as_of`` (``facts_sql``), each
-    with the names of the helpers paired with it, in pinyin order."""
+    with the names and ids of the helpers paired with it, in pinyin order; a child with no pairing in force,
+    with the day its last pairing ended (``unpaired_since``: a second query, for those children only)."""
     from lbc_cli.rules.reminders import ChildFacts
 
-    names = conditions.helper_names(rows(conditions.HELPERS_IN_ORDER, {}))
+    in_order = list(rows(conditions.HELPERS_IN_ORDER, {}))
+    names = conditions.helper_names(in_order)
+    place = {ident: n for n, (ident, _name) in enumerate(in_order)}
 
-    class Named(dict):  # a child's helper ids, as the query joins them -> their names, each set named once
-        def __missing__(self, ids: str) -> tuple[str, ...]:
-            found = self[ids] = names(map(int, ids.split(",")))
+    class Named(dict):  # a child's helper ids, as the query joins them -> (names, ids), each set named once
+        def __missing__(self, joined: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+            ids = [int(i) for i in joined.split(",")]
+            found = self[joined] = (names(ids), tuple(sorted((i for i in ids if i in place), key=place.__getitem__)))
             return found
 
     named = Named()
+    nobody = ((), ())
     sql = facts_sql(dialect, helper_id=helper_id, village=village)
     found = rows(sql, facts_params(dialect, as_of, helper_id=helper_id, village=village))
     day = date.fromisoformat if dialect == "sqlite" else _as_is  # SQLite gives ISO text, PostgreSQL dates
     new = tuple.__new__
     found = [row if row[-1] is None else _since_back(row) for row in found]
+    ended = _last_pairing_ends(rows, dialect, as_of, [row[0] for row in found if row[-2] is None])
     return [
         new(
             ChildFacts,
@@ -86,7 +92,8 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
                 last_feedback and day(last_feedback),
                 last_visit and day(last_visit),
                 helpers is not None,
-                () if helpers is None else named[helpers],
+                *(nobody if helpers is None else named[helpers]),
+                None if helpers is not None else _ended_since(ended.get(child_id), day, enrolled),
             ),
         )
         for (
@@ -107,6 +114,28 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
             _back,
         ) in found
     ]
+
+
+def _last_pairing_ends(rows: Rows, dialect: str, as_of: date, child_ids: list[int]) -> dict:
+    """child id -> the last day, on or before ``as_of``, one of its pairings ended (``conditions.pairing_ended``),
+    for ``child_ids`` (the children with no pairing in force: few in a register at work), a thousand ids
+    a statement."""
+    ended: dict = {}
+    params = {"as_of": as_of.isoformat() if dialect == "sqlite" else as_of}
+    for start in range(0, len(child_ids), 1000):
+        listed = ", ".join(str(int(ident)) for ident in child_ids[start : start + 1000])
+        query = (
+            f"SELECT child_id, max(end_date) FROM pairings WHERE child_id IN ({listed})"
+            f" AND {conditions.pairing_ended()} GROUP BY child_id"
+        )
+        ended.update(rows(query, params))
+    return ended
+
+
+def _ended_since(ended, day, enrolled):
+    """The day a child with no pairing in force was left without a helper: its last pairing's end, unless that
+    was before its present time in the programme began (``enrolled``: the enrolment or the re-entry)."""
+    return None if ended is None or ended < enrolled else day(ended)
 
 
 def _since_back(row: tuple) -> tuple:
@@ -142,19 +171,20 @@ def schedule(rows: Rows, months: list[int]) -> list[tuple[int, str]]:
     return [(month, i18n.schedule_text(uid, text)) for uid, month, text in rows(query, {})]
 
 
-def helper_roles(rows: Rows) -> dict[str, str]:
-    """helper name -> role, for headings."""
-    return dict(rows("SELECT name, role FROM helpers", {}))
+def helper_roles(rows: Rows) -> dict[int, tuple[str, str | None]]:
+    """helper id -> (name, role), for the headings of each helper's list (two helpers may share a name)."""
+    return {ident: (name, role) for ident, name, role in rows("SELECT id, name, role FROM helpers", {})}
 
 
 class DueWork(NamedTuple):
     """What ``remind`` shows: the due work (rules.reminders.due_in_order) of ``children``, the schedule's
-    items for the months it spans (as Reminders), each helper's role, and the helper asked for (its row)."""
+    items for the months it spans (as Reminders), each helper's name and role by id, and the helper asked for
+    (its row)."""
 
     children: list
     due: Any  # rules.reminders.DueWork
     schedule: list
-    roles: dict[str, str]
+    roles: dict[int, tuple[str, str | None]]
     helper: Any
 
 

@@ -8,7 +8,7 @@ D + within. Each rule's due date:
 - home-visit      last home visit + priority_visit_days (priority children) or visit_days; never: enrolment
 - care-agreement  no care agreement (委托照护) date recorded: the enrolment date
 - record-review   last review (enrolment counts) + review_days
-- unpaired        no pairing in force on D: the enrolment date
+- unpaired        no pairing in force on D: the day its last pairing ended, else the enrolment (or re-entry)
 - age-out         the day the child turns age_limit, listed from 30 days before it
 - no-guardian     no guardian (relation none, no name) or living alone: due at once (D), always urgent
 
@@ -52,7 +52,9 @@ class ChildFacts(NamedTuple):
     last_feedback: date | None
     last_visit: date | None
     paired: bool
-    helpers: tuple[str, ...] = ()
+    helpers: tuple[str, ...] = ()  # the names of the helpers paired with it (CSV's helpers column)
+    helper_ids: tuple[int, ...] = ()  # their ids, in the same order (remind's groups: two may share a name)
+    unpaired_since: date | None = None  # not paired: the day its last pairing ended (in its present time in)
 
 
 class Reminder(NamedTuple):
@@ -104,7 +106,7 @@ def _due(settings: dict, as_of: date, within: int) -> Callable[[ChildFacts], lis
 
     def due(facts: ChildFacts) -> list[tuple[str, date, str]]:
         (_id, _name, birth, enrolled, priority, no_guardian, agreement, reviewed, last_call, last_feedback,
-         last_visit, paired, _helpers) = facts  # fmt: skip
+         last_visit, paired, _helpers, _helper_ids, unpaired_since) = facts  # fmt: skip
         level = "high" if priority else "normal"
         out = [("no-guardian", as_of, "urgent")] if no_guardian else []
         when = enrolled if last_call is None else last_call + call
@@ -121,8 +123,9 @@ def _due(settings: dict, as_of: date, within: int) -> Callable[[ChildFacts], lis
         when = (reviewed or enrolled) + review
         if when <= horizon:
             out.append(("record-review", when, level))
-        if not paired and enrolled <= horizon:
-            out.append(("unpaired", enrolled, "high"))
+        when = enrolled if unpaired_since is None or unpaired_since < enrolled else unpaired_since
+        if not paired and when <= horizon:
+            out.append(("unpaired", when, "high"))
         if birth <= born_by:
             turns = birthday(birth, age_limit)
             if turns <= notice:
