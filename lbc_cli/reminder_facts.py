@@ -54,22 +54,20 @@ def facts_params(dialect: str, as_of: date, *, helper_id: int | None = None, vil
 
 def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None, village: str | None = None) -> list:
     """The rules' facts (``ChildFacts``) of each child in the programme on ``as_of`` (``facts_sql``), each
-    with the names and ids of the helpers paired with it, in pinyin order; a child with no pairing in force,
+    with the names of the helpers paired with it, in pinyin order, and their ids; a child with no pairing in force,
     with the day its last pairing ended (``unpaired_since``: a second query, for those children only)."""
     from lbc_cli.rules.reminders import ChildFacts
 
-    in_order = list(rows(conditions.HELPERS_IN_ORDER, {}))
-    names = conditions.helper_names(in_order)
-    place = {ident: n for n, (ident, _name) in enumerate(in_order)}
+    names = conditions.helper_names(rows(conditions.HELPERS_IN_ORDER, {}))
 
-    class Named(dict):  # a child's helper ids, as the query joins them -> (names, ids), each set named once
-        def __missing__(self, joined: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
-            ids = [int(i) for i in joined.split(",")]
-            found = self[joined] = (names(ids), tuple(sorted((i for i in ids if i in place), key=place.__getitem__)))
+    class Named(dict):  # a child's helper ids, as the query joins them -> the facts' (helpers, helper_ids,
+        # unpaired_since: None), each set named once
+        def __missing__(self, joined: str) -> tuple:
+            ids = tuple(map(int, joined.split(",")))
+            found = self[joined] = (names(ids), ids, None)
             return found
 
     named = Named()
-    nobody = ((), ())
     sql = facts_sql(dialect, helper_id=helper_id, village=village)
     found = rows(sql, facts_params(dialect, as_of, helper_id=helper_id, village=village))
     day = date.fromisoformat if dialect == "sqlite" else _as_is  # SQLite gives ISO text, PostgreSQL dates
@@ -92,9 +90,8 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
                 last_feedback and day(last_feedback),
                 last_visit and day(last_visit),
                 helpers is not None,
-                *(nobody if helpers is None else named[helpers]),
-                None if helpers is not None else _ended_since(ended.get(child_id), day, enrolled),
-            ),
+            )
+            + (named[helpers] if helpers is not None else ((), (), _ended_since(ended.get(child_id), day, enrolled))),
         )
         for (
             child_id,

@@ -53,7 +53,7 @@ class ChildFacts(NamedTuple):
     last_visit: date | None
     paired: bool
     helpers: tuple[str, ...] = ()  # the names of the helpers paired with it (CSV's helpers column)
-    helper_ids: tuple[int, ...] = ()  # their ids, in the same order (remind's groups: two may share a name)
+    helper_ids: tuple[int, ...] = ()  # their ids, in no order (remind's groups: two helpers may share a name)
     unpaired_since: date | None = None  # not paired: the day its last pairing ended (in its present time in)
 
 
