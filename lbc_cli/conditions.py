@@ -118,7 +118,8 @@ def last_contact_kept(fact: str, kept: str = "last_contacts", child_id: str = "c
 
 
 # Each child's helpers: the helpers in this order (pinyin of their names), and a child's in the same order.
-HELPERS_IN_ORDER = "SELECT id, name FROM helpers ORDER BY name_pinyin, name, id"
+HELPERS_ORDER = "name_pinyin, name, id"
+HELPERS_IN_ORDER = f"SELECT id, name FROM helpers ORDER BY {HELPERS_ORDER}"
 
 
 def helper_names(helpers_in_order: list) -> Callable[[Iterable[int]], tuple[str, ...]]:

@@ -169,8 +169,10 @@ def schedule(rows: Rows, months: list[int]) -> list[tuple[int, str]]:
 
 
 def helper_roles(rows: Rows) -> dict[int, tuple[str, str | None]]:
-    """helper id -> (name, role), for the headings of each helper's list (two helpers may share a name)."""
-    return {ident: (name, role) for ident, name, role in rows("SELECT id, name, role FROM helpers", {})}
+    """helper id -> (name, role), for the headings of each helper's list (two helpers may share a name), in
+    the helpers' order (``conditions.HELPERS_ORDER``: a child's lists are in that order)."""
+    query = f"SELECT id, name, role FROM helpers ORDER BY {conditions.HELPERS_ORDER}"
+    return {ident: (name, role) for ident, name, role in rows(query, {})}
 
 
 class DueWork(NamedTuple):

@@ -114,7 +114,8 @@ def _when(item) -> str:
 def _grouped(items, helper_ids, schedule, roles, as_of, *, markdown: bool, only=None) -> str:
     """Each helper's own list (a child with two helpers is on both), then unpaired children, then the plan. A
     helper's list is its id's (``helper_ids``: child id -> its helpers' ids), headed by its name and role
-    (``roles``: id -> (name, role)), and its id where another helper has the same name."""
+    (``roles``: id -> (name, role), in the helpers' order), and its id where another helper has the same name;
+    the lists in the order of their most pressing items, a child's helpers in the helpers' order."""
     from collections import Counter
 
     from lbc_cli.rules.reminders import sort_key
@@ -124,8 +125,10 @@ def _grouped(items, helper_ids, schedule, roles, as_of, *, markdown: bool, only=
         for helper in helper_ids.get(item.child_id) or (None,):
             if only is None or helper == only.id:
                 groups.setdefault(helper, []).append(item)
+    rank = {helper: n for n, helper in enumerate(roles)}  # the helpers' order: a child's helpers in it
     order: list[int | None] = sorted(
-        (helper for helper in groups if helper is not None), key=lambda h: min(sort_key(i) for i in groups[h])
+        (helper for helper in groups if helper is not None),
+        key=lambda h: (min(sort_key(i) for i in groups[h]), rank.get(h, len(rank))),
     )
     if None in groups:
         order.append(None)
