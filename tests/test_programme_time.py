@@ -264,7 +264,8 @@ def test_an_inactive_helpers_pairings_end_that_day_and_its_children_are_due_unpa
     assert rows(db, "SELECT active, inactive_on FROM helpers WHERE id = 1") == [(0, "2024-10-01")]
     assert rows(db, "SELECT end_date FROM pairings ORDER BY id") == [("2024-10-01",), ("2024-10-01",)]
     assert "unpaired" not in reminded(world, "2024-09-30")["1"]
-    assert reminded(world, "2024-10-01")["1"]["unpaired"] == ("2024-03-01", "214")
+    # unpaired from the day its pairing ended (SPEC section 6): 2024-10-01, due that day
+    assert reminded(world, "2024-10-01")["1"]["unpaired"] == ("2024-10-01", "0")
     exported = en(world, "export", "helpers")
     assert exported.out.splitlines()[0] == "id,uid,name,role,phone,organization,village,active,inactive_on"
     assert exported.out.splitlines()[1].endswith(",李妈妈,loving-mother,,,,0,2024-10-01")
