@@ -68,6 +68,12 @@ def pairing_in_force(pairing: str = "pairings", on: str = "as_of", until: str | 
     return f"({pairing}.start_date <= :{started_by} AND ({pairing}.end_date IS NULL OR {pairing}.end_date > :{on}))"
 
 
+def pairing_ended(pairing: str = "pairings", on: str = "as_of") -> str:
+    """A pairing ended on or before the date :``on`` (its end day is the first day it is not in force): the
+    last such day of a child with no pairing in force is when it was left without a helper."""
+    return f"({pairing}.end_date <= :{on})"
+
+
 def in_village(child: str = "children") -> str:
     """A child of the village :village, or of every village whose name starts with it (a township: 石桥镇
     takes 石桥镇柳河村); its parameters are ``village_params``."""
@@ -112,7 +118,8 @@ def last_contact_kept(fact: str, kept: str = "last_contacts", child_id: str = "c
 
 
 # Each child's helpers: the helpers in this order (pinyin of their names), and a child's in the same order.
-HELPERS_IN_ORDER = "SELECT id, name FROM helpers ORDER BY name_pinyin, name, id"
+HELPERS_ORDER = "name_pinyin, name, id"
+HELPERS_IN_ORDER = f"SELECT id, name FROM helpers ORDER BY {HELPERS_ORDER}"
 
 
 def helper_names(helpers_in_order: list) -> Callable[[Iterable[int]], tuple[str, ...]]:

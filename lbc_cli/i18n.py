@@ -890,6 +890,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "schedule_unknown": ("没有编号为 {id} 的工作安排", "no schedule item {id}"),
     "remind_none": ("截至 {date},没有到期的关爱工作", "nothing is due as of {date}"),
     "remind_title": ("关爱工作提醒({date})", "Care work due ({date})"),
+    "remind_helper_id_role": ("{name}({id}，{role})", "{name}({id}, {role})"),
+    "remind_helper_id": ("{name}({id})", "{name}({id})"),
     "remind_unpaired": ("尚未结对的儿童", "Children with no helper"),
     "remind_schedule": ("本月工作安排", "This month's plan"),
     "remind_overdue": ("已逾期 {n} 天", "{n} days overdue"),

@@ -59,14 +59,17 @@ def facts_params(dialect: str, as_of: date, *, helper_id: int | None = None, vil
 
 def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None, village: str | None = None) -> list:
     """The rules' facts (``ChildFacts``) of each child in the programme on ``as_of`` (``facts_sql``), each
-    with the names of the helpers paired with it, in pinyin order."""
+    with the names of the helpers paired with it, in pinyin order, and their ids; a child with no pairing in force,
+    with the day its last pairing ended (``unpaired_since``: a second query, for those children only)."""
     from lbc_cli.rules.reminders import ChildFacts
 
     names = conditions.helper_names(rows(conditions.HELPERS_IN_ORDER, {}))
 
-    class Named(dict):  # a child's helper ids, as the query joins them -> their names, each set named once
-        def __missing__(self, ids: str) -> tuple[str, ...]:
-            found = self[ids] = names(map(int, ids.split(",")))
+    class Named(dict):  # a child's helper ids, as the query joins them -> the facts' (helpers, helper_ids,
+        # unpaired_since: None), each set named once
+        def __missing__(self, joined: str) -> tuple:
+            ids = tuple(map(int, joined.split(",")))
+            found = self[joined] = (names(ids), ids, None)
             return found
 
     named = Named()
@@ -75,6 +78,7 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
     day = date.fromisoformat if dialect == "sqlite" else _as_is  # SQLite gives ISO text, PostgreSQL dates
     new = tuple.__new__
     found = [row if row[-1] is None else _since_back(row) for row in found]
+    ended = _last_pairing_ends(rows, dialect, as_of, [row[0] for row in found if row[-2] is None])
     return [
         new(
             ChildFacts,
@@ -91,8 +95,8 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
                 last_feedback and day(last_feedback),
                 last_visit and day(last_visit),
                 helpers is not None,
-                () if helpers is None else named[helpers],
-            ),
+            )
+            + (named[helpers] if helpers is not None else ((), (), _ended_since(ended.get(child_id), day, enrolled))),
         )
         for (
             child_id,
@@ -114,15 +118,35 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
     ]
 
 
+def _last_pairing_ends(rows: Rows, dialect: str, as_of: date, child_ids: list[int]) -> dict:
+    """child id -> the last day, on or before ``as_of``, one of its pairings ended (``conditions.pairing_ended``),
+    for ``child_ids`` (the children with no pairing in force: few in a register at work), a thousand ids
+    a statement."""
+    ended: dict = {}
+    params = {"as_of": as_of.isoformat() if dialect == "sqlite" else as_of}
+    for start in range(0, len(child_ids), 1000):
+        listed = ", ".join(str(int(ident)) for ident in child_ids[start : start + 1000])
+        query = (
+            f"SELECT child_id, max(end_date) FROM pairings WHERE child_id IN ({listed})"
+            f" AND {conditions.pairing_ended()} GROUP BY child_id"
+        )
+        ended.update(rows(query, params))
+    return ended
+
+
+def _ended_since(ended, day, enrolled):
+    """The day a child with no pairing in force was left without a helper: its last pairing's end, unless that
+    was before its present time in the programme began (``enrolled``: the enrolment or the re-entry)."""
+    return None if ended is None or ended < enrolled else day(ended)
+
+
 def _since_back(row: tuple) -> tuple:
-    """The facts of a child back from a time out: its care starts again from the re-entry date, as from an
-    enrolment (what was done before it left counts no more: the time out is out of every count)."""
+    """The facts of a child back from a time out: its present time in the programme began on the re-entry date,
+    which stands for its enrolment ("never" counts from it, SPEC section 6, and nothing is due before it: the
+    rules take the later of a last contact's due day and that date); its review restarts then too."""
     *head, helpers, back = row
     head[3] = back  # enrolled_on: the present time in the programme began then
     head[8] = back if head[8] is None or head[8] < back else head[8]  # reviewed_on
-    for n in (10, 11, 12):  # the last contacts
-        if head[n] is not None and head[n] < back:
-            head[n] = None
     return (*head, helpers, back)
 
 
@@ -147,19 +171,22 @@ def schedule(rows: Rows, months: list[int]) -> list[tuple[int, str]]:
     return [(month, i18n.schedule_text(uid, text)) for uid, month, text in rows(query, {})]
 
 
-def helper_roles(rows: Rows) -> dict[str, str]:
-    """helper name -> role, for headings."""
-    return dict(rows("SELECT name, role FROM helpers", {}))
+def helper_roles(rows: Rows) -> dict[int, tuple[str, str | None]]:
+    """helper id -> (name, role), for the headings of each helper's list (two helpers may share a name), in
+    the helpers' order (``conditions.HELPERS_ORDER``: a child's lists are in that order)."""
+    query = f"SELECT id, name, role FROM helpers ORDER BY {conditions.HELPERS_ORDER}"
+    return {ident: (name, role) for ident, name, role in rows(query, {})}
 
 
 class DueWork(NamedTuple):
     """What ``remind`` shows: the due work (rules.reminders.due_in_order) of ``children``, the schedule's
-    items for the months it spans (as Reminders), each helper's role, and the helper asked for (its row)."""
+    items for the months it spans (as Reminders), each helper's name and role by id, and the helper asked for
+    (its row)."""
 
     children: list
     due: Any  # rules.reminders.DueWork
     schedule: list
-    roles: dict[str, str]
+    roles: dict[int, tuple[str, str | None]]
     helper: Any
 
 

@@ -299,7 +299,8 @@ def test_pair_update_until_sets_what_pair_end_sets(lbc, db, tmp_path):
     ok(lbc("pair", "update", "1", "--until", "2024-03-01", "--reason", "早就结束了"))
     assert main(["--db", str(other), "pair", "end", "张三", "李妈妈", "--date", "2024-03-01"]) == 0
     assert pairings(db) == pairings(other) == [(1, 1, 2, "2024-01-01", "2024-03-01")]
-    assert (1, "unpaired", "2024-01-01") in due(lbc, "2024-04-15")
+    # unpaired from the day the pairing ended (SPEC section 6), not from the enrolment on 2024-01-01
+    assert (1, "unpaired", "2024-03-01") in due(lbc, "2024-04-15")
     ok(lbc("pair", "update", "1", "--until", ""))  # ended by mistake: in force again
     assert pairings(db) == [(1, 1, 2, "2024-01-01", None)]
     assert not any(rule == "unpaired" and child == 1 for child, rule, _d in due(lbc, "2024-04-15"))

@@ -334,7 +334,8 @@ def test_an_inactive_helpers_pairings_end_that_day_and_its_children_are_due_unpa
     assert rows(db, "SELECT active, inactive_on FROM helpers WHERE id = 1") == [(0, "2024-10-01")]
     assert rows(db, "SELECT end_date FROM pairings ORDER BY id") == [("2024-10-01",), ("2024-10-01",)]
     assert "unpaired" not in reminded(world, "2024-09-30")["1"]
-    assert reminded(world, "2024-10-01")["1"]["unpaired"] == ("2024-03-01", "214")
+    # unpaired from the day its pairing ended (SPEC section 6): 2024-10-01, due that day
+    assert reminded(world, "2024-10-01")["1"]["unpaired"] == ("2024-10-01", "0")
     exported = en(world, "export", "helpers")
     assert exported.out.splitlines()[0] == "id,uid,name,role,phone,organization,village,active,inactive_on"
     assert exported.out.splitlines()[1].endswith(",李妈妈,loving-mother,,,,0,2024-10-01")
@@ -479,3 +480,20 @@ def test_an_inactive_helper_made_inactive_again_is_refused_not_moved(world, db):
         "--active first",
     )
     assert rows(db, "SELECT inactive_on FROM helpers WHERE id = 1") == [("2024-10-01",)]
+
+
+def test_after_a_return_a_contact_from_before_the_exit_still_counts_but_nothing_is_due_before_the_return(world):
+    """Found from outside (SPEC section 6: "never" counts from the re-entry date): 张三's parent feedback of
+    2024-06-01 makes the next one due on 2024-07-01 though he was out from 2024-06-11 to 2024-06-19; his first
+    video call was never made, so it is due from his return on 2024-06-20; 李四's feedback of 2024-03-05 would be
+    due on 2024-04-04, inside a time out of hers, so it is due on her return."""
+    for child, day in (("张三", "2024-06-01"), ("李四", "2024-03-05")):
+        assert en(world, "log-contact", child, "--kind", "parent-feedback", "--date", day).code == 0
+    assert en(world, "child", "exit", "1", "--reason", "moved", "--date", "2024-06-10").code == 0
+    assert en(world, "child", "reenter", "1", "--date", "2024-06-20").code == 0
+    assert en(world, "child", "exit", "2", "--reason", "moved", "--date", "2024-03-20").code == 0
+    assert en(world, "child", "reenter", "2", "--date", "2024-06-20").code == 0
+    due = reminded(world, "2024-06-25")
+    assert "parent-feedback" not in due["1"]  # due 2024-07-01
+    assert due["1"]["video-call"] == ("2024-06-20", "5")
+    assert due["2"]["parent-feedback"] == ("2024-06-20", "5")

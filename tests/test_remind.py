@@ -569,8 +569,9 @@ def test_an_ended_pairing_makes_the_child_unpaired(lbc):
     }
     ok(lbc("pair", "end", child, "李妈妈", "--date", "2024-05-01"))
     assert rule_rows(lbc, "2024-04-30", "unpaired") == set()
-    # no pairing in force on 2024-05-15: unpaired, due the enrolment date, 75 days; no helpers
-    assert items(lbc, AS_OF) == {(child, "张小明", "unpaired", ENROLLED, "75", "high", "")}
+    # no pairing in force on 2024-05-15: unpaired, due the day the last pairing ended (SPEC section 6), not the
+    # enrolment: 2024-05-01 -> 2024-05-15 is 14 days; no helpers
+    assert items(lbc, AS_OF) == {(child, "张小明", "unpaired", "2024-05-01", "14", "high", "")}
     result = lbc("remind", "--as-of", AS_OF)
     _title, found = groups(ok(result), markdown=False)
     assert [h.split(" · ")[0] for h, _ in found] == ["Children with no helper"]

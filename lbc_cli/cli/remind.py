@@ -59,7 +59,9 @@ def remind(
     work = reminder_facts.due_work(database(), now, within, helper=helper, village=village)
     if fmt in ("text", "md"):
         items = reminders.as_reminders(work.children, work.due)
-        write_out(_grouped(items, work.schedule, work.roles, now, markdown=fmt == "md", only=work.helper), fmt, out)
+        helper_ids = {facts.id: facts.helper_ids for facts in work.children}
+        grouped = _grouped(items, helper_ids, work.schedule, work.roles, now, markdown=fmt == "md", only=work.helper)
+        write_out(grouped, fmt, out)
     else:
         write_out(_table(work), fmt, out, bom=bom)
     if village and not work.children:
@@ -109,19 +111,28 @@ def _when(item) -> str:
     return i18n.t("remind_upcoming", n=-item.days_overdue)
 
 
-def _grouped(items, schedule, roles, as_of, *, markdown: bool, only=None) -> str:
-    """Each helper's own list (a child with two helpers is on both), then unpaired children, then the plan."""
+def _grouped(items, helper_ids, schedule, roles, as_of, *, markdown: bool, only=None) -> str:
+    """Each helper's own list (a child with two helpers is on both), then unpaired children, then the plan. A
+    helper's list is its id's (``helper_ids``: child id -> its helpers' ids), headed by its name and role
+    (``roles``: id -> (name, role), in the helpers' order), and its id where another helper has the same name;
+    the lists in the order of their most pressing items, a child's helpers in the helpers' order."""
+    from collections import Counter
+
     from lbc_cli.rules.reminders import sort_key
 
-    groups: dict[str, list] = {}
+    groups: dict[int | None, list] = {}
     for item in items:
-        names = item.helpers or ("",)
-        for name in names:
-            if only is None or name == only.name:
-                groups.setdefault(name, []).append(item)
-    order = sorted((name for name in groups if name), key=lambda n: min(sort_key(i) for i in groups[n]))
-    if "" in groups:
-        order.append("")
+        for helper in helper_ids.get(item.child_id) or (None,):
+            if only is None or helper == only.id:
+                groups.setdefault(helper, []).append(item)
+    rank = {helper: n for n, helper in enumerate(roles)}  # the helpers' order: a child's helpers in it
+    order: list[int | None] = sorted(
+        (helper for helper in groups if helper is not None),
+        key=lambda h: (min(sort_key(i) for i in groups[h]), rank.get(h, len(rank))),
+    )
+    if None in groups:
+        order.append(None)
+    shared = Counter(name for name, _role in roles.values())
     from lbc_cli.render import md_text
 
     text = md_text if markdown else str  # people's text (names, the plan's items) as Markdown shows it as text
@@ -133,12 +144,18 @@ def _grouped(items, schedule, roles, as_of, *, markdown: bool, only=None) -> str
     if not items:
         lines.append(i18n.t("remind_none", date=as_of.isoformat()))
         lines.append("")
-    for name in order:
-        if name:
-            heading = f"{text(name)}({i18n.label('role', roles.get(name))})" if roles.get(name) else text(name)
-        else:
+    for helper in order:
+        if helper is None:
             heading = i18n.t("remind_unpaired")
-        group = groups[name]
+        else:
+            name, role = roles[helper]
+            role = role and i18n.label("role", role)
+            if shared[name] > 1:  # the id tells them apart, on this list printed alone too
+                key = "remind_helper_id_role" if role else "remind_helper_id"
+                heading = i18n.t(key, name=text(name), id=helper, role=role)
+            else:
+                heading = f"{text(name)}({role})" if role else text(name)
+        group = groups[helper]
         lines.append(f"{h2}{heading} · {i18n.t('remind_items', n=len(group))}")
         if markdown:
             lines.append("")

@@ -8,7 +8,7 @@ D + within. Each rule's due date:
 - home-visit      last home visit + priority_visit_days (priority children) or visit_days; never: enrolment
 - care-agreement  no care agreement (委托照护) date recorded: the enrolment date
 - record-review   last review (enrolment counts) + review_days
-- unpaired        no pairing in force on D: the enrolment date
+- unpaired        no pairing in force on D: the day its last pairing ended, else the enrolment (or re-entry)
 - age-out         the day the child turns age_limit, listed from 30 days before it
 - no-guardian     no guardian (relation none, no name) or living alone: due at once (D), always urgent
 
@@ -52,7 +52,9 @@ class ChildFacts(NamedTuple):
     last_feedback: date | None
     last_visit: date | None
     paired: bool
-    helpers: tuple[str, ...] = ()
+    helpers: tuple[str, ...] = ()  # the names of the helpers paired with it (CSV's helpers column)
+    helper_ids: tuple[int, ...] = ()  # their ids, in no order (remind's groups: two helpers may share a name)
+    unpaired_since: date | None = None  # not paired: the day its last pairing ended (in its present time in)
 
 
 class Reminder(NamedTuple):
@@ -89,8 +91,8 @@ def _due(settings: dict, as_of: date, within: int) -> Callable[[ChildFacts], lis
     """The rule pass for one reference date: one child's facts to the (rule, due date, priority)s listed,
     in ``RULES`` order (its constants worked out once: a county runs it for 100,000 children).
 
-    A rule with an interval is due when ``last + days <= as_of + within``; a child never contacted is due from
-    the enrolment date. Priorities: urgent = no guardian (强制报告 territory); high = a priority child's work, a
+    A rule with an interval is due when ``last + days <= as_of + within``, and never before the enrolment date
+    (a child back from a time out: its re-entry date), from which a child never contacted is due. Priorities: urgent = no guardian (强制报告 territory); high = a priority child's work, a
     missing care agreement (a legal duty of the parents, 未成年人保护法 §22) or no helper at all; normal = the rest."""
     horizon = as_of + timedelta(days=within)
     call = timedelta(days=settings["video_call_days"])
@@ -104,16 +106,16 @@ def _due(settings: dict, as_of: date, within: int) -> Callable[[ChildFacts], lis
 
     def due(facts: ChildFacts) -> list[tuple[str, date, str]]:
         (_id, _name, birth, enrolled, priority, no_guardian, agreement, reviewed, last_call, last_feedback,
-         last_visit, paired, _helpers) = facts  # fmt: skip
+         last_visit, paired, _helpers, _helper_ids, unpaired_since) = facts  # fmt: skip
         level = "high" if priority else "normal"
         out = [("no-guardian", as_of, "urgent")] if no_guardian else []
-        when = enrolled if last_call is None else last_call + call
+        when = enrolled if last_call is None else max(last_call + call, enrolled)
         if when <= horizon:
             out.append(("video-call", when, level))
-        when = enrolled if last_feedback is None else last_feedback + feedback
+        when = enrolled if last_feedback is None else max(last_feedback + feedback, enrolled)
         if when <= horizon:
             out.append(("parent-feedback", when, level))
-        when = enrolled if last_visit is None else last_visit + (priority_visit if priority else visit)
+        when = enrolled if last_visit is None else max(last_visit + (priority_visit if priority else visit), enrolled)
         if when <= horizon:
             out.append(("home-visit", when, level))
         if agreement is None and enrolled <= horizon:
@@ -121,8 +123,9 @@ def _due(settings: dict, as_of: date, within: int) -> Callable[[ChildFacts], lis
         when = (reviewed or enrolled) + review
         if when <= horizon:
             out.append(("record-review", when, level))
-        if not paired and enrolled <= horizon:
-            out.append(("unpaired", enrolled, "high"))
+        when = enrolled if unpaired_since is None or unpaired_since < enrolled else unpaired_since
+        if not paired and when <= horizon:
+            out.append(("unpaired", when, "high"))
         if birth is not None and birth <= born_by:
             turns = birthday(birth, age_limit)
             if turns <= notice:
