@@ -71,6 +71,7 @@ def record_exam(db, child: str, raw: dict, *, replace: bool, today: date) -> tup
     year, term = raw["school_year"], raw["term"]
     with db.session(write=True) as session:
         kid = store.resolve(Child, child, session=session)
+        store.refuse_purged(kid)
         validate.check_exam({**values, "child_id": kid.id}, today=today)
         existing = store.find_exam(kid.id, year, term, session=session)
         if existing is not None and not replace:

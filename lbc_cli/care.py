@@ -192,6 +192,7 @@ def check_contact_dates(values: dict, *, today: date) -> dict:
 def check_contact(kid: Child, values: dict, *, session) -> None:
     """The rules of a contact with one child, logged (`log-contact`) or corrected (`contact edit`): not dated
     before the child's birth, and inside its time in the programme (``store.check_contact_date``)."""
+    store.refuse_purged(kid)
     when = values["date"]
     if when < kid.birth_date:
         raise Invalid("--date", i18n.t("contact_before_birth", date=when.isoformat(), name=kid.name))

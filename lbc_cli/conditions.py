@@ -81,7 +81,9 @@ def in_village(child: str = "children") -> str:
 
 
 def village_params(village: str) -> dict[str, str]:
-    """:village and :village_end of ``in_village``."""
+    """:village and :village_end of ``in_village``; the name as typed, spaces around it (full-width too) aside,
+    as a village is stored."""
+    village = village.strip()
     return {"village": village, "village_end": village + "\U0010ffff"}
 
 

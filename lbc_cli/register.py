@@ -77,8 +77,7 @@ def update_child(
         raise LbcError(i18n.t("nothing_to_update"), ExitCode.USAGE)
     with db.session(write=True) as session:
         child = store.resolve(Child, ref, session=session)
-        if child.status == store.PURGED:  # its personal data erased for good: nothing to put back
-            raise LbcError(i18n.t("purged_not_updated", id=child.id))
+        store.refuse_purged(child)  # its personal data erased for good: nothing to put back
         if add_flags or remove_flags:
             current = set((changes.get("flags", child.flags) or "").split(";")) - {""}
             changes["flags"] = validate.parse_slug_set("flag", sorted((current | add_flags) - remove_flags), "flags")
@@ -208,6 +207,7 @@ def review_child(db, ref: str, when: date, *, today: date) -> int:
     when = validate.not_future(when, "--date", today)
     with db.session(write=True) as session:
         child = store.resolve(Child, ref, session=session)
+        store.refuse_purged(child)
         if when < child.enrolled_on:
             raise Invalid("--date", i18n.t("review_before_enrol", date=when, enrolled=child.enrolled_on))
         store.update_row(child, {"reviewed_on": when}, session=session)

@@ -30,7 +30,7 @@ def facts_sql(dialect: str, *, helper_id: int | None = None, village: str | None
     commas, and its last re-entry on or before :as_of (NULL: none). ``village``: that village's children, or a
     township's (:village, :village_end); ``helper_id``: only the children paired with :helper_id."""
     helper_ids = "group_concat(helper_id)" if dialect == "sqlite" else "string_agg(CAST(helper_id AS TEXT), ',')"
-    where = [conditions.in_programme("c")]
+    where = [conditions.in_programme("c"), "c.status <> 'purged'"]  # (a purged child is in no list, SPEC 10)
     if village:
         where.append(conditions.in_village("c"))
     if helper_id is not None:

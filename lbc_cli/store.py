@@ -447,8 +447,8 @@ def children_query(
     query = select(Child) if columns is None else select(*(Child.__table__.c[c] for c in columns))
     if status:
         query = query.where(Child.status == status)
-    if village:
-        query = query.where(Child.village == village)
+    if village and village.strip():  # as typed: spaces around it aside, as a village is stored
+        query = query.where(Child.village == village.strip())
     for flag in flags or []:
         query = query.where((";" + Child.flags + ";").contains(f";{flag};"))
     if priority:
@@ -558,8 +558,8 @@ def list_helpers(
     query = select(Helper)
     if role:
         query = query.where(Helper.role == role)
-    if village:
-        query = query.where(Helper.village == village)
+    if village and village.strip():
+        query = query.where(Helper.village == village.strip())
     if not include_inactive:
         query = query.where(Helper.active.is_(True))
     return list(session.execute(query.order_by(Helper.name_pinyin, Helper.name, Helper.id)).scalars())
@@ -722,6 +722,13 @@ def pairing_begun_after(child_id: int, day: date, *, session: Session) -> Pairin
     """The child's first pairing that began after ``day`` (an exit on ``day`` cannot end it), if any."""
     query = select(Pairing).where(Pairing.child_id == child_id, Pairing.start_date > day)
     return session.execute(query.order_by(Pairing.start_date, Pairing.id).limit(1)).scalars().first()
+
+
+def refuse_purged(child: Child) -> None:
+    """A purged child's record takes nothing more (no contact, exam, review or change): its personal data was
+    erased for good, and a note or a change would put some back."""
+    if child.status == PURGED:
+        raise LbcError(i18n.t("purged_not_updated", id=child.id))
 
 
 def check_contact_date(child_id: int, day: date, *, session: Session) -> None:

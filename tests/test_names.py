@@ -370,3 +370,14 @@ def test_remind_and_export_for_a_village_that_matches_nothing_name_the_close_one
     export = lbc("export", "children", "--village", "东装村")
     assert (export.code, len(export.out.splitlines())) == (0, 1)  # the header only
     assert export.err.strip() == 'warning: no village "东装村"; did you mean: 东庄村?'
+
+
+def test_a_village_filter_reads_the_name_as_typed_with_spaces_around_it(run, tmp_path):
+    """Found from outside: `--village "李家村 "` (a space, or a full-width one, around the name) listed nobody and
+    said nothing, though enroll stores the name without them."""
+    db = tmp_path / "v.db"
+    assert run("init", db=db).code == 0
+    assert run("enroll", "张三", "--gender", "M", "--birth", "2015-03-04", "--village", "李家村", db=db).code == 0
+    for typed in ("李家村 ", "\u3000李家村", " 李家村"):
+        listed = run("child", "list", "--village", typed, "--format", "csv", db=db)
+        assert listed.code == 0 and "张三" in listed.out, (typed, listed)

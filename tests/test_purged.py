@@ -418,3 +418,24 @@ def test_the_summary_does_not_call_a_purged_childs_record_incomplete(lbc):
     ok(lbc("child", "purge", "1", "--yes"))
     data = json.loads(ok(lbc("report", "summary", "--format", "json")).out)
     assert [record["id"] for record in data["incomplete_records"]] == [2]
+
+
+def test_a_purged_child_takes_no_contact_exam_or_review_and_is_in_no_reminder(lbc, db):
+    """Found from outside: a contact with a note naming the child, an exam and a review were written on a purged
+    record, and remind for a day before the purge listed it as "#1"."""
+    for name in ("张三", "李四"):
+        ok(lbc("enroll", name, "--gender", "M", "--birth", "2015-03-04", *ENROLLED))
+    ok(lbc("child", "purge", "1", "--yes"))
+    said = "child 1's personal data was erased (purged) and cannot be changed"
+    for write in (
+        ["log-contact", "1", "--kind", "home-visit", "--date", "2024-02-01", "--note", "孩子叫张三"],
+        ["exam", "add", "1", "--year", "2023", "--term", "2", "--rank", "1"],
+        ["child", "review", "1"],
+    ):
+        result = lbc(*write)
+        assert result.code == 1 and said in result.err, (write, result.err)
+    assert rows(db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM exams") == [(0,)]
+    due = ok(lbc("remind", "--as-of", "2024-02-01", "--format", "csv")).out
+    assert {line.split(",")[0] for line in due.splitlines()[1:] if line[:1].isdigit()} == {"2"}
+    assert "#1" not in due

@@ -92,8 +92,9 @@ def _due(settings: dict, as_of: date, within: int) -> Callable[[ChildFacts], lis
     in ``RULES`` order (its constants worked out once: a county runs it for 100,000 children).
 
     A rule with an interval is due when ``last + days <= as_of + within``, and never before the enrolment date
-    (a child back from a time out: its re-entry date), from which a child never contacted is due. Priorities: urgent = no guardian (强制报告 territory); high = a priority child's work, a
-    missing care agreement (a legal duty of the parents, 未成年人保护法 §22) or no helper at all; normal = the rest."""
+    (a child back from a time out: its re-entry date), from which a child never contacted is due. Priorities:
+    urgent = no guardian (强制报告 territory); high = a priority child's work, a missing care agreement (a legal
+    duty of the parents, 未成年人保护法 §22) or no helper at all; normal = the rest."""
     horizon = as_of + timedelta(days=within)
     call = timedelta(days=settings["video_call_days"])
     feedback = timedelta(days=settings["parent_feedback_days"])
