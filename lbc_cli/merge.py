@@ -354,7 +354,7 @@ class _Merger:
         self.progress = progress
         self.outcome = Outcome(problems=importer.Problems(other.display))
         self.added_uids: dict[str, set[str]] = {}  # each table's uids added by this merge
-        age_limit = int(store.rule_values(session=session)["age_limit"])
+        age_limit = self.age_limit = int(store.rule_values(session=session)["age_limit"])
         self.checks = {name: importer.row_checks(name, today=today, age_limit=age_limit) for name in ORDER}
         # OTHER's id -> this database's id, for the tables others point to; OTHER's ids of their bad rows
         self.ids: dict[str, dict[int, int]] = {"children": {}, "helpers": {}}
@@ -576,6 +576,9 @@ class _Merger:
             self._times = programme.times_of(db.text_rows(self.target), {r["child_id"] for r in rows})
         if name == "pairings":
             self._posts = self._helper_posts({r["helper_id"] for r in rows})
+        elif name == "exits":
+            self._exit_rules(rows, broken)
+            return
         elif name != "contacts":
             return
         for row in rows:
@@ -583,6 +586,33 @@ class _Merger:
                 problem = self._programme_problem(name, row)
                 if problem is not None:
                     broken[id(row)] = (self.read, problem)
+
+    def _exit_rules(self, rows: list[dict], broken: dict) -> None:
+        """A time out that this database's rows contradict, as `import exits` and `child exit` refuse it: an
+        aged-out exit before the child reaches the age limit, a contact stored here inside it."""
+        from sqlalchemy import select
+
+        from lbc_cli import store, validate
+        from lbc_cli.errors import Invalid
+        from lbc_cli.models import Child
+
+        ids = {r["child_id"] for r in rows}
+        births = dict(self.target.execute(select(Child.id, Child.birth_date).where(Child.id.in_(ids))).all())
+        for row in rows:
+            if id(row) in broken:
+                continue
+            left, back, child_id = _day(row["exit_date"]), _day(row["reentered_on"]), row["child_id"]
+            birth = _day(births.get(child_id))
+            if row.get("exit_reason") == "aged-out" and birth is not None:
+                try:
+                    validate.check_aged_out(birth, left, age_limit=self.age_limit, child_id=child_id)
+                except Invalid as exc:
+                    broken[id(row)] = (self.read, ("exit_reason", exc.problem))
+                    continue
+            inside = store.contact_in_time_out(child_id, left, back, session=self.target)
+            if inside is not None:
+                problem = i18n.t("time_out_has_contact", id=child_id, contact=inside[0], date=inside[1])
+                broken[id(row)] = (self.read, ("exit_date", problem))
 
     def _helper_posts(self, helper_ids) -> dict:
         from sqlalchemy import select

@@ -497,3 +497,22 @@ def test_after_a_return_a_contact_from_before_the_exit_still_counts_but_nothing_
     assert "parent-feedback" not in due["1"]  # due 2024-07-01
     assert due["1"]["video-call"] == ("2024-06-20", "5")
     assert due["2"]["parent-feedback"] == ("2024-06-20", "5")
+
+
+def test_merge_refuses_a_time_out_over_a_contact_here_and_an_aged_out_exit_too_early(world, db, run, tmp_path):
+    """Found from outside: `merge` brought in a time out over a contact stored here, and an aged-out exit of a
+    10-year-old, which `import exits` and `child exit` refuse."""
+    assert en(world, "log-contact", "张三", "--kind", "home-visit", "--date", "2024-05-10").code == 0  # contact 1
+    other = copy_db(db, tmp_path / "other.db")
+    execute(other, "INSERT INTO exits (uid, child_id, exit_date, exit_reason, reentered_on) VALUES (?, 1, ?, ?, ?)",
+            "00000000-0000-4000-8000-0000000000e1", "2024-05-01", "moved", "2024-06-01")  # fmt: skip
+    execute(other, "INSERT INTO exits (uid, child_id, exit_date, exit_reason, reentered_on) VALUES (?, 2, ?, ?, ?)",
+            "00000000-0000-4000-8000-0000000000e2", "2024-04-01", "aged-out", "2024-04-10")  # fmt: skip
+    result = run("--lang", "en", "merge", other, db=db)
+    assert result.code == 1
+    assert (
+        "exits uid 00000000-0000-4000-8000-0000000000e1: exit_date: child 1 has a contact inside this time out"
+        " (id 1, 2024-05-10)" in result.err
+    )
+    assert "exits uid 00000000-0000-4000-8000-0000000000e2: exit_reason: " in result.err
+    assert rows(db, "SELECT count(*) FROM exits") == [(0,)]
