@@ -632,6 +632,7 @@ class Database:
 
         from sqlalchemy.engine import make_url
 
+        self._no_one_holding_the_tables()
         self.dispose()
         url = make_url(self.target)
         env = dict(os.environ)
@@ -660,6 +661,24 @@ class Database:
         if leftover:
             with self.engine.begin() as conn:
                 conn.exec_driver_sql("DROP TABLE IF EXISTS " + ", ".join(leftover) + " CASCADE")
+
+    def _no_one_holding_the_tables(self) -> None:
+        """Every lbc table taken for a moment as pg_restore --clean will take it (ACCESS EXCLUSIVE), waiting no
+        longer than the busy timeout: a session holding one (a reader's open transaction too) makes the restore
+        exit 3 before it starts, as pg_restore itself would wait for ever (its script sets lock_timeout to 0)."""
+        from sqlalchemy import inspect
+
+        with self.engine.begin() as conn:
+            present = sorted(_lbc_tables("postgresql") & set(inspect(conn).get_table_names()))
+            if not present:
+                return
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(BUSY_TIMEOUT_S * 1000))}")
+            try:
+                conn.exec_driver_sql("LOCK TABLE " + ", ".join(present) + " IN ACCESS EXCLUSIVE MODE")
+            except Exception as exc:
+                if "lock timeout" in str(exc).lower():
+                    raise DatabaseError(i18n.t("db_locked")) from None
+                raise
 
     def _pg_dump(self, out: Path, dest: Path) -> None:
         """pg_dump's custom format into ``out``: one consistent snapshot, taken while others write.

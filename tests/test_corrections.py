@@ -501,6 +501,30 @@ def test_restore_waits_for_a_writer_no_longer_than_the_busy_timeout(lbc, db, tmp
 
 
 @pytest.mark.skipif(not ON_PG, reason="pg_restore: PostgreSQL only")
+def test_restore_on_postgresql_waits_for_a_reader_no_longer_than_the_busy_timeout(lbc, db, tmp_path, monkeypatch):
+    """Found from outside: pg_restore's script sets lock_timeout to 0, so a psql session with an open read
+    transaction held the restore for as long as it stayed open."""
+    from sqlalchemy import create_engine, text
+
+    import lbc_cli.db
+
+    backup = tmp_path / "b.dump"
+    ok(lbc("db", "backup", str(backup)))
+    ok(lbc("contact", "delete", "1", "--yes"))
+    monkeypatch.setattr(lbc_cli.db, "BUSY_TIMEOUT_S", 0.5)
+    engine = create_engine(str(db))
+    try:
+        with engine.connect() as reader:
+            reader.execute(text("SELECT count(*) FROM contacts")).all()  # its transaction stays open
+            done = lbc("db", "restore", str(backup), "--yes")
+            reader.rollback()
+    finally:
+        engine.dispose()
+    assert done.code == 3 and "busy" in done.err, done
+    assert contacts(db) == []
+
+
+@pytest.mark.skipif(not ON_PG, reason="pg_restore: PostgreSQL only")
 def test_restore_on_postgresql_refuses_a_file_that_is_no_archive_and_needs_pg_restore(lbc, db, tmp_path, monkeypatch):
     text = tmp_path / "notes.txt"
     text.write_text("not an archive\n")
