@@ -160,7 +160,7 @@ class Reentered(NamedTuple):
     paired: bool
 
 
-def reenter_child(db, ref: str, when: date | None, *, today: date) -> Reentered:
+def reenter_child(db, ref: str, when: date | None, *, today: date, reason: str | None = None) -> Reentered:
     """The child is back in the programme. With no date, or its exit date, the exit was a mistake: its row of
     exits goes, the record is as before it (the pairings the exit ended in force again), only the audit log keeps
     it. With a later date (not in the future) the child was out in between: the time out is closed on that
@@ -168,7 +168,7 @@ def reenter_child(db, ref: str, when: date | None, *, today: date) -> Reentered:
     before the exit: refused."""
     if when is not None:
         when = validate.not_future(when, "--date", today)
-    with db.session(write=True) as session:
+    with store.because(reason), db.session(write=True) as session:
         child = store.resolve(Child, ref, session=session)
         if child.status == store.PURGED:
             raise LbcError(i18n.t("reenter_purged", id=child.id))
@@ -361,7 +361,15 @@ class HelperUpdated(NamedTuple):
 
 
 def update_helper(
-    db, ref: str, raw: dict, *, active: bool | None, today: date, inactive_on: date | None = None, force: bool = False
+    db,
+    ref: str,
+    raw: dict,
+    *,
+    active: bool | None,
+    today: date,
+    inactive_on: date | None = None,
+    force: bool = False,
+    reason: str | None = None,
 ) -> HelperUpdated:
     """Change a helper's fields (``raw``: as given). ``active`` False: the helper is inactive from
     ``inactive_on`` (default today, not in the future), its pairings in force then end on that day (as
@@ -381,7 +389,7 @@ def update_helper(
     if raw.get("name") is not None and not raw["name"].strip():
         raise Invalid("--name", i18n.t("empty"))
     ended = []
-    with db.session(write=True) as session:
+    with store.because(reason), db.session(write=True) as session:
         helper = store.resolve(Helper, ref, session=session)
         warnings = []
         if {"name", "phone"} & changes.keys():

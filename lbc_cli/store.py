@@ -129,9 +129,21 @@ def audit(
             action=action,
             old_values=json.dumps(old, ensure_ascii=False, sort_keys=True) if old else None,
             new_values=json.dumps(new, ensure_ascii=False, sort_keys=True) if new else None,
-            reason=reason,
+            reason=reason if reason is not None else context.reason,
         )
     )
+
+
+@contextmanager
+def because(reason: str | None) -> Iterator[None]:
+    """Within the block, every audit entry keeps ``reason`` (a command's --reason, checked as any text is), for a
+    correction that writes several rows through functions that do not take one."""
+    before = context.reason
+    context.reason = validate.parse_text(reason, "--reason")
+    try:
+        yield
+    finally:
+        context.reason = before
 
 
 def _derive(model: type[SQLModel], values: dict[str, Any]) -> None:

@@ -516,3 +516,15 @@ def test_merge_refuses_a_time_out_over_a_contact_here_and_an_aged_out_exit_too_e
     )
     assert "exits uid 00000000-0000-4000-8000-0000000000e2: exit_reason: " in result.err
     assert rows(db, "SELECT count(*) FROM exits") == [(0,)]
+
+
+def test_reenter_and_helper_update_keep_their_reason_in_the_audit_log(world, db):
+    """Found from outside: `child reenter` and `helper update --inactive` had no --reason (SPEC section 10: every
+    correction is audited with the reason when given)."""
+    assert en(world, "child", "exit", "1", "--reason", "moved", "--date", "2024-06-30").code == 0
+    assert en(world, "child", "reenter", "1", "--reason", "退出记错了").code == 0
+    assert en(world, "helper", "update", "2", "--inactive", "--date", "2024-10-01", "--reason", "调走").code == 0
+    kept = rows(db, "SELECT table_name, action, reason FROM audit_log WHERE reason IS NOT NULL ORDER BY id")
+    assert ("exits", "delete", "退出记错了") in kept and ("children", "update", "退出记错了") in kept
+    assert ("helpers", "update", "调走") in kept
+    assert rows(db, "SELECT count(*) FROM audit_log WHERE command = 'lbc child exit' AND reason IS NOT NULL") == [(0,)]

@@ -12,6 +12,7 @@ from lbc_cli.cli.options import (
     BomOpt,
     CardFormatOpt,
     ListFormatOpt,
+    ReasonOpt,
     RevealOpt,
     check_format,
     database,
@@ -419,12 +420,13 @@ def reenter(
             metavar="DATE",
         ),
     ] = None,
+    reason: ReasonOpt = None,
 ) -> None:
     """The child is back in the programme: the exit undone, or a time out closed on a later date."""
     from lbc_cli import register
 
     now = today()
-    done = register.reenter_child(database(), ref, opt_date(date_, "--date", now), today=now)
+    done = register.reenter_child(database(), ref, opt_date(date_, "--date", now), today=now, reason=reason)
     child = done.child
     if done.back is None:
         console.info(i18n.t("exit_undone", name=child.name, id=child.id, date=done.exit_date.isoformat()))

@@ -187,6 +187,7 @@ def update(
         ),
     ] = None,
     force: ForceOpt = False,
+    reason: ReasonOpt = None,
 ) -> None:
     """Change a helper's fields; --inactive ends its pairings in force and lists their children."""
     from lbc_cli import register
@@ -194,7 +195,14 @@ def update(
     raw = _given(name, role, phone, org, village)
     now = today()
     done = register.update_helper(
-        database(), ref, raw, active=active, today=now, inactive_on=opt_date(date_, "--date", now), force=force
+        database(),
+        ref,
+        raw,
+        active=active,
+        today=now,
+        inactive_on=opt_date(date_, "--date", now),
+        force=force,
+        reason=reason,
     )
     helper = done.helper
     console.info(i18n.t("updated", what=i18n.t("what_helper"), id=helper.id, fields=i18n.field_list(done.changed)))
