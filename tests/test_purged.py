@@ -342,7 +342,9 @@ def test_no_age_out_reminder_is_reckoned_from_a_purged_childs_invented_day(born_
     invented birthday would make it 2026-01-01, but its day is not known: no age-out for it."""
     due = _csv(ok(born_late("remind", "--as-of", "2025-12-15", "--format", "csv")).out)
     assert [(r["child_id"], r["due_date"]) for r in due if r["rule"] == "age-out"] == [("2", "2026-01-10")]
-    assert "1" in {r["child_id"] for r in due}  # #1 was in the programme on that day: its other work is due
+    # #1 was in the programme on that day, but a purged child is in no list (SPEC section 10): nobody can act on
+    # a record whose name and guardian are erased
+    assert "1" not in {r["child_id"] for r in due}
 
 
 def test_the_summary_counts_a_purged_child_in_no_age_band(born_late):
