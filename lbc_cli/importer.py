@@ -893,23 +893,13 @@ class _Loader:
                 self.outs.setdefault(child_id, []).append((left, back, numbers[index]))
 
     def _exit_agrees_with_the_register(self, child_id: int, left, back, values: dict, index: int):
-        """What the database holds against a time out from ``left`` to ``back`` (None: open): an aged-out exit
-        before the child reaches the age limit; a contact of the child stored inside it (the same rules as
-        `child exit` and `child reenter`). (column, message) or None."""
+        """What the database holds against a time out (``store.time_out_problem``): (column, message) or None."""
         from lbc_cli import store
 
         reasons = values.get("exit_reason")
+        reason = reasons[index] if reasons is not None else None
         birth = store.as_date(self.births.get(child_id))
-        if reasons is not None and reasons[index] == "aged-out" and birth is not None:
-            try:
-                validate.check_aged_out(birth, left, age_limit=self.age_limit, child_id=child_id)
-            except Invalid as exc:
-                return ("exit_reason", exc.problem)
-        inside = store.contact_in_time_out(child_id, left, back, session=self.session)
-        if inside is not None:
-            contact_id, day = inside
-            return ("exit_date", i18n.t("time_out_has_contact", id=child_id, contact=contact_id, date=day))
-        return None
+        return store.time_out_problem(child_id, birth, left, back, reason, self.age_limit, session=self.session)
 
     def _child_rules(self, values: dict, n: int, failed: dict) -> None:
         births, enrolled, statuses = values["birth_date"], values["enrolled_on"], values["status"]

@@ -588,12 +588,11 @@ class _Merger:
                     broken[id(row)] = (self.read, problem)
 
     def _exit_rules(self, rows: list[dict], broken: dict) -> None:
-        """A time out that this database's rows contradict, as `import exits` and `child exit` refuse it: an
-        aged-out exit before the child reaches the age limit, a contact stored here inside it."""
+        """A time out that this database's rows contradict (``store.time_out_problem``, as `import exits`
+        refuses it): bad, when the merge would write it."""
         from sqlalchemy import select
 
-        from lbc_cli import store, validate
-        from lbc_cli.errors import Invalid
+        from lbc_cli import store
         from lbc_cli.models import Child
 
         ids = {r["child_id"] for r in rows}
@@ -601,18 +600,13 @@ class _Merger:
         for row in rows:
             if id(row) in broken:
                 continue
-            left, back, child_id = _day(row["exit_date"]), _day(row["reentered_on"]), row["child_id"]
-            birth = _day(births.get(child_id))
-            if row.get("exit_reason") == "aged-out" and birth is not None:
-                try:
-                    validate.check_aged_out(birth, left, age_limit=self.age_limit, child_id=child_id)
-                except Invalid as exc:
-                    broken[id(row)] = (self.read, ("exit_reason", exc.problem))
-                    continue
-            inside = store.contact_in_time_out(child_id, left, back, session=self.target)
-            if inside is not None:
-                problem = i18n.t("time_out_has_contact", id=child_id, contact=inside[0], date=inside[1])
-                broken[id(row)] = (self.read, ("exit_date", problem))
+            child_id = row["child_id"]
+            problem = store.time_out_problem(
+                child_id, _day(births.get(child_id)), _day(row["exit_date"]), _day(row["reentered_on"]),
+                row.get("exit_reason"), self.age_limit, session=self.target,
+            )  # fmt: skip
+            if problem is not None:
+                broken[id(row)] = (self.read, problem)
 
     def _helper_posts(self, helper_ids) -> dict:
         from sqlalchemy import select

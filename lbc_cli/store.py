@@ -18,7 +18,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlmodel import Session, SQLModel
 
 from lbc_cli import conditions, context, db, i18n, pinyin, validate
-from lbc_cli.errors import LbcError
+from lbc_cli.errors import Invalid, LbcError
 from lbc_cli.models import DERIVED, AuditEntry, Child, Contact, Exam, Exit, Helper, Pairing, ScheduleItem, Setting
 
 
@@ -728,6 +728,23 @@ def contact_in_time_out(child_id: int, left: date, back: date | None, *, session
         query = query.where(Contact.date < back)
     found = session.execute(query.order_by(Contact.date, Contact.id).limit(1)).first()
     return None if found is None else (found[0], as_date(found[1]))
+
+
+def time_out_problem(
+    child_id: int, birth: date | None, left: date, back: date | None, reason: str | None, age_limit: int, *, session
+) -> tuple[str, str] | None:
+    """(column, problem) of a time out from ``left`` to ``back`` (None: open) that the register contradicts, as
+    `import exits` and `merge` refuse it: an aged-out exit before the child reaches ``age_limit``, a contact of
+    the child stored inside it; None when it agrees. ``session``: a session or a Core connection."""
+    if reason == "aged-out" and birth is not None:
+        try:
+            validate.check_aged_out(birth, left, age_limit=age_limit, child_id=child_id)
+        except Invalid as exc:
+            return ("exit_reason", exc.problem)
+    inside = contact_in_time_out(child_id, left, back, session=session)
+    if inside is not None:
+        return ("exit_date", i18n.t("time_out_has_contact", id=child_id, contact=inside[0], date=inside[1]))
+    return None
 
 
 def pairing_begun_after(child_id: int, day: date, *, session: Session) -> Pairing | None:
