@@ -956,6 +956,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "template_error": ("模板 {file} 第 {line} 行:{why}", "template {file}, line {line}: {why}"),
     "bad_month": ("“{value}”不是月份(YYYY-MM)", "'{value}' is not a month (YYYY-MM)"),
     "report_written": ("已写入 {file}", "wrote {file}"),
+    # a page's title when a user's template has no heading of its own (the packaged ones title themselves)
+    "title_plan": ("{year}年工作计划", "Work plan, {year}"),
+    "title_summary": ("工作总结（{start} 至 {end}）", "Work summary, {start} to {end}"),
+    "title_month": ("{month} 月报", "Month report, {month}"),
     "period_order": ("--from {start} 晚于 --to {end}", "--from {start} is after --to {end}"),
     "import_bad": ("{file} 有 {n} 处错误,未导入任何数据:", "{file} has {n} problem{s}; nothing was imported:"),
     "import_more": ("……另有 {n} 处", "... and {n} more"),

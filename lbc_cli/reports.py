@@ -625,27 +625,67 @@ def _where(exc: Exception, default: str) -> tuple[str, int]:
     return found
 
 
+# The page's print rules: A4 with the margins of GB/T 9704 (top 37 mm, bottom 35 mm, left 28 mm, right 26 mm);
+# a heading kept with what follows it (and, for browsers that ignore break-after, a reserved strip below it
+# that must fit on its page); a table row, a list item, a picture whole; a table's header row repeated on
+# every page it runs over. Chinese fonts first: the body in 仿宋, headings in 黑体, the title in 小标宋, each
+# with the fonts a Windows, a Mac or a Linux machine (Noto CJK) has instead.
+PAGE_STYLE = """\
+@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
+body { font-family: "仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "STFangsong", "Noto Serif CJK SC",
+  "Source Han Serif SC", "Songti SC", "宋体", "SimSun", serif; max-width: 46em; margin: 2em auto; }
+h1, h2, h3, h4 { font-family: "黑体", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
+  "Microsoft YaHei", sans-serif; break-after: avoid; page-break-after: avoid; break-inside: avoid;
+  page-break-inside: avoid; }
+h1 { font-family: "方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "黑体", "SimHei", "Noto Serif CJK SC",
+  "Noto Sans CJK SC", "Source Han Serif SC", serif; text-align: center; }
+h1::after, h2::after, h3::after, h4::after { content: ""; display: block; height: 4em; margin-bottom: -4em; }
+p, li { line-height: 1.6; orphans: 3; widows: 3; }
+table { border-collapse: collapse; margin: 1em 0; }
+thead { display: table-header-group; }
+tr, li, img, svg, figure { break-inside: avoid; page-break-inside: avoid; }
+img, svg { max-width: 100%; height: auto; }
+th, td { border: 1px solid #888; padding: 0.2em 0.6em; }
+pre { background: #f4f4f4; padding: 0.6em; overflow-x: auto; white-space: pre-wrap; }
+@media print { body { margin: 0; max-width: none; } }
+"""
+
+
+def title_of(tokens, fallback: str) -> str:
+    """The text of the document's first level-1 heading (its own title, as the reader sees it: no Markdown
+    escapes), or ``fallback`` when the template has none."""
+    for n, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h1":
+            parts = [
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in tokens[n + 1].children or []
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+            ]
+            text = " ".join("".join(parts).split())
+            if text:
+                return text
+    return fallback
+
+
 def to_html(markdown: str, title: str) -> str:
-    """The Markdown as a printable page (CommonMark with GFM tables)."""
+    """The Markdown as a printable page (CommonMark with GFM tables) in the session's language, titled with the
+    document's own first heading (``title`` when it has none)."""
     from html import escape
 
     from markdown_it import MarkdownIt
 
-    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+    tokens = parser.parse(markdown)
+    body = parser.renderer.render(tokens, parser.options, {})
     lang = "zh-CN" if i18n.lang() == "zh" else "en"
     return f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head>
 <meta charset="utf-8">
-<title>{escape(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title_of(tokens, title))}</title>
 <style>
-body {{ font-family: "Noto Serif CJK SC", "Songti SC", SimSun, serif; max-width: 46em; margin: 2em auto; }}
-p, li {{ line-height: 1.6; }}
-table {{ border-collapse: collapse; margin: 1em 0; }}
-th, td {{ border: 1px solid #888; padding: 0.2em 0.6em; }}
-pre {{ background: #f4f4f4; padding: 0.6em; overflow-x: auto; }}
-@media print {{ body {{ margin: 0; max-width: none; }} }}
-</style>
+{PAGE_STYLE}</style>
 </head>
 <body>
 {body}</body>

@@ -77,7 +77,7 @@ def report_plan(
 
     now = today(as_of)
     context = reports.context(database(), "plan", year=year or now.year, as_of=now)
-    _emit("plan", context, fmt, out, templates, f"{context['year']} plan")
+    _emit("plan", context, fmt, out, templates, i18n.t("title_plan", year=context["year"]))
 
 
 @report_app.command(
@@ -103,7 +103,7 @@ def report_summary(
     context = reports.context(
         database(), "summary", start=start, end=end, as_of=now, year=the_year if not from_ else None
     )
-    _emit("summary", context, fmt, out, templates, f"{start} – {end}")
+    _emit("summary", context, fmt, out, templates, i18n.t("title_summary", start=start, end=end))
 
 
 @report_app.command(
@@ -151,4 +151,4 @@ def report_month(
             raise Invalid("--month", i18n.t("bad_month", value=month), ExitCode.USAGE)
         year, number = int(match[1]), int(match[2])
     context = reports.context(database(), "month", year=year, month=number, as_of=now)
-    _emit("month", context, fmt, out, templates, context["month"])
+    _emit("month", context, fmt, out, templates, i18n.t("title_month", month=context["month"]))
