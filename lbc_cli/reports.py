@@ -522,8 +522,44 @@ def month_context(session, *, year: int, month: int, as_of: date) -> dict:
             for r in due
             if next_start <= r.due_date <= next_end
         ],
-        # already overdue at the month's end: still to do, listed by `lbc remind`
-        "overdue_open": sum(1 for r in due if r.due_date < next_start),
+        **_open_at(due, end),
+    }
+
+
+def _open_at(due: list, end: date) -> dict:
+    """What is still to do at the month's end (``end``), from its reminders ``due`` (most pressing first), so
+    that the month report says it itself: the reminders due by then (``overdue_open``, as before); for each
+    rule, in the order of the rules, the children with one due by then and those of them already overdue;
+    and the overdue reminders themselves, most pressing first."""
+    open_items = [r for r in due if r.due_date <= end]
+    children: dict[str, set] = defaultdict(set)
+    late: dict[str, set] = defaultdict(set)
+    for r in open_items:
+        children[r.rule].add((r.child_id, r.name))
+        if r.due_date < end:
+            late[r.rule].add((r.child_id, r.name))
+    order = [*reminders.RULES, *sorted(set(children) - set(reminders.RULES))]
+    return {
+        "month_end": end.isoformat(),
+        "overdue_open": len(open_items),
+        "due_by_rule": [
+            {"rule": rule, "children": len(children[rule]), "overdue_children": len(late[rule])}
+            for rule in order
+            if children[rule]
+        ],
+        "overdue": [
+            {
+                "child_id": r.child_id,
+                "name": r.name,
+                "rule": r.rule,
+                "due_date": r.due_date.isoformat(),
+                "days_overdue": r.days_overdue,
+                "priority": r.priority,
+                "helpers": list(r.helpers),
+            }
+            for r in open_items
+            if r.due_date < end
+        ],
     }
 
 
@@ -538,12 +574,24 @@ def context(db, report: str, **options) -> dict:
 # ---- rendering -----------------------------------------------------------------------------
 
 
-def _pct(value) -> str:
-    """0.95 -> '95%', 0.8684 -> '86.8%', None -> '—'."""
+def percent(value) -> str:
+    """A rate (a fraction) as every document shows it, one decimal of a percent: 0.95 -> '95.0%',
+    0.8684 -> '86.8%', 1 -> '100.0%', None -> '—'."""
     if value is None:
         return "—"
-    text = f"{value * 100:.1f}"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
+    return f"{value * 100:.1f}%"
+
+
+def money(value) -> str:
+    """An amount of yuan (or a helper's score, kept to two places as money is) as every document shows it,
+    two decimals, halves rounded up as the payroll is: 5.5 -> '5.50', 2 -> '2.00', '0.5' -> '0.50',
+    None -> '—'."""
+    if value is None or value == "":
+        return "—"
+    return str(scoring.money(value))
+
+
+_pct = percent
 
 
 def _as_markdown(value):
@@ -582,7 +630,8 @@ def environment(templates: str | None):
         autoescape=False,
         finalize=_as_markdown,
     )
-    env.filters["pct"] = _pct
+    env.filters["pct"] = percent
+    env.filters["money"] = money
     env.filters["label"] = lambda slug, enum: i18n.label(enum, slug)
     env.filters["labels"] = lambda slugs, enum: i18n.labels(enum, slugs)
     env.filters["yesno"] = lambda v: i18n.t("yes") if v else i18n.t("no")

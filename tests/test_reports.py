@@ -306,10 +306,10 @@ def test_summary_year_assessment_and_awards(rep):
     assert float(teacher["score"]) == 19.0
     md = ok(rep("report", "summary", "--year", "2024", "--as-of", "2025-01-15")).out
     assert md.startswith("# Care work summary, 2024")
-    assert "| 张小明 | first place | 100 |" in md
+    assert "| 张小明 | first place | 100.00 |" in md
     zh = ok(rep("--lang", "zh", "report", "summary", "--year", "2024", "--as-of", "2025-01-15")).out
     assert zh.startswith("# 2024年农村留守儿童关爱工作总结")
-    assert "学生奖金合计 130 元" in zh
+    assert "学生奖金合计 130.00 元" in zh
 
 
 def test_summary_incomplete_records_empty_text_and_parents_away(rep, roster):
@@ -387,8 +387,8 @@ def test_plan_zh_fills_every_blank(rep):
     _no_blank_left(text)
     assert text.startswith("# 2025年")
     # 建档率达_%; 入学率、巩固率均达_%
-    assert re.search(r"建档率\D{0,6}95%", text)
-    assert re.search(r"入学率\D{0,6}98%", text)
+    assert re.search(r"建档率\D{0,6}95\.0%", text)
+    assert re.search(r"入学率\D{0,6}98\.0%", text)
     assert re.search(r"巩固率\D{0,6}97\.5%", text)
     # 每上升_个名次加_分 (1, 1); 保持在班级前_名的加_分 (8, 5); 无严重违纪违法行为的另加_分 (2); 三好学生加_分 (5)
     assert re.search(r"每上升 1 名\D{0,10}加 1 分", text)
@@ -396,10 +396,10 @@ def test_plan_zh_fills_every_blank(rep):
     assert re.search(r"违纪违法行为的另加 2 分", text)
     assert re.search(r"三好学生\D{0,8}加 5 分", text)
     # 考核分是多少就奖多少元 (yuan_per_point 1); 第一名奖_元 (120); 2-_名优秀奖_元 (5, 60); 进步达_名奖_元 (4, 30)
-    assert re.search(r"每分奖励 1 元", text)
-    assert re.search(r"第一名奖励 120 元", text)
-    assert re.search(r"第 2 至 5 名\D{0,8}奖励 60 元", text)
-    assert re.search(r"进步 4 名\D{0,10}奖励 30 元", text)
+    assert re.search(r"每分奖励 1\.00 元", text)
+    assert re.search(r"第一名奖励 120\.00 元", text)
+    assert re.search(r"第 2 至 5 名\D{0,8}奖励 60\.00 元", text)
+    assert re.search(r"进步 4 名\D{0,10}奖励 30\.00 元", text)
     # 直至_岁之前 (age_limit 15)
     assert re.search(r"年满 15 周岁之前", text)
     # 针对我班_多名留守儿童: the current figure (7 on the register on 2024-06-30, 4 priority)
@@ -416,12 +416,12 @@ def test_plan_en_fills_every_blank(rep):
         ok(rep("config", "set", key, value))
     text = ok(rep("report", "plan", "--year", "2025", "--as-of", "2024-06-30")).out
     _no_blank_left(text)
-    assert re.search(r"archive rate 95%", text)
-    assert re.search(r"enrolment rate 98%", text)
+    assert re.search(r"archive rate 95\.0%", text)
+    assert re.search(r"enrolment rate 98\.0%", text)
     assert re.search(r"retention rate 97\.5%", text)
     assert "top 8 earns 5" in text
     assert "turns 15" in text
-    assert "120 yuan" in text and "60 yuan" in text and "gaining 4 or more places" in text
+    assert "120.00 yuan" in text and "60.00 yuan" in text and "gaining 4 or more places" in text
     assert "7 left-behind children on the register" in text
     for month in ("March", "June", "September", "November", "December"):
         assert f"**{month}**" in text
@@ -461,8 +461,8 @@ REPORT_ARGS = {
 }
 # plan: none; summary: village, gender, age, flag, guardian, rates, kinds, months, assistance, priority = 10
 # (no helper was paired in school year 2022, no award); child: the child, family, guardian, schooling,
-# helpers, contacts = 6; month: by helper, due next month = 2.
-TABLES = {"plan": 0, "summary": 10, "child": 6, "month": 2}
+# helpers, contacts = 6; month: by helper, still to do by rule, overdue, due next month = 4.
+TABLES = {"plan": 0, "summary": 10, "child": 6, "month": 4}
 TITLES = {
     ("plan", "zh"): "# 2025年农村留守儿童关爱工作计划",
     ("plan", "en"): "# Care plan for rural left-behind children, 2025",
@@ -506,7 +506,7 @@ def test_summary_mermaid_chart_zh_and_rates(rep):
     # the rates as percentages: 4/7 = 57.1%, 4/6 = 66.7%, 4/4 = 100.0%; 4/86 = 4.7%
     assert re.search(r"\| 建档率 \| 57\.1% \|", text)
     assert re.search(r"\| 入学率 \| 66\.7% \|", text)
-    assert re.search(r"\| 巩固率 \| 100% \|", text)
+    assert re.search(r"\| 巩固率 \| 100\.0% \|", text)
     assert re.search(r"\| 结对覆盖率 \| 57\.1% \|", text)
     assert "按时完成率 4.7%" in text
     assert "物资帮扶 3 次,惠及 2 名儿童" in text
