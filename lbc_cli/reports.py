@@ -695,8 +695,10 @@ thead { display: table-header-group; }
 tr, li, img, svg, figure { break-inside: avoid; page-break-inside: avoid; }
 img, svg { max-width: 100%; height: auto; }
 th, td { border: 1px solid #888; padding: 0.2em 0.6em; }
+th, td:first-child { white-space: nowrap; }
+th { background: #eee; }
 pre { background: #f4f4f4; padding: 0.6em; overflow-x: auto; white-space: pre-wrap; }
-@media print { body { margin: 0; max-width: none; } }
+@media print { body { margin: 0; max-width: none; } table { width: 100%; } }
 """
 
 
