@@ -11,6 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import new_target, rows
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lbc_cli import i18n, importer
 from lbc_cli.cli import main
@@ -365,3 +367,41 @@ def test_a_workbook_of_real_dates_numbers_and_text_cells_imports(lbc, db, tmp_pa
     assert [
         tuple(r) for r in rows(db, "SELECT child_id, school_year, term, class_rank, class_size, total_score FROM exams")
     ] == [(1, 2025, 1, 3, 40, 271.5)]
+
+
+_STYLES = st.sampled_from(["slug", "zh", "en", "EN"])
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(headers=st.lists(_STYLES, min_size=40, max_size=40), values=st.lists(_STYLES, min_size=40, max_size=40))
+def test_any_mix_of_slugs_and_labels_reads_as_the_slugs_do(run, example_db, fresh, tmp_path_factory, headers, values):
+    """Each column's header and each column's values as a slug, a Chinese label, an English label or that in capitals:
+    the children imported are the ones the slug file gives."""
+    before = slug_export(run, example_db, "children")
+    items = list(csv.DictReader(io.StringIO(before)))[:6]
+    spec = importer.TABLES["children"][1]
+    mixed = []
+    for item in items:
+        row = {}
+        for position, (column, value) in enumerate(item.items()):
+            kind, enum = spec.get(column, ("text", None))
+            style = values[position]
+            if style != "slug" and kind in ("slug", "slugs") and value:
+                with i18n.using("zh" if style == "zh" else "en"):
+                    value = i18n.labels(enum, value) if kind == "slugs" else i18n.label(enum, value)
+                value = value.upper() if style == "EN" else value
+            header = headers[position]
+            if header != "slug":
+                zh, en = i18n.FIELDS[column]
+                header = zh if header == "zh" else en.upper() if header == "EN" else en
+            else:
+                header = column
+            row[header] = value
+        mixed.append(row)
+    path = tmp_path_factory.mktemp("mix") / "mixed.csv"
+    write(path, mixed, "csv", "children")
+    target = fresh()
+    result = run("import", "children", str(path), db=target)
+    assert result.code == 0, result.err
+    expected = "".join(before.splitlines(keepends=True)[:7])
+    assert slug_export(run, target, "children") == expected
