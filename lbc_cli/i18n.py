@@ -1017,9 +1017,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # what a file is before it is read, its header, the rows it may hold (_Loader.check_header, io.FILE_MAX_ROWS)
     "import_header_unknown": (
-        "表头第 {n} 列“{column}”不是 {table} 的列(列名请用 lbc export {table} 导出的表头或其中文名称)",
+        "表头第 {n} 列“{column}”不是 {table} 的列(列名请用 lbc export {table} 导出的表头或其中文、英文名称)",
         "column {n} of the header, '{column}', is not a column of {table} "
-        "(use the headers `lbc export {table}` writes, or their Chinese labels)",
+        "(use the headers `lbc export {table}` writes, or their labels in Chinese or English)",
     ),
     "import_header_missing": (
         "表头缺少必填的列：{columns}（{table} 的每一行都要填）",
