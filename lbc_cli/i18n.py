@@ -1021,10 +1021,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # what a file is before it is read, its header, the rows it may hold (_Loader.check_header, io.FILE_MAX_ROWS)
     "import_header_unknown": (
-        "表头第 {n} 列“{column}”不是 {table} 的列(列名请用 lbc export {table} 导出的表头或其中文名称)",
+        "表头第 {n} 列“{column}”不是 {table} 的列(列名请用 lbc export {table} 导出的表头或其中文、英文名称)",
         "column {n} of the header, '{column}', is not a column of {table} "
-        "(use the headers `lbc export {table}` writes, or their Chinese labels)",
+        "(use the headers `lbc export {table}` writes, or their labels in Chinese or English)",
     ),
+    "import_header_missing": (
+        "表头缺少必填的列：{columns}（{table} 的每一行都要填）",
+        "the header lacks a column every row of {table} needs: {columns}",
+    ),
+    "import_masked": (
+        "{columns}是打了星号的（如 138****1234），看起来是默认导出的文件（身份证号和电话被遮住），不能导回；"
+        "请用 {command} 导出完整号码后再导入",
+        "{columns}: the numbers are masked (like 138****1234): this looks like a default export, which hides id numbers"
+        " and phones and cannot be imported back; export with `{command}` and import that file",
+    ),
+    "import_masked_file": ("完整名单{ext}", "full{ext}"),
     "import_header_twice": (
         "表头第 {first} 列和第 {second} 列都是“{column}”",
         "columns {first} and {second} of the header both name '{column}'",

@@ -3,12 +3,15 @@
 Rows stream from the file in chunks (a CSV file's as io.Block lists of cells), are checked column
 by column with the same rules as the single-row commands (validate.py: each distinct cell of a
 chunk parsed once), and the good ones are written through the DB-API `executemany` inside one
-transaction; any bad row rolls it all back. Every bad row is reported as `FILE:ROW: column: problem`,
-with its first problem only.
+transaction; any bad row rolls it all back. Every problem of every bad row is reported as
+`FILE:ROW: column: problem`, the column named as the file's header names it (headers and values may be slugs or
+labels in Chinese or English: what `lbc export`, `--labels` and the registration form write). A header's problem is
+one line for the file, and so are cells masked by an export without --reveal.
 """
 
 import functools
 import operator
+import os
 import re
 import uuid
 from collections.abc import Iterable
@@ -77,7 +80,8 @@ TABLES = {
 }
 TABLES["exams"][1]["child_id"] = ("int", None)
 
-# Headers a clerk may type instead of the column names (besides each field's Chinese label).
+# Headers a clerk may type instead of the column names (besides each field's label in Chinese or English), and the
+# headers of the registration form (``lbc export children --layout registration-form``) that are not a field's label.
 SYNONYMS = {
     "身份证号码": "id_number",
     "公民身份号码": "id_number",
@@ -92,50 +96,152 @@ SYNONYMS = {
     "就读学校": "school",
     "类别": "flags",
     "帮扶人姓名": "name",
+    "是否寄宿": "boarding",
+    "父亲是否外出务工": "father_away",
+    "父亲联系电话": "father_phone",
+    "母亲是否外出务工": "mother_away",
+    "母亲联系电话": "mother_phone",
+    "已获救助情况": "assistance",
+    "备注": "family_notes",
 }
+# The registration form's own row number (1..n as the form is written): read and left out, a child's id being
+# the database's to give.
+FORM_NUMBER = "序号"
+IGNORED = "\x00" + FORM_NUMBER  # the key an ignored column is read under: no column's name
 
 
 def header_map(headers: list[str], columns: list[str]) -> dict[str, str]:
-    """Raw header -> column: the column name itself (any case), its Chinese label, or a synonym."""
-    by_label = {i18n.FIELDS[c][0]: c for c in columns if c in i18n.FIELDS}
+    """Raw header -> column: the column name itself (any case), its label in Chinese or English (any case), a
+    synonym, or the registration form's headers (its 序号 read as IGNORED, for children only)."""
+    by_label = {}
+    for c in columns:
+        if c in i18n.FIELDS:
+            zh, en = i18n.FIELDS[c]
+            by_label.setdefault(zh, c)
+            by_label.setdefault(en.casefold(), c)
     mapping = {}
     for header in headers:
-        key = (header or "").strip().lstrip("\ufeff")
+        key = (header or "").strip().lstrip("\ufeff").strip()
         folded = key.lower().replace(" ", "_").replace("-", "_")
         if folded in columns:
             mapping[header] = folded
-        elif key in by_label:
-            mapping[header] = by_label[key]
+        elif key in by_label or key.casefold() in by_label:
+            mapping[header] = by_label.get(key) or by_label[key.casefold()]
         elif SYNONYMS.get(key) in columns:
             mapping[header] = SYNONYMS[key]
+        elif key == FORM_NUMBER and "birth_date" in columns:
+            mapping[header] = IGNORED
     return mapping
 
 
-class Problems:
-    """Every bad row of a file (or of another database, for a merge), reported up to a cap with a count of the rest."""
+def check_header(name: str, source: str, headers: list[str], keys: list[str], blank_ok: bool = False) -> None:
+    """A header (CSV or a sheet's first row: ``headers`` as written, ``keys`` the columns they name) leaving a column
+    unnamed, naming one the table does not have or one twice, or lacking a column every row needs, refuses the file
+    at once, in one line (LbcError): every row would be refused for it, or one of two columns' cells silently lost.
+    ``blank_ok``: an unnamed column is left out (a sheet's empty header cells), not refused."""
+    _table, spec, required = TABLES[name]
+    where = f"{source}:1: "
+    seen: dict[str, int] = {}
+    for position, (header, key) in enumerate(zip(headers, keys, strict=True), start=1):
+        shown = (header or "").strip().lstrip("\ufeff").strip()
+        if not shown:
+            if blank_ok:
+                continue
+            raise LbcError(where + i18n.t("import_header_empty", n=position))
+        if key == IGNORED:
+            continue
+        if key not in spec and key not in ("id", "uid"):
+            raise LbcError(where + i18n.t("import_header_unknown", n=position, column=shown, table=name))
+        if key in seen:
+            first = (headers[seen[key] - 1] or "").strip().lstrip("\ufeff").strip()
+            raise LbcError(where + i18n.t("import_header_twice", first=seen[key], second=position, column=first))
+        seen[key] = position
+    missing = [column for column in required if column not in seen and column not in OPTIONAL_REQUIRED]
+    if missing:
+        raise LbcError(where + i18n.t("import_header_missing", columns=i18n.field_list(missing), table=name))
 
-    def __init__(self, source: str):
+
+# Required columns a file may leave out all the same: a roster typed without it is enrolled on the day it is imported.
+OPTIONAL_REQUIRED = frozenset({"enrolled_on"})
+
+
+class Problems:
+    """Every problem of every bad row of a file (or of another database, for a merge), reported up to a cap with a
+    count of the rest. ``headers`` (an import's: column -> the file's header for it, filled as the file is read)
+    names each column as the file does, or a column the file lacks by its label in the session's language; without
+    it (a merge) a column is named as given. Cells that look masked (an export without --reveal) are not reported
+    one by one: one line says what the file is and how to export it revealed (``masked``)."""
+
+    def __init__(self, source: str, headers: dict[str, str] | None = None, table: str | None = None):
         self.source = source
-        self.lines: list[tuple[int, str]] = []
+        self.headers = headers
+        self.table = table
+        self.lines: list[tuple[int, str, str, str]] = []  # (row, where, column, problem)
         self.count = 0
+        self.masked: dict[str, None] = {}  # the columns whose cells look masked, in the order found
+        self.form = False  # the file is the registration form (its hint says so)
 
     def add(self, row: int, column: str, problem: str, where: str | None = None) -> None:
         """``where`` names the row (default ``FILE:ROW``); ``row`` orders the lines."""
         self.count += 1
         if len(self.lines) < MAX_REPORTED:
-            self.lines.append((row, f"{where or f'{self.source}:{row}'}: {column}: {problem}"))
+            self.lines.append((row, where or f"{self.source}:{row}", column, problem))
+
+    def mask_seen(self, column: str) -> None:
+        """A cell of ``column`` looks masked: counted once for the whole file."""
+        if not self.masked:
+            self.count += 1  # one problem: the file's
+        self.masked.setdefault(column, None)
 
     def merge(self, other: "Problems") -> None:
         """``other``'s problems too: the first MAX_REPORTED rows of both, in file order, are kept."""
-        self.count += other.count
+        self.count += other.count - (1 if self.masked and other.masked else 0)
         self.lines = sorted(self.lines + other.lines, key=lambda item: item[0])[:MAX_REPORTED]
+        self.masked.update(other.masked)
+        self.form = self.form or other.form
+        if self.headers is not None and other.headers is not None and other.headers is not self.headers:
+            self.headers.update(other.headers)  # the check copy's, filled there as it read the file
+
+    def named(self, column: str) -> str:
+        """A column as the file's header names it, else by its label (an import), or as given (a merge)."""
+        if self.headers is None or column == "-":
+            return column
+        return self.headers.get(column) or i18n.field(column)
+
+    def _in_file_order(self, columns) -> list[str]:
+        """``columns`` in the order of the file's header (an import's), else as given."""
+        order = {column: position for position, column in enumerate(self.headers or ())}
+        return sorted(columns, key=lambda column: order.get(column, len(order)))
+
+    def _extension(self) -> str:
+        """The file's own extension (its format), for the name of the file the hint says to export to."""
+        suffix = os.path.splitext(self.source)[1].lower()
+        return suffix if suffix in (".csv", ".json", ".jsonl", ".xlsx") else ".csv"
 
     def raise_if_any(self, message: str = "import_bad") -> None:
         if self.count:
+            details = []
+            if self.masked:
+                how = f"lbc export {self.table or 'children'}"
+                if self.form:
+                    how += " --layout registration-form"
+                columns = "、" if i18n.lang() == "zh" else ", "
+                details.append(
+                    f"{self.source}: "
+                    + i18n.t(
+                        "import_masked",
+                        columns=columns.join(map(self.named, self._in_file_order(self.masked))),
+                        command=f"{how} --reveal --out {i18n.t('import_masked_file', ext=self._extension())}",
+                    )
+                )
             # in file order: a row the database refused is found when its chunk is written
-            details = [line for _row, line in sorted(self.lines, key=lambda item: item[0])]
-            if self.count > len(self.lines):
-                details.append(i18n.t("import_more", n=self.count - len(self.lines)))
+            details += [
+                f"{where}: {self.named(column)}: {problem}"
+                for _row, where, column, problem in sorted(self.lines, key=lambda item: item[0])
+            ]
+            shown = len(self.lines) + (1 if self.masked else 0)
+            if self.count > shown:
+                details.append(i18n.t("import_more", n=self.count - shown))
             raise LbcError(
                 i18n.t(message, n=self.count, s="" if self.count == 1 else "s", file=self.source),
                 ExitCode.REFUSED,
@@ -154,6 +260,28 @@ DEFAULTS = {
     "contacts": {"no_answer": False},
     "exams": {"merit_student": False, "serious_violation": False},
 }  # fmt: skip
+
+# A cell as a default export writes an id number or a phone (validate.mask): the first 3 and the last 4 kept.
+_MASKED = re.compile(r"[0-9]{0,3}\*+[0-9Xx]{0,4}")
+
+
+class _Failed(dict):
+    """Row index -> its first (column, problem), which keeps the row from the checks that need good cells; ``every``
+    holds each row's every problem, in the order found."""
+
+    def __init__(self):
+        super().__init__()
+        self.every: dict[int, list[tuple[str, str]]] = {}
+
+    def __setitem__(self, index, problem) -> None:
+        if index not in self:
+            super().__setitem__(index, problem)
+        self.every.setdefault(index, []).append(problem)
+
+    def setdefault(self, index, problem):
+        self[index] = problem
+        return dict.__getitem__(self, index)
+
 
 _CANONICAL_UID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _CANONICAL_UIDS = re.compile(r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12},)*")
@@ -410,9 +538,9 @@ def _uid(value) -> str:
 
 class _Loader:
     """The checks of an import, a chunk of rows at a time, column by column; rows found good go to
-    the writer. Each row's first problem is the one reported, in the order the row-by-row rules
-    had them: its cells in column order, then id, uid, required fields, the table's own rules,
-    the rows it refers to, and last what it repeats (earlier rows, or the database)."""
+    the writer. Every problem of a row's cells is reported (in the file's column order): id, uid,
+    required fields, the rows it refers to; the table's own rules across fields, and what a row
+    repeats (earlier rows, or the database), only for a row whose cells are good."""
 
     def __init__(self, name: str, session, today: date, age_limit: int, csv_quotes: bool, force: bool, problems):
         from sqlalchemy import select
@@ -440,6 +568,7 @@ class _Loader:
         self.open_exits: dict[int, int] = {}  # exits: child id -> 0 (an open row here) or the row's number
         self.outs: dict[int, list[tuple]] = {}  # exits: child id -> its closed times out (left, back, row)
         self.header: list[str] | None = None  # a CSV file's, once checked
+        self.unknown_keys: set[str] = set()  # keys of a JSON object that name no column, each reported once
         if session is None:  # rows of another database (whole_rows): nothing here is looked up
             return
         if name in ("pairs", "contacts", "exams", "exits"):
@@ -499,7 +628,10 @@ class _Loader:
         if not block.rows:
             return None
         cells = list(zip(*block.rows, strict=True))
-        return self.check(block.numbers, dict(zip(block.keys, cells, strict=True)), None)
+        columns = dict(zip(block.keys, cells, strict=True))
+        if columns.pop(IGNORED, None) is not None:
+            self.problems.form = True
+        return self.check(block.numbers, columns, None)
 
     def check_header(self, keys: list[str]) -> None:
         """A CSV header (its columns renamed) naming a column the table does not have, naming one twice, or leaving
@@ -508,6 +640,8 @@ class _Loader:
         where = f"{self.problems.source}:1: "
         seen: dict[str, int] = {}
         for position, key in enumerate(keys, start=1):
+            if key == IGNORED:
+                continue
             if not key.strip():
                 raise LbcError(where + i18n.t("import_header_empty", n=position))
             if self._unknown((key,)) is not None:
@@ -520,9 +654,13 @@ class _Loader:
         """Rows of a JSON, JSONL or XLSX file: each its own keys; a key it lacks is _ABSENT."""
         numbers, raws = [], []
         for number, raw in items:
+            if raw.pop(IGNORED, _ABSENT) is not _ABSENT:
+                self.problems.form = True
             unknown = self._unknown(raw)
             if unknown is not None:
-                self.problems.add(number, unknown, i18n.t("import_unknown_column"))
+                if unknown not in self.unknown_keys:  # said once, at its first row: a JSON file's header problem
+                    self.unknown_keys.add(unknown)
+                    self.problems.add(number, unknown, i18n.t("import_unknown_column"))
                 continue
             numbers.append(number)
             raws.append(raw)
@@ -533,7 +671,7 @@ class _Loader:
     def check(self, numbers, columns: dict, raws: list[dict] | None):
         """-> (row numbers, {column: clean values}) of the good rows; the bad ones are reported."""
         n = len(numbers)
-        failed: dict[int, tuple[str, str]] = {}  # row index -> (column, problem): its first
+        failed = _Failed()  # row index -> (column, problem): its first; and its every problem
         values = {}
         if self.name == "children" and "birth_date" in columns and "status" in columns:
             columns["birth_date"] = _purged_births(columns["birth_date"], columns["status"])
@@ -550,8 +688,11 @@ class _Loader:
             self._rules(values, n, failed)
             self._references(values, failed)
             self._repeats(numbers, values, n, failed)
-        for index, (column, problem) in failed.items():
-            self.problems.add(numbers[index], column, problem)
+        order = {key: position for position, key in enumerate(columns)}  # the file's order of its columns
+        for index, found in failed.every.items():
+            found = [item for item in found if item is not None]  # (a masked cell: said once for the file)
+            for column, problem in sorted(found, key=lambda item: order.get(item[0], len(order))):
+                self.problems.add(numbers[index], column, problem)
         if failed:
             keep = [i for i in range(n) if i not in failed]
             numbers = [numbers[i] for i in keep]
@@ -639,10 +780,19 @@ class _Loader:
         ):
             parsed, bad = column.parse_distinct(distinct)
             out = list(map(parsed.__getitem__, cells))
+            if bad and column.kind in ("id", "phone") and self.problems is not None:
+                masked = [value for value in bad if value.__class__ is str and _MASKED.fullmatch(value.strip())]
+                if masked:
+                    self.problems.mask_seen(key)  # one line for the file, not one a cell
+                    for value in masked:
+                        bad[value] = None
             if bad:
                 for index, value in enumerate(cells):
                     if value in bad:
-                        self._fail(failed, index, *bad[value], raws)
+                        if bad[value] is None:
+                            failed.setdefault(index, None)  # its row is refused, said once for the file
+                        else:
+                            self._fail(failed, index, *bad[value], raws)
             return out
         out = []
         for index, value in enumerate(cells):
@@ -650,12 +800,23 @@ class _Loader:
                 out.append(value if value is _ABSENT else column.parse(value))
             except Invalid as exc:
                 out.append(_REFUSED)
+                if (
+                    column.kind in ("id", "phone")
+                    and self.problems is not None
+                    and value.__class__ is str
+                    and _MASKED.fullmatch(value.strip())
+                ):
+                    self.problems.mask_seen(key)
+                    failed.setdefault(index, None)
+                    continue
                 self._fail(failed, index, exc.field, exc.problem, raws)
         return out
 
     @staticmethod
     def _fail(failed: dict, index: int, field: str, problem: str, raws) -> None:
-        if index not in failed:
+        if isinstance(failed, _Failed):
+            failed[index] = (field, problem)  # every problem kept, put in the file's order when reported
+        elif index not in failed:
             failed[index] = (field, problem)
         elif raws is not None:  # a JSON object's own key order says which of its cells comes first
             order = list(raws[index])
@@ -740,8 +901,9 @@ class _Loader:
                 for index in range(n):
                     failed.setdefault(index, (key, i18n.t("required")))
             elif None in column or "" in column or _REFUSED in column:
+                every = isinstance(failed, _Failed)  # a refused cell is reported already
                 for index, value in enumerate(column):
-                    if value is None or value == "" or value is _REFUSED:
+                    if value is None or value == "" or (value is _REFUSED and not every):
                         failed.setdefault(index, (key, i18n.t("required")))
 
     def _rules(self, values: dict, n: int, failed: dict) -> None:
@@ -938,14 +1100,14 @@ class _Loader:
         """A child and a helper named by id must be in the database."""
         if self.child_ids is not None:
             children = values["child_id"]
-            unknown = set(children) - self.child_ids
+            unknown = set(children) - self.child_ids - {_REFUSED, None}
             if unknown:
                 for index, child in enumerate(children):
                     if child in unknown:
                         failed.setdefault(index, ("child_id", i18n.t("import_no_child", id=child)))
         helpers = values.get("helper_id")
         if self.helper_ids is not None and helpers is not None:
-            unknown = set(helpers) - self.helper_ids - {None}
+            unknown = set(helpers) - self.helper_ids - {None, _REFUSED}
             if unknown:
                 for index, helper in enumerate(helpers):
                     if helper in unknown:
@@ -1085,13 +1247,15 @@ def load(
     progress=None,
     csv_quotes: bool = False,
     warn=None,
+    headers: dict[str, str] | None = None,
 ) -> int:
     """Check every row of an import and insert the good ones as it goes, in chunks, inside the
     session's one transaction; any bad row (or ``dry_run``) rolls all of it back. Returns the row count.
 
     ``rows`` is what io.read_rows yields: (row number, dict), or (first row number, io.Block) for a
     CSV file. Rows stream from the file to the database: memory stays flat whatever the file's size.
-    The database itself finds an id or uid already taken (its unique indexes), in the file or before.
+    The database itself finds an id or uid already taken (its unique indexes), in the file or before. ``headers``
+    (column -> the file's header, filled as the file is read) names the columns in the problems reported.
     ``warn`` is given the warnings of rows imported: a new village one character from one the register had."""
     from lbc_cli import store
     from lbc_cli.models import SQLModel
@@ -1099,8 +1263,8 @@ def load(
     table_name = TABLES[name][0]
     table = SQLModel.metadata.tables[table_name]
     age_limit = int(store.rule_values(session=session)["age_limit"])
-    problems = Problems(source)  # the rows the database refuses; then the checks' too
-    loader = _Loader(name, session, today, age_limit, csv_quotes, force, Problems(source))
+    problems = Problems(source, headers, name)  # the rows the database refuses; then the checks' too
+    loader = _Loader(name, session, today, age_limit, csv_quotes, force, Problems(source, headers, name))
     writer = _Writer(session, table, problems)
     villages_before = (
         set(store.villages(session=session)) if warn is not None and name in ("children", "helpers") else None

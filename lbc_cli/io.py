@@ -432,7 +432,7 @@ def read_rows(path: str, fmt: str, encoding: str | None = None, rename=None) -> 
     """(row number as a spreadsheet shows it, {header: value}) for every data row of a JSON, JSONL
     or XLSX file; a CSV file's rows come in blocks instead: (first row number, Block).
 
-    ``rename(headers) -> keys`` names a CSV file's columns once, for all its rows."""
+    ``rename(headers) -> keys`` names a CSV file's or a sheet's columns once, for all its rows."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
 
@@ -444,7 +444,7 @@ def read_rows(path: str, fmt: str, encoding: str | None = None, rename=None) -> 
     with handle:
         _recognise(handle, name, fmt)
         if fmt == "xlsx":
-            yield from _read_xlsx(_seekable(handle, name), name)
+            yield from _read_xlsx(_seekable(handle, name), name, rename)
         elif fmt == "csv":
             yield from _read_csv(handle, name, encoding, rename)
         elif fmt == "jsonl":
@@ -722,7 +722,7 @@ _XLSX_TAGS_PREFIXED = tuple(re.compile(rb"<%s%s([\s/>])" % (_XLSX_PREFIX, name))
 _WHOLE, _SHEET, _STRINGS, _UNREAD = "whole", "sheet", "strings", "unread"
 
 
-def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
+def _read_xlsx(handle, path: str, rename=None) -> Iterator[tuple[int, dict]]:
     """The first sheet's rows, read as they come (the sheet is parsed as it is read: a broken part fails
     as it is reached), after _check_xlsx has found the file within the bounds. openpyxl warns of what it leaves
     out (a stylesheet with no cell styles, an extension of the sheet): its warnings are silenced (_quietly), never
@@ -767,6 +767,8 @@ def _read_xlsx(handle, path: str) -> Iterator[tuple[int, dict]]:
                     raise LbcError(i18n.t("xlsx_columns", file=path, row=number, n=len(values), limit=XLSX_MAX_COLUMNS))
                 if headers is None:
                     headers = ["" if h is None else str(h) for h in values]
+                    if rename is not None:
+                        headers = rename(headers)
                     continue
                 if all(v is None or str(v).strip() == "" for v in values):
                     continue

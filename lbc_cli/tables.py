@@ -70,29 +70,38 @@ def import_file(
 
     _table, spec, _required = importer.TABLES[name]
     columns = [*spec, "id", "uid"]
+    source = "<stdin>" if file == "-" else file
+    headers: dict[str, str] = {}  # column -> the file's own header for it: how a problem names the column
 
-    def rename(headers: list[str]) -> list[str]:
-        mapping = importer.header_map(headers, columns)
-        return [mapping.get(h, h) for h in headers]
+    def rename(raw: list[str]) -> list[str]:
+        """A CSV file's or a sheet's header as columns, checked once for the whole file (importer.check_header)."""
+        mapping = importer.header_map(raw, columns)
+        keys = [mapping.get(h, h) for h in raw]
+        importer.check_header(name, source, raw, keys, blank_ok=fmt == "xlsx")
+        for header, key in zip(raw, keys, strict=True):
+            headers.setdefault(key, header.strip().lstrip("\ufeff").strip())
+        return keys
 
     def mapped():
-        if fmt == "csv":  # named once, from the header
+        if fmt in ("csv", "xlsx"):  # named once, from the header
             yield from io.read_rows(file, fmt, encoding, rename)
             return
-        mapping = None
+        mapping: dict[str, str] = {}  # each key of a JSON object, as the objects bring it
         for number, raw in io.read_rows(file, fmt, encoding):
             if io.BAD_CELLS in raw:
                 yield number, raw
                 continue
-            if mapping is None:
-                mapping = importer.header_map(list(raw), columns)
-            yield number, {mapping.get(k, k): v for k, v in raw.items()}
+            for key in raw:
+                if key not in mapping:
+                    mapping[key] = importer.header_map([key], columns).get(key, key)
+                    headers.setdefault(mapping[key], key)
+            yield number, {mapping[k]: v for k, v in raw.items()}
 
     with db.session(write=True) as session:
         return importer.load(
             name,
             mapped(),
-            source="<stdin>" if file == "-" else file,
+            source=source,
             session=session,
             today=today,
             dry_run=dry_run,
@@ -100,4 +109,5 @@ def import_file(
             progress=progress,
             csv_quotes=fmt == "csv",
             warn=warn,
+            headers=headers,
         )

@@ -384,8 +384,9 @@ def test_a_masked_export_does_not_import_as_data(lbc, child, fresh, run, tmp_pat
     target = fresh()
     result = run("import", "children", str(path), db=target)
     assert result.code == 1
-    [line] = error_lines(result.err)
-    assert line.startswith(f"{path}:2: id_number: ")  # the first masked cell of the row refuses it
+    [line] = error_lines(result.err)  # said once for the file, not once a cell (SPEC section 11)
+    assert line.startswith(f"{path}: id_number, guardian_phone, father_phone, mother_phone: the numbers are masked")
+    assert "`lbc export children --reveal --out full.csv`" in line
     assert count(target, "children") == 0
 
 
@@ -538,7 +539,7 @@ def test_foreign_keys_and_rules_of_other_tables(lbc, small_db, tmp_path, table, 
     assert snapshot(small_db) == before
 
 
-HEADER_HELP = "(use the headers `lbc export children` writes, or their Chinese labels)"
+HEADER_HELP = "(use the headers `lbc export children` writes, or their labels in Chinese or English)"
 
 
 def test_a_csv_header_naming_a_column_the_table_lacks_is_refused_as_one_error(lbc, db, tmp_path):
@@ -550,7 +551,9 @@ def test_a_csv_header_naming_a_column_the_table_lacks_is_refused_as_one_error(lb
     said = f"{path}:1: column 4 of the header, 'nickname', is not a column of children {HEADER_HELP}"
     assert (result.code, result.err) == (1, f"lbc: error: {said}\n")
     zh = lbc("--lang", "zh", "import", "children", str(path))
-    said = f"{path}:1: 表头第 4 列“nickname”不是 children 的列(列名请用 lbc export children 导出的表头或其中文名称)"
+    said = (
+        f"{path}:1: 表头第 4 列“nickname”不是 children 的列(列名请用 lbc export children 导出的表头或其中文、英文名称)"
+    )
     assert (zh.code, zh.err) == (1, f"lbc: 错误: {said}\n")
 
     path.write_text("name,gender,birth_date,nickname\n", encoding="utf-8")
