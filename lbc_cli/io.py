@@ -1170,11 +1170,12 @@ def display_width(value: Any) -> int:
 def write_xlsx(
     rows: Iterable[dict], columns: list[str], stream, *, title: str = "lbc", text_columns: Iterable[str] = ()
 ) -> int:
-    """A one-sheet workbook made for people, its header ``columns`` (the rows' keys): the header row bold and
-    frozen, an autofilter over the rows, each column as wide as its first ``XLSX_WIDTH_ROWS`` rows' text (a wide
-    character counting two, at most ``XLSX_MAX_WIDTH``), dates as dates (``yyyy-mm-dd``), money (Decimal) with
-    two places, ``text_columns`` (ids, phones) as text cells (``@``), the sheet named ``title`` (``sheet_title``).
-    Text stays text: a cell starting with ``=`` is a string, never a formula (the guard CSV's quote stands for).
+    """A one-sheet workbook made for people, its header ``columns`` (the rows' keys): the header row bold, frozen
+    and printed atop every page, an autofilter over the rows, each column as wide as its first ``XLSX_WIDTH_ROWS``
+    rows' text (a wide character counting two, at most ``XLSX_MAX_WIDTH``), dates as dates (``yyyy-mm-dd``), money
+    (Decimal) with two places, ``text_columns`` (ids, phones) as text cells (``@``), the sheet named ``title``
+    (``sheet_title``). Text stays text: a cell starting with ``=`` is a string, never a formula (what CSV's quote
+    guards against), and ``#N/A`` a string, never an error.
 
     openpyxl writes the sheet to a temporary file first (kept in a folder of this process's own:
     ``_xlsx_temp_folder``), then packs it into ``stream``; memory stays flat for a county's rows (only the first
@@ -1194,6 +1195,7 @@ def write_xlsx(
             wide = max(display_width(column), *(display_width(row.get(column)) for row in first), 0)
             sheet.column_dimensions[get_column_letter(number)].width = min(wide + 2, XLSX_MAX_WIDTH)
         sheet.freeze_panes = "A2"
+        sheet.print_title_rows = "1:1"  # printed, each page starts with the header
 
         def styled(**style) -> Any:  # a cell's style, made once, shared by the cells that take it
             template = Cell(sheet, row=1, column=1)

@@ -79,6 +79,7 @@ def test_the_workbook_is_a_sheet_made_for_people(run, db, child, tmp_path, lang)
     }[lang]
     assert all(c.font.b for c in sheet[1])  # a bold header
     assert sheet.freeze_panes == "A2"  # frozen above the first row of data
+    assert sheet.print_title_rows == "$1:$1"  # and printed at the top of every page
     assert sheet.auto_filter.ref == "A1:AK2"  # 37 columns (A..Z, AA..AK), the header and one child
     assert sheet.max_row == 2
     cells = sheet[2]

@@ -79,7 +79,7 @@ def export(
         typer.Option(
             "--slugs",
             help=_(
-                "表头写列名、值写代码（如 gender：F），csv、json、jsonl 默认如此",
+                "表头写列名、值写代码（如 F 表示女），csv、json、jsonl 默认如此",
                 "column names and codes (gender: F); the default but for xlsx",
             ),
         ),
