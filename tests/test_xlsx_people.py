@@ -122,6 +122,16 @@ def test_the_workbook_is_a_sheet_made_for_people(run, db, child, tmp_path, lang)
     book.close()
 
 
+def test_a_text_excel_would_take_for_an_error_or_a_formula_stays_a_text(lbc, tmp_path):
+    ok(lbc("enroll", "甲", "--gender", "F", "--birth", "2016-01-01", "--note", "#N/A", "--hobbies", "=1+1"))
+    path = tmp_path / "c.xlsx"
+    ok(lbc("export", "children", "--out", str(path)))
+    sheet = _book(path).worksheets[0]
+    cells = {h.value: c for h, c in zip(sheet[1], sheet[2], strict=True)}
+    assert (cells["family notes"].value, cells["family notes"].data_type) == ("#N/A", "s")
+    assert (cells["hobbies"].value, cells["hobbies"].data_type) == ("=1+1", "s")
+
+
 def test_slugs_keep_the_codes_in_a_sheet_still_made_for_people(lbc, child, tmp_path):
     path = tmp_path / "c.xlsx"
     ok(lbc("export", "children", "--format", "xlsx", "--slugs", "--reveal", "--out", str(path)))
