@@ -47,14 +47,20 @@ def exported(
     end: date | None,
     status: str | None = None,
     labels: bool = False,
+    form: bool = False,
 ) -> Iterator["Table"]:
     """Every row of a table in id order (``store.table_query``'s filters: a purged child's rows only when
     ``status`` asks for them) as the output layer's Table, read in one snapshot while the block writes it;
     its CSV writer may have the database make the lines itself. A purged child's birth date is its year
     alone (SPEC section 10: the day it is stored with is not its birthday; ``lbc import`` reads it back).
-    ``labels``: headers and values for people (``output.labelled``), the sheet named in the session's language."""
+    ``labels``: headers and values for people (``output.labelled``), the sheet named in the session's language;
+    ``form``: the children as the national registration form (``registration_form``), by default those in the
+    programme (``REGISTRATION_STATUS``)."""
     from lbc_cli import models, sqlcsv, store
     from lbc_cli.output import Table
+
+    if form and status is None:
+        status = REGISTRATION_STATUS
 
     query = store.table_query(model, columns, equal=equal, start=start, end=end, status=status)
     years = status in (store.PURGED, "all") and model.__table__.name == "children" and "birth_date" in columns
@@ -67,7 +73,7 @@ def exported(
             return lines if lines is None else readers.enter_context(closing(lines))
 
         name = next(key for key, value in models.TABLES.items() if value is model)
-        yield Table(
+        table = Table(
             columns,
             map(_birth_year, stored) if years else stored,
             reveal=reveal,
@@ -76,6 +82,27 @@ def exported(
             title=sheet_name(name, labels),
             labels=labels,
         )
+        yield registration_form(table) if form else table
+
+
+# The payroll sheet of a school year (assessment.payroll): its columns
+PAYROLL_COLUMNS = ["school_year", "kind", "id", "name", "role", "award", "score", "yuan"]
+
+
+def payroll(db, year: int, *, labels: bool = False) -> "Table":
+    """The payroll of a school year (``export scores``) as the output layer's Table: a helper's line, then a pupil's
+    award's; ``labels`` as ``exported`` takes it (its ``kind`` headed 发放对象, paid to)."""
+    from lbc_cli import assessment
+    from lbc_cli.output import Table
+
+    return Table(
+        PAYROLL_COLUMNS,
+        assessment.payroll(db, year),
+        enums=EXPORT_ENUMS["scores"],
+        headers={"kind": i18n.t("payee_header")},
+        title=sheet_name("scores", labels),
+        labels=labels,
+    )
 
 
 # The 2016 national form (农村留守儿童基本情况登记表), as far as lbc holds its fields: (header, column, enum). Its

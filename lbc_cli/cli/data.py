@@ -26,9 +26,8 @@ _ = i18n.bi
 EXPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "exits", "scores")
 IMPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "exits")
 CHILD_TABLES = ("children", "pairs", "contacts", "exams", "exits")  # --status: the children's, and their rows
-# The payroll sheet of a school year (assessment.payroll)
-SCORE_EXPORT_COLUMNS = ["school_year", "kind", "id", "name", "role", "award", "score", "yuan"]
-# The registration form's columns, now in the library (kept here for code that imported them from here)
+# The payroll's and the registration form's columns, now in the library (here for code that imported them here)
+SCORE_EXPORT_COLUMNS = tables.PAYROLL_COLUMNS
 REGISTRATION_FORM = tables.REGISTRATION_FORM
 
 
@@ -104,7 +103,7 @@ def export(
     ] = None,
 ) -> None:
     """Write a whole table with the columns of the spec; phone and id numbers masked unless --reveal."""
-    from lbc_cli import io, models, output
+    from lbc_cli import io, models
 
     fmt = check_format(fmt, FILE, bom=bom, out=out, default="csv")
     labels = check_labels(fmt, labels, slugs)
@@ -114,17 +113,7 @@ def export(
     if name == "scores":
         if year is None:
             raise LbcError(i18n.t("export_year_needed"), ExitCode.USAGE)
-        from lbc_cli import assessment
-
-        payroll = output.Table(
-            SCORE_EXPORT_COLUMNS,
-            assessment.payroll(database(), year),
-            enums=tables.EXPORT_ENUMS["scores"],
-            headers={"kind": i18n.t("payee_header")},
-            title=tables.sheet_name("scores", labels),
-            labels=labels,
-        )
-        n = write_out(payroll, fmt, out, bom=bom)
+        n = write_out(tables.payroll(database(), year, labels=labels), fmt, out, bom=bom)
         if out and out != "-":
             console.info(i18n.t("exported", n=n, file=out))
         return
@@ -144,15 +133,20 @@ def export(
     if village is not None:
         filters["village"] = village
     wanted = opt_slug("status_filter", status, "--status")
-    if layout and wanted is None:
-        wanted = tables.REGISTRATION_STATUS
     start, end = opt_date(from_, "--from", today()), opt_date(to, "--to", today())
     found = tables.exported(
-        database(), model, columns, reveal=reveal, equal=filters, start=start, end=end, status=wanted, labels=labels
+        database(),
+        model,
+        columns,
+        reveal=reveal,
+        equal=filters,
+        start=start,
+        end=end,
+        status=wanted,
+        labels=labels,
+        form=layout is not None,
     )
     with found as table, io.progress(i18n.t("exporting", table=name)) as advance:
-        if layout:
-            table = tables.registration_form(table)
         n = write_out(table, fmt, out, bom=bom, progress=advance)  # counted on a terminal's progress line
     if out and out != "-":
         console.info(i18n.t("exported", n=n, file=out))
