@@ -55,8 +55,8 @@ def export(
         str | None,
         typer.Option(
             help=_(
-                "只导出该状态的儿童及其结对、联系、成绩：active / exited / purged / all（默认不含已删除个人信息的；"
-                "登记表默认只含在册儿童）",
+                "只导出该状态的儿童及其结对、联系、成绩： active / exited / purged / all；"
+                "默认不含已删除个人信息的， 登记表默认只含在册儿童",
                 "children (and their pairs, contacts, exams) of this status only: active, exited, purged or all;"
                 " by default all but the purged (the registration form: the active only)",
             ),
@@ -68,7 +68,7 @@ def export(
         typer.Option(
             "--labels",
             help=_(
-                "表头和代码值写成当前语言的名称（如 性别：女），xlsx 默认如此",
+                "表头和代码值写成当前语言的名称， 如 性别：女； xlsx 默认如此",
                 "headers and coded values as labels in the session's language (gender: female); xlsx's default",
             ),
         ),
@@ -78,7 +78,7 @@ def export(
         typer.Option(
             "--slugs",
             help=_(
-                "表头写列名、值写代码（如 F 表示女），csv、json、jsonl 默认如此",
+                "表头写列名、值写代码， 如 F 表示女； csv、json、jsonl 默认如此",
                 "column names and codes (gender: F); the default but for xlsx",
             ),
         ),
@@ -93,8 +93,8 @@ def export(
         str | None,
         typer.Option(
             help=_(
-                "registration-form：按全国农村留守儿童基本情况登记表的列（中文表头，序号从 1 起），"
-                "可用 lbc import children 导入",
+                "registration-form： 按全国农村留守儿童基本情况登记表的列， 中文表头， 序号从 1 起；"
+                " 可用 lbc import children 导入",
                 "registration-form: the national registration form's columns (Chinese headers, rows numbered from 1),"
                 " read back by lbc import children",
             ),
