@@ -121,6 +121,18 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "schedule_items": ("工作安排", "schedule items"),
         "settings": ("参数", "settings"),
     },
+    # what ``lbc export`` writes: each TABLE's name for people (a workbook's sheet)
+    "export": {
+        "children": ("儿童", "children"),
+        "helpers": ("帮扶人", "helpers"),
+        "pairs": ("结对", "pairs"),
+        "contacts": ("联系记录", "contacts"),
+        "exams": ("成绩", "exams"),
+        "exits": ("退出记录", "exits"),
+        "scores": ("考核奖励", "scores"),
+    },
+    # whom a line of the payroll (``export scores``) pays
+    "payee": {"helper": ("帮扶人", "helper"), "child": ("儿童", "child")},
 }
 
 # The year's work schedule seeded at `lbc init` (the seed plan's 工作安排, in lbc's own words):
@@ -680,6 +692,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{file}”的扩展名不是这条命令能写的格式;可写:{choices}(或用 --format 指定)",
         "'{file}': this command cannot write what that extension names; it writes {choices} (or say --format)",
     ),
+    "labels_or_slugs": (
+        "--labels 与 --slugs 只能选一个：--labels 写中文表头和名称，--slugs 写列名和代码",
+        "--labels or --slugs, not both: --labels writes headers and values for people, --slugs column names and codes",
+    ),
+    "form_no_slugs": (
+        "登记表（--layout registration-form）的表头和内容总是中文，不能加 --slugs",
+        "the registration form (--layout registration-form) is in Chinese, headers and values: --slugs does not apply",
+    ),
+    "payee_header": ("发放对象", "paid to"),
     "bom_csv_only": (
         "--bom 只用于 CSV(给 Excel/WPS 打开);{format} 格式不加 BOM",
         "--bom is for CSV only (for Excel/WPS); {format} never starts with a BOM",

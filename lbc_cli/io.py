@@ -1133,29 +1133,105 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
-def write_xlsx(rows: Iterable[dict], columns: list[str], stream) -> int:
-    """A one-sheet workbook. Text stays text (a phone keeps its leading digits; `=x` is not a formula).
+# A sheet made for people (SPEC section 11): the number formats of its cells, its columns' widths
+XLSX_DATE_FORMAT = "yyyy-mm-dd"
+XLSX_MONEY_FORMAT = "0.00"
+XLSX_TEXT_FORMAT = "@"  # ids and phones: text, never 5.11E+17, leading zeros kept when edited
+XLSX_MAX_WIDTH = 50  # a column is at most this wide (in widths of a digit): a longer text shows its start
+XLSX_WIDTH_ROWS = 1000  # the rows whose cells set the widths: the columns precede the rows in the sheet's XML
+# What Excel forbids in a sheet's name (and its length), and the name of a sheet with none left
+_SHEET_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
+XLSX_MAX_SHEET_TITLE = 31
+
+
+def sheet_title(text: str) -> str:
+    """``text`` as Excel takes a sheet's name: none of ``[]:*?/\\``, no apostrophe at either end, at most 31
+    characters (a longer one is cut), not empty."""
+    title = _SHEET_FORBIDDEN.sub("_", text).strip().strip("'")[:XLSX_MAX_SHEET_TITLE].strip()
+    return title or "Sheet1"
+
+
+def display_width(value: Any) -> int:
+    """How wide a cell's value shows, in widths of a digit: an East Asian wide or full-width character counts
+    two (a Chinese name, an address), any other one; a date is ten ("2026-09-01"); a line break starts over."""
+    if value is None:
+        return 0
+    if isinstance(value, date):
+        return 10
+    text = value if isinstance(value, str) else str(value)
+    if text.isascii():
+        return max(map(len, text.splitlines()), default=0)
+    import unicodedata
+
+    return max(
+        (len(line) + sum(unicodedata.east_asian_width(ch) in "WF" for ch in line) for line in text.splitlines()),
+        default=0,
+    )
+
+
+def write_xlsx(
+    rows: Iterable[dict], columns: list[str], stream, *, title: str = "lbc", text_columns: Iterable[str] = ()
+) -> int:
+    """A one-sheet workbook made for people, its header ``columns`` (the rows' keys): the header row bold, frozen
+    and printed atop every page, an autofilter over the rows, each column as wide as its first ``XLSX_WIDTH_ROWS``
+    rows' text (a wide character counting two, at most ``XLSX_MAX_WIDTH``), dates as dates (``yyyy-mm-dd``), money
+    (Decimal) with two places, ``text_columns`` (ids, phones) as text cells (``@``), the sheet named ``title``
+    (``sheet_title``). Text stays text: a cell starting with ``=`` is a string, never a formula (what CSV's quote
+    guards against), and ``#N/A`` a string, never an error.
 
     openpyxl writes the sheet to a temporary file first (kept in a folder of this process's own:
-    ``_xlsx_temp_folder``), then packs it into ``stream``; memory stays flat for a county's rows."""
+    ``_xlsx_temp_folder``), then packs it into ``stream``; memory stays flat for a county's rows (only the first
+    rows are held, for the widths: the sheet's XML names its columns' widths before its rows)."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
+    rows = iter(rows)
+    first = list(itertools.islice(rows, XLSX_WIDTH_ROWS))
+    texts = frozenset(text_columns)
     with _xlsx_temp_folder():
         book = Workbook(write_only=True)
-        sheet = book.create_sheet("lbc")
-        sheet.append(columns)
+        sheet = book.create_sheet(sheet_title(title))
+        for number, column in enumerate(columns, 1):
+            wide = max(display_width(column), *(display_width(row.get(column)) for row in first), 0)
+            sheet.column_dimensions[get_column_letter(number)].width = min(wide + 2, XLSX_MAX_WIDTH)
+        sheet.freeze_panes = "A2"
+        sheet.print_title_rows = "1:1"  # printed, each page starts with the header
+
+        def styled(**style) -> Any:  # a cell's style, made once, shared by the cells that take it
+            template = Cell(sheet, row=1, column=1)
+            for key, value in style.items():
+                setattr(template, key, value)
+            return template._style
+
+        bold, as_text = styled(font=Font(bold=True)), styled(number_format=XLSX_TEXT_FORMAT)
+        as_date, as_money = styled(number_format=XLSX_DATE_FORMAT), styled(number_format=XLSX_MONEY_FORMAT)
+
+        def text_cell(value: str, style=None) -> Cell:
+            made = Cell(sheet, row=1, column=1, value=value, style_array=style)
+            made.data_type = "s"  # "=x" is a text, not a formula; "#N/A" a text, not an error
+            return made
+
+        sheet.append([text_cell(column, bold) for column in columns])
+        kinds = [as_text if column in texts else None for column in columns]
         n = 0
-        for row in rows:
+        for row in itertools.chain(first, rows):
             cells = []
-            for column in columns:
-                value = cell(row.get(column))
-                item = WriteOnlyCell(sheet, value=value)
-                if isinstance(value, str):
-                    item.data_type = "s"
-                cells.append(item)
+            for column, style in zip(columns, kinds, strict=True):
+                value = row.get(column)
+                kind = value.__class__
+                if kind is str:
+                    cells.append(text_cell(value, style) if style is not None or value[:1] in "=#" else value)
+                elif kind is date:
+                    cells.append(Cell(sheet, row=1, column=1, value=value, style_array=as_date))
+                elif kind is Decimal:
+                    cells.append(Cell(sheet, row=1, column=1, value=value, style_array=as_money))
+                else:
+                    cells.append(cell(value))  # a number, 1/0, nothing; a timestamp as its ISO text
             sheet.append(cells)
             n += 1
+        sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{n + 1}"
         target = _QuietAfterFailure(stream)
         try:
             book.save(target)

@@ -43,10 +43,16 @@ class Table:
     ``by_group`` (Shared groups side by side, covering the columns in order).
 
     ``enums``: column -> the enum whose labels people see; ``headers``: a header for people other than the
-    column's field label; ``title``: Markdown's heading; ``reveal``: phone and id numbers in full;
-    ``csv_lines``: the CSV writer's fast path (CSV lines made by the database), tried before the values."""
+    column's field label; ``title``: Markdown's heading, a workbook's sheet name; ``reveal``: phone and id
+    numbers in full; ``csv_lines``: the CSV writer's fast path (CSV lines made by the database), tried before
+    the values; ``labels``: every format writes the headers and values people see (``labelled``), not the
+    column names and slugs; ``text_columns``: the columns a workbook keeps as text (by default the phone and
+    id numbers, ``io.SENSITIVE``)."""
 
-    __slots__ = ("columns", "rows", "by_column", "by_group", "enums", "headers", "title", "reveal", "csv_lines")
+    __slots__ = (
+        "columns", "rows", "by_column", "by_group", "enums", "headers", "title", "reveal", "csv_lines", "labels",
+        "text_columns",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -60,6 +66,8 @@ class Table:
         title: str | None = None,
         reveal: bool = False,
         csv_lines: CsvLines | None = None,
+        labels: bool = False,
+        text_columns: Iterable[str] | None = None,
     ) -> None:
         self.columns = columns
         self.rows = rows
@@ -70,6 +78,8 @@ class Table:
         self.title = title
         self.reveal = reveal
         self.csv_lines = csv_lines
+        self.labels = labels
+        self.text_columns = text_columns
 
 
 def write(data: "Table | str", fmt: str, stream: IO | None = None, *, bom: bool = False, progress=None) -> int:
@@ -83,7 +93,48 @@ def write(data: "Table | str", fmt: str, stream: IO | None = None, *, bom: bool 
         return 0
     if bom and fmt == "csv":
         out.write("\ufeff")
+    if data.labels and not FORMATS[fmt].for_people:  # table and md show labels anyway
+        data, progress = labelled(data, progress), None  # counted as they are labelled
     return FORMATS[fmt].writer(data, out, progress)
+
+
+def labelled(table: Table, progress=None) -> Table:
+    """``table`` as people read it, for a file: each column headed by its label in the session's language
+    (``headers``, else ``i18n.field``), its slugs as their labels (``enums``; a set of them joined as
+    ``i18n.labels`` joins them), booleans as yes/no (是/否), every other value as it is (dates, numbers, text);
+    phone and id numbers masked unless revealed, and kept as text in a workbook. Nothing is lost: ``lbc import``
+    reads the labels back as the slugs they stand for."""
+    columns = table.columns
+    heads = [table.headers.get(c) or i18n.field(c) for c in columns]
+    if len(set(heads)) < len(heads):  # two columns of one label: a program's bug, never a person's input
+        raise ValueError(f"columns of the same label: {heads}")
+    enums = [table.enums.get(c) for c in columns]
+    shown = [{} for _column in columns]  # each column's slug -> label, worked out once a slug
+    yes, no = i18n.t("yes"), i18n.t("no")
+
+    def label(enum: str, slug: str) -> str:
+        return i18n.labels(enum, slug) if enum in ("flag", "assistance") else i18n.label(enum, slug)
+
+    def relabel(row: dict) -> dict:
+        out = {}
+        for column, head, enum, memo in zip(columns, heads, enums, shown, strict=True):
+            value = row.get(column)
+            if enum is not None and value.__class__ is str and value:
+                found = memo.get(value)
+                value = memo[value] = label(enum, value) if found is None else found
+            elif value.__class__ is bool:
+                value = yes if value else no
+            out[head] = value
+        return out
+
+    texts = table.text_columns if table.text_columns is not None else io.SENSITIVE
+    return Table(
+        heads,
+        map(relabel, _dict_rows(table, progress)),
+        title=table.title,
+        reveal=True,  # masked already, by the column names the labels hide (English "phone" is one)
+        text_columns=[h for c, h in zip(columns, heads, strict=True) if c in texts],
+    )
 
 
 # ---- the values a writer takes: masked unless revealed ------------------------------------------------
@@ -100,6 +151,15 @@ def _rows(table: Table, progress=None) -> Iterator[dict]:
     if progress is not None:
         rows = (row for row in rows if progress() is None)
     return rows
+
+
+def _dict_rows(table: Table, progress=None) -> Iterator[dict]:
+    """The table's rows as dicts, masked where they must be, however it holds its values."""
+    values = _column_values(table)
+    if values is None:
+        return _rows(table, progress)
+    rows = (dict(zip(table.columns, row, strict=True)) for row in zip(*values, strict=True))
+    return rows if progress is None else (row for row in rows if progress() is None)
 
 
 def _column_values(table: Table) -> list[Sequence] | None:
@@ -405,13 +465,16 @@ def _json_objects(values: list[Sequence], columns: list[str], indent: str | None
 
 
 def write_xlsx(table: Table, stream: IO[bytes], progress=None) -> int:
-    """A one-sheet workbook (``io.write_xlsx``): text stays text, values as ``io.cell`` makes them."""
-    values = _column_values(table)
-    if values is None:
-        rows = _rows(table, progress)
-    else:
-        rows = (dict(zip(table.columns, row, strict=True)) for row in zip(*values, strict=True))
-    return io.write_xlsx(rows, table.columns, stream)
+    """A one-sheet workbook made for people (``io.write_xlsx``), its sheet named by the table's title: text stays
+    text, the phone and id numbers (or ``text_columns``) text cells, dates dates, money with two places."""
+    texts = table.text_columns if table.text_columns is not None else io.SENSITIVE
+    return io.write_xlsx(
+        _dict_rows(table, progress),
+        table.columns,
+        stream,
+        title=table.title or "lbc",
+        text_columns=[c for c in table.columns if c in texts],
+    )
 
 
 # ---- the registry ----------------------------------------------------------------------------------------

@@ -126,7 +126,7 @@ def test_every_table_round_trips_exactly_through_every_format(run, example_db, f
     target = fresh()
     for table in TABLES:
         path = tmp_path / f"{table}.{fmt}"
-        result = run("export", table, "--reveal", "--format", fmt, "--out", str(path), db=example_db)
+        result = run("export", table, "--reveal", "--slugs", "--format", fmt, "--out", str(path), db=example_db)
         assert result.code == 0, result.err
     for table in TABLES:
         result = run("import", table, str(tmp_path / f"{table}.{fmt}"), db=target)
@@ -142,7 +142,7 @@ def test_every_table_round_trips_exactly_through_every_format(run, example_db, f
     # and exported again, byte for byte the same (the exits and the helpers' inactive_on among them)
     for table in TABLES:
         again = tmp_path / f"again-{table}.{fmt}"
-        result = run("export", table, "--reveal", "--format", fmt, "--out", str(again), db=target)
+        result = run("export", table, "--reveal", "--slugs", "--format", fmt, "--out", str(again), db=target)
         assert result.code == 0, result.err
         if fmt == "xlsx":  # a workbook's zip carries the time it was written: its cells, then
             first, second = (openpyxl.load_workbook(p).active for p in (tmp_path / f"{table}.{fmt}", again))
@@ -281,7 +281,7 @@ def test_formula_text_is_neutralised_in_csv_only(lbc, formula_child, tmp_path):
     [line] = lbc("export", "children", "--format", "jsonl").out.splitlines()
     assert json.loads(line)["hobbies"] == "=1+1"
     path = tmp_path / "c.xlsx"
-    assert lbc("export", "children", "--format", "xlsx", "--out", str(path)).code == 0
+    assert lbc("export", "children", "--format", "xlsx", "--slugs", "--out", str(path)).code == 0
     book = openpyxl.load_workbook(path)
     sheet = book.worksheets[0]
     header = [c.value for c in sheet[1]]
@@ -294,7 +294,7 @@ def test_formula_text_is_neutralised_in_csv_only(lbc, formula_child, tmp_path):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_formula_text_imports_back_unchanged(lbc, formula_child, fresh, run, tmp_path, fmt):
     path = tmp_path / f"c.{fmt}"
-    assert lbc("export", "children", "--format", fmt, "--out", str(path)).code == 0
+    assert lbc("export", "children", "--format", fmt, "--slugs", "--out", str(path)).code == 0
     target = fresh()
     result = run("import", "children", str(path), db=target)
     assert result.code == 0, result.err
@@ -318,7 +318,7 @@ def test_quoted_formula_text_round_trips_through_json_and_xlsx(lbc, fresh, run, 
     assert lbc("enroll", "引号", "--gender", "M", "--birth", "2016-06-01", "--hobbies", "'=A1",
                "--enrolled-on", "2026-09-01").code == 0  # fmt: skip
     path = tmp_path / f"c.{fmt}"
-    assert lbc("export", "children", "--format", fmt, "--out", str(path)).code == 0
+    assert lbc("export", "children", "--format", fmt, "--slugs", "--out", str(path)).code == 0
     target = fresh()
     assert run("import", "children", str(path), db=target).code == 0
     assert rows(target, "SELECT hobbies FROM children") == [("'=A1",)]
@@ -356,7 +356,7 @@ def _exported(lbc, tmp_path, table: str, fmt: str, *extra: str) -> list[dict]:
     """One table exported in one format, read back as a list of {column: text}."""
     if fmt == "xlsx":
         path = tmp_path / f"{table}.xlsx"
-        assert lbc("export", table, "--format", "xlsx", "--out", str(path), *extra).code == 0
+        assert lbc("export", table, "--format", "xlsx", "--slugs", "--out", str(path), *extra).code == 0
         header, *body = xlsx_sheet(path)
         return [{h: ("" if v is None else str(v)) for h, v in zip(header, values, strict=True)} for values in body]
     result = lbc("export", table, "--format", fmt, *extra)
@@ -901,7 +901,7 @@ def test_scores_export_as_a_workbook(lbc, db, tmp_path):
     assert lbc("exam", "add", "甲", "--year", "2025", "--term", "1", "--rank", "10", "--class-size", "40").code == 0
     assert lbc("exam", "add", "甲", "--year", "2025", "--term", "2", "--rank", "4", "--class-size", "40").code == 0
     path = tmp_path / "scores.xlsx"
-    result = lbc("export", "scores", "--year", "2025", "--format", "xlsx", "--out", str(path))
+    result = lbc("export", "scores", "--year", "2025", "--format", "xlsx", "--slugs", "--out", str(path))
     assert result.code == 0, result.err
     header, *body = xlsx_sheet(path)
     assert header == ["school_year", "kind", "id", "name", "role", "award", "score", "yuan"]

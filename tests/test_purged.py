@@ -121,9 +121,13 @@ def test_exports_leave_a_purged_child_and_its_rows_out_unless_asked(register):
 
 def test_the_registration_form_leaves_a_purged_child_out_and_shows_its_year_when_asked(register):
     form = _csv(ok(register("export", "children", "--layout", "registration-form")).out)
-    assert [r["序号"] for r in form] == ["3"]
+    assert [(r["序号"], r["姓名"]) for r in form] == [("1", "王五")]  # rows numbered 1...n, not by id (SPEC 11)
     everyone = _csv(ok(register("export", "children", "--layout", "registration-form", "--status", "all")).out)
-    assert [(r["序号"], r["出生日期"]) for r in everyone] == [("1", "2015"), ("2", "2015"), ("3", "2014-02-02")]
+    assert [(r["序号"], r["姓名"], r["出生日期"]) for r in everyone] == [
+        ("1", "#1", "2015"),
+        ("2", "#2", "2015"),
+        ("3", "王五", "2014-02-02"),
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "xlsx"])
@@ -137,8 +141,11 @@ def test_every_export_shows_a_purged_childs_birth_year_alone(register, fmt, tmp_
     elif fmt == "xlsx":
         sheet = openpyxl.load_workbook(path).active
         cells = list(sheet.iter_rows(values_only=True))
-        at = cells[0].index("birth_date")
-        found = [(str(row[0]), row[at]) for row in cells[1:]]
+        at = cells[0].index("birth date")  # the workbook's headers are labels (SPEC section 11)
+        # a day is a date cell (SPEC section 11), a birth year alone a text
+        found = [
+            (str(row[0]), row[at] if isinstance(row[at], str) else row[at].date().isoformat()) for row in cells[1:]
+        ]
     else:
         text = path.read_text("utf-8")
         records = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()]
@@ -167,9 +174,9 @@ def test_export_then_import_of_purged_rows_is_exact(register, run, db, new_db, t
         path = tmp_path / f"{table}.{fmt}"
         again = tmp_path / f"again-{table}.{fmt}"
         options = [] if table == "helpers" else ["--status", "all"]
-        ok(register("export", table, *options, "--reveal", "--format", fmt, "--out", str(path)))
+        ok(register("export", table, *options, "--reveal", "--slugs", "--format", fmt, "--out", str(path)))
         ok(run("import", table, str(path), db=other))
-        ok(run("export", table, *options, "--reveal", "--format", fmt, "--out", str(again), db=other))
+        ok(run("export", table, *options, "--reveal", "--slugs", "--format", fmt, "--out", str(again), db=other))
         if fmt == "xlsx":
             first, second = (openpyxl.load_workbook(p).active for p in (path, again))
             assert list(second.iter_rows(values_only=True)) == list(first.iter_rows(values_only=True)), table

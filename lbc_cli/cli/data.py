@@ -4,13 +4,14 @@ from typing import Annotated
 
 import typer
 
-from lbc_cli import console, i18n
+from lbc_cli import console, i18n, tables
 from lbc_cli.cli.options import (
     BomOpt,
     ExportFormatOpt,
     ImportFormatOpt,
     RevealOpt,
     check_format,
+    check_labels,
     database,
     opt_date,
     opt_slug,
@@ -25,63 +26,9 @@ _ = i18n.bi
 EXPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "exits", "scores")
 IMPORT_TABLES = ("children", "helpers", "pairs", "contacts", "exams", "exits")
 CHILD_TABLES = ("children", "pairs", "contacts", "exams", "exits")  # --status: the children's, and their rows
-# The payroll sheet of a school year (assessment.payroll)
-SCORE_EXPORT_COLUMNS = ["school_year", "kind", "id", "name", "role", "award", "score", "yuan"]
-# The 2016 national form (农村留守儿童基本情况登记表), as far as lbc holds its fields: (header, column, enum).
-REGISTRATION_FORM = [
-    ("序号", "id", None),
-    ("姓名", "name", None),
-    ("性别", "gender", "gender"),
-    ("民族", "ethnicity", None),
-    ("出生日期", "birth_date", None),
-    ("公民身份号码", "id_number", None),
-    ("所在村", "village", None),
-    ("村民组", "village_group", None),
-    ("家庭住址", "address", None),
-    ("就学情况", "schooling", "schooling"),
-    ("就读学校", "school", None),
-    ("年级", "grade", None),
-    ("班级", "class_name", None),
-    ("是否寄宿", "boarding", "yesno"),
-    ("健康状况", "health", "health"),
-    ("父亲是否外出务工", "father_away", "yesno"),
-    ("父亲务工地点", "father_work_place", None),
-    ("父亲联系电话", "father_phone", None),
-    ("母亲是否外出务工", "mother_away", "yesno"),
-    ("母亲务工地点", "mother_work_place", None),
-    ("母亲联系电话", "mother_phone", None),
-    ("监护人姓名", "guardian_name", None),
-    ("与儿童关系", "guardian_relation", "guardian_relation"),
-    ("监护人联系电话", "guardian_phone", None),
-    ("监护情况", "guardian_rating", "guardian_rating"),
-    ("委托照护确认日期", "care_agreement_on", None),
-    ("类别", "flags", "flag"),
-    ("已获救助情况", "assistance", "assistance"),
-    ("建档日期", "enrolled_on", None),
-    ("备注", "family_notes", None),
-]
-
-
-def _registration_form(rows):
-    """Children's rows as the national form's columns, with Chinese labels for the coded values; a purged
-    child's birth year only."""
-    from lbc_cli import validate
-
-    with i18n.using("zh"):
-        for row in rows:
-            out = {}
-            for header, column, enum in REGISTRATION_FORM:
-                value = row.get(column)
-                if column == "birth_date":
-                    value = validate.birth_shown(value, row.get("status"))
-                elif enum == "yesno":
-                    value = i18n.t("yes") if value else i18n.t("no")
-                elif enum in ("flag", "assistance"):
-                    value = i18n.labels(enum, value)
-                elif enum:
-                    value = i18n.label(enum, value)
-                out[header] = value
-            yield out
+# The payroll's and the registration form's columns, now in the library (here for code that imported them here)
+SCORE_EXPORT_COLUMNS = tables.PAYROLL_COLUMNS
+REGISTRATION_FORM = tables.REGISTRATION_FORM
 
 
 def export(
@@ -108,13 +55,34 @@ def export(
         str | None,
         typer.Option(
             help=_(
-                "只导出该状态的儿童及其结对、联系、成绩:active / exited / purged / all(默认不含已删除个人信息的)",
+                "只导出该状态的儿童及其结对、联系、成绩： active / exited / purged / all；"
+                "默认不含已删除个人信息的， 登记表默认只含在册儿童",
                 "children (and their pairs, contacts, exams) of this status only: active, exited, purged or all;"
-                " by default all but the purged",
+                " by default all but the purged (the registration form: the active only)",
             ),
             metavar="STATUS",
         ),
     ] = None,
+    labels: Annotated[
+        bool,
+        typer.Option(
+            "--labels",
+            help=_(
+                "表头和代码值写成当前语言的名称， 如 性别：女； xlsx 默认如此",
+                "headers and coded values as labels in the session's language (gender: female); xlsx's default",
+            ),
+        ),
+    ] = False,
+    slugs: Annotated[
+        bool,
+        typer.Option(
+            "--slugs",
+            help=_(
+                "表头写列名、值写代码， 如 F 表示女； csv、json、jsonl 默认如此",
+                "column names and codes (gender: F); the default but for xlsx",
+            ),
+        ),
+    ] = False,
     from_: Annotated[
         str | None, typer.Option("--from", help=_("联系记录起始日期", "contacts from this date"), metavar="DATE")
     ] = None,
@@ -125,31 +93,34 @@ def export(
         str | None,
         typer.Option(
             help=_(
-                "registration-form:按全国农村留守儿童基本情况登记表的列(中文表头)",
-                "registration-form: the national registration form's columns, Chinese headers",
+                "registration-form： 按全国农村留守儿童基本情况登记表的列， 中文表头， 序号从 1 起；"
+                " 可用 lbc import children 导入",
+                "registration-form: the national registration form's columns (Chinese headers, rows numbered from 1),"
+                " read back by lbc import children",
             ),
             metavar="LAYOUT",
         ),
     ] = None,
 ) -> None:
     """Write a whole table with the columns of the spec; phone and id numbers masked unless --reveal."""
-    from lbc_cli import io, models, output, tables
+    from lbc_cli import io, models
 
     fmt = check_format(fmt, FILE, bom=bom, out=out, default="csv")
+    labels = check_labels(fmt, labels, slugs)
     name = table.strip().lower()
     if name not in EXPORT_TABLES:
         raise LbcError(i18n.t("export_unknown", table=table, choices=", ".join(EXPORT_TABLES)), ExitCode.USAGE)
     if name == "scores":
         if year is None:
             raise LbcError(i18n.t("export_year_needed"), ExitCode.USAGE)
-        from lbc_cli import assessment
-
-        n = write_out(output.Table(SCORE_EXPORT_COLUMNS, assessment.payroll(database(), year)), fmt, out, bom=bom)
+        n = write_out(tables.payroll(database(), year, labels=labels), fmt, out, bom=bom)
         if out and out != "-":
             console.info(i18n.t("exported", n=n, file=out))
         return
     if layout is not None and (layout != "registration-form" or name != "children"):
         raise LbcError(i18n.t("bad_choice", value=layout, choices="registration-form (children)"), ExitCode.USAGE)
+    if layout is not None and slugs:
+        raise LbcError(i18n.t("form_no_slugs"), ExitCode.USAGE)
     if village is not None and name != "children":
         raise LbcError(i18n.t("filter_table", option="--village", table="children"), ExitCode.USAGE)
     if status is not None and name == "helpers":
@@ -164,12 +135,18 @@ def export(
     wanted = opt_slug("status_filter", status, "--status")
     start, end = opt_date(from_, "--from", today()), opt_date(to, "--to", today())
     found = tables.exported(
-        database(), model, columns, reveal=reveal, equal=filters, start=start, end=end, status=wanted
+        database(),
+        model,
+        columns,
+        reveal=reveal,
+        equal=filters,
+        start=start,
+        end=end,
+        status=wanted,
+        labels=labels,
+        form=layout is not None,
     )
     with found as table, io.progress(i18n.t("exporting", table=name)) as advance:
-        if layout:  # masked before the form's Chinese headers hide which columns are phone numbers
-            rows = map(io.masker(columns, reveal), table.rows)
-            table = output.Table([h for h, _c, _e in REGISTRATION_FORM], _registration_form(rows))
         n = write_out(table, fmt, out, bom=bom, progress=advance)  # counted on a terminal's progress line
     if out and out != "-":
         console.info(i18n.t("exported", n=n, file=out))

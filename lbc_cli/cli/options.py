@@ -184,6 +184,15 @@ def check_format(
     return value
 
 
+def check_labels(fmt: str, labels: bool, slugs: bool) -> bool:
+    """Whether a file is written with labels (headers and values for people, ``--labels``) rather than column
+    names and slugs (``--slugs``): a workbook is for people, so xlsx has labels unless --slugs says otherwise;
+    csv, json and jsonl, read by programs too, have slugs unless --labels. Both at once is a usage error."""
+    if labels and slugs:
+        raise Invalid("--labels", i18n.t("labels_or_slugs"), ExitCode.USAGE)
+    return labels or (fmt == "xlsx" and not slugs)
+
+
 # ---- asking before a deletion -------------------------------------------------------------------------------------
 
 
