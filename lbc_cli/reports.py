@@ -625,13 +625,18 @@ def _where(exc: Exception, default: str) -> tuple[str, int]:
     return found
 
 
-def to_html(markdown: str, title: str) -> str:
-    """The Markdown as a printable page (CommonMark with GFM tables)."""
+def to_html(markdown: str, title: str, context: dict | None = None) -> str:
+    """The Markdown as a printable page (CommonMark with GFM tables); with the report's ``context``, the
+    charts its Mermaid blocks name drawn as inline SVG (``charts.inline_in_html``)."""
     from html import escape
 
     from markdown_it import MarkdownIt
 
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    if context is not None:
+        from lbc_cli import charts
+
+        body = charts.inline_in_html(body, context)
     lang = "zh-CN" if i18n.lang() == "zh" else "en"
     return f"""<!DOCTYPE html>
 <html lang="{lang}">

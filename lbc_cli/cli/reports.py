@@ -59,7 +59,7 @@ def _emit(report: str, context: dict, fmt: str, out: str | None, templates: str 
     else:
         text = reports.render_markdown(report, context, templates)
         if fmt == "html":
-            text = reports.to_html(text, title)
+            text = reports.to_html(text, title, context)
     write_out(text, fmt, out)
     if out and out != "-":
         console.info(i18n.t("report_written", file=out))
