@@ -56,6 +56,10 @@ def _emit(report: str, context: dict, fmt: str, out: str | None, templates: str 
     templates = templates or os.environ.get("LBC_TEMPLATES") or None
     if fmt == "json":
         text = json.dumps(context, ensure_ascii=False, indent=2, default=io.cell) + "\n"
+    elif fmt == "docx":
+        from lbc_cli import docx_writer
+
+        text = docx_writer.to_docx(reports.render_markdown(report, context, templates), context)
     else:
         text = reports.render_markdown(report, context, templates)
         if fmt == "html":
