@@ -170,8 +170,18 @@ def _figure(data: Chart):
         places = list(range(count))[::-1]  # the first label on top
         bars = axes.barh(places, values, color="#4472c4", height=0.6, label=data.header[1])
         axes.set_yticks(places, data.labels)
-        if data.targets is not None:  # the figure inside its bar, clear of the target's mark
-            axes.bar_label(bars, labels=written, label_type="center", color="white", fontweight="bold")
+        if data.targets is not None:  # the figure inside its bar, clear of the target's mark (beside a short one)
+            for place, value, text in zip(places, values, written, strict=True):
+                inside = value >= 20
+                axes.text(
+                    value / 2 if inside else value + 1.5,
+                    place,
+                    text,
+                    ha="center" if inside else "left",
+                    va="center",
+                    color="white" if inside else "black",
+                    fontweight="bold",
+                )
             axes.vlines(
                 [t * 100 for t in data.targets],
                 [p - 0.4 for p in places],
@@ -182,7 +192,7 @@ def _figure(data: Chart):
             )
             axes.set_xlim(0, 115)
             axes.xaxis.set_major_formatter("{x:.0f}%")
-            axes.legend(loc="lower right", fontsize=9, frameon=False, bbox_to_anchor=(1.0, 1.0), ncols=2)
+            figure.legend(loc="outside lower center", fontsize=10, frameon=False, ncols=2)
         else:
             axes.bar_label(bars, labels=written, padding=3)
             axes.margins(x=0.15)

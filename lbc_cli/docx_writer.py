@@ -375,7 +375,7 @@ def _columns(widths: list[list[int]], columns: int, size: float) -> list:
 
     page = Mm(210 - 28 - 26)
     wanted = [max((row[c] for row in widths if c < len(row)), default=0) for c in range(columns)]
-    emu = [Pt(size * (max(min(w, 40), 4) * 0.56 + 1.4)) for w in wanted]  # + the cell's margins
+    emu = [Pt(size * (max(min(w, 40), 4) * 0.6 + 2)) for w in wanted]  # + the cell's margins
     total = sum(emu)
     if total > page:
         emu = [int(w * page / total) for w in emu]
@@ -404,6 +404,10 @@ def to_docx(markdown: str, context: dict) -> bytes:
     properties = writer.doc.core_properties
     properties.author = properties.last_modified_by = "lbc"
     properties.comments = properties.keywords = properties.subject = ""
+    package = writer.doc.part.package
+    for key, rel in list(package.rels.items()):  # python-docx's template carries a picture of a blank page
+        if rel.reltype.endswith("/thumbnail"):
+            del package.rels[key]
     buffer = io.BytesIO()
     writer.doc.save(buffer)
     return buffer.getvalue()
