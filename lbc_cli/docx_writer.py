@@ -31,7 +31,6 @@ ROLES = {
     "code": ("Courier New", "Courier New", "仿宋_GB2312", 10.5, 9, False),
     "footer": ("Times New Roman", "Times New Roman", "宋体", 14, 11, False),
 }
-_BLOCKS = ("paragraph", "heading", "bullet_list", "ordered_list", "table", "blockquote")
 
 
 def _w(tag: str) -> str:
