@@ -4,8 +4,8 @@ A command hands ``write`` a ``Table`` (its columns, and their values as rows or 
 --format it was given; ``write`` masks the phone and id columns unless revealed, and the format's writer
 writes the rest. csv/json/jsonl carry the raw values (slugs, ISO dates, 1/0) under the fixed column names;
 table and md are for people (localized headers and labels, drawn by ``render``); xlsx is a workbook
-(``io.write_xlsx``). text and html are documents their command makes (remind's grouped text, a report's
-page): ``write`` writes such a text as it is.
+(``io.write_xlsx``). text, html and docx are documents their command makes (remind's grouped text, a report's
+page or Word file): ``write`` writes such a text as it is.
 
 Each command offers one of the choice sets below; its --format option, help included, comes from
 ``format_option``. A new format: its writer here, its entry in ``FORMATS``, and its name in the choice sets
@@ -88,7 +88,7 @@ def write(data: "Table | str", fmt: str, stream: IO | None = None, *, bom: bool 
     ``data``: a Table, or a document its command made in that format (written as it is). ``bom``: CSV starts
     with a UTF-8 BOM. ``progress``: called with the number of rows as they are written."""
     out = stream or sys.stdout
-    if isinstance(data, str):
+    if isinstance(data, str | bytes):
         out.write(data)
         return 0
     if bom and fmt == "csv":
@@ -502,9 +502,10 @@ FORMATS: dict[str, Format] = {
     "xlsx": Format(write_xlsx, binary=True, extensions=("xlsx",), a_file=True),
     "text": Format(None, extensions=("txt",)),
     "html": Format(None, extensions=("html", "htm"), a_file=True),
+    "docx": Format(None, binary=True, extensions=("docx",), a_file=True),
 }
 # Files of kinds lbc never writes: ``--out`` by such a name is refused too
-OTHER_FILES = frozenset({"xls", "et", "docx", "doc", "wps", "pdf", "odt", "ods"})
+OTHER_FILES = frozenset({"xls", "et", "doc", "wps", "pdf", "odt", "ods"})
 
 
 class Choices(tuple):
@@ -522,7 +523,7 @@ CARD = Choices("table", "json", "md")  # one record: child show, helper show
 FILE = Choices("csv", "json", "jsonl", "xlsx")  # a table's file: export
 READ = Choices("csv", "json", "jsonl", "xlsx")  # the files import reads (io's readers), by the same names
 REMINDERS = Choices("text", "md", "csv", "json", "jsonl", "table")  # remind
-DOCUMENT = Choices("md", "json", "html")  # report
+DOCUMENT = Choices("md", "json", "html", "docx")  # report
 
 
 def format_named_by(suffix: str) -> str:

@@ -718,9 +718,10 @@ def title_of(tokens, fallback: str) -> str:
     return fallback
 
 
-def to_html(markdown: str, title: str) -> str:
+def to_html(markdown: str, title: str, context: dict | None = None) -> str:
     """The Markdown as a printable page (CommonMark with GFM tables) in the session's language, titled with the
-    document's own first heading (``title`` when it has none)."""
+    document's own first heading (``title`` when it has none); with the report's ``context``, the charts its
+    Mermaid blocks name drawn as inline SVG (``charts.inline_in_html``)."""
     from html import escape
 
     from markdown_it import MarkdownIt
@@ -728,6 +729,10 @@ def to_html(markdown: str, title: str) -> str:
     parser = MarkdownIt("commonmark", {"html": False}).enable("table")
     tokens = parser.parse(markdown)
     body = parser.renderer.render(tokens, parser.options, {})
+    if context is not None:
+        from lbc_cli import charts
+
+        body = charts.inline_in_html(body, context)
     lang = "zh-CN" if i18n.lang() == "zh" else "en"
     return f"""<!DOCTYPE html>
 <html lang="{lang}">

@@ -367,7 +367,9 @@ def quiet_stdin(monkeypatch, arena):
 
 
 @pytest.mark.parametrize("batch", range(LINE_BATCHES))
-def test_hostile_command_lines(arena, capsys, quiet_stdin, batch):
+def test_hostile_command_lines(arena, capsysbinary, quiet_stdin, batch):
+    """Random command lines: read as bytes, since a workbook or a Word document goes to stdout as bytes."""
+    capsys = capsysbinary
     rng = random.Random(SEED * 1000 + batch)
     arena.rng = rng
     codes: dict[int, int] = {}
@@ -379,7 +381,8 @@ def test_hostile_command_lines(arena, capsys, quiet_stdin, batch):
         capsys.readouterr()
         code = main(argv)
         captured = capsys.readouterr()
-        check(argv, code, captured.out, captured.err, before, arena.db)
+        out, err = captured.out.decode("utf-8", "replace"), captured.err.decode("utf-8")
+        check(argv, code, out, err, before, arena.db)
         codes[code] = codes.get(code, 0) + 1
         for leftover in (arena.folder / "out").iterdir():
             if leftover.is_file():

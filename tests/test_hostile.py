@@ -1315,7 +1315,7 @@ def test_a_stderr_that_finds_no_room_leaves_the_exit_code_as_it_is(demo, tmp_pat
     ("command", "out"),
     [
         (["remind"], "r.xlsx"),
-        (["report", "plan"], "p.docx"),
+        (["report", "plan"], "p.odt"),  # (a report writes .docx since issue 21)
         (["report", "month"], "m.pdf"),
         (["export", "children"], "c.md"),
     ],

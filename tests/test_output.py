@@ -87,7 +87,9 @@ def test_the_help_names_the_choices_in_both_languages():
         )
     with i18n.using("zh"):
         assert output.format_help(output.CARD) == "输出格式:table、json 或 md"
-        assert output.format_help(output.DOCUMENT, from_out=True) == "md(默认,或按 --out 文件的扩展名)、json 或 html"
+        assert (
+            output.format_help(output.DOCUMENT, from_out=True) == "md(默认,或按 --out 文件的扩展名)、json、html 或 docx"
+        )
 
 
 def test_a_choice_set_outside_the_registry_is_refused():
@@ -141,8 +143,9 @@ def test_every_writer_of_the_registry_masks_and_guards():
     written = set()
     with i18n.using("en"):
         for fmt, entry in output.FORMATS.items():
-            if entry.writer is None:  # a document's format: its command's text, written as it is
-                assert _written(fmt, "<p>=1+1</p>\n") == "<p>=1+1</p>\n"
+            if entry.writer is None:  # a document's format: its command's text (or bytes), written as it is
+                document = b"PK\x03\x04=1+1" if entry.binary else "<p>=1+1</p>\n"
+                assert _written(fmt, document) == document
                 written.add(fmt)
                 continue
             by_row = _written(fmt, output.Table(COLUMNS, _rows()))

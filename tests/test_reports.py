@@ -178,10 +178,12 @@ def check_tables(text: str) -> int:
 
 
 def mermaid_pie(text: str) -> dict[str, int]:
-    """The one ```mermaid block: it starts with `pie`, each further line is `    "label" : n`."""
+    """The one ```mermaid block naming the chart of contacts by kind (SPEC section 11: its first line
+    `%% chart: contacts_by_kind`): then `pie`, each further line is `    "label" : n`."""
     fences = [t for t in md_tokens(text) if t.type == "fence" and t.info.strip() == "mermaid"]
+    fences = [t for t in fences if t.content.startswith("%% chart: contacts_by_kind\n")]
     assert len(fences) == 1
-    lines = fences[0].content.rstrip("\n").split("\n")
+    lines = fences[0].content.rstrip("\n").split("\n")[1:]
     assert lines[0].startswith("pie")
     data = {}
     for line in lines[1:]:

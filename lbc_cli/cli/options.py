@@ -86,8 +86,9 @@ def write_out(data, fmt: str, out: str | None, *, bom: bool = False, progress=No
     from lbc_cli import output as layer
 
     binary = layer.FORMATS[fmt].binary
-    if binary and out is None and sys.stdout.isatty():  # a workbook's bytes on a terminal
-        raise LbcError(i18n.t("xlsx_needs_file"), ExitCode.USAGE)
+    if binary and out is None and sys.stdout.isatty():  # a workbook's or a document's bytes on a terminal
+        message = i18n.t("xlsx_needs_file") if fmt == "xlsx" else i18n.t("binary_needs_file", format=fmt)
+        raise LbcError(message, ExitCode.USAGE)
     with output(out, bom=bom, binary=binary) as stream:
         return layer.write(data, fmt, stream, progress=progress)
 

@@ -56,10 +56,14 @@ def _emit(report: str, context: dict, fmt: str, out: str | None, templates: str 
     templates = templates or os.environ.get("LBC_TEMPLATES") or None
     if fmt == "json":
         text = json.dumps(context, ensure_ascii=False, indent=2, default=io.cell) + "\n"
+    elif fmt == "docx":
+        from lbc_cli import docx_writer
+
+        text = docx_writer.to_docx(reports.render_markdown(report, context, templates), context)
     else:
         text = reports.render_markdown(report, context, templates)
         if fmt == "html":
-            text = reports.to_html(text, title)
+            text = reports.to_html(text, title, context)
     write_out(text, fmt, out)
     if out and out != "-":
         console.info(i18n.t("report_written", file=out))
