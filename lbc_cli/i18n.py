@@ -1208,7 +1208,128 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help_default": ("[默认:{value}]", "[default: {value}]"),
     "help_deprecated": ("(已弃用) ", "(deprecated) "),
     "help_option": ("显示本帮助并退出", "Show this message and exit."),
+    # ---- one language a session (SPEC section 11): the parser's and the validators' errors in lbc's words,
+    # the help screens' usage line, the audit log's labels (lbc_cli/cli/__init__.py, help_screen.py, audit.py)
+    "clause_sep": ("；", "; "),
+    "field_problem": ("{field}：{problem}", "{field}: {problem}"),
+    "help_usage": ("用法：", "Usage: "),
+    "help_usage_options": ("[选项]", "[OPTIONS]"),
+    "help_usage_command": ("命令 [参数]...", "COMMAND [ARGS]..."),
+    "help_dynamic": ("（动态）", "(dynamic)"),
+    "missing_command": ("缺少命令；可用的命令：{commands}", "missing command; the commands are: {commands}"),
+    "missing_argument": ("缺少参数 {name}", "missing argument {name}"),
+    "missing_option": ("缺少选项 {name}", "missing option {name}"),
+    "option_needs_value": ("选项 {option} 需要一个值", "option {option} needs a value"),
+    "option_takes_no_value": ("选项 {option} 不带值", "option {option} takes no value"),
+    "extra_arguments": ("多余的参数：{args}", "unexpected extra argument(s): {args}"),
+    "argument_needs_values": ("参数 {name} 需要 {n} 个值", "argument {name} takes {n} values"),
+    "not_an_integer": ("“{value}”不是整数", "'{value}' is not a whole number"),
+    "not_a_number": ("“{value}”不是数字", "'{value}' is not a number"),
+    "not_a_date": ("“{value}”不是日期（年-月-日，如 2026-09-01）", "'{value}' is not a date (YYYY-MM-DD)"),
+    "not_yes_no": ("“{value}”不是是/否", "'{value}' is not yes/no"),
+    "not_a_choice": ("“{value}”不是可选值；可选：{choices}", "'{value}' is not one of: {choices}"),
+    "at_most": ("“{value}”超出范围：应不大于 {limit}", "'{value}' is out of range: at most {limit}"),
+    "at_least": ("“{value}”超出范围：应不小于 {limit}", "'{value}' is out of range: at least {limit}"),
+    "below": ("“{value}”超出范围：应小于 {limit}", "'{value}' is out of range: below {limit}"),
+    "above": ("“{value}”超出范围：应大于 {limit}", "'{value}' is out of range: above {limit}"),
+    "bad_value": ("“{value}”无效", "'{value}' is not valid"),
+    "usage_error": ("命令行有误", "the command line is wrong"),
+    "audit_at": ("时间", "when"),
 }
+
+# The help screens' names of values and arguments in Chinese (metavars, Typer's <type>s, argument names); in
+# English the screens stay Typer's own. What is not here is shown as it is (slug lists such as zh|en, F|M).
+HELP_NAMES_ZH: dict[str, str] = {
+    # metavars
+    "CHILD": "儿童",
+    "DATE": "日期",
+    "DAYS": "天数",
+    "DIR": "文件夹",
+    "ENC": "编码",
+    "FIELD": "字段",
+    "FILE": "文件",
+    "FORMAT": "格式",
+    "HELPER": "帮扶人",
+    "ID": "编号",
+    "ID...": "编号...",
+    "KEY=VALUE": "项=值",
+    "KIND": "类型",
+    "LAYOUT": "版式",
+    "N": "数",
+    "NAME": "姓名",
+    "OTHER": "另一数据库",
+    "PLACE": "地点",
+    "SCHOOL/GRADE/CLASS": "学校/年级/班级",
+    "SLUG": "代码",
+    "STATUS": "状态",
+    "TABLE": "表",
+    "TARGET": "数据库",
+    "TEXT": "文本",
+    "WHO": "对象",
+    "X": "数值",
+    "YYYY-MM": "年-月",
+    # Typer's types
+    "<str>": "<文本>",
+    "<int>": "<整数>",
+    "<int range>": "<整数>",
+    "<float>": "<数>",
+    "<float range>": "<数>",
+    "<path>": "<路径>",
+    "<list[str]>": "<文本>...",
+    "<datetime>": "<日期>",
+    # argument names (an argument without a metavar is shown by its name)
+    "child": "儿童",
+    "children": "儿童",
+    "file": "文件",
+    "helper": "帮扶人",
+    "key": "设置项",
+    "month": "月份",
+    "name": "姓名",
+    "pairing_id": "结对编号",
+    "ref": "编号或姓名",
+    "text": "内容",
+    "value": "值",
+}
+
+
+# Columns that only people's tables show (pair and contact lists, remind's table), labelled like the rest
+FIELDS.update(
+    {
+        "helper": ("帮扶人", "helper"),
+        "rule": ("提醒事项", "reminder"),
+        "due_date": ("到期日", "due"),
+        "days_overdue": ("逾期天数", "days overdue"),
+    }
+)
+ENUMS["table"].update({"exits": ("退出记录", "exits"), "audit_log": ("审计日志", "audit log")})
+# The audit log for people: its actions, and the keys of its entries that are no field of a table
+AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
+    "insert": ("新增", "added"),
+    "update": ("修改", "changed"),
+    "delete": ("删除", "deleted"),
+    "purge": ("删除个人信息", "purged"),
+    "import": ("导入", "imported"),
+    "merge": ("合并", "merged"),
+    "example": ("示例数据", "example data"),
+}
+AUDIT_KEYS: dict[str, tuple[str, str]] = {
+    "rows": ("行数", "rows"),
+    "file": ("文件", "file"),
+    "source": ("来源", "source"),
+    "month": ("月份", "month"),
+    "position": ("顺序", "position"),
+    "text": ("内容", "text"),
+    "name_pinyin": ("姓名拼音", "name in pinyin"),
+    "name_initials": ("拼音首字母", "pinyin initials"),
+    "name_variants": ("姓名异写", "name variants"),
+}
+
+
+def help_name(text: str) -> str:
+    """A metavar, a Typer type or an argument's name as the session's help shows it (``FILE`` -> 文件)."""
+    if _lang != "zh":
+        return text
+    return HELP_NAMES_ZH.get(text, text)
 
 
 def seeded_schedule_uid(month: int, position: int, lang: str | None = None) -> str:
