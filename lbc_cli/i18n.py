@@ -275,7 +275,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the system refused {file}: {why}; nothing was written",
     ),
     "bad_date": (
-        "“{value}”不是日期(可用 YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYY年MM月DD日 或 today)",
+        "“{value}”不是日期(可用 2026-09-01、2026/09/01、2026.09.01、2026年9月1日 或 today)",
         "'{value}' is not a date (use YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年MM月DD日 or today)",
     ),
     "bad_choice": ("“{value}”不是可选值;可选:{choices}", "'{value}' is not one of: {choices}"),
