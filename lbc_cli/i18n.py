@@ -4,6 +4,7 @@ It is plain dictionaries, imported by every command. The language is LBC_LANG's,
 main() reads --lang (``set_lang``).
 """
 
+import errno
 import os
 from contextlib import contextmanager
 
@@ -638,7 +639,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "exported": ("已导出 {n} 行到 {file}", "exported {n} rows to {file}"),
     "export_unknown": ("不能导出“{table}”;可选:{choices}", "cannot export '{table}'; choose from: {choices}"),
     "no_such_option": ("没有选项 {option}", "no such option {option}"),
-    "did_you_mean": ("(是不是 {options}?)", "(did you mean {options}?)"),
+    "did_you_mean": ("(是不是 {options}?)", " (did you mean {options}?)"),
     "missing_param": ("缺少 {name}", "missing {name}"),
     "bad_param": ("{name} 的值无效:{why}", "bad value for {name}: {why}"),
     "no_such_command": ("没有命令“{name}”", "no such command '{name}'"),
@@ -1211,6 +1212,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # ---- one language a session (SPEC section 11): the parser's and the validators' errors in lbc's words,
     # the help screens' usage line, the audit log's labels (lbc_cli/cli/__init__.py, help_screen.py, audit.py)
     "clause_sep": ("；", "; "),
+    "after_label": ("：", ": "),
     "field_problem": ("{field}：{problem}", "{field}: {problem}"),
     "help_usage": ("用法：", "Usage: "),
     "help_usage_options": ("[选项]", "[OPTIONS]"),
@@ -1409,14 +1411,121 @@ def using(value: str):
 
 
 def t(key: str, /, **kwargs: object) -> str:
-    zh, en = MESSAGES[key]
-    text = zh if _lang == "zh" else en
+    if _lang == "zh":
+        text = _FULL_WIDTH.get(key)
+        if text is None:
+            text = _FULL_WIDTH[key] = full_width(MESSAGES[key][0])
+        if "why" in kwargs and str(kwargs["why"]) in _SYSTEM_WHY_ZH:  # the system's reason, in Chinese too
+            kwargs["why"] = _SYSTEM_WHY_ZH[str(kwargs["why"])]
+    else:
+        text = MESSAGES[key][1]
     return text.format(**kwargs) if kwargs else text
 
 
 def bi(zh: str, en: str) -> str:
     """Pick the text of the current language; for help strings written beside the option."""
-    return zh if _lang == "zh" else en
+    return full_width(zh) if _lang == "zh" else en
+
+
+# The reasons the system gives (os.strerror, in English whatever the locale) that a Chinese message may carry
+_SYSTEM_WHY_ZH = {
+    os.strerror(number): zh
+    for number, zh in (
+        (errno.ENOENT, "文件或文件夹不存在"),
+        (errno.EACCES, "没有权限"),
+        (errno.EPERM, "不允许的操作"),
+        (errno.EISDIR, "这是一个文件夹"),
+        (errno.ENOTDIR, "路径中有一段不是文件夹"),
+        (errno.EEXIST, "文件已存在"),
+        (errno.ENOSPC, "磁盘空间不足"),
+        (errno.EDQUOT, "超出磁盘配额"),
+        (errno.EFBIG, "文件过大"),
+        (errno.EROFS, "只读文件系统"),
+        (errno.ENAMETOOLONG, "文件名过长"),
+        (errno.EBUSY, "设备或资源忙"),
+        (errno.EIO, "输入输出错误"),
+        (errno.ELOOP, "符号链接层数过多"),
+        (errno.ECONNREFUSED, "连接被拒绝"),
+    )
+}
+# Chinese messages as shown: their punctuation full-width (``full_width``), worked out once a message
+_FULL_WIDTH: dict[str, str] = {}
+_HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
+
+
+def _chinese_char(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or ch in "“”‘’"
+
+
+def full_width(text: str) -> str:
+    """Chinese text with the ASCII punctuation of its sentences full-width (SPEC section 11): a , : ; ( ) ? !
+    next to a Chinese character (spaces aside) becomes ，：；（）？！ and a bracket's partner follows it; what is
+    ASCII between ASCII stays (``zh, en``, ``16:10``, ``(0600)`` after a number, ``{value}`` placeholders)."""
+    if not any(ch in _HALF_TO_FULL for ch in text):
+        return text
+    chars, inside, marks = list(text), 0, []
+    for i, ch in enumerate(chars):  # the marks outside {placeholders}
+        inside += ch == "{"
+        inside -= ch == "}" and inside > 0
+        if ch in _HALF_TO_FULL and not inside:
+            marks.append(i)
+    partner, stack = {}, []
+    for i in marks:
+        if chars[i] == "(":
+            stack.append(i)
+        elif chars[i] == ")" and stack:
+            j = stack.pop()
+            partner[i], partner[j] = j, i
+    full: set[int] = set()
+
+    def near(i: int, step: int) -> bool:
+        j = i + step
+        while 0 <= j < len(chars) and chars[j] == " ":
+            j += step
+        return 0 <= j < len(chars) and (_chinese_char(chars[j]) or j in full)
+
+    def clause(i: int) -> bool:
+        """A colon or comma of a Chinese sentence met beside a placeholder ("{id},{date}", "打开 {file}:{why}")."""
+        before, after = text[i - 1 : i], text[i + 1 : i + 2]
+        if chars[i] == ":":  # not in a time (16:10), a URL (postgresql://) or a place in a file ({file}:{part})
+            place = text[i + 1 :].startswith(("{part}", "{row}"))
+            return not (before.isdigit() and after.isdigit()) and after != "/" and not place
+        return before == "}" or after == "{"
+
+    def holds_chinese(i: int) -> bool:
+        j = partner.get(i)
+        if j is None:
+            return False
+        low, high = min(i, j), max(i, j)
+        return any(_chinese_char(ch) or k in full for k, ch in enumerate(chars[low:high], low))
+
+    chinese = any(_chinese_char(ch) for ch in text)
+    changed = True
+    while changed:
+        changed = False
+        for i in marks:
+            if i in full or (chars[i] == ":" and text[i + 1 : i + 2] == "/"):
+                continue
+            if (
+                near(i, -1)
+                or near(i, 1)
+                or partner.get(i) in full
+                or (chinese and chars[i] in ",:" and clause(i))
+                or (chars[i] in "()" and holds_chinese(i))
+            ):
+                full.add(i)
+                changed = True
+    out = []
+    for i, ch in enumerate(chars):
+        if i in full:
+            while out and out[-1] == " " and ch != "(":  # a full-width mark carries its own space
+                out.pop()
+            out.append(_HALF_TO_FULL[ch])
+        elif ch == " " and out and out[-1] in "，：；（？！":
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def field(name: str) -> str:

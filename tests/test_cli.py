@@ -197,7 +197,7 @@ def test_help_speaks_the_sessions_language(run, command):
     for group in [[], ["pair"], ["db"]]:
         assert "╭─ 命令 " in run("--lang", "zh", *group, "--help").out
         assert "╭─ Commands " in run("--lang", "en", *group, "--help").out
-    assert "[默认:table]" in run("--lang", "zh", "child", "list", "--help").out
+    assert "[默认：table]" in run("--lang", "zh", "child", "list", "--help").out
     assert "[default: table]" in run("--lang", "en", "child", "list", "--help").out
 
 

@@ -306,7 +306,7 @@ def _usage_problem(exc: Exception, cx) -> str:
     if isinstance(exc, cx.NoSuchOption):
         text = i18n.t("no_such_option", option=exc.option_name)
         if exc.possibilities:
-            text += " " + i18n.t("did_you_mean", options=", ".join(sorted(exc.possibilities)))
+            text += i18n.t("did_you_mean", options=", ".join(sorted(exc.possibilities)))
         return text
     if isinstance(exc, cx.MissingParameter):
         name = _param_name(exc.param)
@@ -378,4 +378,5 @@ def _missing_command(ctx) -> str:
     """A group given no command: its commands, so that the line says what to type next."""
     command = getattr(ctx, "command", None)
     names = command.list_commands(ctx) if command is not None and hasattr(command, "list_commands") else []
+    names = [name for name in names if not getattr(command.get_command(ctx, name), "hidden", False)]
     return i18n.t("missing_command", commands=", ".join(names))
