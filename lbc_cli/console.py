@@ -47,11 +47,11 @@ def info(text: str) -> None:
 
 
 def warn(text: str) -> None:
-    _emit(i18n.t("warning") + ": ", text, "33")
+    _emit(i18n.t("warning") + i18n.t("after_label"), text, "33")
 
 
 def error(text: str) -> None:
-    _emit("lbc: " + i18n.t("error") + ": ", text, "31")
+    _emit("lbc: " + i18n.t("error") + i18n.t("after_label"), text, "31")
 
 
 def out(text: str = "") -> None:

@@ -4,6 +4,7 @@ It is plain dictionaries, imported by every command. The language is LBC_LANG's,
 main() reads --lang (``set_lang``).
 """
 
+import errno
 import os
 from contextlib import contextmanager
 
@@ -287,7 +288,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the system refused {file}: {why}; nothing was written",
     ),
     "bad_date": (
-        "“{value}”不是日期(可用 YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYY年MM月DD日 或 today)",
+        "“{value}”不是日期(可用 2026-09-01、2026/09/01、2026.09.01、2026年9月1日 或 today)",
         "'{value}' is not a date (use YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年MM月DD日 or today)",
     ),
     "bad_choice": ("“{value}”不是可选值;可选:{choices}", "'{value}' is not one of: {choices}"),
@@ -650,7 +651,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "exported": ("已导出 {n} 行到 {file}", "exported {n} rows to {file}"),
     "export_unknown": ("不能导出“{table}”;可选:{choices}", "cannot export '{table}'; choose from: {choices}"),
     "no_such_option": ("没有选项 {option}", "no such option {option}"),
-    "did_you_mean": ("(是不是 {options}?)", "(did you mean {options}?)"),
+    "did_you_mean": ("(是不是 {options}?)", " (did you mean {options}?)"),
     "missing_param": ("缺少 {name}", "missing {name}"),
     "bad_param": ("{name} 的值无效:{why}", "bad value for {name}: {why}"),
     "no_such_command": ("没有命令“{name}”", "no such command '{name}'"),
@@ -1267,7 +1268,129 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help_default": ("[默认:{value}]", "[default: {value}]"),
     "help_deprecated": ("(已弃用) ", "(deprecated) "),
     "help_option": ("显示本帮助并退出", "Show this message and exit."),
+    # ---- one language a session (SPEC section 11): the parser's and the validators' errors in lbc's words,
+    # the help screens' usage line, the audit log's labels (lbc_cli/cli/__init__.py, help_screen.py, audit.py)
+    "clause_sep": ("；", "; "),
+    "after_label": ("：", ": "),
+    "field_problem": ("{field}：{problem}", "{field}: {problem}"),
+    "help_usage": ("用法：", "Usage: "),
+    "help_usage_options": ("[选项]", "[OPTIONS]"),
+    "help_usage_command": ("命令 [参数]...", "COMMAND [ARGS]..."),
+    "help_dynamic": ("（动态）", "(dynamic)"),
+    "missing_command": ("缺少命令；可用的命令：{commands}", "missing command; the commands are: {commands}"),
+    "missing_argument": ("缺少参数 {name}", "missing argument {name}"),
+    "missing_option": ("缺少选项 {name}", "missing option {name}"),
+    "option_needs_value": ("选项 {option} 需要一个值", "option {option} needs a value"),
+    "option_takes_no_value": ("选项 {option} 不带值", "option {option} takes no value"),
+    "extra_arguments": ("多余的参数：{args}", "unexpected extra argument(s): {args}"),
+    "argument_needs_values": ("参数 {name} 需要 {n} 个值", "argument {name} takes {n} values"),
+    "not_an_integer": ("“{value}”不是整数", "'{value}' is not a whole number"),
+    "not_a_number": ("“{value}”不是数字", "'{value}' is not a number"),
+    "not_a_date": ("“{value}”不是日期（年-月-日，如 2026-09-01）", "'{value}' is not a date (YYYY-MM-DD)"),
+    "not_yes_no": ("“{value}”不是是/否", "'{value}' is not yes/no"),
+    "not_a_choice": ("“{value}”不是可选值；可选：{choices}", "'{value}' is not one of: {choices}"),
+    "at_most": ("“{value}”超出范围：应不大于 {limit}", "'{value}' is out of range: at most {limit}"),
+    "at_least": ("“{value}”超出范围：应不小于 {limit}", "'{value}' is out of range: at least {limit}"),
+    "below": ("“{value}”超出范围：应小于 {limit}", "'{value}' is out of range: below {limit}"),
+    "above": ("“{value}”超出范围：应大于 {limit}", "'{value}' is out of range: above {limit}"),
+    "bad_value": ("“{value}”无效", "'{value}' is not valid"),
+    "usage_error": ("命令行有误", "the command line is wrong"),
+    "audit_at": ("时间", "when"),
 }
+
+# The help screens' names of values and arguments in Chinese (metavars, Typer's <type>s, argument names); in
+# English the screens stay Typer's own. What is not here is shown as it is (slug lists such as zh|en, F|M).
+HELP_NAMES_ZH: dict[str, str] = {
+    # metavars
+    "CHILD": "儿童",
+    "DATE": "日期",
+    "DAYS": "天数",
+    "DIR": "文件夹",
+    "ENC": "编码",
+    "FIELD": "字段",
+    "FILE": "文件",
+    "FORMAT": "格式",
+    "HELPER": "帮扶人",
+    "ID": "编号",
+    "ID...": "编号...",
+    "KEY=VALUE": "项=值",
+    "KIND": "类型",
+    "LAYOUT": "版式",
+    "N": "数",
+    "NAME": "姓名",
+    "OTHER": "另一数据库",
+    "PLACE": "地点",
+    "SCHOOL/GRADE/CLASS": "学校/年级/班级",
+    "SLUG": "代码",
+    "STATUS": "状态",
+    "TABLE": "表",
+    "TARGET": "数据库",
+    "TEXT": "文本",
+    "WHO": "对象",
+    "X": "数值",
+    "YYYY-MM": "年-月",
+    # Typer's types
+    "<str>": "<文本>",
+    "<int>": "<整数>",
+    "<int range>": "<整数>",
+    "<float>": "<数>",
+    "<float range>": "<数>",
+    "<path>": "<路径>",
+    "<list[str]>": "<文本>...",
+    "<datetime>": "<日期>",
+    # argument names (an argument without a metavar is shown by its name)
+    "child": "儿童",
+    "children": "儿童",
+    "file": "文件",
+    "helper": "帮扶人",
+    "key": "设置项",
+    "month": "月份",
+    "name": "姓名",
+    "pairing_id": "结对编号",
+    "ref": "编号或姓名",
+    "text": "内容",
+    "value": "值",
+}
+
+
+# Columns that only people's tables show (pair and contact lists, remind's table), labelled like the rest
+FIELDS.update(
+    {
+        "helper": ("帮扶人", "helper"),
+        "rule": ("提醒事项", "reminder"),
+        "due_date": ("到期日", "due"),
+        "days_overdue": ("逾期天数", "days overdue"),
+    }
+)
+ENUMS["table"].update({"exits": ("退出记录", "exits"), "audit_log": ("审计日志", "audit log")})
+# The audit log for people: its actions, and the keys of its entries that are no field of a table
+AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
+    "insert": ("新增", "added"),
+    "update": ("修改", "changed"),
+    "delete": ("删除", "deleted"),
+    "purge": ("删除个人信息", "purged"),
+    "import": ("导入", "imported"),
+    "merge": ("合并", "merged"),
+    "example": ("示例数据", "example data"),
+}
+AUDIT_KEYS: dict[str, tuple[str, str]] = {
+    "rows": ("行数", "rows"),
+    "file": ("文件", "file"),
+    "source": ("来源", "source"),
+    "month": ("月份", "month"),
+    "position": ("顺序", "position"),
+    "text": ("内容", "text"),
+    "name_pinyin": ("姓名拼音", "name in pinyin"),
+    "name_initials": ("拼音首字母", "pinyin initials"),
+    "name_variants": ("姓名异写", "name variants"),
+}
+
+
+def help_name(text: str) -> str:
+    """A metavar, a Typer type or an argument's name as the session's help shows it (``FILE`` -> 文件)."""
+    if _lang != "zh":
+        return text
+    return HELP_NAMES_ZH.get(text, text)
 
 
 def seeded_schedule_uid(month: int, position: int, lang: str | None = None) -> str:
@@ -1347,14 +1470,121 @@ def using(value: str):
 
 
 def t(key: str, /, **kwargs: object) -> str:
-    zh, en = MESSAGES[key]
-    text = zh if _lang == "zh" else en
+    if _lang == "zh":
+        text = _FULL_WIDTH.get(key)
+        if text is None:
+            text = _FULL_WIDTH[key] = full_width(MESSAGES[key][0])
+        if "why" in kwargs and str(kwargs["why"]) in _SYSTEM_WHY_ZH:  # the system's reason, in Chinese too
+            kwargs["why"] = _SYSTEM_WHY_ZH[str(kwargs["why"])]
+    else:
+        text = MESSAGES[key][1]
     return text.format(**kwargs) if kwargs else text
 
 
 def bi(zh: str, en: str) -> str:
     """Pick the text of the current language; for help strings written beside the option."""
-    return zh if _lang == "zh" else en
+    return full_width(zh) if _lang == "zh" else en
+
+
+# The reasons the system gives (os.strerror, in English whatever the locale) that a Chinese message may carry
+_SYSTEM_WHY_ZH = {
+    os.strerror(number): zh
+    for number, zh in (
+        (errno.ENOENT, "文件或文件夹不存在"),
+        (errno.EACCES, "没有权限"),
+        (errno.EPERM, "不允许的操作"),
+        (errno.EISDIR, "这是一个文件夹"),
+        (errno.ENOTDIR, "路径中有一段不是文件夹"),
+        (errno.EEXIST, "文件已存在"),
+        (errno.ENOSPC, "磁盘空间不足"),
+        (errno.EDQUOT, "超出磁盘配额"),
+        (errno.EFBIG, "文件过大"),
+        (errno.EROFS, "只读文件系统"),
+        (errno.ENAMETOOLONG, "文件名过长"),
+        (errno.EBUSY, "设备或资源忙"),
+        (errno.EIO, "输入输出错误"),
+        (errno.ELOOP, "符号链接层数过多"),
+        (errno.ECONNREFUSED, "连接被拒绝"),
+    )
+}
+# Chinese messages as shown: their punctuation full-width (``full_width``), worked out once a message
+_FULL_WIDTH: dict[str, str] = {}
+_HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
+
+
+def _chinese_char(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or ch in "“”‘’"
+
+
+def full_width(text: str) -> str:
+    """Chinese text with the ASCII punctuation of its sentences full-width (SPEC section 11): a , : ; ( ) ? !
+    next to a Chinese character (spaces aside) becomes ，：；（）？！ and a bracket's partner follows it; what is
+    ASCII between ASCII stays (``zh, en``, ``16:10``, ``(0600)`` after a number, ``{value}`` placeholders)."""
+    if not any(ch in _HALF_TO_FULL for ch in text):
+        return text
+    chars, inside, marks = list(text), 0, []
+    for i, ch in enumerate(chars):  # the marks outside {placeholders}
+        inside += ch == "{"
+        inside -= ch == "}" and inside > 0
+        if ch in _HALF_TO_FULL and not inside:
+            marks.append(i)
+    partner, stack = {}, []
+    for i in marks:
+        if chars[i] == "(":
+            stack.append(i)
+        elif chars[i] == ")" and stack:
+            j = stack.pop()
+            partner[i], partner[j] = j, i
+    full: set[int] = set()
+
+    def near(i: int, step: int) -> bool:
+        j = i + step
+        while 0 <= j < len(chars) and chars[j] == " ":
+            j += step
+        return 0 <= j < len(chars) and (_chinese_char(chars[j]) or j in full)
+
+    def clause(i: int) -> bool:
+        """A colon or comma of a Chinese sentence met beside a placeholder ("{id},{date}", "打开 {file}:{why}")."""
+        before, after = text[i - 1 : i], text[i + 1 : i + 2]
+        if chars[i] == ":":  # not in a time (16:10), a URL (postgresql://) or a place in a file ({file}:{part})
+            place = text[i + 1 :].startswith(("{part}", "{row}"))
+            return not (before.isdigit() and after.isdigit()) and after != "/" and not place
+        return before == "}" or after == "{"
+
+    def holds_chinese(i: int) -> bool:
+        j = partner.get(i)
+        if j is None:
+            return False
+        low, high = min(i, j), max(i, j)
+        return any(_chinese_char(ch) or k in full for k, ch in enumerate(chars[low:high], low))
+
+    chinese = any(_chinese_char(ch) for ch in text)
+    changed = True
+    while changed:
+        changed = False
+        for i in marks:
+            if i in full or (chars[i] == ":" and text[i + 1 : i + 2] == "/"):
+                continue
+            if (
+                near(i, -1)
+                or near(i, 1)
+                or partner.get(i) in full
+                or (chinese and chars[i] in ",:" and clause(i))
+                or (chars[i] in "()" and holds_chinese(i))
+            ):
+                full.add(i)
+                changed = True
+    out = []
+    for i, ch in enumerate(chars):
+        if i in full:
+            while out and out[-1] == " " and ch != "(":  # a full-width mark carries its own space
+                out.pop()
+            out.append(_HALF_TO_FULL[ch])
+        elif ch == " " and out and out[-1] in "，：；（？！":
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def field(name: str) -> str:

@@ -53,7 +53,7 @@ _ALL = [
     Setting("top_keep_rank", int, 10, 1, 100, "保持在班级前几名", "keep-top rank (stay within the top N)"),
     Setting("top_keep_points", int, 5, 0, 100, "保持前列的加分", "points for staying in the top N"),
     Setting("no_violation_points", int, 2, 0, 100, "无严重违纪违法行为的加分", "points for no serious violation"),
-    Setting("merit_student_points", int, 5, 0, 100, "获得三好学生称号的加分", "points for a merit student (三好学生)"),
+    Setting("merit_student_points", int, 5, 0, 100, "获得三好学生称号的加分", "points for a merit student"),
     Setting("yuan_per_point", float, 1, 0, MAX_YUAN, "每分奖励多少元", "yuan per assessment point"),
     Setting("first_place_yuan", float, 100, 0, MAX_YUAN, "班级第一名奖励(元)", "first place award (yuan)"),
     Setting("excellence_max_rank", int, 5, 2, 100, "优秀奖的最低名次(第 2 名至此)", "excellence award: ranks 2..N"),

@@ -489,12 +489,14 @@ def check_child(
     if check_exit and values.get("exit_reason") == "aged-out" and values.get("exit_date") is not None:
         check_aged_out(birth, values["exit_date"], age_limit=age_limit, child_id=values.get("id"), year_only=year_only)
     if values.get("consent_on") is None and age_on(birth, enrolled) < 14:
-        warnings.append("consent_on: " + i18n.t("no_consent"))
+        warnings.append(i18n.t("field_problem", field=i18n.field("consent_on"), problem=i18n.t("no_consent")))
     if values.get("id_number"):
         parse_id_number(values["id_number"], "id_number", birth)
         if values.get("gender") and id_number_gender(values["id_number"]) != values["gender"]:
             found = i18n.label("gender", id_number_gender(values["id_number"]))
-            warnings.append("id_number: " + i18n.t("id_gender", found=found))
+            warnings.append(
+                i18n.t("field_problem", field=i18n.field("id_number"), problem=i18n.t("id_gender", found=found))
+            )
     return warnings
 
 

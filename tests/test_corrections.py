@@ -72,7 +72,7 @@ def refused(result, code: int = 1) -> str:
     """A refusal: the exit code, nothing on stdout, one line on stderr, no traceback."""
     assert result.code == code, (result.out, result.err)
     assert result.out == ""
-    assert result.err.startswith(("lbc: error: ", "lbc: 错误: ")) and result.err.count("\n") == 1, result.err
+    assert result.err.startswith(("lbc: error: ", "lbc: 错误：")) and result.err.count("\n") == 1, result.err
     assert "Traceback" not in result.err
     return result.err
 

@@ -352,7 +352,7 @@ def check(argv: list[str], code: int, out: str, err: str, before: tuple, db: Pat
     if "--debug" not in argv:  # which shows a traceback on purpose
         assert "Traceback" not in err, (shown, err[-1500:])
         assert not CONTROL.search(err), (shown, repr(err[-500:]))
-    assert err.count("lbc: error: ") + err.count("lbc: 错误: ") <= 1, (shown, err[-1000:])
+    assert err.count("lbc: error: ") + err.count("lbc: 错误：") <= 1, (shown, err[-1000:])
     assert ID_NUMBER not in err and not any(phone in err for phone in PHONES), (shown, err[-500:])
     if code not in (0, 4):
         assert fingerprint(db) == before, (shown, err[-500:])

@@ -63,7 +63,7 @@ def demo(tmp_path, run):
 def one_error_line(err: str) -> str:
     lines = [line for line in err.splitlines() if line]
     assert len(lines) == 1, err
-    assert lines[0].startswith(("lbc: error: ", "lbc: 错误: ")), err
+    assert lines[0].startswith(("lbc: error: ", "lbc: 错误：")), err
     assert "Traceback" not in err and "internal error" not in err, err
     return lines[0]
 
@@ -476,7 +476,7 @@ def test_killing_an_import_kills_the_copy_checking_its_file(db, tmp_path, how):
     ("lang", "said"),
     [
         ("en", "lbc: error: the check of {file} stopped (killed, or out of memory); nothing was written"),
-        ("zh", "lbc: 错误: 检查 {file} 的进程中途停止(被终止或内存不足),未写入任何数据"),
+        ("zh", "lbc: 错误：检查 {file} 的进程中途停止（被终止或内存不足），未写入任何数据"),
     ],
 )
 def test_a_copy_killed_while_it_checks_the_file_is_said_as_such_and_nothing_is_written(db, tmp_path, lang, said):

@@ -202,7 +202,7 @@ def test_a_helper_with_pairings_or_contacts_is_not_deleted(run, db):
     ok(run("log-contact", "李四", "--kind", "phone-call", "--date", "2024-03-01", "--helper", "张老师", db=db))
     err = refused(run("--lang", "zh", "helper", "delete", "张老师", "--yes", db=db))
     assert err == (
-        "lbc: 错误: 帮扶人张老师（1）有 0 个结对、1 条联系记录，不能删除：请先用 lbc pair delete 删除误建的结对、"
+        "lbc: 错误：帮扶人张老师（1）有 0 个结对、1 条联系记录，不能删除：请先用 lbc pair delete 删除误建的结对、"
         "lbc contact edit --helper 改正联系记录，或改用 lbc helper update 1 --inactive\n"
     )
     assert ids(db, "helpers") == [1, 2]
@@ -227,7 +227,7 @@ def test_an_ambiguous_helper_name_marks_the_ones_not_in_post(run, db):
     )
     err = refused(run("--lang", "zh", "pair", "李四", "张老师", "--since", "2024-07-01", db=db))
     assert (
-        err
-        == "lbc: 错误: “张老师”对应多个帮扶人,请用编号指定:\n  1  张老师（不在岗）  -  班主任\n  3  张老师  -  班主任\n"
+        err == "lbc: 错误：“张老师”对应多个帮扶人，请用编号指定：\n"
+        "  1  张老师（不在岗）  -  班主任\n  3  张老师  -  班主任\n"
     )
     assert ids(db, "pairings") == [1]

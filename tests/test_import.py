@@ -551,10 +551,9 @@ def test_a_csv_header_naming_a_column_the_table_lacks_is_refused_as_one_error(lb
     said = f"{path}:1: column 4 of the header, 'nickname', is not a column of children {HEADER_HELP}"
     assert (result.code, result.err) == (1, f"lbc: error: {said}\n")
     zh = lbc("--lang", "zh", "import", "children", str(path))
-    said = (
-        f"{path}:1: 表头第 4 列“nickname”不是 children 的列(列名请用 lbc export children 导出的表头或其中文、英文名称)"
-    )
-    assert (zh.code, zh.err) == (1, f"lbc: 错误: {said}\n")
+    said = f"{path}:1: 表头第 4 列“nickname”不是 children 的列（列名请用 lbc export children 导出的表头或其中文、英文名称）"
+    assert (zh.code, zh.err) == (1, f"lbc: 错误：{said}
+")
 
     path.write_text("name,gender,birth_date,nickname\n", encoding="utf-8")
     result = lbc("import", "children", str(path))
@@ -572,7 +571,7 @@ TWICE_ZH = "表头第 1 列和第 4 列都是“name”"
         ("name,gender,birth_date,name", "columns 1 and 4 of the header both name 'name'", TWICE_ZH),
         ("name,gender,birth_date,姓名", "columns 1 and 4 of the header both name 'name'", TWICE_ZH),
         ("name,gender,,birth_date", "column 3 of the header is empty: name it, or delete the column",
-         "表头第 3 列没有列名:请填上列名,或删除这一列"),
+         "表头第 3 列没有列名：请填上列名，或删除这一列"),
     ],
     ids=["twice", "twice-by-label", "empty"],
 )  # fmt: skip
@@ -583,7 +582,7 @@ def test_a_csv_header_naming_a_column_twice_or_not_at_all_is_refused(lbc, db, tm
     result = lbc("import", "children", str(path))
     assert (result.code, result.err) == (1, f"lbc: error: {path}:1: {said}\n")
     result = lbc("--lang", "zh", "import", "children", str(path))
-    assert (result.code, result.err) == (1, f"lbc: 错误: {path}:1: {zh}\n")
+    assert (result.code, result.err) == (1, f"lbc: 错误：{path}:1: {zh}\n")
     assert count(db, "children") == 0
 
 
@@ -718,9 +717,9 @@ def test_an_old_excel_workbook_is_named_as_such_whatever_it_is_read_as(lbc, db, 
     result = lbc("import", "children", str(path), *args)
     assert (result.code, result.out, result.err) == (1, "", f"lbc: error: {path} {OLD_EXCEL}\n")
     zh = lbc("--lang", "zh", "import", "children", str(path), *args)
-    said = "看起来是旧版 Excel 工作簿(.xls,或 WPS 的 .et)或设了密码的工作簿,导入读不了:"
-    said += "请在 Excel 或 WPS 中打开(有密码的先取消密码),另存为 .xlsx,再导入另存的文件"
-    assert (zh.code, zh.err) == (1, f"lbc: 错误: {path} {said}\n")
+    said = "看起来是旧版 Excel 工作簿（.xls，或 WPS 的 .et）或设了密码的工作簿，导入读不了："
+    said += "请在 Excel 或 WPS 中打开（有密码的先取消密码），另存为 .xlsx，再导入另存的文件"
+    assert (zh.code, zh.err) == (1, f"lbc: 错误：{path} {said}\n")
     assert count(db, "children") == 0
 
 
@@ -741,8 +740,8 @@ def test_a_workbook_read_as_text_is_named_as_a_workbook(lbc, db, tmp_path, name,
     said = f"looks like an Excel workbook (.xlsx), not a {kind} file: rename it to end in .xlsx, or add --format xlsx"
     assert (result.code, result.out, result.err) == (1, "", f"lbc: error: {path} {said}\n")
     zh = lbc("--lang", "zh", "import", "children", str(path), *args)
-    said = f"看起来是 Excel 工作簿(.xlsx),不是 {kind} 文件:请把文件名改成以 .xlsx 结尾,或加 --format xlsx"
-    assert (zh.code, zh.err) == (1, f"lbc: 错误: {path} {said}\n")
+    said = f"看起来是 Excel 工作簿（.xlsx），不是 {kind} 文件：请把文件名改成以 .xlsx 结尾，或加 --format xlsx"
+    assert (zh.code, zh.err) == (1, f"lbc: 错误：{path} {said}\n")
     result = lbc("import", "children", str(path), "--format", "xlsx", "--dry-run")
     assert (result.code, result.err) == (0, "all 2 rows are good (--dry-run: nothing written)\n")
 
@@ -1153,7 +1152,7 @@ def test_an_xlsx_of_too_many_parts_or_declaring_too_many_bytes_is_refused_unread
         f"lbc: error: {many} holds 1001 parts, more than the 1000 an import reads from a workbook\n",
     )
     zh = lbc("--lang", "zh", "import", "children", str(many))
-    assert (zh.code, zh.err) == (1, f"lbc: 错误: {many} 含有 1001 个部件,超过导入读取工作簿的上限 1000 个\n")
+    assert (zh.code, zh.err) == (1, f"lbc: 错误：{many} 含有 1001 个部件，超过导入读取工作簿的上限 1000 个\n")
 
     big = write_zip(tmp_path / "big.xlsx", parts)
     declared_size(big, SHEET, 2**31)  # 2 GiB, and the other parts' bytes
@@ -1221,7 +1220,7 @@ def test_an_xlsx_of_more_shared_strings_than_a_county_holds_is_refused_before_op
         "from a workbook\n",
     )
     zh = lbc("--lang", "zh", "import", "children", str(path), "--dry-run")
-    said = f"lbc: 错误: {path}:{STRINGS} 含有超过 4194304 个共享字符串,超过导入读取工作簿的上限\n"
+    said = f"lbc: 错误：{path}:{STRINGS} 含有超过 4194304 个共享字符串，超过导入读取工作簿的上限\n"
     assert (zh.code, zh.err) == (1, said)
 
 
@@ -1246,7 +1245,7 @@ def test_an_xlsx_row_of_more_cells_than_an_import_reads_is_refused_before_openpy
         f"lbc: error: {path}: {SHEET} has a row of more than 256 cells, past the 256 columns an import reads\n",
     )
     zh = lbc("--lang", "zh", "import", "children", str(path), "--dry-run")
-    assert (zh.code, zh.err) == (1, f"lbc: 错误: {path}:{SHEET} 有一行超过 256 个单元格,超过导入读取的 256 列\n")
+    assert (zh.code, zh.err) == (1, f"lbc: 错误：{path}:{SHEET} 有一行超过 256 个单元格，超过导入读取的 256 列\n")
 
 
 def test_an_xlsx_row_of_too_many_cells_between_others_is_refused_before_openpyxl_opens_it(lbc, db, tmp_path, unopened):
@@ -1383,10 +1382,10 @@ def test_an_xlsx_part_read_whole_past_the_bound_is_refused_in_the_sessions_langu
     path = write_zip(tmp_path / "roster.xlsx", parts)
     result = lbc("--lang", "zh", "import", "children", str(path), "--dry-run")
     said = (
-        f"{path}:{STYLES} 等导入整体读入的部件(样式、名称、关系等)共有超过 262144 个 XML 元素,远多于工作簿所需:"
+        f"{path}:{STYLES} 等导入整体读入的部件（样式、名称、关系等）共有超过 262144 个 XML 元素，远多于工作簿所需："
         "请把数据复制到新工作簿再导入"
     )
-    assert (result.code, result.err) == (1, f"lbc: 错误: {said}\n")
+    assert (result.code, result.err) == (1, f"lbc: 错误：{said}\n")
 
 
 def test_an_xlsx_shared_string_of_too_many_rich_text_runs_is_refused_before_openpyxl_opens_it(
@@ -1403,8 +1402,8 @@ def test_an_xlsx_shared_string_of_too_many_rich_text_runs_is_refused_before_open
     said = f"{path}: {STRINGS} has a shared string of more than 64 rich-text runs, more than an import reads"
     assert (result.code, result.err) == (1, f"lbc: error: {said}\n")
     zh = lbc("--lang", "zh", "import", "children", str(path), "--dry-run")
-    said = f"{path}:{STRINGS} 有一个共享字符串超过 64 段富文本,超过导入读取的上限"
-    assert (zh.code, zh.err) == (1, f"lbc: 错误: {said}\n")
+    said = f"{path}:{STRINGS} 有一个共享字符串超过 64 段富文本，超过导入读取的上限"
+    assert (zh.code, zh.err) == (1, f"lbc: 错误：{said}\n")
 
 
 def test_an_xlsx_row_of_too_many_elements_is_refused_before_openpyxl_opens_it(lbc, db, tmp_path, unopened):
@@ -1420,7 +1419,7 @@ def test_an_xlsx_row_of_too_many_elements_is_refused_before_openpyxl_opens_it(lb
     said = f"{path}: {SHEET} has a row of more than 4096 XML elements, more than an import reads"
     assert (result.code, result.err) == (1, f"lbc: error: {said}\n")
     zh = lbc("--lang", "zh", "import", "children", str(path), "--dry-run")
-    assert (zh.code, zh.err) == (1, f"lbc: 错误: {path}:{SHEET} 有一行超过 4096 个 XML 元素,超过导入读取的上限\n")
+    assert (zh.code, zh.err) == (1, f"lbc: 错误：{path}:{SHEET} 有一行超过 4096 个 XML 元素，超过导入读取的上限\n")
 
 
 @pytest.mark.parametrize(
@@ -1614,7 +1613,7 @@ def test_a_line_at_the_bound_is_read_and_one_past_it_is_refused_in_the_sessions_
         f"lbc: error: {at}:1: not valid CSV: field larger than field limit (131072)\n",
     )
     result = lbc("--lang", "zh", "import", "children", str(past))
-    assert (result.code, result.err) == (1, f"lbc: 错误: {past}:1: 这一行超过 1048576 个字符,比任何一行数据都长\n")
+    assert (result.code, result.err) == (1, f"lbc: 错误：{past}:1: 这一行超过 1048576 个字符，比任何一行数据都长\n")
 
     at, past = tmp_path / "at.jsonl", tmp_path / "past.jsonl"
     first = '{"name": "甲", "gender": "F", "birth_date": "2016-01-01", "consent_on": "2024-01-01"}\n'
@@ -1624,7 +1623,7 @@ def test_a_line_at_the_bound_is_read_and_one_past_it_is_refused_in_the_sessions_
     result = lbc("import", "children", str(at), "--dry-run")
     assert (result.code, result.err) == (0, "all 2 rows are good (--dry-run: nothing written)\n")
     result = lbc("--lang", "zh", "import", "children", str(past), "--dry-run")
-    assert (result.code, result.err) == (1, f"lbc: 错误: {past}:2: 这一行超过 1048576 字节,比任何一行数据都长\n")
+    assert (result.code, result.err) == (1, f"lbc: 错误：{past}:2: 这一行超过 1048576 字节，比任何一行数据都长\n")
 
 
 def import_piped(db, head: bytes, row: bytes, n: int | None, cap: int, *args: str) -> subprocess.CompletedProcess:
@@ -1726,8 +1725,8 @@ def test_a_file_with_no_end_is_refused_past_the_rows_a_file_may_hold(lbc, db, mo
     said = "<stdin> has more than 20000 rows, more than an import reads from one file; split it and import each part"
     assert (result.code, result.out, result.err) == (1, "", f"lbc: error: {said}\n")
     zh = lbc("--lang", "zh", "import", "children", "-", "--format", fmt, "--dry-run")
-    said = "<stdin> 超过 20000 行,超过导入读取一个文件的上限;请把它拆成几个文件分别导入"
-    assert (zh.code, zh.err) == (1, f"lbc: 错误: {said}\n")
+    said = "<stdin> 超过 20000 行，超过导入读取一个文件的上限；请把它拆成几个文件分别导入"
+    assert (zh.code, zh.err) == (1, f"lbc: 错误：{said}\n")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])

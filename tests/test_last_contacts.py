@@ -139,7 +139,7 @@ def test_db_check_says_it_in_chinese(lbc, db, monkeypatch):
     monkeypatch.setenv("LBC_LANG", "zh")
     found = lbc("db", "check")
     assert found.code == 1
-    assert "last_contacts 表(每名儿童各类最近一次联系)中有 1 名儿童与联系记录不符" in found.err
+    assert "last_contacts 表（每名儿童各类最近一次联系）中有 1 名儿童与联系记录不符" in found.err
 
 
 @pytest.mark.parametrize("kind", ["video-call", "home-visit"])

@@ -247,8 +247,8 @@ def test_chinese_names_the_fields_by_their_labels_and_takes_chinese_choices(run,
     a, b = edited
     refused = run("--lang", "zh", "merge", b, db=a)
     assert refused.code == 1
-    assert refused.err.startswith("lbc: 错误: 与 ")
-    assert "学校:本库 镇中心小学,对方 县实验小学;监护人电话:本库 138****5678,对方 139****8888" in refused.err
+    assert refused.err.startswith("lbc: 错误：与 ")
+    assert "学校：本库 镇中心小学，对方 县实验小学;监护人电话：本库 138****5678，对方 139****8888" in refused.err
     settled = run("--lang", "zh", "merge", b, "--prefer", "对方", db=a)
     assert settled.code == 0, settled.err
     assert rows(a, "SELECT school FROM children WHERE id = 1") == [("县实验小学",)]
@@ -770,7 +770,7 @@ def test_bad_values_in_their_rows_are_each_named_and_nothing_is_merged(run, do, 
 
     zh = run("--lang", "zh", "merge", b, db=a)
     assert zh.code == 1
-    assert zh.err.startswith(f"lbc: 错误: {b} ") and "未合并任何数据" in zh.err
+    assert zh.err.startswith(f"lbc: 错误：{b} ") and "未合并任何数据" in zh.err
     assert f"{b}: children UID {uid_of(b, 'children', 2)}: 监护人电话: “*****”" in zh.err
     assert "guardian_phone" not in zh.err and "bad row" not in zh.err
     assert dump(a) == before

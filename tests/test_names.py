@@ -143,7 +143,7 @@ def test_a_child_not_found_names_the_close_ones_in_chinese(lbc, db):
     first = _enroll(lbc, "王小红")
     done = lbc("--lang", "zh", "child", "show", "王晓红")  # the same pinyin: wang xiao hong
     assert done.code == 1
-    assert done.err.strip() == f"lbc: 错误: 找不到儿童“王晓红”；是不是：王小红（{first}）？"
+    assert done.err.strip() == f"lbc: 错误：找不到儿童“王晓红”；是不是：王小红（{first}）？"
 
 
 def test_a_child_not_found_names_the_close_ones_in_english(lbc, db):
@@ -187,7 +187,7 @@ def test_a_helper_not_found_names_the_close_ones(lbc, db):
     _enroll(lbc, "王芳")
     done = lbc("--lang", "zh", "pair", "王芳", "刘小梅")
     assert done.code == 1
-    assert done.err.strip() == "lbc: 错误: 找不到帮扶人“刘小梅”；是不是：刘晓梅（1）？"
+    assert done.err.strip() == "lbc: 错误：找不到帮扶人“刘小梅”；是不是：刘晓梅（1）？"
     assert rows(db, "SELECT count(*) FROM pairings") == [(0,)]
 
 
@@ -196,7 +196,7 @@ def test_a_village_filter_that_matches_nothing_names_the_close_villages(lbc, db)
     done = lbc("--lang", "zh", "child", "list", "--village", "东装村", "--format", "csv")
     assert done.code == 0
     assert done.out.splitlines()[1:] == []  # the header only, as for any list that matches nothing
-    assert done.err.strip() == "警告: 找不到村“东装村”；是不是：东庄村？"  # dong zhuang cun: the same pinyin
+    assert done.err.strip() == "警告：找不到村“东装村”；是不是：东庄村？"  # dong zhuang cun: the same pinyin
     english = lbc("helper", "list", "--village", "东庄")  # one character apart (村 left out)
     assert english.err.strip() == 'warning: no village "东庄"; did you mean: 东庄村?'
     assert lbc("child", "list", "--village", "东庄村").err == ""  # a village of the register: no hint
@@ -213,7 +213,7 @@ def test_a_new_village_one_character_from_another_is_warned_about_once(lbc, db):
     done = lbc("--lang", "zh", "enroll", "李娜", "--gender", "F", "--birth", "2014-05-06", "--village", "西庄村",
                "--consent-on", "2024-01-01")  # fmt: skip
     assert done.code == 0  # neighbours such as 东庄村 and 西庄村 are real: never refused
-    assert done.err.strip() == "警告: “西庄村”是新的村名；已有只差一个字的村：东庄村（请核对是否写错）"
+    assert done.err.strip() == "警告：“西庄村”是新的村名；已有只差一个字的村：东庄村（请核对是否写错）"
     again = lbc("enroll", "赵四", "--gender", "F", "--birth", "2014-05-06", "--village", "西庄村",
                 "--consent-on", "2024-01-01")  # fmt: skip
     assert again.err == ""  # 西庄村 is in the register now
@@ -279,7 +279,7 @@ def test_the_two_part_form_is_refused_when_several_grades_share_the_class(lbc, d
     done = lbc("--lang", "zh", "pair", "--class", "中心小学/5班", "刘老师")
     assert done.code == 1
     assert done.err.strip() == (
-        "lbc: 错误: 中心小学 的“5班”有几个年级的学生：4、5、8；请指定年级，如 --class 中心小学/4/5班"
+        "lbc: 错误：中心小学 的“5班”有几个年级的学生：4、5、8；请指定年级，如 --class 中心小学/4/5班"
     )
     assert rows(db, "SELECT count(*) FROM pairings") == [(0,)]
     one_grade = lbc("pair", "--class", "中心小学/3班", "刘老师", "--since", "2024-09-01")  # only grade 5 has 3班
@@ -298,7 +298,7 @@ def test_a_grade_that_is_none_is_a_usage_error(lbc, db, grade):
 def test_a_grade_with_no_such_class_is_refused(lbc, db):
     _pupils(lbc)
     done = lbc("--lang", "zh", "pair", "--class", "中心小学/6/5班", "刘老师")
-    assert (done.code, done.err.strip()) == (1, "lbc: 错误: 中心小学 6年级5班 没有在册儿童")
+    assert (done.code, done.err.strip()) == (1, "lbc: 错误：中心小学 6年级5班 没有在册儿童")
 
 
 # ---- the rest of item 4 ---------------------------------------------------------------------------------------------

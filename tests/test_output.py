@@ -86,9 +86,9 @@ def test_the_help_names_the_choices_in_both_languages():
             "csv (default, or what --out's extension names), json, jsonl or xlsx"
         )
     with i18n.using("zh"):
-        assert output.format_help(output.CARD) == "输出格式:table、json 或 md"
+        assert output.format_help(output.CARD) == "输出格式：table、json 或 md"
         assert (
-            output.format_help(output.DOCUMENT, from_out=True) == "md(默认,或按 --out 文件的扩展名)、json、html 或 docx"
+            output.format_help(output.DOCUMENT, from_out=True) == "md（默认，或按 --out 文件的扩展名）、json、html 或 docx"
         )
 
 

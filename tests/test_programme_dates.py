@@ -204,7 +204,7 @@ def test_a_village_filter_that_matches_nothing_prints_nothing_for_people(world, 
     result = zh(world, "child", "list", "--village", "东装村", "--format", fmt)
     assert result.code == 0, result.err
     assert result.out == expected
-    assert result.err.strip() == "警告: 找不到村“东装村”；是不是：东庄村？"
+    assert result.err.strip() == "警告：找不到村“东装村”；是不是：东庄村？"
 
 
 def test_a_village_filter_that_matches_prints_the_table(world):

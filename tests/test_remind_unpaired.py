@@ -130,8 +130,10 @@ def test_helpers_with_the_same_name_have_their_own_lists_with_their_own_roles(lb
     assert f"张小明 ({first})" in mine["孙梅(1, loving mother)"] and "刘小刚" not in mine["孙梅(1, loving mother)"]
     assert f"刘小刚 ({second})" in mine["孙梅(2, volunteer)"] and "张小明" not in mine["孙梅(2, volunteer)"]
     # each list printed alone is headed with that helper's own role, in Chinese with Chinese punctuation
-    assert headings(ok(lbc("--lang", "zh", "remind", "--as-of", AS_OF, "--helper", "1"))) == ["孙梅(1，爱心妈妈)"]
-    assert headings(ok(lbc("--lang", "zh", "remind", "--as-of", AS_OF, "--helper", "2"))) == ["孙梅(2，牵手扶助志愿者)"]
+    assert headings(ok(lbc("--lang", "zh", "remind", "--as-of", AS_OF, "--helper", "1"))) == ["孙梅（1，爱心妈妈）"]
+    assert headings(ok(lbc("--lang", "zh", "remind", "--as-of", AS_OF, "--helper", "2"))) == [
+        "孙梅（2，牵手扶助志愿者）"
+    ]
     md = ok(lbc("remind", "--as-of", AS_OF, "--format", "md", "--helper", "2"))
     assert [line[3:].split(" · ")[0] for line in md.splitlines() if line.startswith("## 孙")] == ["孙梅(2, volunteer)"]
     # the CSV's helpers column stays names, ;-joined (pinyin order: li, sun)

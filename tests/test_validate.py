@@ -733,7 +733,7 @@ def _child(**changes: object) -> dict:
 
 
 def _id_warnings(warnings: list[str]) -> list[str]:
-    return [w for w in warnings if w.startswith("id_number")]
+    return [w for w in warnings if w.startswith("id number")]  # named by its label (SPEC section 11)
 
 
 def test_check_child_plain_record_has_no_warnings():
@@ -874,7 +874,7 @@ def test_check_child_gender_mismatch_is_a_warning_not_a_refusal(number, gender, 
 def test_check_child_under_14_without_consent_is_warned(enrolled, warned):
     values = _child(birth_date=date(2010, 7, 15), enrolled_on=enrolled, consent_on=None)
     warnings = check_child(values, today=TODAY, age_limit=16)
-    assert any(w.startswith("consent_on") for w in warnings) is warned
+    assert any(w.startswith("consent on") for w in warnings) is warned
     assert check_child(_child(birth_date=date(2010, 7, 15), enrolled_on=enrolled), today=TODAY, age_limit=16) == []
 
 

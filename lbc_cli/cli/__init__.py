@@ -9,6 +9,7 @@ language --lang asks for.
 import errno
 import gc
 import os
+import re
 import sys
 from dataclasses import dataclass
 
@@ -121,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     except TyperException as exc:
         # Click's own usage errors (unknown option, missing argument...): one line, exit 2.
         _debug_traceback()
-        console.error(_usage_line(exc))
+        line = _usage_line(exc)
+        if line:
+            console.error(line)
         return int(ExitCode.USAGE)
     except (Abort, KeyboardInterrupt):
         console.error(i18n.t("interrupted"))
@@ -264,35 +267,116 @@ def _discard_stdout() -> None:
 
 
 def _error_line(exc: LbcError) -> str:
-    """An error's line; a field is named by its label too in Chinese (监护人电话 guardian_phone)."""
+    """An error's line; in Chinese a field is named by its label alone (监护人电话：…), an option as typed."""
     from lbc_cli.errors import Invalid
 
-    if isinstance(exc, Invalid) and not exc.field.startswith("-") and i18n.lang() == "zh":
-        label = i18n.field(exc.field)
-        name = f"{label}({exc.field})" if label != exc.field else exc.field
-        return f"{name}: {exc.problem}"
+    if isinstance(exc, Invalid) and i18n.lang() == "zh":
+        return f"{_field_name(exc.field)}：{exc.problem}"
     return exc.message
 
 
+def _field_name(name: str) -> str:
+    """A field by its Chinese label; an option (--year) as typed; words of a usage (CHILD HELPER) in Chinese."""
+    if name.startswith("-"):
+        return name
+    label = i18n.field(name)
+    if label != name:
+        return label
+    return " ".join(i18n.help_name(word) for word in name.split(" "))
+
+
 def _usage_line(exc: Exception) -> str:
-    """Click's usage error as one line in the user's language, with where to look for help."""
+    """Click's usage error as one line in the session's language, with where to look for help; Click's and
+    Pydantic's own English is never passed through (SPEC section 11). Empty: nothing to add (the help of a
+    group given no command has been printed)."""
     from typer._click import exceptions as cx
 
-    text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-    try:
-        if isinstance(exc, cx.NoSuchOption):
-            text = i18n.t("no_such_option", option=exc.option_name)
-            if exc.possibilities:
-                text += " " + i18n.t("did_you_mean", options=", ".join(sorted(exc.possibilities)))
-        elif isinstance(exc, cx.MissingParameter) and exc.param is not None:
-            text = i18n.t("missing_param", name=exc.param.get_error_hint().replace("'", ""))
-        elif isinstance(exc, cx.BadParameter) and exc.param is not None:
-            text = i18n.t("bad_param", name=exc.param.get_error_hint().replace("'", ""), why=exc.message)
-        elif text.startswith("No such command"):
-            text = i18n.t("no_such_command", name=text.split("'")[1] if "'" in text else text)
-    except (AttributeError, IndexError, TypeError):
-        pass
+    if isinstance(exc, cx.NoArgsIsHelpError):
+        return ""
+    text = _usage_problem(exc, cx)
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
-        text += "; " + i18n.t("see_help", command=ctx.command_path)
+        text += i18n.t("clause_sep") + i18n.t("see_help", command=ctx.command_path)
     return text
+
+
+def _usage_problem(exc: Exception, cx) -> str:
+    """What is wrong, in lbc's words, from the kind of Click exception and what it carries."""
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    if isinstance(exc, cx.NoSuchOption):
+        text = i18n.t("no_such_option", option=exc.option_name)
+        if exc.possibilities:
+            text += i18n.t("did_you_mean", options=", ".join(sorted(exc.possibilities)))
+        return text
+    if isinstance(exc, cx.MissingParameter):
+        name = _param_name(exc.param)
+        if exc.param is not None and exc.param.param_type_name == "option":
+            return i18n.t("missing_option", name=name)
+        return i18n.t("missing_argument", name=name)
+    if isinstance(exc, cx.BadParameter):
+        why = _bad_value(exc)
+        if exc.param is None:
+            return why
+        return i18n.t("bad_param", name=_param_name(exc.param), why=why)
+    if isinstance(exc, cx.BadOptionUsage):
+        if "requires" in message:
+            return i18n.t("option_needs_value", option=exc.option_name)
+        if "does not take a value" in message:
+            return i18n.t("option_takes_no_value", option=exc.option_name)
+    if isinstance(exc, cx.BadArgumentUsage):
+        found = re.match(r"Argument '(.+)' takes (\d+) values", message)
+        if found:
+            return i18n.t("argument_needs_values", name=i18n.help_name(found[1]), n=found[2])
+    if message.startswith("No such command"):
+        return i18n.t("no_such_command", name=message.split("'")[1] if "'" in message else message)
+    if message == "Missing command.":
+        return _missing_command(getattr(exc, "ctx", None))
+    found = re.match(r"Got unexpected extra argument\(s\) \((.*)\)$", message)
+    if found:
+        return i18n.t("extra_arguments", args=found[1])
+    return i18n.t("usage_error")
+
+
+def _param_name(param) -> str:
+    """An option by its names as typed (--year), an argument by the name its help shows."""
+    if param is None:
+        return "-"
+    if param.param_type_name == "option":
+        return "/".join(param.opts)
+    return i18n.help_name(param.display_name_raw)
+
+
+def _bad_value(exc) -> str:
+    """A value Typer's Pydantic coercion refused, said by lbc from the error's kind (never Pydantic's words)."""
+    cause = exc.__cause__
+    problems = cause.errors() if cause is not None and hasattr(cause, "errors") else []
+    if not problems:
+        found = re.match(r"Value (.+) is not a valid", exc.message)
+        return i18n.t("bad_value", value=found[1].strip("'\"") if found else "")
+    problem = problems[0]
+    kind, value, limits = problem.get("type", ""), problem.get("input", ""), problem.get("ctx") or {}
+    if isinstance(value, list | tuple):
+        value = " ".join(str(v) for v in value)
+    if kind.startswith("int_"):
+        return i18n.t("not_an_integer", value=value)
+    if kind.startswith(("float_", "decimal_")):
+        return i18n.t("not_a_number", value=value)
+    if kind.startswith(("date_", "datetime_")):
+        return i18n.t("not_a_date", value=value)
+    if kind.startswith("bool_"):
+        return i18n.t("not_yes_no", value=value)
+    if kind in ("enum", "literal_error"):
+        expected = str(limits.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return i18n.t("not_a_choice", value=value, choices=expected)
+    for key, said in (("le", "at_most"), ("ge", "at_least"), ("lt", "below"), ("gt", "above")):
+        if key in limits:
+            return i18n.t(said, value=value, limit=limits[key])
+    return i18n.t("bad_value", value=value)
+
+
+def _missing_command(ctx) -> str:
+    """A group given no command: its commands, so that the line says what to type next."""
+    command = getattr(ctx, "command", None)
+    names = command.list_commands(ctx) if command is not None and hasattr(command, "list_commands") else []
+    names = [name for name in names if not getattr(command.get_command(ctx, name), "hidden", False)]
+    return i18n.t("missing_command", commands=", ".join(names))

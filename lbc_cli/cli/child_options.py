@@ -58,7 +58,7 @@ GuardianPhone = Annotated[str | None, _text("监护人电话", "guardian's phone
 GuardianRating = Annotated[str | None, _slug("监护情况:", "guardian rating: ", "guardian_rating", P_GUARDIAN)]
 CareAgreementOn = Annotated[
     str | None,
-    _text("委托照护确认日期", "date the care agreement (委托照护) was confirmed", P_GUARDIAN, "DATE"),
+    _text("委托照护确认日期", "date the care agreement was confirmed", P_GUARDIAN, "DATE"),
 ]
 ConsentOn = Annotated[
     str | None, _text("监护人同意采集信息的日期", "date the guardian consented to the record", P_GUARDIAN, "DATE")

@@ -143,9 +143,7 @@ def list_(
     unpaired: Annotated[
         bool, typer.Option("--unpaired", help=_("只列尚无结对帮扶人的", "only children with no active pairing"))
     ] = False,
-    priority: Annotated[
-        bool, typer.Option("--priority", help=_("只列重点帮扶对象", "only priority children (重点帮扶对象)"))
-    ] = False,
+    priority: Annotated[bool, typer.Option("--priority", help=_("只列重点帮扶对象", "only priority children"))] = False,
     as_of: AsOfOpt = None,
     reveal: RevealOpt = False,
     fmt: ListFormatOpt = "table",
@@ -268,7 +266,7 @@ def _card(child, helpers_rows, contacts, now, reveal: bool) -> tuple[list, dict]
     return sections, data
 
 
-@app.command(help=_("一名儿童的档案卡", "one child's archive card (档案)"))
+@app.command(help=_("一名儿童的档案卡", "one child's archive card"))
 def show(
     ref: Annotated[
         str, typer.Argument(help=_("编号或姓名(也可用拼音首字母)", "id or name (pinyin initials work too)"))

@@ -73,7 +73,7 @@ def exam_add(
         str | None, typer.Option(help=_("考试总分", "total exam score"), metavar="X", show_default=False)
     ] = None,
     merit_student: Annotated[
-        bool, typer.Option("--merit-student", help=_("获“三好学生”称号", "named a merit student (三好学生)"))
+        bool, typer.Option("--merit-student", help=_("获“三好学生”称号", "named a merit student"))
     ] = False,
     serious_violation: Annotated[
         bool,
@@ -231,7 +231,7 @@ def exam_edit(
         bool | None,
         typer.Option(
             "--merit-student/--no-merit-student",
-            help=_("是否获“三好学生”称号", "named a merit student (三好学生) or not"),
+            help=_("是否获“三好学生”称号", "named a merit student or not"),
             show_default=False,
         ),
     ] = None,

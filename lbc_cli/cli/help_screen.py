@@ -28,6 +28,7 @@ class _Options(RegexHighlighter):
         r"(^|\W)(?P<option>\-\-[\w\-]+)(?![a-zA-Z0-9])",
         r"(?P<types>\<[^\>]+\>)",
         r"(?P<usage>Usage: )",
+        r"(?P<usage>用法：)",
     ]
 
 
@@ -59,7 +60,7 @@ def draw(command, ctx) -> None:
     """Print the help of ``command``: its usage, its help text, a panel for each group of arguments and of
     options (``rich_help_panel``, else the plain one), and for a group a panel of its commands."""
     console = Console(theme=Theme(_THEME), highlighter=_options)
-    console.print(Padding(_options(command.get_usage(ctx)), 1), style="bold")
+    console.print(Padding(_options(_usage(command, ctx)), 1), style="bold")
     if command.help:
         console.print(Padding(Align(_help_text(command), pad=False), (0, 1, 1, 1)))
     # the plain panels first, then the named ones in the order their first parameter comes
@@ -75,6 +76,30 @@ def draw(command, ctx) -> None:
         _print_commands(command, ctx, console)
     if command.epilog:
         console.print(Padding(Align(_rich_text(command.epilog), pad=False), 1))
+
+
+def _usage(command, ctx) -> str:
+    """The usage line: Typer's in English; in Chinese its words and the arguments' names in Chinese."""
+    if i18n.lang() != "zh":
+        return command.get_usage(ctx)
+    names = {}
+    for param in command.get_params(ctx):
+        if isinstance(param, TyperArgument):
+            raw = param.display_name_raw
+            names[param._usage_display_name()] = param._usage_display_name().replace(raw, i18n.help_name(raw), 1)
+    words = {"[OPTIONS]": i18n.t("help_usage_options"), "COMMAND [ARGS]...": i18n.t("help_usage_command")}
+    pieces = [words.get(piece) or names.get(piece, piece) for piece in command.collect_usage_pieces(ctx)]
+    return i18n.t("help_usage") + " ".join([ctx.command_path, *pieces])
+
+
+def _type_text(param, ctx) -> str | None:
+    """The kind of value a parameter takes; in Chinese in Chinese words, and none for a flag (it takes none)."""
+    if i18n.lang() != "zh":
+        return param.display_type_rich(ctx=ctx)
+    if isinstance(param, TyperOption) and param.is_flag:
+        return None
+    text = param.display_type_rich(ctx=ctx)
+    return None if text is None else i18n.help_name(text)
 
 
 def _rich_text(text: str, style: str = "") -> Text:
@@ -104,11 +129,13 @@ def _params_panel(name: str, params: list, ctx) -> Panel:
     for param in params:
         shown = None  # an argument is shown by its name (or metavar), where an option shows its short form
         if isinstance(param, TyperArgument):
-            shown = param.display_name_raw + ("..." if param.metavar is None and param.nargs != 1 else "")
+            shown = i18n.help_name(param.display_name_raw) + (
+                "..." if param.metavar is None and param.nargs != 1 else ""
+            )
         long, short = _split_names(param.opts, shown)
         negative_long, negative_short = _split_names(param.secondary_opts, shown)
         kind = Text(style="bold yellow", overflow="fold")
-        type_text = param.display_type_rich(ctx=ctx)
+        type_text = _type_text(param, ctx)
         if type_text is not None:
             kind.append(type_text)
         bounds = _range(param)
@@ -186,10 +213,11 @@ def _default_text(param, default) -> str:
     if isinstance(default, Enum):
         return str(default.value)
     if inspect.isfunction(default):
-        return "(dynamic)"
+        return i18n.t("help_dynamic")
     if isinstance(param, TyperOption) and param.is_bool_flag:
         if param.secondary_opts:
-            return _without_prefix(param.opts[0] if param.default else param.secondary_opts[0])
+            side = param.opts[0] if param.default else param.secondary_opts[0]
+            return side if i18n.lang() == "zh" else _without_prefix(side)  # in Chinese, the option as typed
         if not default:
             return ""
     return str(default)

@@ -136,7 +136,7 @@ def report_month(
     month: Annotated[
         str | None,
         typer.Option(
-            "--month", help=_("月份 YYYY-MM(默认本月)", "month YYYY-MM (default: this month)"), metavar="YYYY-MM"
+            "--month", help=_("月份,如 2026-03(默认本月)", "month YYYY-MM (default: this month)"), metavar="YYYY-MM"
         ),
     ] = None,
     as_of: AsOfOpt = None,

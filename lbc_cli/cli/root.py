@@ -21,7 +21,7 @@ app = typer.Typer(
     cls=LbcGroup,
     help=_(
         "lbc:农村留守儿童关爱工作台账。登记儿童、结对帮扶、记录联系、考核奖励、计划与总结。",
-        "lbc: the care-work register for rural left-behind children (农村留守儿童): "
+        "lbc: the care-work register for rural left-behind children: "
         "enrol, pair with helpers, log contacts, assess, plan and report.",
     ),
     no_args_is_help=True,
