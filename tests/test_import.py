@@ -551,9 +551,11 @@ def test_a_csv_header_naming_a_column_the_table_lacks_is_refused_as_one_error(lb
     said = f"{path}:1: column 4 of the header, 'nickname', is not a column of children {HEADER_HELP}"
     assert (result.code, result.err) == (1, f"lbc: error: {said}\n")
     zh = lbc("--lang", "zh", "import", "children", str(path))
-    said = f"{path}:1: 表头第 4 列“nickname”不是 children 的列（列名请用 lbc export children 导出的表头或其中文、英文名称）"
-    assert (zh.code, zh.err) == (1, f"lbc: 错误：{said}
-")
+    said = (
+        f"{path}:1: 表头第 4 列“nickname”不是 children 的列"
+        "（列名请用 lbc export children 导出的表头或其中文、英文名称）"
+    )
+    assert (zh.code, zh.err) == (1, f"lbc: 错误：{said}\n")
 
     path.write_text("name,gender,birth_date,nickname\n", encoding="utf-8")
     result = lbc("import", "children", str(path))

@@ -87,9 +87,8 @@ def test_the_help_names_the_choices_in_both_languages():
         )
     with i18n.using("zh"):
         assert output.format_help(output.CARD) == "输出格式：table、json 或 md"
-        assert (
-            output.format_help(output.DOCUMENT, from_out=True) == "md（默认，或按 --out 文件的扩展名）、json、html 或 docx"
-        )
+        document = output.format_help(output.DOCUMENT, from_out=True)
+        assert document == "md（默认，或按 --out 文件的扩展名）、json、html 或 docx"
 
 
 def test_a_choice_set_outside_the_registry_is_refused():
