@@ -293,7 +293,7 @@ def test_labels_and_slugs_at_once_is_a_usage_error_in_the_sessions_language(run,
     said = run("--lang", "zh", "export", "children", "--labels", "--slugs", db=db)
     assert said.code == 2 and said.out == ""
     assert said.err.strip() == (
-        "lbc: 错误: --labels: --labels 与 --slugs 只能选一个：--labels 写中文表头和名称，--slugs 写列名和代码"
+        "lbc: 错误：--labels：--labels 与 --slugs 只能选一个：--labels 写中文表头和名称，--slugs 写列名和代码"
     )
     said = run("--lang", "en", "export", "children", "-f", "xlsx", "--labels", "--slugs", "--out", "x.xlsx", db=db)
     assert said.code == 2 and "--labels or --slugs, not both" in said.err
