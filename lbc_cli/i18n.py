@@ -1034,6 +1034,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_cells": ("有 {found} 个单元格,表头有 {expected} 列", "{found} cells where the header has {expected}"),
     "import_csv": ("CSV 格式错误:{why}", "not valid CSV: {why}"),
     "import_json": ("JSON 格式错误:{why}", "not valid JSON: {why}"),
+    "json_not_array": (
+        "文件应是一个由对象组成的数组([{...}, ...])",
+        "the file should be an array of objects ([{...}, ...])",
+    ),
+    "json_not_object": ("这一项不是对象({...})", "this item is not an object ({...})"),
+    "json_too_deep": ("嵌套层数太多", "nested too deeply"),
+    "json_long_number": ("数字位数太多", "a number with too many digits"),
+    "json_syntax": (
+        "第 {line} 行第 {column} 列附近格式不对(缺少或多了引号、逗号、括号?)",
+        "line {line}, column {column}: not valid here (a quote, comma or bracket missing or extra?)",
+    ),
+    "import_empty": (
+        "{file} 是空文件(连表头都没有),没有可导入的内容",
+        "{file} is empty (not even a header): nothing to import",
+    ),
     "import_xlsx": ("{file} 不是 Excel 工作簿(.xlsx)", "{file} is not an Excel workbook (.xlsx)"),
     # how much of a file an import reads (io.py: XLSX_MAX_STRINGS, CSV_MAX_LINE...), and its check stopped
     "xlsx_strings": (
@@ -1084,6 +1099,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_header_twice": (
         "表头第 {first} 列和第 {second} 列都是“{column}”",
         "columns {first} and {second} of the header both name '{column}'",
+    ),
+    "import_header_same": (
+        "表头第 {first} 列“{column}”和第 {second} 列“{other}”都是指 {field}:请删除或改名其中一列",
+        "column {first} '{column}' and column {second} '{other}' of the header both mean {field}: delete or rename one",
     ),
     "import_header_empty": (
         "表头第 {n} 列没有列名:请填上列名,或删除这一列",
@@ -1150,10 +1169,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file}:{row}: a cell in column {n}, past the {limit} columns an import reads",
     ),
     "xlsx_missing": ("处理 xlsx 需要 openpyxl:pip install openpyxl", "xlsx needs openpyxl: pip install openpyxl"),
-    "imported": ("已导入 {n} 行到 {table}", "imported {n} rows into {table}"),
+    "imported": ("已导入 {n} 行到 {table}", "imported {n} row{s} into {table}"),
     "import_checked": (
         "检查通过:{n} 行可以导入(--dry-run,未写入)",
         "all {n} rows are good (--dry-run: nothing written)",
+    ),
+    "import_checked_one": (
+        "检查通过:{n} 行可以导入(--dry-run,未写入)",
+        "the 1 row is good (--dry-run: nothing written)",
     ),
     "import_not_table": ("不能导入“{table}”;可选:{choices}", "cannot import '{table}'; choose from: {choices}"),
     "xlsx_needs_file": (

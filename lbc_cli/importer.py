@@ -154,7 +154,13 @@ def check_header(name: str, source: str, headers: list[str], keys: list[str], bl
             raise LbcError(where + i18n.t("import_header_unknown", n=position, column=shown, table=name))
         if key in seen:
             first = (headers[seen[key] - 1] or "").strip().lstrip("\ufeff").strip()
-            raise LbcError(where + i18n.t("import_header_twice", first=seen[key], second=position, column=first))
+            if first == shown:
+                raise LbcError(where + i18n.t("import_header_twice", first=seen[key], second=position, column=first))
+            field = key if key in ("id", "uid") else f"{i18n.field(key)}/{key}"
+            raise LbcError(
+                where
+                + i18n.t("import_header_same", first=seen[key], second=position, column=first, other=shown, field=field)
+            )
         seen[key] = position
     missing = [column for column in required if column not in seen and column not in OPTIONAL_REQUIRED]
     if missing:

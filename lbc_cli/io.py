@@ -544,10 +544,10 @@ def _read_json(handle, path: str, encoding: str | None) -> Iterator[tuple[int, d
     data = _json_value(text, path, None)
     del text
     if not isinstance(data, list):
-        raise LbcError(f"{path}:1: " + i18n.t("import_json", why="not an array of objects"))
+        raise LbcError(f"{path}:1: " + i18n.t("import_json", why=i18n.t("json_not_array")))
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
+            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why=i18n.t("json_not_object")))
         yield number, item
 
 
@@ -557,14 +557,17 @@ def _json_value(text: str, path: str, line: int | None):
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
 
+    if line is None and not text.strip():
+        raise LbcError(i18n.t("import_empty", file=path))
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        where, why = exc.lineno if line is None else line, exc.msg
+        where = exc.lineno if line is None else line
+        why = i18n.t("json_syntax", line=where, column=exc.colno)
     except RecursionError:
-        where, why = line or 1, "nested too deeply"
+        where, why = line or 1, i18n.t("json_too_deep")
     except ValueError:  # a number of more digits than Python converts (4,300)
-        where, why = line or 1, "a number too long"
+        where, why = line or 1, i18n.t("json_long_number")
     raise LbcError(f"{path}:{where}: " + i18n.t("import_json", why=why))
 
 
@@ -579,6 +582,8 @@ def _read_jsonl(handle, path: str, encoding: str | None) -> Iterator[tuple[int, 
     for number in itertools.count(1):
         line = handle.readline(JSONL_MAX_LINE + 1)
         if not line:
+            if number == 1:  # not a byte: no row, and nothing said of what the file should hold
+                raise LbcError(i18n.t("import_empty", file=path))
             return
         if number > FILE_MAX_ROWS:
             raise LbcError(i18n.t("file_rows", file=path, limit=FILE_MAX_ROWS))
@@ -590,7 +595,7 @@ def _read_jsonl(handle, path: str, encoding: str | None) -> Iterator[tuple[int, 
             continue
         item = _json_value(text, path, number)
         if not isinstance(item, dict):
-            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why="not an object"))
+            raise LbcError(f"{path}:{number}: " + i18n.t("import_json", why=i18n.t("json_not_object")))
         yield number, item
 
 
@@ -638,8 +643,8 @@ def _read_csv(handle, path: str, encoding: str | None, rename) -> Iterator[tuple
     reader = csv.reader(lines())
     try:
         headers = next(reader, None)
-        if headers is None:
-            return
+        if headers is None:  # not even a header: refused, never "imported 0 rows"
+            raise LbcError(i18n.t("import_empty", file=path))
         keys = rename(headers) if rename is not None else headers
         width = len(headers)
         number = 2

@@ -220,4 +220,7 @@ def import_(
     for warning in warnings:
         console.warn(warning)
     table_name = importer.TABLES[name][0]
-    console.info(i18n.t("import_checked", n=n) if dry_run else i18n.t("imported", n=n, table=table_name))
+    if dry_run:
+        console.info(i18n.t("import_checked_one" if n == 1 else "import_checked", n=n))
+    else:
+        console.info(i18n.t("imported", n=n, s="" if n == 1 else "s", table=table_name))
