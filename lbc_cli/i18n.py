@@ -1045,6 +1045,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "第 {line} 行第 {column} 列附近格式不对(缺少或多了引号、逗号、括号?)",
         "line {line}, column {column}: not valid here (a quote, comma or bracket missing or extra?)",
     ),
+    "import_formula": (
+        "单元格是公式“{formula}”,没有计算结果;请在 WPS/Excel 中打开后保存,或改为数值",
+        "the cell holds the formula '{formula}' with no value saved; open and save the file in WPS/Excel, or type the"
+        " value",
+    ),
+    "import_number_digits": (
+        "单元格是数字,Excel 已丢掉末几位;请把这一列设为文本后重新填写号码",
+        "the cell is a number, and Excel has dropped its last digits; format the column as text and type the numbers"
+        " again",
+    ),
+    "import_date_serial": (
+        "“{value}”像是 Excel 的日期序号(即 {date}):请把单元格格式设为日期",
+        "'{value}' looks like an Excel date serial number ({date}): format the cell as a date",
+    ),
     "import_empty": (
         "{file} 是空文件(连表头都没有),没有可导入的内容",
         "{file} is empty (not even a header): nothing to import",

@@ -15,7 +15,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from itertools import compress, repeat
 from typing import NamedTuple
 
@@ -318,9 +318,26 @@ class _Column:
     def parse(self, value):
         if value is None or value == "":
             return self.empty  # most cells of a roster are empty: no parsing for them
+        if value.__class__ is not str:
+            self._cell(value)
         if self.csv_quotes and value[0] == "'":
             value = io.unneutralise(value)  # the quote CSV export put before a formula-like cell
         return self.clean(value)
+
+    def _cell(self, value) -> None:
+        """A sheet's cell that is not text, refused as what it is: a formula with no value saved, an id number or
+        phone stored as a number (Excel keeps 15 digits: an 18-digit id has lost its last ones), a number in a
+        date column (an Excel date serial in a cell formatted General: refused, not read as a date, since the
+        same number typed by hand is no date; the message says the date it would be)."""
+        if isinstance(value, io.Formula):
+            raise Invalid(self.column, i18n.t("import_formula", formula=value.text))
+        if value.__class__ not in (int, float):
+            return
+        if self.kind == "id" or (self.kind == "phone" and len(str(int(value))) > 15):
+            raise Invalid(self.column, i18n.t("import_number_digits"))
+        if self.kind in ("date", "pastdate") and 1 <= value < 2958466:
+            day = date(1899, 12, 30) + timedelta(days=int(value))
+            raise Invalid(self.column, i18n.t("import_date_serial", value=value, date=day.isoformat()))
 
     def parse_distinct(self, values) -> tuple[dict, dict]:
         """({cell: clean value}, {cell: (column, problem)}) for a set of cells, all text (or None, _ABSENT).

@@ -428,11 +428,14 @@ def _text(data: bytes, encoding: str | None, offset: int = 0) -> str:
     return text
 
 
-def read_rows(path: str, fmt: str, encoding: str | None = None, rename=None) -> Iterator[tuple[int, Any]]:
+def read_rows(
+    path: str, fmt: str, encoding: str | None = None, rename=None, sheets: Sequence[str] = (), is_header=None
+) -> Iterator[tuple[int, Any]]:
     """(row number as a spreadsheet shows it, {header: value}) for every data row of a JSON, JSONL
     or XLSX file; a CSV file's rows come in blocks instead: (first row number, Block).
 
-    ``rename(headers) -> keys`` names a CSV file's or a sheet's columns once, for all its rows."""
+    ``rename(headers) -> keys`` names a CSV file's or a sheet's columns once, for all its rows; ``sheets`` and
+    ``is_header`` say which sheet of a workbook and which of its first rows (_read_xlsx)."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
 
@@ -444,7 +447,7 @@ def read_rows(path: str, fmt: str, encoding: str | None = None, rename=None) -> 
     with handle:
         _recognise(handle, name, fmt)
         if fmt == "xlsx":
-            yield from _read_xlsx(_seekable(handle, name), name, rename)
+            yield from _read_xlsx(_seekable(handle, name), name, rename, sheets, is_header)
         elif fmt == "csv":
             yield from _read_csv(handle, name, encoding, rename)
         elif fmt == "jsonl":
@@ -727,11 +730,15 @@ _XLSX_TAGS_PREFIXED = tuple(re.compile(rb"<%s%s([\s/>])" % (_XLSX_PREFIX, name))
 _WHOLE, _SHEET, _STRINGS, _UNREAD = "whole", "sheet", "strings", "unread"
 
 
-def _read_xlsx(handle, path: str, rename=None) -> Iterator[tuple[int, dict]]:
-    """The first sheet's rows, read as they come (the sheet is parsed as it is read: a broken part fails
-    as it is reached), after _check_xlsx has found the file within the bounds. openpyxl warns of what it leaves
-    out (a stylesheet with no cell styles, an extension of the sheet): its warnings are silenced (_quietly), never
-    printed after the command's own lines."""
+def _read_xlsx(
+    handle, path: str, rename=None, sheets: Sequence[str] = (), is_header=None
+) -> Iterator[tuple[int, dict]]:
+    """The rows of the sheet named one of ``sheets`` (the table's names: its labels and its slug), else of the first,
+    read as they come (the sheet is parsed as it is read: a broken part fails as it is reached), after _check_xlsx
+    has found the file within the bounds. The header is the first of the first XLSX_TITLE_ROWS rows that
+    ``is_header`` takes (a merged title above it, as WPS and Excel users lay a sheet out), else the first row; rows
+    are numbered as the sheet numbers them. A formula cell with no value saved comes as a Formula. openpyxl warns of
+    what it leaves out: its warnings are silenced (_quietly), never printed after the command's own lines."""
     from lbc_cli import i18n
     from lbc_cli.errors import LbcError
 
@@ -746,23 +753,40 @@ def _read_xlsx(handle, path: str, rename=None) -> Iterator[tuple[int, dict]]:
         raise LbcError(i18n.t("xlsx_missing")) from None
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise LbcError(not_a_workbook) from None
+    formulas = None  # the same sheet's formulas, read beside its values when it has any
     try:
         try:
-            sheet = book.worksheets[0]
+            wanted = {name.strip().casefold() for name in sheets}
+            sheet = next((s for s in book.worksheets if s.title.strip().casefold() in wanted), book.worksheets[0])
             # The rows and cells the sheet holds, not the size it declares: openpyxl pads every row to the
             # declared width, and the sheet to the declared height (A1:XFD1048576: 17 billion empty cells).
             sheet.reset_dimensions()
             rows = sheet.iter_rows(values_only=True)
+            if _has_formulas(handle, getattr(sheet, "_worksheet_path", None)):
+                handle.seek(0)
+                formulas = _quietly(load_workbook, handle, read_only=True, data_only=False, keep_links=False)
+                other = formulas[sheet.title]
+                other.reset_dimensions()
+                rows = _with_formulas(rows, other.iter_rows(values_only=True))
+        except LbcError:
+            raise
         except Exception:
             raise LbcError(not_a_workbook) from None
         headers: list[str] | None = None
+        head: list[tuple] = []  # the first rows, until the header is found among them
         number = 0
         while True:
             try:  # a thousand rows at a time: warnings are silenced around each read, not across a yield
                 batch = _quietly(list, itertools.islice(rows, _XLSX_BATCH))
             except Exception:
                 raise LbcError(not_a_workbook) from None
+            if not batch and headers is None and head:
+                batch, head = head, []  # no row of the first few was a header: the first is
+                number -= len(batch)
+                is_header = None
             if not batch:
+                if headers is None:
+                    raise LbcError(i18n.t("import_empty", file=path))
                 return
             for values in batch:
                 number += 1
@@ -771,9 +795,15 @@ def _read_xlsx(handle, path: str, rename=None) -> Iterator[tuple[int, dict]]:
                 if len(values) > XLSX_MAX_COLUMNS:  # a row is as wide as its last cell
                     raise LbcError(i18n.t("xlsx_columns", file=path, row=number, n=len(values), limit=XLSX_MAX_COLUMNS))
                 if headers is None:
-                    headers = ["" if h is None else str(h) for h in values]
-                    if rename is not None:
-                        headers = rename(headers)
+                    cells = ["" if h is None else str(h) for h in values]
+                    if is_header is not None and len(head) < XLSX_TITLE_ROWS and not is_header(cells):
+                        head.append(values)
+                        continue
+                    if head and is_header is not None and len(head) >= XLSX_TITLE_ROWS:
+                        # none of the first few rows is a header: the first is (and is refused as one)
+                        yield from _xlsx_rows(head[1:] + [values], number - len(head) + 1, rename, path, head[0])
+                        return
+                    headers = rename(cells) if rename is not None else cells
                     continue
                 if all(v is None or str(v).strip() == "" for v in values):
                     continue
@@ -782,6 +812,49 @@ def _read_xlsx(handle, path: str, rename=None) -> Iterator[tuple[int, dict]]:
                 yield number, {h: _xlsx_value(v) for h, v in zip(headers, values, strict=False) if h}
     finally:
         _quietly(book.close)
+        if formulas is not None:
+            _quietly(formulas.close)
+
+
+XLSX_TITLE_ROWS = 5  # rows above a sheet's header it may have (a title, a date, a note): the header is looked for there
+
+
+def _xlsx_rows(rows, first: int, rename, path: str, header: tuple):
+    """``header`` taken as the header (rename refuses it, naming what it holds), then ``rows``."""
+    headers = rename(["" if h is None else str(h) for h in header]) if rename is not None else list(header)
+    for number, values in enumerate(rows, start=first + 1):
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        yield number, {h: _xlsx_value(v) for h, v in zip(headers, values, strict=False) if h}
+
+
+def _has_formulas(handle, part: str | None) -> bool:
+    """Whether the sheet's XML holds a formula (``<f>``): read once more, a chunk at a time, only to know whether
+    its formulas must be read beside its values."""
+    import zipfile
+
+    if not part:
+        return False
+    handle.seek(0)
+    tag = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
+    with zipfile.ZipFile(handle) as archive, archive.open(part.lstrip("/")) as stream:
+        tail = b""
+        while chunk := stream.read(_XLSX_CHUNK):
+            if tag.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _with_formulas(values, formulas):
+    """Each row of values, a cell with no value saved whose formula is there given as a Formula."""
+    for row, texts in zip(values, formulas, strict=False):
+        if None in row:
+            row = tuple(
+                Formula(str(f)) if v is None and isinstance(f, str) and f.startswith("=") else v
+                for v, f in itertools.zip_longest(row, texts[: len(row)])
+            )
+        yield row
 
 
 _XLSX_BATCH = 1000  # rows of a sheet read at a time
@@ -1130,9 +1203,18 @@ def _text_run(chunk: bytes, run: int, limit: int) -> tuple[int, bool]:
     return run, run > limit
 
 
+class Formula(NamedTuple):
+    """A sheet's cell holding a formula with no value saved (a file a program wrote, never opened in Excel or WPS):
+    refused as such by the import, not read as an empty cell."""
+
+    text: str
+
+
 def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, datetime):  # a date cell: its date, or as a person sees it when it has a time of day
+        if value.time() == datetime.min.time():
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

@@ -219,9 +219,16 @@ def import_file(
             headers.setdefault(key, header.strip().lstrip("\ufeff").strip())
         return keys
 
+    def is_header(raw: list[str]) -> bool:
+        """A sheet's row every filled cell of which names a column (a title row above the header does not)."""
+        filled = [h for h in raw if h.strip()]
+        mapping = importer.header_map(filled, columns)
+        return bool(filled) and all(h in mapping for h in filled)
+
     def mapped():
         if fmt in ("csv", "xlsx"):  # named once, from the header
-            yield from io.read_rows(file, fmt, encoding, rename)
+            sheets = (name, *i18n.ENUMS["export"][name])
+            yield from io.read_rows(file, fmt, encoding, rename, sheets, is_header)
             return
         mapping: dict[str, str] = {}  # each key of a JSON object, as the objects bring it
         for number, raw in io.read_rows(file, fmt, encoding):
