@@ -5,7 +5,7 @@ problem in one line, each column named as the file names it, a masked export rec
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -339,7 +339,8 @@ def test_a_sheet_with_an_unknown_or_a_twice_named_column_is_one_line(lbc, db, tm
     result = lbc("import", "children", str(path))
     assert (result.code, result.err) == (
         1,
-        f"lbc: error: {path}:1: columns 3 and 4 of the header both name '出生日期'\n",
+        f"lbc: error: {path}:1: column 3 '出生日期' and column 4 'birth date' of the header both mean birth date/"
+        "birth_date: delete or rename one\n",
     )
     assert count(db, "children") == 0
 
@@ -405,3 +406,176 @@ def test_any_mix_of_slugs_and_labels_reads_as_the_slugs_do(run, example_db, fres
     assert result.code == 0, result.err
     expected = "".join(before.splitlines(keepends=True)[:7])
     assert slug_export(run, target, "children") == expected
+
+
+# ---- what outside testers found (issue 21, second round) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_empty_file_is_refused_and_a_bare_header_imports_nothing(lbc, db, tmp_path, lang):
+    """Not a byte: refused (exit 1), never "imported 0 rows"; a header with no rows imports 0 rows."""
+    for suffix in ("csv", "json", "jsonl"):
+        path = tmp_path / f"zero.{suffix}"
+        path.write_bytes(b"")
+        result = lbc("--lang", lang, "import", "children", str(path))
+        said = {
+            "zh": f"lbc: 错误：{path} 是空文件（连表头都没有），没有可导入的内容\n",
+            "en": f"lbc: error: {path} is empty (not even a header): nothing to import\n",
+        }[lang]
+        assert (result.code, result.err) == (1, said)
+    path = tmp_path / "head.csv"
+    path.write_text("姓名,性别,出生日期\n", encoding="utf-8")
+    result = lbc("--lang", lang, "import", "children", str(path))
+    assert result.code == 0 and result.err.strip().endswith(
+        {"zh": "已导入 0 行到 children", "en": "imported 0 rows into children"}[lang]
+    )
+
+
+def test_one_row_is_said_in_the_singular(lbc, db, tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("name,gender,birth_date\n甲,F,2016-01-01\n", encoding="utf-8")
+    assert (
+        lbc("--lang", "en", "import", "children", str(path), "--dry-run")
+        .err.strip()
+        .endswith("the 1 row is good (--dry-run: nothing written)")
+    )
+    assert lbc("--lang", "en", "import", "children", str(path)).err.strip().endswith("imported 1 row into children")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_two_headers_of_one_column_are_each_named_as_the_file_names_them(lbc, db, tmp_path, lang):
+    path = tmp_path / "c.csv"
+    path.write_text("姓名,性别,出生日期,家庭情况,备注\n甲,女,2016-01-01,,\n", encoding="utf-8")
+    result = lbc("--lang", lang, "import", "children", str(path))
+    said = {
+        "zh": f"lbc: 错误：{path}:1: 表头第 4 列“家庭情况”和第 5 列“备注”都是指 家庭情况/family_notes："
+        "请删除或改名其中一列\n",
+        "en": f"lbc: error: {path}:1: column 4 '家庭情况' and column 5 '备注' of the header both mean family notes/"
+        "family_notes: delete or rename one\n",
+    }[lang]
+    assert (result.code, result.err) == (1, said)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_json_errors_are_worded_in_the_session_language(lbc, db, tmp_path, lang):
+    path = tmp_path / "c.json"
+    path.write_text('[{"name":"a"},3]', encoding="utf-8")
+    result = lbc("--lang", lang, "import", "children", str(path))
+    said = {
+        "zh": f"{path}:2: JSON 格式错误：这一项不是对象（{{...}}）",
+        "en": f"{path}:2: not valid JSON: this item is not an object ({{...}})",
+    }
+    assert result.code == 1 and said[lang] in result.err
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"name": "a"}\n{x}\n', encoding="utf-8")
+    result = lbc("--lang", lang, "import", "children", str(path))
+    said = {
+        "zh": f"{path}:2: JSON 格式错误：第 2 行第 2 列附近格式不对",
+        "en": f"{path}:2: not valid JSON: line 2, column 2: not valid",
+    }
+    assert result.code == 1 and said[lang] in result.err and "Expecting" not in result.err
+
+
+def _sheet(path, rows, titles=("儿童",), first=None):
+    book = openpyxl.Workbook()
+    if first is not None:
+        book.active.title = first
+        book.active.append([first])
+        sheet = book.create_sheet(titles[0])
+    else:
+        sheet = book.active
+        sheet.title = titles[0]
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return sheet
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_formula_with_no_value_a_number_id_a_date_serial_and_a_time_are_said(lbc, db, tmp_path, lang):
+    path = tmp_path / "c.xlsx"
+    _sheet(
+        path,
+        [
+            ["姓名", "性别", "出生日期", "年级", "身份证号"],
+            ["甲", "女", datetime(2016, 1, 1, 13, 5), "=1+2", None],
+            ['=B2&"x"', "女", 42500, None, 110105201605050017],
+            ["丙", "女", datetime(2016, 1, 1), None, None],
+        ],
+    )
+    result = lbc("--lang", lang, "import", "children", str(path), "--dry-run")
+    said = {
+        "zh": [
+            f"{path}:2: 出生日期: “2016-01-01 13:05”不是日期（可用 2026-09-01、2026/09/01、2026.09.01、"
+            "2026年9月1日 或 today）",
+            f"{path}:2: 年级: 单元格是公式“=1+2”，没有计算结果；请在 WPS/Excel 中打开后保存，或改为数值",
+            f'{path}:3: 姓名: 单元格是公式“=B2&"x"”，没有计算结果；请在 WPS/Excel 中打开后保存，或改为数值',
+            f"{path}:3: 出生日期: “42500”像是 Excel 的日期序号（即 2016-05-10）：请把单元格格式设为日期",
+            f"{path}:3: 身份证号: 单元格是数字，Excel 已丢掉末几位；请把这一列设为文本后重新填写号码",
+        ],
+        "en": [
+            f"{path}:2: 出生日期: '2016-01-01 13:05' is not a date (use YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD,"
+            " YYYY年MM月DD日 or today)",
+            f"{path}:2: 年级: the cell holds the formula '=1+2' with no value saved; open and save the file in"
+            " WPS/Excel, or type the value",
+            f"{path}:3: 姓名: the cell holds the formula '=B2&\"x\"' with no value saved; open and save the file in"
+            " WPS/Excel, or type the value",
+            f"{path}:3: 出生日期: '42500' looks like an Excel date serial number (2016-05-10): format the cell"
+            " as a date",
+            f"{path}:3: 身份证号: the cell is a number, and Excel has dropped its last digits; format the column"
+            " as text and type the numbers again",
+        ],
+    }[lang]
+    assert (result.code, error_lines(result.err)) == (1, said)
+    assert count(db, "children") == 0
+
+
+def test_a_formula_with_its_value_saved_imports_the_value(lbc, db, tmp_path):
+    """A file Excel or WPS saved holds each formula's value: that is read (data_only)."""
+    path = tmp_path / "c.xlsx"
+    _sheet(path, [["姓名", "性别", "出生日期", "年级"], ["甲", "女", date(2016, 1, 1), "=1+2"]])
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/sheet"))
+    parts[sheet] = (
+        parts[sheet]
+        .replace(b"<f>1+2</f><v></v>", b"<f>1+2</f><v>3</v>")
+        .replace(b"<f>1+2</f>", b"<f>1+2</f><v>3</v>")
+        .replace(b"<v>3</v><v>3</v>", b"<v>3</v>")
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert lbc("import", "children", str(path)).code == 0
+    assert rows(db, "SELECT grade FROM children") == [("3",)] or rows(db, "SELECT grade FROM children") == [(3,)]
+
+
+def test_the_tables_sheet_and_a_title_row_above_the_header(lbc, db, tmp_path):
+    """The sheet named after the table (not the first, 说明), and a merged title above the header: rows numbered as
+    the sheet numbers them."""
+    path = tmp_path / "c.xlsx"
+    sheet = _sheet(
+        path,
+        [
+            ["李家村留守儿童名单"],
+            ["姓名", "性别", "出生日期", "年级"],
+            ["甲", "女", date(2016, 1, 1), 3],
+            ["乙", "男", "x", 3],
+        ],
+        first="说明",
+    )
+    sheet.merge_cells("A1:D1")
+    result = lbc("--lang", "zh", "import", "children", str(path))
+    assert (result.code, error_lines(result.err)) == (
+        1,
+        [f"{path}:4: 出生日期: “x”不是日期（可用 2026-09-01、2026/09/01、2026.09.01、2026年9月1日 或 today）"],
+    )
+    _sheet(
+        path,
+        [["李家村留守儿童名单"], ["姓名", "性别", "出生日期"], ["甲", "女", date(2016, 1, 1)]],
+        titles=("children",),
+    )
+    assert lbc("import", "children", str(path)).code == 0
+    assert rows(db, "SELECT name FROM children") == [("甲",)]
