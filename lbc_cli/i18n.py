@@ -310,6 +310,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "其中的出生日期 {found} 与 --birth {birth} 不符",
         "its birth date {found} does not match --birth {birth}",
     ),
+    "id_birth_column": (
+        "其中的出生日期 {found} 与“{column}”列的 {birth} 不符",
+        "its birth date {found} does not match {birth} in column '{column}'",
+    ),
     "id_birth_bad": ("其中的出生日期无效", "its birth date is not a real date"),
     "id_gender": (
         "身份证号第 17 位表示性别为{found},与登记的性别不符,请核对",

@@ -156,7 +156,8 @@ def check_header(name: str, source: str, headers: list[str], keys: list[str], bl
             first = (headers[seen[key] - 1] or "").strip().lstrip("\ufeff").strip()
             if first == shown:
                 raise LbcError(where + i18n.t("import_header_twice", first=seen[key], second=position, column=first))
-            field = key if key in ("id", "uid") else f"{i18n.field(key)}/{key}"
+            label = key if key in ("id", "uid") else i18n.field(key)
+            field = key if label == key else f"{label}/{key}"
             raise LbcError(
                 where
                 + i18n.t("import_header_same", first=seen[key], second=position, column=first, other=shown, field=field)
@@ -707,9 +708,11 @@ class _Loader:
             self._parents_away(columns, values, n, failed)
         self._defaults(values, n, absent=raws is not None)
         self._required(values, n, failed)
-        if len(failed) < n:  # (a required column the file lacks fails every row: none left to check)
+        # the rules of the good fields of every row (a required column the file lacks: no rule to check)
+        if len(failed) < n or all(key in values for key in self.required):
             self._rules(values, n, failed)
             self._references(values, failed)
+        if len(failed) < n:
             self._repeats(numbers, values, n, failed)
         order = {key: position for position, key in enumerate(columns)}  # the file's order of its columns
         for index, found in failed.every.items():
@@ -938,8 +941,8 @@ class _Loader:
             for index, (start, end) in enumerate(
                 zip(values["start_date"], values.get("end_date") or [None] * n, strict=True)
             ):
-                if end is not None and index not in failed and end < start:
-                    failed[index] = ("end_date", i18n.t("end_before_start", date=end, start=start))
+                if end is not None and self._usable(failed, index, start, end) and end < start:
+                    failed.setdefault(index, ("end_date", i18n.t("end_before_start", date=end, start=start)))
             if self.times is not None:
                 self._pairings_in_programme(values, n, failed)
             if self.in_post is not None:
@@ -947,20 +950,20 @@ class _Loader:
         elif name == "contacts":
             follow_ups = values.get("follow_up_date")
             for index, (day, follow_up) in enumerate(zip(values["date"], follow_ups or [None] * n, strict=True)):
-                if follow_up is not None and index not in failed and follow_up < day:
-                    failed[index] = ("follow_up_date", i18n.t("follow_up_before", follow=follow_up, date=day))
+                if follow_up is not None and self._usable(failed, index, day, follow_up) and follow_up < day:
+                    failed.setdefault(index, ("follow_up_date", i18n.t("follow_up_before", follow=follow_up, date=day)))
             if self.times is not None:
                 self._in_programme(values, failed)
         elif name == "exits":
             backs = values.get("reentered_on") or [None] * n
             for index, (left, back) in enumerate(zip(values["exit_date"], backs, strict=True)):
-                if back is not None and index not in failed and back <= left:
-                    failed[index] = ("reentered_on", i18n.t("reentered_not_after", back=back, exit=left))
+                if back is not None and self._usable(failed, index, left, back) and back <= left:
+                    failed.setdefault(index, ("reentered_on", i18n.t("reentered_not_after", back=back, exit=left)))
         elif name == "helpers":
             inactive = values.get("inactive_on") or [None] * n
             for index, (active, day) in enumerate(zip(values["active"], inactive, strict=True)):
-                if day is not None and active and index not in failed:
-                    failed[index] = ("active", i18n.t("inactive_but_active", date=day))
+                if day is not None and active is True and self._usable(failed, index, day):
+                    failed.setdefault(index, ("active", i18n.t("inactive_but_active", date=day)))
         elif name == "exams":
             current = validate.school_year_of(self.today)
             low = current - validate.SCHOOL_YEARS_BACK
@@ -968,7 +971,7 @@ class _Loader:
             for index, (year, term, rank, size) in enumerate(
                 zip(values["school_year"], values["term"], values["class_rank"], sizes, strict=True)
             ):
-                if index in failed or (
+                if index not in failed and (
                     (term == 1 or term == 2)
                     and rank >= 1
                     and (size is None or rank <= size)
@@ -976,10 +979,10 @@ class _Loader:
                     and (year < current - 1 or validate.final_exam_day(year, term) <= self.today)
                 ):
                     continue
-                try:
-                    validate.check_exam(self._row(values, index), today=self.today)
-                except Invalid as exc:
-                    failed[index] = (exc.field, exc.problem)
+                if index in failed and not isinstance(failed, _Failed):
+                    continue  # (another database's row: its first problem only)
+                for exc in validate.exam_refusals(self._known_row(values, index), today=self.today):
+                    failed.setdefault(index, (exc.field, exc.problem))
 
     def _in_programme(self, values: dict, failed: dict) -> None:
         """Each contact dated inside its child's time in the programme (programme.contact_date_problem), the
@@ -989,13 +992,13 @@ class _Loader:
         times = self.times
         for index, (child_id, day) in enumerate(zip(values["child_id"], values["date"], strict=True)):
             known = times.get(child_id)
-            if known is None or index in failed:
+            if known is None or not self._usable(failed, index, day):
                 continue  # (an unknown child: _references names it)
             if known.enrolled_on <= day and (known.exit_date is None or day <= known.exit_date) and not known.outs:
                 continue
             problem = programme.contact_date_problem(known, day)
             if problem:
-                failed[index] = ("date", problem)
+                failed.setdefault(index, ("date", problem))
 
     def _pairings_in_programme(self, values: dict, n: int, failed: dict) -> None:
         """Each pairing inside its child's time in the programme (programme.pairing_dates_problem): not from
@@ -1006,11 +1009,11 @@ class _Loader:
         rows = zip(values["child_id"], values["start_date"], ends, strict=True)
         for index, (child_id, start, end) in enumerate(rows):
             known = self.times.get(child_id)
-            if known is None or index in failed:
+            if known is None or not self._usable(failed, index, start, optional=(end,)):
                 continue  # (an unknown child: _references names it)
             problem = programme.pairing_dates_problem(known, start, end)
             if problem:
-                failed[index] = ("start_date", problem)
+                failed.setdefault(index, ("start_date", problem))
 
     def _helpers_in_post(self, values: dict, n: int, failed: dict) -> None:
         """No pairing in force on a day its helper is inactive (programme.pairing_problem)."""
@@ -1020,12 +1023,12 @@ class _Loader:
         rows = zip(values["helper_id"], values["start_date"], ends, strict=True)
         for index, (helper_id, start, end) in enumerate(rows):
             post = self.in_post.get(helper_id)
-            if post is None or post[:2] == (True, None) or index in failed:
+            if post is None or post[:2] == (True, None) or not self._usable(failed, index, start, optional=(end,)):
                 continue
             active, inactive_on, name = post
             problem = programme.pairing_problem(helper_id, active, inactive_on, end, start, name)
             if problem:
-                failed[index] = ("helper_id", problem)
+                failed.setdefault(index, ("helper_id", problem))
 
     def _exits_agree(self, numbers, values: dict, n: int, failed: dict) -> None:
         """A time out of a child here that agrees with its record: after its enrolment; an open one (no re-entry)
@@ -1036,8 +1039,11 @@ class _Loader:
             zip(values["child_id"], values["exit_date"], backs, strict=True)
         ):
             known = self.times.get(child_id)
-            if known is None or index in failed:
+            reasons = values.get("exit_reason")
+            reason = reasons[index] if reasons is not None else None
+            if known is None or not self._usable(failed, index, left, optional=(back, reason)):
                 continue
+            bad = index in failed  # a row with a bad cell: checked, never taken as a time out for the rows after
             problem = None
             if left < known.enrolled_on:
                 problem = (
@@ -1070,7 +1076,9 @@ class _Loader:
             if problem is None:
                 problem = self._exit_agrees_with_the_register(child_id, left, back, values, index)
             if problem is not None:
-                failed[index] = problem
+                failed.setdefault(index, problem)
+                continue
+            if bad:
                 continue
             if back is None:
                 self.open_exits[child_id] = numbers[index]
@@ -1093,12 +1101,18 @@ class _Loader:
         later = [values.get(k) or no_dates for k in ("care_agreement_on", "consent_on", "exit_date", "reviewed_on")]
         id_numbers = values.get("id_number") or no_dates
         reasons = values.get("exit_reason") or no_dates
+        every = isinstance(failed, _Failed)
+        birth_name = self.problems.named("birth_date") if self.problems is not None else None
         for index, (birth, enrol, status, care, consent, exit_on, reviewed, id_number, reason) in enumerate(
             zip(births, enrolled, statuses, *later, id_numbers, reasons, strict=True)
         ):
             if index in failed:
+                if every:  # the rules whose fields are good, of a row with a bad cell
+                    row = self._known_row(values, index)
+                    for exc in self._child_refusals(row, status, birth_name):
+                        failed.setdefault(index, (exc.field, exc.problem))
                 continue
-            # what validate.check_child refuses, tested cheaply; a row that might break a rule goes to it
+            # what validate.child_refusals finds, tested cheaply; a row that might break a rule goes to it
             if (
                 enrol < birth
                 or (status == "active" and limits[birth] <= enrol)
@@ -1110,14 +1124,39 @@ class _Loader:
                 or (reason == "aged-out" and exit_on is not None and exit_on < limits[birth])
             ):
                 row = self._row(values, index)
-                try:  # its warnings are not an import's business
-                    validate.check_child(row, today=self.today, age_limit=self.age_limit, check_age=status == "active")
-                except Invalid as exc:
-                    failed[index] = (exc.field, exc.problem)
+                for exc in self._child_refusals(row, status, birth_name):
+                    failed.setdefault(index, (exc.field, exc.problem))
+                    if not every:
+                        break
+
+    def _child_refusals(self, row: dict, status, birth_name) -> list:
+        """validate.child_refusals of a row, but for a review date before the birth that is only the enrolment date
+        copied (a file without the column): that problem is the enrolment date's, said once."""
+        found = validate.child_refusals(
+            row, today=self.today, age_limit=self.age_limit, check_age=status == "active", birth_name=birth_name
+        )
+        if row.get("reviewed_on") is not None and row.get("reviewed_on") == row.get("enrolled_on"):
+            if any(exc.field == "enrolled_on" for exc in found):
+                found = [exc for exc in found if exc.field != "reviewed_on"]
+        return found
 
     @staticmethod
     def _row(values: dict, index: int) -> dict:
         return {key: column[index] for key, column in values.items()}
+
+    @staticmethod
+    def _known_row(values: dict, index: int) -> dict:
+        """A row with its bad cells as unknown (None): the rules of its good fields can still be checked."""
+        return {key: None if column[index] is _REFUSED else column[index] for key, column in values.items()}
+
+    @staticmethod
+    def _usable(failed: dict, index: int, *known, optional=()) -> bool:
+        """Whether a rule across fields is checked for a row: a file's row whose ``known`` values are good and
+        ``optional`` ones good or empty (its other cells may be bad: every problem is reported); another database's
+        (merge) row only when it has no problem yet (its first is reported)."""
+        if not isinstance(failed, _Failed):
+            return index not in failed
+        return all(v is not None and v is not _REFUSED for v in known) and _REFUSED not in optional
 
     def _references(self, values: dict, failed: dict) -> None:
         """A child and a helper named by id must be in the database."""

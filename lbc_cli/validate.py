@@ -119,8 +119,9 @@ def id_check_digit(first17: str) -> str:
     return _ID_CHECK[sum(map(operator.mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
-def parse_id_number(value: object, field: str, birth: date | None = None) -> str | None:
-    """An 18-character resident id number with a valid check digit whose birth date matches ``birth``."""
+def parse_id_number(value: object, field: str, birth: date | None = None, birth_name=None) -> str | None:
+    """An 18-character resident id number with a valid check digit whose birth date matches ``birth``
+    (``birth_name``: how the message names it, a file's column; else ``--birth``)."""
     text = _halfwidth(str(value)).strip().upper()
     if text == "":
         return None
@@ -145,7 +146,10 @@ def parse_id_number(value: object, field: str, birth: date | None = None) -> str
     except ValueError:
         raise Invalid(field, i18n.t("bad_id_number", value=shown, why=i18n.t("id_birth_bad"))) from None
     if birth is not None and born != birth:
-        why = i18n.t("id_birth", found=born.isoformat(), birth=birth.isoformat())
+        if birth_name is None:
+            why = i18n.t("id_birth", found=born.isoformat(), birth=birth.isoformat())
+        else:
+            why = i18n.t("id_birth_column", found=born.isoformat(), column=birth_name, birth=birth.isoformat())
         raise Invalid(field, i18n.t("bad_id_number", value=shown, why=why))
     return text
 
@@ -468,26 +472,10 @@ def check_child(
     reckoned from its day (``check_aged_out``'s ``year_only``)."""
     warnings: list[str] = []
     check_required(values, CHILD_REQUIRED)
+    refusals = child_refusals(values, today=today, age_limit=age_limit, check_age=check_age, check_exit=check_exit)
+    if refusals:
+        raise refusals[0]
     birth, enrolled = values["birth_date"], values["enrolled_on"]
-    year_only = values.get("status") == PURGED
-    born = birth_shown(birth.isoformat(), values.get("status"))
-    not_future(birth, "birth_date", today)
-    if enrolled < birth:
-        raise Invalid("enrolled_on", i18n.t("before_birth", value=enrolled.isoformat(), birth=born))
-    if check_age and not year_only and birthday(birth, age_limit) <= enrolled:
-        raise Invalid(
-            "birth_date", i18n.t("too_old", birth=birth.isoformat(), on=enrolled.isoformat(), limit=age_limit)
-        )
-    for key in ("care_agreement_on", "consent_on", "exit_date", "reviewed_on"):
-        if values.get(key) is not None and values[key] < birth:
-            raise Invalid(key, i18n.t("before_birth", value=values[key].isoformat(), birth=born))
-    if values.get("exit_date") is not None and values["exit_date"] < enrolled:
-        raise Invalid(
-            "exit_date",
-            i18n.t("exit_before_enrol", date=values["exit_date"].isoformat(), enrolled=enrolled.isoformat()),
-        )
-    if check_exit and values.get("exit_reason") == "aged-out" and values.get("exit_date") is not None:
-        check_aged_out(birth, values["exit_date"], age_limit=age_limit, child_id=values.get("id"), year_only=year_only)
     if values.get("consent_on") is None and age_on(birth, enrolled) < 14:
         warnings.append(i18n.t("field_problem", field=i18n.field("consent_on"), problem=i18n.t("no_consent")))
     if values.get("id_number"):
@@ -498,6 +486,49 @@ def check_child(
                 i18n.t("field_problem", field=i18n.field("id_number"), problem=i18n.t("id_gender", found=found))
             )
     return warnings
+
+
+def child_refusals(
+    values: dict, *, today: date, age_limit: int, check_age: bool = True, check_exit: bool = True, birth_name=None
+) -> list[Invalid]:
+    """Every rule across fields ``check_child`` keeps that a child record breaks, in its order; a rule is checked only
+    when its fields are known (a field None or absent: not known, as a bad cell of an import is). ``birth_name``
+    names the birth date in the id number's message (a file's column; else ``--birth``)."""
+    out: list[Invalid] = []
+    birth, enrolled = values.get("birth_date"), values.get("enrolled_on")
+    year_only = values.get("status") == PURGED
+    exit_on = values.get("exit_date")
+
+    def keep(check, *args, **kwargs) -> None:
+        try:
+            check(*args, **kwargs)
+        except Invalid as exc:
+            out.append(exc)
+
+    if birth is not None:
+        born = birth_shown(birth.isoformat(), values.get("status"))
+        keep(not_future, birth, "birth_date", today)
+        if enrolled is not None and enrolled < birth:
+            out.append(Invalid("enrolled_on", i18n.t("before_birth", value=enrolled.isoformat(), birth=born)))
+        elif enrolled is not None and check_age and not year_only and birthday(birth, age_limit) <= enrolled:
+            out.append(
+                Invalid(
+                    "birth_date",
+                    i18n.t("too_old", birth=birth.isoformat(), on=enrolled.isoformat(), limit=age_limit),
+                )
+            )
+        for key in ("care_agreement_on", "consent_on", "exit_date", "reviewed_on"):
+            if values.get(key) is not None and values[key] < birth:
+                out.append(Invalid(key, i18n.t("before_birth", value=values[key].isoformat(), birth=born)))
+    if exit_on is not None and enrolled is not None and exit_on < enrolled:
+        out.append(
+            Invalid("exit_date", i18n.t("exit_before_enrol", date=exit_on.isoformat(), enrolled=enrolled.isoformat()))
+        )
+    if birth is not None and check_exit and values.get("exit_reason") == "aged-out" and exit_on is not None:
+        keep(check_aged_out, birth, exit_on, age_limit=age_limit, child_id=values.get("id"), year_only=year_only)
+    if values.get("id_number") and birth is not None:
+        keep(parse_id_number, values["id_number"], "id_number", birth, birth_name)
+    return out
 
 
 EXAM_FIELDS: dict[str, tuple[str, str | None]] = {
@@ -521,20 +552,35 @@ def school_year_of(day: date) -> int:
 def check_exam(values: dict, *, today: date) -> None:
     """A term 1 or 2, a rank within the class, a school year not in the future nor long past."""
     check_required(values, EXAM_REQUIRED)
-    if values["term"] not in (1, 2):
-        raise Invalid("term", i18n.t("bad_term", value=values["term"]))
-    if values["class_rank"] < 1:
-        raise Invalid("class_rank", i18n.t("config_min", min=1))
-    size = values.get("class_size")
-    if size is not None and values["class_rank"] > size:
-        raise Invalid("class_rank", i18n.t("rank_over_size", rank=values["class_rank"], size=size))
+    refusals = exam_refusals(values, today=today)
+    if refusals:
+        raise refusals[0]
+
+
+def exam_refusals(values: dict, *, today: date) -> list[Invalid]:
+    """Every rule ``check_exam`` keeps that an exam record breaks, in its order; a rule is checked only when its
+    fields are known (None or absent: not known, as a bad cell of an import is)."""
+    out: list[Invalid] = []
+    year, term, rank, size = (values.get(key) for key in ("school_year", "term", "class_rank", "class_size"))
+    if term is not None and term not in (1, 2):
+        out.append(Invalid("term", i18n.t("bad_term", value=term)))
+        term = None
+    if rank is not None and rank < 1:
+        out.append(Invalid("class_rank", i18n.t("config_min", min=1)))
+    elif rank is not None and size is not None and rank > size:
+        out.append(Invalid("class_rank", i18n.t("rank_over_size", rank=rank, size=size)))
     current = school_year_of(today)
-    if not current - SCHOOL_YEARS_BACK <= values["school_year"] <= current:
-        raise Invalid(
-            "school_year",
-            i18n.t("bad_school_year", year=values["school_year"], low=current - SCHOOL_YEARS_BACK, high=current),
+    if year is not None and not current - SCHOOL_YEARS_BACK <= year <= current:
+        out.append(
+            Invalid("school_year", i18n.t("bad_school_year", year=year, low=current - SCHOOL_YEARS_BACK, high=current))
         )
-    check_exam_sat(values["school_year"], values["term"], today=today, child_id=values.get("child_id"))
+        year = None
+    if year is not None and term is not None:
+        try:
+            check_exam_sat(year, term, today=today, child_id=values.get("child_id"))
+        except Invalid as exc:
+            out.append(exc)
+    return out
 
 
 def final_exam_day(school_year: int, term: int) -> date:

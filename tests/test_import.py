@@ -571,7 +571,8 @@ TWICE_ZH = "表头第 1 列和第 4 列都是“name”"
     ("header", "said", "zh"),
     [
         ("name,gender,birth_date,name", "columns 1 and 4 of the header both name 'name'", TWICE_ZH),
-        ("name,gender,birth_date,姓名", "columns 1 and 4 of the header both name 'name'", TWICE_ZH),
+        ("name,gender,birth_date,姓名", "column 1 'name' and column 4 '姓名' of the header both mean name: delete or"
+         " rename one", "表头第 1 列“name”和第 4 列“姓名”都是指 姓名/name：请删除或改名其中一列"),
         ("name,gender,,birth_date", "column 3 of the header is empty: name it, or delete the column",
          "表头第 3 列没有列名：请填上列名，或删除这一列"),
     ],
@@ -792,7 +793,10 @@ def test_invalid_json_names_its_line(lbc, db, tmp_path):
     )
     result = lbc("import", "children", str(path))
     assert result.code == 1
-    assert result.err.strip().splitlines() == [f"lbc: error: {path}:3: not valid JSON: Expecting ':' delimiter"]
+    assert result.err.strip().splitlines() == [
+        f"lbc: error: {path}:3: not valid JSON: line 3, column 11: not valid here (a quote, comma or bracket missing"
+        " or extra?)"
+    ]
     assert count(db, "children") == 0
 
 
