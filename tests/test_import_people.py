@@ -579,3 +579,72 @@ def test_the_tables_sheet_and_a_title_row_above_the_header(lbc, db, tmp_path):
     )
     assert lbc("import", "children", str(path)).code == 0
     assert rows(db, "SELECT name FROM children") == [("甲",)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_problem_of_an_exam_row_is_reported(lbc, db, tmp_path, lang):
+    """Each cell's problem and each rule of the good fields: one pass shows the whole file. Today's school year is
+    worked from the clock (the rule: it starts on 1 September; ten years back are taken)."""
+    assert lbc("enroll", "甲", "--gender", "F", "--birth", "2014-01-01", "--enrolled-on", "2020-09-01").code == 0
+    today = date.today()
+    current = today.year if today.month >= 9 else today.year - 1
+    path = tmp_path / "e.csv"
+    lines = [
+        "儿童编号,学年,学期,班级名次,班级人数",
+        f"1,{current + 5},5,0,40",
+        f"1,{current - 2},3,0,40",
+        f"1,{current + 4},1,0,40",
+        f"99,{current - 2},1,50,40",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = lbc("--lang", lang, "import", "exams", str(path), "--dry-run")
+    low = current - 10
+    said = {
+        "zh": [
+            f"{path}:2: 学年: 学年 {current + 5} 不在 {low}–{current} 之间（学年从 9 月 1 日算起）",
+            f"{path}:2: 学期: 应不大于 2",
+            f"{path}:2: 班级名次: 应不小于 1",
+            f"{path}:3: 学期: 应不大于 2",
+            f"{path}:3: 班级名次: 应不小于 1",
+            f"{path}:4: 学年: 学年 {current + 4} 不在 {low}–{current} 之间（学年从 9 月 1 日算起）",
+            f"{path}:4: 班级名次: 应不小于 1",
+            f"{path}:5: 儿童编号: 没有编号为 99 的儿童",
+            f"{path}:5: 班级名次: 名次 50 大于班级人数 40",
+        ],
+    }
+    lines = error_lines(result.err)
+    assert result.code == 1 and len(lines) == 9 and count(db, "exams") == 0
+    if lang == "zh":
+        assert lines == said["zh"]
+    else:
+        assert [line.split(": ")[1] for line in lines] == [
+            "学年", "学期", "班级名次", "学期", "班级名次", "学年", "班级名次", "儿童编号", "班级名次",
+        ]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_child_row_reports_its_bad_cells_and_the_rules_of_its_good_fields(lbc, db, tmp_path, lang):
+    """Enrolled before the birth, an id number whose birth date is not the file's 出生日期 (named as the column, not
+    --birth), a bad phone: all three of one row."""
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "姓名,性别,出生日期,建档日期,身份证号,监护人电话\n甲,女,2016-02-02,2015-01-01,110105201605050013,123\n",
+        encoding="utf-8",
+    )
+    result = lbc("--lang", lang, "import", "children", str(path), "--dry-run")
+    said = {
+        "zh": [
+            f"{path}:2: 建档日期: 2015-01-01 早于出生日期 2016-02-02",
+            f"{path}:2: 身份证号: “110***********0013”不是有效的身份证号（其中的出生日期 2016-05-05 与“出生日期”列的"
+            " 2016-02-02 不符）",
+            f"{path}:2: 监护人电话: “***”不是电话号码（11 位手机号，可带 +86；或 0区号-号码 的座机）",
+        ],
+        "en": [
+            f"{path}:2: 建档日期: 2015-01-01 is before the birth date 2016-02-02",
+            f"{path}:2: 身份证号: '110***********0013' is not a valid id number (its birth date 2016-05-05 does not"
+            " match 2016-02-02 in column '出生日期')",
+            f"{path}:2: 监护人电话: '***' is not a phone number (11-digit mobile, optional +86, or landline"
+            " 0AREA-NUMBER)",
+        ],
+    }[lang]
+    assert (result.code, error_lines(result.err)) == (1, said)
