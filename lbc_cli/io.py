@@ -796,20 +796,24 @@ def _read_xlsx(
                     raise LbcError(i18n.t("xlsx_columns", file=path, row=number, n=len(values), limit=XLSX_MAX_COLUMNS))
                 if headers is None:
                     cells = ["" if h is None else str(h) for h in values]
-                    if is_header is not None and len(head) < XLSX_TITLE_ROWS and not is_header(cells):
+                    if is_header is not None and not is_header(cells) and len(head) < XLSX_TITLE_ROWS:
                         head.append(values)
                         continue
-                    if head and is_header is not None and len(head) >= XLSX_TITLE_ROWS:
-                        # none of the first few rows is a header: the first is (and is refused as one)
-                        yield from _xlsx_rows(head[1:] + [values], number - len(head) + 1, rename, path, head[0])
-                        return
+                    if is_header is not None and not is_header(cells):
+                        # none of the first few rows is a header: the first is (rename refuses it, naming its cells)
+                        first, *later = head
+                        head, is_header = [], None
+                        cells = ["" if h is None else str(h) for h in first]
+                        headers = rename(cells) if rename is not None else cells
+                        for at, row in enumerate([*later, values], start=number - len(later)):
+                            if any(v is not None and str(v).strip() != "" for v in row):
+                                yield at, _xlsx_row(headers, row)
+                        continue
                     headers = rename(cells) if rename is not None else cells
                     continue
                 if all(v is None or str(v).strip() == "" for v in values):
                     continue
-                if len(values) < len(headers):  # a sheet leaves out the empty cells at a row's end: empty, not absent
-                    values = (*values, *[None] * (len(headers) - len(values)))
-                yield number, {h: _xlsx_value(v) for h, v in zip(headers, values, strict=False) if h}
+                yield number, _xlsx_row(headers, values)
     finally:
         _quietly(book.close)
         if formulas is not None:
@@ -819,13 +823,11 @@ def _read_xlsx(
 XLSX_TITLE_ROWS = 5  # rows above a sheet's header it may have (a title, a date, a note): the header is looked for there
 
 
-def _xlsx_rows(rows, first: int, rename, path: str, header: tuple):
-    """``header`` taken as the header (rename refuses it, naming what it holds), then ``rows``."""
-    headers = rename(["" if h is None else str(h) for h in header]) if rename is not None else list(header)
-    for number, values in enumerate(rows, start=first + 1):
-        if all(v is None or str(v).strip() == "" for v in values):
-            continue
-        yield number, {h: _xlsx_value(v) for h, v in zip(headers, values, strict=False) if h}
+def _xlsx_row(headers: list[str], values: tuple) -> dict:
+    """A sheet's row under its header; the empty cells a sheet leaves out at a row's end are empty, not absent."""
+    if len(values) < len(headers):
+        values = (*values, *[None] * (len(headers) - len(values)))
+    return {h: _xlsx_value(v) for h, v in zip(headers, values, strict=False) if h}
 
 
 def _has_formulas(handle, part: str | None) -> bool:
