@@ -1044,7 +1044,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "json_not_object": ("这一项不是对象({...})", "this item is not an object ({...})"),
     "json_too_deep": ("嵌套层数太多", "nested too deeply"),
-    "json_long_number": ("数字位数太多", "a number with too many digits"),
+    "json_long_number": ("数字位数太多", "a number too long"),
     "json_syntax": (
         "第 {line} 行第 {column} 列附近格式不对(缺少或多了引号、逗号、括号?)",
         "line {line}, column {column}: not valid here (a quote, comma or bracket missing or extra?)",

@@ -10,6 +10,7 @@ one line for the file, and so are cells masked by an export without --reveal.
 """
 
 import functools
+import math
 import operator
 import os
 import re
@@ -332,7 +333,7 @@ class _Column:
         same number typed by hand is no date; the message says the date it would be)."""
         if isinstance(value, io.Formula):
             raise Invalid(self.column, i18n.t("import_formula", formula=value.text))
-        if value.__class__ not in (int, float):
+        if value.__class__ not in (int, float) or not math.isfinite(value):
             return
         if self.kind == "id" or (self.kind == "phone" and len(str(int(value))) > 15):
             raise Invalid(self.column, i18n.t("import_number_digits"))
