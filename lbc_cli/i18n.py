@@ -1055,9 +1055,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         " value",
     ),
     "import_number_digits": (
-        "单元格是数字,Excel 已丢掉末几位;请把这一列设为文本后重新填写号码",
-        "the cell is a number, and Excel has dropped its last digits; format the column as text and type the numbers"
-        " again",
+        "单元格是数字,已丢掉末几位(Excel 只保留 15 位);请把这一列设为文本后重新填写号码",
+        "the cell is a number and has lost its last digits (Excel keeps 15); format the column as text and type the"
+        " numbers again",
     ),
     "import_date_serial": (
         "“{value}”像是 Excel 的日期序号(即 {date}):请把单元格格式设为日期",

@@ -327,15 +327,15 @@ class _Column:
         return self.clean(value)
 
     def _cell(self, value) -> None:
-        """A sheet's cell that is not text, refused as what it is: a formula with no value saved, an id number or
-        phone stored as a number (Excel keeps 15 digits: an 18-digit id has lost its last ones), a number in a
-        date column (an Excel date serial in a cell formatted General: refused, not read as a date, since the
-        same number typed by hand is no date; the message says the date it would be)."""
+        """A sheet's cell that is not text, refused as what it is: a formula with no value saved; an id number or
+        phone stored as a number past 15 digits (a float: Excel keeps 15, an 18-digit id has lost its last ones); a
+        number in a date column (an Excel date serial in a cell formatted General: refused, not read as a date,
+        since the same number typed by hand is no date; the message says the date it would be)."""
         if isinstance(value, io.Formula):
             raise Invalid(self.column, i18n.t("import_formula", formula=value.text))
         if value.__class__ not in (int, float) or not math.isfinite(value):
             return
-        if self.kind == "id" or (self.kind == "phone" and len(str(int(value))) > 15):
+        if value.__class__ is float and self.kind in ("id", "phone") and abs(value) >= 1e15:
             raise Invalid(self.column, i18n.t("import_number_digits"))
         if self.kind in ("date", "pastdate") and 1 <= value < 2958466:
             day = date(1899, 12, 30) + timedelta(days=int(value))

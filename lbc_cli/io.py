@@ -1217,7 +1217,7 @@ def _xlsx_value(value: Any) -> Any:
         if value.time() == datetime.min.time():
             return value.date().isoformat()
         return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:  # (past it: digits were lost)
         return int(value)
     return value
 

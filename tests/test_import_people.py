@@ -511,7 +511,7 @@ def test_a_formula_with_no_value_a_number_id_a_date_serial_and_a_time_are_said(l
             f"{path}:2: 年级: 单元格是公式“=1+2”，没有计算结果；请在 WPS/Excel 中打开后保存，或改为数值",
             f'{path}:3: 姓名: 单元格是公式“=B2&"x"”，没有计算结果；请在 WPS/Excel 中打开后保存，或改为数值',
             f"{path}:3: 出生日期: “42500”像是 Excel 的日期序号（即 2016-05-10）：请把单元格格式设为日期",
-            f"{path}:3: 身份证号: 单元格是数字，Excel 已丢掉末几位；请把这一列设为文本后重新填写号码",
+            f"{path}:3: 身份证号: 单元格是数字，已丢掉末几位（Excel 只保留 15 位）；请把这一列设为文本后重新填写号码",
         ],
         "en": [
             f"{path}:2: 出生日期: '2016-01-01 13:05' is not a date (use YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD,"
@@ -522,8 +522,8 @@ def test_a_formula_with_no_value_a_number_id_a_date_serial_and_a_time_are_said(l
             " WPS/Excel, or type the value",
             f"{path}:3: 出生日期: '42500' looks like an Excel date serial number (2016-05-10): format the cell"
             " as a date",
-            f"{path}:3: 身份证号: the cell is a number, and Excel has dropped its last digits; format the column"
-            " as text and type the numbers again",
+            f"{path}:3: 身份证号: the cell is a number and has lost its last digits (Excel keeps 15); format the"
+            " column as text and type the numbers again",
         ],
     }[lang]
     assert (result.code, error_lines(result.err)) == (1, said)
