@@ -1267,7 +1267,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help_required": ("[必填]", "[required]"),
     "help_default": ("[默认:{value}]", "[default: {value}]"),
     "help_deprecated": ("(已弃用) ", "(deprecated) "),
-    "help_option": ("显示本帮助并退出", "Show this message and exit."),
+    "help_option": ("显示本帮助并退出", "Show this help and exit"),
     # ---- one language a session (SPEC section 11): the parser's and the validators' errors in lbc's words,
     # the help screens' usage line, the audit log's labels (lbc_cli/cli/__init__.py, help_screen.py, audit.py)
     "clause_sep": ("；", "; "),

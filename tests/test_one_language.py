@@ -140,7 +140,8 @@ def test_every_help_screen_is_in_one_language(help_screens, path):
     assert _english_words(zh_out + zh_err, []) == [], zh_out
     assert _chinese(en_out + en_err, []) == [], en_out
     assert "Usage" not in zh_out and "用法：" in zh_out
-    assert "<bool>" not in zh_out and "<str>" not in zh_out
+    for typers in ("<bool>", "<str>", "<int", "<path>", "<list", "{", "<=x", "Show this message"):
+        assert typers not in zh_out and typers not in en_out, (path, typers)
 
 
 # (what is wrong, the command line): at least one of each kind of error per family of commands
@@ -239,6 +240,16 @@ def test_the_parsers_errors_are_lbcs_words(run, example_db, args, zh, en):
     assert chinese.code == english.code == 2
     assert zh in chinese.err and en in english.err
     assert "Input should" not in chinese.err + english.err
+
+
+def test_english_help_reads_like_the_chinese(help_screens):
+    """Arguments by name in the usage line, kinds of value as words, no metavar on a flag, ranges as a dash."""
+    zh, en = help_screens["zh"]["pair end"][1], help_screens["en"]["pair end"][1]
+    assert "Usage: lbc pair end [OPTIONS] CHILD HELPER" in en and "用法：lbc pair end [选项] 儿童 帮扶人" in zh
+    assert re.search(r"CHILD +TEXT +child: ", en), en
+    assert re.search(r"--help +-h +Show this help and exit", en), en
+    zh, en = help_screens["zh"]["exam add"][1], help_screens["en"]["exam add"][1]
+    assert "INTEGER [1900–2199]" in en and "<整数> [1900–2199]" in zh
 
 
 def test_no_command_is_the_help_and_no_empty_error():

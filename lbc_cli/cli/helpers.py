@@ -25,8 +25,8 @@ from lbc_cli.errors import ExitCode, Invalid
 _ = i18n.bi
 app = typer.Typer(
     help=_(
-        "帮扶人:新增、名单、详情、修改、删除误录",
-        "helpers (帮扶人): add, list, show, update, delete one added by mistake",
+        "帮扶人：新增、名单、详情、修改、删除误录",
+        "helpers: add, list, show, update, delete one added by mistake",
     )
 )
 
