@@ -416,7 +416,7 @@ def test_restore_of_a_bad_file_is_refused_and_the_database_bytes_are_unchanged(l
     cases = {
         str(not_lbc): "is not an lbc backup",
         str(newer): "has schema version 99, newer than this lbc supports",
-        _damaged(tmp_path, lbc): "is damaged: database disk image is malformed",
+        _damaged(tmp_path, lbc): "is damaged: the file is incomplete or corrupted (database disk image is malformed)",
         str(text): "is not an lbc backup",
         str(tmp_path / "missing.db"): "does not exist",
         str(tmp_path): "is not an lbc backup",
