@@ -249,13 +249,13 @@ FIELDS: dict[str, tuple[str, str]] = {
     "description": ("说明", "description"),
     "candidates": ("候选", "candidates"),
     "reason": ("原因", "reason"),
-    "at": ("时间(UTC)", "when (UTC)"),
+    "at": ("时间（UTC）", "when (UTC)"),
     "os_user": ("系统用户", "OS user"),
     "command": ("命令", "command"),
     "table": ("表", "table"),
     "row_id": ("行编号", "row id"),
     "action": ("操作", "action"),
-    "changes": ("改动(原值 → 新值)", "changes (old → new)"),
+    "changes": ("改动（原值 → 新值）", "changes (old → new)"),
     "priority": ("重点帮扶", "priority"),
     "baseline_rank": ("基数名次", "baseline rank"),
     "rank": ("名次", "rank"),
@@ -264,7 +264,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "conduct_points": ("守纪分", "conduct points"),
     "merit_points": ("三好分", "merit points"),
     "score": ("考核分", "score"),
-    "yuan": ("奖金(元)", "yuan"),
+    "yuan": ("奖金（元）", "yuan"),
     "award": ("奖项", "award"),
     "added": ("新增", "added"),
     "identical": ("相同", "identical"),
@@ -913,8 +913,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "schedule_unknown": ("没有编号为 {id} 的工作安排", "no schedule item {id}"),
     "remind_none": ("截至 {date},没有到期的关爱工作", "nothing is due as of {date}"),
     "remind_title": ("关爱工作提醒({date})", "Care work due ({date})"),
-    "remind_helper_id_role": ("{name}({id}，{role})", "{name}({id}, {role})"),
-    "remind_helper_id": ("{name}({id})", "{name}({id})"),
+    "remind_helper_id_role": ("{name}（{id}，{role}）", "{name}({id}, {role})"),
+    "remind_helper_id": ("{name}（{id}）", "{name}({id})"),
+    "remind_helper_role": ("{name}（{role}）", "{name}({role})"),
     "remind_unpaired": ("尚未结对的儿童", "Children with no helper"),
     "remind_schedule": ("本月工作安排", "This month's plan"),
     "remind_overdue": ("已逾期 {n} 天", "{n} days overdue"),
@@ -1508,7 +1509,11 @@ def schedule_text(uid: str, text: str) -> str:
         return text
     month, position = seeded
     zh, en = SCHEDULE[month][position - 1]
-    return zh if _lang == "zh" else en
+    # the stored (seeded) text keeps its ASCII commas, so that every village's file holds the same row
+    return zh.translate(_SCHEDULE_FULL_WIDTH) if _lang == "zh" else en
+
+
+_SCHEDULE_FULL_WIDTH = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）"})
 
 
 def _detect() -> str:
@@ -1682,8 +1687,9 @@ def field(name: str) -> str:
 
 def field_named(text: str) -> str | None:
     """The field whose Chinese or English label is ``text`` (监护人电话 -> guardian_phone); None: no such label."""
+    full = text.replace("(", "（").replace(")", "）")  # a file of before: 奖金(元)
     for name, (zh, en) in FIELDS.items():
-        if text in (zh, en):
+        if text in (zh, en) or full == zh:
             return name
     return None
 

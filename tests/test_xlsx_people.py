@@ -160,7 +160,7 @@ def test_money_has_two_places_and_the_payroll_its_labels(lbc, tmp_path):
     sheet = _book(path).worksheets[0]
     assert sheet.title == "考核奖励"
     header, *body = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert header == ["学年", "发放对象", "编号", "姓名", "角色", "奖项", "考核分", "奖金(元)"]
+    assert header == ["学年", "发放对象", "编号", "姓名", "角色", "奖项", "考核分", "奖金（元）"]
     assert body[0] == [2025, "帮扶人", 1, "志愿者", "牵手扶助志愿者", None, 13, 13]
     assert sorted((r[1], r[5], r[7]) for r in body[1:]) == [("儿童", "优秀奖", 50), ("儿童", "越位进步奖", 30)]
     yuan = [row[7] for row in sheet.iter_rows(min_row=2)]
@@ -293,7 +293,7 @@ def test_labels_and_slugs_at_once_is_a_usage_error_in_the_sessions_language(run,
     said = run("--lang", "zh", "export", "children", "--labels", "--slugs", db=db)
     assert said.code == 2 and said.out == ""
     assert said.err.strip() == (
-        "lbc: 错误: --labels: --labels 与 --slugs 只能选一个：--labels 写中文表头和名称，--slugs 写列名和代码"
+        "lbc: 错误：--labels：--labels 与 --slugs 只能选一个：--labels 写中文表头和名称，--slugs 写列名和代码"
     )
     said = run("--lang", "en", "export", "children", "-f", "xlsx", "--labels", "--slugs", "--out", "x.xlsx", db=db)
     assert said.code == 2 and "--labels or --slugs, not both" in said.err

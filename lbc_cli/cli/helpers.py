@@ -146,7 +146,7 @@ def show(
     data["pairings"] = []
     for pairing, child, _helper in pairings:
         end = pairing.end_date.isoformat() if pairing.end_date else ""
-        kids.append((f"{child.name}({child.id})", f"{pairing.start_date.isoformat()} – {end}"))
+        kids.append((i18n.t("name_and_id", name=child.name, id=child.id), f"{pairing.start_date.isoformat()} – {end}"))
         data["pairings"].append(
             {
                 "child_id": child.id,
