@@ -264,7 +264,7 @@ def test_exam_edit_changes_the_score_at_once(lbc, db):
         (["2", "--class-size", "4"], 1, "rank 5 is larger than the class (4)"),
         (["2", "--rank", "0"], 1, "at least 1"),
         (["2", "--rank", "abc"], 2, "'abc'"),
-        (["2", "--total", "-1"], 1, "total_score"),
+        (["2", "--total", "-1"], 1, "total score"),
         (["2"], 2, "nothing to correct"),
         (["3", "--rank", "1"], 1, "no exam record 3"),
     ],
