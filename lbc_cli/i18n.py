@@ -1509,11 +1509,7 @@ def schedule_text(uid: str, text: str) -> str:
         return text
     month, position = seeded
     zh, en = SCHEDULE[month][position - 1]
-    # the stored (seeded) text keeps its ASCII commas, so that every village's file holds the same row
-    return zh.translate(_SCHEDULE_FULL_WIDTH) if _lang == "zh" else en
-
-
-_SCHEDULE_FULL_WIDTH = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）"})
+    return zh if _lang == "zh" else en
 
 
 def _detect() -> str:

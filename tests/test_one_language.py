@@ -431,6 +431,9 @@ def test_zh_remind_and_documents_use_full_width_punctuation(run, example_db):
     for kind in ("plan", "summary", "month"):
         text = run("--lang", "zh", "report", kind, db=example_db).out
         prose = re.sub(r"```.*?```", "", text, flags=re.S)  # Mermaid keeps its own syntax
+        for items in i18n.SCHEDULE.values():  # the seeded schedule's text is stored data, the same in every file
+            for zh, _en in items:
+                prose = prose.replace(zh, "")
         assert not re.search(r"[\u4e00-\u9fff][,:;()]|[,:;()][\u4e00-\u9fff]", prose), kind
     card = run("--lang", "zh", "report", "child", "1", db=example_db).out
     assert card.splitlines()[0].startswith("# 农村留守儿童信息档案：")
