@@ -165,7 +165,11 @@ class Database:
             except NoSuchModuleError:  # foo://...: no database lbc knows
                 raise LbcError(i18n.t("bad_db_url", target=_url_shown(self.target)), ExitCode.USAGE) from None
             except Exception as exc:  # a malformed URL
-                raise DatabaseError(i18n.t("db_unavailable", target=self.display, why=type(exc).__name__)) from exc
+                raise DatabaseError(
+                    i18n.t(
+                        "db_unavailable", target=self.display, why=i18n.db_problem("", ("网址有误", type(exc).__name__))
+                    )
+                ) from exc
             if engine.dialect.name == "postgresql":
 
                 @event.listens_for(engine, "begin")
@@ -248,7 +252,9 @@ class Database:
             try:
                 _private_file(path)
             except OSError as exc:
-                raise DatabaseError(i18n.t("db_unavailable", target=self.display, why=exc.strerror)) from exc
+                raise DatabaseError(
+                    i18n.t("db_unavailable", target=self.display, why=i18n.db_problem(exc.strerror))
+                ) from exc
             return
         if path.is_dir():
             raise DatabaseError(i18n.t("db_is_dir", target=self.display))
@@ -258,7 +264,9 @@ class Database:
             with open(path, "rb") as fh:
                 head = fh.read(16)
         except OSError as exc:
-            raise DatabaseError(i18n.t("db_unavailable", target=self.display, why=exc.strerror)) from exc
+            raise DatabaseError(
+                i18n.t("db_unavailable", target=self.display, why=i18n.db_problem(exc.strerror))
+            ) from exc
         if not head and not create:
             raise DatabaseError(i18n.t("db_empty", target=self.display))
         if head and head != SQLITE_MAGIC:
@@ -648,7 +656,7 @@ class Database:
             done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                                   errors="replace", check=False, preexec_fn=_dies_with_parent)  # fmt: skip
         except OSError as exc:
-            raise LbcError(i18n.t("restore_failed", why=exc.strerror)) from None
+            raise LbcError(i18n.t("restore_failed", why=i18n.db_problem(exc.strerror))) from None
         if done.returncode != 0:
             lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
             why = lines[-1][:300] if lines else f"exit status {done.returncode}"
@@ -656,7 +664,7 @@ class Database:
                 why = why.replace(str(url.password), "***")
             if "lock timeout" in why:  # another session held a table past the busy timeout: nothing restored
                 raise DatabaseError(i18n.t("db_locked"))
-            raise LbcError(i18n.t("restore_failed", why=why))
+            raise LbcError(i18n.t("restore_failed", why=i18n.db_problem(why, quote=False)))
         leftover = sorted(_lbc_tables("postgresql") - archive_tables)
         if leftover:
             with self.engine.begin() as conn:
@@ -703,7 +711,7 @@ class Database:
                 check=False,
             )
         except OSError as exc:
-            raise LbcError(i18n.t("backup_failed", why=exc.strerror)) from None
+            raise LbcError(i18n.t("backup_failed", why=i18n.db_problem(exc.strerror))) from None
         if done.returncode != 0:
             lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
             why = lines[-1][:300] if lines else f"exit status {done.returncode}"
@@ -746,12 +754,12 @@ class Database:
                 lines = [f"no such column: {table}.{column}" for table, column in _missing_columns(conn)]
             if lines:
                 raise DatabaseDamaged(
-                    i18n.t("db_damaged", target=self.display, why=lines[0]), self.display, "; ".join(lines)
+                    i18n.t("db_damaged", target=self.display, why=_damage(lines[0])), self.display, "; ".join(lines)
                 )
             damage = [str(row) for (row,) in conn.exec_driver_sql("PRAGMA integrity_check") if row != "ok"]
             if damage:
                 words = [line for line in damage if not line.startswith("***")] or damage
-                why = words[0][:200]
+                why = _damage(words[0][:200])
                 raise DatabaseDamaged(i18n.t("db_damaged", target=self.display, why=why), self.display, why, damage)
             for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check"):
                 problems.append(f"{table} row {rowid}: missing {parent} row")
@@ -969,7 +977,7 @@ def _check_restorable_file(source: Path) -> None:
     except FileNotFoundError:
         raise LbcError(i18n.t("restore_missing", file=source)) from None
     except OSError as exc:
-        raise LbcError(i18n.t("cannot_read", file=source, why=exc.strerror)) from None
+        raise LbcError(i18n.t("cannot_read", file=source, why=i18n.db_problem(exc.strerror))) from None
     if stat.S_ISDIR(info.st_mode):
         raise LbcError(i18n.t("restore_not_lbc", file=source))
     if not stat.S_ISREG(info.st_mode):
@@ -978,7 +986,7 @@ def _check_restorable_file(source: Path) -> None:
         with open(source, "rb") as fh:
             fh.read(1)
     except OSError as exc:
-        raise LbcError(i18n.t("cannot_read", file=source, why=exc.strerror)) from None
+        raise LbcError(i18n.t("cannot_read", file=source, why=i18n.db_problem(exc.strerror))) from None
 
 
 def _check_sqlite_backup(source: Path) -> None:
@@ -993,7 +1001,7 @@ def _check_sqlite_backup(source: Path) -> None:
             damage += [f"{table} {row}: {parent}" for table, row, parent, _fk in connection.execute(
                 "PRAGMA foreign_key_check")]  # fmt: skip
             if damage:
-                raise LbcError(i18n.t("restore_damaged", file=source, why=damage[0][:200]))
+                raise LbcError(i18n.t("restore_damaged", file=source, why=_damage(damage[0][:200])))
             listed = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
             if not _FIRST_TABLES <= {name for (name,) in listed}:
                 raise LbcError(i18n.t("restore_not_lbc", file=source))
@@ -1003,7 +1011,7 @@ def _check_sqlite_backup(source: Path) -> None:
     except sqlite3.Error as exc:
         said = str(exc).lower()
         if "malformed" in said or "corrupt" in said:
-            raise LbcError(i18n.t("restore_damaged", file=source, why=str(exc)[:200])) from None
+            raise LbcError(i18n.t("restore_damaged", file=source, why=_damage(str(exc)[:200]))) from None
         raise LbcError(i18n.t("restore_not_lbc", file=source)) from None
     _check_restored_version(source, version)
 
@@ -1029,7 +1037,7 @@ def _check_pg_archive(source: Path) -> set[str]:
                               capture_output=True, text=True, errors="replace", check=False)  # fmt: skip
         if done.returncode != 0:
             lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
-            raise LbcError(i18n.t("restore_damaged", file=source, why=(lines[-1] if lines else "?")[:200]))
+            raise LbcError(i18n.t("restore_damaged", file=source, why=_damage((lines[-1] if lines else "?")[:200])))
         return done.stdout
 
     tables = set()
@@ -1371,7 +1379,7 @@ def known_problem(exc: BaseException, target: str) -> LbcError | None:
         return LbcError(i18n.t("disk_full", target=target), ExitCode.REFUSED)
     # SQLITE_CORRUPT; a table of lbc's schema dropped behind its back (SQLite's own words, which name only tables)
     if "malformed" in text or text.startswith(("no such table:", "no such column:")):
-        why = said.splitlines()[0][:200]
+        why = _damage(said.splitlines()[0][:200])
         return DatabaseDamaged(i18n.t("db_damaged", target=target, why=why), target, why)
     if "locked" in text or "busy" in text or "lock timeout" in text:  # the last: PostgreSQL's lock_timeout
         return DatabaseError(i18n.t("db_locked"))
@@ -1384,8 +1392,13 @@ def known_problem(exc: BaseException, target: str) -> LbcError | None:
     if "readonly database" in text or "read-only file system" in text:
         return DatabaseError(i18n.t("db_read_only", target=target))
     if "disk i/o error" in text or "unable to open database file" in text:
-        return DatabaseError(i18n.t("db_io", target=target, why=_why_io(target)))
+        return DatabaseError(i18n.t("db_io", target=target, why=i18n.db_problem(_why_io(target))))
     return None
+
+
+def _damage(said: str) -> str:
+    """What SQLite's check or pg_restore found wrong with a file, in the session's words."""
+    return i18n.db_problem(said, ("文件内容有误", ""))
 
 
 def _why_io(target: str) -> str:
@@ -1413,34 +1426,13 @@ def translate(exc: BaseException, target: str) -> LbcError:
     from sqlalchemy.exc import DBAPIError, OperationalError
 
     if isinstance(exc, OperationalError) or isinstance(exc, sqlite3.OperationalError):
-        why = _server_problem(text) or type(getattr(exc, "orig", exc)).__name__
+        kind = type(getattr(exc, "orig", exc)).__name__  # a server's own text may quote the connection string
+        why = i18n.db_problem(text, ("无法连接（加 --debug 查看详情）", kind), quote=False)
         return DatabaseError(i18n.t("db_unavailable", target=target, why=why))
     if "out of range" in text or "reached maximum value of sequence" in text:  # PostgreSQL's INTEGER ids
         return LbcError(i18n.t("out_of_range", largest=validate.MAX_ID))
     if "nul (0x00)" in text:  # PostgreSQL's refusal of a NUL in text (from a file lbc did not write)
         return LbcError(i18n.t("nul_text"), code=ExitCode.USAGE)
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return DatabaseError(i18n.t("db_unavailable", target=target, why="connection lost"))
+        return DatabaseError(i18n.t("db_unavailable", target=target, why=i18n.db_problem("connection lost")))
     return LbcError(i18n.t("internal", kind=type(exc).__name__))
-
-
-# A database server's refusal, in a few words (never its whole text: it may quote the connection string).
-_SERVER_PROBLEMS = (
-    ("password authentication failed", "password authentication failed"),
-    ("no password supplied", "password authentication failed"),
-    ("authentication failed", "authentication failed"),
-    ("no pg_hba.conf entry", "this host or user may not connect (pg_hba.conf)"),
-    ("does not exist", "no such database or role"),
-    ("connection refused", "connection refused (is the server running?)"),
-    ("timeout expired", "connection timed out"),
-    ("could not translate host name", "unknown host"),
-    ("name or service not known", "unknown host"),
-    ("too many clients", "the server has too many connections"),
-    ("the database system is starting up", "the server is starting up"),
-    ("the database system is shutting down", "the server is shutting down"),
-    ("server closed the connection", "the server closed the connection"),
-)
-
-
-def _server_problem(text: str) -> str | None:
-    return next((why for clue, why in _SERVER_PROBLEMS if clue in text), None)

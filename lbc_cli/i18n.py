@@ -249,13 +249,13 @@ FIELDS: dict[str, tuple[str, str]] = {
     "description": ("说明", "description"),
     "candidates": ("候选", "candidates"),
     "reason": ("原因", "reason"),
-    "at": ("时间(UTC)", "when (UTC)"),
+    "at": ("时间（UTC）", "when (UTC)"),
     "os_user": ("系统用户", "OS user"),
     "command": ("命令", "command"),
     "table": ("表", "table"),
     "row_id": ("行编号", "row id"),
     "action": ("操作", "action"),
-    "changes": ("改动(原值 → 新值)", "changes (old → new)"),
+    "changes": ("改动（原值 → 新值）", "changes (old → new)"),
     "priority": ("重点帮扶", "priority"),
     "baseline_rank": ("基数名次", "baseline rank"),
     "rank": ("名次", "rank"),
@@ -264,7 +264,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "conduct_points": ("守纪分", "conduct points"),
     "merit_points": ("三好分", "merit points"),
     "score": ("考核分", "score"),
-    "yuan": ("奖金(元)", "yuan"),
+    "yuan": ("奖金（元）", "yuan"),
     "award": ("奖项", "award"),
     "added": ("新增", "added"),
     "identical": ("相同", "identical"),
@@ -430,8 +430,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "帮扶人{name}（{id}）有 {pairings} 个结对、{contacts} 条联系记录，不能删除：请先用 lbc pair delete "
         "删除误建的结对、lbc contact edit --helper 改正联系记录，或改用 lbc helper update {id} --inactive",
         "helper {name} ({id}) has {pairings} pairing(s) and {contacts} contact(s) and cannot be deleted: first "
-        "`lbc pair delete` the pairings made by mistake and `lbc contact edit --helper` the contacts, or use "
-        "`lbc helper update {id} --inactive`",
+        "lbc pair delete the pairings made by mistake and lbc contact edit --helper the contacts, or use "
+        "lbc helper update {id} --inactive",
     ),
     "delete_needs_yes": ("删除需要确认：请加 --yes", "deleting needs confirmation: add --yes"),
     "pairing_overlaps": (
@@ -485,7 +485,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "restored": ("已用 {file} 恢复数据库 {target}", "restored the database {target} from {file}"),
     "no_db": (
         "数据库 {target} 不存在;先运行 lbc init(或用 --db 指定)",
-        "no database at {target}; run `lbc init` first (or give --db)",
+        "no database at {target}; run lbc init first (or give --db)",
     ),
     "not_a_db": (
         "{target} 不是 lbc 数据库(文件未改动)",
@@ -567,25 +567,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check_failed": ("数据库检查发现问题:", "the database check found problems:"),
     # ---- the database file: damage, a full disk, the erasure of a purge's bytes (SPEC sections 2, 8, 10) ----
     "db_damaged": (
-        "数据库 {target} 已损坏(SQLite:{why}),未作改动;运行 `lbc db check` 查看如何恢复",
-        "the database {target} is damaged (SQLite: {why}); nothing was written; run `lbc db check` for what to do",
+        "数据库 {target} 已损坏：{why}；未作改动，运行“lbc db check”查看如何恢复",
+        "the database {target} is damaged: {why}; nothing was written; run lbc db check for what to do",
     ),
     "check_damaged": (
-        "数据库文件 {target} 已损坏(SQLite:{why})。请用备份恢复:在没有 lbc 运行时,把 `lbc db backup` 生成的备份文件"
+        "数据库文件 {target} 已损坏：{why}。请用备份恢复:在没有 lbc 运行时,把 “lbc db backup” 生成的备份文件"
         "(默认在数据库旁的 backups 目录)复制过来覆盖它,并删除旁边的 -wal 和 -shm 文件",
-        "the database file {target} is damaged (SQLite: {why}); restore a backup: with no lbc running, copy a file"
-        " `lbc db backup` made (by default in the backups folder beside the database) over it and delete the -wal"
+        "the database file {target} is damaged: {why}; restore a backup: with no lbc running, copy a file"
+        " lbc db backup made (by default in the backups folder beside the database) over it and delete the -wal"
         " and -shm files beside it",
     ),
     "check_last_contacts": (
-        "last_contacts 表(每名儿童各类最近一次联系)中有 {n} 名儿童与联系记录不符;"
+        "“最近联系”汇总表（每名儿童各类最近一次联系）中有 {n} 名儿童与联系记录不符；"
         "lbc db check --repair 可据联系记录重新生成该表",
-        "last_contacts (each child's last contacts of each kind) differs from the contacts for {n} children;"
+        "the table of last contacts (each child's last contact of each kind) differs from the contacts for {n}"
+        " children;"
         " lbc db check --repair works the table out again from the contacts",
     ),
     "check_repaired": (
-        "已据联系记录重新生成 last_contacts 表",
-        "worked last_contacts out again from the contacts",
+        "已据联系记录重新生成“最近联系”汇总表",
+        "worked the table of last contacts out again from the contacts",
     ),
     "check_erasure_pending": (
         "删除个人信息(lbc child purge)后的抹除尚未完成:旧数据仍在文件中;另一个程序不再读取数据库后,"
@@ -594,9 +595,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         " erases them once no other program is reading the database",
     ),
     "erase_waiting": (
-        "已删除的个人信息仍留在数据库文件中({why});下一条 lbc 命令会完成抹除(`lbc db check` 可查看是否完成)",
+        "已删除的个人信息仍留在数据库文件中({why});下一条 lbc 命令会完成抹除(“lbc db check” 可查看是否完成)",
         "the erased values are still in the database file ({why}); the next lbc command finishes erasing them"
-        " (`lbc db check` says whether it is done)",
+        " (lbc db check says whether it is done)",
     ),
     "erase_reader": (
         "另一个程序一直在读取数据库,超过了等待时间",
@@ -611,8 +612,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "could not vacuum the touched tables on the server ({why}); ask its administrator to run VACUUM {tables}",
     ),
     "purge_copies": (
-        "注意:此前做的备份(`lbc db backup` 和升级前的自动备份)中仍有该儿童的信息,请按规定删除",
-        "note: backups made before (`lbc db backup`, the copies taken before an upgrade) still hold the child's"
+        "注意:此前做的备份(“lbc db backup” 和升级前的自动备份)中仍有该儿童的信息,请按规定删除",
+        "note: backups made before (lbc db backup, the copies taken before an upgrade) still hold the child's"
         " data: delete them as your rules say",
     ),
     "purge_copies_pg": (
@@ -648,7 +649,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "exit date {date} is before the child's return on {back}",
     ),
     "no_duplicates": ("没有发现疑似重复的档案", "no likely duplicates found"),
-    "config_unknown": ("没有参数“{key}”;可用:lbc config list", "no setting '{key}'; see `lbc config list`"),
+    "config_unknown": ("没有参数“{key}”;可用:lbc config list", "no setting '{key}'; see lbc config list"),
     "config_min": ("应不小于 {min}", "must be at least {min}"),
     "config_max": ("应不大于 {max}", "must be at most {max}"),
     "config_set": ("{key} = {value}", "{key} = {value}"),
@@ -710,7 +711,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--bom 只用于 CSV(给 Excel/WPS 打开);{format} 格式不加 BOM",
         "--bom is for CSV only (for Excel/WPS); {format} never starts with a BOM",
     ),
-    "db_empty": ("{target} 是空文件;先运行 lbc init", "{target} is an empty file; run `lbc init` first"),
+    "db_empty": ("{target} 是空文件;先运行 lbc init", "{target} is an empty file; run lbc init first"),
     "db_is_dir": ("{target} 是一个文件夹,不是数据库文件", "{target} is a folder, not a database file"),
     "db_driver": (
         "缺少数据库驱动 {module};要连 PostgreSQL,请装入 lbc 所在的环境:{python} -m pip install 'psycopg[binary]>=3.1'"
@@ -916,8 +917,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "schedule_unknown": ("没有编号为 {id} 的工作安排", "no schedule item {id}"),
     "remind_none": ("截至 {date},没有到期的关爱工作", "nothing is due as of {date}"),
     "remind_title": ("关爱工作提醒({date})", "Care work due ({date})"),
-    "remind_helper_id_role": ("{name}({id}，{role})", "{name}({id}, {role})"),
-    "remind_helper_id": ("{name}({id})", "{name}({id})"),
+    "remind_helper_id_role": ("{name}（{id}，{role}）", "{name}({id}, {role})"),
+    "remind_helper_id": ("{name}（{id}）", "{name}({id})"),
+    "remind_helper_role": ("{name}（{role}）", "{name}({role})"),
     "remind_unpaired": ("尚未结对的儿童", "Children with no helper"),
     "remind_schedule": ("本月工作安排", "This month's plan"),
     "remind_overdue": ("已逾期 {n} 天", "{n} days overdue"),
@@ -1003,7 +1005,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{format} 需要 --out 文件，或重定向到文件",
         "{format} needs --out FILE (or stdout redirected to a file)",
     ),
-    "bad_month": ("“{value}”不是月份(YYYY-MM)", "'{value}' is not a month (YYYY-MM)"),
+    "bad_month": ("“{value}”不是月份（格式如 2026-03）", "'{value}' is not a month (written like 2026-03)"),
     "report_written": ("已写入 {file}", "wrote {file}"),
     # a page's title when a user's template has no heading of its own (the packaged ones title themselves)
     "title_plan": ("{year}年工作计划", "Work plan, {year}"),
@@ -1099,19 +1101,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # what a file is before it is read, its header, the rows it may hold (_Loader.check_header, io.FILE_MAX_ROWS)
     "import_header_unknown": (
-        "表头第 {n} 列“{column}”不是 {table} 的列(列名请用 lbc export {table} 导出的表头或其中文、英文名称)",
-        "column {n} of the header, '{column}', is not a column of {table} "
-        "(use the headers `lbc export {table}` writes, or their labels in Chinese or English)",
+        "表头第 {n} 列“{column}”不是{label}表的列（列名请用 lbc export {table} 导出的表头或其中文、英文名称)",
+        "column {n} of the header, '{column}', is not a column of the {label} table "
+        "(use the headers lbc export {table} writes, or their labels in Chinese or English)",
     ),
     "import_header_missing": (
-        "表头缺少必填的列：{columns}（{table} 的每一行都要填）",
-        "the header lacks a column every row of {table} needs: {columns}",
+        "表头缺少必填的列：{columns}（{label}表的每一行都要填）",
+        "the header lacks a column every row of the {label} table needs: {columns}",
     ),
     "import_masked": (
         "{columns}是打了星号的（如 138****1234），看起来是默认导出的文件（身份证号和电话被遮住），不能导回；"
         "请用 {command} 导出完整号码后再导入",
         "{columns}: the numbers are masked (like 138****1234): this looks like a default export, which hides id numbers"
-        " and phones and cannot be imported back; export with `{command}` and import that file",
+        " and phones and cannot be imported back; export with {command} and import that file",
     ),
     "import_masked_file": ("完整名单{ext}", "full{ext}"),
     "import_header_twice": (
@@ -1227,17 +1229,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "merge_older": (
         "{other} 的数据库版本 {found} 比本程序的 {supported} 旧,合并不会改动它;请先升级:lbc --db {other} init,再合并",
         "{other} has schema version {found}, older than this lbc's {supported}, and a merge does not change it: "
-        "upgrade it first with `lbc --db {other} init`, then merge",
+        "upgrade it first with lbc --db {other} init, then merge",
     ),
     "merge_same": ("{other} 就是本库,无需合并", "{other} is this database: there is nothing to merge"),
     "merge_damaged": (
         "对方的 {table} {uid} 指向对方库中不存在的记录;请先对它运行 lbc db check",
-        "{table} {uid} of the other database points to a row it does not hold; run `lbc db check` on it first",
+        "{table} {uid} of the other database points to a row it does not hold; run lbc db check on it first",
     ),
-    "merge_diff": ("{field}:本库 {mine},对方 {theirs}", "{field}: here {mine}, theirs {theirs}"),
-    "merge_conflict": ("{table} {row}:{diffs}", "{table} {row}: {diffs}"),
+    "merge_diff": ("{field}：本库 {mine}，对方 {theirs}", "{field}: here {mine}, theirs {theirs}"),
+    "merge_conflict": ("{table} {row}：{diffs}", "{table} {row}: {diffs}"),
     "merge_duplicate": (
-        "{table} {row}:与本库的 {mine} 是同一记录({why});{diffs}",
+        "{table} {row}：与本库的 {mine} 是同一记录（{why}）；{diffs}",
         "{table} {row}: the same record as {mine} here ({why}); {diffs}",
     ),
     "merge_why_id_number": ("身份证号相同", "same id number"),
@@ -1255,7 +1257,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(taking theirs would overlap another pairing of the same child and helper: settle it by hand)",
     ),
     "merge_erased": (
-        "{table} {row}:本库已删除其个人信息(lbc child purge),保持删除,不采用对方的 {fields}",
+        "{table} {row}：本库已删除其个人信息（lbc child purge），保持删除，不采用对方的 {fields}",
         "{table} {row}: its personal data was erased here (lbc child purge) and stays erased; "
         "theirs differs in {fields}, not taken",
     ),
@@ -1263,26 +1265,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "merge_month": ("{month} 月", "month {month}"),
     "merge_done": (
         "已合并 {other}:新增 {added} 行,相同 {identical} 行,冲突 {conflicts} 行",
-        "merged {other}: {added} rows added, {identical} identical, {conflicts} conflicts",
+        "merged {other}: {added} row{s_added} added, {identical} identical, {conflicts} conflict{s}",
     ),
     "merge_dry_run": (
         "--dry-run:合并 {other} 将新增 {added} 行,相同 {identical} 行,冲突 {conflicts} 行;未写入任何数据",
-        "--dry-run: merging {other} would add {added} rows ({identical} identical, {conflicts} conflicts); "
+        "--dry-run: merging {other} would add {added} row{s_added} ({identical} identical, {conflicts} conflict{s}); "
         "nothing was written",
     ),
-    "merge_settled": ("{n} 处冲突已处理:", "{n} conflicts settled:"),
+    "merge_settled": ("{n} 处冲突已处理:", "{n} conflict{s} settled:"),
     "merge_settled_theirs": (
         "{n} 处冲突已采用对方的值(--prefer theirs):",
-        "{n} conflicts settled with theirs (--prefer theirs):",
+        "{n} conflict{s} settled with theirs (--prefer theirs):",
     ),
     "merge_settled_mine": (
         "{n} 处冲突保留本库的值(--prefer mine):",
-        "{n} conflicts kept as they are here (--prefer mine):",
+        "{n} conflict{s} kept as they are here (--prefer mine):",
     ),
     "merge_refused": (
         "与 {other} 有 {n} 处冲突,未合并任何数据;请核对后用 --prefer mine(保留本库)或 --prefer theirs(采用对方),"
         "或修改一方后再合并:",
-        "{n} conflicts with {other}; nothing was merged. Settle them with --prefer mine (keep these values) or "
+        "{n} conflict{s} with {other}; nothing was merged. Settle them with --prefer mine (keep these values) or "
         "--prefer theirs (take {other}'s), or edit one side, and merge again:",
     ),
     "merge_uid_repeated": ("这个 UID 在对方文件里出现了两次", "this uid is in the other file twice"),
@@ -1292,7 +1294,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "merge_refused_dry": (
         "{n} 处冲突未解决:这次合并会被拒绝(--dry-run,未写入任何数据):",
-        "{n} conflicts left unsettled: this merge would be refused (--dry-run: nothing was written):",
+        "{n} conflict{s} left unsettled: this merge would be refused (--dry-run: nothing was written):",
     ),
     # OTHER's rows checked as import checks a file's (merge.py _Merger._checked)
     "merge_bad": (
@@ -1308,7 +1310,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help_required": ("[必填]", "[required]"),
     "help_default": ("[默认:{value}]", "[default: {value}]"),
     "help_deprecated": ("(已弃用) ", "(deprecated) "),
-    "help_option": ("显示本帮助并退出", "Show this message and exit."),
+    "help_option": ("显示本帮助并退出", "Show this help and exit"),
     # ---- one language a session (SPEC section 11): the parser's and the validators' errors in lbc's words,
     # the help screens' usage line, the audit log's labels (lbc_cli/cli/__init__.py, help_screen.py, audit.py)
     "clause_sep": ("；", "; "),
@@ -1425,6 +1427,91 @@ AUDIT_KEYS: dict[str, tuple[str, str]] = {
     "name_initials": ("拼音首字母", "pinyin initials"),
     "name_variants": ("姓名异写", "name variants"),
 }
+
+
+# What a database driver, pg_restore or the system said, as lbc says it: (a clue in its text, Chinese, English).
+# The first clue found wins; the driver's own words never reach a Chinese session (SPEC section 11).
+DB_PROBLEMS: tuple[tuple[str, str, str], ...] = (
+    ("malformed", "文件不完整或已损坏", "the file is incomplete or corrupted"),
+    ("corrupt", "文件不完整或已损坏", "the file is incomplete or corrupted"),
+    ("not a database", "不是数据库文件", "not a database file"),
+    ("file is encrypted", "不是数据库文件", "not a database file"),
+    ("no such table", "缺少数据表", "a table is missing"),
+    ("no such column", "缺少数据列", "a column is missing"),
+    ("database or disk is full", "磁盘已满", "the disk is full"),
+    ("no space left on device", "磁盘已满", "the disk is full"),
+    ("readonly", "数据库只读", "the database is read-only"),
+    ("read-only", "只读的文件系统", "a read-only file system"),
+    ("permission denied", "没有权限", "permission denied"),
+    ("no such file or directory", "文件不存在", "no such file"),
+    ("is a directory", "这是文件夹", "it is a folder"),
+    ("locked", "数据库正被占用", "the database is locked"),
+    ("busy", "数据库正被占用", "the database is locked"),
+    ("lock timeout", "等待数据库锁超时", "the wait for a lock timed out"),
+    ("password authentication failed", "密码验证失败", "password authentication failed"),
+    ("no password supplied", "密码验证失败", "password authentication failed"),
+    ("authentication failed", "身份验证失败", "authentication failed"),
+    (
+        "no pg_hba.conf entry",
+        "服务器不允许此主机或用户连接（pg_hba.conf）",
+        "this host or user may not connect (pg_hba.conf)",
+    ),
+    ("does not exist", "数据库或用户不存在", "no such database or role"),
+    ("connection refused", "连接被拒绝（数据库服务器是否在运行？）", "connection refused (is the server running?)"),
+    ("timeout expired", "连接超时", "connection timed out"),
+    ("timed out", "连接超时", "connection timed out"),
+    ("could not translate host name", "找不到该主机", "unknown host"),
+    ("name or service not known", "找不到该主机", "unknown host"),
+    ("unknown host", "找不到该主机", "unknown host"),
+    ("too many clients", "服务器连接数已满", "the server has too many connections"),
+    ("too many connections", "服务器连接数已满", "the server has too many connections"),
+    ("starting up", "服务器正在启动", "the server is starting up"),
+    ("shutting down", "服务器正在关闭", "the server is shutting down"),
+    ("closed the connection", "服务器关闭了连接", "the server closed the connection"),
+    ("connection lost", "与服务器的连接中断", "the connection was lost"),
+    ("i/o error", "读写出错", "an I/O error"),
+    ("input/output error", "读写出错", "an I/O error"),
+)
+
+
+def db_problem(
+    said: object, otherwise: tuple[str, str] = ("数据库程序报错（加 --debug 查看详情）", ""), quote: bool = True
+) -> str:
+    """What a driver or the system said (``database disk image is malformed``), in the session's words: in
+    Chinese lbc's words only; in English lbc's words with the driver's own in parentheses where they differ
+    (``quote``: a server's text is never quoted, it may hold the connection string). ``otherwise``: the words
+    for a text no clue matches (English: the text itself when empty)."""
+    raw = str(said or "").strip().splitlines()[0] if str(said or "").strip() else ""
+    text = raw.lower()
+    zh, en = next(((zh, en) for clue, zh, en in DB_PROBLEMS if clue in text), otherwise)
+    if _lang == "zh":
+        return zh
+    if not en:
+        return raw or "?"
+    return en if en.lower() == text or not raw or not quote else f"{en} ({raw})"
+
+
+# The enum of each field whose values are slugs, in every table (the audit log and merge show their labels)
+VALUE_ENUMS: dict[str, str] = {
+    "gender": "gender",
+    "schooling": "schooling",
+    "flags": "flag",
+    "assistance": "assistance",
+    "status": "status",
+    "guardian_relation": "guardian_relation",
+    "guardian_rating": "guardian_rating",
+    "health": "health",
+    "exit_reason": "exit_reason",
+    "role": "role",
+    "kind": "kind",
+    "with_whom": "with",
+    "award": "award",
+}
+
+
+def plural(n: int) -> str:
+    """English's plural ending for a count (1 conflict, 2 conflicts); none in Chinese."""
+    return "" if n == 1 or _lang == "zh" else "s"
 
 
 def help_name(text: str) -> str:
@@ -1637,8 +1724,9 @@ def field(name: str) -> str:
 
 def field_named(text: str) -> str | None:
     """The field whose Chinese or English label is ``text`` (监护人电话 -> guardian_phone); None: no such label."""
+    full = text.replace("(", "（").replace(")", "）")  # a file of before: 奖金(元)
     for name, (zh, en) in FIELDS.items():
-        if text in (zh, en):
+        if text in (zh, en) or full == zh:
             return name
     return None
 
@@ -1670,5 +1758,7 @@ def labels(enum: str, slugs: str | None) -> str:
 
 
 def choices(enum: str) -> str:
-    """The choices of an enum for help text: 'slug (label)' pairs."""
+    """The choices of an enum for help text and errors: 'slug (label)' pairs; in Chinese F（女）、M（男）."""
+    if _lang == "zh":
+        return "、".join(f"{slug}（{pair[0]}）" for slug, pair in ENUMS[enum].items())
     return ", ".join(f"{slug} ({pair[0]})" for slug, pair in ENUMS[enum].items())

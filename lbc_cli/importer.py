@@ -152,7 +152,10 @@ def check_header(name: str, source: str, headers: list[str], keys: list[str], bl
         if key == IGNORED:
             continue
         if key not in spec and key not in ("id", "uid"):
-            raise LbcError(where + i18n.t("import_header_unknown", n=position, column=shown, table=name))
+            raise LbcError(
+                where
+                + i18n.t("import_header_unknown", n=position, column=shown, table=name, label=i18n.label("table", name))
+            )
         if key in seen:
             first = (headers[seen[key] - 1] or "").strip().lstrip("\ufeff").strip()
             if first == shown:
@@ -166,7 +169,12 @@ def check_header(name: str, source: str, headers: list[str], keys: list[str], bl
         seen[key] = position
     missing = [column for column in required if column not in seen and column not in OPTIONAL_REQUIRED]
     if missing:
-        raise LbcError(where + i18n.t("import_header_missing", columns=i18n.field_list(missing), table=name))
+        raise LbcError(
+            where
+            + i18n.t(
+                "import_header_missing", columns=i18n.field_list(missing), table=name, label=i18n.label("table", name)
+            )
+        )
 
 
 # Required columns a file may leave out all the same: a roster typed without it is enrolled on the day it is imported.
@@ -670,7 +678,16 @@ class _Loader:
             if not key.strip():
                 raise LbcError(where + i18n.t("import_header_empty", n=position))
             if self._unknown((key,)) is not None:
-                raise LbcError(where + i18n.t("import_header_unknown", n=position, column=key, table=self.name))
+                raise LbcError(
+                    where
+                    + i18n.t(
+                        "import_header_unknown",
+                        n=position,
+                        column=key,
+                        table=self.name,
+                        label=i18n.label("table", self.name),
+                    )
+                )
             if key in seen:
                 raise LbcError(where + i18n.t("import_header_twice", first=seen[key], second=position, column=key))
             seen[key] = position

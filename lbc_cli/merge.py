@@ -239,23 +239,23 @@ class Conflict:
         row = f"{self.uid} {self.who}" if self.who else self.uid
         if self.erased:  # OTHER's values are the personal data erased here: the fields are named, not shown
             fields = i18n.field_list(name for name, _mine, _theirs in self.diffs)
-            return i18n.t("merge_erased", table=self.table, row=row, fields=fields)
-        zh = i18n.lang() == "zh"
-        diffs = (";" if zh else "; ").join(
+            return i18n.t("merge_erased", table=i18n.label("table", self.table), row=row, fields=fields)
+        diffs = ("；" if i18n.lang() == "zh" else "; ").join(
             i18n.t(
                 "merge_diff",
-                field=i18n.field(name) if zh else name,
+                field=i18n.field(name),
                 mine=_shown(name, _birth_shown(name, mine, self.statuses[0])),
                 theirs=_shown(name, _birth_shown(name, theirs, self.statuses[1])),
             )
             for name, mine, theirs in self.diffs
         )
+        table = i18n.label("table", self.table)
         if self.mine_uid is not None and self.why is not None:
             text = i18n.t(
-                "merge_duplicate", table=self.table, row=row, mine=self.mine_uid, why=i18n.t(self.why), diffs=diffs
+                "merge_duplicate", table=table, row=row, mine=self.mine_uid, why=i18n.t(self.why), diffs=diffs
             )
         else:
-            text = i18n.t("merge_conflict", table=self.table, row=row, diffs=diffs)
+            text = i18n.t("merge_conflict", table=table, row=row, diffs=diffs)
         if self.blocked:
             text += " " + i18n.t(self.blocked)
         return text
@@ -278,6 +278,13 @@ class Outcome:
         return [self.tallies[name].row() for name in ORDER if name in self.tallies]
 
 
+def _aside(name: str, *notes: str) -> str:
+    """A record as a person tells it apart: 高嘉一（李家村，2018-07-23）, or in English 高嘉一 (李家村, 2018-07-23)."""
+    if i18n.lang() == "zh":
+        return f"{name}（{'，'.join(notes)}）"
+    return f"{name} ({', '.join(notes)})"
+
+
 def _birth_shown(column: str, value: Any, status: str | None) -> Any:
     """A birth date as a message shows it: a purged child's year alone (``validate.birth_shown``)."""
     from lbc_cli import validate
@@ -295,6 +302,8 @@ def _shown(column: str, value: Any) -> str:
     if isinstance(value, date | datetime):
         return value.isoformat()
     text = str(value)
+    if column in i18n.VALUE_ENUMS:  # a slug by its label (grandparent -> 祖父母)
+        return i18n.labels(i18n.VALUE_ENUMS[column], text)
     if column in io.SENSITIVE:
         return validate.mask(text)
     return text if len(text) <= 40 else text[:39] + "…"
@@ -787,19 +796,19 @@ class _Merger:
             from lbc_cli import validate
 
             born = validate.birth_shown(mine["birth_date"].isoformat(), mine["status"])  # a purged child's year
-            return f"{mine['name']} ({mine['village'] or '-'}, {born})"
+            return _aside(mine["name"], mine["village"] or "-", born)
         if name == "helpers":
-            return f"{mine['name']} ({i18n.label('role', mine['role'])})"
+            return _aside(mine["name"], i18n.label("role", mine["role"]))
         if name == "pairings":
             return f"{self._name('children', mine['child_id'])} – {self._name('helpers', mine['helper_id'])}"
         if name == "contacts":
             child = self._name("children", mine["child_id"])
-            return f"{child} ({mine['date'].isoformat()}, {i18n.label('kind', mine['kind'])})"
+            return _aside(child, mine["date"].isoformat(), i18n.label("kind", mine["kind"]))
         if name == "exams":
             child = self._name("children", mine["child_id"])
-            return f"{child} ({i18n.t('merge_term', year=mine['school_year'], term=mine['term'])})"
+            return _aside(child, i18n.t("merge_term", year=mine["school_year"], term=mine["term"]))
         if name == "exits":
-            return f"{self._name('children', mine['child_id'])} ({mine['exit_date'].isoformat()})"
+            return _aside(self._name("children", mine["child_id"]), mine["exit_date"].isoformat())
         if name == "schedule_items":
             return i18n.t("merge_month", month=mine["month"])
         return ""  # a setting: its key names it

@@ -264,7 +264,7 @@ def test_exam_edit_changes_the_score_at_once(lbc, db):
         (["2", "--class-size", "4"], 1, "rank 5 is larger than the class (4)"),
         (["2", "--rank", "0"], 1, "at least 1"),
         (["2", "--rank", "abc"], 2, "'abc'"),
-        (["2", "--total", "-1"], 1, "total_score"),
+        (["2", "--total", "-1"], 1, "total score"),
         (["2"], 2, "nothing to correct"),
         (["3", "--rank", "1"], 1, "no exam record 3"),
     ],
@@ -416,7 +416,7 @@ def test_restore_of_a_bad_file_is_refused_and_the_database_bytes_are_unchanged(l
     cases = {
         str(not_lbc): "is not an lbc backup",
         str(newer): "has schema version 99, newer than this lbc supports",
-        _damaged(tmp_path, lbc): "is damaged: database disk image is malformed",
+        _damaged(tmp_path, lbc): "is damaged: the file is incomplete or corrupted (database disk image is malformed)",
         str(text): "is not an lbc backup",
         str(tmp_path / "missing.db"): "does not exist",
         str(tmp_path): "is not an lbc backup",

@@ -195,9 +195,9 @@ def test_a_helper_entered_twice_is_deleted_with_its_values_in_the_audit_log(run,
 def test_a_helper_with_pairings_or_contacts_is_not_deleted(run, db):
     err = refused(run("helper", "delete", "李妈妈", "--yes", db=db))
     assert err == (
-        "lbc: error: helper 李妈妈 (2) has 1 pairing(s) and 1 contact(s) and cannot be deleted: first `lbc pair "
-        "delete` the pairings made by mistake and `lbc contact edit --helper` the contacts, or use `lbc helper "
-        "update 2 --inactive`\n"
+        "lbc: error: helper 李妈妈 (2) has 1 pairing(s) and 1 contact(s) and cannot be deleted: first lbc pair "
+        "delete the pairings made by mistake and lbc contact edit --helper the contacts, or use lbc helper "
+        "update 2 --inactive\n"
     )
     ok(run("log-contact", "李四", "--kind", "phone-call", "--date", "2024-03-01", "--helper", "张老师", db=db))
     err = refused(run("--lang", "zh", "helper", "delete", "张老师", "--yes", db=db))

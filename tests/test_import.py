@@ -386,7 +386,7 @@ def test_a_masked_export_does_not_import_as_data(lbc, child, fresh, run, tmp_pat
     assert result.code == 1
     [line] = error_lines(result.err)  # said once for the file, not once a cell (SPEC section 11)
     assert line.startswith(f"{path}: id_number, guardian_phone, father_phone, mother_phone: the numbers are masked")
-    assert "`lbc export children --reveal --out full.csv`" in line
+    assert "lbc export children --reveal --out full.csv" in line
     assert count(target, "children") == 0
 
 
@@ -539,7 +539,7 @@ def test_foreign_keys_and_rules_of_other_tables(lbc, small_db, tmp_path, table, 
     assert snapshot(small_db) == before
 
 
-HEADER_HELP = "(use the headers `lbc export children` writes, or their labels in Chinese or English)"
+HEADER_HELP = "(use the headers lbc export children writes, or their labels in Chinese or English)"
 
 
 def test_a_csv_header_naming_a_column_the_table_lacks_is_refused_as_one_error(lbc, db, tmp_path):
@@ -548,19 +548,16 @@ def test_a_csv_header_naming_a_column_the_table_lacks_is_refused_as_one_error(lb
     path = tmp_path / "extra.csv"
     path.write_text("name,gender,birth_date,nickname\n甲,F,2016-01-01,小甲\n乙,M,2016-01-02,\n", encoding="utf-8")
     result = lbc("import", "children", str(path))
-    said = f"{path}:1: column 4 of the header, 'nickname', is not a column of children {HEADER_HELP}"
+    said = f"{path}:1: column 4 of the header, 'nickname', is not a column of the children table {HEADER_HELP}"
     assert (result.code, result.err) == (1, f"lbc: error: {said}\n")
     zh = lbc("--lang", "zh", "import", "children", str(path))
-    said = (
-        f"{path}:1: 表头第 4 列“nickname”不是 children 的列"
-        "（列名请用 lbc export children 导出的表头或其中文、英文名称）"
-    )
+    said = f"{path}:1: 表头第 4 列“nickname”不是儿童表的列（列名请用 lbc export children 导出的表头或其中文、英文名称）"
     assert (zh.code, zh.err) == (1, f"lbc: 错误：{said}\n")
 
     path.write_text("name,gender,birth_date,nickname\n", encoding="utf-8")
     result = lbc("import", "children", str(path))
-    assert (result.code, result.err.split(": ", 2)[2]) == (1, f"{path}:1: column 4 of the header, 'nickname', is "
-                                                              f"not a column of children {HEADER_HELP}\n")  # fmt: skip
+    said = f"{path}:1: column 4 of the header, 'nickname', is not a column of the children table {HEADER_HELP}\n"
+    assert (result.code, result.err.split(": ", 2)[2]) == (1, said)
     assert snapshot(db) == {**dict.fromkeys(TABLES, 0), "audit_log": 0}
 
 
@@ -1705,7 +1702,7 @@ def test_an_endless_csv_whose_header_names_no_column_is_refused_at_its_header(lb
     endless_stdin(monkeypatch, b"", b"aaaa,bbbb\n")
     with finishes_within(20):
         result = lbc("import", "children", "-", "--dry-run")
-    said = f"<stdin>:1: column 1 of the header, 'aaaa', is not a column of children {HEADER_HELP}"
+    said = f"<stdin>:1: column 1 of the header, 'aaaa', is not a column of the children table {HEADER_HELP}"
     assert (result.code, result.out, result.err) == (1, "", f"lbc: error: {said}\n")
 
 

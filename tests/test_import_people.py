@@ -233,7 +233,7 @@ def test_a_masked_registration_form_is_recognised_once(run, example_db, fresh, t
         "en": f"{path}: 公民身份号码, 父亲联系电话, 母亲联系电话, 监护人联系电话: "
         "the numbers are masked (like 138****1234): this looks like a default export, which hides id numbers and "
         "phones and cannot be imported back; export with "
-        "`lbc export children --layout registration-form --reveal --out full.csv` and import that file",
+        "lbc export children --layout registration-form --reveal --out full.csv and import that file",
     }[lang]
     assert (result.code, error_lines(result.err)) == (1, [hint])
     assert count(target, "children") == 0
@@ -313,8 +313,8 @@ def test_a_header_lacking_a_required_column_is_one_line(lbc, db, tmp_path, fmt, 
     write(path, [{"姓名": f"孩子{i}", "出生日期": "2016-01-01"} for i in range(5)], fmt, "children")
     result = lbc("--lang", lang, "import", "children", str(path))
     said = {
-        "zh": f"lbc: 错误：{path}:1: 表头缺少必填的列：性别（children 的每一行都要填）\n",
-        "en": f"lbc: error: {path}:1: the header lacks a column every row of children needs: gender\n",
+        "zh": f"lbc: 错误：{path}:1: 表头缺少必填的列：性别（儿童表的每一行都要填）\n",
+        "en": f"lbc: error: {path}:1: the header lacks a column every row of the children table needs: gender\n",
     }[lang]
     assert (result.code, result.err) == (1, said)
     assert count(db, "children") == 0

@@ -198,10 +198,10 @@ def test_a_child_edited_on_both_sides_is_a_conflict_named_and_nothing_is_merged(
 
     assert result.code == 1
     assert result.out == ""
-    assert result.err.startswith("lbc: error: 1 conflicts with ") and "nothing was merged" in result.err
+    assert result.err.startswith("lbc: error: 1 conflict with ") and "nothing was merged" in result.err
     assert details(result.err) == [
         f"children {uid_of(a, 'children', 1)} 张三 (李家村, 2015-03-04): school: here 镇中心小学, theirs 县实验小学; "
-        "guardian_phone: here 138****5678, theirs 139****8888"
+        "guardian phone: here 138****5678, theirs 139****8888"
     ]
     assert "13812345678" not in result.err and "13999998888" not in result.err
     assert dump(a) == before  # not even 钱二, who is no conflict
@@ -214,7 +214,7 @@ def test_prefer_mine_keeps_this_side_and_merges_the_rest(run, edited):
 
     assert result.code == 0, result.err
     assert summary(result.out)["children"] == (1, 0, 1, 0)  # 钱二 added, 张三 a conflict kept as here
-    assert "1 conflicts kept as they are here" in result.err
+    assert "1 conflict kept as they are here" in result.err
     assert "school: here 镇中心小学, theirs 县实验小学" in result.err  # a settled conflict is still named
     assert rows(a, "SELECT name, school, guardian_phone FROM children ORDER BY id") == [
         ("张三", "镇中心小学", "13812345678"),
@@ -248,7 +248,7 @@ def test_chinese_names_the_fields_by_their_labels_and_takes_chinese_choices(run,
     refused = run("--lang", "zh", "merge", b, db=a)
     assert refused.code == 1
     assert refused.err.startswith("lbc: 错误：与 ")
-    assert "学校：本库 镇中心小学，对方 县实验小学;监护人电话：本库 138****5678，对方 139****8888" in refused.err
+    assert "学校：本库 镇中心小学，对方 县实验小学；监护人电话：本库 138****5678，对方 139****8888" in refused.err
     settled = run("--lang", "zh", "merge", b, "--prefer", "对方", db=a)
     assert settled.code == 0, settled.err
     assert rows(a, "SELECT school FROM children WHERE id = 1") == [("县实验小学",)]
@@ -339,9 +339,9 @@ def test_the_same_child_helper_pairing_and_exam_under_other_uids_are_matched_not
         f"children {uid_of(b, 'children', 2)} 赵六 (-, 2015-03-04): the same record as {uid_of(a, 'children', 2)} "
         "here (same id number); school: here 甲小学, theirs 乙小学",
         f"pairings {uid_of(b, 'pairings', 1)} 赵六 – 陈老师: the same record as {uid_of(a, 'pairings', 1)} here "
-        "(the same child and helper, paired at the same time); start_date: here 2024-01-01, theirs 2024-03-01",
+        "(the same child and helper, paired at the same time); start date: here 2024-01-01, theirs 2024-03-01",
         f"exams {uid_of(b, 'exams', 1)} 赵六 (2023 term 1): the same record as {uid_of(a, 'exams', 1)} here "
-        "(the same child's rank for the same year and term); class_rank: here 3, theirs 5",
+        "(the same child's rank for the same year and term); class rank: here 3, theirs 5",
     ]  # 陈老师 (same name and phone, nothing else different) is no conflict: the same helper
     assert dump(a) == before
 
@@ -425,7 +425,7 @@ def test_taking_theirs_where_it_would_overlap_another_pairing_is_left_unsettled_
     assert result.code == 1
     assert details(result.err) == [
         f"pairings {uid_of(b, 'pairings', 1)} 张三 – 王老师: the same record as {uid_of(a, 'pairings', 1)} here "
-        "(the same child and helper, paired at the same time); end_date: here 2024-02-01, theirs (none) "
+        "(the same child and helper, paired at the same time); end date: here 2024-02-01, theirs (none) "
         "(taking theirs would overlap another pairing of the same child and helper: settle it by hand)"
     ]
     assert dump(a) == before
@@ -828,7 +828,7 @@ def test_their_values_are_checked_when_taken_over_mine_and_not_when_kept(run, do
 
     unsettled = run("merge", b, db=a)
     assert unsettled.code == 1
-    assert "consent_on: here 2024-01-01, theirs 2014-01-01" in unsettled.err  # a conflict, as before
+    assert "consent on: here 2024-01-01, theirs 2014-01-01" in unsettled.err  # a conflict, as before
     theirs = run("merge", b, "--prefer", "theirs", db=a)
     assert theirs.code == 1
     assert details(theirs.err) == [

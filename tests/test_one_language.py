@@ -140,7 +140,8 @@ def test_every_help_screen_is_in_one_language(help_screens, path):
     assert _english_words(zh_out + zh_err, []) == [], zh_out
     assert _chinese(en_out + en_err, []) == [], en_out
     assert "Usage" not in zh_out and "用法：" in zh_out
-    assert "<bool>" not in zh_out and "<str>" not in zh_out
+    for typers in ("<bool>", "<str>", "<int", "<path>", "<list", "{", "<=x", "Show this message"):
+        assert typers not in zh_out and typers not in en_out, (path, typers)
 
 
 # (what is wrong, the command line): at least one of each kind of error per family of commands
@@ -241,6 +242,16 @@ def test_the_parsers_errors_are_lbcs_words(run, example_db, args, zh, en):
     assert "Input should" not in chinese.err + english.err
 
 
+def test_english_help_reads_like_the_chinese(help_screens):
+    """Arguments by name in the usage line, kinds of value as words, no metavar on a flag, ranges as a dash."""
+    zh, en = help_screens["zh"]["pair end"][1], help_screens["en"]["pair end"][1]
+    assert "Usage: lbc pair end [OPTIONS] CHILD HELPER" in en and "用法：lbc pair end [选项] 儿童 帮扶人" in zh
+    assert re.search(r"CHILD +TEXT +child: ", en), en
+    assert re.search(r"--help +-h +Show this help and exit", en), en
+    zh, en = help_screens["zh"]["exam add"][1], help_screens["en"]["exam add"][1]
+    assert "INTEGER [1900–2199]" in en and "<整数> [1900–2199]" in zh
+
+
 def test_no_command_is_the_help_and_no_empty_error():
     import os
     import subprocess
@@ -298,3 +309,132 @@ def test_the_audit_log_for_people_speaks_labels_and_local_time(run, example_db, 
     row = data.splitlines()[-1]
     assert ",update," in row and "guardian_relation: grandparent → parent" in row
     assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00", row), row
+
+
+def test_plan_and_helper_help_in_english_hold_no_chinese(run, example_db, help_screens):
+    plan = run("--lang", "en", "report", "plan", db=example_db)
+    assert plan.code == 0 and "a merit student earns" in plan.out
+    prose = "\n".join(line for line in plan.out.splitlines() if not line.startswith("Villages:"))  # people's data
+    assert _chinese(prose, []) == [], prose
+    for path in ("", "helper"):
+        assert "帮扶人" not in help_screens["en"][path][1]
+
+
+def _truncated(tmp_path, run):
+    """The first 100 bytes of a database: SQLite calls it malformed."""
+    whole, cut = tmp_path / "whole.db", tmp_path / "trunc.db"
+    assert run("init", db=str(whole)).code == 0
+    cut.write_bytes(whole.read_bytes()[:100])
+    return cut
+
+
+def test_a_damaged_file_is_named_in_lbcs_words(run, tmp_path, example_db):
+    cut = _truncated(tmp_path, run)
+    for lang, words in (("zh", "文件不完整或已损坏"), ("en", "the file is incomplete or corrupted")):
+        opened = run("--lang", lang, "child", "list", db=str(cut))
+        restored = opened  # a SQLite file is no backup of a PostgreSQL database: restored only into SQLite
+        if str(example_db).endswith(".db"):
+            restored = run("--lang", lang, "db", "restore", str(cut), "--yes", db=example_db)
+        for result in (opened, restored):
+            assert result.code != 0 and words in result.err, result
+            assert "`" not in result.err
+        if lang == "zh":
+            assert _english_words(opened.err + restored.err, [str(cut)]) == [], opened.err + restored.err
+            assert "malformed" not in opened.err + restored.err
+        else:
+            assert _chinese(opened.err + restored.err, []) == []
+
+
+def test_a_refused_connection_is_named_in_lbcs_words(run):
+    pytest.importorskip("psycopg")
+    url = "postgresql+psycopg://u:p@127.0.0.1:1/x"
+    chinese, english = (run("--lang", lang, "child", "list", db=url) for lang in ("zh", "en"))
+    assert chinese.code == english.code == 3
+    assert "连接被拒绝（数据库服务器是否在运行？）" in chinese.err and "connection refused" not in chinese.err
+    assert "connection refused (is the server running?)" in english.err
+
+
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (["enroll", "钱三", "--gender", "F", "--birth", "2099-01-01"], "出生日期：", "birth date: "),
+        (["exam", "add", "1", "--year", "2025", "--term", "1", "--rank", "0"], "班级名次：", "class rank: "),
+        (
+            ["exam", "add", "1", "--year", "2025", "--term", "1", "--rank", "2", "--total", "-5"],
+            "总分：",
+            "total score: ",
+        ),
+        (["child", "update", "1", "--guardian-phone", "12"], "监护人电话：", "guardian phone: "),
+        (["child", "update", "1", "--id-number", "123"], "身份证号：", "id number: "),
+        (["child", "update", "1", "--consent-on", "2099-01-01"], "监护人同意日期：", "consent on: "),
+    ],
+)
+def test_validation_errors_name_the_field_by_its_label_in_both_languages(run, example_db, args, zh, en):
+    chinese, english = run("--lang", "zh", *args, db=example_db), run("--lang", "en", *args, db=example_db)
+    assert chinese.code == english.code != 0
+    assert chinese.err.startswith("lbc: 错误：" + zh) and english.err.startswith("lbc: error: " + en), english.err
+    assert "_" not in english.err.split(": ")[1]
+
+
+def test_merge_conflicts_speak_labels(run, example_db, tmp_path):
+    import shutil
+
+    if not str(example_db).endswith(".db"):
+        pytest.skip("a copy of a SQLite file is the other village")
+    other = tmp_path / "other.db"
+    shutil.copy(example_db, other)
+    assert run("child", "update", "1", "--guardian-relation", "grandparent", db=example_db).code == 0
+    assert run("child", "update", "1", "--guardian-relation", "parent", db=str(other)).code == 0
+    chinese = run("--lang", "zh", "merge", str(other), "--dry-run", db=example_db)
+    english = run("--lang", "en", "merge", str(other), "--dry-run", db=example_db)
+    assert chinese.code == english.code == 1
+    assert "儿童 " in chinese.err and "与儿童关系：本库 祖父母，对方 父母一方" in chinese.err, chinese.err
+    assert re.search(r"（[^（）]+，\d{4}-\d\d-\d\d）：", chinese.err), chinese.err
+    assert "grandparent" not in chinese.err and ";" not in chinese.err
+    assert "guardian relation: here grandparent" in english.err and "1 conflict left" in english.err, english.err
+    assert "guardian_relation" not in english.err
+
+
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (["report", "month", "--month", "2025"], "（格式如 2026-03）", "(written like 2026-03)"),
+        (["pair", "1"], "缺少参数 帮扶人", "missing argument HELPER"),
+        (["enroll", "钱四", "--gender", "Q", "--birth", "2015-01-01"], "F（女）、M（男）", "F (女), M (男)"),
+    ],
+)
+def test_leftovers_in_lbcs_words(run, example_db, args, zh, en):
+    chinese, english = run("--lang", "zh", *args, db=example_db), run("--lang", "en", *args, db=example_db)
+    assert chinese.code == english.code == 2
+    assert zh in chinese.err and en in english.err, (chinese.err, english.err)
+    assert "`" not in chinese.err + english.err
+
+
+def test_an_import_header_names_the_table_by_its_label(run, example_db, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("name,gender,birth_date,nickname\n甲,F,2016-01-01,小甲\n", encoding="utf-8")
+    chinese = run("--lang", "zh", "import", "children", str(path), db=example_db)
+    assert chinese.code == 1 and "不是儿童表的列" in chinese.err and "children 的列" not in chinese.err
+
+
+def test_db_check_help_says_last_contacts_in_words(help_screens):
+    zh = help_screens["zh"]["db check"][1]
+    assert "last_contacts" not in zh and "最近联系" in zh
+
+
+def test_zh_remind_and_documents_use_full_width_punctuation(run, example_db):
+    remind = run("--lang", "zh", "remind", db=example_db).out
+    items = [line for line in remind.splitlines() if line.startswith("  [")]
+    assert items and all(re.search(r"）：.+，\d{4}-\d\d-\d\d，", line) for line in items), items[:3]
+    heads = [line for line in remind.splitlines() if " · " in line]
+    assert heads and not any("(" in line for line in heads), heads
+    for kind in ("plan", "summary", "month"):
+        text = run("--lang", "zh", "report", kind, db=example_db).out
+        prose = re.sub(r"```.*?```", "", text, flags=re.S)  # Mermaid keeps its own syntax
+        for items in i18n.SCHEDULE.values():  # the seeded schedule's text is stored data, the same in every file
+            for zh, _en in items:
+                prose = prose.replace(zh, "")
+        assert not re.search(r"[\u4e00-\u9fff][,:;()]|[,:;()][\u4e00-\u9fff]", prose), kind
+    card = run("--lang", "zh", "report", "child", "1", db=example_db).out
+    assert card.splitlines()[0].startswith("# 农村留守儿童信息档案：")
+    assert re.search(r"\d{4}-\d\d-\d\d（\d+ 周岁）", card)

@@ -409,7 +409,7 @@ def test_merge_names_a_purged_child_by_its_birth_year_and_matches_it_by_uid_alon
     ok(run("child", "purge", "1", "--yes", db=other))
     conflict = run("merge", str(other), db=db)
     assert conflict.code == 1
-    assert "张三 (李家村, 2015-03-04): name: here 张三, theirs #1; birth_date: here 2015-03-04, theirs 2015;" in (
+    assert "张三 (李家村, 2015-03-04): name: here 张三, theirs #1; birth date: here 2015-03-04, theirs 2015;" in (
         conflict.err
     )
     assert "2015-01-01" not in conflict.err

@@ -141,7 +141,7 @@ def test_summary_money_has_two_decimals_and_rates_one(paid):
     assert "| 王老师 | 班主任 | 1 | 19.00 | 9.50 |" in zh
     assert "| 甲 | 班级第一名奖 | 5.50 |" in zh
     assert "| 甲 | 越位进步奖 | 2.00 |" in zh
-    assert "帮扶人奖金合计 9.50 元,学生奖金合计 7.50 元。" in zh
+    assert "帮扶人奖金合计 9.50 元，学生奖金合计 7.50 元。" in zh
     # on 2024-12-31 all three children in the programme are paired? 乙 is not: 2 of 3 = 66.7%; the targets
     # 95 -> 95.0%, 97.5 -> 97.5%, the paired target 100.0%; never "100%" or "95%"
     assert re.search(r"\| 结对覆盖率 \| 66\.7% \| 100\.0% \|", zh)
@@ -168,7 +168,7 @@ def test_plan_money_and_rates(paid):
     assert "奖励 50.00 元" in zh  # the excellence award's default, 50
     assert "奖励 2.00 元" in zh
     assert "建档率达到 95.0%" in zh
-    assert "入学率达到 100.0%,巩固率达到 97.5%" in zh
+    assert "入学率达到 100.0%，巩固率达到 97.5%" in zh
     en = ok(paid("report", "plan", "--year", "2025", "--as-of", "2024-06-30")).out
     assert "each point is worth 0.50 yuan" in en
     assert "earns 5.50 yuan" in en
@@ -198,12 +198,12 @@ def test_peoples_text_is_escaped_in_markdown_only(lbc):
     assert ctx["child"]["village"] == "<b>x</b>"
     assert ctx["contacts"][0]["note"] == "[链接](http://x.cn)"
     md = ok(lbc("--lang", "zh", *args)).out
-    assert md.startswith("# 农村留守儿童信息档案:\\*李\\_四\\*\n")
+    assert md.startswith("# 农村留守儿童信息档案：\\*李\\_四\\*\n")
     assert "\\<b\\>x\\</b\\>" in md
     assert "\\[链接\\](http" in md
     page = ok(lbc("--lang", "zh", *args, "--format", "html")).out
     # the page shows the text as typed: no emphasis, no tag, no link made of it
-    assert "<title>农村留守儿童信息档案:*李_四*</title>" in page
+    assert "<title>农村留守儿童信息档案：*李_四*</title>" in page
     assert "<td>*李_四*</td>" in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
     assert "<em>" not in page and "<a " not in page
@@ -235,7 +235,7 @@ def test_page_title_lang_and_print_rules(paid, lang, html_lang, title):
     [
         (["plan", "--year", "2027", "--as-of", "2026-06-30"], "2027年农村留守儿童关爱工作计划"),
         (["month", "--month", "2024-04", "--as-of", "2024-06-30"], "2024-04 留守儿童关爱工作月报"),
-        (["child", "甲", "--as-of", "2024-06-30"], "农村留守儿童信息档案:甲"),
+        (["child", "甲", "--as-of", "2024-06-30"], "农村留守儿童信息档案：甲"),
     ],
 )
 def test_every_page_is_titled_with_its_own_heading(reg, args, title):

@@ -338,7 +338,7 @@ def test_summary_incomplete_records_empty_text_and_parents_away(rep, roster):
     assert "6 records still miss fields:\n- 李小红 (id 2): father's work place\n- 孙小美" in md
     assert re.search(r"^- 周小宝 \(id \d+\): village, guardian$", md, re.M)
     zh = ok(rep("--lang", "zh", "report", "summary", *PERIOD)).out
-    assert re.search(r"^- 周小宝\(编号 \d+\):村、监护人$", zh, re.M)
+    assert re.search(r"^- 周小宝（编号 \d+）：村、监护人$", zh, re.M)
 
 
 def test_weekly_compliance_by_hand():
@@ -470,7 +470,7 @@ TITLES = {
     ("plan", "en"): "# Care plan for rural left-behind children, 2025",
     ("summary", "zh"): "# 农村留守儿童关爱工作总结",
     ("summary", "en"): "# Care work summary",
-    ("child", "zh"): "# 农村留守儿童信息档案:张小明",
+    ("child", "zh"): "# 农村留守儿童信息档案：张小明",
     ("child", "en"): "# Left-behind child's record: 张小明",
     ("month", "zh"): "# 2024-04 留守儿童关爱工作月报",
     ("month", "en"): "# Care work in 2024-04",
@@ -511,7 +511,7 @@ def test_summary_mermaid_chart_zh_and_rates(rep):
     assert re.search(r"\| 巩固率 \| 100\.0% \|", text)
     assert re.search(r"\| 结对覆盖率 \| 57\.1% \|", text)
     assert "按时完成率 4.7%" in text
-    assert "物资帮扶 3 次,惠及 2 名儿童" in text
+    assert "物资帮扶 3 次，惠及 2 名儿童" in text
 
 
 def test_summary_without_contacts_has_an_empty_but_well_formed_pie(lbc):
@@ -580,7 +580,7 @@ def test_child_card_priority_and_missing(rep):
     assert ctx["child"]["schooling"] == "dropout"
     zh = ok(rep("--lang", "zh", "report", "child", "王小刚", "--as-of", "2024-06-30")).out
     assert "**重点帮扶对象**" in zh
-    assert "档案尚缺:母亲务工地点" in zh
+    assert "档案尚缺：母亲务工地点" in zh
 
 
 def test_child_card_unknown_child(rep):
@@ -616,8 +616,8 @@ def test_month_by_helper_and_kind_and_due_next(rep):
     assert "| 刘妈妈 | 2 | home visit 1, material aid 1 |" in en
     assert re.search(r"\| 李小红 \(2\) \| home visit \| 2024-05-10 \|", en)
     zh = ok(rep("--lang", "zh", "report", "month", "--month", "2024年4月", "--as-of", "2024-06-30")).out
-    assert "本月联系 4 次,涉及 4 名儿童;另有未接通的尝试 1 次" in zh
-    assert "| 李小红(2) | 家访 | 2024-05-10 |" in zh
+    assert "本月联系 4 次，涉及 4 名儿童；另有未接通的尝试 1 次" in zh
+    assert "| 李小红（2） | 家访 | 2024-05-10 |" in zh
 
 
 def test_month_counts_a_kind_the_spec_does_not_list_after_the_others(rep, roster):

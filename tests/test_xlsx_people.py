@@ -160,7 +160,7 @@ def test_money_has_two_places_and_the_payroll_its_labels(lbc, tmp_path):
     sheet = _book(path).worksheets[0]
     assert sheet.title == "考核奖励"
     header, *body = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert header == ["学年", "发放对象", "编号", "姓名", "角色", "奖项", "考核分", "奖金(元)"]
+    assert header == ["学年", "发放对象", "编号", "姓名", "角色", "奖项", "考核分", "奖金（元）"]
     assert body[0] == [2025, "帮扶人", 1, "志愿者", "牵手扶助志愿者", None, 13, 13]
     assert sorted((r[1], r[5], r[7]) for r in body[1:]) == [("儿童", "优秀奖", 50), ("儿童", "越位进步奖", 30)]
     yuan = [row[7] for row in sheet.iter_rows(min_row=2)]

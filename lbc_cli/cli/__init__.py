@@ -267,16 +267,16 @@ def _discard_stdout() -> None:
 
 
 def _error_line(exc: LbcError) -> str:
-    """An error's line; in Chinese a field is named by its label alone (监护人电话：…), an option as typed."""
+    """An error's line; a field is named by its label alone (监护人电话：…, guardian phone: …), an option as typed."""
     from lbc_cli.errors import Invalid
 
-    if isinstance(exc, Invalid) and i18n.lang() == "zh":
-        return f"{_field_name(exc.field)}：{exc.problem}"
+    if isinstance(exc, Invalid):
+        return f"{_field_name(exc.field)}{i18n.t('after_label')}{exc.problem}"
     return exc.message
 
 
 def _field_name(name: str) -> str:
-    """A field by its Chinese label; an option (--year) as typed; words of a usage (CHILD HELPER) in Chinese."""
+    """A field by its label; an option (--year) as typed; words of a usage (CHILD HELPER) in the session's."""
     if name.startswith("-"):
         return name
     label = i18n.field(name)

@@ -155,8 +155,8 @@ def db_check(
         typer.Option(
             "--repair",
             help=_(
-                "先据联系记录重新生成 last_contacts 表(各儿童最近一次联系)",
-                "first work last_contacts (each child's last contacts) out again from the contacts",
+                "先据联系记录重新生成“最近联系”汇总表（各儿童最近一次联系）",
+                "first work the table of last contacts (each child's last contacts) out again from the contacts",
             ),
         ),
     ] = False,
@@ -184,7 +184,7 @@ def db_check(
     help=_(
         "用 lbc db backup 的备份恢复数据库：先检查备份，再备份当前数据库，然后在线写入（他人使用时也安全）；"
         "PostgreSQL 用 pg_restore --clean；会先询问，或加 --yes",
-        "put back a backup made by `lbc db backup`: the file is checked, the current database backed up, then the "
+        "put back a backup made by lbc db backup: the file is checked, the current database backed up, then the "
         "backup copied in online (safe while others use the database); PostgreSQL: pg_restore --clean; asks, or --yes",
     ),
 )

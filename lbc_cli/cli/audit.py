@@ -45,22 +45,7 @@ def _changes(old: str | None, new: str | None, reveal: bool, *, for_people: bool
     return sep.join(parts)
 
 
-# The enum of each field whose values are slugs, in every table the log covers
-_VALUE_ENUMS = {
-    "gender": "gender",
-    "schooling": "schooling",
-    "flags": "flag",
-    "assistance": "assistance",
-    "status": "status",
-    "guardian_relation": "guardian_relation",
-    "guardian_rating": "guardian_rating",
-    "health": "health",
-    "exit_reason": "exit_reason",
-    "role": "role",
-    "kind": "kind",
-    "with_whom": "with",
-    "award": "award",
-}
+_VALUE_ENUMS = i18n.VALUE_ENUMS  # the enum of each field whose values are slugs
 
 
 def _key_label(key: str) -> str:

@@ -20,7 +20,7 @@ from lbc_cli.cli.options import (
     opt_slug,
     today,
 )
-from lbc_cli.errors import ExitCode, Invalid
+from lbc_cli.errors import ExitCode, Invalid, LbcError
 
 _ = i18n.bi
 
@@ -39,7 +39,7 @@ pair_app = typer.Typer(
     cls=DefaultGroup,
     help=_(
         "结对帮扶:lbc pair 儿童 帮扶人 建立结对;pair end 结束;pair list 列出",
-        "the care network: `lbc pair CHILD HELPER` pairs; `pair end` ends; `pair list` lists",
+        "the care network: lbc pair CHILD HELPER pairs; pair end ends; pair list lists",
     ),
 )
 contact_app = typer.Typer(help=_("联系记录", "the contact log"))
@@ -133,7 +133,8 @@ def pair_add(
         )
         return
     if child is None or helper is None:
-        raise Invalid("CHILD HELPER", i18n.t("required"), ExitCode.USAGE)
+        missing = " ".join(i18n.help_name(word) for word in (["HELPER"] if child else ["CHILD", "HELPER"]))
+        raise LbcError(i18n.t("missing_argument", name=missing), ExitCode.USAGE)
     pairing_id, kid, helper_row = care.pair(database(), child, helper, start=start, note=note, today=now)
     console.out(str(pairing_id))
     console.info(i18n.t("paired", child=kid.name, helper=helper_row.name, date=start.isoformat()))
@@ -450,7 +451,7 @@ def contact_delete(ids: RowIds, reason: ReasonOpt = None, yes: YesOpt = False) -
     "update",
     help=_(
         "更正一个结对的起止日期（--until 同 pair end --date；空值表示尚未结束）",
-        "correct a pairing's dates (--until as `pair end --date`; '' for not ended)",
+        "correct a pairing's dates (--until as pair end --date; '' for not ended)",
     ),
 )
 def pair_update(
@@ -478,7 +479,7 @@ def pair_update(
     "delete",
     help=_(
         "删除误建的结对（原值留在审计日志中；正常结束请用 pair end）；会先询问，或加 --yes",
-        "remove a pairing made by mistake (its values stay in the audit log; `pair end` ends one); asks, or --yes",
+        "remove a pairing made by mistake (its values stay in the audit log; pair end ends one); asks, or --yes",
     ),
 )
 def pair_delete(

@@ -230,7 +230,7 @@ def _card(child, helpers_rows, contacts, now, reveal: bool) -> tuple[list, dict]
     data["pairings"] = []
     for pairing, _child, helper in helpers_rows:
         span = f"{pairing.start_date.isoformat()} – {pairing.end_date.isoformat() if pairing.end_date else ''}"
-        pairs.append((f"{helper.name}({i18n.label('role', helper.role)})", span))
+        pairs.append((i18n.t("remind_helper_role", name=helper.name, role=i18n.label("role", helper.role)), span))
         data["pairings"].append(
             {
                 "helper_id": helper.id,

@@ -1,8 +1,8 @@
 """lbc's help screens: Typer's layout (Rich panels) with lbc's words, in the session's language.
 
 Drawn for lbc's command classes (``lbc_cli.cli.command_classes``) and imported only then: a command that
-shows no help imports no Rich. In English a screen is Typer's own, byte for byte (``tests/test_cli.py``
-holds every command's against Typer's).
+shows no help imports no Rich. Both languages are drawn alike: no metavar on a flag, kinds of value and
+arguments in words (TEXT, CHILD / 文本, 儿童), ranges as ``1900–2199``.
 """
 
 import inspect
@@ -79,27 +79,49 @@ def draw(command, ctx) -> None:
 
 
 def _usage(command, ctx) -> str:
-    """The usage line: Typer's in English; in Chinese its words and the arguments' names in Chinese."""
-    if i18n.lang() != "zh":
-        return command.get_usage(ctx)
-    names = {}
+    """The usage line in the session's words: arguments by their names (``CHILD HELPER``, 儿童 帮扶人), an
+    optional one in brackets, one that takes many followed by "..."."""
+    words = {"[OPTIONS]": i18n.t("help_usage_options"), "COMMAND [ARGS]...": i18n.t("help_usage_command")}
+    pieces = []
     for param in command.get_params(ctx):
         if isinstance(param, TyperArgument):
-            raw = param.display_name_raw
-            names[param._usage_display_name()] = param._usage_display_name().replace(raw, i18n.help_name(raw), 1)
-    words = {"[OPTIONS]": i18n.t("help_usage_options"), "COMMAND [ARGS]...": i18n.t("help_usage_command")}
-    pieces = [words.get(piece) or names.get(piece, piece) for piece in command.collect_usage_pieces(ctx)]
-    return i18n.t("help_usage") + " ".join([ctx.command_path, *pieces])
+            name = _argument_name(param) + ("..." if param.nargs != 1 and not param.metavar else "")
+            pieces.append(name if param.required else f"[{name}]")
+    others = [words.get(piece, piece) for piece in command.collect_usage_pieces(ctx) if piece in words]
+    if isinstance(command, TyperGroup):
+        others = [piece for piece in others if piece != words["COMMAND [ARGS]..."]]
+        pieces.append(words["COMMAND [ARGS]..."])
+    return i18n.t("help_usage") + " ".join([ctx.command_path, *others, *pieces])
+
+
+def _argument_name(param) -> str:
+    """An argument as help shows it: its metavar, else its name; in English in capitals (CHILD), in Chinese
+    in Chinese words (儿童)."""
+    raw = param.display_name_raw
+    return i18n.help_name(raw) if i18n.lang() == "zh" else raw.upper()
+
+
+# Typer's names of the kinds of value, as lbc's English help shows them (Chinese: i18n.HELP_NAMES_ZH)
+_TYPES_EN = {
+    "<str>": "TEXT",
+    "<int>": "INTEGER",
+    "<int range>": "INTEGER",
+    "<float>": "NUMBER",
+    "<float range>": "NUMBER",
+    "<path>": "PATH",
+    "<list[str]>": "TEXT...",
+    "<datetime>": "DATE",
+}
 
 
 def _type_text(param, ctx) -> str | None:
-    """The kind of value a parameter takes; in Chinese in Chinese words, and none for a flag (it takes none)."""
-    if i18n.lang() != "zh":
-        return param.display_type_rich(ctx=ctx)
+    """The kind of value a parameter takes, in the session's words, and none for a flag (it takes none)."""
     if isinstance(param, TyperOption) and param.is_flag:
         return None
     text = param.display_type_rich(ctx=ctx)
-    return None if text is None else i18n.help_name(text)
+    if text is None:
+        return None
+    return i18n.help_name(text) if i18n.lang() == "zh" else _TYPES_EN.get(text, text)
 
 
 def _rich_text(text: str, style: str = "") -> Text:
@@ -129,9 +151,7 @@ def _params_panel(name: str, params: list, ctx) -> Panel:
     for param in params:
         shown = None  # an argument is shown by its name (or metavar), where an option shows its short form
         if isinstance(param, TyperArgument):
-            shown = i18n.help_name(param.display_name_raw) + (
-                "..." if param.metavar is None and param.nargs != 1 else ""
-            )
+            shown = _argument_name(param) + ("..." if param.metavar is None and param.nargs != 1 else "")
         long, short = _split_names(param.opts, shown)
         negative_long, negative_short = _split_names(param.secondary_opts, shown)
         kind = Text(style="bold yellow", overflow="fold")
@@ -167,17 +187,17 @@ def _split_names(names: list[str], shown: str | None) -> tuple[list[str], list[s
 
 
 def _range(param) -> str | None:
-    """An int or float option's bounds, as Typer writes them (``1900<=x<=2199``)."""
+    """An int or float option's bounds in words a reader knows (``1900–2199``, ``≥ 1``)."""
     low, high = getattr(param, "min", None), getattr(param, "max", None)
     if getattr(param, "count", False) and low == 0 and high is None:
         return None
     if low is None and high is None:
         return None
     if low is None:
-        return f"x<={high}"
+        return f"≤ {high}"
     if high is None:
-        return f"x>={low}"
-    return f"{low}<=x<={high}"
+        return f"≥ {low}"
+    return f"{low}–{high}"
 
 
 def _param_help(param, ctx) -> Columns:

@@ -25,8 +25,8 @@ from lbc_cli.errors import ExitCode, Invalid
 _ = i18n.bi
 app = typer.Typer(
     help=_(
-        "帮扶人:新增、名单、详情、修改、删除误录",
-        "helpers (帮扶人): add, list, show, update, delete one added by mistake",
+        "帮扶人：新增、名单、详情、修改、删除误录",
+        "helpers: add, list, show, update, delete one added by mistake",
     )
 )
 
@@ -146,7 +146,7 @@ def show(
     data["pairings"] = []
     for pairing, child, _helper in pairings:
         end = pairing.end_date.isoformat() if pairing.end_date else ""
-        kids.append((f"{child.name}({child.id})", f"{pairing.start_date.isoformat()} – {end}"))
+        kids.append((i18n.t("name_and_id", name=child.name, id=child.id), f"{pairing.start_date.isoformat()} – {end}"))
         data["pairings"].append(
             {
                 "child_id": child.id,

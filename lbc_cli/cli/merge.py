@@ -67,17 +67,30 @@ def merge(
     unsettled = outcome.unsettled
     lines = [c.line() for c in unsettled]
     if unsettled and not dry_run:
-        raise LbcError(i18n.t("merge_refused", n=len(unsettled), other=source.display), ExitCode.REFUSED, details=lines)
+        raise LbcError(
+            i18n.t("merge_refused", n=len(unsettled), s=i18n.plural(len(unsettled)), other=source.display),
+            ExitCode.REFUSED,
+            details=lines,
+        )
     output.write(output.Table(MERGE_COLUMNS, outcome.rows(), enums={"table": "table"}), fmt, bom=bom)
     settled = [c for c in outcome.conflicts if c.settled]
     if settled:
-        console.info(i18n.t(f"merge_settled_{prefer}" if prefer else "merge_settled", n=len(settled)))
+        console.info(
+            i18n.t(
+                f"merge_settled_{prefer}" if prefer else "merge_settled", n=len(settled), s=i18n.plural(len(settled))
+            )
+        )
         for conflict in settled:
             console.detail(conflict.line())
-    counts = {what: outcome.total(what) for what in ("added", "identical", "conflicts")}
+    counts: dict = {what: outcome.total(what) for what in ("added", "identical", "conflicts")}
+    counts.update(s=i18n.plural(counts["conflicts"]), s_added=i18n.plural(counts["added"]))
     if dry_run:
         if unsettled:
-            raise LbcError(i18n.t("merge_refused_dry", n=len(unsettled)), ExitCode.REFUSED, details=lines)
+            raise LbcError(
+                i18n.t("merge_refused_dry", n=len(unsettled), s=i18n.plural(len(unsettled))),
+                ExitCode.REFUSED,
+                details=lines,
+            )
         console.info(i18n.t("merge_dry_run", other=source.display, **counts))
     else:
         console.info(i18n.t("merge_done", other=source.display, **counts))

@@ -154,7 +154,7 @@ def _grouped(items, helper_ids, schedule, roles, as_of, *, markdown: bool, only=
                 key = "remind_helper_id_role" if role else "remind_helper_id"
                 heading = i18n.t(key, name=text(name), id=helper, role=role)
             else:
-                heading = f"{text(name)}({role})" if role else text(name)
+                heading = i18n.t("remind_helper_role", name=text(name), role=role) if role else text(name)
         group = groups[helper]
         lines.append(f"{h2}{heading} · {i18n.t('remind_items', n=len(group))}")
         if markdown:
@@ -163,8 +163,8 @@ def _grouped(items, helper_ids, schedule, roles, as_of, *, markdown: bool, only=
             mark = "**" if markdown and item.priority == "urgent" else ""
             priority = f"{mark}{left}{i18n.label('priority', item.priority)}{right}{mark}"
             lines.append(
-                f"{bullet}{priority} {text(item.name)}({item.child_id}):"
-                f"{i18n.label('rule', item.rule)},{item.due_date.isoformat()},{_when(item)}"
+                f"{bullet}{priority} {text(item.name)}（{item.child_id}）："
+                f"{i18n.label('rule', item.rule)}，{item.due_date.isoformat()}，{_when(item)}"
                 if i18n.lang() == "zh"
                 else f"{bullet}{priority} {text(item.name)} ({item.child_id}): "
                 f"{i18n.label('rule', item.rule)}, {item.due_date.isoformat()}, {_when(item)}"
