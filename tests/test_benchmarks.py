@@ -23,6 +23,7 @@ WORKLOADS = (
     "remind_township",
     "score",
     "report_summary",
+    "report_summary_docx",
     "child_list",
     "help",
     "version",

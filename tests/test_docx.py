@@ -258,3 +258,147 @@ def test_libreoffice_converts_every_document_to_pdf(small, tmp_path):  # noqa: F
         ).stdout
         assert "农村留守儿童关爱工作总结" in text
         assert re.search(r"—\s*1\s*—", text)  # the page number, as the footer draws it
+
+
+# ---- issue 21, the outside testers' findings -----------------------------------------------------------------
+
+
+def demo_db(run, tmp_path) -> Path:
+    """The demo's database: lbc.example.db copied (SQLite), or ``init --example`` (PostgreSQL)."""
+    from conftest import ON_PG, copy_db, new_target
+
+    root = Path(__file__).resolve().parent.parent
+    if not ON_PG:
+        return copy_db(root / "lbc.example.db", tmp_path / "demo.db")
+    target = new_target(tmp_path / "demo.db")
+    assert run("init", "--example", db=target).code == 0
+    return target
+
+
+def test_a_long_report_is_written_in_seconds(small, tmp_path):  # noqa: F811
+    """A template's table of 4,000 rows and 4,000 list items: python-docx's add_row/cell() took minutes for
+    such a document (a county's summary never finished); written as XML it takes seconds."""
+    import time
+
+    folder = tmp_path / "long"
+    folder.mkdir()
+    (folder / "summary.md.j2").write_text(
+        "# 长表\n\n各行如下：\n\n| 序号 | 日期 | 比率 |\n|---|---|---|\n"
+        "{% for i in range(4000) %}| {{ i }} | 2025-09-06 | 100.0% |\n{% endfor %}\n"
+        "{% for i in range(4000) %}- 第{{ i }}项\n{% endfor %}",
+        encoding="utf-8",
+    )
+    target = tmp_path / "long.docx"
+    started = time.perf_counter()
+    ok(small("--lang", "zh", "report", "summary", *PERIOD, "--templates", str(folder), "--out", str(target)))
+    assert time.perf_counter() - started < 30
+    doc = document(target)
+    [table] = doc.tables
+    assert len(table.rows) == 4001
+    assert [c.text for c in table.rows[4000].cells] == ["3999", "2025-09-06", "100.0%"]
+    assert all(east_asian(r) == "仿宋_GB2312" for r in runs(table._tbl))
+    trs = table._tbl.findall(f"{W}tr")
+    assert all(tr.find(f"{W}trPr/{W}cantSplit") is not None for tr in trs)
+    assert [tr.find(f"{W}trPr/{W}tblHeader") is not None for tr in trs[:2]] == [True, False]
+    items = [p.text for p in doc.paragraphs if p.text.startswith("•")]
+    assert len(items) == 4000 and items[-1] == "•\u00a0\u00a0第3999项"
+
+
+def test_core_properties_are_the_title_as_typed_and_now(small, tmp_path):  # noqa: F811
+    import datetime
+
+    before = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    doc, markdown = make(small, tmp_path, "child", "zh")
+    after = datetime.datetime.now(datetime.UTC)
+    props = doc.core_properties
+    assert r"\*a\_b\*" in markdown.splitlines()[0]
+    assert props.title == doc.paragraphs[0].text and "*a_b*" in props.title and "\\" not in props.title
+    assert before <= props.created.replace(tzinfo=datetime.UTC) <= after  # not python-docx's 2013
+    assert props.modified == props.created
+    assert (props.author, props.last_modified_by, props.revision) == ("lbc", "lbc", 1)
+    assert props.last_printed is None and props.comments == "" and props.subject == ""
+
+
+def test_a_lead_in_keeps_with_its_table_and_columns_fit_their_dates(run, tmp_path):
+    """A paragraph ending in a colon before a table is kept on the table's page; a date, a number or a
+    percent is never broken across lines: its column is at least as wide as it; every table spans the text."""
+    db = demo_db(run, tmp_path)
+    target = tmp_path / "month.docx"
+    result = run(
+        "--lang", "zh", "report", "month", "--month", "2025-09", "--as-of", "2025-09-30", "--out", target, db=db
+    )
+    assert result.code == 0, result.err
+    doc = document(target)
+    body = list(doc.element.body)
+    lead_ins = [e for e, nxt in zip(body, body[1:], strict=False) if e.tag == f"{W}p" and nxt.tag == f"{W}tbl"]
+    assert lead_ins
+    texts = ["".join(t.text for t in p.iter(f"{W}t")) for p in lead_ins]
+    assert "已逾期的事项（最紧要的在前）：" in texts
+    assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in lead_ins), texts
+    text_width = 8844  # 210 - 28 - 26 = 156 mm, in twips (1/20 pt)
+    size = 12  # the tables' type, pt (小四)
+    for table in doc.tables:
+        grid = [int(col.get(f"{W}w")) for col in table._tbl.find(f"{W}tblGrid")]
+        assert abs(sum(grid) - text_width) <= 20  # every table as wide as the text
+        for row in table.rows:
+            for c, cell in enumerate(row.cells):
+                for token in re.findall(r"\d{4}-\d{2}-\d{2}|\d+(?:\.\d+)?%?", cell.text):
+                    # Times New Roman: digits half an em, '-' and '.' a third, '%' five sixths; margins 10.8 pt
+                    em = sum(0.5 if ch.isdigit() else 0.84 if ch == "%" else 0.34 for ch in token)
+                    assert grid[c] / 20 >= em * size + 10.8, (token, grid)
+        # the header whole: a Chinese header of n characters takes n ems
+        for c, cell in enumerate(table.rows[0].cells):
+            assert grid[c] / 20 >= len(cell.text) * size + 10.8 or sum(grid) > text_width, (cell.text, grid)
+    en = tmp_path / "summary-en.docx"
+    result = run("report", "summary", "--from", "2025-01-01", "--to", "2025-09-30", "--out", en, db=db)
+    assert result.code == 0, result.err
+    for table in document(en).tables:
+        grid = [int(col.get(f"{W}w")) for col in table._tbl.find(f"{W}tblGrid")]
+        for row in table.rows:
+            for c, cell in enumerate(row.cells):
+                if re.fullmatch(r"\d+\.\d%", cell.text):  # 100.0% on one line
+                    assert grid[c] / 20 >= (len(cell.text) - 1) * 0.5 * 10.5 + 0.84 * 10.5 + 10.8
+
+
+def test_a_users_template_keeps_code_lines_headings_lists_and_no_remote_image(small, tmp_path):  # noqa: F811
+    import zipfile
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "summary.md.j2").write_text(
+        "# 我的总结\n\n## 一、概况\n\n### （一）分项\n\n#### 1. 细目\n\n正文 ~~旧的~~ 新的\n\n"
+        "- 一级\n  - 二级\n    - 三级\n\n> 引用的话\n\n"
+        "```mermaid\nflowchart TD\n    A[开始] --> B[结束]\n```\n\n"
+        "![远程图](http://evil.example/x.png)\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "mine.docx"
+    ok(small("--lang", "zh", "report", "summary", *PERIOD, "--templates", str(folder), "--out", str(target)))
+    doc = document(target)
+    by_text = {p.text: p for p in doc.paragraphs}
+    assert by_text["一、概况"].style.name == "Heading 1"
+    assert by_text["（一）分项"].style.name == "Heading 3"
+    assert east_asian(doc.styles["Heading 3"].element) == "楷体_GB2312"
+    fourth = by_text["1. 细目"]
+    assert fourth.style.name == "Normal" and all(r.bold for r in fourth.runs)
+    assert fourth.paragraph_format.keep_with_next
+    # strikethrough kept
+    body = by_text["正文 旧的 新的"]
+    assert [r.text for r in body.runs if r.font.strike] == ["旧的"]
+    # nested lists indented by their level
+    indents = [by_text[f"•\u00a0\u00a0{t}"].paragraph_format.left_indent for t in ("一级", "二级", "三级")]
+    assert indents[0] < indents[1] < indents[2]
+    quote = by_text["引用的话"]
+    assert quote.paragraph_format.left_indent and quote.paragraph_format.left_indent > 0
+    # a code block keeps its lines (one paragraph a line) in a monospace font
+    texts = [p.text for p in doc.paragraphs]
+    at = texts.index("flowchart TD")
+    assert texts[at + 1] == "    A[开始] --> B[结束]"
+    code_runs = doc.paragraphs[at].runs + doc.paragraphs[at + 1].runs
+    assert {r._r.find(f"{W}rPr/{W}rFonts").get(f"{W}ascii") for r in code_runs} == {"Courier New"}
+    # a remote picture is its alt text, never a reference the document would fetch
+    assert "远程图" in texts
+    with zipfile.ZipFile(target) as archive:
+        for name in archive.namelist():
+            assert b"evil.example" not in archive.read(name), name
+    assert not [r for r in doc.part.rels.values() if r.is_external]
