@@ -275,11 +275,10 @@ def demo_db(run, tmp_path) -> Path:
     return target
 
 
-def test_a_long_report_is_written_in_seconds(small, tmp_path):  # noqa: F811
-    """A template's table of 4,000 rows and 4,000 list items: python-docx's add_row/cell() took minutes for
-    such a document (a county's summary never finished); written as XML it takes seconds."""
-    import time
-
+def test_a_long_report_is_written_whole(small, tmp_path):  # noqa: F811
+    """A template's table of 4,000 rows and 4,000 list items, written as XML (python-docx's add_row/cell() took
+    minutes for such a document): every row there, formatted. Its speed is benchmarks/run.py's
+    report_summary_docx, not a timed test."""
     folder = tmp_path / "long"
     folder.mkdir()
     (folder / "summary.md.j2").write_text(
@@ -289,9 +288,7 @@ def test_a_long_report_is_written_in_seconds(small, tmp_path):  # noqa: F811
         encoding="utf-8",
     )
     target = tmp_path / "long.docx"
-    started = time.perf_counter()
     ok(small("--lang", "zh", "report", "summary", *PERIOD, "--templates", str(folder), "--out", str(target)))
-    assert time.perf_counter() - started < 30
     doc = document(target)
     [table] = doc.tables
     assert len(table.rows) == 4001
