@@ -698,6 +698,8 @@ p, li { line-height: 1.6; orphans: 3; widows: 3; }
 table { border-collapse: collapse; margin: 1em 0; }
 thead { display: table-header-group; }
 tr, li, img, svg, figure { break-inside: avoid; page-break-inside: avoid; }
+p:has(+ table) { break-after: avoid; page-break-after: avoid; }
+table { break-before: avoid; page-break-before: avoid; }
 img, svg { max-width: 100%; height: auto; }
 th, td { border: 1px solid #888; padding: 0.2em 0.6em; }
 th, td:first-child { white-space: nowrap; }
@@ -723,6 +725,18 @@ def title_of(tokens, fallback: str) -> str:
     return fallback
 
 
+def _images_offline(tokens) -> None:
+    """Every image of a page that is not in the page itself (a ``data:`` URI) becomes its alt text, so that
+    opening or printing the page fetches nothing (``![x](http://…)`` in a user's template would)."""
+    for token in tokens:
+        for n, child in enumerate(token.children or []):
+            if child.type == "image" and not str(child.attrGet("src") or "").strip().lower().startswith("data:"):
+                words = "".join(c.content for c in child.children or [] if c.type in ("text", "code_inline"))
+                alt = child.copy()
+                alt.type, alt.tag, alt.attrs, alt.children, alt.nesting, alt.content = "text", "", {}, None, 0, words
+                token.children[n] = alt
+
+
 def to_html(markdown: str, title: str, context: dict | None = None) -> str:
     """The Markdown as a printable page (CommonMark with GFM tables) in the session's language, titled with the
     document's own first heading (``title`` when it has none); with the report's ``context``, the charts its
@@ -733,6 +747,7 @@ def to_html(markdown: str, title: str, context: dict | None = None) -> str:
 
     parser = MarkdownIt("commonmark", {"html": False}).enable("table")
     tokens = parser.parse(markdown)
+    _images_offline(tokens)
     body = parser.renderer.render(tokens, parser.options, {})
     if context is not None:
         from lbc_cli import charts

@@ -375,3 +375,48 @@ def test_month_current_counts_overdue_as_of_the_run_day(lbc):
         ("戊", "parent-feedback", "2024-03-01", 60),
         ("戊", "video-call", "2024-03-01", 60),
     ]
+
+
+# ---- a lead-in kept with its table, and no network reference (issue 21, testers' finding 4) ----------------------
+
+
+def test_a_lead_in_paragraph_is_kept_with_its_table(reg):
+    style = ok(reg(*MONTH, "--format", "html")).out.split("<style>")[1].split("</style>")[0]
+    assert "p:has(+ table) { break-after: avoid; page-break-after: avoid; }" in style
+    # Chromium 156 keeps them together by the table's side only (a lead-in is a paragraph, not a heading)
+    assert "table { break-before: avoid; page-break-before: avoid; }" in style
+
+
+def test_a_remote_image_in_a_users_template_is_its_alt_text(reg, tmp_path):
+    (tmp_path / "plan.md.j2").write_text(
+        "# {{ year }}\n\n![远程图片](http://evil.example/x.png) ![b *粗*](//evil.example/y.png) ![本地](z.png)\n\n"
+        "![点](data:image/png;base64,iVBORw0KGgo=)\n",
+        encoding="utf-8",
+    )
+    page = ok(reg("report", "plan", "--year", "2027", "--templates", str(tmp_path), "--format", "html")).out
+    assert "evil.example" not in page and "z.png" not in page
+    assert "<p>远程图片 b 粗 本地</p>" in page
+    assert re.findall(r"<img [^>]*>", page) == ['<img src="data:image/png;base64,iVBORw0KGgo=" alt="点" />']
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+
+
+LEAD_IN = "{% for n in range(40) %}\n第 {{ n }} 组已逾期的事项（最紧要的在前）：\n\n| 儿童 | 事项 |\n|---|---|\n" \
+    "{% for m in range(7) %}| 某某{{ m }} | 家访 |\n{% endfor %}\n{% endfor %}\n"  # fmt: skip
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed: the page is not printed to PDF")
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed: the PDF cannot be read")
+def test_no_page_ends_with_a_lead_in_paragraph(reg, tmp_path):
+    (tmp_path / "plan.md.j2").write_text("# 计划\n\n" + LEAD_IN, encoding="utf-8")
+    page = tmp_path / "plan.html"
+    ok(reg("--lang", "zh", "report", "plan", "--year", "2027", "--templates", str(tmp_path), "--format", "html",
+           "--out", str(page)))  # fmt: skip
+    pdf = tmp_path / "plan.pdf"
+    _print_to_pdf(page, pdf)
+    text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], check=True, capture_output=True).stdout.decode()
+    sheets = [[line.strip() for line in sheet.splitlines() if line.strip()] for sheet in text.split("\f")]
+    sheets = [lines for lines in sheets if lines]
+    assert len(sheets) > 3  # 40 tables run over several pages
+    assert sum(line.endswith("：") for lines in sheets for line in lines) == 40
+    for lines in sheets:
+        assert not lines[-1].endswith("："), lines[-1]
