@@ -24,6 +24,7 @@ WORKLOADS = (
     "score",
     "report_summary",
     "child_list",
+    "export_children_xlsx",
     "help",
     "version",
     "enroll",

@@ -109,3 +109,62 @@ def test_registration_form_of_another_table_says_it_is_for_children_only(lbc, tm
     assert en.code == 2
     assert "the registration form (--layout registration-form) is for export children only, not helpers" in en.err
     assert not (tmp_path / "h.csv").exists()
+
+
+# ---- a workbook's widths and print set-up (issue 21, testers' finding 5) -------------------------------------------
+
+
+def _shown_width(value) -> int:
+    """A cell's width by hand: a date ten, a CJK character (U+3000 to U+9FFF, U+FF00 to U+FFEF) two, else one."""
+    if value is None:
+        return 0
+    if hasattr(value, "year"):
+        return 10
+    return max((sum(2 if "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 1 for ch in line)
+                for line in str(value).splitlines()), default=0)  # fmt: skip
+
+
+@pytest.fixture
+def example(run, tmp_path):
+    from conftest import new_target
+
+    target = new_target(tmp_path / "example.db")
+    assert run("init", "--example", db=target).code == 0
+    return target
+
+
+def test_xlsx_columns_are_as_wide_as_their_values(run, example, tmp_path):
+    # a streamed export's widths come from its first 10,000 rows (they were 1,000): here every row
+    openpyxl = pytest.importorskip("openpyxl")
+    book = tmp_path / "c.xlsx"
+    assert run("--lang", "zh", "export", "children", "--out", str(book), db=example).code == 0
+    sheet = openpyxl.load_workbook(book).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 41  # the example's 40 children and the header
+    header = list(rows[0])
+    flags = header.index("类别标记")
+    widest = max(_shown_width(row[flags]) for row in rows)
+    assert widest > _shown_width(rows[1][flags])  # a later row is wider than the first: the case in question
+    letter = openpyxl.utils.get_column_letter(flags + 1)
+    assert sheet.column_dimensions[letter].width == min(widest + 2, 50)
+    for number, name in enumerate(header, 1):
+        expected = min(max(_shown_width(row[number - 1]) for row in rows) + 2, 50)
+        assert sheet.column_dimensions[openpyxl.utils.get_column_letter(number)].width == expected, name
+    # 37 columns: printed landscape; not squeezed onto one page's width (only the form is)
+    assert sheet.page_setup.orientation == "landscape"
+    assert not sheet.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_the_registration_form_prints_landscape_one_page_wide_and_a_narrow_sheet_portrait(run, example, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    form, helpers = tmp_path / "form.xlsx", tmp_path / "h.xlsx"
+    assert run("export", "children", "--layout", "registration-form", "--out", str(form), db=example).code == 0
+    assert run("export", "helpers", "--out", str(helpers), db=example).code == 0
+    sheet = openpyxl.load_workbook(form).worksheets[0]
+    assert sheet.max_column == 30
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    narrow = openpyxl.load_workbook(helpers).worksheets[0]
+    assert narrow.max_column <= 10
+    assert narrow.page_setup.orientation != "landscape"
