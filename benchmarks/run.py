@@ -779,6 +779,16 @@ def child_list(b: Bench) -> Plan:
     return alone(b, "child_list", ["child", "list", "--format", "csv", "--as-of", AS_OF], 2.0)
 
 
+def export_children_xlsx(b: Bench) -> Plan:
+    """A county's children as a workbook for people (issue 21): labels, widths, styled cells, written cell by
+    cell through openpyxl's own XML writer (benchmarks/README.md, "Issue 21: xlsx", says what it costs)."""
+    out = b.work / "export_children.xlsx"
+    return alone(b, "export_children_xlsx", ["export", "children", "--out", str(out)], XLSX_LIMIT)
+
+
+XLSX_LIMIT = 60.0  # seconds for N = 100,000 children (37 columns): see benchmarks/README.md
+
+
 def startup(b: Bench) -> Command:
     """Not a target's baseline: what any lbc database command costs before it opens the database."""
     return Command("lbc start-up", [b.tools.python, "-c", STARTUP_SCRIPT])
@@ -838,6 +848,7 @@ WORKLOADS: dict[str, tuple[str, Callable[[Bench], Plan]]] = {
         report_summary_docx,
     ),
     "child_list": (f"lbc child list --format csv --as-of {AS_OF}", child_list),
+    "export_children_xlsx": ("lbc export children --out FILE.xlsx (labels, a sheet for people)", export_children_xlsx),
     "help": ("lbc --help", help_),
     "version": ("lbc --version", version),
     "enroll": ("lbc enroll NAME --gender F --birth 2015-03-04 --village V --force", enroll),

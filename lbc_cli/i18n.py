@@ -698,9 +698,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{file}”的扩展名不是这条命令能写的格式;可写:{choices}(或用 --format 指定)",
         "'{file}': this command cannot write what that extension names; it writes {choices} (or say --format)",
     ),
+    "out_format_clash": (
+        "“{file}”的扩展名表示 {named}，与 --format {format} 不符；请改用 .{format} 文件名，或去掉 --format",
+        "'{file}' is named as {named} but --format says {format}: name it .{format}, or leave out --format",
+    ),
     "labels_or_slugs": (
-        "--labels 与 --slugs 只能选一个：--labels 写中文表头和名称，--slugs 写列名和代码",
-        "--labels or --slugs, not both: --labels writes headers and values for people, --slugs column names and codes",
+        "不能与 --slugs 同时使用（前者写中文表头和名称，后者写列名和代码）",
+        "not with --slugs: the one writes headers and values for people, the other column names and codes",
     ),
     "form_no_slugs": (
         "登记表（--layout registration-form）的表头和内容总是中文，不能加 --slugs",
@@ -708,8 +712,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "payee_header": ("发放对象", "paid to"),
     "bom_csv_only": (
-        "--bom 只用于 CSV(给 Excel/WPS 打开);{format} 格式不加 BOM",
-        "--bom is for CSV only (for Excel/WPS); {format} never starts with a BOM",
+        "只用于 CSV（给 Excel/WPS 打开）；{format} 格式不加 BOM",
+        "for CSV only (for Excel/WPS); {format} never starts with a BOM",
     ),
     "db_empty": ("{target} 是空文件;先运行 lbc init", "{target} is an empty file; run lbc init first"),
     "db_is_dir": ("{target} 是一个文件夹,不是数据库文件", "{target} is a folder, not a database file"),
@@ -1000,6 +1004,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "没有找到能显示中文的字体（如 Noto Sans CJK SC、SimSun、Microsoft YaHei），图表以表格代替图片写入文档",
         "no font that draws Chinese was found (such as Noto Sans CJK SC, SimSun, Microsoft YaHei); "
         "the charts are written as tables instead of pictures",
+    ),
+    "form_children_only": (
+        "登记表（--layout registration-form）只用于 export children，不用于 {table}",
+        "the registration form (--layout registration-form) is for export children only, not {table}",
     ),
     "binary_needs_file": (
         "{format} 需要 --out 文件，或重定向到文件",

@@ -1227,7 +1227,8 @@ XLSX_DATE_FORMAT = "yyyy-mm-dd"
 XLSX_MONEY_FORMAT = "0.00"
 XLSX_TEXT_FORMAT = "@"  # ids and phones: text, never 5.11E+17, leading zeros kept when edited
 XLSX_MAX_WIDTH = 50  # a column is at most this wide (in widths of a digit): a longer text shows its start
-XLSX_WIDTH_ROWS = 1000  # the rows whose cells set the widths: the columns precede the rows in the sheet's XML
+XLSX_WIDTH_ROWS = 10_000  # rows streamed once: those that set the widths (the columns precede the rows in the XML)
+XLSX_PORTRAIT_COLUMNS = 10  # a sheet of more columns prints landscape, fitted to one page wide
 # What Excel forbids in a sheet's name (and its length), and the name of a sheet with none left
 _SHEET_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
 XLSX_MAX_SHEET_TITLE = 31
@@ -1259,11 +1260,20 @@ def display_width(value: Any) -> int:
 
 
 def write_xlsx(
-    rows: Iterable[dict], columns: list[str], stream, *, title: str = "lbc", text_columns: Iterable[str] = ()
+    rows: Iterable[dict],
+    columns: list[str],
+    stream,
+    *,
+    title: str = "lbc",
+    text_columns: Iterable[str] = (),
+    widths: list[int] | None = None,
+    one_page_wide: bool = False,
 ) -> int:
     """A one-sheet workbook made for people, its header ``columns`` (the rows' keys): the header row bold, frozen
-    and printed atop every page, an autofilter over the rows, each column as wide as its first ``XLSX_WIDTH_ROWS``
-    rows' text (a wide character counting two, at most ``XLSX_MAX_WIDTH``), dates as dates (``yyyy-mm-dd``), money
+    and printed atop every page, an autofilter over the rows, each column as wide as its ``widths`` (its values'
+    widest, measured by the caller) or else its first ``XLSX_WIDTH_ROWS`` rows' text (a wide character counting
+    two, at most ``XLSX_MAX_WIDTH``), printed landscape when it has more than ``XLSX_PORTRAIT_COLUMNS``
+    columns and fitted to one page's width when ``one_page_wide`` (a form), dates as dates (``yyyy-mm-dd``), money
     (Decimal) with two places, ``text_columns`` (ids, phones) as text cells (``@``), the sheet named ``title``
     (``sheet_title``). Text stays text: a cell starting with ``=`` is a string, never a formula (what CSV's quote
     guards against), and ``#N/A`` a string, never an error.
@@ -1277,16 +1287,23 @@ def write_xlsx(
     from openpyxl.utils import get_column_letter
 
     rows = iter(rows)
-    first = list(itertools.islice(rows, XLSX_WIDTH_ROWS))
+    first = list(itertools.islice(rows, XLSX_WIDTH_ROWS)) if widths is None else []
+    if widths is None:
+        widths = [max((display_width(row.get(column)) for row in first), default=0) for column in columns]
     texts = frozenset(text_columns)
     with _xlsx_temp_folder():
         book = Workbook(write_only=True)
         sheet = book.create_sheet(sheet_title(title))
-        for number, column in enumerate(columns, 1):
-            wide = max(display_width(column), *(display_width(row.get(column)) for row in first), 0)
+        for number, (column, wide) in enumerate(zip(columns, widths, strict=True), 1):
+            wide = max(display_width(column), wide)
             sheet.column_dimensions[get_column_letter(number)].width = min(wide + 2, XLSX_MAX_WIDTH)
         sheet.freeze_panes = "A2"
         sheet.print_title_rows = "1:1"  # printed, each page starts with the header
+        if len(columns) > XLSX_PORTRAIT_COLUMNS:  # a wide sheet prints across
+            sheet.page_setup.orientation = "landscape"
+        if one_page_wide:  # a form: every column on one page's width, as many pages down as it takes
+            sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
         def styled(**style) -> Any:  # a cell's style, made once, shared by the cells that take it
             template = Cell(sheet, row=1, column=1)

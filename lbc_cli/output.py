@@ -47,11 +47,11 @@ class Table:
     numbers in full; ``csv_lines``: the CSV writer's fast path (CSV lines made by the database), tried before
     the values; ``labels``: every format writes the headers and values people see (``labelled``), not the
     column names and slugs; ``text_columns``: the columns a workbook keeps as text (by default the phone and
-    id numbers, ``io.SENSITIVE``)."""
+    id numbers, ``io.SENSITIVE``); ``one_page_wide``: a workbook prints it fitted to one page's width (a form)."""
 
     __slots__ = (
         "columns", "rows", "by_column", "by_group", "enums", "headers", "title", "reveal", "csv_lines", "labels",
-        "text_columns",
+        "text_columns", "one_page_wide",
     )  # fmt: skip
 
     def __init__(
@@ -68,6 +68,7 @@ class Table:
         csv_lines: CsvLines | None = None,
         labels: bool = False,
         text_columns: Iterable[str] | None = None,
+        one_page_wide: bool = False,
     ) -> None:
         self.columns = columns
         self.rows = rows
@@ -80,6 +81,7 @@ class Table:
         self.csv_lines = csv_lines
         self.labels = labels
         self.text_columns = text_columns
+        self.one_page_wide = one_page_wide
 
 
 def write(data: "Table | str", fmt: str, stream: IO | None = None, *, bom: bool = False, progress=None) -> int:
@@ -466,15 +468,35 @@ def _json_objects(values: list[Sequence], columns: list[str], indent: str | None
 
 def write_xlsx(table: Table, stream: IO[bytes], progress=None) -> int:
     """A one-sheet workbook made for people (``io.write_xlsx``), its sheet named by the table's title: text stays
-    text, the phone and id numbers (or ``text_columns``) text cells, dates dates, money with two places."""
+    text, the phone and id numbers (or ``text_columns``) text cells, dates dates, money with two places; each
+    column as wide as all its values when the table holds them in memory (each distinct value measured once),
+    else as its first rows (``io.XLSX_WIDTH_ROWS``)."""
     texts = table.text_columns if table.text_columns is not None else io.SENSITIVE
+    values = _column_values(table)
+    widths = None
+    if values is None:  # rows streamed once: the widths come from the first rows
+        rows = _rows(table, progress)
+    else:  # every value in memory: each column as wide as its widest value (each distinct value measured once)
+        widths = [max(map(io.display_width, _distinct(column)), default=0) for column in values]
+        rows = (dict(zip(table.columns, row, strict=True)) for row in zip(*values, strict=True))
+        rows = rows if progress is None else (row for row in rows if progress() is None)
     return io.write_xlsx(
-        _dict_rows(table, progress),
+        rows,
         table.columns,
         stream,
         title=table.title or "lbc",
         text_columns=[c for c in table.columns if c in texts],
+        widths=widths,
+        one_page_wide=table.one_page_wide,
     )
+
+
+def _distinct(column: Sequence) -> Iterable:
+    """A column's values, each once where they can be told apart by hashing (a list of dicts: all of them)."""
+    try:
+        return set(column)
+    except TypeError:
+        return column
 
 
 # ---- the registry ----------------------------------------------------------------------------------------

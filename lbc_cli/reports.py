@@ -487,12 +487,14 @@ def month_context(session, *, year: int, month: int, as_of: date) -> dict:
             attempts += n
             continue
         by_helper[helper_name or ""][kind] += n
-    # what falls due next month: every reminder due by the end of next month, as of this month's end
+    # what falls due by the end of next month, as of the report's day: as_of, or the month's end for a past
+    # month (the earlier), so that nothing due after that day counts as overdue
+    cut = min(as_of, end)
     next_start = end + timedelta(days=1)
     next_end = reminders.month_end(next_start.year, next_start.month)
     rules = store.rule_values(session=session)
-    facts = store.reminder_facts(session=session, as_of=end)
-    due = reminders.due_reminders(facts, rules, end, (next_end - end).days)
+    facts = store.reminder_facts(session=session, as_of=cut)
+    due = reminders.due_reminders(facts, rules, cut, (next_end - cut).days)
     plan = [i.text for i in store.schedule_items(session=session, months=[month])]
     next_plan = [i.text for i in store.schedule_items(session=session, months=[next_start.month])]
     return {
@@ -522,26 +524,29 @@ def month_context(session, *, year: int, month: int, as_of: date) -> dict:
             for r in due
             if next_start <= r.due_date <= next_end
         ],
-        **_open_at(due, end),
+        **_open_at(due, end, cut),
     }
 
 
-def _open_at(due: list, end: date) -> dict:
-    """What is still to do at the month's end (``end``), from its reminders ``due`` (most pressing first), so
-    that the month report says it itself: the reminders due by then (``overdue_open``, as before); for each
-    rule, in the order of the rules, the children with one due by then and those of them already overdue;
-    and the overdue reminders themselves, most pressing first."""
+def _open_at(due: list, end: date, cut: date) -> dict:
+    """What is still to do at the month's end (``end``), from its reminders ``due`` as of ``cut`` (the report's
+    day, never after ``end``; most pressing first), so that the month report says it itself: the reminders due
+    by the month's end (``overdue_open``, as before); for each rule, in the order of the rules, the children
+    with one due by then and those of them overdue on ``cut``; the overdue reminders themselves, most pressing
+    first; and how many fall due on ``cut`` or later but by the month's end (due, not overdue)."""
     open_items = [r for r in due if r.due_date <= end]
     children: dict[str, set] = defaultdict(set)
     late: dict[str, set] = defaultdict(set)
     for r in open_items:
         children[r.rule].add((r.child_id, r.name))
-        if r.due_date < end:
+        if r.due_date < cut:
             late[r.rule].add((r.child_id, r.name))
     order = [*reminders.RULES, *sorted(set(children) - set(reminders.RULES))]
     return {
         "month_end": end.isoformat(),
+        "overdue_as_of": cut.isoformat(),
         "overdue_open": len(open_items),
+        "not_overdue": sum(cut <= r.due_date for r in open_items),
         "due_by_rule": [
             {"rule": rule, "children": len(children[rule]), "overdue_children": len(late[rule])}
             for rule in order
@@ -558,7 +563,7 @@ def _open_at(due: list, end: date) -> dict:
                 "helpers": list(r.helpers),
             }
             for r in open_items
-            if r.due_date < end
+            if r.due_date < cut
         ],
     }
 
@@ -693,6 +698,8 @@ p, li { line-height: 1.6; orphans: 3; widows: 3; }
 table { border-collapse: collapse; margin: 1em 0; }
 thead { display: table-header-group; }
 tr, li, img, svg, figure { break-inside: avoid; page-break-inside: avoid; }
+p:has(+ table) { break-after: avoid; page-break-after: avoid; }
+table { break-before: avoid; page-break-before: avoid; }
 img, svg { max-width: 100%; height: auto; }
 th, td { border: 1px solid #888; padding: 0.2em 0.6em; }
 th, td:first-child { white-space: nowrap; }
@@ -718,6 +725,18 @@ def title_of(tokens, fallback: str) -> str:
     return fallback
 
 
+def _images_offline(tokens) -> None:
+    """Every image of a page that is not in the page itself (a ``data:`` URI) becomes its alt text, so that
+    opening or printing the page fetches nothing (``![x](http://…)`` in a user's template would)."""
+    for token in tokens:
+        for n, child in enumerate(token.children or []):
+            if child.type == "image" and not str(child.attrGet("src") or "").strip().lower().startswith("data:"):
+                words = "".join(c.content for c in child.children or [] if c.type in ("text", "code_inline"))
+                alt = child.copy()
+                alt.type, alt.tag, alt.attrs, alt.children, alt.nesting, alt.content = "text", "", {}, None, 0, words
+                token.children[n] = alt
+
+
 def to_html(markdown: str, title: str, context: dict | None = None) -> str:
     """The Markdown as a printable page (CommonMark with GFM tables) in the session's language, titled with the
     document's own first heading (``title`` when it has none); with the report's ``context``, the charts its
@@ -728,6 +747,7 @@ def to_html(markdown: str, title: str, context: dict | None = None) -> str:
 
     parser = MarkdownIt("commonmark", {"html": False}).enable("table")
     tokens = parser.parse(markdown)
+    _images_offline(tokens)
     body = parser.renderer.render(tokens, parser.options, {})
     if context is not None:
         from lbc_cli import charts

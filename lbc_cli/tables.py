@@ -176,7 +176,9 @@ def registration_form(table: "Table") -> "Table":
             yield out
 
     texts = [header for header, column, _enum in REGISTRATION_FORM if column in io.SENSITIVE]
-    return Table(REGISTRATION_HEADERS, form(), reveal=True, title=REGISTRATION_SHEET, text_columns=texts)
+    return Table(
+        REGISTRATION_HEADERS, form(), reveal=True, title=REGISTRATION_SHEET, text_columns=texts, one_page_wide=True
+    )
 
 
 def _birth_year(row: dict) -> dict:

@@ -25,6 +25,7 @@ WORKLOADS = (
     "report_summary",
     "report_summary_docx",
     "child_list",
+    "export_children_xlsx",
     "help",
     "version",
     "enroll",

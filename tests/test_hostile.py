@@ -861,7 +861,7 @@ def test_bom_with_another_format_is_a_usage_error(run, demo, command, fmt):
         fmt = "xlsx"
     result = run(*command, "--format", fmt, "--bom", db=demo)
     assert result.code == 2
-    assert "--bom is for CSV only" in one_error_line(result.err)
+    assert "--bom: for CSV only" in one_error_line(result.err)
     assert result.out == ""
 
 
@@ -1052,8 +1052,11 @@ def test_the_format_is_taken_from_the_out_files_extension(run, demo, tmp_path):
     assert (tmp_path / "r.csv").read_text(encoding="utf-8").startswith("\ufeffchild_id,name,rule")
     assert run("report", "plan", "--year", "2026", "--out", str(tmp_path / "p.html"), db=demo).code == 0
     assert (tmp_path / "p.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    # --format naming another format than the extension: refused (issue 21), nothing written
     explicit = run("export", "helpers", "--format", "csv", "--out", str(tmp_path / "h2.json"), db=demo)
-    assert explicit.code == 0 and (tmp_path / "h2.json").read_text(encoding="utf-8").startswith("id,uid")
+    assert explicit.code == 2 and not (tmp_path / "h2.json").exists()
+    explicit = run("export", "helpers", "--format", "csv", "--out", str(tmp_path / "h2.txt"), db=demo)
+    assert explicit.code == 0 and (tmp_path / "h2.txt").read_text(encoding="utf-8").startswith("id,uid")
 
 
 @pytest.mark.sqlite_only("a village's file merged from, as a file")

@@ -318,3 +318,105 @@ def test_a_long_page_prints_on_a4_with_no_heading_at_a_page_foot(run, new_db, tm
     flat = re.sub(r"\s+", "", text)
     places = [flat.find(h) for h in ["2026年农村留守儿童关爱工作总结", "一、基本情况", "五、重点帮扶对象"]]
     assert -1 not in places and places == sorted(places)
+
+
+# ---- overdue as of the report's day (issue 21, testers' finding 1) -----------------------------------------------
+#
+# 丁 enrolled 2024-04-01, paired, video call, feedback and home visit on 04-15: the next video call is due 04-22
+#    (7 days), feedback 05-15, home visit 07-14: only the video call falls due in April.
+# 戊 enrolled 2024-03-01, paired, never contacted: video call, feedback and home visit due 03-01.
+# Run on 2024-04-20 (the current month), overdue is as of 04-20: 戊's three, 50 days each (03-01 to 04-20 = 30 + 20),
+# and 丁's video call of 04-22 is due by the month's end, not overdue. For the past month (run on 2024-06-30) it is
+# as of 04-30: 戊's three 60 days, 丁's video call 8 days.
+LATER = [
+    ["enroll", "丁", "--gender", "M", "--birth", "2015-01-01", "--village", "东村", *GUARDIAN,
+     "--care-agreement-on", "2024-04-01", "--enrolled-on", "2024-04-01", "--consent-on", "2024-04-01"],
+    ["enroll", "戊", "--gender", "F", "--birth", "2015-02-02", "--village", "东村", *GUARDIAN, *AGREED, *E],
+    ["helper", "add", "王老师", "--role", "class-teacher"],
+    ["pair", "丁", "王老师", "--since", "2024-04-01"],
+    ["pair", "戊", "王老师", "--since", "2024-03-01"],
+    *[["log-contact", "丁", "--kind", kind, "--date", "2024-04-15", "--helper", "王老师"]
+      for kind in ("video-call", "parent-feedback", "home-visit")],
+]  # fmt: skip
+
+
+def _overdue(ctx):
+    return sorted((r["name"], r["rule"], r["due_date"], r["days_overdue"]) for r in ctx["overdue"])
+
+
+def test_month_current_counts_overdue_as_of_the_run_day(lbc):
+    for argv in LATER:
+        ok(lbc(*argv))
+    ctx = as_json(lbc("report", "month", "--month", "2024-04", "--as-of", "2024-04-20", "--format", "json"))
+    assert (ctx["month_end"], ctx["overdue_as_of"]) == ("2024-04-30", "2024-04-20")
+    assert (ctx["overdue_open"], ctx["not_overdue"]) == (4, 1)
+    assert _overdue(ctx) == [
+        ("戊", "home-visit", "2024-03-01", 50),
+        ("戊", "parent-feedback", "2024-03-01", 50),
+        ("戊", "video-call", "2024-03-01", 50),
+    ]
+    assert ctx["due_by_rule"] == [
+        {"rule": "video-call", "children": 2, "overdue_children": 1},
+        {"rule": "parent-feedback", "children": 1, "overdue_children": 1},
+        {"rule": "home-visit", "children": 1, "overdue_children": 1},
+    ]
+    zh = ok(lbc("--lang", "zh", "report", "month", "--month", "2024-04", "--as-of", "2024-04-20")).out
+    assert "截至 2024-04-20 已逾期 3 项，其余 1 项到月底前到期" in zh
+    assert "| 丁（1） |" not in zh.split("## 下月")[0]
+    en = ok(lbc("report", "month", "--month", "2024-04", "--as-of", "2024-04-20")).out
+    assert "on 2024-04-20, 3 of them were overdue and 1 fall due by the month's end" in en
+    assert "| 戊 (2) | parent video call | 2024-03-01 | 50 |" in en
+
+    past = as_json(lbc("report", "month", "--month", "2024-04", "--as-of", "2024-06-30", "--format", "json"))
+    assert (past["overdue_as_of"], past["overdue_open"], past["not_overdue"]) == ("2024-04-30", 4, 0)
+    assert _overdue(past) == [
+        ("丁", "video-call", "2024-04-22", 8),
+        ("戊", "home-visit", "2024-03-01", 60),
+        ("戊", "parent-feedback", "2024-03-01", 60),
+        ("戊", "video-call", "2024-03-01", 60),
+    ]
+
+
+# ---- a lead-in kept with its table, and no network reference (issue 21, testers' finding 4) ----------------------
+
+
+def test_a_lead_in_paragraph_is_kept_with_its_table(reg):
+    style = ok(reg(*MONTH, "--format", "html")).out.split("<style>")[1].split("</style>")[0]
+    assert "p:has(+ table) { break-after: avoid; page-break-after: avoid; }" in style
+    # Chromium 156 keeps them together by the table's side only (a lead-in is a paragraph, not a heading)
+    assert "table { break-before: avoid; page-break-before: avoid; }" in style
+
+
+def test_a_remote_image_in_a_users_template_is_its_alt_text(reg, tmp_path):
+    (tmp_path / "plan.md.j2").write_text(
+        "# {{ year }}\n\n![远程图片](http://evil.example/x.png) ![b *粗*](//evil.example/y.png) ![本地](z.png)\n\n"
+        "![点](data:image/png;base64,iVBORw0KGgo=)\n",
+        encoding="utf-8",
+    )
+    page = ok(reg("report", "plan", "--year", "2027", "--templates", str(tmp_path), "--format", "html")).out
+    assert "evil.example" not in page and "z.png" not in page
+    assert "<p>远程图片 b 粗 本地</p>" in page
+    assert re.findall(r"<img [^>]*>", page) == ['<img src="data:image/png;base64,iVBORw0KGgo=" alt="点" />']
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+
+
+LEAD_IN = "{% for n in range(40) %}\n第 {{ n }} 组已逾期的事项（最紧要的在前）：\n\n| 儿童 | 事项 |\n|---|---|\n" \
+    "{% for m in range(7) %}| 某某{{ m }} | 家访 |\n{% endfor %}\n{% endfor %}\n"  # fmt: skip
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed: the page is not printed to PDF")
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed: the PDF cannot be read")
+def test_no_page_ends_with_a_lead_in_paragraph(reg, tmp_path):
+    (tmp_path / "plan.md.j2").write_text("# 计划\n\n" + LEAD_IN, encoding="utf-8")
+    page = tmp_path / "plan.html"
+    ok(reg("--lang", "zh", "report", "plan", "--year", "2027", "--templates", str(tmp_path), "--format", "html",
+           "--out", str(page)))  # fmt: skip
+    pdf = tmp_path / "plan.pdf"
+    _print_to_pdf(page, pdf)
+    text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], check=True, capture_output=True).stdout.decode()
+    sheets = [[line.strip() for line in sheet.splitlines() if line.strip()] for sheet in text.split("\f")]
+    sheets = [lines for lines in sheets if lines]
+    assert len(sheets) > 3  # 40 tables run over several pages
+    assert sum(line.endswith("：") for lines in sheets for line in lines) == 40
+    for lines in sheets:
+        assert not lines[-1].endswith("："), lines[-1]

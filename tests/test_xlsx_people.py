@@ -293,10 +293,10 @@ def test_labels_and_slugs_at_once_is_a_usage_error_in_the_sessions_language(run,
     said = run("--lang", "zh", "export", "children", "--labels", "--slugs", db=db)
     assert said.code == 2 and said.out == ""
     assert said.err.strip() == (
-        "lbc: 错误：--labels：--labels 与 --slugs 只能选一个：--labels 写中文表头和名称，--slugs 写列名和代码"
+        "lbc: 错误：--labels：不能与 --slugs 同时使用（前者写中文表头和名称，后者写列名和代码）"
     )
     said = run("--lang", "en", "export", "children", "-f", "xlsx", "--labels", "--slugs", "--out", "x.xlsx", db=db)
-    assert said.code == 2 and "--labels or --slugs, not both" in said.err
+    assert said.code == 2 and "--labels: not with --slugs" in said.err
     assert not Path("x.xlsx").exists()
     said = run("--lang", "zh", "export", "children", "--layout", "registration-form", "--slugs", db=db)
     assert said.code == 2 and "登记表" in said.err and "--slugs" in said.err
@@ -416,7 +416,7 @@ def test_bom_starts_the_csv_of_every_command_and_refuses_any_other_format(run, t
     assert done.out.startswith("\ufeff") and done.out.count("\ufeff") == 1
     plain = run(*args, "--format", "csv", db=demo)
     assert done.out == "\ufeff" + plain.out  # the same CSV after the BOM
-    for lang, said in (("zh", "--bom 只用于 CSV"), ("en", "--bom is for CSV only")):
+    for lang, said in (("zh", "--bom：只用于 CSV"), ("en", "--bom: for CSV only")):
         refused = run("--lang", lang, *args, "--format", "json", "--bom", db=demo)
         assert refused.code == 2 and refused.out == "" and said in refused.err, (lang, refused.err)
         assert "\ufeff" not in refused.out

@@ -13,6 +13,7 @@ from lbc_cli.cli.options import (
     check_format,
     check_labels,
     database,
+    no_binary_on_terminal,
     opt_date,
     opt_slug,
     today,
@@ -106,6 +107,7 @@ def export(
     from lbc_cli import io, models
 
     fmt = check_format(fmt, FILE, bom=bom, out=out, default="csv")
+    no_binary_on_terminal(fmt, out)
     labels = check_labels(fmt, labels, slugs)
     name = table.strip().lower()
     if name not in EXPORT_TABLES:
@@ -117,8 +119,10 @@ def export(
         if out and out != "-":
             console.info(i18n.t("exported", n=n, file=out))
         return
-    if layout is not None and (layout != "registration-form" or name != "children"):
-        raise LbcError(i18n.t("bad_choice", value=layout, choices="registration-form (children)"), ExitCode.USAGE)
+    if layout is not None and layout != "registration-form":
+        raise LbcError(i18n.t("bad_choice", value=layout, choices="registration-form"), ExitCode.USAGE)
+    if layout is not None and name != "children":
+        raise LbcError(i18n.t("form_children_only", table=name), ExitCode.USAGE)
     if layout is not None and slugs:
         raise LbcError(i18n.t("form_no_slugs"), ExitCode.USAGE)
     if village is not None and name != "children":

@@ -78,18 +78,25 @@ def output(out: str | None, *, bom: bool = False, binary: bool = False):
     return io.output(out, bom=bom, binary=binary, protect=database_files())
 
 
-def write_out(data, fmt: str, out: str | None, *, bom: bool = False, progress=None) -> int:
-    """``output.write`` of ``data`` as ``fmt`` to ``--out`` (``output``); a binary format on a terminal is
-    asked for with ``--out -`` only. Returns how many rows."""
+def no_binary_on_terminal(fmt: str, out: str | None) -> None:
+    """A binary format (xlsx, docx) to a terminal, without --out or with ``--out -``, is a usage error: its
+    bytes mean nothing on a screen. A command may call this before its work, so that nothing starts."""
     import sys
 
     from lbc_cli import output as layer
 
-    binary = layer.FORMATS[fmt].binary
-    if binary and out is None and sys.stdout.isatty():  # a workbook's or a document's bytes on a terminal
+    if layer.FORMATS[fmt].binary and out in (None, "-") and sys.stdout.isatty():
         message = i18n.t("xlsx_needs_file") if fmt == "xlsx" else i18n.t("binary_needs_file", format=fmt)
         raise LbcError(message, ExitCode.USAGE)
-    with output(out, bom=bom, binary=binary) as stream:
+
+
+def write_out(data, fmt: str, out: str | None, *, bom: bool = False, progress=None) -> int:
+    """``output.write`` of ``data`` as ``fmt`` to ``--out`` (``output``); a binary format is never written to
+    a terminal (without --out or with ``--out -``), only to a file or a pipe. Returns how many rows."""
+    from lbc_cli import output as layer
+
+    no_binary_on_terminal(fmt, out)
+    with output(out, bom=bom, binary=layer.FORMATS[fmt].binary) as stream:
         return layer.write(data, fmt, stream, progress=progress)
 
 
@@ -170,7 +177,8 @@ def check_format(
 ) -> str:
     """The --format value, folded; a value not ``allowed`` is a usage error, and so is --bom with a format
     other than CSV (a BOM breaks a JSON reader). Without --format, the extension of ``out`` says it when it
-    names one of ``allowed`` (``--out 名单.xlsx``), else ``default``."""
+    names one of ``allowed`` (``--out 名单.xlsx``), else ``default``; with it, an extension naming another kind
+    of file (``--format md --out p.docx``) is a usage error, as the file would not be what its name says."""
     if fmt is None:
         suffix = os.path.splitext(out)[1].lower().lstrip(".") if out and out != "-" else ""
         suffix = format_named_by(suffix)
@@ -180,6 +188,9 @@ def check_format(
     value = fmt.strip().lower()
     if value not in allowed:
         raise Invalid(option, i18n.t("bad_choice", value=fmt, choices=", ".join(allowed)), ExitCode.USAGE)
+    named = format_named_by(os.path.splitext(out)[1].lower().lstrip(".")) if out and out != "-" else ""
+    if named != value and names_a_file(named):  # `--format md --out p.docx`: not what the name says
+        raise Invalid("--out", i18n.t("out_format_clash", file=out, named=named, format=value), ExitCode.USAGE)
     if bom and value != "csv":
         raise Invalid("--bom", i18n.t("bom_csv_only", format=value), ExitCode.USAGE)
     return value
