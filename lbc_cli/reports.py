@@ -656,15 +656,39 @@ def render_markdown(report: str, context: dict, templates: str | None) -> str:
         template = env.get_template(name)
         return template.render(**context)
     except jinja2.TemplateSyntaxError as exc:
-        raise LbcError(i18n.t("template_error", file=exc.filename or name, line=exc.lineno, why=exc.message)) from None
+        raise _template_error(exc.filename or name, exc.lineno, exc) from None
     except jinja2.TemplateNotFound as exc:
-        raise LbcError(i18n.t("template_error", file=exc.name, line=0, why="not found")) from None
+        raise _template_error(exc.name, 0, exc) from None
     except LbcError:
         raise
     except Exception as exc:  # any error raised while a template runs: name its file and line
         file, line = _where(exc, name)
-        why = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
-        raise LbcError(i18n.t("template_error", file=file, line=line, why=why)) from None
+        raise _template_error(file, line, exc) from None
+
+
+def _template_error(file: str, line: int, exc: Exception) -> LbcError:
+    """A template's error in the session's words: Jinja2 words its own in English (the English session keeps
+    them); a template that was not found has no line."""
+    import re
+
+    import jinja2
+    from jinja2.exceptions import SecurityError
+
+    why = getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        text = i18n.t("template_not_found")
+    elif isinstance(exc, jinja2.TemplateSyntaxError):
+        text = i18n.t("template_syntax", why=why)
+    elif isinstance(exc, jinja2.UndefinedError):
+        names = "、".join(f"“{n}”" for n in re.findall(r"'([^']*)'", why)) or "?"
+        text = i18n.t("template_undefined", names=names, why=why)
+    elif isinstance(exc, SecurityError):
+        text = i18n.t("template_unsafe", why=why)
+    else:
+        text = i18n.t("template_failed", kind=type(exc).__name__, why=why)
+    if line:
+        return LbcError(i18n.t("template_error", file=file, line=line, why=text))
+    return LbcError(i18n.t("template_error_file", file=file, why=text))
 
 
 def _where(exc: Exception, default: str) -> tuple[str, int]:

@@ -55,12 +55,12 @@ _ALL = [
     Setting("no_violation_points", int, 2, 0, 100, "无严重违纪违法行为的加分", "points for no serious violation"),
     Setting("merit_student_points", int, 5, 0, 100, "获得三好学生称号的加分", "points for a merit student"),
     Setting("yuan_per_point", float, 1, 0, MAX_YUAN, "每分奖励多少元", "yuan per assessment point"),
-    Setting("first_place_yuan", float, 100, 0, MAX_YUAN, "班级第一名奖励(元)", "first place award (yuan)"),
-    Setting("excellence_max_rank", int, 5, 2, 100, "优秀奖的最低名次(第 2 名至此)", "excellence award: ranks 2..N"),
-    Setting("excellence_yuan", float, 50, 0, MAX_YUAN, "优秀奖(元)", "excellence award (yuan)"),
+    Setting("first_place_yuan", float, 100, 0, MAX_YUAN, "班级第一名奖励（元）", "first place award (yuan)"),
+    Setting("excellence_max_rank", int, 5, 2, 100, "优秀奖的最低名次（第 2 名至此）", "excellence award: ranks 2..N"),
+    Setting("excellence_yuan", float, 50, 0, MAX_YUAN, "优秀奖（元）", "excellence award (yuan)"),
     Setting("progress_min_ranks", int, 5, 1, 100, "进步奖需进步的名次数", "ranks gained for the progress award"),
-    Setting("progress_yuan", float, 30, 0, MAX_YUAN, "进步奖(元)", "progress award (yuan)"),
-    Setting("age_limit", int, 16, 1, 18, "留守儿童年龄上限(不满几周岁)", "age limit (a child is under this age)"),
+    Setting("progress_yuan", float, 30, 0, MAX_YUAN, "进步奖（元）", "progress award (yuan)"),
+    Setting("age_limit", int, 16, 1, 18, "留守儿童年龄上限（不满几周岁）", "age limit (a child is under this age)"),
     # Reminders, SPEC section 6.
     Setting("video_call_days", int, 7, 1, MAX_DAYS, "与父母视频/通话的间隔天数", "days between parent video calls"),
     Setting("parent_feedback_days", int, 30, 1, MAX_DAYS, "向父母反馈的间隔天数", "days between feedback to parents"),
@@ -70,9 +70,9 @@ _ALL = [
     Setting("visit_days", int, 90, 1, MAX_DAYS, "其他儿童家访间隔天数", "days between home visits, other children"),
     Setting("review_days", int, 180, 1, MAX_DAYS, "档案核查间隔天数", "days between record reviews"),
     # Targets of the work plan, SPEC section 7 (percent).
-    Setting("target_archive_rate", float, 100, 0, 100, "建档率目标(%)", "target archive rate (%)"),
-    Setting("target_in_school_rate", float, 100, 0, 100, "入学率目标(%)", "target school enrolment rate (%)"),
-    Setting("target_retention_rate", float, 100, 0, 100, "巩固率目标(%)", "target retention rate (%)"),
+    Setting("target_archive_rate", float, 100, 0, 100, "建档率目标（%）", "target archive rate (%)"),
+    Setting("target_in_school_rate", float, 100, 0, 100, "入学率目标（%）", "target school enrolment rate (%)"),
+    Setting("target_retention_rate", float, 100, 0, 100, "巩固率目标（%）", "target retention rate (%)"),
 ]
 
 SETTINGS: dict[str, Setting] = {s.key: s for s in _ALL}

@@ -427,7 +427,7 @@ def test_an_empty_file_is_refused_and_a_bare_header_imports_nothing(lbc, db, tmp
     path.write_text("姓名,性别,出生日期\n", encoding="utf-8")
     result = lbc("--lang", lang, "import", "children", str(path))
     assert result.code == 0 and result.err.strip().endswith(
-        {"zh": "已导入 0 行到 children", "en": "imported 0 rows into children"}[lang]
+        {"zh": "已导入 0 行到 儿童", "en": "imported 0 rows into children"}[lang]
     )
 
 

@@ -142,6 +142,8 @@ def test_every_help_screen_is_in_one_language(help_screens, path):
     assert "Usage" not in zh_out and "用法：" in zh_out
     for typers in ("<bool>", "<str>", "<int", "<path>", "<list", "{", "<=x", "Show this message"):
         assert typers not in zh_out and typers not in en_out, (path, typers)
+    # Found from outside: a list of choices in Chinese (no space to wrap at) was cut short with "…"
+    assert not re.search(r"[\w）)]…(?!…)", zh_out + en_out), (path, zh_out + en_out)
 
 
 # (what is wrong, the command line): at least one of each kind of error per family of commands

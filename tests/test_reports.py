@@ -832,3 +832,28 @@ def test_child_card_note_with_a_pipe_stays_in_its_cell(rep):
     ok(rep("log-contact", "孙小美", "--kind", "home-visit", "--date", "2024-05-02", "--note", "电话|微信"))
     text = ok(rep("report", "child", "孙小美", "--format", "html")).out
     assert "微信" in text
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("# 计划\n\n{% for x in %}\n{% endfor %}\n", "第 3 行：模板语法有误"),
+        ("# 计划\n{{ year }}\n\n{{ nosuch.attr }}\n", "第 4 行：用到了没有的名称 “nosuch”"),
+        ('# 计划\n{% include "/etc/passwd" %}\n', "模板 /etc/passwd：找不到这个模板"),
+    ],
+    ids=["syntax", "undefined", "not-found"],
+)
+def test_a_broken_template_is_said_in_chinese_in_a_chinese_session(rep, tmp_path, body, said):
+    """Found from outside (issue 21): Jinja2's own English (`expected token …`, `'nosuch' is undefined`,
+    `not found` at line 0) reached a Chinese session; lbc says it in the session's words."""
+    folder = tmp_path / "tpl"
+    (folder / "zh").mkdir(parents=True)
+    (folder / "zh" / "plan.md.j2").write_text(body, encoding="utf-8")
+    result = rep("--lang", "zh", "report", "plan", "--templates", str(folder))
+    assert result.code == 1 and result.out == ""
+    [line] = result.err.strip().splitlines()
+    assert said in line
+    words = line.removeprefix("lbc: ")
+    for allowed in (str(folder / "zh" / "plan.md.j2"), "/etc/passwd", "nosuch"):
+        words = words.replace(allowed, "")
+    assert not re.search(r"[A-Za-z]{2,}", words), line

@@ -197,7 +197,7 @@ def import_(
     ] = False,
 ) -> None:
     """Bulk load a table: every row checked first; all of it written in one transaction, or nothing."""
-    from lbc_cli import importer, io, tables
+    from lbc_cli import io, tables
 
     name = table.strip().lower()
     if name not in IMPORT_TABLES:
@@ -223,7 +223,7 @@ def import_(
         )
     for warning in warnings:
         console.warn(warning)
-    table_name = importer.TABLES[name][0]
+    table_name = i18n.label("export", name)  # the table as the export's sheet names it (儿童, contacts)
     if dry_run:
         console.info(i18n.t("import_checked_one" if n == 1 else "import_checked", n=n))
     else:

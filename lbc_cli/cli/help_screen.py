@@ -9,7 +9,6 @@ import inspect
 from enum import Enum
 
 from rich.align import Align
-from rich.columns import Columns
 from rich.console import Console, Group, RenderableType
 from rich.highlighter import RegexHighlighter
 from rich.padding import Padding
@@ -200,8 +199,9 @@ def _range(param) -> str | None:
     return f"{low}–{high}"
 
 
-def _param_help(param, ctx) -> Columns:
-    """An argument's or option's help text, then its default and whether it is required."""
+def _param_help(param, ctx) -> Text:
+    """An argument's or option's help text, then its default and whether it is required: one text that wraps
+    (Rich's Columns cut a long line of Chinese, a list of accepted values, short with "…")."""
     items: list[Text] = []
     if param.help:
         paragraphs = [
@@ -220,7 +220,11 @@ def _param_help(param, ctx) -> Columns:
             items.append(Text(i18n.t("help_default", value=shown), style="dim"))
     if param.required:
         items.append(Text(i18n.t("help_required"), style="dim red"))
-    return Columns(items)
+    text = Text(" ").join(items)
+    if i18n.lang() == "zh":  # a list of choices wraps between them (Rich wraps at spaces; Chinese has none)
+        text = Text("、 ").join(text.split("、", allow_blank=True))
+    text.overflow = "fold"  # what still has no space to wrap at is folded, never cut short with "…"
+    return text
 
 
 def _default_text(param, default) -> str:
