@@ -124,7 +124,8 @@ def test_db_check_finds_a_table_edited_by_hand_and_repair_works_it_out_again(lbc
     found = lbc("db", "check")
     assert found.code == 1
     assert (
-        "last_contacts (each child's last contacts of each kind) differs from the contacts for 2 children" in found.err
+        "the table of last contacts (each child's last contact of each kind) differs from the contacts for 2 children"
+        in found.err
     )
     assert "lbc db check --repair" in found.err
     repaired = lbc("db", "check", "--repair")
@@ -139,7 +140,7 @@ def test_db_check_says_it_in_chinese(lbc, db, monkeypatch):
     monkeypatch.setenv("LBC_LANG", "zh")
     found = lbc("db", "check")
     assert found.code == 1
-    assert "last_contacts 表（每名儿童各类最近一次联系）中有 1 名儿童与联系记录不符" in found.err
+    assert "“最近联系”汇总表（每名儿童各类最近一次联系）中有 1 名儿童与联系记录不符" in found.err
 
 
 @pytest.mark.parametrize("kind", ["video-call", "home-visit"])
@@ -225,7 +226,7 @@ def test_a_table_replaced_by_a_view_or_dropped_by_hand_is_made_again_at_open(lbc
 def test_db_check_repair_says_what_it_did(lbc, db):
     done = lbc("db", "check", "--repair")
     assert done.code == 0
-    assert done.err.splitlines()[0] == "worked last_contacts out again from the contacts"
+    assert done.err.splitlines()[0] == "worked the table of last contacts out again from the contacts"
 
 
 @pytest.mark.skipif(not ON_PG, reason="TRUNCATE fires no row trigger: PostgreSQL's statement trigger")
