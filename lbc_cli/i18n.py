@@ -1523,6 +1523,11 @@ VALUE_ENUMS: dict[str, str] = {
 }
 
 
+def value_enums(*columns: str) -> dict[str, str]:
+    """The enums of these columns (``VALUE_ENUMS``), for a table that shows them as labels."""
+    return {column: VALUE_ENUMS[column] for column in columns}
+
+
 def plural(n: int) -> str:
     """English's plural ending for a count (1 conflict, 2 conflicts); none in Chinese."""
     return "" if n == 1 or _lang == "zh" else "s"

@@ -15,17 +15,16 @@ if TYPE_CHECKING:
 # The columns of each exported table whose slugs have labels for people (``export --labels``, a workbook): column ->
 # the enum of i18n.ENUMS. Booleans are shown as yes/no by their type.
 EXPORT_ENUMS: dict[str, dict[str, str]] = {
-    "children": {
-        "gender": "gender", "schooling": "schooling", "health": "health", "guardian_relation": "guardian_relation",
-        "guardian_rating": "guardian_rating", "flags": "flag", "assistance": "assistance", "status": "status",
-        "exit_reason": "exit_reason",
-    },
-    "helpers": {"role": "role"},
+    "children": i18n.value_enums(
+        "gender", "schooling", "health", "guardian_relation", "guardian_rating", "flags", "assistance", "status",
+        "exit_reason",
+    ),
+    "helpers": i18n.value_enums("role"),
     "pairs": {},
-    "contacts": {"kind": "kind", "with_whom": "with"},
+    "contacts": i18n.value_enums("kind", "with_whom"),
     "exams": {},
-    "exits": {"exit_reason": "exit_reason"},
-    "scores": {"kind": "payee", "role": "role", "award": "award"},
+    "exits": i18n.value_enums("exit_reason"),
+    "scores": {**i18n.value_enums("role", "award"), "kind": "payee"},  # a payroll line's kind: whom it pays
 }  # fmt: skip
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from lbc_cli import console, i18n
+from lbc_cli import console, i18n, tables
 from lbc_cli.cli import child_options
 from lbc_cli.cli.child_options import P_CARE, P_CHILD, P_FAMILY, P_GUARDIAN, P_SCHOOL
 from lbc_cli.cli.options import (
@@ -110,17 +110,7 @@ CHILD_LIST_COLUMNS = [
     "helpers",
     "status",
 ]
-CHILD_ENUMS = {
-    "gender": "gender",
-    "schooling": "schooling",
-    "flags": "flag",
-    "assistance": "assistance",
-    "status": "status",
-    "guardian_relation": "guardian_relation",
-    "guardian_rating": "guardian_rating",
-    "health": "health",
-    "exit_reason": "exit_reason",
-}
+CHILD_ENUMS = tables.EXPORT_ENUMS["children"]  # a child's fields shown as labels, as the export shows them
 
 
 @app.command("list", help=_("名单(按姓名拼音排序)", "the roster, in pinyin order of names"))
