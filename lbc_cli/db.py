@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
-SCHEMA_VERSION = 6  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
+SCHEMA_VERSION = 7  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -1281,6 +1281,14 @@ def _to_schema_6_ids(conn) -> None:
             )
 
 
+def _to_schema_7(conn) -> None:
+    """6 -> 7: the channels `lbc remind --send` posts to, and the send log of what each was sent (SPEC section 12)."""
+    from lbc_cli import models
+
+    models.Channel.__table__.create(conn, checkfirst=True)
+    models.SentReminder.__table__.create(conn, checkfirst=True)
+
+
 def _as_created(conn, table: str) -> None:
     """A table that gained its last column by ALTER TABLE, declared as `lbc init` declares it (no default: every row
     holds a value). SQLite keeps the table's CREATE text, ALTER TABLE's addition appended; the text is put back as a
@@ -1313,7 +1321,9 @@ def _declared_as_created(conn, table: str) -> None:
 
 
 # Schema version N -> function upgrading a connection from N to N+1. Version 1 is the first release.
-MIGRATIONS: dict = {1: _to_schema_2, 2: _to_schema_3, 3: _to_schema_4, 4: _to_schema_5, 5: _to_schema_6}
+MIGRATIONS: dict = {
+    1: _to_schema_2, 2: _to_schema_3, 3: _to_schema_4, 4: _to_schema_5, 5: _to_schema_6, 6: _to_schema_7,
+}  # fmt: skip
 
 
 def _no_room(exc: BaseException) -> bool:

@@ -1353,6 +1353,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_value": ("“{value}”无效", "'{value}' is not valid"),
     "usage_error": ("命令行有误", "the command line is wrong"),
     "audit_at": ("时间", "when"),
+    # issue 22, delivery (delivery.py): the transport's lines
+    "channel_test_message": ("lbc 测试消息:渠道 {name} 已接通", "lbc test message: channel {name} works"),
+    "channel_timeout": (
+        "渠道 {name}:{host} 在 {seconds} 秒内没有应答",
+        "channel {name}: {host} did not answer within {seconds} s",
+    ),
+    "channel_unreachable": ("渠道 {name}:无法连接 {host}({why})", "channel {name}: cannot reach {host} ({why})"),
+    "channel_http_status": (
+        "渠道 {name}:{host} 返回 HTTP {status}",
+        "channel {name}: {host} answered HTTP {status}",
+    ),
+    # end of issue 22, delivery
+    # issue 22, channels (channels.py, cli/channels.py)
+    # end of issue 22, channels
+    # issue 22, remind --send (sending.py, cli/remind.py)
+    # end of issue 22, remind --send
+    # issue 22, cron (cron.py)
+    # end of issue 22, cron
 }
 
 # The help screens' names of values and arguments in Chinese (metavars, Typer's <type>s, argument names); in

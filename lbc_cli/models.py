@@ -263,6 +263,50 @@ class AuditEntry(SQLModel, table=True):
     reason: str | None = None  # why, as the user gave it (--reason of a correction)
 
 
+class Channel(SQLModel, table=True):
+    """Where `lbc remind --send` posts the reminders (SPEC section 12): a group robot's webhook (style wecom,
+    dingtalk, feishu, or json: a plain POST) or an e-mail address reached over SMTP. The webhook (its key), the
+    signing secret and the addresses are shown masked everywhere; an SMTP password is never stored (it comes from
+    LBC_SMTP_PASSWORD or the 0600 file ``password_file`` names). A channel with a scope receives only the
+    reminders of its villages' children and its helpers' children."""
+
+    __tablename__ = "channels"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = _uid_field()
+    name: str = Field(unique=True)
+    style: str  # json, wecom, dingtalk, feishu, email
+    webhook: str | None = None  # the robot's URL, key included (a secret)
+    sign_secret: str | None = None  # DingTalk's and Feishu's signing secret (a secret)
+    keyword: str | None = None  # DingTalk's and Feishu's custom keyword: every message carries it
+    email_to: str | None = None  # addresses joined by ','
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_security: str | None = None  # tls (implicit, 465) or starttls
+    smtp_user: str | None = None
+    from_address: str | None = None
+    password_file: str | None = None  # the absolute path of a 0600 file holding the SMTP password
+    villages: str = ""  # the scope: village (or township) names joined by ';' ('' and no helpers: everything)
+    helper_ids: str = ""  # the scope: helper ids joined by ';'
+    created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class SentReminder(SQLModel, table=True):
+    """The send log: one reminder (child, rule, due date) delivered to one channel, when. Only what a platform
+    accepted is written; `remind --send` skips a reminder sent to the channel within ``resend_days``. The plan's
+    items of a month are one row with no child (rule ``schedule``, the month's last day)."""
+
+    __tablename__ = "send_log"
+    __table_args__ = (Index("ix_send_log_channel", "channel_id", "sent_at", "child_id", "rule", "due_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="channels.id")
+    child_id: int | None = Field(default=None, foreign_key="children.id")
+    rule: str
+    due_date: date
+    sent_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+
+
 class SchemaVersion(SQLModel, table=True):
     __tablename__ = "schema_version"
 

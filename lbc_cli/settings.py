@@ -69,6 +69,15 @@ _ALL = [
     ),
     Setting("visit_days", int, 90, 1, MAX_DAYS, "其他儿童家访间隔天数", "days between home visits, other children"),
     Setting("review_days", int, 180, 1, MAX_DAYS, "档案核查间隔天数", "days between record reviews"),
+    Setting(
+        "resend_days",
+        int,
+        7,
+        0,
+        365,
+        "同一提醒再次发送到同一渠道前的天数",
+        "days before a reminder is sent to a channel again",
+    ),
     # Targets of the work plan, SPEC section 7 (percent).
     Setting("target_archive_rate", float, 100, 0, 100, "建档率目标（%）", "target archive rate (%)"),
     Setting("target_in_school_rate", float, 100, 0, 100, "入学率目标（%）", "target school enrolment rate (%)"),
