@@ -128,6 +128,42 @@ def send_test(channel) -> None:
     del section
 
 
+def password_file_problem(path: str) -> str | None:
+    """Why the SMTP password file ``path`` cannot be used (a message key of i18n), or None: it must be a regular
+    file of this user's, readable, and of mode 0600 (no one else may read or write it), as `lbc channel add`
+    checks it and every send checks it again."""
+    import os
+    import stat
+
+    try:
+        info = os.stat(path)
+    except OSError:
+        return "password_file_missing"
+    if not stat.S_ISREG(info.st_mode):
+        return "password_file_not_file"
+    if info.st_mode & 0o077 or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+        return "password_file_open"
+    if not os.access(path, os.R_OK):
+        return "password_file_unreadable"
+    return None
+
+
+def smtp_password(channel) -> str | None:
+    """The SMTP password of ``channel``: LBC_SMTP_PASSWORD, else the first line of its password file (checked by
+    ``password_file_problem``: Failed when it is not fit), else None (a server that needs no login)."""
+    import os
+
+    if os.environ.get("LBC_SMTP_PASSWORD"):
+        return os.environ["LBC_SMTP_PASSWORD"]
+    if not channel.password_file:
+        return None
+    problem = password_file_problem(channel.password_file)
+    if problem:
+        raise Failed(i18n.t(problem, name=channel.name, file=channel.password_file))
+    with open(channel.password_file, encoding="utf-8") as file:
+        return file.readline().rstrip("\r\n")
+
+
 def _tried(attempt: Callable[[], None], sleep: Callable[[float], None]) -> None:
     wait = BACKOFF
     for left in range(TRIES - 1, -1, -1):

@@ -1364,6 +1364,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "渠道 {name}:{host} 返回 HTTP {status}",
         "channel {name}: {host} answered HTTP {status}",
     ),
+    "password_file_missing": ("密码文件 {file} 不存在", "the password file {file} does not exist"),
+    "password_file_not_file": ("密码文件 {file} 不是普通文件", "the password file {file} is not a regular file"),
+    "password_file_open": (
+        "密码文件 {file} 别人也能读写:请执行 chmod 600 {file}",
+        "the password file {file} is open to others: run chmod 600 {file}",
+    ),
+    "password_file_unreadable": ("无法读取密码文件 {file}", "cannot read the password file {file}"),
     # end of issue 22, delivery
     # issue 22, channels (channels.py, cli/channels.py)
     # end of issue 22, channels
