@@ -77,9 +77,8 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
     found = rows(sql, facts_params(dialect, as_of, helper_id=helper_id, village=village))
     day = date.fromisoformat if dialect == "sqlite" else _as_is  # SQLite gives ISO text, PostgreSQL dates
     new = tuple.__new__
-    found = [row if row[-1] is None else _since_back(row) for row in found]
-    ended = _last_pairing_ends(rows, dialect, as_of, [row[0] for row in found if row[-2] is None])
-    return [
+    found = (row if row[-1] is None else _since_back(row) for row in found)  # read as they are taken
+    made = [
         new(
             ChildFacts,
             (
@@ -96,7 +95,7 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
                 last_visit and day(last_visit),
                 helpers is not None,
             )
-            + (named[helpers] if helpers is not None else ((), (), _ended_since(ended.get(child_id), day, enrolled))),
+            + (named[helpers] if helpers is not None else _UNPAIRED),
         )
         for (
             child_id,
@@ -116,6 +115,12 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
             _back,
         ) in found
     ]
+    unpaired = [place for place, child in enumerate(made) if not child.paired]  # few in a register at work
+    ended = _last_pairing_ends(rows, dialect, as_of, [made[place].id for place in unpaired])
+    for place in unpaired:
+        child = made[place]
+        made[place] = child._replace(unpaired_since=_ended_since(ended.get(child.id), day, child.enrolled_on))
+    return made
 
 
 def _last_pairing_ends(rows: Rows, dialect: str, as_of: date, child_ids: list[int]) -> dict:
@@ -134,10 +139,13 @@ def _last_pairing_ends(rows: Rows, dialect: str, as_of: date, child_ids: list[in
     return ended
 
 
-def _ended_since(ended, day, enrolled):
+_UNPAIRED = ((), (), None)  # a child's helpers, their ids and unpaired_since, before the second query
+
+
+def _ended_since(ended, day, enrolled: date) -> date | None:
     """The day a child with no pairing in force was left without a helper: its last pairing's end, unless that
     was before its present time in the programme began (``enrolled``: the enrolment or the re-entry)."""
-    return None if ended is None or ended < enrolled else day(ended)
+    return None if ended is None or day(ended) < enrolled else day(ended)
 
 
 def _since_back(row: tuple) -> tuple:
