@@ -590,13 +590,14 @@ class _Loader:
         self.columns = {
             column: _Column(column, kind, arg, today, csv_quotes) for column, (kind, arg) in self.spec.items()
         }
-        self.child_ids = self.helper_ids = None
+        self.child_ids = None  # the ids of the children known (a set, or the times)
+        self.helper_ids = None
         self.by_name: dict[bytes, int] = {}
         self.by_id_number: dict[int | str, int] = {}
         self.exam_keys: dict[tuple, int] = {}
         self.helper_keys: dict[tuple, int] = {}  # (name, phone) -> -id of the database's helper, else the row
         self.spans: dict[tuple, list[tuple]] = {}
-        self.times: dict | None = None  # pairs, contacts, exits: each child's time in the programme (programme.Times)
+        self.times = None  # pairs, contacts, exits: each child's time in the programme (programme.EveryChildTimes)
         self.in_post: dict | None = None  # pairs: each helper's (active, inactive_on, name)
         self.open_exits: dict[int, int] = {}  # exits: child id -> 0 (an open row here) or the row's number
         self.outs: dict[int, list[tuple]] = {}  # exits: child id -> its closed times out (left, back, row)
@@ -604,10 +605,11 @@ class _Loader:
         self.unknown_keys: set[str] = set()  # keys of a JSON object that name no column, each reported once
         if session is None:  # rows of another database (whole_rows): nothing here is looked up
             return
-        if name in ("pairs", "contacts", "exams", "exits"):
-            self.child_ids = {r[0] for r in store.raw_rows(select(Child.id), session=session)}
         if name in ("pairs", "contacts", "exits"):
-            self.times = store.programme_times(None, session=session)
+            self.times = store.every_programme_time(session=session)
+            self.child_ids = self.times  # the children known: those with times
+        elif name == "exams":
+            self.child_ids = {r[0] for r in store.raw_rows(select(Child.id), session=session)}
         if name == "exits":
             self.session = session  # each good row's stored contacts, looked for in its time out
             self.births = dict(store.raw_rows(select(Child.id, Child.birth_date), session=session))
@@ -1008,12 +1010,14 @@ class _Loader:
         from lbc_cli import programme
 
         times = self.times
+        plain_since = times.plain_since
         for index, (child_id, day) in enumerate(zip(values["child_id"], values["date"], strict=True)):
+            since = plain_since(child_id)
+            if since is not None and type(day) is date and since <= day:
+                continue  # (the usual child and date)
             known = times.get(child_id)
             if known is None or not self._usable(failed, index, day):
                 continue  # (an unknown child: _references names it)
-            if known.enrolled_on <= day and (known.exit_date is None or day <= known.exit_date) and not known.outs:
-                continue
             problem = programme.contact_date_problem(known, day)
             if problem:
                 failed.setdefault(index, ("date", problem))
@@ -1180,7 +1184,8 @@ class _Loader:
         """A child and a helper named by id must be in the database."""
         if self.child_ids is not None:
             children = values["child_id"]
-            unknown = set(children) - self.child_ids - {_REFUSED, None}
+            known = self.child_ids
+            unknown = {child for child in set(children) if child not in known} - {_REFUSED, None}
             if unknown:
                 for index, child in enumerate(children):
                     if child in unknown:

@@ -113,3 +113,57 @@ def _day(value) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+class EveryChildTimes:
+    """Every child's ``Times``, as a bulk check (an import of a county's contacts) reads them: ``get`` and ``in``
+    as a dict's, and ``plain_since``, the fast answer for the usual child. Ids are dense (1…n), so the usual
+    child's facts (in since its enrolment, never out) are an array by id: its enrolment day's ordinal and its
+    name's place in one string. The few others (out now, or back from a time out) keep their whole ``Times``.
+    Ids far sparser than the children (a merged file's) keep every child's ``Times``."""
+
+    def __init__(self, rows):
+        from array import array
+
+        outs: dict[int, list] = {}
+        closed = "SELECT child_id, exit_date, reentered_on FROM exits WHERE reentered_on IS NOT NULL"
+        for child_id, left, back in rows(closed + " ORDER BY child_id, exit_date", {}):
+            outs.setdefault(child_id, []).append((_day(left), _day(back)))
+        count, top = next(iter(rows("SELECT count(*), max(id) FROM children", {})))
+        self.others: dict[int, Times] = {}  # the children out now or back from a time out (all: sparse ids)
+        self._dense = bool(count) and top <= 4 * count + 1000
+        self._enrolled = array("i")  # by id: the enrolment day's ordinal of a usual child, 0 for another or none
+        self._ends = array("I", [0])  # by id: where its name ends in _names (it starts where the id before ends)
+        self._names: list[str] | str = []
+        days: dict = {}
+        query = "SELECT id, name, enrolled_on, status, exit_date FROM children ORDER BY id"
+        for child_id, name, enrolled, status, exit_date in rows(query, {}):
+            day = days.get(enrolled) or days.setdefault(enrolled, _day(enrolled))
+            if not self._dense or status != "active" or child_id in outs:
+                out = None if status == "active" else _day(exit_date) or day
+                self.others[child_id] = Times(child_id, name, day, out, tuple(outs.get(child_id, ())))
+            if self._dense:
+                while len(self._enrolled) < child_id - 1:  # ids never used
+                    self._enrolled.append(0)
+                    self._ends.append(self._ends[-1])
+                self._enrolled.append(0 if child_id in self.others else day.toordinal())
+                self._names.append(name)
+                self._ends.append(self._ends[-1] + len(name))
+        self._names = "".join(self._names)
+        self._days = {day.toordinal(): day for day in days.values()}
+
+    def plain_since(self, child_id) -> date | None:
+        """The enrolment day of a usual child (in the programme since then, never out), else None: ask ``get``."""
+        if self._dense and type(child_id) is int and 0 < child_id <= len(self._enrolled):
+            return self._days.get(self._enrolled[child_id - 1])
+        return None
+
+    def get(self, child_id, default=None) -> Times | None:
+        since = self.plain_since(child_id)
+        if since is None:
+            return self.others.get(child_id, default)
+        return Times(child_id, self._names[self._ends[child_id - 1] : self._ends[child_id]], since, None)
+
+    def __contains__(self, child_id) -> bool:
+        return self.plain_since(child_id) is not None or child_id in self.others
+

@@ -720,6 +720,13 @@ def programme_times(child_ids, *, session: Session) -> dict:
     return programme.times_of(db.text_rows(session), child_ids)
 
 
+def every_programme_time(*, session: Session):
+    """Every child's ``programme.Times``, kept compact for a bulk check (``programme.EveryChildTimes``)."""
+    from lbc_cli import programme
+
+    return programme.EveryChildTimes(db.text_rows(session))
+
+
 def contact_in_time_out(child_id: int, left: date, back: date | None, *, session: Session) -> tuple | None:
     """The child's first contact (id, date) inside a time out after ``left`` and before ``back`` (None: after
     ``left``), if any: an exit or a re-entry that would leave it outside the child's time is refused."""

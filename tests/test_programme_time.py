@@ -530,3 +530,35 @@ def test_reenter_and_helper_update_keep_their_reason_in_the_audit_log(world, db)
     assert ("exits", "delete", "退出记错了") in kept and ("children", "update", "退出记错了") in kept
     assert ("helpers", "update", "调走") in kept
     assert rows(db, "SELECT count(*) FROM audit_log WHERE command = 'lbc child exit' AND reason IS NOT NULL") == [(0,)]
+
+
+@pytest.mark.parametrize("gap", [0, 10_000], ids=["dense ids", "sparse ids"])
+def test_every_childs_times_kept_compact_for_an_import_say_what_each_childs_own_times_say(gap):
+    """programme.EveryChildTimes (an import's view of every child) against programme.times_of, child by child:
+    usual children, one out now, one back from a time out, an id never used, and ids far apart."""
+    from datetime import date
+
+    from lbc_cli import programme
+
+    children = [
+        (1, "甲", "2025-09-01", "active", None),
+        (2, "乙", "2025-09-02", "exited", "2026-03-01"),
+        (4, "丙丙", "2025-09-01", "active", None),  # back from a time out
+        (5 + gap, "丁", "2024-01-31", "active", None),
+    ]
+    exits = [(4, "2025-12-01", "2026-01-10")]
+
+    def query(sql, params):
+        if "FROM exits" in sql:
+            return iter(exits)
+        if "count(*)" in sql:
+            return iter([(len(children), max(c[0] for c in children))])
+        return iter(children)
+
+    compact, whole = programme.EveryChildTimes(query), programme.times_of(query)
+    for child_id in (0, 1, 2, 3, 4, 5, 5 + gap, 6 + gap, None, "1"):
+        assert compact.get(child_id) == whole.get(child_id), child_id
+        assert (child_id in compact) == (child_id in whole), child_id
+    assert compact.plain_since(1) == (date(2025, 9, 1) if not gap else None)  # sparse: every child by get
+    assert compact.plain_since(4) is None
+    assert compact.get(5 + gap) == programme.Times(5 + gap, "丁", date(2024, 1, 31), None, ())
