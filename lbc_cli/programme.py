@@ -166,4 +166,3 @@ class EveryChildTimes:
 
     def __contains__(self, child_id) -> bool:
         return self.plain_since(child_id) is not None or child_id in self.others
-
