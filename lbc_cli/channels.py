@@ -131,6 +131,8 @@ def _usage(option: str, key: str, **kwargs) -> Invalid:
 
 def check_name(name: str | None) -> str:
     """A channel's name: not empty, one line, at most ``MAX_NAME`` characters."""
+    if name is not None and re.search(r"[\x00-\x1f\x7f-\x9f]", str(name)):  # a tab too: a name is one word
+        raise _usage("channel", "control_chars")
     try:
         return validate.parse_text(name, "channel", required=True, limit=MAX_NAME)
     except Invalid as exc:
@@ -416,8 +418,7 @@ def where(channel) -> str:
         return i18n.t(
             "channel_where_email",
             to=masked_addresses(channel.email_to),
-            host=channel.smtp_host,
-            port=channel.smtp_port,
+            server=f"{channel.smtp_host}:{channel.smtp_port}",
         )
     return masked_webhook(channel.webhook)
 

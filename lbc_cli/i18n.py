@@ -1434,7 +1434,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "no channel '{name}' (lbc channel list shows them all)",
     ),
     "channel_not_found_close": (
-        "找不到渠道“{name}”;是不是:{matches}?",
+        "找不到渠道“{name}”;是不是:{matches}？",
         "no channel '{name}'; did you mean: {matches}?",
     ),
     "channel_added": ("已添加渠道“{name}”({style}:{where})", "channel '{name}' added ({style}: {where})"),
@@ -1452,7 +1452,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "channel '{name}' removed (with {n} send log row{s})",
     ),
     "channel_test_sent": ("已向渠道“{name}”发送测试消息,请到群里或邮箱查看", "test message sent to channel '{name}'"),
-    "channel_where_email": ("{to},经 {host}:{port}", "{to} via {host}:{port}"),
+    "channel_where_email": ("{to},经 {server}", "{to} via {server}"),
     "channel_tls": ("TLS 加密", "TLS"),
     "channel_starttls": ("STARTTLS 加密", "STARTTLS"),
     "channel_password_file": ("密码文件 {file}", "password file {file}"),
