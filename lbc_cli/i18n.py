@@ -1388,7 +1388,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "channel_email_only": ("只用于电子邮件渠道(--email)", "is only for an e-mail channel (--email)"),
     "channel_webhook_only": ("只用于机器人渠道(--webhook)", "is only for a webhook channel (--webhook)"),
     "channel_signed_only": (
-        "只有钉钉和飞书机器人有签名密钥和自定义关键词,{style}没有",
+        "只有钉钉和飞书机器人有签名密钥和自定义关键词,{style} 没有",
         "only DingTalk and Feishu robots have a signing secret and a custom keyword; {style} has none",
     ),
     "channel_url_empty": ("网址不能为空", "the URL must not be empty"),

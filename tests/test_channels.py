@@ -116,8 +116,11 @@ def test_what_is_stored(lbc, db, tmp_path):
            "--from", "bureau@163.com", "--password-file", "smtp.pw"))  # fmt: skip
     ok(lbc("channel", "add", "tls", "--email", "c@example.org", "--smtp", "mail.example.org", "--starttls",
            "--from", "d@example.org"))  # fmt: skip
-    got = rows(db, "SELECT name, style, webhook, sign_secret, keyword, email_to, smtp_host, smtp_port, smtp_security,"
-                   " smtp_user, from_address, password_file, villages, helper_ids FROM channels ORDER BY id")  # fmt: skip
+    columns = (
+        "name, style, webhook, sign_secret, keyword, email_to, smtp_host, smtp_port, smtp_security, smtp_user,"
+        " from_address, password_file, villages, helper_ids"
+    )
+    got = rows(db, f"SELECT {columns} FROM channels ORDER BY id")
     assert got == [
         ("李家村群", "wecom", WECOM, None, None, None, None, None, None, None, None, None, "李家村", ""),
         ("钉钉", "dingtalk", DING, SECRET, "提醒", None, None, None, None, None, None, None, "", "1"),
@@ -223,7 +226,7 @@ def test_errors_in_chinese_are_in_one_language(lbc, db):
     cases = [
         (["x", "--webhook", f"ftp://example.com/send?key={WECOM_KEY}"], "须以 http:// 或 https:// 开头"),
         (["x", "--webhook", WECOM, "--style", "slack"], "“slack”不是可选值"),
-        (["x", "--webhook", WECOM, "--sign-secret", SECRET], "只有钉钉和飞书机器人有签名密钥和自定义关键词，通用 JSON没有"),
+        (["x", "--webhook", WECOM, "--sign-secret", SECRET], "签名密钥和自定义关键词，通用 JSON 没有"),
         (["x", "--email", "zhangsan@qq.com", "--smtp", "smtp.qq.com:70000", "--from", "a@qq.com"], "应为 1–65535"),
         (["x"], "二者选一"),
         (["x", "--email", "zhangsan@qq.com", "--smtp", "smtp.qq.com"], "缺一个时用另一个"),
