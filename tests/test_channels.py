@@ -360,3 +360,10 @@ def test_channels_are_neither_exported_nor_merged_and_db_check_passes(lbc, run, 
     assert merged.code == 0, merged
     assert rows(db, "SELECT name FROM channels ORDER BY id") == [("李家村群",), ("钉钉",), ("邮件",)]
     assert lbc("export", "channels").code == 2
+
+
+def test_list_as_csv_for_excel_takes_a_bom(lbc):
+    add_three(lbc)
+    out = ok(lbc("channel", "list", "--format", "csv", "--bom"))
+    assert out.startswith("\ufeffchannel,style,where,security,scope,created_at\r\n")  # CSV lines end CRLF
+    assert lbc("channel", "list", "--bom").code == 2

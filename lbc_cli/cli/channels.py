@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from lbc_cli import console, i18n
-from lbc_cli.cli.options import ListFormatOpt, YesOpt, ask_first, check_format, database
+from lbc_cli.cli.options import BomOpt, ListFormatOpt, YesOpt, ask_first, check_format, database
 
 _ = i18n.bi
 app = typer.Typer(
@@ -160,11 +160,11 @@ def add(
         "the channels (webhook keys, signing secrets and addresses masked)",
     ),
 )
-def list_(fmt: ListFormatOpt = "table") -> None:
+def list_(fmt: ListFormatOpt = "table", bom: BomOpt = False) -> None:
     """The channels in order of name, every secret masked."""
     from lbc_cli import channels, output
 
-    fmt = check_format(fmt, output.LIST)
+    fmt = check_format(fmt, output.LIST, bom=bom)
     found = channels.listing(database())
     if not found:
         console.info(i18n.t("channel_none"))
@@ -191,7 +191,7 @@ def list_(fmt: ListFormatOpt = "table") -> None:
         "created_at": i18n.t("channel_col_created"),
     }
     table = output.Table(LIST_COLUMNS, rows, enums={"style": "channel_kind"}, headers=headers)
-    output.write(table, fmt)
+    output.write(table, fmt, bom=bom)
 
 
 @app.command(
