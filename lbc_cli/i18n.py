@@ -134,7 +134,15 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
     },
     # whom a line of the payroll (``export scores``) pays
     "payee": {"helper": ("帮扶人", "helper"), "child": ("儿童", "child")},
+    # issue 22, channels: a webhook channel's style (--style), and every channel's (e-mail too)
+    "channel_style": {
+        "json": ("通用 JSON", "JSON"),
+        "wecom": ("企业微信", "WeCom"),
+        "dingtalk": ("钉钉", "DingTalk"),
+        "feishu": ("飞书", "Feishu"),
+    },
 }
+ENUMS["channel_kind"] = {**ENUMS["channel_style"], "email": ("电子邮件", "e-mail")}
 
 # The year's work schedule seeded at `lbc init` (the seed plan's 工作安排, in lbc's own words):
 # calendar month -> items, each (Chinese, English). Editable with `lbc schedule`.
@@ -1373,6 +1381,91 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "password_file_unreadable": ("无法读取密码文件 {file}", "cannot read the password file {file}"),
     # end of issue 22, delivery
     # issue 22, channels (channels.py, cli/channels.py)
+    "channel_webhook_or_email": (
+        "请给出 --webhook 网址或 --email 收件地址,二者选一",
+        "give either --webhook URL or --email addresses, one of the two",
+    ),
+    "channel_email_only": ("只用于电子邮件渠道(--email)", "is only for an e-mail channel (--email)"),
+    "channel_webhook_only": ("只用于机器人渠道(--webhook)", "is only for a webhook channel (--webhook)"),
+    "channel_signed_only": (
+        "只有钉钉和飞书机器人有签名密钥和自定义关键词,{style} 没有",
+        "only DingTalk and Feishu robots have a signing secret and a custom keyword; {style} has none",
+    ),
+    "channel_url_empty": ("网址不能为空", "the URL must not be empty"),
+    "channel_url_long": ("网址 {url} 过长(最多 {n} 个字符)", "the URL {url} is too long (at most {n} characters)"),
+    "channel_url_chars": ("网址 {url} 含有空格或控制字符", "the URL {url} contains spaces or control characters"),
+    "channel_url_ascii": (
+        "网址 {url} 含有中文或全角字符(请用 % 编码)",
+        "the URL {url} holds characters beyond ASCII (percent-encode them)",
+    ),
+    "channel_url_bad": ("网址 {url} 无效", "the URL {url} is not valid"),
+    "channel_url_scheme": (
+        "网址 {url} 须以 http:// 或 https:// 开头",
+        "the URL {url} must start with http:// or https://",
+    ),
+    "channel_url_host": ("网址 {url} 缺少主机名", "the URL {url} names no host"),
+    "channel_secret_chars": (
+        "签名密钥含有空格、控制字符、中文或全角字符",
+        "the signing secret holds spaces, control characters or characters beyond ASCII",
+    ),
+    "channel_bad_address": ("“{address}”不是电子邮件地址", "'{address}' is not an e-mail address"),
+    "channel_too_many_addresses": ("收件地址过多(最多 {n} 个)", "too many addresses (at most {n})"),
+    "channel_one_sender": ("发件人只能有一个地址", "the sender is one address"),
+    "channel_sender_needed": (
+        "请给出 --from 发件地址或 --smtp-user 邮箱账号(缺一个时用另一个)",
+        "give --from or --smtp-user (either stands for the other)",
+    ),
+    "channel_smtp_needed": (
+        "电子邮件渠道须给出 --smtp 发信服务器(主机[:端口])",
+        "an e-mail channel needs --smtp HOST[:PORT]",
+    ),
+    "channel_bad_smtp": ("“{value}”不是主机名(主机[:端口])", "'{value}' is not a host name (HOST[:PORT])"),
+    "channel_bad_port": ("端口“{value}”无效:应为 1–65535", "the port '{value}' is not valid: 1–65535"),
+    "channel_tls_or_starttls": ("--tls 与 --starttls 只能选一个", "--tls and --starttls exclude each other"),
+    "channel_village_separator": ("村名“{village}”不能含有 ;", "the village '{village}' must not contain ;"),
+    "channel_village_empty": (
+        "村“{village}”还没有登记儿童(也没有以它开头的村):这个渠道暂时收不到该村的提醒",
+        "no child is recorded in '{village}' (nor in a village whose name starts with it): "
+        "this channel gets no reminder of it for now",
+    ),
+    "channel_exists": ("已有名为“{name}”的渠道", "a channel named '{name}' already exists"),
+    "channel_not_found": (
+        "找不到渠道“{name}”(lbc channel list 列出全部渠道)",
+        "no channel '{name}' (lbc channel list shows them all)",
+    ),
+    "channel_not_found_close": (
+        "找不到渠道“{name}”;是不是:{matches}？",
+        "no channel '{name}'; did you mean: {matches}?",
+    ),
+    "channel_added": ("已添加渠道“{name}”({style}:{where})", "channel '{name}' added ({style}: {where})"),
+    "channel_none": (
+        "还没有渠道。添加一个:lbc channel add 名称 --webhook 网址 --style wecom",
+        "no channel yet. Add one: lbc channel add NAME --webhook URL --style wecom",
+    ),
+    "channel_remove_confirm": (
+        "删除渠道“{name}”及其发送记录?",
+        "remove the channel '{name}' and its send log?",
+    ),
+    "channel_remove_needs_yes": ("删除渠道需要确认:请加 --yes", "removing a channel needs confirmation: add --yes"),
+    "channel_removed": (
+        "已删除渠道“{name}”(及 {n} 条发送记录)",
+        "channel '{name}' removed (with {n} send log row{s})",
+    ),
+    "channel_test_sent": ("已向渠道“{name}”发送测试消息,请到群里或邮箱查看", "test message sent to channel '{name}'"),
+    "channel_where_email": ("{to},经 {server}", "{to} via {server}"),
+    "channel_tls": ("TLS 加密", "TLS"),
+    "channel_starttls": ("STARTTLS 加密", "STARTTLS"),
+    "channel_password_file": ("密码文件 {file}", "password file {file}"),
+    "channel_signed": ("签名密钥 {secret}", "signing secret {secret}"),
+    "channel_keyword": ("关键词“{keyword}”", "keyword '{keyword}'"),
+    "channel_no_security": ("-", "-"),
+    "channel_scope_villages": ("村:{villages}", "villages: {villages}"),
+    "channel_scope_helpers": ("帮扶人:{helpers}", "helpers: {helpers}"),
+    "channel_scope_all": ("全部", "everything"),
+    "channel_col_where": ("发往", "where"),
+    "channel_col_security": ("安全设置", "security"),
+    "channel_col_scope": ("范围", "scope"),
+    "channel_col_created": ("添加时间", "created"),
     # end of issue 22, channels
     # issue 22, remind --send (sending.py, cli/remind.py)
     # end of issue 22, remind --send
@@ -1432,6 +1525,15 @@ HELP_NAMES_ZH: dict[str, str] = {
     "ref": "编号或姓名",
     "text": "内容",
     "value": "值",
+    # issue 22, channels
+    "CHANNEL": "渠道",
+    "URL": "网址",
+    "HOST[:PORT]": "主机[:端口]",
+    "ADDRESS": "地址",
+    "ADDRESSES": "地址",
+    "SECRET": "密钥",
+    "WORD": "关键词",
+    "USER": "账号",
 }
 
 
@@ -1445,6 +1547,26 @@ FIELDS.update(
     }
 )
 ENUMS["table"].update({"exits": ("退出记录", "exits"), "audit_log": ("审计日志", "audit log")})
+# issue 22, channels: the channels' fields as the audit log names them
+ENUMS["table"]["channels"] = ("渠道", "channels")
+FIELDS.update(
+    {
+        "channel": ("渠道名称", "channel name"),
+        "style": ("类型", "style"),
+        "webhook": ("机器人网址", "webhook"),
+        "sign_secret": ("签名密钥", "signing secret"),
+        "keyword": ("自定义关键词", "keyword"),
+        "email_to": ("收件地址", "e-mail to"),
+        "smtp_host": ("发信服务器", "SMTP host"),
+        "smtp_port": ("发信端口", "SMTP port"),
+        "smtp_security": ("加密方式", "SMTP security"),
+        "smtp_user": ("邮箱账号", "SMTP user"),
+        "from_address": ("发件地址", "from"),
+        "password_file": ("密码文件", "password file"),
+        "villages": ("村", "villages"),
+        "helper_ids": ("帮扶人编号", "helper ids"),
+    }
+)
 # The audit log for people: its actions, and the keys of its entries that are no field of a table
 AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
     "insert": ("新增", "added"),

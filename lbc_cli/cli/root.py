@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperCommand
 
 from lbc_cli import __version__, console, i18n
-from lbc_cli.cli import admin, audit, care, children, data, exams, helpers, merge, remind, reports
+from lbc_cli.cli import admin, audit, care, channels, children, data, exams, helpers, merge, remind, reports
 from lbc_cli.cli.command_classes import LbcCommand, LbcGroup
 
 _ = i18n.bi
@@ -109,6 +109,7 @@ app.command(
     )
 )(exams.score)
 app.add_typer(helpers.app, name="helper", cls=LbcGroup)
+app.add_typer(channels.app, name="channel", cls=LbcGroup)
 app.add_typer(admin.config_app, name="config", cls=LbcGroup)
 app.add_typer(admin.db_app, name="db", cls=LbcGroup)
 app.command(
