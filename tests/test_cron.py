@@ -323,3 +323,33 @@ def test_the_installed_script_names_itself(db, tmp_path, elsewhere):
     assert as_cron(line, elsewhere).returncode == 0
     [written] = (Path(db).parent / "reminders").iterdir()
     assert written.read_text(encoding="utf-8").startswith("# Care work due (")
+
+
+@pytest.mark.sqlite_only("the README's example names a database file")
+def test_the_readmes_example_is_what_lbc_prints(db, tmp_path, monkeypatch):
+    """The README's line is the one `lbc cron --print` prints for its paths: the Quick start's ./.venv/bin/lbc, the
+    default database, a channel set, a Chinese session."""
+    from lbc_cli import cron, i18n
+    from lbc_cli.db import Database
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### 4. 定时发送", 1)[1]
+    [example] = [raw for raw in section.split("```text", 1)[1].split("```", 1)[0].splitlines() if raw.strip()]
+
+    home = tmp_path / "home" / "cun"
+    script = home / "lbc" / ".venv" / "bin" / "lbc"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    (home / ".local" / "share" / "lbc").mkdir(parents=True)
+    target = copy_db(db, home / ".local" / "share" / "lbc" / "lbc.db")
+    _insert_channel(target, "李家村群", "wecom", webhook="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x")
+    monkeypatch.setattr(sys, "argv", [str(script)])
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    database = Database(str(target)).open()
+    try:
+        with i18n.using("zh"):
+            made = cron.line(database, cron.schedule(None))
+    finally:
+        database.dispose()
+    assert made.text.replace(str(tmp_path), "") == example
