@@ -100,7 +100,9 @@ def line(db, at: str) -> Line:
     folders = [str(logs)]
     if channels:
         work = "remind --send"
-        notes.append(i18n.t("cron_sends", n=len(channels), names=", ".join(name for name, _s, _p in channels)))
+        notes.append(
+            i18n.t("cron_sends", n=len(channels), names=i18n.t("list_sep").join(name for name, _s, _p in channels))
+        )
     else:
         reminders = folder / "reminders"
         folders.append(str(reminders))

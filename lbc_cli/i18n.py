@@ -1392,7 +1392,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "use another folder",
     ),
     "cron_pgpass": (
-        "数据库密码没有写进这一行:定时任务中的 lbc 从 ~/.pgpass 读取它(权限 0600,每行 主机:端口:数据库:用户:密码)",
+        "数据库密码没有写进这一行:定时任务中的 lbc 从 ~/.pgpass 读取它"
+        "(权限 0600,每行五项:主机、端口、数据库、用户、密码,用半角冒号隔开)",
         "the database password is left out of the line: cron's lbc reads it from ~/.pgpass "
         "(mode 0600, a line host:port:database:user:password)",
     ),

@@ -106,6 +106,10 @@ def test_the_line_runs_as_cron_runs_it(lbc, db, lang, title, refused, elsewhere,
     assert f"LBC_LANG={lang} " in command
     assert "remind --format md --out " in command and "$(date +\\%Y-\\%m-\\%d)" in command
     assert "crontab -e" in done.stderr
+    if lang == "zh":  # the notes in one language (SPEC section 11): crontab is a program, channel a command
+        from test_one_language import _english_words
+
+        assert _english_words(done.stderr, ["crontab", "channel"]) == [], done.stderr
     folder = folder_of(db, data_home)
     if not is_url(db):
         assert f"--db {db} " in command  # an absolute path (tmp_path's), the file the session used
