@@ -166,7 +166,10 @@ def _this_lbc() -> tuple[list[str], str | None]:
         session_paths = []
     else:
         command = [os.path.abspath(sys.executable), "-m", "lbc_cli"]
-        session_paths = [os.getcwd()]
+        try:
+            session_paths = [os.getcwd()]  # `python -m` looks in the working folder first
+        except OSError:  # the working folder was removed
+            session_paths = []
     session_paths += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     package_root = Path(__file__).resolve().parent.parent
     for path in session_paths:
