@@ -1470,6 +1470,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # issue 22, remind --send (sending.py, cli/remind.py)
     # end of issue 22, remind --send
     # issue 22, cron (cron.py)
+    "cron_needs_print": (
+        "lbc cron 只在加上 --print 时输出定时任务的一行(不会改动你的定时任务表)",
+        "lbc cron prints its crontab line only with --print (it never changes your crontab)",
+    ),
+    "cron_bad_schedule": (
+        "“{value}”不是定时任务的时间:应为五个字段 分 时 日 月 周(如 0 8 * * 1),或 @daily、@weekly、@monthly、@hourly",
+        "'{value}' is not a cron schedule: five fields, minute hour day month weekday (as 0 8 * * 1), "
+        "or @daily, @weekly, @monthly, @hourly",
+    ),
+    "cron_bad_path": (
+        "路径 {path} 含有控制字符或反斜杠,无法写进定时任务的一行;请换一个文件夹",
+        "the path {path} holds a control character or a backslash and cannot be written in a crontab line; "
+        "use another folder",
+    ),
+    "cron_pgpass": (
+        "数据库密码没有写进这一行:定时任务中的 lbc 从 ~/.pgpass 读取它"
+        "(权限 0600,每行五项:主机、端口、数据库、用户、密码,用半角冒号隔开)",
+        "the database password is left out of the line: cron's lbc reads it from ~/.pgpass "
+        "(mode 0600, a line host:port:database:user:password)",
+    ),
+    "cron_sends": ("这一行把提醒发到 {n} 个渠道:{names}", "the line sends the reminders to {n} channel(s): {names}"),
+    "cron_no_channel": (
+        "还没有设置渠道:这一行把提醒写进 {folder} 中按日期命名的文件;"
+        "用 lbc channel add 添加渠道后再运行一次 lbc cron --print",
+        "no channel is set: the line writes the reminders to a dated file in {folder}; add one with lbc channel add "
+        "and run lbc cron --print again",
+    ),
+    "cron_no_password_file": (
+        "渠道 {name} 没有密码文件:定时任务里没有 LBC_SMTP_PASSWORD,这个渠道会发送失败;"
+        "请重新添加它并加上 --password-file",
+        "channel {name} has no password file: cron has no LBC_SMTP_PASSWORD, so this channel will fail; "
+        "add it again with --password-file",
+    ),
+    "cron_channel_problem": ("渠道 {name}:{why}", "channel {name}: {why}"),
+    "cron_install": (
+        "装入:运行 crontab -e,把上面这一行粘贴到末尾并保存;每次运行的输出追加到 {log}",
+        "to install it: run crontab -e, paste the line above at the end and save; each run's output is appended "
+        "to {log}",
+    ),
     # end of issue 22, cron
 }
 
@@ -1534,6 +1573,8 @@ HELP_NAMES_ZH: dict[str, str] = {
     "SECRET": "密钥",
     "WORD": "关键词",
     "USER": "账号",
+    # issue 22, cron
+    "SCHEDULE": "时间",
 }
 
 

@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperCommand
 
 from lbc_cli import __version__, console, i18n
-from lbc_cli.cli import admin, audit, care, channels, children, data, exams, helpers, merge, remind, reports
+from lbc_cli.cli import admin, audit, care, channels, children, cron, data, exams, helpers, merge, remind, reports
 from lbc_cli.cli.command_classes import LbcCommand, LbcGroup
 
 _ = i18n.bi
@@ -132,6 +132,13 @@ app.command(
         "skipped, conflicts named; an unsettled conflict writes nothing (exit 1)",
     )
 )(merge.merge)
+app.command(
+    help=_(
+        "输出定时任务(cron)的一行:按时发送提醒;没有渠道时写进按日期命名的文件",
+        "print a crontab line that sends the reminders on a schedule, or writes them to a dated file when no "
+        "channel is set",
+    )
+)(cron.cron)
 
 
 # Every command draws lbc's help: those registered above, and each group's, registered in the group's module
