@@ -87,6 +87,7 @@ class FakePlatform:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as the platforms do
+            disable_nagle_algorithm = True  # an answer is not held for the client's delayed acknowledgement
 
             def setup(self):
                 fake.connections += 1

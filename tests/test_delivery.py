@@ -243,6 +243,14 @@ def test_dingtalk_is_signed_carries_the_keyword_and_mentions_at_mobiles(platform
     assert set(_carried(texts, sections).values()) == {1}
 
 
+def test_dingtalk_texts_as_people_read_them_show_no_whole_mobile():
+    channel = Channel(name="镇群", style="dingtalk", webhook="http://127.0.0.1/")
+    (message,) = delivery.messages(channel, "t", _helpers(1, 2, mobile=lambda h: "13812345678"))
+    assert message.text.split("\n")[1] == "帮扶人0 @138****5678" and "13812345678" not in message.text
+    assert message.mobiles == ("13812345678",)
+    assert json.loads(message.body)["text"]["content"].split("\n")[1] == "帮扶人0 @13812345678"
+
+
 def test_a_wrong_signing_secret_stops_dingtalk_at_once_secret_masked(platform):  # noqa: F811
     platform.expect("dingtalk", secret=SECRET)
     channel = Channel(
@@ -358,14 +366,14 @@ def test_an_unreachable_host_is_one_line_after_three_tries():
 
 
 def test_secrets_and_addresses_in_a_platform_answer_are_masked(platform):  # noqa: F811
-    said = f'{{"errcode":40001,"errmsg":"key {KEY} sign {SECRET} for zhang.san@qq.com"}}'.encode()
+    said = f'{{"errcode":40001,"errmsg":"key {KEY} sign {SECRET} 13812345678 zhang.san@qq.com"}}'.encode()
     platform.answer = lambda request: (200, said)
     channel = Channel(name="村群", style="dingtalk", webhook=platform.url(f"/robot/send?access_token={KEY}"))
     channel.sign_secret = SECRET
     outcome = delivery.send(channel, "t", _sections(2), sleep=lambda s: None)
     assert KEY not in outcome.error and SECRET not in outcome.error and "zhang.san" not in outcome.error
     assert outcome.error == (
-        "channel 村群: 127.0.0.1 did not accept the message (code 40001: key *** sign *** for z***@qq.com)"
+        "channel 村群: 127.0.0.1 did not accept the message (code 40001: key *** sign *** 138****5678 z***@qq.com)"
     )
 
 
@@ -502,3 +510,22 @@ def test_a_password_file_not_0600_is_refused(smtp_server, tmp_path, monkeypatch)
     secret.chmod(0o600)
     assert delivery.send(channel, "提醒", _helpers(1, 1)).error is None
     assert server.logins == [("helper@example.org", "authcode")]
+
+
+def test_an_smtp_user_without_a_password_is_one_line(smtp_server, monkeypatch):  # noqa: F811
+    server = smtp_server("starttls")
+    monkeypatch.delenv("LBC_SMTP_PASSWORD", raising=False)
+    outcome = delivery.send(_mail_channel(server, "starttls"), "提醒", _helpers(1, 1), sleep=lambda s: None)
+    assert outcome.error == (
+        "channel 邮件: an SMTP password is needed: set LBC_SMTP_PASSWORD or name a 0600 file with --password-file"
+    )
+    assert server.logins == [] and server.mails == []
+
+
+def test_an_smtp_server_that_is_not_there_is_tried_three_times(smtp_server, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("LBC_SMTP_PASSWORD", "authcode")
+    channel = Channel(name="邮件", style="email", email_to="a@example.org", smtp_host="127.0.0.1")
+    channel.smtp_port = _refused_port()
+    waits = []
+    outcome = delivery.send(channel, "提醒", _helpers(1, 1), sleep=waits.append)
+    assert outcome.error == "channel 邮件: cannot reach 127.0.0.1 (ConnectionRefusedError)" and waits == [1.0, 2.0]
