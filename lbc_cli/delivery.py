@@ -161,7 +161,7 @@ class _Maker:
                 continue
             section, heading, mobiles, head_cost, costs = self._prepared(section)
             if costs is None:  # a line too long for any message: cut into parts, each carrying its key
-                section, costs = self._cut(section, limit - self.base - head_cost)
+                section, costs = self._cut(section, max(limit - self.base - head_cost, 64))
             size += head_cost
             first = 0
             for index, cost in enumerate(costs):
@@ -210,14 +210,15 @@ class _Maker:
             costs = [len(line.encode()) + per for line in section.lines]
         else:
             costs = [size_of(line) + per for line in section.lines]
-        head_cost = (size_of(heading) + newline if heading else 0) + 16 * len(mobiles)
+        head_cost = (size_of(heading) + newline if heading else 0) + (0 if self.raw else 16 * len(mobiles))
         if max(costs) > self.limit - self.base - head_cost:
             costs = None
         return section, heading, mobiles, head_cost, costs
 
     def _cut(self, section: Section, room: int):
         lines, keys, records = [], [], []
-        for line, key, record in zip(section.lines, section.keys, section.records, strict=True):
+        given = section.records if len(section.records) == len(section.lines) else [{}] * len(section.lines)
+        for line, key, record in zip(section.lines, section.keys, given, strict=True):
             part = ""
             for char in line:
                 if self.size_of(part + char) + self.per > room - 8:

@@ -312,6 +312,16 @@ def test_feishu_is_signed_in_the_body_within_20_kb_and_mentions_no_one(platform)
     assert waits == [1.0] * ((len(platform.requests) - 1) // 5)  # 5 a second
 
 
+def test_feishu_is_paced_to_5_a_second_and_100_a_minute(platform):  # noqa: F811
+    channel = Channel(name="飞书群", style="feishu", webhook=platform.url())
+    sections = [delivery.Section(f"帮扶人{i}", ["很" * 4000], [(i, "r", DUE)], [{}]) for i in range(101)]
+    clock, sleep, waits = _clock()
+    outcome = delivery.send(channel, "t", sections, sleep=sleep, clock=clock)
+    assert outcome.sent == 101 and len(platform.requests) == 101
+    # the k-th message goes at second (k-1)//5; the 101st waits for the first to leave the minute: 1060 - 1019
+    assert waits == [1.0] * 19 + [41.0]
+
+
 def test_a_wrong_feishu_secret_and_a_missing_keyword_are_what_feishu_says(platform):  # noqa: F811
     platform.expect("feishu", secret=SECRET, keyword="提醒")
     hook = "/open-apis/bot/v2/hook/5e3d587e-d78e-4a07-bd07-265f269f86fd"
