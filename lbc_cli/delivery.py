@@ -697,7 +697,10 @@ class _Smtp:
             smtp = smtplib.SMTP_SSL(channel.smtp_host, self.port, timeout=TIMEOUT, context=context)
         try:
             if channel.smtp_user:
-                password = smtp_password(channel)
+                try:
+                    password = smtp_password(channel)
+                except Failed as exc:  # the password file is not fit: said for this channel
+                    raise Failed(i18n.t("channel_problem", name=channel.name, problem=str(exc))) from None
                 if password is None:
                     raise Failed(i18n.t("channel_no_password", name=channel.name))
                 self.secrets = sorted({*self.secrets, password} - {""}, key=len, reverse=True)

@@ -1385,6 +1385,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "渠道 {name}:需要 SMTP 密码:设置 LBC_SMTP_PASSWORD,或用 --password-file 指定 0600 的密码文件",
         "channel {name}: an SMTP password is needed: set LBC_SMTP_PASSWORD or name a 0600 file with --password-file",
     ),
+    "channel_problem": ("渠道 {name}:{problem}", "channel {name}: {problem}"),
     "channel_style_unknown": (
         "渠道 {name}:未知的格式 {style}(可选 json、wecom、dingtalk、feishu、email)",
         "channel {name}: unknown style {style} (json, wecom, dingtalk, feishu or email)",

@@ -516,7 +516,7 @@ def test_a_password_file_not_0600_is_refused(smtp_server, tmp_path, monkeypatch)
     secret.chmod(0o644)
     channel = _mail_channel(server, "tls", password_file=str(secret))
     outcome = delivery.send(channel, "提醒", _helpers(1, 1), sleep=lambda s: None)
-    assert outcome.error == f"the password file {secret} is open to others: run chmod 600 {secret}"
+    assert outcome.error == f"channel 邮件: the password file {secret} is open to others: run chmod 600 {secret}"
     secret.chmod(0o600)
     assert delivery.send(channel, "提醒", _helpers(1, 1)).error is None
     assert server.logins == [("helper@example.org", "authcode")]
