@@ -2,11 +2,26 @@
 the HTTP or SMTP transport, the tries. `lbc remind --send` (``sending.py``) gives each channel a title and its
 sections; this module turns them into messages and posts them, one connection a channel.
 
-Only the json style is here so far; wecom, dingtalk, feishu and email follow the same three functions.
+The styles, as each platform documents its group robot:
+- ``wecom`` (企业微信群机器人): ``text`` messages (its Markdown cannot mention), content at most 2048 bytes of
+  UTF-8, helpers mentioned by ``mentioned_mobile_list``; 20 messages a minute; answers ``{"errcode": 0}``.
+- ``dingtalk`` (钉钉自定义机器人): ``text`` messages with ``at.atMobiles`` (the mobiles written as @mobile in the
+  text too, so the mention shows), a body of at most 20000 bytes (errcode 460101 above it), signed in the URL
+  (``timestamp`` in ms, ``sign`` = base64 HMAC-SHA256 of ``timestamp\\nsecret`` keyed by the secret); 20 a
+  minute (errcode 130101 beyond); 310000 when the keyword or the signature does not match.
+- ``feishu`` (飞书自定义机器人): ``text`` messages, a body of at most 20 KB, signed in the body (``timestamp`` in
+  seconds, ``sign`` = base64 HMAC-SHA256 keyed by ``timestamp\\nsecret`` of nothing); 5 a second and 100 a
+  minute (code 11232, or 9499 "too many request", beyond); 19021 bad signature, 19024 keyword missing; no
+  mentions.
+- ``json``: a plain POST of ``{"title", "text", "reminders"}`` for anything else, 256 KiB a message.
+- ``email``: SMTP with implicit TLS (465, as QQ and 163 mail use) or STARTTLS (587), certificates verified, one
+  plain text e-mail a message.
+A channel with a custom keyword has it in every message (in the title line when the title lacks it).
 """
 
-import json
+import re
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -16,9 +31,27 @@ from lbc_cli.errors import LbcError
 TIMEOUT = 10.0  # seconds, each try
 TRIES = 3
 BACKOFF = 1.0  # seconds before the second try; doubled before each next one
+RATE_WAIT = 60.0  # seconds before trying again when a platform says the robot sent too fast
 
-# The most a message may hold, in bytes of its body, by style.
-LIMITS = {"json": 256 * 1024}
+STYLES = ("json", "wecom", "dingtalk", "feishu", "email")
+
+# The most a message may hold, in bytes, by style: of its body (wecom: of its text's UTF-8, as WeCom counts;
+# email: of its text).
+LIMITS = {"json": 256 * 1024, "wecom": 2048, "dingtalk": 20000, "feishu": 20000, "email": 256 * 1024}
+
+# The platforms' rate limits: (messages, seconds) windows a robot may not exceed.
+RATES = {"wecom": ((20, 60.0),), "dingtalk": ((20, 60.0),), "feishu": ((5, 1.0), (100, 60.0))}
+
+# Bytes kept free in a Feishu body for the signature added when it is posted.
+_SIGNING_ROOM = 96
+
+# The platforms' answers that say "too fast" (tried again after RATE_WAIT) and "busy" (tried again).
+_RATE_CODES = {"wecom": {45009}, "dingtalk": {130101}, "feishu": {11232}}
+_BUSY_CODES = {"wecom": {-1}, "dingtalk": {-1}}
+
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_JSON_SPECIAL = re.compile(r'[\x00-\x1f"\\]')
+_ADDRESS = re.compile(r"[^\s<>()\[\]:;,\"'@]+@(?=[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 
 
 class Section(NamedTuple):
@@ -33,9 +66,10 @@ class Section(NamedTuple):
 
 
 class Message(NamedTuple):
-    text: str  # as a person reads it (`--dry-run` prints it)
-    body: bytes  # what is posted
+    text: str  # as a person reads it (`--dry-run` prints it; mobiles masked)
+    body: bytes  # what is posted (Feishu's and DingTalk's signature is added when it is posted)
     keys: frozenset  # the send log keys of the reminders it carries
+    mobiles: tuple[str, ...] = ()  # the helpers it mentions (11-digit mainland mobiles)
 
 
 class Outcome(NamedTuple):
@@ -48,42 +82,245 @@ class Outcome(NamedTuple):
 
 
 class Failed(Exception):
-    """A message the platform did not accept after every try: its one line (secrets masked)."""
+    """A message the platform did not accept: its one line (secrets masked). ``retry``: a later try may do better
+    (a timeout, a refused connection, a 5xx, a rate limit); ``wait``: the least seconds before it."""
+
+    def __init__(self, message: str, *, retry: bool = False, wait: float = 0.0):
+        super().__init__(message)
+        self.retry = retry
+        self.wait = wait
+
+
+# --- messages -----------------------------------------------------------------------------------------------
 
 
 def messages(channel, title: str, sections: list[Section]) -> list[Message]:
-    """The messages of ``sections`` for ``channel``'s style, each within its size limit: whole lines, a section
-    that does not fit going on in the next message under its heading again."""
-    limit = LIMITS[channel.style]
-    made: list[Message] = []
-    lines: list[str] = [title]
-    records: list[dict] = []
-    keys: set = set()
-    size = len(title.encode()) + 64
+    """The messages of ``sections`` for ``channel``'s style, each within its size limit: the title first (with
+    the channel's keyword), then each section's heading and lines; whole lines, a section that does not fit going
+    on in the next message under its heading again. Linear in the lines, one encoding a message."""
+    return _Maker(channel, title).made(sections)
 
-    def close() -> None:
-        nonlocal lines, records, keys, size
-        text = "\n".join(lines)
-        body = json.dumps({"title": title, "text": text, "reminders": records}, ensure_ascii=False).encode()
-        made.append(Message(text, body, frozenset(keys)))
-        lines, records, keys, size = [title], [], set(), len(title.encode()) + 64
 
-    for section in sections:
-        lines.append(section.heading)
-        size += 2 * len(section.heading.encode())
-        for line, key, record in zip(section.lines, section.keys, section.records, strict=True):
-            cost = 2 * len(line.encode()) + len(json.dumps(record, ensure_ascii=False).encode()) + 8
-            if size + cost > limit and records:
-                close()
-                lines.append(section.heading)
-                size += 2 * len(section.heading.encode())
-            lines.append(line)
+def mentionable(mobiles) -> tuple[str, ...]:
+    """The 11-digit mainland mobiles among ``mobiles`` (spaces, dashes and a +86 prefix allowed), once each."""
+    found: list[str] = []
+    for mobile in mobiles or ():
+        digits = re.sub(r"[\s()-]", "", str(mobile or ""))
+        if digits.startswith("+86"):
+            digits = digits[3:]
+        elif len(digits) == 13 and digits.startswith("86"):
+            digits = digits[2:]
+        if _MOBILE.fullmatch(digits) and digits not in found:
+            found.append(digits)
+    return tuple(found)
+
+
+def _json_size(text: str) -> int:
+    """Bytes of ``text`` inside a JSON string (ensure_ascii off), without the quotes."""
+    if _JSON_SPECIAL.search(text) is None:
+        return len(text.encode())
+    import json
+
+    return len(json.dumps(text, ensure_ascii=False).encode()) - 2
+
+
+def _raw_size(text: str) -> int:
+    return len(text.encode())
+
+
+class _Maker:
+    """Packs sections into one style's messages. A message is made from pieces (section, heading, mobiles, first
+    line, end) whose sizes are added up as it goes; each message's real size is checked once when it is encoded,
+    and one found over the limit (the json style's records are estimated) is split in two."""
+
+    def __init__(self, channel, title: str):
+        import json
+
+        self.json = json
+        self.channel = channel
+        self.style = channel.style
+        if self.style not in LIMITS:
+            raise LbcError(i18n.t("channel_style_unknown", name=channel.name, style=self.style))
+        self.title = title
+        keyword = (getattr(channel, "keyword", None) or "").strip()
+        self.head = title if not keyword or keyword in title else f"{keyword} {title}"
+        self.limit = LIMITS[self.style] - (_SIGNING_ROOM if self.style == "feishu" else 0)
+        self.raw = self.style in ("wecom", "email")  # the limit counts the text itself, not its JSON
+        self.size_of = _raw_size if self.raw else _json_size
+        self.newline = 1 if self.raw else 2  # "\n" in the text, or escaped in JSON
+        self.per_record = None
+        self.base = self.size_of(self.head) + (0 if self.raw else len(self._body(self.head, "", (), [])))
+
+    def made(self, sections: list[Section]) -> list[Message]:
+        chunks: list[list[tuple]] = []
+        current: list[tuple] = []
+        size = self.base
+        limit = self.limit
+        for section in sections:
+            if not section.lines:
+                continue
+            section, heading, mobiles, head_cost, costs = self._prepared(section)
+            if costs is None:  # a line too long for any message: cut into parts, each carrying its key
+                section, costs = self._cut(section, max(limit - self.base - head_cost, 64))
+            size += head_cost
+            first = 0
+            for index, cost in enumerate(costs):
+                if size + cost > limit and (index > first or current):
+                    if index > first:
+                        current.append((section, heading, mobiles, first, index))
+                    chunks.append(current)
+                    current, size, first = [], self.base + head_cost, index
+                size += cost
+            current.append((section, heading, mobiles, first, len(costs)))
+        if current:
+            chunks.append(current)
+        made: list[Message] = []
+        for chunk in chunks:
+            made.extend(self._encoded(chunk))
+        if self.style == "email" and len(made) > 1:  # "(2/3)" in each subject
+            count = len(made)
+            made = [
+                message._replace(body=_email(self.channel, f"{self.head} ({number}/{count})", message.text))
+                for number, message in enumerate(made, 1)
+            ]
+        return made
+
+    def _prepared(self, section: Section):
+        """The section's heading as this style shows it, its mentions, the cost of its heading and of each line
+        (None when a line would not fit even alone)."""
+        mobiles = mentionable(section.mobiles) if self.style in ("wecom", "dingtalk") else ()
+        heading = section.heading
+        if self.style == "dingtalk" and mobiles:  # the @mobile in the text makes DingTalk show the mention
+            heading = " ".join(([heading] if heading else []) + ["@" + mobile for mobile in mobiles])
+        size_of, newline = self.size_of, self.newline
+        per = self.per = newline
+        if self.style == "json":
+            if self.per_record is None:  # the records' size, estimated once from the first few (with room)
+                sample = section.records[:64]
+                encoded = len(self.json.dumps(sample, ensure_ascii=False).encode())
+                self.per_record = encoded * 5 // (4 * max(len(sample), 1)) + 2
+            per = self.per = newline + self.per_record
+        joined = "".join(section.lines)
+        if self.style == "json" and _JSON_SPECIAL.search(joined) is None:
+            # a line's bytes from its characters at the section's rate (encoding each line costs more; the
+            # message's real size is checked when it is encoded)
+            rate = len(joined.encode()) / max(len(joined), 1)
+            costs = [len(line) * rate + per for line in section.lines]
+        elif size_of is _raw_size or _JSON_SPECIAL.search(joined) is None:
+            costs = [len(line.encode()) + per for line in section.lines]
+        else:
+            costs = [size_of(line) + per for line in section.lines]
+        head_cost = (size_of(heading) + newline if heading else 0) + (0 if self.raw else 16 * len(mobiles))
+        if max(costs) > self.limit - self.base - head_cost:
+            costs = None
+        return section, heading, mobiles, head_cost, costs
+
+    def _cut(self, section: Section, room: int):
+        lines, keys, records = [], [], []
+        given = section.records if len(section.records) == len(section.lines) else [{}] * len(section.lines)
+        for line, key, record in zip(section.lines, section.keys, given, strict=True):
+            part = ""
+            for char in line:
+                if self.size_of(part + char) + self.per > room - 8:
+                    lines.append(part)
+                    keys.append(key)
+                    records.append(record)
+                    part = ""
+                part += char
+            lines.append(part)
+            keys.append(key)
             records.append(record)
-            keys.add(key)
-            size += cost
-    if records or len(lines) > 1:
-        close()
-    return made
+        section = section._replace(lines=lines, keys=keys, records=records)
+        return section, [self.size_of(line) + self.per for line in lines]
+
+    def _encoded(self, chunk: list[tuple]) -> list[Message]:
+        parts = [self.head]
+        keys: set = set()
+        mobiles: list[str] = []
+        records: list[dict] = []
+        for section, heading, section_mobiles, first, end in chunk:
+            if heading:
+                parts.append(heading)
+            parts.extend(section.lines[first:end])
+            keys.update(section.keys[first:end])
+            if self.style == "json":
+                records.extend(section.records[first:end])
+            for mobile in section_mobiles:
+                if mobile not in mobiles:
+                    mobiles.append(mobile)
+        text = "\n".join(parts)
+        body = self._body(self.head, text, tuple(mobiles), records)
+        size = len(text.encode()) if self.raw else len(body)
+        lines = sum(end - first for _, _, _, first, end in chunk)
+        if size > self.limit and lines > 1:  # an estimate too low: split the chunk in two
+            halves = _halved(chunk)
+            return [message for half in halves for message in self._encoded(half)]
+        if self.style == "dingtalk" and mobiles:  # as a person reads it: a mention, not a whole mobile
+            from lbc_cli.validate import mask
+
+            for mobile in mobiles:
+                text = text.replace("@" + mobile, "@" + mask(mobile))
+        return [Message(text, body, frozenset(keys), tuple(mobiles))]
+
+    def _body(self, head: str, text: str, mobiles: tuple, records: list) -> bytes:
+        dumps = self.json.dumps
+        style = self.style
+        if style == "json":
+            return dumps({"title": self.title, "text": text, "reminders": records}, ensure_ascii=False).encode()
+        if style == "wecom":
+            content = {"content": text}
+            if mobiles:
+                content["mentioned_mobile_list"] = list(mobiles)
+            return dumps({"msgtype": "text", "text": content}, ensure_ascii=False).encode()
+        if style == "dingtalk":
+            at = {"atMobiles": list(mobiles), "isAtAll": False}
+            return dumps({"msgtype": "text", "text": {"content": text}, "at": at}, ensure_ascii=False).encode()
+        if style == "feishu":
+            return dumps({"msg_type": "text", "content": {"text": text}}, ensure_ascii=False).encode()
+        return _email(self.channel, head, text)
+
+
+def _halved(chunk: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    total = sum(end - first for _, _, _, first, end in chunk)
+    half = total // 2
+    left: list[tuple] = []
+    right: list[tuple] = []
+    for section, heading, mobiles, first, end in chunk:
+        if half <= 0:
+            right.append((section, heading, mobiles, first, end))
+        elif end - first <= half:
+            left.append((section, heading, mobiles, first, end))
+            half -= end - first
+        else:
+            left.append((section, heading, mobiles, first, first + half))
+            right.append((section, heading, mobiles, first + half, end))
+            half = 0
+    return left, right
+
+
+def _recipients(channel) -> list[str]:
+    return [address.strip() for address in (channel.email_to or "").split(",") if address.strip()]
+
+
+def _sender(channel) -> str:
+    return channel.from_address or channel.smtp_user or "lbc@localhost"
+
+
+def _email(channel, subject: str, text: str) -> bytes:
+    from email import policy
+    from email.message import EmailMessage
+    from email.utils import formatdate
+
+    mail = EmailMessage(policy=policy.SMTP)
+    mail["Subject"] = subject
+    mail["From"] = _sender(channel)
+    mail["To"] = ", ".join(_recipients(channel))
+    mail["Date"] = formatdate(localtime=True)
+    mail.set_content(text, charset="utf-8")
+    return mail.as_bytes()
+
+
+# --- sending ------------------------------------------------------------------------------------------------
 
 
 def send(
@@ -92,22 +329,27 @@ def send(
     sections: list[Section],
     *,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Outcome:
-    """Post ``channel`` its messages, one connection for all, each tried ``TRIES`` times; the first that fails
-    stops the channel (the rest are sent next time)."""
-    made = messages(channel, title, sections)
+    """Post ``channel`` its messages, one connection for all, paced to the platform's rate limit, each tried
+    ``TRIES`` times while a try can do better; the first that fails stops the channel (the rest are sent next
+    time). A key is delivered when every message carrying it was accepted."""
+    return _sent(channel, messages(channel, title, sections), sleep, clock)
+
+
+def _sent(channel, made: list[Message], sleep, clock) -> Outcome:
+    pace = _Pace(RATES.get(channel.style, ()), sleep, clock)
     accepted: set = set()
     failed: set = set()
     sent = 0
     error = None
-    with _Poster(channel) as post:
-        for message in made:
+    with _poster(channel) as post:
+        for index, message in enumerate(made):
             try:
-                _tried(lambda m=message: post(m.body), sleep)
+                _tried(lambda m=message: post(m), sleep, pace)
             except Failed as exc:
                 error = str(exc)
-                failed |= message.keys
-                for later in made[sent + 1 :]:
+                for later in made[index:]:
                     failed |= later.keys
                 break
             sent += 1
@@ -115,17 +357,17 @@ def send(
     return Outcome(sent, len(made), accepted - failed, error)
 
 
-def send_test(channel) -> None:
-    """A short message to ``channel`` saying it works; LbcError (one line) when it was not accepted."""
+def send_test(channel, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    """A short message to ``channel`` in its style (its keyword included) saying it works; LbcError (one line)
+    when it was not accepted."""
     text = i18n.t("channel_test_message", name=channel.name)
-    section = Section("", [], [], [])
-    try:
-        with _Poster(channel) as post:
-            body = json.dumps({"title": text, "text": text, "reminders": []}, ensure_ascii=False).encode()
-            _tried(lambda: post(body), time.sleep)
-    except Failed as exc:
-        raise LbcError(str(exc)) from None
-    del section
+    maker = _Maker(channel, text)
+    made = maker.made([])
+    if not made:
+        made = [Message(maker.head, maker._body(maker.head, maker.head, (), []), frozenset())]
+    outcome = _sent(channel, made, sleep, time.monotonic)
+    if outcome.error:
+        raise LbcError(outcome.error)
 
 
 def password_file_problem(path: str) -> str | None:
@@ -164,67 +406,362 @@ def smtp_password(channel) -> str | None:
         return file.readline().rstrip("\r\n")
 
 
-def _tried(attempt: Callable[[], None], sleep: Callable[[float], None]) -> None:
+def _tried(attempt: Callable[[], None], sleep: Callable[[float], None], pace=None) -> None:
     wait = BACKOFF
     for left in range(TRIES - 1, -1, -1):
+        if pace is not None:
+            pace()
         try:
             attempt()
             return
-        except Failed:
-            if not left:
+        except Failed as exc:
+            if not left or not exc.retry:
                 raise
-            sleep(wait)
+            sleep(max(wait, exc.wait))
             wait *= 2
 
 
-class _Poster:
-    """One HTTP(S) connection to a webhook's host, kept open across posts; ``post(body)`` raises Failed."""
+class _Pace:
+    """A sliding window a rate limit: before a post, wait until each window (n messages in s seconds) has room.
+    Every try counts, as the platforms count requests."""
+
+    def __init__(self, windows, sleep, clock):
+        self.windows = windows
+        self.sleep = sleep
+        self.clock = clock
+        self.times: deque = deque(maxlen=max((n for n, _ in windows), default=1))
+
+    def __call__(self) -> None:
+        if not self.windows:
+            return
+        now = self.clock()
+        if self.times:
+            now = max(now, self.times[-1])  # a clock that a fake sleep does not move
+        wait = 0.0
+        for count, seconds in self.windows:
+            if len(self.times) >= count:
+                wait = max(wait, self.times[-count] + seconds - now)
+        if wait > 0:
+            self.sleep(wait)
+            now += wait
+        self.times.append(now)
+
+
+# --- the transports -----------------------------------------------------------------------------------------
+
+
+def _poster(channel):
+    return _Smtp(channel) if channel.style == "email" else _Http(channel)
+
+
+def _secrets(channel) -> list[str]:
+    """What must never be shown of ``channel``: its webhook's key (query values, long path segments), the signing
+    secret, an SMTP password in the environment."""
+    import os
+    from urllib.parse import parse_qsl, urlsplit
+
+    found = [channel.sign_secret or "", os.environ.get("LBC_SMTP_PASSWORD", "")]
+    if channel.webhook:
+        url = urlsplit(channel.webhook)
+        found += [value for _, value in parse_qsl(url.query)]
+        found += [segment for segment in url.path.split("/") if len(segment) >= 12]
+        found += [url.password or ""]
+    return sorted({secret for secret in found if len(secret) >= 4}, key=len, reverse=True)
+
+
+def _said(text: str, secrets: list[str]) -> str:
+    """A platform's message as one short line: no link or hint after it, secrets and addresses' local parts
+    masked."""
+    text = " ".join(str(text or "").split())
+    for cut in (", hint:", " hint:", ", more", " more:", " more info", " http"):
+        if cut in text:
+            text = text[: text.index(cut)]
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    text = _ADDRESS.sub(lambda match: match.group(0)[:1] + "***@", text)
+    from lbc_cli.validate import mask_in_text
+
+    text = mask_in_text(text)
+    return text[:80].rstrip(" ,.;:") or "-"
+
+
+class _Http:
+    """One HTTP(S) connection to a webhook's host, kept open across posts (opened again once when the server
+    closed it between two); ``post(message)`` signs the message as the style wants and raises Failed."""
 
     def __init__(self, channel):
         from urllib.parse import urlsplit
 
         self.channel = channel
-        self.url = urlsplit(channel.webhook)
+        self.url = urlsplit(channel.webhook or "")
+        self.host = self.url.hostname or ""
         self.connection = None
+        self.used = False
+        self.secrets = _secrets(channel)
 
     def __enter__(self):
         return self.post
 
     def __exit__(self, *exc) -> None:
-        if self.connection is not None:
-            self.connection.close()
+        self._drop()
 
     def _connect(self):
-        import http.client
-
         if self.connection is None:
-            kind = http.client.HTTPSConnection if self.url.scheme == "https" else http.client.HTTPConnection
-            self.connection = kind(self.url.hostname, self.url.port, timeout=TIMEOUT)
+            if self.url.scheme == "https":
+                import ssl
+
+                self.connection = _connection(True)(
+                    self.host, self.url.port, timeout=TIMEOUT, context=ssl.create_default_context()
+                )
+            else:
+                self.connection = _connection(False)(self.host, self.url.port, timeout=TIMEOUT)
+            self.used = False
         return self.connection
 
-    def post(self, body: bytes) -> None:
-        import http.client
+    def _signed(self, body: bytes) -> tuple[str, bytes]:
+        import base64
+        import hashlib
+        import hmac
 
         path = self.url.path or "/"
         if self.url.query:
             path += "?" + self.url.query
-        name, host = self.channel.name, self.url.hostname
-        try:
-            connection = self._connect()
-            connection.request("POST", path, body, {"Content-Type": "application/json; charset=utf-8"})
-            response = connection.getresponse()
-            answer = response.read()
-        except TimeoutError:
-            self._drop()
-            raise Failed(i18n.t("channel_timeout", name=name, host=host, seconds=int(TIMEOUT))) from None
-        except (OSError, http.client.HTTPException) as exc:
-            self._drop()
-            raise Failed(i18n.t("channel_unreachable", name=name, host=host, why=type(exc).__name__)) from None
-        if not 200 <= response.status < 300:
-            raise Failed(i18n.t("channel_http_status", name=name, host=host, status=response.status))
-        del answer
+        secret = self.channel.sign_secret
+        if not secret:
+            return path, body
+        if self.channel.style == "dingtalk":
+            from urllib.parse import quote
+
+            stamp = str(int(time.time() * 1000))
+            digest = hmac.new(secret.encode(), f"{stamp}\n{secret}".encode(), hashlib.sha256).digest()
+            sign = quote(base64.b64encode(digest).decode(), safe="")
+            return f"{path}{'&' if '?' in path else '?'}timestamp={stamp}&sign={sign}", body
+        if self.channel.style == "feishu":
+            stamp = str(int(time.time()))
+            digest = hmac.new(f"{stamp}\n{secret}".encode(), b"", hashlib.sha256).digest()
+            sign = base64.b64encode(digest).decode()
+            return path, b'{"timestamp":"%s","sign":"%s",%s' % (stamp.encode(), sign.encode(), body[1:])
+        return path, body
+
+    def post(self, message: Message) -> None:
+        path, body = self._signed(message.body)
+        status, answer = self._exchange(path, body)
+        self._judged(status, answer)
+
+    def _exchange(self, path: str, body: bytes) -> tuple[int, bytes]:
+        import http.client
+        import ssl
+
+        name, host = self.channel.name, self.host
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        for again in (True, False):
+            reused = self.connection is not None and self.used
+            try:
+                connection = self._connect()
+                connection.request("POST", path, body, headers)
+                response = connection.getresponse()
+                answer = response.read()
+                self.used = True
+                return response.status, answer
+            except TimeoutError:
+                self._drop()
+                raise Failed(i18n.t("channel_timeout", name=name, host=host, seconds=_seconds()), retry=True) from None
+            except ssl.SSLCertVerificationError:
+                self._drop()
+                raise Failed(i18n.t("channel_certificate", name=name, host=host)) from None
+            except (ConnectionError, http.client.BadStatusLine) as exc:
+                self._drop()
+                if reused and again:  # the server closed the kept connection between two posts: open it again
+                    continue
+                why = type(exc).__name__
+                raise Failed(i18n.t("channel_unreachable", name=name, host=host, why=why), retry=True) from None
+            except (OSError, http.client.HTTPException) as exc:
+                self._drop()
+                why = type(exc).__name__
+                raise Failed(i18n.t("channel_unreachable", name=name, host=host, why=why), retry=True) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _judged(self, status: int, answer: bytes) -> None:
+        style, name, host = self.channel.style, self.channel.name, self.host
+        good = 200 <= status < 300
+        code, said = _answer_code(style, answer) if style != "json" else (None, "")
+        if code is None:
+            if good and style == "json":
+                return
+            if good:
+                raise Failed(i18n.t("channel_unexpected_answer", name=name, host=host, status=status))
+            rate = status == 429
+            raise Failed(
+                i18n.t("channel_http_status", name=name, host=host, status=status),
+                retry=rate or status >= 500,
+                wait=RATE_WAIT if rate else 0.0,
+            )
+        if code == 0 and good:
+            return
+        rate = code in _RATE_CODES.get(style, ()) or (
+            style == "feishu" and code == 9499 and ("too many" in said.lower() or "frequen" in said.lower())
+        )
+        busy = code in _BUSY_CODES.get(style, ()) or (code == 0 and status >= 500)
+        line = i18n.t("channel_refused", name=name, host=host, code=code, said=_said(said, self.secrets))
+        raise Failed(line, retry=rate or busy, wait=RATE_WAIT if rate else 0.0)
 
     def _drop(self) -> None:
         if self.connection is not None:
             self.connection.close()
             self.connection = None
+
+
+def _connection(https: bool):
+    """http.client's connection class with Nagle's algorithm off: http.client writes a request's headers and its
+    body in two sends, and the body would otherwise wait for the server's delayed acknowledgement (some 40 ms a
+    post, most of the time of a county's hundreds)."""
+    import http.client
+    import socket
+
+    base = http.client.HTTPSConnection if https else http.client.HTTPConnection
+
+    class Connection(base):
+        def connect(self):
+            super().connect()
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    return Connection
+
+
+def _seconds() -> str:
+    return f"{TIMEOUT:g}"
+
+
+def _answer_code(style: str, answer: bytes) -> tuple[int | None, str]:
+    """The platform's code and message in its answer (None: no answer of the platform's shape)."""
+    import json
+
+    try:
+        data = json.loads(answer)
+    except ValueError:
+        return None, ""
+    if not isinstance(data, dict):
+        return None, ""
+    fields = (("errcode", "errmsg"),)
+    if style == "feishu":  # its answer, its older fields
+        fields = (("code", "msg"), ("StatusCode", "StatusMessage"), *fields)
+    for code, said in fields:
+        if code in data:
+            try:
+                return int(data[code]), str(data.get(said) or "")
+            except (TypeError, ValueError):
+                return None, ""
+    return None, ""
+
+
+class _Smtp:
+    """One SMTP connection for all of a channel's e-mails: implicit TLS or STARTTLS, the certificate verified,
+    a login when the channel names a user; ``post(message)`` raises Failed."""
+
+    def __init__(self, channel):
+        self.channel = channel
+        self.smtp = None
+        self.used = False
+        self.secrets = _secrets(channel)
+        self.security = channel.smtp_security or ("starttls" if channel.smtp_port in (25, 587) else "tls")
+        self.port = channel.smtp_port or (587 if self.security == "starttls" else 465)
+        from email.utils import parseaddr
+
+        self.envelope = parseaddr(_sender(channel))[1] or _sender(channel)
+
+    def __enter__(self):
+        return self.post
+
+    def __exit__(self, *exc) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except Exception:  # noqa: BLE001 (closing: nothing left to tell)
+                self.smtp.close()
+            self.smtp = None
+
+    def _connect(self):
+        import smtplib
+        import ssl
+
+        context = ssl.create_default_context()
+        channel = self.channel
+        if self.security == "starttls":
+            smtp = smtplib.SMTP(channel.smtp_host, self.port, timeout=TIMEOUT)
+            try:
+                smtp.starttls(context=context)
+            except BaseException:
+                smtp.close()
+                raise
+        else:
+            smtp = smtplib.SMTP_SSL(channel.smtp_host, self.port, timeout=TIMEOUT, context=context)
+        try:
+            if channel.smtp_user:
+                try:
+                    password = smtp_password(channel)
+                except Failed as exc:  # the password file is not fit: said for this channel
+                    raise Failed(i18n.t("channel_problem", name=channel.name, problem=str(exc))) from None
+                if password is None:
+                    raise Failed(i18n.t("channel_no_password", name=channel.name))
+                self.secrets = sorted({*self.secrets, password} - {""}, key=len, reverse=True)
+                smtp.login(channel.smtp_user, password)
+        except BaseException:
+            smtp.close()
+            raise
+        self.smtp = smtp
+        self.used = False
+        return smtp
+
+    def post(self, message: Message) -> None:
+        import smtplib
+        import ssl
+
+        name, host = self.channel.name, self.channel.smtp_host
+        for again in (True, False):
+            reused = self.smtp is not None and self.used
+            try:
+                smtp = self.smtp or self._connect()
+                smtp.sendmail(self.envelope, _recipients(self.channel), message.body)
+                self.used = True
+                return
+            except smtplib.SMTPAuthenticationError as exc:
+                self._drop()
+                line = i18n.t("channel_smtp_login", name=name, host=host, code=exc.smtp_code)
+                raise Failed(line) from None
+            except smtplib.SMTPRecipientsRefused as exc:
+                self._drop()
+                code, said = next(iter(exc.recipients.values()), (0, b""))
+                raise Failed(self._refused(code, said)) from None
+            except smtplib.SMTPServerDisconnected:
+                self._drop()
+                if reused and again:
+                    continue
+                line = i18n.t("channel_unreachable", name=name, host=host, why="SMTPServerDisconnected")
+                raise Failed(line, retry=True) from None
+            except smtplib.SMTPResponseException as exc:
+                self._drop()
+                raise Failed(self._refused(exc.smtp_code, exc.smtp_error), retry=400 <= exc.smtp_code < 500) from None
+            except TimeoutError:
+                self._drop()
+                raise Failed(i18n.t("channel_timeout", name=name, host=host, seconds=_seconds()), retry=True) from None
+            except ssl.SSLCertVerificationError:
+                self._drop()
+                raise Failed(i18n.t("channel_certificate", name=name, host=host)) from None
+            except OSError as exc:
+                self._drop()
+                why = type(exc).__name__
+                raise Failed(i18n.t("channel_unreachable", name=name, host=host, why=why), retry=True) from None
+            except smtplib.SMTPException as exc:  # the server lacks what is needed (STARTTLS, AUTH)
+                self._drop()
+                raise Failed(self._refused("-", str(exc))) from None
+
+    def _refused(self, code, said) -> str:
+        if isinstance(said, bytes):
+            said = said.decode("utf-8", "replace")
+        name, host = self.channel.name, self.channel.smtp_host
+        return i18n.t("channel_refused", name=name, host=host, code=code, said=_said(said, self.secrets))
+
+    def _drop(self) -> None:
+        if self.smtp is not None:
+            self.smtp.close()
+            self.smtp = None

@@ -1372,6 +1372,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "渠道 {name}:{host} 返回 HTTP {status}",
         "channel {name}: {host} answered HTTP {status}",
     ),
+    "channel_refused": (
+        "渠道 {name}:{host} 没有接受消息(错误码 {code}:{said})",
+        "channel {name}: {host} did not accept the message (code {code}: {said})",
+    ),
+    "channel_unexpected_answer": (
+        "渠道 {name}:{host} 的应答不是该平台的格式(HTTP {status}),消息未确认送达",
+        "channel {name}: {host} answered in a form not its platform's (HTTP {status}); the message is not confirmed",
+    ),
+    "channel_certificate": (
+        "渠道 {name}:{host} 的证书无法验证,没有发送",
+        "channel {name}: the certificate of {host} could not be verified; nothing was sent",
+    ),
+    "channel_smtp_login": (
+        "渠道 {name}:邮件服务器 {host} 拒绝了用户名或密码(错误码 {code}):QQ 和 163 邮箱要用授权码,不是登录密码",
+        "channel {name}: the mail server {host} refused the user or password (code {code}): QQ and 163 mail "
+        "take the authorization code, not the login password",
+    ),
+    "channel_no_password": (
+        "渠道 {name}:需要 SMTP 密码:设置 LBC_SMTP_PASSWORD,或用 --password-file 指定 0600 的密码文件",
+        "channel {name}: an SMTP password is needed: set LBC_SMTP_PASSWORD or name a 0600 file with --password-file",
+    ),
+    "channel_problem": ("渠道 {name}:{problem}", "channel {name}: {problem}"),
+    "channel_style_unknown": (
+        "渠道 {name}:未知的格式 {style}(可选 json、wecom、dingtalk、feishu、email)",
+        "channel {name}: unknown style {style} (json, wecom, dingtalk, feishu or email)",
+    ),
     "password_file_missing": ("密码文件 {file} 不存在", "the password file {file} does not exist"),
     "password_file_not_file": ("密码文件 {file} 不是普通文件", "the password file {file} is not a regular file"),
     "password_file_open": (
