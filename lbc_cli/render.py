@@ -173,10 +173,14 @@ _MD_AUTOLINK = re.compile(r"\.(?=[A-Za-z])|(?<=/)/")
 _MD_NEEDED = re.compile(r"[\\`*_\[\]<>!|~&$^@:#+\-=.)/\n\r]")
 
 
+# A number as the documents print one (money 5.50, a rate 98.5%, -3): nothing in it is Markdown.
+_MD_NUMBER = re.compile(r"-?\d+(?:\.\d+)?%?")
+
+
 def md_text(text: str) -> str:
     """A person's text (a name, a note, a village) as Markdown that any renderer shows as that text: no link,
     image, HTML, emphasis or table break can come of it. One line: line breaks become spaces."""
-    if not _MD_NEEDED.search(text):
+    if not _MD_NEEDED.search(text) or _MD_NUMBER.fullmatch(text):
         return text
     if "\n" in text or "\r" in text:
         text = " ".join(text.splitlines())
