@@ -32,9 +32,10 @@ def when(item) -> str:
 
 def grouped(items: list, helper_ids: dict, roles: dict, *, only: set | None = None) -> list[tuple[int | None, list]]:
     """Each helper's own list (a child with two helpers is on both), then the unpaired children's: (helper id or
-    None, its items in the order given). A helper's list is its id's (``helper_ids``: child id -> its helpers'
-    ids); the lists in the order of their most pressing items, then the helpers' order (``roles``' order).
-    ``only``: these helpers' lists alone (no unpaired children's)."""
+    None, its items in the order given, ``sort_key``'s as ``due_in_order`` gives them). A helper's list is its
+    id's (``helper_ids``: child id -> its helpers' ids); the lists in the order of their most pressing items (each
+    list's first), then the helpers' order (``roles``' order). ``only``: these helpers' lists alone (no unpaired
+    children's)."""
     from lbc_cli.rules.reminders import sort_key
 
     groups: dict[int | None, list] = {}
@@ -45,7 +46,7 @@ def grouped(items: list, helper_ids: dict, roles: dict, *, only: set | None = No
     rank = {helper: n for n, helper in enumerate(roles)}
     order: list[int | None] = sorted(
         (helper for helper in groups if helper is not None),
-        key=lambda h: (min(sort_key(i) for i in groups[h]), rank.get(h, len(rank))),
+        key=lambda h: (sort_key(groups[h][0]), rank.get(h, len(rank))),
     )
     if None in groups:
         order.append(None)
@@ -281,29 +282,27 @@ LOG_CHUNK = 10_000
 def write_log(db, done: list[tuple[int, Iterable[tuple]]]) -> int:
     """The send log rows of ``done`` ((channel id, the keys it accepted)), sent now, in one transaction, a
     chunk of rows a statement through the DB-API. Returns how many."""
-    from itertools import islice
-
     if not any(keys for _channel, keys in done):
         return 0
     stamp = _stamp(_utc_now())
     sqlite = db.dialect == "sqlite"
     mark = "?" if sqlite else "%s"
     sql = f"INSERT INTO send_log (channel_id, child_id, rule, due_date, sent_at) VALUES ({', '.join([mark] * 5)})"
-    rows = (
-        (channel_id, child_id, rule, due.isoformat() if sqlite else due, stamp)
-        for channel_id, keys in done
-        for child_id, rule, due in keys
-    )
-    written = 0
+    rows: list[tuple] = []
+    for channel_id, keys in sorted(done, key=lambda item: item[0]):
+        days = {due: due.isoformat() if sqlite else due for due in {key[2] for key in keys}}
+        plan = [key for key in keys if key[0] is None]
+        # in the index's order of children: its pages written once each, not at random
+        children = sorted((key for key in keys if key[0] is not None), key=lambda key: key[0])
+        rows.extend((channel_id, child_id, rule, days[due], stamp) for child_id, rule, due in plan + children)
     with db.session(write=True) as session:
         cursor = session.connection().connection.cursor()
         try:
-            while chunk := list(islice(rows, LOG_CHUNK)):
-                cursor.executemany(sql, chunk)
-                written += len(chunk)
+            for start in range(0, len(rows), LOG_CHUNK):
+                cursor.executemany(sql, rows[start : start + LOG_CHUNK])
         finally:
             cursor.close()
-    return written
+    return len(rows)
 
 
 def _scope(channel, children: list, villages: dict[int, str]) -> tuple[list[bool] | None, set[int] | None]:
@@ -351,47 +350,66 @@ def _sections(items, schedule, helper_ids, roles, phones, sent: set, only) -> tu
                 kept.append(item)
         items = kept
     shared = shared_names(roles)
-    line = liner()
+    made = _Made(liner())  # each reminder's line, key and record, made once for its child's helpers' lists
     sections = []
     keys: set = set()
     for helper, group in grouped(items, helper_ids, roles, only=only):
         title = f"{heading(helper, roles, shared)} · {i18n.t('remind_items', n=len(group))}"
-        group_keys = [(item.child_id, item.rule, item.due_date) for item in group]
+        lines, group_keys, records = made.columns(group)
         keys.update(group_keys)
         phone = phones.get(helper) if helper is not None else None
         mobiles = (phone,) if phone and _is_mobile(phone) else ()
-        sections.append(Section(title, [line(item) for item in group], group_keys, _records(group), mobiles))
+        sections.append(Section(title, lines, group_keys, records, mobiles))
     plan = [item for item in schedule if (None, "schedule", item.due_date) not in sent]
     left.update((None, "schedule", item.due_date) for item in schedule if (None, "schedule", item.due_date) in sent)
     if plan:
         plan_keys = [(None, "schedule", item.due_date) for item in plan]
         keys.update(plan_keys)
-        sections.append(Section(i18n.t("remind_schedule"), [item.name for item in plan], plan_keys, _records(plan)))
+        records = [_Made(str).record(item) for item in plan]
+        sections.append(Section(i18n.t("remind_schedule"), [item.name for item in plan], plan_keys, records))
     return sections, keys, len(left)
 
 
-def _records(items) -> list[dict]:
-    """The reminders as data, as `remind --format csv` has them (its columns, codes, ISO dates)."""
-    days: dict[date, str] = {}
-    joined: dict[tuple, str] = {}
-    out = []
-    for item in items:
-        day = days.get(item.due_date) or days.setdefault(item.due_date, item.due_date.isoformat())
-        helpers = joined.get(item.helpers)
+class _Made(dict):
+    """id(reminder) -> (its line, its send log key, its record: the reminder as data, as `remind --format csv`
+    has it: its columns, codes, ISO dates), made when first asked for. Only for reminders that stay alive
+    while it is used (an id names one object only while it lives): those ``_sections`` is given."""
+
+    def __init__(self, line: Callable[[Any], str]):
+        super().__init__()
+        self.line = line
+        self.days: dict[date, str] = {}
+        self.joined: dict[tuple, str] = {}
+
+    def columns(self, items: list) -> tuple[list[str], list[tuple], list[dict]]:
+        """The lines, keys and records of ``items``."""
+        lines, keys, records = [], [], []
+        get, line, record = self.get, self.line, self.record
+        for item in items:
+            made = get(id(item))
+            if made is None:
+                made = self[id(item)] = (line(item), (item.child_id, item.rule, item.due_date), record(item))
+            lines.append(made[0])
+            keys.append(made[1])
+            records.append(made[2])
+        return lines, keys, records
+
+    def record(self, item) -> dict:
+        day = self.days.get(item.due_date)
+        if day is None:
+            day = self.days[item.due_date] = item.due_date.isoformat()
+        helpers = self.joined.get(item.helpers)
         if helpers is None:
-            helpers = joined[item.helpers] = ";".join(item.helpers)
-        out.append(
-            {
-                "child_id": item.child_id,
-                "name": item.name,
-                "rule": item.rule,
-                "due_date": day,
-                "days_overdue": item.days_overdue,
-                "priority": item.priority,
-                "helpers": helpers,
-            }
-        )
-    return out
+            helpers = self.joined[item.helpers] = ";".join(item.helpers)
+        return {
+            "child_id": item.child_id,
+            "name": item.name,
+            "rule": item.rule,
+            "due_date": day,
+            "days_overdue": item.days_overdue,
+            "priority": item.priority,
+            "helpers": helpers,
+        }
 
 
 def _is_mobile(phone: str) -> bool:
