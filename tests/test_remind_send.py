@@ -310,3 +310,31 @@ def test_a_purged_child_with_send_log_rows(lbc, db, county, platform):  # noqa: 
     assert ok(lbc("db", "check")).code == 0
     result = ok(lbc("remind", "--as-of", AS_OF, "--send"))
     assert "nothing new to send (8 left out" in result.err  # the purged child is in no list
+
+
+def test_remind_narrowing_options_narrow_what_is_sent(lbc, db, county, platform):  # noqa: F811
+    add_channel(db, "全县", platform.url("/all"))
+    add_channel(db, "北塘", platform.url("/beitang"), villages="北塘乡")
+    # --helper: that helper's children and list only (丙, unpaired, is no one's); the channel of 北塘 gets nothing
+    result = ok(lbc("remind", "--as-of", AS_OF, "--send", "--helper", "王老师"))
+    assert {r["child_id"] for r in received(platform, "/all")} == {county["乙"]}
+    assert texts(platform, "/all")[0].splitlines()[1] == "王老师(class teacher) · 3 items"
+    assert "channel 北塘: nothing new to send (0 left out as sent within 7 days)" in result.err
+    # --village (a township) and --within: the call of 丙 not due yet is listed when within reach
+    ok(lbc("log-contact", str(county["丙"]), "--kind", "video-call", "--with", "parent", "--date", "2024-05-14"))
+    ok(lbc("remind", "--as-of", AS_OF, "--send", "--village", "北塘乡", "--within", "6"))
+    got = received(platform, "/beitang")
+    assert {r["child_id"] for r in got} == {county["丙"]}
+    assert ("video-call", "2024-05-21", -6) in {(r["rule"], r["due_date"], r["days_overdue"]) for r in got}
+    assert {r["child_id"] for r in received(platform, "/all")} == {county["乙"], county["丙"]}
+
+
+def test_the_log_is_written_in_chunks_all_of_them(lbc, db, county, platform, monkeypatch):  # noqa: F811
+    from lbc_cli import sending
+
+    monkeypatch.setattr(sending, "LOG_CHUNK", 2)
+    add_channel(db, "全县", platform.url("/all"))
+    add_channel(db, "柳河", platform.url("/liuhe"), villages="石桥镇柳河村")
+    ok(lbc("remind", "--as-of", AS_OF, "--send"))
+    assert len(log(db)) == 11 + 3
+    assert len({stamp for (stamp,) in rows(db, "SELECT sent_at FROM send_log")}) == 1  # one write, one moment
