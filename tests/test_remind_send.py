@@ -338,3 +338,10 @@ def test_the_log_is_written_in_chunks_all_of_them(lbc, db, county, platform, mon
     ok(lbc("remind", "--as-of", AS_OF, "--send"))
     assert len(log(db)) == 11 + 3
     assert len({stamp for (stamp,) in rows(db, "SELECT sent_at FROM send_log")}) == 1  # one write, one moment
+
+
+def test_sending_reads_every_column_of_a_channel():
+    from lbc_cli import sending
+    from lbc_cli.models import Channel
+
+    assert set(sending.CHANNEL_COLUMNS) == set(Channel.__table__.columns.keys()) - {"uid", "created_at"}
