@@ -304,6 +304,8 @@ LOG_CHUNK = 10_000
 def write_log(db, done: list[tuple[int, Iterable[tuple]]]) -> int:
     """The send log rows of ``done`` ((channel id, the keys it accepted)), sent now, in one transaction, a
     chunk of rows a statement through the DB-API (``Database.writer``). Returns how many."""
+    from operator import itemgetter
+
     if not any(keys for _channel, keys in done):
         return 0
     stamp = _stamp(_utc_now())
@@ -314,8 +316,8 @@ def write_log(db, done: list[tuple[int, Iterable[tuple]]]) -> int:
     for channel_id, keys in sorted(done, key=lambda item: item[0]):
         days = {due: due.isoformat() if sqlite else due for due in {key[2] for key in keys}}
         plan = [key for key in keys if key[0] is None]
-        # in the index's order of children: its pages written once each, not at random
-        children = sorted((key for key in keys if key[0] is not None), key=lambda key: key[0])
+        children = [key for key in keys if key[0] is not None]
+        children.sort(key=itemgetter(0))  # in the index's order: its pages written once each, not at random
         rows.extend((channel_id, child_id, rule, days[due], stamp) for child_id, rule, due in plan + children)
     with db.writer() as many:
         for start in range(0, len(rows), LOG_CHUNK):
