@@ -117,6 +117,31 @@ with open(sql_path, "w", encoding="utf-8") as script:
 """
 
 
+# A local platform for `remind --send` (remind_send): HTTP/1.1 on 127.0.0.1, keep-alive, every POST read whole and
+# answered 200 as a robot answers; prints its port, then serves until it is terminated.
+SINK_SCRIPT = """
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class Sink(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # the answer's headers and body go out at once, not after a delayed ACK
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = b'{"errcode": 0, "errmsg": "ok"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+server.daemon_threads = True
+print(server.server_port, flush=True)
+server.serve_forever()
+"""
+
+
 # The floor under every database command: the lbc script's own start (the collector off, no teardown at the
 # end: lbc_cli.entry) with Typer, SQLAlchemy, SQLModel and lbc's tables imported, and nothing done.
 STARTUP_SCRIPT = "import gc, os; gc.disable(); import lbc_cli.cli.root, lbc_cli.store, lbc_cli.models; os._exit(0)"
@@ -657,6 +682,7 @@ class Plan:
     profile: list[str] | None = None  # lbc's arguments for the query-share run
     scratch: list[Path] = field(default_factory=list)  # databases to delete afterwards
     scratch_pg: list[str] = field(default_factory=list)  # and those on the PostgreSQL server
+    stop: list[Callable[[], None]] = field(default_factory=list)  # servers to stop afterwards
 
 
 def fresh(template: Path, copy: Path) -> Callable[[], None]:
@@ -746,6 +772,43 @@ def remind_county(b: Bench) -> Plan:
 
 def remind_township(b: Bench) -> Plan:
     return remind_plan(b, "remind_township", ["--village", b.township], 0.6)
+
+
+def remind_send(b: Bench) -> Plan:
+    """The county's reminders sent to one json channel (a local server, keep-alive, answering 200), every run
+    from a fresh copy of the county with the channel in it (an empty send log: everything is sent and logged),
+    against `remind --format csv` of the same county in the same runs."""
+    server = subprocess.Popen([b.tools.python, "-c", SINK_SCRIPT], stdout=subprocess.PIPE, text=True, env=ENV)
+
+    def stop() -> None:
+        server.terminate()
+        server.wait()
+
+    template, copy = b.work / "remind_send.template.db", b.work / "remind_send.db"
+    try:
+        port = int(server.stdout.readline())
+        copy_db(b.full_db, template)
+        with sqlite3.connect(template) as connection:
+            connection.execute(
+                "INSERT INTO channels (uid, name, style, webhook, villages, helper_ids, created_at) VALUES"
+                " ('00000000-0000-7000-8000-000000000001', 'county', 'json', ?, '', '', '2026-08-31T00:00:00+00:00')",
+                (f"http://127.0.0.1:{port}/hook?key=benchmark",),
+            )
+        connection.close()
+        checkpoint(template)
+    except BaseException:
+        stop()
+        raise
+
+    csv_label = "lbc remind --format csv"
+    commands = [
+        Command("lbc", b.lbc(copy, "remind", "--as-of", AS_OF, "--send"), prepare=fresh(template, copy)),
+        Command(
+            csv_label, b.lbc(b.full_db, "remind", "--as-of", AS_OF, "--format", "csv"), stdout=b.out("remind_send.csv")
+        ),
+    ]
+    scratch = [Path(f"{path}{tail}") for path in (template, copy) for tail in ("", "-wal", "-shm")]
+    return Plan(commands, [times(csv_label, 5)], b.runs, scratch=scratch, stop=[stop])
 
 
 def alone(b: Bench, name: str, args: list[str], limit: float) -> Plan:
@@ -841,6 +904,7 @@ WORKLOADS: dict[str, tuple[str, Callable[[Bench], Plan]]] = {
     "export_contacts": ("lbc export contacts > file (CSV)", export_contacts),
     "remind_county": (f"lbc remind --as-of {AS_OF} --format csv", remind_county),
     "remind_township": (f"lbc remind --as-of {AS_OF} --format csv --village TOWNSHIP", remind_township),
+    "remind_send": (f"lbc remind --as-of {AS_OF} --send (one json channel, a local server)", remind_send),
     "score": (f"lbc score --year {SCHOOL_YEAR} --as-of {AS_OF}", score),
     "report_summary": (f"lbc report summary --year {SUMMARY_YEAR} --as-of {AS_OF}", report_summary),
     "report_summary_docx": (
@@ -906,6 +970,9 @@ def run_workload(b: Bench, name: str) -> tuple[Result, list[Target]]:
         timings = measure(plan.commands, plan.runs, b.work)
     except BenchError as exc:
         raise BenchError(f"{name}: {exc}") from None
+    finally:
+        for stop in plan.stop:
+            stop()
     result = Result(name, timings[0], timings[1:])
     if plan.profile:
         result.query_share = b.query_share(name, plan.profile)

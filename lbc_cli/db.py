@@ -375,6 +375,41 @@ class Database:
         except sqlite3.Error as exc:
             raise translate(exc, self.display) from exc
 
+    @contextmanager
+    def writer(self) -> Iterator[Callable[[str, list], None]]:
+        """One write transaction for rows in bulk through the DB-API, without the ORM: ``with db.writer() as
+        many: many(sql, rows)`` runs a statement with ``?`` (SQLite) or ``%s`` (PostgreSQL) placeholders once a
+        row; committed when the block ends, rolled back on any error. A SQLite file is written on a bare sqlite3
+        connection (foreign keys on, BEGIN IMMEDIATE: writers queue), without SQLAlchemy; a server through an
+        SQLAlchemy connection that holds the write lock (`remind --send`'s send log)."""
+        if self.path is None:
+            from sqlalchemy.exc import SQLAlchemyError
+
+            try:
+                with self.engine.connect() as conn:
+                    conn = conn.execution_options(lbc_write=True)
+                    with conn.begin():
+                        yield lambda sql, rows: conn.exec_driver_sql(sql, rows)
+            except SQLAlchemyError as exc:
+                raise translate(exc, self.display) from exc
+            self.committed = True
+            return
+        try:
+            with self._bare() as connection:
+                connection.execute("PRAGMA foreign_keys = ON")
+                connection.execute("PRAGMA synchronous = NORMAL")
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield connection.executemany
+                except BaseException:
+                    if connection.in_transaction:
+                        connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise translate(exc, self.display) from exc
+        self.committed = True
+
     def _create_schema(self) -> None:
         from sqlmodel import SQLModel
 

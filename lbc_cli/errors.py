@@ -9,6 +9,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad option or bad option value
     DATABASE = 3  # unavailable, locked past the timeout, not a database, newer schema
     DUE = 4  # only `remind --fail-if-due` with something due
+    SEND_FAILED = 5  # `remind --send` with a channel that failed (SPEC section 12)
 
 
 class Stopped(BaseException):

@@ -1494,6 +1494,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "channel_col_created": ("添加时间", "created"),
     # end of issue 22, channels
     # issue 22, remind --send (sending.py, cli/remind.py)
+    "send_no_channel": (
+        "没有可发送的渠道:请先用 lbc channel add NAME --webhook URL 添加一个",
+        "no channel to send to: add one with lbc channel add NAME --webhook URL",
+    ),
+    "send_unknown_channel": (
+        "没有名为 {name} 的渠道(现有:{names})",
+        "no channel is named {name} (there are: {names})",
+    ),
+    "send_needed": ("{option} 只能与 --send 同用", "{option} goes with --send only"),
+    "send_no_output": (
+        "--send 把提醒发送到各渠道,不能与 {option} 同用",
+        "--send posts the reminders to the channels: not with {option}",
+    ),
+    "send_dry_header": (
+        "=== 渠道 {name}:第 {n} 条消息,共 {total} 条 ===",
+        "=== channel {name}: message {n} of {total} ===",
+    ),
+    "send_sent": (
+        "渠道 {name}:已发送 {messages} 条消息({reminders} 项提醒),{left} 项 {days} 天内已发送过,未重复发送",
+        "channel {name}: sent {messages} messages ({reminders} reminders), {left} left out as sent within {days} days",
+    ),
+    "send_dry_run": (
+        "渠道 {name}:将发送 {messages} 条消息({reminders} 项提醒),{left} 项 {days} 天内已发送过,不再发送(演练,未发送)",
+        "channel {name}: would send {messages} messages ({reminders} reminders), {left} left out as sent within "
+        "{days} days (dry run: nothing sent)",
+    ),
+    "send_nothing_new": (
+        "渠道 {name}:没有新的提醒可发送({left} 项 {days} 天内已发送过)",
+        "channel {name}: nothing new to send ({left} left out as sent within {days} days)",
+    ),
+    "send_failed": (
+        "{error};已发送 {sent}/{total} 条消息,未送达的提醒下次再发",
+        "{error}; {sent} of {total} messages sent, what was not delivered goes next time",
+    ),
     # end of issue 22, remind --send
     # issue 22, cron (cron.py)
     "cron_needs_print": (

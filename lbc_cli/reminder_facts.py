@@ -186,31 +186,56 @@ def helper_roles(rows: Rows) -> dict[int, tuple[str, str | None]]:
     return {ident: (name, role) for ident, name, role in rows(query, {})}
 
 
+def child_villages(rows: Rows) -> dict[int, str]:
+    """child id -> its village, of every child not purged (`remind --send`: a channel's villages), in one query."""
+    return dict(rows("SELECT id, village FROM children WHERE status <> 'purged'", {}))
+
+
+def helper_phones(rows: Rows) -> dict[int, str]:
+    """helper id -> its phone as stored (a mobile's 11 digits, or a landline), of every helper with one."""
+    return dict(rows("SELECT id, phone FROM helpers WHERE phone IS NOT NULL AND phone <> ''", {}))
+
+
 class DueWork(NamedTuple):
     """What ``remind`` shows: the due work (rules.reminders.due_in_order) of ``children``, the schedule's
     items for the months it spans (as Reminders), each helper's name and role by id, and the helper asked for
-    (its row)."""
+    (its row). For sending (``places``): each child's village and each helper's phone by id, and the settings."""
 
     children: list
     due: Any  # rules.reminders.DueWork
     schedule: list
     roles: dict[int, tuple[str, str | None]]
     helper: Any
+    villages: dict[int, str] | None = None
+    phones: dict[int, str] | None = None
+    rules: dict | None = None
 
 
-def due_work(db, as_of: date, within: int = 0, *, helper: str | None = None, village: str | None = None) -> DueWork:
+def due_work(
+    db,
+    as_of: date,
+    within: int = 0,
+    *,
+    helper: str | None = None,
+    village: str | None = None,
+    places: bool = False,
+) -> DueWork:
     """The care work due on ``as_of`` or within ``within`` days after it (SPEC section 6), of every child in
     the programme, or of ``village``'s (a township's), or of the children paired with ``helper``, read in
-    one transaction; and the schedule of the months from ``as_of`` to ``within`` days on."""
+    one transaction; and the schedule of the months from ``as_of`` to ``within`` days on. ``places``: the
+    children's villages and the helpers' phones too, in the same transaction (`remind --send`'s scopes)."""
     from lbc_cli.rules import reminders
 
     months = reminders.months_between(as_of, as_of + timedelta(days=within))
+    villages = phones = None
     with _reading(db, helper) as (rows, dialect, helper_row):
         helper_id = helper_row.id if helper_row else None
         rules = rule_values(rows)
         plan = schedule(rows, sorted({month for _year, month in months}))
         roles = helper_roles(rows)
         children = facts(rows, dialect, as_of, helper_id=helper_id, village=village)
+        if places:
+            villages, phones = child_villages(rows), helper_phones(rows)
     items = []
     for year, month in months:
         end = reminders.month_end(year, month)
@@ -218,7 +243,7 @@ def due_work(db, as_of: date, within: int = 0, *, helper: str | None = None, vil
             if entry_month == month:
                 items.append(reminders.Reminder(None, text, "schedule", end, (as_of - end).days, "normal"))
     due = reminders.due_in_order(children, rules, as_of, within)
-    return DueWork(children, due, items, roles, helper_row)
+    return DueWork(children, due, items, roles, helper_row, villages, phones, rules)
 
 
 @contextmanager

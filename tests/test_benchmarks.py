@@ -21,6 +21,7 @@ WORKLOADS = (
     "export_contacts",
     "remind_county",
     "remind_township",
+    "remind_send",
     "score",
     "report_summary",
     "report_summary_docx",

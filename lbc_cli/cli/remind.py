@@ -6,7 +6,7 @@ import typer
 
 from lbc_cli import i18n
 from lbc_cli.cli.options import AsOfOpt, BomOpt, RemindFormatOpt, check_format, database, today, write_out
-from lbc_cli.errors import ExitCode
+from lbc_cli.errors import ExitCode, LbcError
 
 _ = i18n.bi
 
@@ -49,9 +49,43 @@ def remind(
             "--fail-if-due", help=_("有到期事项时退出码为 4(用于监控)", "exit 4 when anything is due (for monitoring)")
         ),
     ] = False,
+    send: Annotated[
+        bool,
+        typer.Option(
+            "--send",
+            help=_(
+                "发送到各渠道(lbc channel add),每个渠道只收到其范围内的提醒;同一提醒在 resend_days 天内不重复发送",
+                "send to the channels (lbc channel add), each the reminders of its scope; a reminder is not sent "
+                "to a channel again within resend_days",
+            ),
+        ),
+    ] = False,
+    channel: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--channel",
+            help=_("与 --send 同用:只发送到这些渠道(可重复)", "with --send: only these channels (repeatable)"),
+            metavar="NAME",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help=_(
+                "与 --send 同用:打印将要发送的消息,不发送,不记录",
+                "with --send: print the messages that would be sent; nothing is posted or recorded",
+            ),
+        ),
+    ] = False,
 ) -> None:
-    """Due and overdue care work as of a date; text and Markdown are grouped by helper."""
-    from lbc_cli import output, reminder_facts
+    """Due and overdue care work as of a date; text and Markdown are grouped by helper; --send posts it."""
+    if send:
+        _send(as_of, within, helper, village, fmt, out, bom, fail_if_due, channel, dry_run)
+        return
+    if dry_run or channel:
+        raise LbcError(i18n.t("send_needed", option="--dry-run" if dry_run else "--channel"), ExitCode.USAGE)
+    from lbc_cli import output, reminder_facts, sending
     from lbc_cli.rules import reminders
 
     fmt = check_format(fmt, output.REMINDERS, bom=bom, out=out, default="text")
@@ -60,18 +94,62 @@ def remind(
     if fmt in ("text", "md"):
         items = reminders.as_reminders(work.children, work.due)
         helper_ids = {facts.id: facts.helper_ids for facts in work.children}
-        grouped = _grouped(items, helper_ids, work.schedule, work.roles, now, markdown=fmt == "md", only=work.helper)
-        write_out(grouped, fmt, out)
+        only = {work.helper.id} if work.helper is not None else None
+        text = sending.grouped_text(items, helper_ids, work.schedule, work.roles, now, markdown=fmt == "md", only=only)
+        write_out(text, fmt, out)
     else:
         write_out(_table(work), fmt, out, bom=bom)
-    if village and not work.children:
+    _village_hint(village, len(work.children))
+    if fail_if_due and work.due.places:
+        raise typer.Exit(int(ExitCode.DUE))
+
+
+def _send(as_of, within, helper, village, fmt, out, bom, fail_if_due, names, dry_run) -> None:
+    """`remind --send`: each channel's line on stderr as it is done (with --dry-run its messages on stdout,
+    each under a line naming the channel and its place); exit 5 when any channel failed, else 4 with
+    --fail-if-due and something due."""
+    from lbc_cli import console, sending
+
+    if fmt is not None or out is not None or bom:
+        option = "--format" if fmt is not None else "--out" if out is not None else "--bom"
+        raise LbcError(i18n.t("send_no_output", option=option), ExitCode.USAGE)
+    now = today(as_of)
+
+    def report(result: sending.ChannelResult) -> None:
+        for n, text in enumerate(result.texts, 1):
+            console.out(i18n.t("send_dry_header", name=result.name, n=n, total=len(result.texts)))
+            console.out(text)
+            console.out()
+        console.info(_line(result, dry_run))
+
+    run = sending.send_reminders(
+        database(), now, within, helper=helper, village=village, names=names, dry_run=dry_run, report=report
+    )
+    _village_hint(village, run.children)
+    if any(result.error for result in run.channels):
+        raise typer.Exit(int(ExitCode.SEND_FAILED))
+    if fail_if_due and run.due:
+        raise typer.Exit(int(ExitCode.DUE))
+
+
+def _line(result, dry_run: bool) -> str:
+    """A channel's line: sent (or with --dry-run, would send) so many messages, or nothing new, or why it failed."""
+    if result.error:
+        return i18n.t("send_failed", error=result.error, sent=result.messages, total=result.total)
+    counts = {"name": result.name, "left": result.left_out, "days": result.resend_days}
+    if not result.total:
+        return i18n.t("send_nothing_new", **counts)
+    key = "send_dry_run" if dry_run else "send_sent"
+    return i18n.t(key, messages=result.messages, reminders=result.reminders, **counts)
+
+
+def _village_hint(village: str | None, children: int) -> None:
+    if village and not children:
         from lbc_cli import console, register
 
         hint = register.village_hint(database(), village, prefix=True)
         if hint:
             console.warn(hint)
-    if fail_if_due and work.due.places:
-        raise typer.Exit(int(ExitCode.DUE))
 
 
 def _table(work):
@@ -97,84 +175,3 @@ def _table(work):
     rows = [*places, *range(len(children), len(ids))]
     groups = [Shared(rows, [ids, names]), Shared([*dues, *schedule], work_cells), Shared(rows, [helpers])]
     return Table(REMIND_COLUMNS, by_group=groups, enums={"rule": "rule", "priority": "priority"})
-
-
-def _when(item) -> str:
-    if item.days_overdue == 1:
-        return i18n.t("remind_overdue_1")
-    if item.days_overdue > 0:
-        return i18n.t("remind_overdue", n=item.days_overdue)
-    if item.days_overdue == 0:
-        return i18n.t("remind_today")
-    if item.days_overdue == -1:
-        return i18n.t("remind_upcoming_1")
-    return i18n.t("remind_upcoming", n=-item.days_overdue)
-
-
-def _grouped(items, helper_ids, schedule, roles, as_of, *, markdown: bool, only=None) -> str:
-    """Each helper's own list (a child with two helpers is on both), then unpaired children, then the plan. A
-    helper's list is its id's (``helper_ids``: child id -> its helpers' ids), headed by its name and role
-    (``roles``: id -> (name, role), in the helpers' order), and its id where another helper has the same name;
-    the lists in the order of their most pressing items, a child's helpers in the helpers' order."""
-    from collections import Counter
-
-    from lbc_cli.rules.reminders import sort_key
-
-    groups: dict[int | None, list] = {}
-    for item in items:
-        for helper in helper_ids.get(item.child_id) or (None,):
-            if only is None or helper == only.id:
-                groups.setdefault(helper, []).append(item)
-    rank = {helper: n for n, helper in enumerate(roles)}  # the helpers' order: a child's helpers in it
-    order: list[int | None] = sorted(
-        (helper for helper in groups if helper is not None),
-        key=lambda h: (min(sort_key(i) for i in groups[h]), rank.get(h, len(rank))),
-    )
-    if None in groups:
-        order.append(None)
-    shared = Counter(name for name, _role in roles.values())
-    from lbc_cli.render import md_text
-
-    text = md_text if markdown else str  # people's text (names, the plan's items) as Markdown shows it as text
-    lines: list[str] = []
-    h1, h2, bullet = ("# ", "## ", "- ") if markdown else ("", "", "  ")
-    left, right = ("\\[", "\\]") if markdown else ("[", "]")
-    lines.append(f"{h1}{i18n.t('remind_title', date=as_of.isoformat())}")
-    lines.append("")
-    if not items:
-        lines.append(i18n.t("remind_none", date=as_of.isoformat()))
-        lines.append("")
-    for helper in order:
-        if helper is None:
-            heading = i18n.t("remind_unpaired")
-        else:
-            name, role = roles[helper]
-            role = role and i18n.label("role", role)
-            if shared[name] > 1:  # the id tells them apart, on this list printed alone too
-                key = "remind_helper_id_role" if role else "remind_helper_id"
-                heading = i18n.t(key, name=text(name), id=helper, role=role)
-            else:
-                heading = i18n.t("remind_helper_role", name=text(name), role=role) if role else text(name)
-        group = groups[helper]
-        lines.append(f"{h2}{heading} · {i18n.t('remind_items', n=len(group))}")
-        if markdown:
-            lines.append("")
-        for item in group:
-            mark = "**" if markdown and item.priority == "urgent" else ""
-            priority = f"{mark}{left}{i18n.label('priority', item.priority)}{right}{mark}"
-            lines.append(
-                f"{bullet}{priority} {text(item.name)}（{item.child_id}）："
-                f"{i18n.label('rule', item.rule)}，{item.due_date.isoformat()}，{_when(item)}"
-                if i18n.lang() == "zh"
-                else f"{bullet}{priority} {text(item.name)} ({item.child_id}): "
-                f"{i18n.label('rule', item.rule)}, {item.due_date.isoformat()}, {_when(item)}"
-            )
-        lines.append("")
-    if schedule:
-        lines.append(f"{h2}{i18n.t('remind_schedule')}")
-        if markdown:
-            lines.append("")
-        for item in schedule:
-            lines.append(f"{bullet}{text(item.name)}")
-        lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
