@@ -22,7 +22,7 @@ A channel with a custom keyword has it in every message (in the title line when 
 import re
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from lbc_cli import i18n
@@ -41,6 +41,9 @@ LIMITS = {"json": 256 * 1024, "wecom": 2048, "dingtalk": 20000, "feishu": 20000,
 
 # The platforms' rate limits: (messages, seconds) windows a robot may not exceed.
 RATES = {"wecom": ((20, 60.0),), "dingtalk": ((20, 60.0),), "feishu": ((5, 1.0), (100, 60.0))}
+
+# A reminder as data, as `remind --format csv` has it: a record given as a tuple holds these fields in this order.
+RECORD_FIELDS = ("child_id", "name", "rule", "due_date", "days_overdue", "priority", "helpers")
 
 # Bytes kept free in a Feishu body for the signature added when it is posted.
 _SIGNING_ROOM = 96
@@ -61,7 +64,7 @@ class Section(NamedTuple):
     heading: str
     lines: list[str]  # a reminder a line, as a person reads it, in the order given
     keys: list[tuple]  # each line's send log key: (child_id or None, rule, due_date)
-    records: list[dict]  # each line's reminder as data (the json style's "reminders")
+    records: list  # each line's reminder as data (the json style's "reminders"): a dict, or RECORD_FIELDS' values
     mobiles: tuple[str, ...] = ()
 
 
@@ -151,8 +154,18 @@ class _Maker:
         self.per_record = None
         self.base = self.size_of(self.head) + (0 if self.raw else len(self._body(self.head, "", (), [])))
 
-    def made(self, sections: list[Section]) -> list[Message]:
-        chunks: list[list[tuple]] = []
+    def made(self, sections: Iterable[Section]) -> list[Message]:
+        made = list(self.each(sections))
+        if self.style == "email" and len(made) > 1:  # "(2/3)" in each subject
+            count = len(made)
+            made = [
+                message._replace(body=_email(self.channel, f"{self.head} ({number}/{count})", message.text))
+                for number, message in enumerate(made, 1)
+            ]
+        return made
+
+    def each(self, sections: Iterable[Section]) -> Iterator[Message]:
+        """The messages one by one, each made when the one before it is taken (a county's are not all held)."""
         current: list[tuple] = []
         size = self.base
         limit = self.limit
@@ -168,22 +181,12 @@ class _Maker:
                 if size + cost > limit and (index > first or current):
                     if index > first:
                         current.append((section, heading, mobiles, first, index))
-                    chunks.append(current)
+                    yield from self._encoded(current)
                     current, size, first = [], self.base + head_cost, index
                 size += cost
             current.append((section, heading, mobiles, first, len(costs)))
         if current:
-            chunks.append(current)
-        made: list[Message] = []
-        for chunk in chunks:
-            made.extend(self._encoded(chunk))
-        if self.style == "email" and len(made) > 1:  # "(2/3)" in each subject
-            count = len(made)
-            made = [
-                message._replace(body=_email(self.channel, f"{self.head} ({number}/{count})", message.text))
-                for number, message in enumerate(made, 1)
-            ]
-        return made
+            yield from self._encoded(current)
 
     def _prepared(self, section: Section):
         """The section's heading as this style shows it, its mentions, the cost of its heading and of each line
@@ -196,7 +199,7 @@ class _Maker:
         per = self.per = newline
         if self.style == "json":
             if self.per_record is None:  # the records' size, estimated once from the first few (with room)
-                sample = section.records[:64]
+                sample = _as_objects(section.records[:64])
                 encoded = len(self.json.dumps(sample, ensure_ascii=False).encode())
                 self.per_record = encoded * 5 // (4 * max(len(sample), 1)) + 2
             per = self.per = newline + self.per_record
@@ -266,7 +269,8 @@ class _Maker:
         dumps = self.json.dumps
         style = self.style
         if style == "json":
-            return dumps({"title": self.title, "text": text, "reminders": records}, ensure_ascii=False).encode()
+            body = {"title": self.title, "text": text, "reminders": _as_objects(records)}
+            return dumps(body, ensure_ascii=False).encode()
         if style == "wecom":
             content = {"content": text}
             if mobiles:
@@ -278,6 +282,11 @@ class _Maker:
         if style == "feishu":
             return dumps({"msg_type": "text", "content": {"text": text}}, ensure_ascii=False).encode()
         return _email(self.channel, head, text)
+
+
+def _as_objects(records: list) -> list[dict]:
+    """The json style's reminders as objects: a record given as a tuple named by RECORD_FIELDS."""
+    return [record if type(record) is dict else dict(zip(RECORD_FIELDS, record, strict=True)) for record in records]
 
 
 def _halved(chunk: list[tuple]) -> tuple[list[tuple], list[tuple]]:
@@ -334,27 +343,33 @@ def send(
     """Post ``channel`` its messages, one connection for all, paced to the platform's rate limit, each tried
     ``TRIES`` times while a try can do better; the first that fails stops the channel (the rest are sent next
     time). A key is delivered when every message carrying it was accepted."""
-    return _sent(channel, messages(channel, title, sections), sleep, clock)
+    # each message made as the one before it was accepted (e-mail numbers its subjects: made first)
+    made = messages(channel, title, sections) if channel.style == "email" else _Maker(channel, title).each(sections)
+    return _sent(channel, made, sleep, clock)
 
 
-def _sent(channel, made: list[Message], sleep, clock) -> Outcome:
+def _sent(channel, made: Iterable[Message], sleep, clock) -> Outcome:
     pace = _Pace(RATES.get(channel.style, ()), sleep, clock)
     accepted: set = set()
     failed: set = set()
-    sent = 0
+    sent = total = 0
     error = None
     with _poster(channel) as post:
-        for index, message in enumerate(made):
+        made = iter(made)
+        for message in made:
+            total += 1
             try:
                 _tried(lambda m=message: post(m), sleep, pace)
             except Failed as exc:
                 error = str(exc)
-                for later in made[index:]:
+                failed |= message.keys
+                for later in made:  # the rest, not posted: a key in one of them is not delivered
+                    total += 1
                     failed |= later.keys
                 break
             sent += 1
             accepted |= message.keys
-    return Outcome(sent, len(made), accepted - failed, error)
+    return Outcome(sent, total, accepted - failed, error)
 
 
 def send_test(channel, *, sleep: Callable[[float], None] = time.sleep) -> None:

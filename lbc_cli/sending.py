@@ -8,7 +8,7 @@ channels' messages are made by the same functions (``grouped``, ``heading``, ``l
 output uses it.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -198,17 +198,18 @@ def send_reminders(
                 items if inside is None else [item for place, item in zip(places, items, strict=True) if inside[place]]
             )
             scope_only = helpers if only is None else (only if helpers is None else only & helpers)
-            sections, keys, left_out = _sections(
+            sections, carried, left_out = _sections(
                 mine, work.schedule, helper_ids, work.roles, work.phones, sent.get(channel.id, set()), scope_only
             )
-            if not sections:
+            if not carried:
                 result = ChannelResult(channel.name, 0, 0, 0, left_out, resend_days)
             elif dry_run:
+                sections = list(sections)
                 made = delivery.messages(channel, title, sections)
                 mobiles = {mobile for section in sections for mobile in section.mobiles}
                 texts = [_masked(message.text, mobiles) for message in made]
                 result = ChannelResult(
-                    channel.name, len(made), len(made), len(keys), left_out, resend_days, None, tuple(texts)
+                    channel.name, len(made), len(made), carried, left_out, resend_days, None, tuple(texts)
                 )
             else:
                 outcome = delivery.send(channel, title, sections)
@@ -312,17 +313,19 @@ def write_log(db, done: list[tuple[int, Iterable[tuple]]]) -> int:
     sqlite = db.dialect == "sqlite"
     mark = "?" if sqlite else "%s"
     sql = f"INSERT INTO send_log (channel_id, child_id, rule, due_date, sent_at) VALUES ({', '.join([mark] * 5)})"
-    rows: list[tuple] = []
-    for channel_id, keys in sorted(done, key=lambda item: item[0]):
-        days = {due: due.isoformat() if sqlite else due for due in {key[2] for key in keys}}
-        plan = [key for key in keys if key[0] is None]
-        children = [key for key in keys if key[0] is not None]
-        children.sort(key=itemgetter(0))  # in the index's order: its pages written once each, not at random
-        rows.extend((channel_id, child_id, rule, days[due], stamp) for child_id, rule, due in plan + children)
+    written = 0
     with db.writer() as many:
-        for start in range(0, len(rows), LOG_CHUNK):
-            many(sql, rows[start : start + LOG_CHUNK])
-    return len(rows)
+        for channel_id, keys in sorted(done, key=lambda item: item[0]):
+            days = {due: due.isoformat() if sqlite else due for due in {key[2] for key in keys}}
+            plan = [key for key in keys if key[0] is None]
+            children = [key for key in keys if key[0] is not None]
+            children.sort(key=itemgetter(0))  # in the index's order: its pages written once each, not at random
+            ordered = plan + children
+            for start in range(0, len(ordered), LOG_CHUNK):
+                chunk = ordered[start : start + LOG_CHUNK]
+                many(sql, [(channel_id, child_id, rule, days[due], stamp) for child_id, rule, due in chunk])
+                written += len(chunk)
+    return written
 
 
 def _scope(channel, children: list, villages: dict[int, str]) -> tuple[list[bool] | None, set[int] | None]:
@@ -354,9 +357,10 @@ def _scope(channel, children: list, villages: dict[int, str]) -> tuple[list[bool
     return inside, helpers
 
 
-def _sections(items, schedule, helper_ids, roles, phones, sent: set, only) -> tuple[list, set, int]:
+def _sections(items, schedule, helper_ids, roles, phones, sent: set, only) -> tuple[Iterator, int, int]:
     """A channel's sections (delivery.Section): each helper's list, the unpaired children's, then the plan's
-    items, less the reminders in ``sent``; with the keys they carry and how many keys were left out."""
+    items, less the reminders in ``sent``, each made when it is taken (a county's lines are not all held at
+    once); with how many reminders they carry and how many were left out."""
     from lbc_cli.delivery import Section
 
     left: set = set()
@@ -369,67 +373,54 @@ def _sections(items, schedule, helper_ids, roles, phones, sent: set, only) -> tu
             else:
                 kept.append(item)
         items = kept
-    shared = shared_names(roles)
-    made = _Made(liner())  # each reminder's line, key and record, made once for its child's helpers' lists
-    sections = []
-    keys: set = set()
-    for helper, group in grouped(items, helper_ids, roles, only=only):
-        title = f"{heading(helper, roles, shared)} · {i18n.t('remind_items', n=len(group))}"
-        lines, group_keys, records = made.columns(group)
-        keys.update(group_keys)
-        phone = phones.get(helper) if helper is not None else None
-        mobiles = (phone,) if phone and _is_mobile(phone) else ()
-        sections.append(Section(title, lines, group_keys, records, mobiles))
+    groups = grouped(items, helper_ids, roles, only=only)
     plan = [item for item in schedule if (None, "schedule", item.due_date) not in sent]
     left.update((None, "schedule", item.due_date) for item in schedule if (None, "schedule", item.due_date) in sent)
-    if plan:
-        plan_keys = [(None, "schedule", item.due_date) for item in plan]
-        keys.update(plan_keys)
-        records = [_Made(str).record(item) for item in plan]
-        sections.append(Section(i18n.t("remind_schedule"), [item.name for item in plan], plan_keys, records))
-    return sections, keys, len(left)
+    carried = len({id(item) for _helper, group in groups for item in group}) + len({i.due_date for i in plan})
+
+    def made() -> Iterator:
+        shared = shared_names(roles)
+        columns = _Columns(liner())
+        for helper, group in groups:
+            title = f"{heading(helper, roles, shared)} · {i18n.t('remind_items', n=len(group))}"
+            phone = phones.get(helper) if helper is not None else None
+            mobiles = (phone,) if phone and _is_mobile(phone) else ()
+            yield Section(title, *columns.of(group), mobiles)
+        if plan:
+            plan_keys = [(None, "schedule", item.due_date) for item in plan]
+            records = [columns.record(item) for item in plan]
+            yield Section(i18n.t("remind_schedule"), [item.name for item in plan], plan_keys, records)
+
+    return made(), carried, len(left)
 
 
-class _Made(dict):
-    """id(reminder) -> (its line, its send log key, its record: the reminder as data, as `remind --format csv`
-    has it: its columns, codes, ISO dates), made when first asked for. Only for reminders that stay alive
-    while it is used (an id names one object only while it lives): those ``_sections`` is given."""
+class _Columns:
+    """A group's reminders as a Section holds them: their lines, send log keys and records (the reminder as data,
+    as `remind --format csv` has it: its columns, codes, ISO dates)."""
 
     def __init__(self, line: Callable[[Any], str]):
-        super().__init__()
         self.line = line
         self.days: dict[date, str] = {}
         self.joined: dict[tuple, str] = {}
 
-    def columns(self, items: list) -> tuple[list[str], list[tuple], list[dict]]:
+    def of(self, items: list) -> tuple[list[str], list[tuple], list[tuple]]:
         """The lines, keys and records of ``items``."""
-        lines, keys, records = [], [], []
-        get, line, record = self.get, self.line, self.record
-        for item in items:
-            made = get(id(item))
-            if made is None:
-                made = self[id(item)] = (line(item), (item.child_id, item.rule, item.due_date), record(item))
-            lines.append(made[0])
-            keys.append(made[1])
-            records.append(made[2])
-        return lines, keys, records
+        line, record = self.line, self.record
+        return (
+            [line(item) for item in items],
+            [(item.child_id, item.rule, item.due_date) for item in items],
+            [record(item) for item in items],
+        )
 
-    def record(self, item) -> dict:
+    def record(self, item) -> tuple:
+        """The reminder as data: the values of delivery.RECORD_FIELDS (a tuple: a county makes 376,000)."""
         day = self.days.get(item.due_date)
         if day is None:
             day = self.days[item.due_date] = item.due_date.isoformat()
         helpers = self.joined.get(item.helpers)
         if helpers is None:
             helpers = self.joined[item.helpers] = ";".join(item.helpers)
-        return {
-            "child_id": item.child_id,
-            "name": item.name,
-            "rule": item.rule,
-            "due_date": day,
-            "days_overdue": item.days_overdue,
-            "priority": item.priority,
-            "helpers": helpers,
-        }
+        return (item.child_id, item.name, item.rule, day, item.days_overdue, item.priority, helpers)
 
 
 def _is_mobile(phone: str) -> bool:

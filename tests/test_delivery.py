@@ -539,3 +539,29 @@ def test_an_smtp_server_that_is_not_there_is_tried_three_times(smtp_server, monk
     waits = []
     outcome = delivery.send(channel, "提醒", _helpers(1, 1), sleep=waits.append)
     assert outcome.error == "channel 邮件: cannot reach 127.0.0.1 (ConnectionRefusedError)" and waits == [1.0, 2.0]
+
+
+def test_a_countys_messages_are_made_one_at_a_time_as_they_are_posted_and_tuple_records_arrive_as_objects(
+    platform,  # noqa: F811
+):
+    """A county's json channel: the sections are taken as the messages are posted (each made when the one before
+    it was accepted, so a county's are never all held), and a record given as a tuple (RECORD_FIELDS) is posted
+    as an object with those names."""
+    channel = Channel(name="县里", style="json", webhook=platform.url())
+    posted_when_taken: list[int] = []
+
+    def sections():
+        for h in range(40):
+            posted_when_taken.append(len(platform.requests))
+            keys = [(h * 1000 + i, "video-call", DUE) for i in range(500)]
+            lines = [f"[紧急] 儿童{h}-{i}：亲情视频，2026-12-01，已逾期 5 天" for i in range(500)]
+            records = [
+                (h * 1000 + i, f"儿童{h}-{i}", "video-call", "2026-12-01", 5, "urgent", "王老师") for i in range(500)
+            ]
+            yield delivery.Section(f"帮扶人{h}", lines, keys, records)
+
+    outcome = delivery.send(channel, "关爱工作提醒", sections())
+    assert outcome.error is None and len(outcome.delivered) == 40 * 500 and outcome.sent == outcome.total > 4
+    assert posted_when_taken[0] == 0 and posted_when_taken[-1] > 0  # posting began before the last was made
+    first = platform.requests[0].json()["reminders"][0]
+    assert first == dict(zip(delivery.RECORD_FIELDS, (0, "儿童0-0", "video-call", "2026-12-01", 5, "urgent", "王老师")))
