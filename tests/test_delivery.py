@@ -564,4 +564,12 @@ def test_a_countys_messages_are_made_one_at_a_time_as_they_are_posted_and_tuple_
     assert outcome.error is None and len(outcome.delivered) == 40 * 500 and outcome.sent == outcome.total > 4
     assert posted_when_taken[0] == 0 and posted_when_taken[-1] > 0  # posting began before the last was made
     first = platform.requests[0].json()["reminders"][0]
-    assert first == dict(zip(delivery.RECORD_FIELDS, (0, "儿童0-0", "video-call", "2026-12-01", 5, "urgent", "王老师")))
+    assert first == {
+        "child_id": 0,
+        "name": "儿童0-0",
+        "rule": "video-call",
+        "due_date": "2026-12-01",
+        "days_overdue": 5,
+        "priority": "urgent",
+        "helpers": "王老师",
+    }
