@@ -129,7 +129,7 @@ class EveryChildTimes:
         closed = "SELECT child_id, exit_date, reentered_on FROM exits WHERE reentered_on IS NOT NULL"
         for child_id, left, back in rows(closed + " ORDER BY child_id, exit_date", {}):
             outs.setdefault(child_id, []).append((_day(left), _day(back)))
-        count, top = next(iter(rows("SELECT count(*), max(id) FROM children", {})))
+        [(count, top)] = list(rows("SELECT count(*), max(id) FROM children", {}))  # (a server cursor read whole)
         self.others: dict[int, Times] = {}  # the children out now or back from a time out (all: sparse ids)
         self._dense = bool(count) and top <= 4 * count + 1000
         self._enrolled = array("i")  # by id: the enrolment day's ordinal of a usual child, 0 for another or none
