@@ -75,9 +75,22 @@ def pairing_ended(pairing: str = "pairings", on: str = "as_of") -> str:
 
 
 def in_village(child: str = "children") -> str:
-    """A child of the village :village, or of every village whose name starts with it (a township: 石桥镇
-    takes 石桥镇柳河村); its parameters are ``village_params``."""
-    return f"({child}.village >= :village AND {child}.village < :village_end)"
+    """A child of the village :village; or, when no child's village is named so, of every village whose name
+    starts with it (a township: 石桥镇 takes 石桥镇柳河村). So 李家村 never takes 李家村东's children, and a channel
+    scoped to one village never receives another's. Its parameters are ``village_params``; ``village_matches``
+    says the same in Python."""
+    named = "SELECT 1 FROM children WHERE village = :village"
+    township = f"{child}.village > :village AND {child}.village < :village_end AND NOT EXISTS ({named})"
+    return f"({child}.village = :village OR ({township}))"
+
+
+def village_matches(given: str, known: Iterable[str]) -> Callable[[str | None], bool]:
+    """``in_village`` for a village name ``given`` among the villages ``known`` (every child's): whether a
+    child's village is it."""
+    given = given.strip()
+    if given in known:
+        return lambda village: village == given
+    return lambda village: village is not None and village.startswith(given)
 
 
 def village_params(village: str) -> dict[str, str]:

@@ -331,26 +331,25 @@ def write_log(db, done: list[tuple[int, Iterable[tuple]]]) -> int:
 def _scope(channel, children: list, villages: dict[int, str]) -> tuple[list[bool] | None, set[int] | None]:
     """A channel's scope over ``children``: for each place, whether the child is in it (None: every child),
     and its helpers (None: no helper scope)."""
-    from lbc_cli.conditions import village_params
+    from lbc_cli.conditions import village_matches
 
     names = [name.strip() for name in (channel.villages or "").split(";") if name.strip()]
     helpers = {int(ident) for ident in (channel.helper_ids or "").split(";") if ident.strip()} or None
     if not names and helpers is None:
         return None, None
-    bounds = [village_params(name) for name in names]
+    known = set(villages.values())
+    matches = [village_matches(name, known) for name in names]  # each a village, or a township's
     inside_village: dict[str | None, bool] = {}
 
-    def in_villages(name: str | None) -> bool:  # remind --village's meaning: the village, or a township's prefix
+    def in_villages(name: str | None) -> bool:
         found = inside_village.get(name)
         if found is None:
-            found = inside_village[name] = name is not None and any(
-                b["village"] <= name < b["village_end"] for b in bounds
-            )
+            found = inside_village[name] = any(match(name) for match in matches)
         return found
 
     inside = []
     for facts in children:
-        ok = not bounds or in_villages(villages.get(facts.id))
+        ok = not matches or in_villages(villages.get(facts.id))
         if ok and helpers is not None:
             ok = not helpers.isdisjoint(facts.helper_ids)
         inside.append(ok)

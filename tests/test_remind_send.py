@@ -345,3 +345,20 @@ def test_sending_reads_every_column_of_a_channel():
     from lbc_cli.models import Channel
 
     assert set(sending.CHANNEL_COLUMNS) == set(Channel.__table__.columns.keys()) - {"uid", "created_at"}
+
+
+def test_a_village_channel_takes_that_village_only_never_one_whose_name_starts_with_it(lbc, db, platform):  # noqa: F811
+    """From outside: 李家村's channel received 李家村东's children, read as a township's prefix. A name that is a
+    village's takes that village only; a name that is no village's (a township) takes the villages it begins."""
+    west, east = enroll(lbc, "西娃", "李家村"), enroll(lbc, "东娃", "李家村东")
+    add_channel(db, "李家村群", platform.url("/lj"), villages="李家村")
+    add_channel(db, "东村群", platform.url("/ljd"), villages="李家村东")
+    add_channel(db, "乡里", platform.url("/town"), villages="李家")  # no village is named 李家: both
+    ok(lbc("remind", "--as-of", AS_OF, "--send"))
+    assert {r["child_id"] for r in received(platform, "/lj")} == {west}
+    assert {r["child_id"] for r in received(platform, "/ljd")} == {east}
+    assert {r["child_id"] for r in received(platform, "/town")} == {west, east}
+    listed = ok(lbc("remind", "--as-of", AS_OF, "--format", "csv", "--village", "李家村")).out
+    assert "西娃" in listed and "东娃" not in listed
+    both = ok(lbc("remind", "--as-of", AS_OF, "--format", "csv", "--village", "李家")).out
+    assert "西娃" in both and "东娃" in both

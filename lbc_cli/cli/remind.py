@@ -31,8 +31,8 @@ def remind(
         str | None,
         typer.Option(
             help=_(
-                "只列该村的儿童;也可写乡镇名,列出名称以它开头的各村",
-                "only this village's children; a township's name takes every village whose name starts with it",
+                "只列该村的儿童;写乡镇名(不是某个村的名称)则列出名称以它开头的各村",
+                "only this village's children; a township's name (no village's) takes every village whose name starts with it",
             ),
             metavar="TEXT",
         ),
