@@ -32,7 +32,8 @@ def remind(
         typer.Option(
             help=_(
                 "只列该村的儿童;写乡镇名(不是某个村的名称)则列出名称以它开头的各村",
-                "only this village's children; a township's name (no village's) takes every village whose name starts with it",
+                "only this village's children; a township's name (no village's) takes every village whose name"
+                " starts with it",
             ),
             metavar="TEXT",
         ),
