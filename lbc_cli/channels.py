@@ -27,7 +27,13 @@ STARTTLS_PORT = 587
 
 # ---- masking: one definition for every part ------------------------------------------------------------------
 
-_SHORT_WORD_RE = re.compile(r"[A-Za-z][A-Za-z_.-]{0,15}[0-9]{0,2}")  # /robot/send, /open-apis/bot/v2/hook
+# The words of a webhook's path and the names of its query that lbc shows as they are (any case): every other
+# segment or name is masked whatever its letters, since a key may be all lowercase (/api/v1/webhooks/<token>).
+KNOWN_PATH_WORDS = frozenset(
+    """cgi-bin webhook webhooks send robot open-apis bot v1 v2 v3 v4 hook hooks api apis services service
+    incoming notify notification notifications message messages im chat json post callback trigger""".split()
+)
+KNOWN_QUERY_NAMES = frozenset("key access_token token timestamp sign msg_type type".split())
 
 
 def masked_secret(text: str | None) -> str:
@@ -40,8 +46,9 @@ def masked_secret(text: str | None) -> str:
 
 
 def masked_webhook(url: str | None) -> str:
-    """A webhook as lbc shows it: scheme, host, port and the short words of its path as they are, each query value
-    and every long path segment (Feishu's hook id) masked, a user and password in it and a fragment hidden:
+    """A webhook as lbc shows it: scheme, host, port and the known words of its path (``KNOWN_PATH_WORDS``) as they
+    are, every other path segment (Feishu's hook id, any token), each query value and every name not known masked,
+    a user and password in it and a fragment hidden:
     ``https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a…****``."""
     if not url:
         return ""
@@ -61,7 +68,7 @@ def masked_webhook(url: str | None) -> str:
     if port is not None:
         shown += f":{port}"
     segments = parts.path.split("/")
-    shown += "/".join(s if not s or _SHORT_WORD_RE.fullmatch(s) else masked_secret(s) for s in segments)
+    shown += "/".join(s if not s or s.lower() in KNOWN_PATH_WORDS else masked_secret(s) for s in segments)
     if parts.query:
         pairs = []
         for pair in parts.query.split("&"):
@@ -69,7 +76,7 @@ def masked_webhook(url: str | None) -> str:
             if not equals:
                 pairs.append(masked_secret(key))
             else:
-                pairs.append(f"{key if _SHORT_WORD_RE.fullmatch(key) else '****'}={masked_secret(value)}")
+                pairs.append(f"{key if key.lower() in KNOWN_QUERY_NAMES else '****'}={masked_secret(value)}")
         shown += "?" + "&".join(pairs)
     if parts.fragment:
         shown += "#****"
@@ -167,15 +174,48 @@ def check_webhook(url: str) -> str:
     return text
 
 
-def check_style(style: str | None) -> str:
-    """The style's slug from its slug or label (企业微信, 钉钉, 飞书); json when not given."""
-    if style is None:
-        return "json"
+# The robots' own hosts: a webhook to one of them is of its style whatever --style says
+PLATFORM_HOSTS = {
+    "qyapi.weixin.qq.com": "wecom",
+    "oapi.dingtalk.com": "dingtalk",
+    "open.feishu.cn": "feishu",
+    "open.larksuite.com": "feishu",
+}
+
+
+def platform_style(url: str) -> str | None:
+    """The style of a webhook to a known platform's host (qyapi.weixin.qq.com: wecom...), else None."""
     try:
-        return validate.parse_slug("channel_style", style, "--style")
+        host = (urlsplit(str(url).strip()).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return None
+    return PLATFORM_HOSTS.get(host)
+
+
+def check_style(style: str | None, url: str | None = None) -> str:
+    """The style's slug from its slug or label (企业微信, 钉钉, 飞书). Not given: the style of the platform whose
+    host ``url`` names, else json. Given, it must be that platform's (a WeCom URL posted as JSON fails with a
+    platform's error code at every send): a clash is a usage error. A known platform's host over plain http is
+    refused too (its key would travel unencrypted)."""
+    known = platform_style(url) if url is not None else None
+    if known is not None and urlsplit(str(url).strip()).scheme.lower() != "https":
+        raise _usage("--webhook", "channel_platform_http", url=masked_webhook(url))
+    if style is None:
+        return known or "json"
+    try:
+        slug = validate.parse_slug("channel_style", style, "--style")
     except Invalid as exc:
         exc.code = int(ExitCode.USAGE)
         raise
+    if known is not None and slug != known:
+        raise _usage(
+            "--style",
+            "channel_style_clash",
+            style=i18n.label("channel_style", slug),
+            host=urlsplit(str(url).strip()).hostname,
+            platform=i18n.label("channel_style", known),
+        )
+    return slug
 
 
 def check_addresses(text: str, option: str) -> list[str]:
@@ -201,7 +241,7 @@ def check_smtp(text: str, starttls: bool) -> tuple[str, int]:
     if not colon:
         host = raw
     if not host or len(host) > 253 or not _HOST_RE.fullmatch(host):
-        raise _usage("--smtp", "channel_bad_smtp", value=_printable(raw[:80]))
+        raise _usage("--smtp", "channel_bad_smtp", value=_printable(raw[:80]), form=i18n.help_name("HOST[:PORT]"))
     if not colon:
         return host, STARTTLS_PORT if starttls else TLS_PORT
     if not port_text.isascii() or not port_text.isdigit() or not 1 <= int(port_text) <= 65535 or len(port_text) > 5:
@@ -251,7 +291,7 @@ def _fields(given: Given) -> dict:
         if stray:
             raise _usage(stray, "channel_email_only")
         values["webhook"] = check_webhook(given.webhook)
-        style = values["style"] = check_style(given.style)
+        style = values["style"] = check_style(given.style, values["webhook"])
         for option, value in (("--sign-secret", given.sign_secret), ("--keyword", given.keyword)):
             if value is not None and style not in SIGNED_STYLES:
                 raise _usage(option, "channel_signed_only", style=i18n.label("channel_style", style))
@@ -272,7 +312,7 @@ def _fields(given: Given) -> dict:
     if given.tls and given.starttls:
         raise _usage("--tls", "channel_tls_or_starttls")
     if given.smtp is None:
-        raise _usage("--smtp", "channel_smtp_needed")
+        raise _usage("--smtp", "channel_smtp_needed", form=i18n.help_name("HOST[:PORT]"))
     values["smtp_host"], values["smtp_port"] = check_smtp(given.smtp, given.starttls)
     values["smtp_security"] = "starttls" if given.starttls else "tls"
     sender = check_addresses(given.from_address, "--from") if given.from_address is not None else None
@@ -341,11 +381,24 @@ def add(db, given: Given) -> tuple[object, list[str]]:
             if not _children_in(village, session=session):
                 hint = store.village_hint(village, session=session, prefix=True)
                 warnings.append(hint or i18n.t("channel_village_empty", village=village))
+        if values["style"] == "dingtalk" and not values.get("sign_secret") and not values.get("keyword"):
+            warnings.append(i18n.t("channel_dingtalk_unsecured"))
         channel = Channel(**values, villages=";".join(villages), helper_ids=";".join(map(str, helper_ids)))
         session.add(channel)
         session.flush()
         store.audit(session, Channel.__tablename__, channel.id, "insert", None, audited(channel))
     return channel, warnings
+
+
+def scoped_to_helper(helper_id: int, *, session) -> list[str]:
+    """The names of the channels whose scope names the helper ``helper_id`` (`helper delete` refuses them: a
+    scope that silently widened or named a missing helper would post other children's reminders)."""
+    from sqlalchemy import select
+
+    from lbc_cli.models import Channel
+
+    found = session.execute(select(Channel.name, Channel.helper_ids).where(Channel.helper_ids != "")).all()
+    return sorted(name for name, ids in found if str(helper_id) in ids.split(";"))
 
 
 def _children_in(village: str, *, session) -> bool:
@@ -436,7 +489,7 @@ def security(channel) -> str:
             parts.append(i18n.t("channel_signed", secret=masked_secret(channel.sign_secret)))
         if channel.keyword:
             parts.append(i18n.t("channel_keyword", keyword=channel.keyword))
-    return i18n.t("clause_sep").join(parts) if parts else i18n.t("channel_no_security")
+    return i18n.t("clause_sep").join(parts)  # '' when none: a dash for people, an empty cell in data
 
 
 def scope(channel, helper_names: dict) -> str:

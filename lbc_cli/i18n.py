@@ -1442,10 +1442,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "give --from or --smtp-user (either stands for the other)",
     ),
     "channel_smtp_needed": (
-        "电子邮件渠道须给出 --smtp 发信服务器(主机[:端口])",
-        "an e-mail channel needs --smtp HOST[:PORT]",
+        "电子邮件渠道须给出 --smtp 发信服务器({form})",
+        "an e-mail channel needs --smtp {form}",
     ),
-    "channel_bad_smtp": ("“{value}”不是主机名(主机[:端口])", "'{value}' is not a host name (HOST[:PORT])"),
+    "channel_bad_smtp": ("“{value}”不是主机名({form})", "'{value}' is not a host name ({form})"),
     "channel_bad_port": ("端口“{value}”无效:应为 1–65535", "the port '{value}' is not valid: 1–65535"),
     "channel_tls_or_starttls": ("--tls 与 --starttls 只能选一个", "--tls and --starttls exclude each other"),
     "channel_village_separator": ("村名“{village}”不能含有 ;", "the village '{village}' must not contain ;"),
@@ -1484,7 +1484,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "channel_password_file": ("密码文件 {file}", "password file {file}"),
     "channel_signed": ("签名密钥 {secret}", "signing secret {secret}"),
     "channel_keyword": ("关键词“{keyword}”", "keyword '{keyword}'"),
-    "channel_no_security": ("-", "-"),
     "channel_scope_villages": ("村:{villages}", "villages: {villages}"),
     "channel_scope_helpers": ("帮扶人:{helpers}", "helpers: {helpers}"),
     "channel_scope_all": ("全部", "everything"),
@@ -1492,6 +1491,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "channel_col_security": ("安全设置", "security"),
     "channel_col_scope": ("范围", "scope"),
     "channel_col_created": ("添加时间", "created"),
+    "channel_style_clash": (
+        "{host} 是{platform}的机器人网址,不能按 {style} 发送(去掉 --style 或改为对应类型)",
+        "{host} is a {platform} robot's URL, not one of style {style} (leave out --style or give its style)",
+    ),
+    "channel_platform_http": (
+        "网址 {url} 须用 https://(用 http:// 时密钥会以明文传送)",
+        "the URL {url} must use https:// (over http:// its key would travel unencrypted)",
+    ),
+    "channel_dingtalk_unsecured": (
+        "钉钉机器人须有一项安全设置:请加 --sign-secret 签名密钥或 --keyword 关键词(除非它用 IP 白名单),"
+        "否则钉钉会拒收消息",
+        "a DingTalk robot needs one of its security settings: add --sign-secret or --keyword (unless it uses an "
+        "IP allowlist), or DingTalk refuses its messages",
+    ),
+    "helper_delete_in_channel": (
+        "帮扶人“{name}”(编号 {id})在渠道“{channels}”的范围里:先删除或重建这些渠道(lbc channel remove),再删除帮扶人",
+        "the helper {name} (id {id}) is in the scope of the channel{s} '{channels}': remove or re-add "
+        "{them} first (lbc channel remove), then delete the helper",
+    ),
     # end of issue 22, channels
     # issue 22, remind --send (sending.py, cli/remind.py)
     "send_no_channel": (
@@ -1666,6 +1684,7 @@ FIELDS.update(
         "password_file": ("密码文件", "password file"),
         "villages": ("村", "villages"),
         "helper_ids": ("帮扶人编号", "helper ids"),
+        "created_at": ("添加时间", "created"),
     }
 )
 # The audit log for people: its actions, and the keys of its entries that are no field of a table

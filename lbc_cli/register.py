@@ -424,10 +424,10 @@ def update_helper(
 
 
 def delete_helper(db, ref: str, *, reason: str | None, confirm: Callable[[Helper], None]) -> Helper:
-    """Remove a helper entered by mistake (a twin entered twice): only one no pairing and no contact names, else
-    refused with what to do first (the pairings deleted, the contacts given another helper, or the helper set
-    inactive instead). ``confirm`` is asked with the helper found, before anything is changed; its values stay
-    in the audit log, with ``reason``."""
+    """Remove a helper entered by mistake (a twin entered twice): only one no pairing, no contact and no channel's
+    scope names, else refused with what to do first (the pairings deleted, the contacts given another helper, the
+    channels removed, or the helper set inactive instead). ``confirm`` is asked with the helper found, before
+    anything is changed; its values stay in the audit log, with ``reason``."""
     reason = validate.parse_text(reason, "--reason")
     with db.session(write=True) as session:
         helper = store.resolve(Helper, ref, session=session)
@@ -435,6 +435,20 @@ def delete_helper(db, ref: str, *, reason: str | None, confirm: Callable[[Helper
         if pairings or contacts:
             raise LbcError(
                 i18n.t("helper_delete_refused", name=helper.name, id=helper.id, pairings=pairings, contacts=contacts)
+            )
+        from lbc_cli.channels import scoped_to_helper
+
+        named_in = scoped_to_helper(helper.id, session=session)
+        if named_in:  # the channel's scope would silently widen (its only helper) or name '#13'
+            raise LbcError(
+                i18n.t(
+                    "helper_delete_in_channel",
+                    name=helper.name,
+                    id=helper.id,
+                    channels=i18n.t("list_sep").join(named_in),
+                    s=i18n.plural(len(named_in)),
+                    them="it" if len(named_in) == 1 else "them",
+                )
             )
         confirm(helper)
         store.delete_row(helper, session=session, reason=reason)

@@ -58,7 +58,7 @@ def test_masking_keeps_what_tells_channels_apart_and_hides_the_keys():
     assert channels.masked_webhook(DING) == DING_SHOWN
     assert channels.masked_webhook(FEISHU) == FEISHU_SHOWN
     assert channels.masked_webhook("http://u:pw@127.0.0.1:8080/hook?key=abc&x=1#frag") == (
-        "http://****@127.0.0.1:8080/hook?key=****&x=****#****"
+        "http://****@127.0.0.1:8080/hook?key=****&****=****#****"  # a name not known is masked too
     )
     assert channels.masked_webhook("not a url at all") == "not …****"
     assert channels.masked_secret(SECRET) == "SECb…****" and channels.masked_secret("short") == "****"
@@ -226,7 +226,7 @@ def test_errors_in_chinese_are_in_one_language(lbc, db):
     cases = [
         (["x", "--webhook", f"ftp://example.com/send?key={WECOM_KEY}"], "须以 http:// 或 https:// 开头"),
         (["x", "--webhook", WECOM, "--style", "slack"], "“slack”不是可选值"),
-        (["x", "--webhook", WECOM, "--sign-secret", SECRET], "签名密钥和自定义关键词，通用 JSON 没有"),
+        (["x", "--webhook", "https://a.org/hook", "--sign-secret", SECRET], "签名密钥和自定义关键词，通用 JSON 没有"),
         (["x", "--email", "zhangsan@qq.com", "--smtp", "smtp.qq.com:70000", "--from", "a@qq.com"], "应为 1–65535"),
         (["x"], "二者选一"),
         (["x", "--email", "zhangsan@qq.com", "--smtp", "smtp.qq.com"], "缺一个时用另一个"),
@@ -367,3 +367,176 @@ def test_list_as_csv_for_excel_takes_a_bom(lbc):
     out = ok(lbc("channel", "list", "--format", "csv", "--bom"))
     assert out.startswith("\ufeffchannel,style,where,security,scope,created_at\r\n")  # CSV lines end CRLF
     assert lbc("channel", "list", "--bom").code == 2
+
+
+# ---- findings of the outside tester (issue 22, B) --------------------------------------------------------------
+
+# (a webhook, as lbc shows it, worked out by hand): every path segment not in channels.KNOWN_PATH_WORDS masked
+PATH_SHAPES = [
+    ("http://127.0.0.1:18081/api/v1/webhooks/supersecrettoken", "http://127.0.0.1:18081/api/v1/webhooks/supe…****"),
+    ("https://open.feishu.cn/open-apis/bot/v2/hook/xxxxxxxx", "https://open.feishu.cn/open-apis/bot/v2/hook/****"),
+    ("https://example.org/Hooks/abc/", "https://example.org/Hooks/****/"),
+    ("https://example.org/services/T000/B000/secretwordsecretword",
+     "https://example.org/services/****/****/secr…****"),
+    ("https://example.org/send?supersecrettoken=1&key=abcdefabcdefabcd", "https://example.org/send?****=****&key=abcd…****"),
+    ("https://example.org/a%2Fsecret", "https://example.org/****"),
+    ("https://example.org/lowercasesecret.json", "https://example.org/lowe…****"),
+    ("https://example.org/send?lowercasesecretkey", "https://example.org/send?lowe…****"),
+]  # fmt: skip
+PATH_SECRETS = ("supersecrettoken", "xxxxxxxx", "secretwordsecretword", "abcdefabcdefabcd", "lowercasesecret", "T000")
+
+
+@pytest.mark.parametrize(("url", "shown"), PATH_SHAPES)
+def test_every_path_segment_not_a_known_word_is_masked_whatever_its_letters(url, shown):
+    assert channels.masked_webhook(url) == shown
+
+
+def test_a_lowercase_key_in_the_path_is_masked_in_the_add_message_every_list_and_the_audit_log(lbc, db):
+    for number, (url, shown) in enumerate(PATH_SHAPES):
+        done = lbc("channel", "add", f"c{number}", "--webhook", url)
+        assert done.code == 0, done
+        assert f"channel 'c{number}' added (" in done.err and shown in done.err, done.err
+        for secret in PATH_SECRETS:
+            assert secret not in done.err, (secret, done.err)
+    for fmt in ("table", "csv", "json", "jsonl", "md"):
+        for lang in ("en", "zh"):
+            out = ok(lbc("--lang", lang, "channel", "list", "--format", fmt)).replace("\\", "")
+            for secret in PATH_SECRETS:
+                assert secret not in out, (fmt, secret, out)
+            if fmt == "json":
+                assert [c["where"] for c in json.loads(out)] == [shown for _url, shown in PATH_SHAPES]
+    ok(lbc("channel", "remove", "c0", "--yes"))
+    logged = whole_audit(db)
+    assert "http://127.0.0.1:18081/api/v1/webhooks/supe…****" in logged
+    for lang in ("en", "zh"):
+        logged += ok(lbc("--lang", lang, "audit", "--table", "channels"))
+    for secret in PATH_SECRETS:
+        assert secret not in logged, secret
+
+
+def test_the_audit_log_labels_every_channel_column_in_both_languages(lbc, tmp_path):
+    from lbc_cli.models import Channel
+
+    add_three(lbc)
+    secret_file = tmp_path / "pw"
+    secret_file.write_text("authcode\n")
+    secret_file.chmod(0o600)
+    ok(lbc("channel", "add", "163", "--email", "a@163.com", "--smtp", "smtp.163.com", "--from", "b@163.com",
+           "--password-file", str(secret_file)))  # fmt: skip
+    zh = ok(lbc("--lang", "zh", "audit", "--table", "channels"))
+    labels = (
+        "添加时间 编号 姓名 类型 UID 机器人网址 签名密钥 自定义关键词 收件地址 发信服务器 发信端口 加密方式 邮箱账号"
+    )
+    for label in (*labels.split(), "发件地址", "密码文件", "村", "帮扶人编号"):
+        assert f"{label}：" in zh, label
+    en = ok(lbc("--lang", "en", "audit", "--table", "channels"))
+    assert "created: " in en
+    for column in Channel.__table__.columns:  # no column by its bare name (created_at：...)
+        assert f"{column.name}：" not in zh and f"{column.name}:" not in zh, column.name
+        if "_" in column.name:
+            assert f"{column.name}: " not in en, column.name
+
+
+def test_a_platform_url_takes_its_style_and_a_clash_or_plain_http_is_refused(lbc, db):
+    ok(lbc("channel", "add", "企", "--webhook", WECOM))
+    ok(lbc("channel", "add", "飞", "--webhook", FEISHU, "--keyword", "提醒"))  # a keyword: feishu's, so allowed
+    ok(lbc("channel", "add", "lark", "--webhook", "https://open.larksuite.com/open-apis/bot/v2/hook/abcdefabcdefabcd"))
+    ok(lbc("channel", "add", "钉", "--webhook", DING, "--sign-secret", SECRET))
+    ok(lbc("channel", "add", "本地", "--webhook", "https://127.0.0.1:9/cgi-bin/webhook/send?key=abc"))
+    assert rows(db, "SELECT name, style FROM channels ORDER BY id") == [
+        ("企", "wecom"), ("飞", "feishu"), ("lark", "feishu"), ("钉", "dingtalk"), ("本地", "json")]  # fmt: skip
+    done = lbc("channel", "add", "x", "--webhook", WECOM, "--style", "json")
+    assert done.code == 2 and done.err == (
+        "lbc: error: --style: qyapi.weixin.qq.com is a WeCom robot's URL, not one of style JSON "
+        "(leave out --style or give its style)\n"
+    )
+    done = lbc("--lang", "zh", "channel", "add", "x", "--webhook", DING, "--style", "飞书")
+    assert done.code == 2 and "oapi.dingtalk.com 是钉钉的机器人网址，不能按 飞书 发送" in done.err
+    assert _english_words(done.err, [DING_SHOWN, "oapi.dingtalk.com"]) == [], done.err
+    done = lbc("channel", "add", "x", "--webhook", WECOM.replace("https:", "http:"))
+    assert done.code == 2 and done.err == (
+        "lbc: error: --webhook: the URL http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a…**** must use "
+        "https:// (over http:// its key would travel unencrypted)\n"
+    )
+    assert WECOM_KEY not in done.err
+    assert count(db) == 5
+
+
+def test_a_dingtalk_channel_without_a_security_setting_is_a_warning(lbc, db):
+    done = lbc("channel", "add", "钉", "--webhook", DING)
+    assert done.code == 0 and done.err.endswith(
+        "warning: a DingTalk robot needs one of its security settings: add --sign-secret or --keyword (unless it "
+        "uses an IP allowlist), or DingTalk refuses its messages\n"
+    )
+    for extra in (["--keyword", "提醒"], ["--sign-secret", SECRET]):
+        done = lbc("channel", "add", f"钉{len(extra[1])}", "--webhook", DING, *extra)
+        assert done.code == 0 and "warning" not in done.err
+    zh = lbc("--lang", "zh", "channel", "add", "钉二", "--webhook", DING, "--style", "钉钉")
+    assert zh.code == 0 and "警告：钉钉机器人须有一项安全设置" in zh.err
+    assert count(db) == 4
+
+
+def test_the_smtp_form_in_an_error_is_written_as_the_help_writes_it(lbc):
+    import subprocess
+
+    env = {**os.environ, "COLUMNS": "200"}  # help is written at import, in that moment's language: a process
+    env.pop("LBC_LANG", None)
+    help_text = subprocess.run([sys.executable, "-m", "lbc_cli", "--lang", "zh", "channel", "add", "--help"],
+                               capture_output=True, text=True, env=env, check=True).stdout  # fmt: skip
+    assert "--smtp" in help_text and "主机[:端口]" in help_text, help_text
+    for args in (["--smtp", "smtp qq.com", "--from", "a@qq.com"], []):
+        done = lbc("--lang", "zh", "channel", "add", "x", "--email", "a@qq.com", *args)
+        assert done.code == 2 and "（主机[:端口]）" in done.err and "主机[：端口]" not in done.err, done.err
+    assert (
+        "(HOST[:PORT])" in lbc("channel", "add", "x", "--email", "a@qq.com", "--smtp", "a b", "--from", "a@qq.com").err
+    )
+
+
+def test_a_missing_value_is_an_empty_cell_in_data_and_a_dash_for_people(lbc):
+    ok(lbc("channel", "add", "企", "--webhook", WECOM))
+    csv_out = ok(lbc("channel", "list", "--format", "csv"))
+    assert csv_out.split("\r\n")[1].startswith(f"企,wecom,{WECOM_SHOWN},,everything,")
+    assert "'-" not in csv_out
+    assert json.loads(ok(lbc("channel", "list", "--format", "json")))[0]["security"] is None
+    assert json.loads(ok(lbc("channel", "list", "--format", "jsonl")))["security"] is None
+    table = ok(lbc("channel", "list")).splitlines()[1]
+    assert re.search(r"\*\*\*\*\s+-\s+everything", table), table
+    md = ok(lbc("channel", "list", "--format", "md"))
+    assert "| - | everything |" in md.replace("\\", ""), md
+
+
+def test_a_helper_in_a_channels_scope_cannot_be_deleted(lbc, db):
+    ok(lbc("helper", "add", "王老师", "--role", "class-teacher"))
+    ok(lbc("helper", "add", "李老师", "--role", "class-teacher"))
+    ok(
+        lbc(
+            "channel",
+            "add",
+            "钉钉",
+            "--webhook",
+            DING,
+            "--sign-secret",
+            SECRET,
+            "--helper",
+            "王老师",
+            "--helper",
+            "李老师",
+        )
+    )
+    ok(lbc("channel", "add", "本地", "--webhook", "http://127.0.0.1:9/hook", "--helper", "李老师"))
+    done = lbc("helper", "delete", "李老师", "--yes")
+    assert done.code == 1 and done.err == (
+        "lbc: error: the helper 李老师 (id 2) is in the scope of the channels '本地, 钉钉': remove or re-add them "
+        "first (lbc channel remove), then delete the helper\n"
+    )
+    zh = lbc("--lang", "zh", "helper", "delete", "王老师", "--yes")
+    assert zh.code == 1 and zh.err == (
+        "lbc: 错误：帮扶人“王老师”（编号 1）在渠道“钉钉”的范围里："
+        "先删除或重建这些渠道（lbc channel remove），再删除帮扶人\n"
+    )
+    assert rows(db, "SELECT count(*) FROM helpers")[0][0] == 2
+    assert rows(db, "SELECT helper_ids FROM channels ORDER BY id") == [("1;2",), ("2",)]
+    ok(lbc("channel", "remove", "本地", "--yes"))
+    ok(lbc("channel", "remove", "钉钉", "--yes"))
+    ok(lbc("helper", "delete", "李老师", "--yes"))  # no channel names it now
+    assert rows(db, "SELECT name FROM helpers") == [("王老师",)]

@@ -301,6 +301,18 @@ def test_at_refused_in_chinese(run, tmp_path):
     )
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_help_names_the_shorthand_schedules_in_both_languages(lang):
+    env = {**os.environ, "COLUMNS": "200"}  # help is written at import, in that moment's language: a process
+    env.pop("LBC_LANG", None)
+    done = subprocess.run([sys.executable, "-m", "lbc_cli", "--lang", lang, "cron", "--help"], capture_output=True,
+                          text=True, env=env, check=True)  # fmt: skip
+    said = " ".join(done.stdout.replace("│", " ").split())  # the help's lines joined, its frame left out
+    assert ("定时任务" in said) == (lang == "zh"), said
+    for shorthand in ("@daily", "@weekly", "@monthly", "@hourly"):
+        assert shorthand in said, (shorthand, said)
+
+
 def test_cron_without_print_says_to_add_it(run, db):
     done = run("cron", db=db)
     assert done.code == 2

@@ -16,13 +16,15 @@ from lbc_cli import example, i18n
 
 # Programs, file kinds, encodings and standards named as they are in either language (a user meets them so in
 # the programs themselves), environment variables (typed as they are, like option names), the names of tables
-# and folders a user types or finds (export TABLE, score --view, db check's last_contacts, db backup's backups).
+# and folders a user types or finds (export TABLE, score --view, db check's last_contacts, db backup's backups),
+# cron's shorthand schedules.
 _NAMES = {
     "lbc", "CSV", "JSON", "JSONL", "xlsx", "Excel", "WPS", "Word", "docx", "HTML", "Markdown", "Mermaid", "PDF",
     "PostgreSQL", "SQLite", "SQLAlchemy", "URL", "UTF", "BOM", "GBK", "WeCom", "NUL", "UID", "ID", "pg_dump",
     "pg_restore", "openpyxl", "pip", "install", "LBC_DB", "LBC_LANG", "zh", "en",
     "children", "helpers", "pairs", "contacts", "exams", "exits", "scores", "awards", "last_contacts", "backups",
     "registration", "today", "md", "html", "csv", "json", "jsonl", "table", "text",
+    "daily", "weekly", "monthly", "hourly",  # cron's @daily... (cron --at), typed as they are
 }  # fmt: skip
 # Chinese an English session shows as an accepted input: the grades --class reads (五年级, 初二), the genders
 # --gender reads beside F and M (女/男), the Chinese way of writing a date a date option reads

@@ -176,7 +176,7 @@ def list_(fmt: ListFormatOpt = "table", bom: BomOpt = False) -> None:
             "channel": c.name,
             "style": c.style,
             "where": c.where,
-            "security": c.security,
+            "security": c.security or ("-" if people else None),  # data formats: an empty cell, null
             "scope": c.scope,
             "created_at": c.created_at.astimezone().strftime("%Y-%m-%d %H:%M") if people else c.created_at.isoformat(),
         }

@@ -23,7 +23,7 @@ def cron(
         typer.Option(
             "--at",
             help=_(
-                "何时运行:五个字段 分 时 日 月 周;默认 0 8 * * 1,每周一 8:00",
+                "何时运行:五个字段 分 时 日 月 周,或 @daily、@weekly、@monthly、@hourly;默认 0 8 * * 1,每周一 8:00",
                 "when it runs: five cron fields, minute hour day month weekday, or @daily, @weekly, @monthly, "
                 "@hourly; default 0 8 * * 1, Mondays at 08:00",
             ),
