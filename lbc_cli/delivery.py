@@ -339,18 +339,20 @@ def send(
     *,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    accepted: set | None = None,
 ) -> Outcome:
     """Post ``channel`` its messages, one connection for all, paced to the platform's rate limit, each tried
     ``TRIES`` times while a try can do better; the first that fails stops the channel (the rest are sent next
-    time). A key is delivered when every message carrying it was accepted."""
+    time). A key is delivered when every message carrying it was accepted. ``accepted``: a set the keys of each
+    message are added to as it is accepted, so that a caller stopped by a signal midway knows what went."""
     # each message made as the one before it was accepted (e-mail numbers its subjects: made first)
     made = messages(channel, title, sections) if channel.style == "email" else _Maker(channel, title).each(sections)
-    return _sent(channel, made, sleep, clock)
+    return _sent(channel, made, sleep, clock, accepted)
 
 
-def _sent(channel, made: Iterable[Message], sleep, clock) -> Outcome:
+def _sent(channel, made: Iterable[Message], sleep, clock, accepted: set | None = None) -> Outcome:
     pace = _Pace(RATES.get(channel.style, ()), sleep, clock)
-    accepted: set = set()
+    accepted = set() if accepted is None else accepted
     failed: set = set()
     sent = total = 0
     error = None

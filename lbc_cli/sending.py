@@ -212,8 +212,10 @@ def send_reminders(
                     channel.name, len(made), len(made), carried, left_out, resend_days, None, tuple(texts)
                 )
             else:
-                outcome = delivery.send(channel, title, sections)
-                done.append((channel.id, outcome.delivered))
+                accepted: set = set()  # what went so far: written if a signal stops the send midway
+                done.append((channel.id, accepted))
+                outcome = delivery.send(channel, title, sections, accepted=accepted)
+                done[-1] = (channel.id, outcome.delivered)
                 result = ChannelResult(
                     channel.name,
                     outcome.sent,
@@ -312,7 +314,12 @@ def write_log(db, done: list[tuple[int, Iterable[tuple]]]) -> int:
     stamp = _stamp(_utc_now())
     sqlite = db.dialect == "sqlite"
     mark = "?" if sqlite else "%s"
-    sql = f"INSERT INTO send_log (channel_id, child_id, rule, due_date, sent_at) VALUES ({', '.join([mark] * 5)})"
+    # a channel removed while it was being sent to takes its log with it: its rows are not written (and the
+    # others' still are)
+    sql = (
+        "INSERT INTO send_log (channel_id, child_id, rule, due_date, sent_at)"
+        f" SELECT id, {mark}, {mark}, {mark}, {mark} FROM channels WHERE id = {mark}"
+    )
     written = 0
     with db.writer() as many:
         for channel_id, keys in sorted(done, key=lambda item: item[0]):
@@ -323,7 +330,7 @@ def write_log(db, done: list[tuple[int, Iterable[tuple]]]) -> int:
             ordered = plan + children
             for start in range(0, len(ordered), LOG_CHUNK):
                 chunk = ordered[start : start + LOG_CHUNK]
-                many(sql, [(channel_id, child_id, rule, days[due], stamp) for child_id, rule, due in chunk])
+                many(sql, [(child_id, rule, days[due], stamp, channel_id) for child_id, rule, due in chunk])
                 written += len(chunk)
     return written
 

@@ -362,3 +362,51 @@ def test_a_village_channel_takes_that_village_only_never_one_whose_name_starts_w
     assert "西娃" in listed and "东娃" not in listed
     both = ok(lbc("remind", "--as-of", AS_OF, "--format", "csv", "--village", "李家")).out
     assert "西娃" in both and "东娃" in both
+
+
+def test_a_stop_in_the_middle_of_a_channel_writes_what_it_had_accepted(lbc, db, county, platform, monkeypatch):  # noqa: F811
+    """From outside: SIGTERM while a channel's messages went out left the send log without the messages the server
+    had accepted (all posted again next time). A stop after the first of a channel's messages writes its reminders."""
+    add_channel(db, "全县", platform.url("/all"))
+    monkeypatch.setattr(delivery, "LIMITS", {**delivery.LIMITS, "json": 1500})  # a few reminders a message
+    monkeypatch.setattr(errors, "stop_signal", None)
+    real, tries = delivery._tried, []
+
+    def tried(attempt, *args, **options):
+        tries.append(1)
+        if len(tries) == 2:  # as the signal handler does (entry.py), while the second message is posted
+            errors.stop_signal = signal.SIGTERM
+            raise errors.Stopped(signal.SIGTERM)
+        return real(attempt, *args, **options)
+
+    monkeypatch.setattr(delivery, "_tried", tried)
+    result = lbc("remind", "--as-of", AS_OF, "--send")
+    assert result.code == 128 + signal.SIGTERM
+    assert len(platform.requests) == 1
+    first = {(r["child_id"], r["rule"], r["due_date"]) for r in received(platform, "/all")}
+    assert first and {(child, rule, str(due)) for _name, child, rule, due in log(db)} == first
+
+
+def test_a_channel_removed_during_the_send_takes_its_log_and_the_others_are_written(
+    lbc,
+    db,
+    county,
+    platform,  # noqa: F811
+    monkeypatch,
+):
+    """From outside: `channel remove` while a send ran made the log's write fail (an internal error, exit 1) and
+    every channel's rows were lost. The removed channel's rows go with it; the others' are written; exit 0."""
+    add_channel(db, "柳河", platform.url("/liuhe"), villages="石桥镇柳河村")
+    add_channel(db, "河东", platform.url("/hedong"), villages="石桥镇河东村")
+    real = delivery.send
+
+    def send(channel, title, sections, **options):
+        if channel.name == "河东":  # as `lbc channel remove 柳河 --yes` in another window does
+            execute(db, "DELETE FROM send_log WHERE channel_id = (SELECT id FROM channels WHERE name = '柳河')")
+            execute(db, "DELETE FROM channels WHERE name = '柳河'")
+        return real(channel, title, sections, **options)
+
+    monkeypatch.setattr(delivery, "send", send)
+    result = lbc("remind", "--as-of", AS_OF, "--send")
+    assert result.code == 0, result.err
+    assert {name for name, *_rest in log(db)} == {"河东"} and len(log(db)) == 3
