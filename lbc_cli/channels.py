@@ -169,6 +169,8 @@ def check_webhook(url: str) -> str:
         raise _usage("--webhook", "channel_url_scheme", url=shown)
     if not parts.hostname:
         raise _usage("--webhook", "channel_url_host", url=shown)
+    if parts.username is not None or parts.password is not None:  # never sent: a robot's key is in its URL
+        raise _usage("--webhook", "channel_url_userinfo", url=shown)
     if port == 0:
         raise _usage("--webhook", "channel_url_bad", url=shown)
     return text

@@ -6,6 +6,7 @@ main() reads --lang (``set_lang``).
 
 import errno
 import os
+import re
 from contextlib import contextmanager
 
 # Slug -> (Chinese label, English label). Slugs are the fixed names of SPEC section 4.
@@ -1510,6 +1511,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the helper {name} (id {id}) is in the scope of the channel{s} '{channels}': remove or re-add "
         "{them} first (lbc channel remove), then delete the helper",
     ),
+    "channel_url_userinfo": (
+        "网址 {url} 带有用户名或密码:lbc 不会发送它们,群机器人的密钥在网址的路径或参数里",
+        "the URL {url} has a user or password in it: lbc does not send them (a robot's key is in its path or query)",
+    ),
     # end of issue 22, channels
     # issue 22, remind --send (sending.py, cli/remind.py)
     "send_no_channel": (
@@ -1892,7 +1897,14 @@ def t(key: str, /, **kwargs: object) -> str:
             kwargs["why"] = _SYSTEM_WHY_ZH[str(kwargs["why"])]
     else:
         text = MESSAGES[key][1]
+        if kwargs and key.startswith(_COUNTED_KEYS) and 1 in kwargs.values():
+            return _ONE_COUNTED.sub(r"1 \1", text.format(**kwargs))
     return text.format(**kwargs) if kwargs else text
+
+
+# English messages that count messages, reminders, items or days: "1 messages" said as "1 message"
+_COUNTED_KEYS = ("send_", "remind_items", "channel_")
+_ONE_COUNTED = re.compile(r"(?<![\d.,])1 (message|reminder|item|day)s\b")
 
 
 def bi(zh: str, en: str) -> str:

@@ -379,16 +379,24 @@ def _sections(items, schedule, helper_ids, roles, phones, sent: set, only) -> tu
             else:
                 kept.append(item)
         items = kept
-    groups = grouped(items, helper_ids, roles, only=only)
+    # urgent first across the lists (a child alone or missing is reported at once, SPEC section 2): each helper's
+    # urgent items, then each helper's others, each part grouped as `remind` groups them
+    urgent = [item for item in items if item.priority == "urgent"]
+    others = [item for item in items if item.priority != "urgent"] if urgent else items
+    groups = [(helper, group, True) for helper, group in grouped(urgent, helper_ids, roles, only=only)]
+    groups += [(helper, group, False) for helper, group in grouped(others, helper_ids, roles, only=only)]
     plan = [item for item in schedule if (None, "schedule", item.due_date) not in sent]
     left.update((None, "schedule", item.due_date) for item in schedule if (None, "schedule", item.due_date) in sent)
-    carried = len({id(item) for _helper, group in groups for item in group}) + len({i.due_date for i in plan})
+    carried = len({id(item) for _helper, group, _urgent in groups for item in group}) + len({i.due_date for i in plan})
 
     def made() -> Iterator:
         shared = shared_names(roles)
         columns = _Columns(liner())
-        for helper, group in groups:
-            title = f"{heading(helper, roles, shared)} · {i18n.t('remind_items', n=len(group))}"
+        mark = f"[{i18n.label('priority', 'urgent')}] "
+        for helper, group, pressing in groups:
+            title = (
+                f"{mark if pressing else ''}{heading(helper, roles, shared)} · {i18n.t('remind_items', n=len(group))}"
+            )
             phone = phones.get(helper) if helper is not None else None
             mobiles = (phone,) if phone and _is_mobile(phone) else ()
             yield Section(title, *columns.of(group), mobiles)

@@ -156,6 +156,9 @@ BAD = [
     (["x", "--webhook", f"https://a.com/send?key={WECOM_KEY}\x07"], 2, "contains spaces or control characters"),
     (["x", "--webhook", "https://a.com/" + "a" * 2001], 2, "is too long (at most 2000 characters)"),
     (["x", "--webhook", "https://a.com:99999/hook"], 2, "is not valid"),
+    # from outside: a user and password in the URL were masked, then never sent
+    (["x", "--webhook", "http://user:pa%40ss@127.0.0.1:9/cred"], 2,
+     "--webhook: the URL http://****@127.0.0.1:9/**** has a user or password in it"),
     (["x", "--webhook", "https://例子.com/hook"], 2, "beyond ASCII"),
     (["x", "--webhook", WECOM, "--style", "slack"], 2, "--style: 'slack' is not one of: json (通用 JSON), wecom"),
     (["x", "--webhook", WECOM, "--style", "wecom", "--sign-secret", SECRET], 2,

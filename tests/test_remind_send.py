@@ -103,8 +103,8 @@ def test_each_channel_gets_only_its_villages_children(lbc, db, county, platform)
     assert {r["child_id"] for r in received(platform, "/all")} == {county["甲"], county["乙"], county["丙"]}
     # 甲: video call, feedback, visit; 乙 the same; 丙 those, no-guardian and unpaired
     assert len(received(platform, "/liuhe")) == 3 and len(received(platform, "/all")) == 3 + 3 + 5
-    assert "channel 柳河: sent 1 messages (3 reminders), 0 left out as sent within 7 days" in result.err
-    assert "channel 全县: sent 1 messages (11 reminders), 0 left out as sent within 7 days" in result.err
+    assert "channel 柳河: sent 1 message (3 reminders), 0 left out as sent within 7 days" in result.err
+    assert "channel 全县: sent 1 message (11 reminders), 0 left out as sent within 7 days" in result.err
     assert len(result.err.splitlines()) == 4
     assert [(name, child, rule) for name, child, rule, _day in log(db) if name == "柳河"] == [
         ("柳河", county["甲"], "home-visit"),
@@ -127,7 +127,7 @@ def test_a_helper_channel_gets_that_helpers_list_and_no_unpaired_child(lbc, db, 
     assert text.splitlines()[:2] == ["Care work due (2024-05-15)", "李妈妈(loving mother) · 3 items"]
     assert "Children with no helper" not in text
     assert {r["child_id"] for r in received(platform, "/none")} == {county["乙"]}
-    assert "channel 柳河王老师: sent 1 messages (3 reminders)" in result.err
+    assert "channel 柳河王老师: sent 1 message (3 reminders)" in result.err
 
 
 def test_grouped_by_helper_urgent_first_as_remind_shows_them(lbc, db, county, platform):  # noqa: F811
@@ -136,12 +136,18 @@ def test_grouped_by_helper_urgent_first_as_remind_shows_them(lbc, db, county, pl
     ok(lbc("remind", "--as-of", AS_OF, "--send"))
     (text,) = texts(platform, "/all")
     shown = ok(lbc("remind", "--as-of", AS_OF)).out
-    # the same title, headings and lines as remind's text (less its two-space indent and blank lines)
-    assert text.splitlines() == [line.strip() for line in shown.splitlines() if line.strip()]
+    # the urgent items first, across the lists (from outside: an urgent item sat behind a list's other lines),
+    # each part grouped by helper; the same title and lines as remind's text (less its indent and blank lines)
     lines = text.splitlines()
-    assert lines[1] == "李妈妈(loving mother) · 7 items"
+    assert lines[1] == "[urgent] 李妈妈(loving mother) · 1 item"
     assert lines[2] == f"[urgent] 丙 ({county['丙']}): no guardian, {AS_OF}, due today"
-    assert lines[9] == "王老师(class teacher) · 3 items"  # 丙 4 items (paired now), 甲 3
+    assert lines[3] == "李妈妈(loving mother) · 6 items"  # 丙's 3 (high: a priority child), 甲's 3
+    assert lines[10] == "王老师(class teacher) · 3 items"
+    reminders = [line.strip() for line in shown.splitlines() if line.startswith("  ")]
+    assert sorted(line for line in lines if line.startswith("[")) == sorted(
+        [lines[1], *reminders]
+    )  # every line of remind's, once a list it is on
+    assert lines[0] == shown.splitlines()[0]
     got = received(platform, "/all")
     assert got[0] == {
         "child_id": county["丙"],
@@ -167,7 +173,7 @@ def test_a_reminder_is_not_sent_again_within_resend_days(lbc, db, county, platfo
     execute(db, "UPDATE send_log SET sent_at = ?", "2020-01-01T00:00:00+00:00")
     third = ok(lbc("remind", "--as-of", AS_OF, "--send"))
     assert len(platform.requests) == 2 and len(log(db)) == 6
-    assert "sent 1 messages (3 reminders), 0 left out" in third.err
+    assert "sent 1 message (3 reminders), 0 left out" in third.err
     # resend_days 0: sent again at once
     ok(lbc("config", "set", "resend_days", "0"))
     ok(lbc("remind", "--as-of", AS_OF, "--send"))
@@ -182,7 +188,7 @@ def test_only_what_is_new_goes_out(lbc, db, county, platform):  # noqa: F811
     new = enroll(lbc, "丁", "石桥镇柳河村")
     result = ok(lbc("remind", "--as-of", "2024-05-16", "--send"))
     assert [r["child_id"] for r in received(platform, "/liuhe")][3:] == [new] * 4
-    assert "sent 1 messages (4 reminders), 3 left out as sent within 7 days" in result.err
+    assert "sent 1 message (4 reminders), 3 left out as sent within 7 days" in result.err
 
 
 def test_a_failing_channel_leaves_its_reminders_unmarked_and_exits_5(lbc, db, county, platform, monkeypatch):  # noqa: F811
@@ -194,9 +200,9 @@ def test_a_failing_channel_leaves_its_reminders_unmarked_and_exits_5(lbc, db, co
     assert result.code == 5
     lines = result.err.splitlines()
     assert len(lines) == 2
-    assert "channel 坏的" in lines[0] and "HTTP 500" in lines[0] and "0 of 1 messages sent" in lines[0]
+    assert "channel 坏的" in lines[0] and "HTTP 500" in lines[0] and "0 of 1 message sent" in lines[0]
     assert "verysecretkey" not in result.err
-    assert lines[1].startswith("channel 好的: sent 1 messages (11 reminders)")
+    assert lines[1].startswith("channel 好的: sent 1 message (11 reminders)")
     assert {name for name, *_rest in log(db)} == {"好的"} and len(log(db)) == 11
     assert sum(r.path.startswith("/bad") for r in platform.requests) == 3  # three tries
     # 5 wins over --fail-if-due's 4; the failed channel's reminders go next time, the other's are left out
@@ -204,7 +210,7 @@ def test_a_failing_channel_leaves_its_reminders_unmarked_and_exits_5(lbc, db, co
     assert again.code == 5 and "channel 好的: nothing new to send (11 left out" in again.err
     platform.answer = lambda request: (200, b"{}")
     third = lbc("remind", "--as-of", AS_OF, "--send", "--fail-if-due")
-    assert third.code == 4 and "channel 坏的: sent 1 messages (11 reminders)" in third.err
+    assert third.code == 4 and "channel 坏的: sent 1 message (11 reminders)" in third.err
     assert len(log(db)) == 22
 
 
@@ -218,8 +224,8 @@ def test_dry_run_posts_nothing_and_writes_nothing(lbc, db, county, platform):  #
     assert out[1:3] == ["Care work due (2024-05-15)", "李妈妈(loving mother) · 3 items"]
     assert "=== channel 全县: message 1 of 1 ===" in out
     assert MOBILE not in result.out and MOBILE not in result.err and "verysecretkey" not in result.out
-    assert "channel 全县: would send 1 messages (11 reminders), 0 left out as sent within 7 days" in result.err
-    assert ok(lbc("remind", "--as-of", AS_OF, "--send")).err.count("sent 1 messages") == 2  # still all new
+    assert "channel 全县: would send 1 message (11 reminders), 0 left out as sent within 7 days" in result.err
+    assert ok(lbc("remind", "--as-of", AS_OF, "--send")).err.count("sent 1 message") == 2  # still all new
 
 
 def test_channel_chooses_and_an_unknown_one_is_refused(lbc, db, county, platform):  # noqa: F811
@@ -298,7 +304,7 @@ def test_a_stop_during_the_sends_still_writes_what_was_delivered(lbc, db, county
     assert result.code == 128 + signal.SIGTERM
     assert calls == ["柳河", "全县"]
     assert {name for name, *_rest in log(db)} == {"柳河"} and len(log(db)) == 3
-    assert "channel 柳河: sent 1 messages" in result.err
+    assert "channel 柳河: sent 1 message" in result.err
     assert errors.stop_signal == signal.SIGTERM  # the stop went on
 
 
