@@ -336,6 +336,10 @@ class RawServer:
 
     def close(self) -> None:
         self.stopped.set()
+        try:  # on Linux, closing a socket does not wake an accept() blocked on it in another thread
+            self.socket.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.socket.close()
 
 
