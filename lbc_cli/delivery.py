@@ -32,6 +32,8 @@ TIMEOUT = 10.0  # seconds, each try
 TRIES = 3
 BACKOFF = 1.0  # seconds before the second try; doubled before each next one
 RATE_WAIT = 60.0  # seconds before trying again when a platform says the robot sent too fast
+MAX_ANSWER = 64 * 1024  # bytes of a webhook's answer read at most: more is no platform's answer
+MAX_PASSWORD = 1024  # bytes of a password file's first line read at most
 
 STYLES = ("json", "wecom", "dingtalk", "feishu", "email")
 
@@ -318,13 +320,16 @@ def _sender(channel) -> str:
 def _email(channel, subject: str, text: str) -> bytes:
     from email import policy
     from email.message import EmailMessage
-    from email.utils import formatdate
+    from email.utils import formatdate, make_msgid, parseaddr
 
+    sender = _sender(channel)
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"  # not socket.getfqdn(): a DNS look-up
     mail = EmailMessage(policy=policy.SMTP)
     mail["Subject"] = subject
-    mail["From"] = _sender(channel)
+    mail["From"] = sender
     mail["To"] = ", ".join(_recipients(channel))
     mail["Date"] = formatdate(localtime=True)
+    mail["Message-ID"] = make_msgid(domain=domain)  # without it and Date, spam filters score a mail down
     mail.set_content(text, charset="utf-8")
     return mail.as_bytes()
 
@@ -340,18 +345,35 @@ def send(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     accepted: set | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> Outcome:
     """Post ``channel`` its messages, one connection for all, paced to the platform's rate limit, each tried
     ``TRIES`` times while a try can do better; the first that fails stops the channel (the rest are sent next
     time). A key is delivered when every message carrying it was accepted. ``accepted``: a set the keys of each
-    message are added to as it is accepted, so that a caller stopped by a signal midway knows what went."""
+    message are added to as it is accepted, so that a caller stopped by a signal midway knows what went.
+    ``note`` takes the lines said on the way (a platform asking to slow down; default: stderr)."""
     # each message made as the one before it was accepted (e-mail numbers its subjects: made first)
     made = messages(channel, title, sections) if channel.style == "email" else _Maker(channel, title).each(sections)
-    return _sent(channel, made, sleep, clock, accepted)
+    return _sent(channel, made, sleep, clock, note, accepted)
 
 
-def _sent(channel, made: Iterable[Message], sleep, clock, accepted: set | None = None) -> Outcome:
+def _slowed(channel, note):
+    """What to say when the platform asked ``channel`` to slow down: the wait and the time of the next try."""
+    if note is None:
+        from lbc_cli import console
+
+        note = console.info
+
+    def said(seconds: float) -> None:
+        at = time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
+        note(i18n.t("channel_slowed", name=channel.name, seconds=f"{seconds:g}", at=at))
+
+    return said
+
+
+def _sent(channel, made: Iterable[Message], sleep, clock, note=None, accepted: set | None = None) -> Outcome:
     pace = _Pace(RATES.get(channel.style, ()), sleep, clock)
+    slowed = _slowed(channel, note)
     accepted = set() if accepted is None else accepted
     failed: set = set()
     sent = total = 0
@@ -361,7 +383,7 @@ def _sent(channel, made: Iterable[Message], sleep, clock, accepted: set | None =
         for message in made:
             total += 1
             try:
-                _tried(lambda m=message: post(m), sleep, pace)
+                _tried(lambda m=message: post(m), sleep, pace, slowed)
             except Failed as exc:
                 error = str(exc)
                 failed |= message.keys
@@ -374,7 +396,9 @@ def _sent(channel, made: Iterable[Message], sleep, clock, accepted: set | None =
     return Outcome(sent, total, accepted - failed, error)
 
 
-def send_test(channel, *, sleep: Callable[[float], None] = time.sleep) -> None:
+def send_test(
+    channel, *, sleep: Callable[[float], None] = time.sleep, note: Callable[[str], None] | None = None
+) -> None:
     """A short message to ``channel`` in its style (its keyword included) saying it works; LbcError (one line)
     when it was not accepted."""
     text = i18n.t("channel_test_message", name=channel.name)
@@ -382,29 +406,52 @@ def send_test(channel, *, sleep: Callable[[float], None] = time.sleep) -> None:
     made = maker.made([])
     if not made:
         made = [Message(maker.head, maker._body(maker.head, maker.head, (), []), frozenset())]
-    outcome = _sent(channel, made, sleep, time.monotonic)
+    outcome = _sent(channel, made, sleep, time.monotonic, note)
     if outcome.error:
         raise LbcError(outcome.error)
 
 
 def password_file_problem(path: str) -> str | None:
     """Why the SMTP password file ``path`` cannot be used (a message key of i18n), or None: it must be a regular
-    file of this user's, readable, and of mode 0600 (no one else may read or write it), as `lbc channel add`
-    checks it and every send checks it again."""
+    file of this user's, readable, of mode 0600 (no one else may read or write it), its first line a password:
+    not empty, at most MAX_PASSWORD bytes of UTF-8 without NUL. `lbc channel add` checks it and every send checks
+    it again."""
+    return _password_file(path)[0]
+
+
+def _password_file(path: str) -> tuple[str | None, str | None]:
+    """(why the file cannot be used, or None; its password): only the first MAX_PASSWORD bytes are read, so a
+    huge file (a wrong name, a disk image) costs nothing."""
     import os
     import stat
 
     try:
         info = os.stat(path)
     except OSError:
-        return "password_file_missing"
+        return "password_file_missing", None
     if not stat.S_ISREG(info.st_mode):
-        return "password_file_not_file"
+        return "password_file_not_file", None
     if info.st_mode & 0o077 or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
-        return "password_file_open"
-    if not os.access(path, os.R_OK):
-        return "password_file_unreadable"
-    return None
+        return "password_file_open", None
+    try:
+        with open(path, "rb") as file:
+            head = file.read(MAX_PASSWORD + 2)
+    except OSError:
+        return "password_file_unreadable", None
+    line = head.split(b"\n", 1)[0]
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    if b"\0" in line:
+        return "password_file_not_text", None
+    if len(line) > MAX_PASSWORD:
+        return "password_file_too_long", None
+    try:
+        password = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return "password_file_not_text", None
+    if not password.strip():
+        return "password_file_empty", None
+    return None, password
 
 
 def smtp_password(channel) -> str | None:
@@ -416,14 +463,15 @@ def smtp_password(channel) -> str | None:
         return os.environ["LBC_SMTP_PASSWORD"]
     if not channel.password_file:
         return None
-    problem = password_file_problem(channel.password_file)
+    problem, password = _password_file(channel.password_file)
     if problem:
         raise Failed(i18n.t(problem, name=channel.name, file=channel.password_file))
-    with open(channel.password_file, encoding="utf-8") as file:
-        return file.readline().rstrip("\r\n")
+    return password
 
 
-def _tried(attempt: Callable[[], None], sleep: Callable[[float], None], pace=None) -> None:
+def _tried(attempt: Callable[[], None], sleep: Callable[[float], None], pace=None, slowed=None) -> None:
+    """``attempt`` tried up to TRIES times while a try can do better, backing off between; ``slowed(seconds)``
+    is told when the platform asked to slow down (a wait of a minute or more is not to be silent)."""
     wait = BACKOFF
     for left in range(TRIES - 1, -1, -1):
         if pace is not None:
@@ -434,7 +482,10 @@ def _tried(attempt: Callable[[], None], sleep: Callable[[float], None], pace=Non
         except Failed as exc:
             if not left or not exc.retry:
                 raise
-            sleep(max(wait, exc.wait))
+            seconds = max(wait, exc.wait)
+            if exc.wait and slowed is not None:
+                slowed(seconds)
+            sleep(seconds)
             wait *= 2
 
 
@@ -515,11 +566,13 @@ class _Http:
         self.connection = None
         self.used = False
         self.secrets = _secrets(channel)
+        self.watch = _Watch(lambda: self.connection.sock if self.connection is not None else None)
 
     def __enter__(self):
         return self.post
 
     def __exit__(self, *exc) -> None:
+        self.watch.stop()
         self._drop()
 
     def _connect(self):
@@ -532,6 +585,7 @@ class _Http:
                 )
             else:
                 self.connection = _connection(False)(self.host, self.url.port, timeout=TIMEOUT)
+            self.connection.watch = self.watch
             self.used = False
         return self.connection
 
@@ -566,36 +620,42 @@ class _Http:
         self._judged(status, answer)
 
     def _exchange(self, path: str, body: bytes) -> tuple[int, bytes]:
+        """One try: connect (when not connected), post, read the answer (at most MAX_ANSWER bytes), all within
+        TIMEOUT (``_Watch``)."""
         import http.client
-        import ssl
 
         name, host = self.channel.name, self.host
         headers = {"Content-Type": "application/json; charset=utf-8"}
+        watch = self.watch
         for again in (True, False):
             reused = self.connection is not None and self.used
+            watch.start()
             try:
                 connection = self._connect()
                 connection.request("POST", path, body, headers)
                 response = connection.getresponse()
-                answer = response.read()
-                self.used = True
-                return response.status, answer
-            except TimeoutError:
-                self._drop()
-                raise Failed(i18n.t("channel_timeout", name=name, host=host, seconds=_seconds()), retry=True) from None
-            except ssl.SSLCertVerificationError:
-                self._drop()
-                raise Failed(i18n.t("channel_certificate", name=name, host=host)) from None
-            except (ConnectionError, http.client.BadStatusLine) as exc:
-                self._drop()
-                if reused and again:  # the server closed the kept connection between two posts: open it again
-                    continue
-                why = type(exc).__name__
-                raise Failed(i18n.t("channel_unreachable", name=name, host=host, why=why), retry=True) from None
+                length = response.length
+                if length is not None and length > MAX_ANSWER:
+                    answer = None  # too large by its Content-Length: not read
+                elif length is not None:
+                    answer = response.read()
+                else:  # chunked, or up to the close: no more than the cap read
+                    answer = response.read(MAX_ANSWER + 1)
             except (OSError, http.client.HTTPException) as exc:
+                late = watch.end()
                 self._drop()
-                why = type(exc).__name__
-                raise Failed(i18n.t("channel_unreachable", name=name, host=host, why=why), retry=True) from None
+                closed = isinstance(exc, (ConnectionError, http.client.BadStatusLine))
+                if reused and again and closed and not late:  # the server closed the kept connection between
+                    continue  # two posts: open it again
+                raise _failed(exc, late, name, host) from None
+            if watch.end():  # the deadline ended the try as the answer came: not to be trusted whole
+                self._drop()
+                raise Failed(i18n.t("channel_timeout", name=name, host=host, seconds=_seconds()), retry=True)
+            if answer is None or len(answer) > MAX_ANSWER:  # no platform answers so much: not tried again
+                self._drop()
+                raise Failed(i18n.t("channel_answer_too_large", name=name, host=host, kib=MAX_ANSWER // 1024))
+            self.used = True
+            return response.status, answer
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _judged(self, status: int, answer: bytes) -> None:
@@ -631,18 +691,126 @@ class _Http:
 def _connection(https: bool):
     """http.client's connection class with Nagle's algorithm off: http.client writes a request's headers and its
     body in two sends, and the body would otherwise wait for the server's delayed acknowledgement (some 40 ms a
-    post, most of the time of a county's hundreds)."""
+    post, most of the time of a county's hundreds). Connecting takes no more than what is left of the try
+    (``watch``, the _Watch set on it)."""
     import http.client
     import socket
 
     base = http.client.HTTPSConnection if https else http.client.HTTPConnection
 
     class Connection(base):
+        watch = None
+
         def connect(self):
+            if self.watch is not None:
+                self.timeout = self.watch.left()
             super().connect()
+            self.sock.settimeout(TIMEOUT)
+            if self.watch is not None and self.watch.late:
+                raise TimeoutError
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     return Connection
+
+
+class _Watch:
+    """The deadline of a try: connecting, posting and the whole answer within TIMEOUT in all. A socket's timeout
+    bounds each read alone (a server dripping its answer a byte at a time would hold a try for ever), so a thread
+    of the channel's own, started at its first try, shuts the try's socket down when the deadline passes: the
+    read or write the try is in ends, and ``late`` says why. A try costs a clock reading and two turns of a lock,
+    no thread of its own (a county posts some 550 messages)."""
+
+    def __init__(self, socket_of: Callable[[], object]):
+        import threading
+
+        self.socket_of = socket_of
+        self.lock = threading.Lock()
+        self.deadline: float | None = None
+        self.late = False
+        self.stopped = threading.Event()
+        self.thread = None
+
+    def start(self) -> None:
+        with self.lock:
+            self.deadline = time.monotonic() + TIMEOUT
+            self.late = False
+        if self.thread is None:
+            import threading
+
+            self.thread = threading.Thread(target=self._run, name="lbc-deadline", daemon=True)
+            self.thread.start()
+
+    def left(self) -> float:
+        """Seconds left to the try (at least a millisecond: a socket timeout of 0 would mean non-blocking)."""
+        deadline = self.deadline
+        return TIMEOUT if deadline is None else max(deadline - time.monotonic(), 0.001)
+
+    def end(self) -> bool:
+        """The try is over: True when the deadline ended it."""
+        with self.lock:
+            self.deadline = None
+            return self.late
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def _run(self) -> None:
+        import socket
+
+        while True:
+            with self.lock:
+                now = time.monotonic()
+                deadline = self.deadline
+                if deadline is not None and now >= deadline:
+                    self.deadline = deadline = None
+                    self.late = True
+                    sock = self.socket_of()
+                    if sock is not None:
+                        try:  # the plain socket's shutdown, under TLS too: the other thread's read ends
+                            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                        except OSError:
+                            pass
+                wait = TIMEOUT if deadline is None else deadline - now
+            if self.stopped.wait(wait):
+                return
+
+
+def _failed(exc: BaseException, late: bool, name: str, host: str) -> Failed:
+    """A try's network fault as one line in the session's language: the deadline, the certificate, or what
+    happened to the connection in words (never an exception's class name)."""
+    import ssl
+
+    if late or isinstance(exc, TimeoutError):
+        return Failed(i18n.t("channel_timeout", name=name, host=host, seconds=_seconds()), retry=True)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return Failed(i18n.t("channel_certificate", name=name, host=host))
+    return Failed(i18n.t("channel_unreachable", name=name, host=host, why=i18n.t(_why(exc))), retry=True)
+
+
+def _why(exc: BaseException) -> str:
+    """The i18n key of what happened to a connection."""
+    import http.client
+    import smtplib
+    import socket
+    import ssl
+
+    if isinstance(exc, socket.gaierror):
+        return "net_unresolved"
+    if isinstance(exc, ConnectionRefusedError):
+        return "net_refused"
+    if isinstance(exc, ssl.SSLError) and not isinstance(exc, (ssl.SSLEOFError, ssl.SSLZeroReturnError)):
+        return "net_tls"
+    if isinstance(exc, (http.client.RemoteDisconnected, smtplib.SMTPServerDisconnected, ssl.SSLError)):
+        return "net_closed"
+    if isinstance(exc, (http.client.IncompleteRead, BrokenPipeError, ConnectionAbortedError)):
+        return "net_closed"
+    if isinstance(exc, ConnectionResetError):
+        return "net_reset"
+    if isinstance(exc, http.client.HTTPException):
+        return "net_not_http"
+    if isinstance(exc, OSError) and exc.errno in (101, 113):  # ENETUNREACH, EHOSTUNREACH
+        return "net_no_route"
+    return "net_error"
 
 
 def _seconds() -> str:
@@ -685,11 +853,14 @@ class _Smtp:
         from email.utils import parseaddr
 
         self.envelope = parseaddr(_sender(channel))[1] or _sender(channel)
+        self.pending = None  # the connection being opened (its socket is the deadline's to shut)
+        self.watch = _Watch(lambda: getattr(self.smtp or self.pending, "sock", None))
 
     def __enter__(self):
         return self.post
 
     def __exit__(self, *exc) -> None:
+        self.watch.stop()
         if self.smtp is not None:
             try:
                 self.smtp.quit()
@@ -704,15 +875,16 @@ class _Smtp:
         context = ssl.create_default_context()
         channel = self.channel
         if self.security == "starttls":
-            smtp = smtplib.SMTP(channel.smtp_host, self.port, timeout=TIMEOUT)
-            try:
-                smtp.starttls(context=context)
-            except BaseException:
-                smtp.close()
-                raise
+            smtp = smtplib.SMTP(timeout=self.watch.left())
         else:
-            smtp = smtplib.SMTP_SSL(channel.smtp_host, self.port, timeout=TIMEOUT, context=context)
+            smtp = _smtp_tls()(timeout=self.watch.left(), context=context)
+        smtp._host = channel.smtp_host  # the name its certificate is checked against (set when init connects)
+        self.pending = smtp
         try:
+            smtp.connect(channel.smtp_host, self.port)
+            smtp.sock.settimeout(TIMEOUT)
+            if self.security == "starttls":
+                smtp.starttls(context=context)
             if channel.smtp_user:
                 try:
                     password = smtp_password(channel)
@@ -725,52 +897,60 @@ class _Smtp:
         except BaseException:
             smtp.close()
             raise
+        finally:
+            self.pending = None
         self.smtp = smtp
         self.used = False
         return smtp
 
     def post(self, message: Message) -> None:
         import smtplib
-        import ssl
 
         name, host = self.channel.name, self.channel.smtp_host
+        watch = self.watch
         for again in (True, False):
             reused = self.smtp is not None and self.used
+            watch.start()
             try:
                 smtp = self.smtp or self._connect()
                 smtp.sendmail(self.envelope, _recipients(self.channel), message.body)
-                self.used = True
-                return
-            except smtplib.SMTPAuthenticationError as exc:
+            except Failed:
+                watch.end()
+                raise
+            except smtplib.SMTPNotSupportedError as exc:  # the server lacks STARTTLS, or a login
+                watch.end()
                 self._drop()
-                line = i18n.t("channel_smtp_login", name=name, host=host, code=exc.smtp_code)
-                raise Failed(line) from None
-            except smtplib.SMTPRecipientsRefused as exc:
+                key = "channel_no_starttls" if "STARTTLS" in str(exc).upper() else "channel_no_auth"
+                raise Failed(i18n.t(key, name=name, host=host)) from None
+            except (OSError, smtplib.SMTPException) as exc:
+                late = watch.end()
                 self._drop()
-                code, said = next(iter(exc.recipients.values()), (0, b""))
-                raise Failed(self._refused(code, said)) from None
-            except smtplib.SMTPServerDisconnected:
-                self._drop()
-                if reused and again:
+                closed = isinstance(exc, smtplib.SMTPServerDisconnected)
+                if reused and again and closed and not late:  # closed between two mails: open it again
                     continue
-                line = i18n.t("channel_unreachable", name=name, host=host, why="SMTPServerDisconnected")
-                raise Failed(line, retry=True) from None
-            except smtplib.SMTPResponseException as exc:
+                if late or closed or not isinstance(exc, smtplib.SMTPException):  # (SMTPException is an OSError)
+                    raise _failed(exc, late, name, host) from None
+                raise self._failed(exc) from None
+            if watch.end():  # the deadline ended the try as the server accepted: not to be trusted
                 self._drop()
-                raise Failed(self._refused(exc.smtp_code, exc.smtp_error), retry=400 <= exc.smtp_code < 500) from None
-            except TimeoutError:
-                self._drop()
-                raise Failed(i18n.t("channel_timeout", name=name, host=host, seconds=_seconds()), retry=True) from None
-            except ssl.SSLCertVerificationError:
-                self._drop()
-                raise Failed(i18n.t("channel_certificate", name=name, host=host)) from None
-            except OSError as exc:
-                self._drop()
-                why = type(exc).__name__
-                raise Failed(i18n.t("channel_unreachable", name=name, host=host, why=why), retry=True) from None
-            except smtplib.SMTPException as exc:  # the server lacks what is needed (STARTTLS, AUTH)
-                self._drop()
-                raise Failed(self._refused("-", str(exc))) from None
+                raise Failed(i18n.t("channel_timeout", name=name, host=host, seconds=_seconds()), retry=True)
+            self.used = True
+            return
+
+    def _failed(self, exc) -> Failed:
+        """An SMTP server's refusal as one line."""
+        import smtplib
+
+        name, host = self.channel.name, self.channel.smtp_host
+        if isinstance(exc, smtplib.SMTPAuthenticationError):
+            return Failed(i18n.t("channel_smtp_login", name=name, host=host, code=exc.smtp_code))
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            code, said = next(iter(exc.recipients.values()), (0, b""))
+            return Failed(self._refused(code, said))
+        if isinstance(exc, smtplib.SMTPResponseException):
+            return Failed(self._refused(exc.smtp_code, exc.smtp_error), retry=400 <= exc.smtp_code < 500)
+        # an SMTP fault with no code
+        return Failed(i18n.t("channel_unreachable", name=name, host=host, why=i18n.t("net_error")), retry=True)
 
     def _refused(self, code, said) -> str:
         if isinstance(said, bytes):
@@ -782,3 +962,16 @@ class _Smtp:
         if self.smtp is not None:
             self.smtp.close()
             self.smtp = None
+
+
+def _smtp_tls():
+    """smtplib's implicit-TLS client, its plain socket kept as ``sock`` while the handshake runs (so the try's
+    deadline can end a handshake that drips too)."""
+    import smtplib
+
+    class Tls(smtplib.SMTP_SSL):
+        def _get_socket(self, host, port, timeout):
+            self.sock = smtplib.SMTP._get_socket(self, host, port, timeout)
+            return self.context.wrap_socket(self.sock, server_hostname=self._host)
+
+    return Tls

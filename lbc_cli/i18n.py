@@ -1368,7 +1368,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "渠道 {name}:{host} 在 {seconds} 秒内没有应答",
         "channel {name}: {host} did not answer within {seconds} s",
     ),
-    "channel_unreachable": ("渠道 {name}:无法连接 {host}({why})", "channel {name}: cannot reach {host} ({why})"),
+    "channel_unreachable": ("渠道 {name}:无法连接 {host}（{why}）", "channel {name}: cannot reach {host} ({why})"),
     "channel_http_status": (
         "渠道 {name}:{host} 返回 HTTP {status}",
         "channel {name}: {host} answered HTTP {status}",
@@ -1406,6 +1406,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the password file {file} is open to others: run chmod 600 {file}",
     ),
     "password_file_unreadable": ("无法读取密码文件 {file}", "cannot read the password file {file}"),
+    "password_file_empty": (
+        "密码文件 {file} 是空的:第一行应是 SMTP 密码(QQ 和 163 邮箱的授权码)",
+        "the password file {file} is empty: its first line should be the SMTP password (QQ and 163 mail: the "
+        "authorization code)",
+    ),
+    "password_file_too_long": (
+        "密码文件 {file} 的第一行超过 1 KiB,不像是密码:是不是写错了文件?",
+        "the first line of the password file {file} is over 1 KiB, no password: is it the wrong file?",
+    ),
+    "password_file_not_text": (
+        "密码文件 {file} 的第一行不是文本(含 NUL 字节或不是 UTF-8):是不是写错了文件?",
+        "the first line of the password file {file} is not text (a NUL byte, or not UTF-8): is it the wrong file?",
+    ),
+    "channel_answer_too_large": (
+        "渠道 {name}:{host} 的应答超过 {kib} KiB,不是该平台的应答,消息未确认送达",
+        "channel {name}: {host} answered more than {kib} KiB, no answer of its platform's; the message is not "
+        "confirmed",
+    ),
+    "channel_slowed": (
+        "渠道 {name}:平台要求放慢发送,{seconds} 秒后({at})再试",
+        "channel {name}: the platform asked to slow down; trying again in {seconds} s (at {at})",
+    ),
+    "channel_no_starttls": (
+        "渠道 {name}:邮件服务器 {host} 不支持 STARTTLS,没有发送:改用 --tls(端口 465)",
+        "channel {name}: the mail server {host} does not offer STARTTLS; nothing was sent: use --tls (port 465)",
+    ),
+    "channel_no_auth": (
+        "渠道 {name}:邮件服务器 {host} 不提供登录(AUTH),没有发送",
+        "channel {name}: the mail server {host} offers no login (AUTH); nothing was sent",
+    ),
+    "net_unresolved": ("域名无法解析", "the name does not resolve"),
+    "net_refused": ("连接被拒绝", "connection refused"),
+    "net_reset": ("连接被对方重置", "connection reset by the server"),
+    "net_closed": ("服务器关闭了连接", "the server closed the connection"),
+    "net_tls": (
+        "TLS 握手失败:端口不是 TLS,或服务器的 TLS 设置不对",
+        "the TLS handshake failed: not a TLS port, or the server's TLS is set up wrong",
+    ),
+    "net_not_http": ("应答不是 HTTP", "the answer is not HTTP"),
+    "net_no_route": ("网络不通", "no route to the host"),
+    "net_error": ("网络错误", "network error"),
     # end of issue 22, delivery
     # issue 22, channels (channels.py, cli/channels.py)
     "channel_webhook_or_email": (

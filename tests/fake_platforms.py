@@ -296,3 +296,85 @@ def smtp_server(test_ca):
     yield start
     for server in made:
         server.close()
+
+
+# --- raw servers: what a platform should not do ---------------------------------------------------------------
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that hands each connection to ``serve(connection)`` in a thread of its own (and
+    closes it after): an answer of 200 MB, one dripped a byte at a time, a connection closed unanswered, an SMTP
+    server without STARTTLS. ``connections`` counts those accepted."""
+
+    def __init__(self, serve):
+        self.serve = serve
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        self.connections = 0
+        self.stopped = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection) -> None:
+        try:
+            self.serve(connection)
+        except OSError:
+            pass
+        finally:
+            connection.close()
+
+    def url(self, path: str = "/hook", scheme: str = "http") -> str:
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self.stopped.set()
+        try:  # on Linux, closing a socket does not wake an accept() blocked on it in another thread
+            self.socket.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.socket.close()
+
+
+def read_request(connection) -> bytes:
+    """An HTTP request's head and body, as far as its Content-Length says."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        part = connection.recv(65536)
+        if not part:
+            return data
+        data += part
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(body) < length:
+        part = connection.recv(65536)
+        if not part:
+            break
+        body += part
+    return head + b"\r\n\r\n" + body
+
+
+@pytest.fixture
+def raw_server():
+    """``raw_server(serve)`` starts a RawServer; all are closed after the test."""
+    made: list[RawServer] = []
+
+    def start(serve) -> RawServer:
+        server = RawServer(serve)
+        made.append(server)
+        return server
+
+    yield start
+    for server in made:
+        server.close()
