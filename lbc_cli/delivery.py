@@ -566,7 +566,7 @@ class _Http:
         self.connection = None
         self.used = False
         self.secrets = _secrets(channel)
-        self.watch = _Watch(lambda: self.connection.sock if self.connection is not None else None)
+        self.watch = _Watch(lambda: self.connection.last_sock if self.connection is not None else None)
 
     def __enter__(self):
         return self.post
@@ -700,11 +700,15 @@ def _connection(https: bool):
 
     class Connection(base):
         watch = None
+        # the socket of the last connect, kept for the deadline: an answer read up to the close (no length, or
+        # `Connection: close`) is read through a socket http.client has already let go of (``sock`` None)
+        last_sock = None
 
         def connect(self):
             if self.watch is not None:
                 self.timeout = self.watch.left()
             super().connect()
+            self.last_sock = self.sock
             self.sock.settimeout(TIMEOUT)
             if self.watch is not None and self.watch.late:
                 raise TimeoutError

@@ -661,6 +661,39 @@ def test_an_answer_dripped_a_byte_at_a_time_ends_at_the_timeout(raw_server, monk
     assert took < 3 * 0.3 + 0.6  # each try within its 0.3 s in all, not 0.3 s a byte
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n",  # to the close
+        b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n",  # no length: HTTP/1.0, a proxy's
+        b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\nConnection: close\r\n\r\n",
+    ],
+    ids=["connection close", "http 1.0", "length and close"],
+)
+def test_an_answer_read_to_the_close_and_dripped_ends_at_the_timeout_too(raw_server, monkeypatch, head):  # noqa: F811
+    """From outside (the re-test): with `Connection: close` or no Content-Length, http.client lets go of the socket
+    once the headers are read, and the deadline found nothing to shut: a try lasted 200 s, a drip for ever."""
+    monkeypatch.setattr(delivery, "TIMEOUT", 0.3)
+
+    def serve(connection) -> None:  # the headers at once, then the body a byte every 0.05 s
+        read_request(connection)
+        connection.sendall(head)
+        end = time.monotonic() + 2.0
+        while time.monotonic() < end:
+            connection.sendall(b" ")
+            time.sleep(0.05)
+
+    server = raw_server(serve)
+    channel = Channel(name="县里", style="json", webhook=server.url(f"/hook?key={KEY}"))
+    waits = []
+    started = time.monotonic()
+    outcome = delivery.send(channel, "t", _sections(2), sleep=waits.append)
+    took = time.monotonic() - started
+    assert outcome.error == "channel 县里: 127.0.0.1 did not answer within 0.3 s"
+    assert outcome.delivered == set() and waits == [1.0, 2.0] and server.connections == 3
+    assert took < 3 * 0.3 + 0.6
+
+
 def test_an_smtp_greeting_dripped_a_byte_at_a_time_ends_at_the_timeout(raw_server, monkeypatch):  # noqa: F811
     monkeypatch.setattr(delivery, "TIMEOUT", 0.3)
     monkeypatch.setenv("LBC_SMTP_PASSWORD", "authcode")
