@@ -46,7 +46,7 @@ def _uid_field() -> str:
 # SQLite's AUTOINCREMENT keeps the highest id ever used (sqlite_sequence); without it a deleted highest id is
 # given again. PostgreSQL's sequences never go back.
 NEVER_REUSED = {"sqlite_autoincrement": True}
-NEVER_REUSED_TABLES = ("helpers", "pairings", "exits", "contacts", "exams", "schedule_items")
+NEVER_REUSED_TABLES = ("helpers", "pairings", "exits", "contacts", "exams", "schedule_items", "channels")
 
 
 class Child(SQLModel, table=True):
@@ -271,6 +271,8 @@ class Channel(SQLModel, table=True):
     reminders of its villages' children and its helpers' children."""
 
     __tablename__ = "channels"
+    # a channel removed while a send runs must not lend its id, and so its send log, to one added meanwhile
+    __table_args__ = (NEVER_REUSED,)
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = _uid_field()

@@ -543,3 +543,14 @@ def test_a_helper_in_a_channels_scope_cannot_be_deleted(lbc, db):
     ok(lbc("channel", "remove", "钉钉", "--yes"))
     ok(lbc("helper", "delete", "李老师", "--yes"))  # no channel names it now
     assert rows(db, "SELECT name FROM helpers") == [("王老师",)]
+
+
+def test_a_removed_channels_id_is_never_given_to_a_new_one(lbc, db):
+    """From the re-test: a channel removed while a send ran lent its id to one added meanwhile, and with it the
+    send log the send then wrote: the new group missed those reminders for a week. Ids are never given again."""
+    assert lbc("channel", "add", "旧群", "--webhook", "http://127.0.0.1:9/a").code == 0
+    [(old,)] = rows(db, "SELECT id FROM channels")
+    assert lbc("channel", "remove", "旧群", "--yes").code == 0
+    assert lbc("channel", "add", "新群", "--webhook", "http://127.0.0.1:9/b").code == 0
+    [(new,)] = rows(db, "SELECT id FROM channels")
+    assert new > old
