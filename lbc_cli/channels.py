@@ -237,13 +237,17 @@ def check_addresses(text: str, option: str) -> list[str]:
 
 
 def check_smtp(text: str, starttls: bool) -> tuple[str, int]:
-    """``HOST[:PORT]``: a host name or address, a port 1–65535 (465 by default, 587 with STARTTLS)."""
-    raw = str(text).strip()
+    """``HOST[:PORT]``: a host name or address, a port 1–65535 (465 by default, 587 with STARTTLS). A Chinese
+    input method's full-width colon and digits (smtp.qq.com：４６５) are read as ASCII ones."""
+    import unicodedata
+
+    raw = unicodedata.normalize("NFKC", str(text)).strip()
     host, colon, port_text = raw.rpartition(":") if ":" in raw else (raw, "", "")
     if not colon:
         host = raw
     if not host or len(host) > 253 or not _HOST_RE.fullmatch(host):
-        raise _usage("--smtp", "channel_bad_smtp", value=_printable(raw[:80]), form=i18n.help_name("HOST[:PORT]"))
+        shown = "****@" + raw.rpartition("@")[2] if "@" in raw else raw  # a user:password before the host: masked
+        raise _usage("--smtp", "channel_bad_smtp", value=_printable(shown[:80]), form=i18n.help_name("HOST[:PORT]"))
     if not colon:
         return host, STARTTLS_PORT if starttls else TLS_PORT
     if not port_text.isascii() or not port_text.isdigit() or not 1 <= int(port_text) <= 65535 or len(port_text) > 5:

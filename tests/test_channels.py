@@ -180,6 +180,9 @@ BAD = [
      "--smtp: the port '0' is not valid: 1–65535"),
     (["x", "--email", "zhangsan@qq.com", "--smtp", "smtp.qq.com:65536", "--from", "a@qq.com"], 2, "'65536'"),
     (["x", "--email", "zhangsan@qq.com", "--smtp", "smtp qq.com", "--from", "a@qq.com"], 2, "is not a host name"),
+    # from the re-test: a user and password before the host were echoed in the error
+    (["x", "--email", "zhangsan@qq.com", "--smtp", "me:pw@smtp.qq.com:465", "--from", "a@qq.com"], 2,
+     "--smtp: '****@smtp.qq.com:465' is not a host name"),
     (["x", "--email", "zhangsan@qq.com", "--smtp", "smtp.qq.com", "--tls", "--starttls", "--from", "a@qq.com"], 2,
      "--tls and --starttls exclude each other"),
     (["x", "--email", "zhangsan@qq.com", "--smtp", "smtp.qq.com"], 2, "give --from or --smtp-user"),
@@ -554,3 +557,13 @@ def test_a_removed_channels_id_is_never_given_to_a_new_one(lbc, db):
     assert lbc("channel", "add", "新群", "--webhook", "http://127.0.0.1:9/b").code == 0
     [(new,)] = rows(db, "SELECT id FROM channels")
     assert new > old
+
+
+def test_an_smtp_port_typed_with_a_chinese_input_method_is_read(lbc, db):
+    """From the re-test: smtp.qq.com：465 (a full-width colon) and ４６５ (full-width digits) were refused."""
+    for smtp in ("smtp.qq.com：465", "smtp.qq.com:４６５"):
+        done = lbc(
+            "channel", "add", f"邮件{len(smtp)}{smtp[-1]}", "--email", "a@qq.com", "--smtp", smtp, "--from", "b@qq.com"
+        )
+        assert done.code == 0, done.err
+    assert rows(db, "SELECT DISTINCT smtp_host, smtp_port FROM channels") == [("smtp.qq.com", 465)]
