@@ -304,13 +304,13 @@ def sent_within(db, channel_ids: list[int], since) -> dict[int, set[tuple]]:
 LOG_CHUNK = 10_000
 
 
-def write_log(db, done: list[tuple[int, Iterable[tuple]]]) -> int:
+def write_log(db, done: list[tuple[int, Iterable[tuple]]]) -> None:
     """The send log rows of ``done`` ((channel id, the keys it accepted)), sent now, in one transaction, a
-    chunk of rows a statement through the DB-API (``Database.writer``). Returns how many."""
+    chunk of rows a statement through the DB-API (``Database.writer``)."""
     from operator import itemgetter
 
     if not any(keys for _channel, keys in done):
-        return 0
+        return
     stamp = _stamp(_utc_now())
     sqlite = db.dialect == "sqlite"
     mark = "?" if sqlite else "%s"
@@ -320,7 +320,6 @@ def write_log(db, done: list[tuple[int, Iterable[tuple]]]) -> int:
         "INSERT INTO send_log (channel_id, child_id, rule, due_date, sent_at)"
         f" SELECT id, {mark}, {mark}, {mark}, {mark} FROM channels WHERE id = {mark}"
     )
-    written = 0
     with db.writer() as many:
         for channel_id, keys in sorted(done, key=lambda item: item[0]):
             days = {due: due.isoformat() if sqlite else due for due in {key[2] for key in keys}}
@@ -331,8 +330,6 @@ def write_log(db, done: list[tuple[int, Iterable[tuple]]]) -> int:
             for start in range(0, len(ordered), LOG_CHUNK):
                 chunk = ordered[start : start + LOG_CHUNK]
                 many(sql, [(child_id, rule, days[due], stamp, channel_id) for child_id, rule, due in chunk])
-                written += len(chunk)
-    return written
 
 
 def _scope(channel, children: list, villages: dict[int, str]) -> tuple[list[bool] | None, set[int] | None]:
@@ -367,7 +364,7 @@ def _sections(items, schedule, helper_ids, roles, phones, sent: set, only) -> tu
     """A channel's sections (delivery.Section): each helper's list, the unpaired children's, then the plan's
     items, less the reminders in ``sent``, each made when it is taken (a county's lines are not all held at
     once); with how many reminders they carry and how many were left out."""
-    from lbc_cli.delivery import Section
+    from lbc_cli.delivery import Section, mentionable
 
     left: set = set()
     if sent:
@@ -398,7 +395,7 @@ def _sections(items, schedule, helper_ids, roles, phones, sent: set, only) -> tu
                 f"{mark if pressing else ''}{heading(helper, roles, shared)} · {i18n.t('remind_items', n=len(group))}"
             )
             phone = phones.get(helper) if helper is not None else None
-            mobiles = (phone,) if phone and _is_mobile(phone) else ()
+            mobiles = mentionable((phone,)) if phone else ()  # delivery's one reading of a mobile
             yield Section(title, *columns.of(group), mobiles)
         if plan:
             plan_keys = [(None, "schedule", item.due_date) for item in plan]
@@ -435,10 +432,6 @@ class _Columns:
         if helpers is None:
             helpers = self.joined[item.helpers] = ";".join(item.helpers)
         return (item.child_id, item.name, item.rule, day, item.days_overdue, item.priority, helpers)
-
-
-def _is_mobile(phone: str) -> bool:
-    return len(phone) == 11 and phone.isdigit() and phone.isascii() and phone[0] == "1"
 
 
 def _masked(text: str, mobiles: set[str]) -> str:
