@@ -76,9 +76,12 @@ def _plain(syllable: str) -> str:
 
 def _words(name: str) -> list[tuple[str, bool]]:
     """The name in runs: (a run of Han characters, True) or (a word of other letters and digits, False)."""
+    name = name.strip()
+    if all(map(_readings, name)):  # the usual name: Han characters alone, one run
+        return [(name, True)] if name else []
     out: list[tuple[str, bool]] = []
     run, han = "", False
-    for ch in name.strip():
+    for ch in name:
         if ch.isspace() or ch in "·•.-":
             if run:
                 out.append((run, han))
@@ -114,33 +117,55 @@ def _given(run: str, phrases: dict | None = None) -> list[str]:
     return out
 
 
-def _family(run: str) -> tuple[int, list[str]]:
+@lru_cache(maxsize=65536)
+def _given_name(run: str) -> tuple[str, ...]:
+    """``_given`` of a name's given part (names share them: 建国, 欣怡)."""
+    return tuple(_given(run))
+
+
+def _family(run: str) -> tuple[int, tuple[str, ...]]:
     """(how many characters of ``run`` are the family name, its syllables)."""
+    return _family_of(run[:2], len(run) > 2)
+
+
+@lru_cache(maxsize=65536)
+def _family_of(head: str, longer: bool) -> tuple[int, tuple[str, ...]]:
+    """``_family`` of a run starting with ``head`` (its first two characters; ``longer``: more follow): a
+    two-character surname only in a name longer than itself."""
     surnames = _surnames()
     for size in (2, 1):
-        found = surnames.get(run[:size]) if len(run) > size or size == 1 else None
+        found = surnames.get(head[:size]) if longer or size == 1 else None
         if found is not None:
-            return size, found
-    return 1, [_reading(run[0]) or run[0]]
+            return size, tuple(found)
+    return 1, (_reading(head[0]) or head[0],)
 
 
-def _read(name: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Each syllable or word of a name: (its reading, its other readings)."""
-    out: list[tuple[str, tuple[str, ...]]] = []
+def _read(name: str) -> list[tuple[str, ...]]:
+    """Each syllable or word of a name with its other readings: (its reading, *its other readings)."""
+    out: list[tuple[str, ...]] = []
     for index, (run, han) in enumerate(_words(name)):
         if not han:
-            out.append((run, ()))
+            out.append((run,))
             continue
-        start, syllables = _family(run) if index == 0 else (0, [])
-        syllables = syllables + _given(run[start:])
-        for ch, syllable in zip(run, syllables, strict=True):
-            out.append((syllable, tuple(r for r in _readings(ch) if r != syllable)))
+        start, syllables = _family(run) if index == 0 else (0, ())
+        out += itertools.starmap(_options, zip(run, (*syllables, *_given_name(run[start:])), strict=True))
     return out
+
+
+@lru_cache(maxsize=65536)
+def _options(ch: str, syllable: str) -> tuple[str, ...]:
+    """A character read as ``syllable``: that reading, then its other readings."""
+    return (syllable, *(r for r in _readings(ch) if r != syllable))
+
+
+@lru_cache(maxsize=65536)
+def _initials(options: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(option[:1] for option in options)
 
 
 def syllables(name: str) -> list[str]:
     """One syllable per Han character; other runs (Latin letters, digits) kept lower-cased as words."""
-    return [syllable for syllable, _others in _read(name)]
+    return [options[0] for options in _read(name)]
 
 
 def name_keys(name: str) -> tuple[str, str]:
@@ -154,18 +179,22 @@ def derived(name: str) -> dict[str, str]:
     the initials and the full pinyin (without spaces) under the characters' other readings, each between spaces
     (' lzj lizhangjiang ' for 李长江), '' when there are none."""
     read = _read(name)
-    key = " ".join(s for s, _ in read)
-    initials = "".join(s[0] for s, _ in read if s)
-    combinations = itertools.islice(itertools.product(*((s, *others) for s, others in read)), _MOST_VARIANTS)
+    firsts = [options[0] for options in read]
+    initials = [_initials(options) for options in read]
+    key, spelled = " ".join(firsts), "".join([i[0] for i in initials])
     variants: dict[str, None] = {}
-    for combination in combinations:
-        variants["".join(p[0] for p in combination if p)] = None
-        variants["".join(combination)] = None
-    variants.pop(initials, None)
-    variants.pop(key.replace(" ", ""), None)
+    if len(read) < sum(map(len, read)):  # some character has another reading
+        # the first combinations of readings, in the table's order: each one's initials, then its full pinyin
+        fulls = itertools.islice(itertools.product(*read), _MOST_VARIANTS)
+        letters = itertools.islice(itertools.product(*initials), _MOST_VARIANTS)
+        for full, first_letters in zip(fulls, letters, strict=True):
+            variants["".join(first_letters)] = None
+            variants["".join(full)] = None
+        variants.pop(spelled, None)
+        variants.pop("".join(firsts), None)
     return {
         "name_pinyin": key,
-        "name_initials": initials,
+        "name_initials": spelled,
         "name_variants": f" {' '.join(variants)} " if variants else "",
     }
 
