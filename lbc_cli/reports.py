@@ -7,6 +7,7 @@ context the Markdown template receives, and `--format html` is that Markdown mad
 import json
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import compress
 from pathlib import Path
 from typing import NamedTuple
 
@@ -126,7 +127,8 @@ def _schooling_at_start(session, start: date, reference: date) -> tuple[dict, se
     started = select(Child.id, Child.schooling).where(or_(store.active_on(start), enrolled_later))
     at_start: dict[int, str | None] = {}
     for rows in store.raw_batches(started, session=session):
-        at_start.update((cid, first_after.get(cid, was)) for cid, was in rows)
+        at_start.update(rows)
+    at_start.update((cid, was) for cid, was in first_after.items() if cid in at_start)  # changed since
     return at_start, dropped
 
 
@@ -206,16 +208,12 @@ def _priority_children(session, listed, reference: date, roster: _Roster) -> tup
 def _incomplete_records(session, listed) -> list[dict]:
     """The children whose records miss a required field, in pinyin order, with the fields they miss (not a
     purged child's: its fields were erased on purpose)."""
-    fields = ["id", *rates.ARCHIVE_FIELDS]
-    query = listed.with_only_columns(*(Child.__table__.c[c] for c in fields)).where(store.incomplete_clause())
-    query = query.where(Child.status != store.PURGED)
-    incomplete = []
-    for row in store.raw_rows(query, session=session):
-        record = dict(zip(fields, row, strict=True))
-        missing = rates.missing_fields(record)
-        if missing:
-            incomplete.append({"id": record["id"], "name": record["name"], "missing": missing})
-    return incomplete
+    lacks = store.missing_field_clauses()
+    query = listed.add_columns(*lacks.values()).where(or_(*lacks.values()), Child.status != store.PURGED)
+    return [
+        {"id": child_id, "name": name, "missing": list(compress(lacks, lacking))}
+        for child_id, name, *lacking in store.raw_rows(query, session=session)
+    ]
 
 
 # Between the values the database joins into one text (store.joined): in no slug and no number.

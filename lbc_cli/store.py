@@ -476,9 +476,15 @@ def priority_clause():
 
 
 def incomplete_clause():
-    """SQL condition: a child's record lacks a field the archive requires. rates.missing_fields is the
-    rule; this is the same rule built from its field lists, to pick the incomplete records of a county
-    without reading every record (empty: NULL, or '' in a text field)."""
+    """SQL condition: a child's record lacks a field the archive requires (any of ``missing_field_clauses``)."""
+    return or_(*missing_field_clauses().values())
+
+
+def missing_field_clauses() -> dict:
+    """SQL conditions, one per field the archive requires, in rates.missing_fields' order: the record lacks it
+    (empty: NULL, or '' in a text field; a parent's work place only when that parent is away).
+    rates.missing_fields is the rule; this is the same rule built from its field lists, to pick a county's
+    incomplete records, and what each lacks, without reading their fields."""
     from sqlalchemy import Date, true
 
     from lbc_cli.rules import rates
@@ -487,10 +493,10 @@ def incomplete_clause():
         return column.is_(None) if isinstance(column.type, Date) else or_(column.is_(None), column == "")
 
     columns = Child.__table__.c
-    return or_(
-        *(empty(columns[key]) for key in rates.REQUIRED),
-        *(and_(columns[away] == true(), empty(columns[place])) for away, place in rates.AWAY_PLACES),
-    )
+    return {
+        **{key: empty(columns[key]) for key in rates.REQUIRED},
+        **{place: and_(columns[away] == true(), empty(columns[place])) for away, place in rates.AWAY_PLACES},
+    }
 
 
 def paired_children(children, *, session: Session, as_of: date) -> tuple[set[int], dict[int, list[str]]]:

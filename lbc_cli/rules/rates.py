@@ -28,10 +28,9 @@ REQUIRED = (
     "guardian_phone",
     "care_agreement_on",
 )
-# A parent away needs a work place: (away flag, the field it requires).
+# A parent away needs a work place: (away flag, the field it requires). store.missing_field_clauses is the same
+# rule in SQL, made of these two lists.
 AWAY_PLACES = (("father_away", "father_work_place"), ("mother_away", "mother_work_place"))
-# Every field missing_fields reads (store.incomplete_clause is the same rule in SQL, made of these).
-ARCHIVE_FIELDS = (*REQUIRED, *(field for pair in AWAY_PLACES for field in pair))
 
 
 def missing_fields(record: dict) -> list[str]:
