@@ -172,6 +172,22 @@ class Database:
                 ) from exc
             if engine.dialect.name == "postgresql":
 
+                @event.listens_for(engine, "connect")
+                def _on_pg_connect(dbapi_conn, _record):
+                    # No JIT compilation for lbc's sessions: a county's queries (a scan of its children with a
+                    # subplan of their times out) are estimated dear and run in milliseconds, and compiling each
+                    # took longer than running it (benchmarks/README.md). Set outside a transaction, so that it
+                    # lasts the session (the pattern of SQLAlchemy's documentation).
+                    info = getattr(dbapi_conn, "info", None)  # psycopg 3's; psycopg2 has server_version itself
+                    version = getattr(info, "server_version", None) or getattr(dbapi_conn, "server_version", 0)
+                    if version < 110000:  # no JIT before PostgreSQL 11
+                        return
+                    autocommit = dbapi_conn.autocommit
+                    dbapi_conn.autocommit = True
+                    with dbapi_conn.cursor() as cursor:
+                        cursor.execute("SET jit = off")
+                    dbapi_conn.autocommit = autocommit
+
                 @event.listens_for(engine, "begin")
                 def _on_pg_begin(conn):
                     # Writers queue as on SQLite: one transaction-level lock, waited for up to the busy
@@ -673,15 +689,9 @@ class Database:
         archive did not hold (it is of an older schema) are dropped, so that its upgrade makes them anew."""
         import subprocess
 
-        from sqlalchemy.engine import make_url
-
         self._no_one_holding_the_tables()
         self.dispose()
-        url = make_url(self.target)
-        env = dict(os.environ)
-        if url.password is not None:
-            env["PGPASSWORD"] = str(url.password)
-        conninfo = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+        conninfo, env, password = _pg_client(self.target)
         command = [_program("pg_restore"), "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
                    "--no-owner", "--no-privileges", f"--dbname={conninfo}", str(archive)]  # fmt: skip
         # A lock held by another session is waited for up to the busy timeout, as every lbc write waits; and
@@ -692,11 +702,8 @@ class Database:
                                   errors="replace", check=False, preexec_fn=_dies_with_parent)  # fmt: skip
         except OSError as exc:
             raise LbcError(i18n.t("restore_failed", why=i18n.db_problem(exc.strerror))) from None
-        if done.returncode != 0:
-            lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
-            why = lines[-1][:300] if lines else f"exit status {done.returncode}"
-            if url.password:
-                why = why.replace(str(url.password), "***")
+        why = _pg_client_problem(done, password)
+        if why is not None:
             if "lock timeout" in why:  # another session held a table past the busy timeout: nothing restored
                 raise DatabaseError(i18n.t("db_locked"))
             raise LbcError(i18n.t("restore_failed", why=i18n.db_problem(why, quote=False)))
@@ -728,13 +735,7 @@ class Database:
         The password goes through the environment, never on a command line others can read."""
         import subprocess
 
-        from sqlalchemy.engine import make_url
-
-        url = make_url(self.target)
-        env = dict(os.environ)
-        if url.password is not None:
-            env["PGPASSWORD"] = str(url.password)
-        conninfo = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+        conninfo, env, password = _pg_client(self.target)
         try:
             done = subprocess.run(
                 [_pg_dump_program(), "--format=custom", f"--file={out}", f"--dbname={conninfo}"],
@@ -747,11 +748,8 @@ class Database:
             )
         except OSError as exc:
             raise LbcError(i18n.t("backup_failed", why=i18n.db_problem(exc.strerror))) from None
-        if done.returncode != 0:
-            lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
-            why = lines[-1][:300] if lines else f"exit status {done.returncode}"
-            if url.password:
-                why = why.replace(str(url.password), "***")
+        why = _pg_client_problem(done, password)
+        if why is not None:
             if "no space left on device" in why.lower():  # the archive did not fit
                 raise LbcError(i18n.t("backup_disk_full", file=dest))
             raise LbcError(i18n.t("backup_failed", why=why))
@@ -986,6 +984,29 @@ def _with_driver(target: str) -> str:
     if scheme in ("postgresql", "postgres"):
         return f"postgresql+psycopg{sep}{rest}"
     return target
+
+
+def _pg_client(target: str) -> tuple[str, dict, str | None]:
+    """What pg_dump and pg_restore are run with for ``target``: (its connection string without the password, the
+    environment, which carries the password, the password). Never on a command line others can read."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(target)
+    env = dict(os.environ)
+    password = None if url.password is None else str(url.password)
+    if password is not None:
+        env["PGPASSWORD"] = password
+    return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False), env, password
+
+
+def _pg_client_problem(done, password: str | None) -> str | None:
+    """Why pg_dump or pg_restore (``done``: its finished process) failed: the last line it wrote to stderr (at most
+    300 characters; its exit status without one), the password masked; None when it succeeded."""
+    if done.returncode == 0:
+        return None
+    lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+    why = lines[-1][:300] if lines else f"exit status {done.returncode}"
+    return why.replace(password, "***") if password else why
 
 
 def _pg_dump_program() -> str | None:
