@@ -996,7 +996,9 @@ def _pg_client(target: str) -> tuple[str, dict, str | None]:
     password = None if url.password is None else str(url.password)
     if password is not None:
         env["PGPASSWORD"] = password
-    return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False), env, password
+    # (URL.set leaves a part it is given as None as it was: the password is taken out with _replace)
+    plain = url._replace(password=None).set(drivername="postgresql")
+    return plain.render_as_string(hide_password=False), env, password
 
 
 def _pg_client_problem(done, password: str | None) -> str | None:

@@ -643,6 +643,42 @@ def test_db_backup_without_pg_dump_says_what_to_install(lbc, tmp_path, monkeypat
     assert list(tmp_path.iterdir()) == []
 
 
+def test_pg_dump_and_pg_restore_get_the_password_through_the_environment_never_their_command_line():
+    """Found from outside: the connection string given to pg_dump and pg_restore (``--dbname=…``, which `ps`
+    shows every user of the machine) kept the URL's password; it goes through PGPASSWORD alone."""
+    for url, password in [
+        ("postgresql+psycopg://lbc:s3cret@db.example.org:5432/county", "s3cret"),
+        ("postgresql+psycopg://lbc:p%40ss@db.example.org/county", "p@ss"),
+        ("postgresql://clerk@db.example.org/county", None),
+    ]:
+        conninfo, env, given = lbc_db._pg_client(url)
+        assert conninfo.startswith("postgresql://") and "@db.example.org" in conninfo
+        assert ":" not in conninfo.removeprefix("postgresql://").split("@")[0], conninfo
+        assert given == password and env.get("PGPASSWORD") == password
+        if password:
+            assert password not in conninfo and "p%40ss" not in conninfo
+
+
+@pytest.mark.skipif(not ON_PG, reason="PostgreSQL only: pg_dump")
+def test_db_backup_runs_pg_dump_without_the_password_in_its_arguments(run, db, tmp_path, monkeypatch):
+    """The same, end to end: a pg_dump that notes its arguments, then runs the real one."""
+    real = shutil.which("pg_dump")
+    assert real is not None
+    noted = tmp_path / "arguments.txt"
+    wrapper = tmp_path / "bin" / "pg_dump"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{noted}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
+    scheme, rest = str(db).split("://", 1)
+    user, host = rest.split("@", 1)
+    with_password = f"{scheme}://{user.split(':')[0]}:s3cret-word@{host}"  # the test server trusts: ignored there
+    done = run("db", "backup", str(tmp_path / "county.dump"), db=with_password)
+    assert done.code == 0, done.err
+    arguments = noted.read_text()
+    assert "--dbname=" in arguments and "s3cret-word" not in arguments
+
+
 # ---- db check --------------------------------------------------------------------------------
 
 
