@@ -163,7 +163,8 @@ class _Days(dict):
     each distinct day: a county's children share a few thousand days, and their facts hold seven each."""
 
     def __missing__(self, value) -> date:
-        found = self[value] = date.fromisoformat(value) if value.__class__ is str else value
+        # anything else another program wrote (a number in a date column) is refused as fromisoformat refuses it
+        found = self[value] = value if isinstance(value, date) else date.fromisoformat(value)
         return found
 
 
