@@ -75,7 +75,7 @@ def facts(rows: Rows, dialect: str, as_of: date, *, helper_id: int | None = None
     named = Named()
     sql = facts_sql(dialect, helper_id=helper_id, village=village)
     found = rows(sql, facts_params(dialect, as_of, helper_id=helper_id, village=village))
-    day = _Days().__getitem__  # SQLite gives ISO text, PostgreSQL dates: each distinct day kept once
+    day = Days().__getitem__  # SQLite gives ISO text, PostgreSQL dates: each distinct day kept once
     new = tuple.__new__
     found = (row if row[-1] is None else _since_back(row) for row in found)  # read as they are taken
     made = [
@@ -158,9 +158,10 @@ def _since_back(row: tuple) -> tuple:
     return (*head, helpers, back)
 
 
-class _Days(dict):
+class Days(dict):
     """A day as the database gives it (ISO text on SQLite, a date on PostgreSQL) -> that date, one object for
-    each distinct day: a county's children share a few thousand days, and their facts hold seven each."""
+    each distinct day: a county's children share a few thousand days, and their facts hold seven each (the send
+    log's due dates are read with it too)."""
 
     def __missing__(self, value) -> date:
         # anything else another program wrote (a number in a date column) is refused as fromisoformat refuses it

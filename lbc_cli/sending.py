@@ -99,11 +99,32 @@ def liner(*, markdown: bool = False, text: Callable[[str], str] = str) -> Callab
     return line
 
 
-def grouped_text(items, helper_ids, schedule, roles, as_of: date, *, markdown: bool, only: set | None = None) -> str:
-    """`remind`'s text or Markdown: the title, each helper's list (``grouped``), then the unpaired children's,
-    then the plan's items."""
+class Lists(NamedTuple):
+    """The due work (reminder_facts.DueWork) as the lists are made of it: the reminders, each child's helpers' ids,
+    and with `--helper` that helper's id alone (its list only)."""
+
+    items: list
+    helper_ids: dict
+    only: set | None
+
+
+def lists(work) -> Lists:
+    from lbc_cli.rules.reminders import as_reminders
+
+    return Lists(
+        as_reminders(work.children, work.due),
+        {facts.id: facts.helper_ids for facts in work.children},
+        {work.helper.id} if work.helper is not None else None,
+    )
+
+
+def grouped_text(work, as_of: date, *, markdown: bool) -> str:
+    """`remind`'s text or Markdown of the due work: the title, each helper's list (``grouped``), then the unpaired
+    children's, then the plan's items."""
     from lbc_cli.render import md_text
 
+    items, helper_ids, only = lists(work)
+    schedule, roles = work.schedule, work.roles
     text = md_text if markdown else str  # people's text (names, the plan's items) as Markdown shows it as text
     lines: list[str] = []
     h1, h2, bullet = ("# ", "## ", "- ") if markdown else ("", "", "  ")
@@ -177,17 +198,14 @@ def send_reminders(
     process is stopped during them (then the stop goes on). ``report``: called with each channel's result as
     it is done. ``dry_run``: the messages made, nothing posted, nothing written."""
     from lbc_cli import delivery, reminder_facts
-    from lbc_cli.rules.reminders import as_reminders
 
     chosen = channels(db, names)
     work = reminder_facts.due_work(db, as_of, within, helper=helper, village=village, places=True)
     resend_days = int(work.rules["resend_days"])
     ids = [channel.id for channel in chosen] if resend_days else []  # 0: every reminder sent each time
     sent = sent_within(db, ids, _utc_now() - timedelta(days=resend_days))
-    items = as_reminders(work.children, work.due)
+    items, helper_ids, only = lists(work)
     places = work.due.places
-    helper_ids = {facts.id: facts.helper_ids for facts in work.children}
-    only = {work.helper.id} if work.helper is not None else None
     title = i18n.t("remind_title", date=as_of.isoformat())
     results: list[ChannelResult] = []
     done: list[tuple[int, Iterable[tuple]]] = []  # (channel id, the keys it accepted)
@@ -257,17 +275,21 @@ CHANNEL_COLUMNS = (
 )
 
 
-def channels(db, names: list[str] | None = None) -> list:
-    """The channels to send to (each with the attributes of ``CHANNEL_COLUMNS``): every one, in the order they
-    were added, or those ``names``d, in that order; LbcError when there is none, or naming the first name no
-    channel has."""
+def stored_channels(db) -> list:
+    """Every channel, in the order they were added, each with the attributes of ``CHANNEL_COLUMNS``."""
     from types import SimpleNamespace
-
-    from lbc_cli.errors import LbcError
 
     query = f"SELECT {', '.join(CHANNEL_COLUMNS)} FROM channels ORDER BY id"
     with db.reader() as rows:
-        found = [SimpleNamespace(**dict(zip(CHANNEL_COLUMNS, row, strict=True))) for row in rows(query, {})]
+        return [SimpleNamespace(**dict(zip(CHANNEL_COLUMNS, row, strict=True))) for row in rows(query, {})]
+
+
+def channels(db, names: list[str] | None = None) -> list:
+    """The channels to send to: every one (``stored_channels``), or those ``names``d, in that order; LbcError
+    when there is none, or naming the first name no channel has."""
+    from lbc_cli.errors import LbcError
+
+    found = stored_channels(db)
     if not found:
         raise LbcError(i18n.t("send_no_channel"))
     if not names:
@@ -290,14 +312,13 @@ def sent_within(db, channel_ids: list[int], since) -> dict[int, set[tuple]]:
         "SELECT channel_id, child_id, rule, due_date FROM send_log"
         f" WHERE channel_id IN ({listed}) AND sent_at >= :since"
     )
+    from lbc_cli.reminder_facts import Days
+
     found: dict[int, set[tuple]] = {}
-    days: dict = {}  # a few hundred due dates, read as text on SQLite
+    day = Days().__getitem__  # a few hundred due dates, read as text on SQLite
     with db.reader() as rows:
         for channel_id, child_id, rule, due in rows(query, {"since": _stamp(since)}):
-            day = days.get(due)
-            if day is None:
-                day = days[due] = date.fromisoformat(due) if isinstance(due, str) else due
-            found.setdefault(channel_id, set()).add((child_id, rule, day))
+            found.setdefault(channel_id, set()).add((child_id, rule, day(due)))
     return found
 
 
@@ -366,24 +387,16 @@ def _sections(items, schedule, helper_ids, roles, phones, sent: set, only) -> tu
     once); with how many reminders they carry and how many were left out."""
     from lbc_cli.delivery import Section, mentionable
 
-    left: set = set()
+    left: set = set()  # the keys left out as sent
     if sent:
-        kept = []
-        for item in items:
-            key = (item.child_id, item.rule, item.due_date)
-            if key in sent:
-                left.add(key)
-            else:
-                kept.append(item)
-        items = kept
+        items = _not_sent(items, lambda item: (item.child_id, item.rule, item.due_date), sent, left)
     # urgent first across the lists (a child alone or missing is reported at once, SPEC section 2): each helper's
     # urgent items, then each helper's others, each part grouped as `remind` groups them
     urgent = [item for item in items if item.priority == "urgent"]
     others = [item for item in items if item.priority != "urgent"] if urgent else items
     groups = [(helper, group, True) for helper, group in grouped(urgent, helper_ids, roles, only=only)]
     groups += [(helper, group, False) for helper, group in grouped(others, helper_ids, roles, only=only)]
-    plan = [item for item in schedule if (None, "schedule", item.due_date) not in sent]
-    left.update((None, "schedule", item.due_date) for item in schedule if (None, "schedule", item.due_date) in sent)
+    plan = _not_sent(schedule, lambda item: (None, "schedule", item.due_date), sent, left)
     carried = len({id(item) for _helper, group, _urgent in groups for item in group}) + len({i.due_date for i in plan})
 
     def made() -> Iterator:
@@ -403,6 +416,18 @@ def _sections(items, schedule, helper_ids, roles, phones, sent: set, only) -> tu
             yield Section(i18n.t("remind_schedule"), [item.name for item in plan], plan_keys, records)
 
     return made(), carried, len(left)
+
+
+def _not_sent(items: list, key_of: Callable[[Any], tuple], sent: set, left: set) -> list:
+    """``items`` but those whose send log key is in ``sent``, whose keys go to ``left``."""
+    kept = []
+    for item in items:
+        key = key_of(item)
+        if key in sent:
+            left.add(key)
+        else:
+            kept.append(item)
+    return kept
 
 
 class _Columns:

@@ -87,17 +87,12 @@ def remind(
     if dry_run or channel:
         raise LbcError(i18n.t("send_needed", option="--dry-run" if dry_run else "--channel"), ExitCode.USAGE)
     from lbc_cli import output, reminder_facts, sending
-    from lbc_cli.rules import reminders
 
     fmt = check_format(fmt, output.REMINDERS, bom=bom, out=out, default="text")
     now = today(as_of)
     work = reminder_facts.due_work(database(), now, within, helper=helper, village=village)
     if fmt in ("text", "md"):
-        items = reminders.as_reminders(work.children, work.due)
-        helper_ids = {facts.id: facts.helper_ids for facts in work.children}
-        only = {work.helper.id} if work.helper is not None else None
-        text = sending.grouped_text(items, helper_ids, work.schedule, work.roles, now, markdown=fmt == "md", only=only)
-        write_out(text, fmt, out)
+        write_out(sending.grouped_text(work, now, markdown=fmt == "md"), fmt, out)
     else:
         write_out(_table(work), fmt, out, bom=bom)
     _village_hint(village, len(work.children))
