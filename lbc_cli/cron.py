@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from lbc_cli import i18n
 from lbc_cli.errors import ExitCode, LbcError
+from lbc_cli.sending import stored_channels
 
 # Mondays at 08:00: a video call with the parents is due every week (video_call_days 7), and the send log keeps a
 # reminder from being sent again for resend_days (7): each week's message carries the week's work.
@@ -92,7 +93,7 @@ def line(db, at: str) -> Line:
     for path in (command[0], pythonpath or "", target, str(log)):
         _writable(path)
 
-    channels = channels_of(db)
+    channels = sorted(stored_channels(db), key=lambda channel: channel.name)
     warnings: list[str] = []
     notes: list[str] = []
     if hidden_password:
@@ -101,7 +102,7 @@ def line(db, at: str) -> Line:
     if channels:
         work = "remind --send"
         notes.append(
-            i18n.t("cron_sends", n=len(channels), names=i18n.t("list_sep").join(name for name, _s, _p in channels))
+            i18n.t("cron_sends", n=len(channels), names=i18n.t("list_sep").join(channel.name for channel in channels))
         )
     else:
         reminders = folder / "reminders"
@@ -123,25 +124,15 @@ def line(db, at: str) -> Line:
     return Line(f"{at} {shell.replace('%', chr(92) + '%')}", warnings, notes)
 
 
-def channels_of(db) -> list[tuple[str, str, str | None]]:
-    """Every channel of the database: (name, style, password_file), by name."""
-    from sqlmodel import select
-
-    from lbc_cli.models import Channel
-
-    with db.session() as session:
-        found = session.exec(select(Channel.name, Channel.style, Channel.password_file).order_by(Channel.name))
-        return [tuple(row) for row in found]
-
-
 def _password_warnings(channels) -> list[str]:
     """An e-mail channel cron cannot send by: no password file (cron has no LBC_SMTP_PASSWORD), or one that
     cannot be used."""
     from lbc_cli.delivery import password_file_problem
 
     warnings = []
-    for name, style, password_file in channels:
-        if style != "email":
+    for channel in channels:
+        name, password_file = channel.name, channel.password_file
+        if channel.style != "email":
             continue
         if not password_file:
             warnings.append(i18n.t("cron_no_password_file", name=name))
@@ -189,14 +180,12 @@ def _database(db) -> tuple[str, str, Path, bool]:
         path = Path(os.path.abspath(db.path))
         return str(path), path.stem, path.parent, False
     from platformdirs import user_data_dir
-    from sqlalchemy.engine import URL, make_url
 
-    url = make_url(db.target)
-    hidden = url.password is not None or "password" in url.query
-    query = {key: value for key, value in url.query.items() if key != "password"}
-    url = URL.create(url.drivername, url.username, None, url.host, url.port, url.database, query)
+    from lbc_cli.db import url_without_password
+
+    url, password = url_without_password(db.target)
     folder = Path(os.path.abspath(user_data_dir("lbc", appauthor=False)))
-    return url.render_as_string(hide_password=False), url.database or "lbc", folder, hidden
+    return url.render_as_string(hide_password=False), url.database or "lbc", folder, password is not None
 
 
 def _writable(path: str) -> None:

@@ -19,7 +19,7 @@ from lbc_cli import i18n, last_contacts, validate
 from lbc_cli.errors import DatabaseDamaged, DatabaseError, ExitCode, LbcError
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import URL, Engine
     from sqlmodel import Session
 
 SCHEMA_VERSION = 7  # of the tables models.py defines (here, so that opening a file needs no SQLModel)
@@ -986,19 +986,27 @@ def _with_driver(target: str) -> str:
     return target
 
 
+def url_without_password(target: str) -> tuple["URL", str | None]:
+    """(the URL of ``target`` with no password in it, the password or None): libpq takes one from the URL's user
+    part and from its ``password`` parameter, so both are taken out. For a URL that others may see: a crontab
+    line, pg_dump's command line."""
+    from sqlalchemy.engine import URL, make_url
+
+    url = make_url(target)
+    password = url.password if url.password is not None else url.query.get("password")
+    query = {key: value for key, value in url.query.items() if key != "password"}
+    plain = URL.create(url.drivername, url.username, None, url.host, url.port, url.database, query)
+    return plain, None if password is None else str(password)
+
+
 def _pg_client(target: str) -> tuple[str, dict, str | None]:
     """What pg_dump and pg_restore are run with for ``target``: (its connection string without the password, the
     environment, which carries the password, the password). Never on a command line others can read."""
-    from sqlalchemy.engine import make_url
-
-    url = make_url(target)
+    plain, password = url_without_password(target)
     env = dict(os.environ)
-    password = None if url.password is None else str(url.password)
     if password is not None:
         env["PGPASSWORD"] = password
-    # (URL.set leaves a part it is given as None as it was: the password is taken out with _replace)
-    plain = url._replace(password=None).set(drivername="postgresql")
-    return plain.render_as_string(hide_password=False), env, password
+    return plain.set(drivername="postgresql").render_as_string(hide_password=False), env, password
 
 
 def _pg_client_problem(done, password: str | None) -> str | None:

@@ -1023,3 +1023,15 @@ def test_init_says_created_for_a_new_database_on_either_backend(run, new_db):
     assert first.err.startswith("created the database"), first.err
     again = run("init", db=target)
     assert again.code == 0 and f"up to date (schema {lbc_db.SCHEMA_VERSION})" in again.err, again.err
+
+
+def test_a_password_given_as_the_urls_password_parameter_stays_off_pg_dumps_command_line_too():
+    """libpq also takes a password from the URL's ``password`` parameter: it goes through PGPASSWORD as well, and
+    a crontab line names the server without it."""
+    conninfo, env, given = lbc_db._pg_client(
+        "postgresql+psycopg://lbc@db.example.org/county?password=q1&sslmode=require"
+    )
+    assert "q1" not in conninfo and "password" not in conninfo and "sslmode=require" in conninfo
+    assert given == "q1" and env["PGPASSWORD"] == "q1"
+    plain, password = lbc_db.url_without_password("postgresql+psycopg://lbc:s3cret@db.example.org/county?password=x")
+    assert password == "s3cret" and plain.password is None and "password" not in plain.query
