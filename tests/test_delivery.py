@@ -631,14 +631,19 @@ def test_an_answer_over_64_kib_is_a_failure_read_no_further(raw_server, with_len
     assert zh == "渠道 县里：127.0.0.1 的应答超过 64 KiB，不是该平台的应答，消息未确认送达"
 
 
-def _dripping(head: bytes, every: float = 0.05, for_seconds: float = 2.0):
-    """A server that sends ``head`` a byte every ``every`` seconds (then nothing), for at most ``for_seconds``."""
+def _dripping(head: bytes, every: float = 0.05, for_seconds: float = 2.0, *, head_at_once: bool = False):
+    """A server that sends ``head`` (at once, or a byte at a time) and then spaces, a byte every ``every`` seconds,
+    for at most ``for_seconds``."""
 
     def serve(connection) -> None:
         if head.startswith(b"HTTP/"):
             read_request(connection)
         end = time.monotonic() + for_seconds
-        for byte in head + b" " * 100000:
+        dripped = head + b" " * 100000
+        if head_at_once:
+            connection.sendall(head)
+            dripped = b" " * 100000
+        for byte in dripped:
             if time.monotonic() > end:
                 return
             connection.sendall(bytes([byte]))
@@ -674,16 +679,7 @@ def test_an_answer_read_to_the_close_and_dripped_ends_at_the_timeout_too(raw_ser
     """From outside (the re-test): with `Connection: close` or no Content-Length, http.client lets go of the socket
     once the headers are read, and the deadline found nothing to shut: a try lasted 200 s, a drip for ever."""
     monkeypatch.setattr(delivery, "TIMEOUT", 0.3)
-
-    def serve(connection) -> None:  # the headers at once, then the body a byte every 0.05 s
-        read_request(connection)
-        connection.sendall(head)
-        end = time.monotonic() + 2.0
-        while time.monotonic() < end:
-            connection.sendall(b" ")
-            time.sleep(0.05)
-
-    server = raw_server(serve)
+    server = raw_server(_dripping(head, head_at_once=True))  # the headers at once, then the body a byte every 0.05 s
     channel = Channel(name="县里", style="json", webhook=server.url(f"/hook?key={KEY}"))
     waits = []
     started = time.monotonic()
