@@ -106,6 +106,8 @@ class Database:
         if self.url_mode:
             from sqlalchemy.engine import make_url
 
+            if _stray_at(target):  # read as it stands, a password's end would be taken for the host (and shown)
+                raise LbcError(i18n.t("db_url_raw_at"), ExitCode.USAGE)
             try:
                 url = make_url(target)
             except Exception:  # SQLAlchemy's ArgumentError, or a ValueError for a port that is no number
@@ -931,6 +933,17 @@ def _dies_with_parent() -> None:
         pass
 
 
+def _stray_at(target: str) -> bool:
+    """A server's URL with an @ (or a password's /, ? or #) not written %40: any @ but the one that ends the user
+    and password, before the host. (A SQLite URL names a file, whose path may hold an @.)"""
+    if target.lower().startswith("sqlite"):
+        return False
+    rest = target.split("://", 1)[1]
+    ends = [at for at in (rest.find(mark) for mark in "/?#") if at >= 0]
+    authority = rest[: min(ends, default=len(rest))]
+    return authority.count("@") > 1 or "@" in rest[len(authority) :]
+
+
 def _url_shown(target: str) -> str:
     """A URL as a message may show it: no password (``user:secret@host`` -> ``user:***@host``, and a
     ``?password=secret`` query as ``?password=***``)."""
@@ -993,7 +1006,9 @@ def url_without_password(target: str) -> tuple["URL", str | None]:
     from sqlalchemy.engine import URL, make_url
 
     url = make_url(target)
-    password = url.password if url.password is not None else url.query.get("password")
+    password = url.query.get("password", url.password)  # the parameter, where both are given, as the driver reads it
+    if isinstance(password, tuple):  # given more than once: the last
+        password = password[-1]
     query = {key: value for key, value in url.query.items() if key != "password"}
     plain = URL.create(url.drivername, url.username, None, url.host, url.port, url.database, query)
     return plain, None if password is None else str(password)
@@ -1505,6 +1520,11 @@ def translate(exc: BaseException, target: str) -> LbcError:
         kind = type(getattr(exc, "orig", exc)).__name__  # a server's own text may quote the connection string
         why = i18n.db_problem(text, ("无法连接（加 --debug 查看详情）", kind), quote=False)
         return DatabaseError(i18n.t("db_unavailable", target=target, why=why))
+    import re
+
+    option = re.search(r'invalid connection option "([^"]{1,60})"', text)  # libpq's, of a URL's ?name=
+    if option is not None:
+        return LbcError(i18n.t("db_url_option", target=target, name=option[1]), ExitCode.USAGE)
     if "out of range" in text or "reached maximum value of sequence" in text:  # PostgreSQL's INTEGER ids
         return LbcError(i18n.t("out_of_range", largest=validate.MAX_ID))
     if "nul (0x00)" in text:  # PostgreSQL's refusal of a NUL in text (from a file lbc did not write)

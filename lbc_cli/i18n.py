@@ -689,6 +689,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--db:“{target}”不是数据库地址(SQLite 文件路径,或 postgresql://用户@主机/库名)",
         "--db: '{target}' is not a database target (a SQLite file path, or postgresql://USER@HOST/DBNAME)",
     ),
+    "db_url_raw_at": (
+        "--db：网址的用户名、密码或参数中的 @ 要写成 %40（密码中的 / 写成 %2F，# 写成 %23，问号写成 %3F），"
+        "例如 p%40ss；这个地址未被使用",
+        "--db: an @ in the URL's user, password or parameters (and a /, ? or # in its password) is written %40 (%2F,"
+        " %3F, %23), e.g. p%40ss; the address was not used",
+    ),
+    "db_url_option": (
+        "--db：“{target}”中的连接参数“{name}”不存在（PostgreSQL 不认识它）",
+        "--db: '{target}' has a connection parameter '{name}' PostgreSQL does not know",
+    ),
     "stdin_closed": (
         "标准输入已关闭,没有可读的内容;请给出文件名,或用管道送入数据",
         "standard input is closed: nothing to read; name a file, or pipe the data in",

@@ -1034,4 +1034,11 @@ def test_a_password_given_as_the_urls_password_parameter_stays_off_pg_dumps_comm
     assert "q1" not in conninfo and "password" not in conninfo and "sslmode=require" in conninfo
     assert given == "q1" and env["PGPASSWORD"] == "q1"
     plain, password = lbc_db.url_without_password("postgresql+psycopg://lbc:s3cret@db.example.org/county?password=x")
-    assert password == "s3cret" and plain.password is None and "password" not in plain.query
+    assert password == "x" and plain.password is None and "password" not in plain.query  # the driver's: the parameter
+
+
+def test_a_password_given_in_both_places_reaches_pg_dump_as_the_driver_reads_it():
+    """Found from outside: with a password in the user part and in ``?password=``, lbc connected with the
+    parameter's and pg_dump was given the other (and failed to log in)."""
+    _conninfo, env, given = lbc_db._pg_client("postgresql+psycopg://lbc:WRONG@db.example.org/county?password=right")
+    assert given == "right" and env["PGPASSWORD"] == "right"

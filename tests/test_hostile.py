@@ -1086,6 +1086,42 @@ def test_a_password_in_a_urls_query_is_not_shown(run):
     assert "qq" not in result.out and "password=***" in result.out and "u:***@h" in result.out
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://lbc:p@ssSECRET@127.0.0.1:5/lbc",  # an @ in the password
+        "postgresql+psycopg://lbc@127.0.0.1:5/lbc?sslmode=disable&password=x@SECRET",  # in a parameter
+        "postgresql+psycopg://lbc:p/wSECRET@127.0.0.1:5/lbc",  # a / in the password
+        "postgresql+psycopg://lbc:p#wSECRET@127.0.0.1:5/lbc",
+    ],
+    ids=["at in password", "at in parameter", "slash in password", "hash in password"],
+)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_url_with_a_raw_at_is_refused_before_any_part_of_its_password_is_shown_or_looked_up(run, url, lang):
+    """Found from outside: read as it stands, such a URL took the password's end for the host, showed it in `db path`
+    and every message, and looked it up as a host name (asking the DNS server for it). It is refused (exit 2)
+    with how to write it, before anything is opened, and nothing of the password is said."""
+    for command in (["db", "path"], ["remind"], ["cron", "--print"]):
+        result = run("--lang", lang, "--db", url, *command)
+        assert result.code == 2, (command, result.err)
+        line = one_error_line(result.err)
+        assert "%40" in line and "SECRET" not in line and "ssSECRET" not in result.out
+
+
+def test_a_sqlite_url_whose_file_path_holds_an_at_is_a_file_as_before(run, tmp_path):
+    target = tmp_path / "村@李家.db"
+    result = run("--db", f"sqlite:///{target}", "db", "path")
+    assert (result.code, result.out) == (0, f"{target}\n")
+
+
+@pytest.mark.skipif(not ON_PG, reason="PostgreSQL only: libpq's connection parameters")
+def test_an_unknown_connection_parameter_is_a_usage_error_naming_it_not_an_internal_error(run, db):
+    """Found from outside: a mistyped parameter (`?sslmod=`, `?bogus=1`) was an internal error (ProgrammingError)."""
+    result = run("--db", f"{db}?bogus=1", "remind")
+    assert result.code == 2
+    assert "bogus" in one_error_line(result.err) and "internal" not in result.err
+
+
 @pytest.fixture
 def small_disk(tmp_path):
     """A 1 MB file system of the test's own (tmpfs; needs root, skipped without)."""
