@@ -405,6 +405,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "name_and_id": ("{name}（{id}）", "{name} ({id})"),
     "list_sep": ("、", ", "),
+    "village_not_found_prefix": (
+        "找不到村“{ref}”：登记中没有这个村，也没有以它开头的村名",
+        'no village "{ref}" is in the register, nor one whose name starts with it',
+    ),
     "village_not_found_close": ("找不到村“{ref}”；是不是：{matches}？", 'no village "{ref}"; did you mean: {matches}?'),
     "village_new_near": (
         "“{village}”是新的村名；已有只差一个字的村：{matches}（请核对是否写错）",

@@ -214,14 +214,14 @@ def review_child(db, ref: str, when: date, *, today: date) -> int:
     return child.id
 
 
-def village_hint(db, village: str | None, *, prefix: bool = False) -> str | None:
+def village_hint(db, village: str | None, *, prefix: bool = False, always: bool = False) -> str | None:
     """For a village filter that names no village of the register (``prefix``: no village starting with it, as
-    remind reads a township), the message naming the close ones (``store.village_hint``): a list that matches
-    nothing says what was probably meant, on stderr."""
+    remind reads a township), the message naming the close ones (``store.village_hint``; ``always``: saying so
+    when none is close): a list that matches nothing says what was probably meant, on stderr."""
     if not village:
         return None
     with db.session() as session:
-        return store.village_hint(village, session=session, prefix=prefix)
+        return store.village_hint(village, session=session, prefix=prefix, always=always)
 
 
 WORKED_OUT = ("age", "helpers")

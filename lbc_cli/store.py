@@ -339,15 +339,16 @@ def close_villages(village: str, *, session: Session) -> list[str]:
     return [other for _rank, other in ranked[:MOST_CLOSE]]
 
 
-def village_hint(village: str | None, *, session: Session, prefix: bool = False) -> str | None:
+def village_hint(village: str | None, *, session: Session, prefix: bool = False, always: bool = False) -> str | None:
     """For a village filter that names no village of the register (with ``prefix``: no village starts with it): the
-    message naming the close ones (None: the village is known, or nothing is close)."""
+    message naming the close ones (None: the village is known, or nothing is close; with ``always`` and nothing
+    close, the message that no such village is registered)."""
     village = (village or "").strip()
     if not village or village_known(village, session=session, prefix=prefix):
         return None
     close = close_villages(village, session=session)
     if not close:
-        return None
+        return i18n.t("village_not_found_prefix", ref=village) if always and prefix else None
     return i18n.t("village_not_found_close", ref=village, matches=i18n.t("list_sep").join(close))
 
 

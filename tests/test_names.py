@@ -372,6 +372,20 @@ def test_remind_and_export_for_a_village_that_matches_nothing_name_the_close_one
     assert export.err.strip() == 'warning: no village "东装村"; did you mean: 东庄村?'
 
 
+def test_remind_for_a_village_nothing_is_close_to_says_no_such_village_not_nothing_due(lbc, db):
+    """Found from outside: `remind --village 不存在村` read as "nothing due", silently: a misspelt village far from
+    any other must not pass for an all-clear (in both languages; the text, CSV and --send alike)."""
+    _enroll(lbc, "王芳", "--village", "东庄村")
+    for extra in ([], ["--format", "csv"]):
+        english = lbc("remind", "--village", "不存在村", *extra)
+        assert english.code == 0
+        said = 'warning: no village "不存在村" is in the register, nor one whose name starts with it'
+        assert english.err.strip() == said
+    chinese = lbc("--lang", "zh", "remind", "--village", "不存在村")
+    assert chinese.err.strip() == "警告：找不到村“不存在村”：登记中没有这个村，也没有以它开头的村名"
+    assert lbc("remind", "--village", "东庄村").err == ""  # a village of the register: nothing to say
+
+
 def test_a_village_filter_reads_the_name_as_typed_with_spaces_around_it(run, tmp_path):
     """Found from outside: `--village "李家村 "` (a space, or a full-width one, around the name) listed nobody and
     said nothing, though enroll stores the name without them."""

@@ -143,7 +143,8 @@ def _village_hint(village: str | None, children: int) -> None:
     if village and not children:
         from lbc_cli import console, register
 
-        hint = register.village_hint(database(), village, prefix=True)
+        # a misspelt village must not read as "nothing due": said whether or not a close one is found
+        hint = register.village_hint(database(), village, prefix=True, always=True)
         if hint:
             console.warn(hint)
 
